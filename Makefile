@@ -1,0 +1,42 @@
+# detente: two commands for a newcomer.
+#   make run   creates .venv and assesses the bundled default scenario
+#   make test  creates .venv, installs the browser, and runs lint and every test
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+CHROMIUM ?= /usr/bin/chromium
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+
+.PHONY: run test env browser lint format bench clean
+
+$(UV):
+	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+env: $(UV)
+	$(UV) sync --frozen --all-groups --quiet
+
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+browser: $(CHROMIUM)
+
+run: env
+	$(VENV)/bin/detente run
+
+lint: env
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+format: env
+	$(VENV)/bin/ruff format src tests benchmarks
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+
+test: env browser lint
+	$(PY) -m pytest -n 2 --timeout 600
+
+bench: env
+	$(PY) benchmarks/fsi_throughput.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist

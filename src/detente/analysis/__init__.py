@@ -1,0 +1,1 @@
+"""Assemble model objects into kernel calls and typed results."""

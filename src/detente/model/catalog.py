@@ -1,0 +1,189 @@
+"""The bundled datasets and the resolution of names to files.
+
+``FORCE`` and ``TREATY`` arguments everywhere are either a bundled name (``us-2025``,
+``new-start``) or a path to a YAML file. Every number in a bundled file points to
+``data/sources.yaml``; unknown ids are errors that name file, line and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from detente.errors import InputError
+from detente.model.force import Force, Holding, System
+from detente.model.provenance import is_sourced_value
+from detente.model.yamlio import Document, Path_, load_yaml, validate
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+FORCES_DIR = DATA_DIR / "forces"
+SOURCES_FILES = ("sources.yaml",)
+#: Numbers within this relative margin of a system's maximum loading are accepted (rounding).
+LOADING_TOLERANCE = 1e-9
+
+
+class Source(BaseModel):
+    """One entry of the bibliography."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    publisher: str
+    title: str
+    date: dt.date | str | None = None
+    url: str | None = None
+    authors: str | None = None
+    notes: str | None = None
+
+
+class _SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sources: dict[str, dict[str, Any]]
+
+
+class _SystemsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    systems: tuple[System, ...]
+
+
+@functools.cache
+def sources() -> dict[str, Source]:
+    """Every source cited by the bundled data, by id."""
+    out: dict[str, Source] = {}
+    for path in sorted(DATA_DIR.glob("sources*.yaml")):
+        doc = load_yaml(path)
+        validate(_SourcesFile, doc)
+        for sid, entry in doc.data["sources"].items():
+            if sid in out:
+                raise doc.error(("sources", sid), f"source id {sid!r} is defined twice")
+            sub = doc.sub(("sources", sid))
+            out[sid] = validate(Source, Document({"id": sid, **entry}, doc.file, sub.lines))
+    return out
+
+
+def iter_source_refs(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """Every source id referenced in raw data: ``{value, source}`` pairs and ``sources`` lists."""
+    if isinstance(data, Mapping):
+        if is_sourced_value(data) and "source" in data:
+            refs = data["source"]
+            for i, ref in enumerate([refs] if isinstance(refs, str) else refs or []):
+                yield ((*path, "source") if isinstance(refs, str) else (*path, "source", i)), ref
+        for key, value in data.items():
+            if key == "sources" and isinstance(value, list):
+                for i, ref in enumerate(value):
+                    if isinstance(ref, str):
+                        yield (*path, key, i), ref
+            elif not (is_sourced_value(data) and key == "source"):
+                yield from iter_source_refs(value, (*path, key))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from iter_source_refs(item, (*path, i))
+
+
+def check_source_ids(doc: Document) -> None:
+    """Raise a located :class:`InputError` for the first unknown source id in ``doc``."""
+    known = sources()
+    for path, ref in iter_source_refs(doc.data):
+        if ref not in known:
+            raise doc.error(path, f"unknown source id {ref!r} (see data/sources.yaml)")
+
+
+@functools.cache
+def systems() -> dict[str, System]:
+    """The bundled systems catalogue, by id."""
+    doc = load_yaml(DATA_DIR / "systems.yaml")
+    check_source_ids(doc)
+    parsed = validate(_SystemsFile, doc)
+    out: dict[str, System] = {}
+    for i, system in enumerate(parsed.systems):
+        if system.id in out:
+            raise doc.error(("systems", i, "id"), f"system id {system.id!r} is defined twice")
+        out[system.id] = system
+    return out
+
+
+def force_names() -> list[str]:
+    """Names of the bundled forces, sorted."""
+    return sorted(p.stem for p in FORCES_DIR.glob("*.yaml"))
+
+
+def _resolve(name_or_path: str | Path, folder: Path, kind: str, names: list[str]) -> Path:
+    path = Path(name_or_path)
+    if path.suffix in {".yaml", ".yml"} or path.exists():
+        if not path.is_file():
+            raise InputError(f"{kind} file not found", file=path)
+        return path
+    bundled = folder / f"{name_or_path}.yaml"
+    if bundled.is_file():
+        return bundled
+    raise InputError(
+        f"unknown {kind} {str(name_or_path)!r}; bundled: {', '.join(names)} (or give a .yaml path)"
+    )
+
+
+def force_path(name_or_path: str | Path) -> Path:
+    """The file behind a bundled force name or a path."""
+    return _resolve(name_or_path, FORCES_DIR, "force", force_names())
+
+
+def system_table(force: Force) -> dict[str, System]:
+    """The catalogue extended (and shadowed) by the systems defined in ``force``."""
+    return {**systems(), **{s.id: s for s in force.systems}}
+
+
+def check_holding(holding: Holding, system: System, at: Path_, doc: Document) -> None:
+    """Consistency of one holding with its system: loading within the system's maximum."""
+    if system.max_loading is None:
+        return
+    limit = system.max_loading * (1 + LOADING_TOLERANCE)
+    if holding.loading is not None and holding.loading > limit:
+        raise doc.error(
+            (*at, "loading"),
+            f"loading {holding.loading:g} is above the maximum {system.max_loading:g} of "
+            f"system {system.id!r}",
+        )
+    n = holding.launchers.deployed
+    if holding.warheads is not None and holding.warheads > limit * n:
+        raise doc.error(
+            (*at, "warheads"),
+            f"{holding.warheads:g} warheads on {n} deployed launchers exceed the maximum "
+            f"loading {system.max_loading:g} of system {system.id!r}",
+        )
+
+
+def force_from_document(doc: Document) -> Force:
+    """Validate a parsed force file: schema, source ids, systems and loadings."""
+    check_source_ids(doc)
+    data = doc.data
+    if isinstance(data, Mapping) and "name" not in data and doc.file.endswith((".yaml", ".yml")):
+        doc = Document({**data, "name": Path(doc.file).stem}, doc.file, doc.lines)
+    force = validate(Force, doc)
+    table = system_table(force)
+    for i, holding in enumerate(force.holdings):
+        at = ("holdings", i)
+        system = table.get(holding.system)
+        if system is None:
+            raise doc.error(
+                (*at, "system"),
+                f"unknown system {holding.system!r} (see `detente data systems`)",
+            )
+        check_holding(holding, system, at, doc)
+    return force
+
+
+@functools.cache
+def _bundled_force(path: Path) -> Force:
+    return force_from_document(load_yaml(path))
+
+
+def load_force(name_or_path: str | Path) -> Force:
+    """A force from a bundled name (``us-2025``) or a YAML path."""
+    path = force_path(name_or_path)
+    if path.parent.resolve() == FORCES_DIR.resolve():
+        return _bundled_force(path.resolve())
+    return force_from_document(load_yaml(path))

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from detente.errors import InputError
 from detente.model.force import Force, Holding, System
@@ -39,6 +39,12 @@ class Source(BaseModel):
     url: str | None = None
     authors: str | None = None
     notes: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _year_alone(cls, v: Any) -> Any:
+        """A bare year (``date: 1987``) is kept as text, not read as a Unix timestamp."""
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
 
 class _SourcesFile(BaseModel):

@@ -1,0 +1,183 @@
+"""``detente treaty list|show`` and ``detente count FORCE --treaty TREATY``."""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from detente.analysis.counting import CountResult, count
+from detente.errors import InputError
+from detente.model.catalog import force_path, load_force, sources, system_table
+from detente.model.treaties import load_treaty, treaty_names
+from detente.model.treaty import BOMBER_RULES, Filter, Treaty
+from detente.model.yamlio import load_yaml
+
+treaty_app = typer.Typer(
+    help="Treaties as data: the bundled treaties and user treaty files.", no_args_is_help=True
+)
+
+
+class Format(enum.StrEnum):
+    """Output formats of ``detente count``."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _n(x: float | None) -> str:
+    if x is None:
+        return ""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def _ceiling(low: float | None, high: float) -> str:
+    return f"{_n(low)}-{_n(high)}" if low is not None else _n(high)
+
+
+def _filter_text(f: Filter) -> str:
+    parts = [
+        f"{name} {', '.join(getattr(f, name))}"
+        for name in ("category", "basing", "delivery", "system")
+        if getattr(f, name)
+    ]
+    if f.range_km is not None:
+        lo, hi = f.range_km
+        parts.append(f"range {lo:g}-{'' if hi is None else f'{hi:g}'} km")
+    if f.ground_launched is not None:
+        parts.append("ground-launched" if f.ground_launched else "not ground-launched")
+    if f.mirv is not None:
+        parts.append("MIRVed" if f.mirv else "not MIRVed")
+    return "; ".join(parts) or "all holdings"
+
+
+@treaty_app.command("list")
+def list_treaties() -> None:
+    """The bundled treaties."""
+    table = Table("id", "name", "signed", "status", "limits", "bans")
+    for name in treaty_names():
+        t = load_treaty(name)
+        table.add_row(
+            t.id,
+            t.name,
+            str(t.signed or ""),
+            t.status,
+            str(len(t.limits)),
+            str(len(t.bans)),
+        )
+    Console().print(table)
+
+
+def _show(t: Treaty, console: Console) -> None:
+    console.print(f"[bold]{escape(t.name)}[/bold] ({t.id}), {t.status.replace('_', ' ')}")
+    if t.title:
+        console.print(escape(t.title))
+    dates = [("signed", t.signed), ("in force", t.entered_into_force), ("ended", t.expired)]
+    console.print("  ".join(f"{k} {v}" for k, v in dates if v is not None) or "no dates")
+    if t.summary:
+        console.print(escape(t.summary))
+    if t.limits:
+        table = Table("limit", "quantity", "max", "counts", title="Limits")
+        for x in t.limits:
+            table.add_row(x.id, x.quantity, _ceiling(x.min, x.max), _filter_text(x.filter))
+        console.print(table)
+    if t.bans:
+        table = Table("ban", "bans", "description", title="Bans")
+        for b in t.bans:
+            table.add_row(b.id, _filter_text(b.filter), b.description or "")
+        console.print(table)
+    c = t.counting
+    if any(x.quantity in {"deployed_warheads", "accountable_warheads"} for x in t.limits):
+        console.print(f"Heavy bombers: {BOMBER_RULES[c.bomber_warheads]}")
+    if c.attribution:
+        attributed = ", ".join(f"{a.system} {_n(a.warheads)}" for a in c.attribution)
+        console.print(f"Attributed warheads per missile: {attributed}")
+    for d in c.bomber_discount:
+        console.print(
+            f"Bomber discount {d.party}: first {d.bombers} ALCM bombers count {_n(d.warheads)} each"
+        )
+    if c.bombs_only_bomber_warheads is not None:
+        console.print(f"Bombs-only heavy bomber counts {_n(c.bombs_only_bomber_warheads)}")
+    if t.notes:
+        console.print(f"Notes: {escape(t.notes)}")
+    known = sources()
+    for sid in t.sources:
+        s = known[sid]
+        line = f"  [{sid}] {s.publisher}, {s.title}" + (f", {s.url}" if s.url else "")
+        console.print(escape(line), soft_wrap=True)
+
+
+@treaty_app.command("show")
+def show_treaty(
+    treaty: str = typer.Argument(help="Bundled treaty name or path to a treaty YAML file."),
+) -> None:
+    """Dates, limits, bans and counting rules of a treaty."""
+    _show(load_treaty(treaty), Console())
+
+
+def _locate(exc: InputError, force: str) -> InputError:
+    """Give a count error about a field of the force file its file and line."""
+    if exc.file is not None or exc.field is None:
+        return exc
+    path = force_path(force)
+    at = tuple(int(p) if p.isdigit() else p for p in exc.field.split("."))
+    return load_yaml(Path(path)).error(at, exc.message)
+
+
+def _print_table(result: CountResult, console: Console) -> None:
+    table = Table(
+        "limit", "quantity", "count", "limit", "margin", "ok", "from",
+        title=f"{result.force} under {result.treaty}",
+    )  # fmt: skip
+    for x in result.limits:
+        table.add_row(
+            x.id,
+            x.quantity,
+            _n(x.count),
+            _ceiling(x.minimum, x.limit),
+            _n(x.margin),
+            "yes" if x.ok else "[red]NO[/red]",
+            ", ".join(f"{c.holding} {_n(c.count)}" for c in x.contributions),
+        )
+    if result.limits:
+        console.print(table)
+    for b in result.bans:
+        offending = ", ".join(f"{c.holding} ({_n(c.count)} launchers)" for c in b.offending)
+        verdict = f"[red]violated by {offending}[/red]" if b.offending else "respected"
+        console.print(f"ban {b.id}: {verdict}")
+    for x in (*result.limits, *result.bans):
+        if x.undetermined:
+            console.print(f"{x.id}: not determinable for {', '.join(x.undetermined)}")
+    console.print("compliant: " + ("yes" if result.compliant else "[red]NO[/red]"))
+
+
+def count_command(
+    force: str = typer.Argument(help="Bundled force name or path to a force YAML file."),
+    treaty: str = typer.Option(..., "--treaty", "-t", help="Bundled treaty name or YAML path."),
+    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Count a force against a treaty: each limit's count, margin and pass/fail, and bans."""
+    loaded_treaty = load_treaty(treaty)
+    loaded_force = load_force(force)
+    try:
+        result = count(loaded_force, loaded_treaty, system_table(loaded_force))
+    except InputError as exc:
+        raise _locate(exc, force) from None
+    if format is Format.json:
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+    elif format is Format.csv:
+        typer.echo(result.to_frame().to_csv(index=False), nl=False)
+    else:
+        _print_table(result, Console())
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``treaty list|show`` and ``count`` to ``app``."""
+    app.add_typer(treaty_app, name="treaty")
+    app.command("count")(count_command)

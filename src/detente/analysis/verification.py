@@ -17,11 +17,13 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from detente.errors import InputError
 from detente.kernels import verification as kv
+from detente.model import catalog
+from detente.model.provenance import Provenance as BaseProvenance
+from detente.model.provenance import Status
 from detente.model.yamlio import Document, load_yaml, validate
 
 __all__ = [
@@ -44,21 +46,14 @@ __all__ = [
     "plan_inspections",
 ]
 
-DATA = Path(__file__).resolve().parent.parent / "data"
-VERIFICATION_DATA = DATA / "verification"
-SOURCE_FILES = (DATA / "sources.yaml", DATA / "sources_verification_risk.yaml")
-
-Status = Literal["official", "estimate", "derived", "assumption"]
+VERIFICATION_DATA = Path(__file__).resolve().parent.parent / "data" / "verification"
 
 
-class Provenance(BaseModel):
-    """Where a number comes from: status, source id and a note (required for assumptions)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Provenance(BaseProvenance):
+    """Provenance that must be complete: a status, a source id unless the value is an
+    assumption, and for an assumption a note that says why."""
 
     status: Status
-    source: str | None = None
-    note: str | None = None
 
     @model_validator(mode="after")
     def _sourced_or_explained(self) -> Provenance:
@@ -74,20 +69,13 @@ class Provenance(BaseModel):
         return self.status != "assumption"
 
 
-def _known_sources() -> set[str]:
-    ids: set[str] = set()
-    for path in SOURCE_FILES:
-        if path.exists():
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            ids.update((data.get("sources") or {}).keys())
-    return ids
-
-
-def _source_fields(node: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+def _source_fields(node: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
     if isinstance(node, dict):
         for key, value in node.items():
-            if key == "source":
+            if key == "source" and isinstance(value, str):
                 yield (*path, key), value
+            elif key == "source" and isinstance(value, list):
+                yield from (((*path, key, i), v) for i, v in enumerate(value))
             else:
                 yield from _source_fields(value, (*path, key))
     elif isinstance(node, list):
@@ -97,10 +85,10 @@ def _source_fields(node: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
 
 def check_sources(doc: Document) -> None:
     """Raise a located :class:`InputError` for any ``source`` id not in the bibliography."""
-    known = _known_sources()
+    known = catalog.sources()
     for path, value in _source_fields(doc.data):
-        if value is not None and value not in known:
-            raise doc.error(path, f"unknown source id {value!r}")
+        if value not in known:
+            raise doc.error(path, f"unknown source id {value!r} (see data/sources*.yaml)")
 
 
 class Inspection(Provenance):
@@ -479,7 +467,7 @@ def compare_regimes(
                 float(p),
                 int(k),
                 tuple(sorted({i.status for i in used})),
-                tuple(sorted({i.source for i in used if i.source})),
+                tuple(sorted({s for i in used for s in i.source})),
                 regime.note,
             )
         )
@@ -493,7 +481,7 @@ class ParameterUse:
     name: str
     value: Any
     status: str
-    source: str | None
+    source: tuple[str, ...]
     note: str | None
 
 
@@ -567,7 +555,7 @@ def open_skies(
     def pick(name: str, given: Any, q: Quantity | Quota) -> tuple[Any, ParameterUse]:
         if given is None:
             return q.value, _use(name, q, q.value)
-        return given, ParameterUse(name, given, "user", None, "given on the command line")
+        return given, ParameterUse(name, given, "user", (), "given by the user")
 
     flights, u_quota = pick("quota", quota, params.passive_quota_per_year[party])
     distance, u_distance = pick("flight_distance_km", flight_distance_km, params.flight_distance_km)

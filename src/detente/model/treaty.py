@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from detente.model.force import Basing, Category, Delivery, Holding, System
 from detente.model.provenance import Sourced
@@ -183,13 +183,20 @@ class Limit(Sourced):
     description: str | None = None
     sources: tuple[str, ...] = ()
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Limit:
-        if self.min is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min:g}) is above max ({self.max:g})")
-        if self.quantity == "all_warheads" and not self.filter.empty:
+    @field_validator("min")
+    @classmethod
+    def _min_not_above_max(cls, v: float | None, info: ValidationInfo) -> float | None:
+        top = info.data.get("max")
+        if v is not None and top is not None and v > top:
+            raise ValueError(f"min ({v:g}) is above max ({top:g})")
+        return v
+
+    @field_validator("filter")
+    @classmethod
+    def _stockpile_unfiltered(cls, v: Filter, info: ValidationInfo) -> Filter:
+        if info.data.get("quantity") == "all_warheads" and not v.empty:
             raise ValueError("all_warheads counts the whole stockpile and takes no filter")
-        return self
+        return v
 
 
 class Ban(Sourced):

@@ -117,7 +117,10 @@ def parse_yaml(text: str, file: str = "<input>") -> Document:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(
-            f"invalid YAML: {problem}", file=file, line=mark.line + 1 if mark else None
+            f"invalid YAML: {problem}",
+            file=file,
+            line=mark.line + 1 if mark else None,
+            field=".".join(map(str, _path_at_syntax_error(text))) or None,
         ) from None
     if node is None:
         return Document(None, file, {(): 1})
@@ -135,6 +138,44 @@ def parse_yaml(text: str, file: str = "<input>") -> Document:
             line=mark.line + 1 if mark else None,
         ) from None
     return Document(data, file, lines)
+
+
+def _path_at_syntax_error(text: str) -> Path_:
+    """Path of the last key or item parsed before a YAML syntax error (the field it is in).
+
+    Examples
+    --------
+    >>> _path_at_syntax_error("a:\\n  b: [1, 2\\nc: 3\\n")
+    ('a', 'b', 1)
+    """
+    # Each frame: [is_mapping, key or item index, waiting for a key].
+    stack: list[list[Any]] = []
+
+    def value_done() -> None:
+        if stack and stack[-1][0]:
+            stack[-1][2] = True
+
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            top = stack[-1] if stack else None
+            starts = isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent)
+            if top is not None and not top[0] and (starts or isinstance(event, yaml.NodeEvent)):
+                top[1] += 1
+            if isinstance(event, yaml.MappingStartEvent):
+                stack.append([True, None, True])
+            elif isinstance(event, yaml.SequenceStartEvent):
+                stack.append([False, -1, False])
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                stack.pop()
+                value_done()
+            elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+                if top is not None and top[0] and top[2]:
+                    top[1], top[2] = getattr(event, "value", None), False
+                else:
+                    value_done()
+    except yaml.YAMLError:
+        pass
+    return tuple(f[1] for f in stack if f[1] is not None and f[1] != -1)
 
 
 def load_yaml(path: str | Path) -> Document:
@@ -169,7 +210,9 @@ def _data_path(data: Any, loc: tuple) -> Path_:
 def _messages(exc: ValidationError) -> Iterator[tuple[tuple, str]]:
     for err in exc.errors(include_url=False):
         msg = err["msg"]
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "value_error":
+            msg = msg.removeprefix("Value error, ")
+        elif err["type"] == "extra_forbidden":
             msg = "unknown field"
         elif err["type"] == "missing":
             msg = "required field is missing"

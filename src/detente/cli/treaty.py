@@ -85,7 +85,8 @@ def _show(t: Treaty, console: Console) -> None:
     if t.limits:
         table = Table("limit", "quantity", "max", "counts", title="Limits")
         for x in t.limits:
-            table.add_row(x.id, x.quantity, _ceiling(x.min, x.max), _filter_text(x.filter))
+            scope = "stockpile total" if x.quantity == "all_warheads" else _filter_text(x.filter)
+            table.add_row(x.id, x.quantity, _ceiling(x.min, x.max), scope)
         console.print(table)
     if t.bans:
         table = Table("ban", "bans", "description", title="Bans")

@@ -82,41 +82,41 @@ class Dist(Provenance):
         if any(not math.isfinite(getattr(self, n)) for n in needed):
             raise ValueError("distribution parameters must be finite")
         lo, hi = self.low, self.high
-        if self.dist in ("uniform", "loguniform", "triangular") and not lo < hi:  # type: ignore[operator]
+        if self.dist in ("uniform", "loguniform", "triangular") and not lo < hi:
             raise ValueError("low must be below high")
-        if self.dist == "loguniform" and lo <= 0:  # type: ignore[operator]
+        if self.dist == "loguniform" and lo <= 0:
             raise ValueError("loguniform needs low > 0")
-        if self.dist == "triangular" and not lo <= self.mode <= hi:  # type: ignore[operator]
+        if self.dist == "triangular" and not lo <= self.mode <= hi:
             raise ValueError("triangular needs low <= mode <= high")
-        if self.dist == "lognormal" and not (self.median > 0 and self.gsd > 1):  # type: ignore[operator]
+        if self.dist == "lognormal" and not (self.median > 0 and self.gsd > 1):
             raise ValueError("lognormal needs median > 0 and gsd > 1")
         return self
 
     def _frozen(self) -> Any:
         lo, hi = self.low, self.high
         if self.dist == "uniform":
-            return stats.uniform(loc=lo, scale=hi - lo)  # type: ignore[operator]
+            return stats.uniform(loc=lo, scale=hi - lo)
         if self.dist == "loguniform":
             return stats.loguniform(lo, hi)
         if self.dist == "triangular":
-            return stats.triang((self.mode - lo) / (hi - lo), loc=lo, scale=hi - lo)  # type: ignore[operator]
-        return stats.lognorm(s=math.log(self.gsd), scale=self.median)  # type: ignore[arg-type]
+            return stats.triang((self.mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+        return stats.lognorm(s=math.log(self.gsd), scale=self.median)
 
     def ppf(self, q: np.ndarray) -> np.ndarray:
         """Quantile function at ``q`` (uniforms in [0, 1))."""
         q = np.asarray(q, dtype=float)
         if self.dist == "fixed":
-            return np.full(q.shape, float(self.value))  # type: ignore[arg-type]
+            return np.full(q.shape, float(self.value))
         return np.asarray(self._frozen().ppf(q), dtype=float)
 
     @property
     def support(self) -> tuple[float, float]:
         """Smallest and largest value the distribution can take."""
         if self.dist == "fixed":
-            return float(self.value), float(self.value)  # type: ignore[arg-type]
+            return float(self.value), float(self.value)
         if self.dist == "lognormal":
             return 0.0, math.inf
-        return float(self.low), float(self.high)  # type: ignore[arg-type]
+        return float(self.low), float(self.high)
 
     def describe(self) -> str:
         """Short text such as ``uniform(0.01, 0.1)``."""

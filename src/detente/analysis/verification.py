@@ -202,7 +202,7 @@ class _Result:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary."""
-        return asdict(self)  # type: ignore[call-overload]
+        return asdict(self)
 
     def to_frame(self) -> pd.DataFrame:
         """One-row frame of :meth:`to_dict`."""
@@ -428,15 +428,15 @@ def compare_regimes(
 ) -> RegimeComparison:
     """Detection probability and clean-inspection bound under each regime.
 
-    A regime's missiles checked a year are capped at ``missiles`` (inspections draw distinct
-    missiles within a year).
+    Rows are ordered by missiles checked a year, most first. A regime's missiles checked a
+    year are capped at ``missiles`` (inspections draw distinct missiles within a year).
 
     Examples
     --------
     >>> c = compare_regimes(400, 40, years=3)
     >>> [(r.regime, r.missiles_checked_per_year, round(r.detection_probability, 3))
     ...  for r in c.rows]
-    [('new_start', 10, 0.959), ('none', 0, 0.0), ('start1', 10, 0.959)]
+    [('new_start', 10, 0.959), ('start1', 10, 0.959), ('none', 0, 0.0)]
     """
     regimes = load_regimes() if regimes is None else regimes
     rows = []
@@ -471,6 +471,7 @@ def compare_regimes(
                 regime.note,
             )
         )
+    rows.sort(key=lambda r: (-r.missiles_checked_per_year, r.name))
     return RegimeComparison(missiles, overloaded, years, recognition, confidence, tuple(rows))
 
 

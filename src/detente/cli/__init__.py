@@ -22,7 +22,7 @@ app = typer.Typer(
 )
 
 # Topic modules, each with a ``register(app)`` function. Add one line per new topic.
-TOPICS: tuple[str, ...] = ("treaty",)
+TOPICS: tuple[str, ...] = ("treaty", "verify", "risk")
 
 for _topic in TOPICS:
     importlib.import_module(f"detente.cli.{_topic}").register(app)

@@ -1,0 +1,125 @@
+"""``detente risk``: inadvertent-war risk by Monte Carlo, with tornado and interventions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Column, Table
+
+from detente.analysis import risk as ar
+from detente.errors import InputError
+
+FORMATS = ("table", "json")
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.3g} %"
+
+
+def _tag(sourced: bool) -> str:
+    return "sourced" if sourced else "ILLUSTRATIVE"
+
+
+def risk(
+    params: Path | None = typer.Argument(
+        None, help="Risk parameter YAML (default: the bundled illustrative set)."
+    ),
+    samples: int = typer.Option(10_000, help=f"Monte Carlo samples (1 to {ar.MAX_SAMPLES:,})."),
+    seed: int = typer.Option(0, help="Random seed; equal seeds give equal results."),
+    years: float = typer.Option(10.0, help="Horizon of the cumulative probability [yr]."),
+    top: int = typer.Option(10, help="Tornado bars shown in the table."),
+    show_parameters: bool = typer.Option(
+        False, "--parameters", help="List every parameter with its distribution and provenance."
+    ),
+    fmt: str = typer.Option("table", "--format", help="table or json."),
+) -> None:
+    """Annual and cumulative probability of inadvertent nuclear war (models.md §6)."""
+    if fmt not in FORMATS:
+        raise InputError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if not 1 <= samples <= ar.MAX_SAMPLES:
+        raise InputError(f"--samples must be from 1 to {ar.MAX_SAMPLES:,} (got {samples:,})")
+    if seed < 0:
+        raise InputError("--seed must not be negative")
+    ps = ar.load_risk_parameters(params) if params is not None else ar.load_risk_parameters()
+    r = ar.run_risk(ps, samples=samples, seed=seed, years=years)
+    if fmt == "json":
+        typer.echo(json.dumps(r.to_dict(), indent=2, allow_nan=False))
+        return
+
+    console = Console()
+    console.print(
+        f"[bold]{escape(r.name)}[/bold] ({r.parameter_set}), {r.samples:,} samples, seed {r.seed}"
+    )
+    n_ill, n_all = len(r.illustrative), len(r.parameters)
+    if n_ill:
+        console.print(
+            f"[bold red]{n_ill} of {n_all} parameter values are ILLUSTRATIVE[/bold red] "
+            "(status assumption), not sourced: read the results as a demonstration of the "
+            "method, not as an estimate."
+        )
+    summary = Table("quantity", "p05", "p50", "p95", "mean", title="Probability")
+    for label, q in (
+        ("annual", r.annual_probability),
+        (f"within {r.years:g} years", r.cumulative_probability),
+    ):
+        summary.add_row(label, _pct(q.p05), _pct(q.p50), _pct(q.p95), _pct(q.mean))
+    console.print(summary)
+    console.print(
+        f"Annual probability with every parameter at its median: {_pct(r.probability_at_medians)}"
+    )
+
+    tornado = Table("parameter", "at p05", "at p95", "values", title="Tornado (others at medians)")
+    for b in r.tornado[: max(top, 0)]:
+        tornado.add_row(
+            b.parameter,
+            f"{_pct(b.probability_at_p05)} ({b.value_p05:.3g})",
+            f"{_pct(b.probability_at_p95)} ({b.value_p95:.3g})",
+            _tag(b.sourced),
+        )
+    console.print(tornado)
+
+    if r.interventions:
+        table = Table(
+            Column("intervention", overflow="fold"),
+            "annual p50",
+            "change p50 (p05 to p95)",
+            "P(lowers risk)",
+            "values",
+            title="Interventions (paired with the baseline samples)",
+        )
+        for iv in r.interventions:
+            c = iv.change
+            table.add_row(
+                iv.id,
+                _pct(iv.annual_probability.p50),
+                f"{_pct(c.p50)} ({_pct(c.p05)} to {_pct(c.p95)})",
+                f"{iv.probability_lower:.2f}",
+                _tag(iv.sourced),
+            )
+        console.print(table)
+        for iv in r.interventions:
+            console.print(escape(f"  {iv.id}: {iv.label}"))
+
+    if show_parameters:
+        table = Table("parameter", "distribution", "status", "source or note", title="Parameters")
+        for p in r.parameters:
+            table.add_row(
+                p.name,
+                p.distribution,
+                p.status if p.sourced else "ILLUSTRATIVE",
+                escape(", ".join(p.source) or p.note or ""),
+            )
+        console.print(table)
+    else:
+        console.print(
+            f"Sourced parameters: {len(r.sourced)} of {n_all}; list them all with --parameters."
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``detente risk`` to ``app``."""
+    app.command("risk")(risk)

@@ -13,10 +13,9 @@ import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from detente.errors import InputError
@@ -25,6 +24,9 @@ from detente.model import catalog
 from detente.model.provenance import Provenance as BaseProvenance
 from detente.model.provenance import Status
 from detente.model.yamlio import Document, load_yaml, validate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "BoundResult",
@@ -206,6 +208,8 @@ class _Result:
 
     def to_frame(self) -> pd.DataFrame:
         """One-row frame of :meth:`to_dict`."""
+        import pandas as pd
+
         return pd.DataFrame([self.to_dict()])
 
 
@@ -414,6 +418,8 @@ class RegimeComparison:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per regime."""
+        import pandas as pd
+
         return pd.DataFrame([asdict(r) for r in self.rows])
 
 
@@ -515,6 +521,8 @@ class OpenSkiesResult:
 
     def to_frame(self) -> pd.DataFrame:
         """Share observed per treaty year (columns year, mean, p05, p95)."""
+        import pandas as pd
+
         return pd.DataFrame([{"year": y + 1, **row} for y, row in enumerate(self.observed_share)])
 
 

@@ -12,7 +12,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from detente.analysis import verification as av
 from detente.errors import InputError
 
 #: Most Open Skies replicates accepted on the command line.
@@ -73,6 +72,8 @@ def verify(
     fmt: str = typer.Option("table", "--format", help="table or json."),
 ) -> None:
     """Detection probability, clean-inspection bound or inspection planning."""
+    from detente.analysis import verification as av
+
     if ctx.invoked_subcommand is not None:
         return
     fmt = _format(fmt)
@@ -142,6 +143,8 @@ def regimes(
     fmt: str = typer.Option("table", "--format", help="table or json."),
 ) -> None:
     """START I, New START and no inspections side by side for one force."""
+    from detente.analysis import verification as av
+
     fmt = _format(fmt)
     c = av.compare_regimes(
         missiles, overloaded, years=years, recognition=recognition, confidence=confidence
@@ -187,6 +190,8 @@ def open_skies(
     fmt: str = typer.Option("table", "--format", help="table or json."),
 ) -> None:
     """Share of declared sites observed and time since last observation (notional layouts)."""
+    from detente.analysis import verification as av
+
     fmt = _format(fmt)
     if not 1 <= replicates <= MAX_REPLICATES:
         raise InputError(f"--replicates must be from 1 to {MAX_REPLICATES:,}")

@@ -132,29 +132,30 @@ def _locate(exc: InputError, force: str) -> InputError:
 
 
 def _print_table(result: CountResult, console: Console) -> None:
-    table = Table(
-        "limit", "quantity", "count", "limit", "margin", "ok", "from",
-        title=f"{result.force} under {result.treaty}",
-    )  # fmt: skip
+    table = Table(title=f"{result.force} under {result.treaty}")
+    table.add_column("limit", no_wrap=True)
+    for name in ("count", "ceiling", "margin"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("ok", no_wrap=True)
+    table.add_column("counted from", overflow="fold")
     for x in result.limits:
         table.add_row(
             x.id,
-            x.quantity,
             _n(x.count),
             _ceiling(x.minimum, x.limit),
             _n(x.margin),
             "yes" if x.ok else "[red]NO[/red]",
-            ", ".join(f"{c.holding} {_n(c.count)}" for c in x.contributions),
+            escape(", ".join(f"{c.holding} {_n(c.count)}" for c in x.contributions)),
         )
     if result.limits:
         console.print(table)
     for b in result.bans:
-        offending = ", ".join(f"{c.holding} ({_n(c.count)} launchers)" for c in b.offending)
+        offending = escape(", ".join(f"{c.holding} ({_n(c.count)} launchers)" for c in b.offending))
         verdict = f"[red]violated by {offending}[/red]" if b.offending else "respected"
         console.print(f"ban {b.id}: {verdict}")
     for x in (*result.limits, *result.bans):
         if x.undetermined:
-            console.print(f"{x.id}: not determinable for {', '.join(x.undetermined)}")
+            console.print(escape(f"{x.id}: not determinable for {', '.join(x.undetermined)}"))
     console.print("compliant: " + ("yes" if result.compliant else "[red]NO[/red]"))
 
 

@@ -88,7 +88,8 @@ def _annual_miss(N: np.ndarray, k: np.ndarray, n: np.ndarray, d: np.ndarray) -> 
         # logpmf is 10x faster than pmf and within 1e-10 relative of the exact ratio
         logpmf = hypergeom.logpmf(j, N[..., None], k[..., None], n[..., None])
         total += (np.exp(logpmf) * q[..., None] ** j).sum(axis=-1)
-    return np.clip(total, 0.0, 1.0)
+    # nothing to find, nothing inspected or nothing recognised: exactly 1, not 1 - rounding
+    return np.where((k == 0) | (n == 0) | (q == 1), 1.0, np.clip(total, 0.0, 1.0))
 
 
 def detection_probability(

@@ -319,8 +319,8 @@ def _count_limit(
         total = force.stockpile.total
         if total is None:
             raise InputError(
-                f"force {force.name!r} gives no stockpile total, which limit {limit.id!r} "
-                "(all_warheads) counts",
+                f"force {force.name!r} gives no stockpile total, which the all_warheads "
+                f"limit {limit.id!r} counts",
                 field="stockpile.total",
             )
         return LimitCount(

@@ -92,7 +92,14 @@ def _walk(node: yaml.Node, ctor: SafeConstructor, path: Path_, lines: dict) -> A
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, ctor, (*path, i), lines) for i, item in enumerate(node.value)]
-    return ctor.construct_object(node, deep=True)
+    try:
+        return ctor.construct_object(node, deep=True)
+    except ValueError as exc:  # e.g. a date that does not exist: 2020-02-30
+        raise InputError(
+            f"invalid value {node.value!r}: {exc}",
+            line=node.start_mark.line + 1,
+            field=".".join(map(str, path)) or None,
+        ) from None
 
 
 def parse_yaml(text: str, file: str = "<input>") -> Document:

@@ -16,7 +16,6 @@ References
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import ncx2
 
 M_PER_KFT = 304.8  # [m/kft], exact (international foot)
 M_PER_NMI = 1852.0  # [m/nmi], exact
@@ -199,6 +198,8 @@ def sskp(lethal_radius_m, cep_m, *, aim_bias_m=0.0):
     cookie = -np.expm1(_LN_HALF * ratio**2)
     if not bias.any():
         return cookie
+    from scipy.stats import ncx2  # lazy: scipy.stats is slow to import
+
     return np.where(bias > 0, ncx2.cdf(-2.0 * _LN_HALF * ratio**2, 2, bias**2), cookie)
 
 

@@ -1,0 +1,129 @@
+"""The stability analysis layer and ``detente stability``: check cases T1–T3 (models.md §2)
+through the Python API and the CLI, and the directions of the published findings on real forces."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from detente.analysis.elements import elements_from_force
+from detente.analysis.stability import (
+    StabilityParams,
+    default_w80,
+    evaluate,
+    load_side_force,
+    make_sides,
+    with_lua,
+)
+from detente.model.catalog import load_force
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTIONAL = ROOT / "examples" / "notional"
+DETENTE = Path(sys.executable).with_name("detente")
+
+# models.md §2, check cases (α 0.75, k 0.3, w0 500, DE 0.8, kmax 2, avail 0.9, alert 0.5).
+CHECK = {
+    "t1": {"C1": 0.5712, "C2": 1.0660, "fsi": 0.2871, "r_uncapped": None},
+    "t2": {"C1": 0.7912, "C2": 0.7343, "fsi": 1.0000, "r_uncapped": 1.0774},
+    "t3": {"C1": 0.8585, "C2": 0.9798, "fsi": 0.7677, "r_uncapped": None},
+}
+
+
+def _notional(case: str):
+    return [load_side_force(NOTIONAL / f"{case}-{x}.yaml") for x in "ab"]
+
+
+@pytest.mark.parametrize("case", sorted(CHECK))
+def test_check_cases_through_the_api(case):
+    result = evaluate(make_sides(_notional(case)))
+    want = CHECK[case]
+    for side in ("A", "B"):
+        assert round(result.C1[side], 4) == want["C1"]
+        assert round(result.C2[side], 4) == want["C2"]
+        if want["r_uncapped"] is not None:
+            assert round(result.r_uncapped[side], 4) == want["r_uncapped"]
+    assert round(result.fsi, 4) == want["fsi"]
+
+
+@pytest.mark.parametrize("case", sorted(CHECK))
+def test_check_cases_through_the_cli(case):
+    files = [str(NOTIONAL / f"{case}-{x}.yaml") for x in "ab"]
+    out = subprocess.run(
+        [DETENTE, "stability", *files, "--de", "0.8", "--kmax", "2", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(out.stdout)
+    assert set(data) >= {"C1", "C2", "r", "r_uncapped", "fsi"}
+    want = CHECK[case]
+    assert round(data["C1"]["A"], 4) == want["C1"]
+    assert round(data["C2"]["B"], 4) == want["C2"]
+    assert round(data["fsi"], 4) == want["fsi"]
+
+
+def test_worked_t1_surviving_and_arriving():
+    """Worked T1: x* = 250 covers every segment, so the victim keeps R = 300 warheads.
+
+    Silos: 1000 − 100·10·0.8 − 100·10·0.8·0.2 = 40; boats: the 25 in port are struck twice,
+    500 − 25·10·0.8 − 25·10·0.8·0.2 = 260.
+    """
+    result = evaluate(make_sides(_notional("t1")))
+    assert result.x_star == {"A": 250.0, "B": 250.0}
+    assert result.arriving["A"] == pytest.approx(300.0)
+    assert sum(result.surviving["B"].values()) == pytest.approx(300.0)
+    assert result.surviving["B"]["boats"] == pytest.approx(260.0)
+    assert result.surviving["B"]["silos"] == pytest.approx(40.0)
+
+
+def test_real_forces_generating_raises_the_index():
+    forces = [load_force("us-2025"), load_force("ru-2025")]
+    day = evaluate(make_sides(forces, posture="day_to_day"))
+    gen = evaluate(make_sides(forces, posture="generated"))
+    assert gen.fsi >= day.fsi
+    assert 0.0 <= day.fsi <= 1.0
+
+
+def test_launch_under_attack_never_lowers_the_index():
+    sides = make_sides([load_force("us-2025"), load_force("ru-2025")])
+    assert evaluate(with_lua(sides, True)).fsi >= evaluate(sides).fsi
+
+
+def test_elements_take_the_posture_alert_fractions():
+    force = load_force("us-2025")
+    day = elements_from_force(force, "day_to_day")
+    gen = elements_from_force(force, "generated")
+    assert (gen.alert >= day.alert).all()
+    assert not day.alert[day.fixed].any()
+    assert day.total_warheads == pytest.approx(
+        sum(h.deployed_warheads for h in force.holdings if h.system != "gbi")
+    )
+
+
+def test_default_w80_follows_the_attackers_yields():
+    """Bigger attacking warheads destroy the same value with fewer weapons."""
+    w80_vs_us, _ = default_w80(load_force("ru-2025"))
+    w80_vs_ru, note = default_w80(load_force("us-2025"))
+    assert w80_vs_us > 0 and w80_vs_ru > 0
+    assert "assumption" in note
+
+
+def test_higher_de_never_raises_the_index_of_the_check_cases():
+    sides = make_sides(_notional("t1"))
+    low = evaluate(sides, StabilityParams(de=0.5)).fsi
+    high = evaluate(sides, StabilityParams(de=0.95)).fsi
+    assert high <= low
+
+
+def test_bad_de_is_a_one_line_error():
+    files = [str(NOTIONAL / f"t1-{x}.yaml") for x in "ab"]
+    out = subprocess.run(
+        [DETENTE, "stability", *files, "--de", "1.5"], capture_output=True, text=True
+    )
+    assert out.returncode == 2
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert "de" in out.stderr

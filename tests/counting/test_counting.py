@@ -20,11 +20,18 @@ from hypothesis import strategies as st
 from detente.analysis.counting import CountResult, count
 from detente.cli import main
 from detente.errors import InputError
-from detente.model.catalog import force_names, load_force, system_table
+from detente.model.catalog import (
+    DATA_DIR,
+    force_names,
+    iter_source_refs,
+    load_force,
+    sources,
+    system_table,
+)
 from detente.model.force import Force, Holding, Launchers, Stockpile, System
 from detente.model.treaties import load_treaty, treaty_names
 from detente.model.treaty import Treaty
-from detente.model.yamlio import parse_yaml, validate
+from detente.model.yamlio import load_yaml, parse_yaml, validate
 
 DEEP_CUTS = "examples/treaties/deep-cuts.yaml"
 
@@ -601,3 +608,12 @@ def test_json_output_round_trips(force, treaty: Treaty):
     assert back == result
     assert dataclasses.asdict(back) == dataclasses.asdict(result)
     assert len(result.to_frame()) == len(treaty.limits) + len(treaty.bans)
+
+
+def test_every_treaty_source_is_cited_and_described():
+    files = [*sorted((DATA_DIR / "treaties").glob("*.yaml")), DEEP_CUTS]
+    cited = {ref for f in files for _, ref in iter_source_refs(load_yaml(f).data)}
+    own = set(load_yaml(DATA_DIR / "sources_treaties.yaml").data["sources"])
+    assert own <= cited, f"uncited: {sorted(own - cited)}"
+    known = sources()
+    assert all(known[sid].url for sid in cited), "every treaty source gives its URL"

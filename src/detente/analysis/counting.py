@@ -17,6 +17,7 @@ import pandas as pd
 
 from detente.errors import InputError
 from detente.model.force import Force, Holding, System
+from detente.model.provenance import Provenance
 from detente.model.treaty import Counting, Limit, Treaty, is_mirved
 
 
@@ -46,6 +47,8 @@ class LimitCount:
     ----------
     count : float
         Sum of the contributions [count].
+    sources : tuple of str
+        Source ids of the ceiling and the limit.
     limit : float
         The treaty's ceiling (``Limit.max``) [count].
     minimum : float or None
@@ -62,6 +65,7 @@ class LimitCount:
     undetermined: tuple[str, ...] = ()
     minimum: float | None = None
     description: str | None = None
+    sources: tuple[str, ...] = ()
 
     @property
     def margin(self) -> float:
@@ -86,6 +90,7 @@ class LimitCount:
             "ok": self.ok,
             "contributions": [c.to_dict() for c in self.contributions],
             "undetermined": list(self.undetermined),
+            "sources": list(self.sources),
         }
 
 
@@ -97,6 +102,7 @@ class BanCount:
     offending: tuple[Contribution, ...] = ()
     undetermined: tuple[str, ...] = ()
     description: str | None = None
+    sources: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -111,6 +117,7 @@ class BanCount:
             "ok": self.ok,
             "offending": [c.to_dict() for c in self.offending],
             "undetermined": list(self.undetermined),
+            "sources": list(self.sources),
         }
 
 
@@ -165,6 +172,7 @@ class CountResult:
                     undetermined=tuple(x["undetermined"]),
                     minimum=x["min"],
                     description=x["description"],
+                    sources=tuple(x["sources"]),
                 )
                 for x in d["limits"]
             ),
@@ -174,6 +182,7 @@ class CountResult:
                     offending=contributions(x["offending"]),
                     undetermined=tuple(x["undetermined"]),
                     description=x["description"],
+                    sources=tuple(x["sources"]),
                 )
                 for x in d["bans"]
             ),
@@ -215,6 +224,12 @@ class CountResult:
             )
         columns = ["kind", "id", "quantity", "count", "limit", "min", "margin", "ok"]
         return pd.DataFrame(rows, columns=[*columns, "undetermined"])
+
+
+def _sources(listed: tuple[str, ...], provenance: Provenance | None) -> tuple[str, ...]:
+    """Source ids of a limit or ban: those of its number first, then its own list."""
+    cited = (*(provenance.source if provenance else ()), *listed)
+    return tuple(dict.fromkeys(cited))
 
 
 def _actual(holding: Holding) -> float | None:
@@ -315,6 +330,7 @@ def _count_limit(
 ) -> LimitCount:
     common = {"id": limit.id, "quantity": limit.quantity, "limit": limit.max}
     common |= {"minimum": limit.min, "description": limit.description}
+    common["sources"] = _sources(limit.sources, limit.provenance.get("max"))
     if limit.quantity == "all_warheads":
         total = force.stockpile.total
         if total is None:
@@ -415,5 +431,13 @@ def count(force: Force, treaty: Treaty, systems: Mapping[str, System]) -> CountR
                 offending.append(Contribution(holding.name, holding.system, float(n)))
             elif n and selected is None:
                 undetermined.append(holding.name)
-        bans.append(BanCount(ban.id, tuple(offending), tuple(undetermined), ban.description))
+        bans.append(
+            BanCount(
+                ban.id,
+                tuple(offending),
+                tuple(undetermined),
+                ban.description,
+                _sources(ban.sources, ban.provenance.get("filter")),
+            )
+        )
     return CountResult(force.name, treaty.id, limits, tuple(bans))

@@ -116,7 +116,9 @@ def _show(t: Treaty, console: Console) -> None:
 
 @treaty_app.command("show")
 def show_treaty(
-    treaty: str = typer.Argument(help="Bundled treaty name or path to a treaty YAML file."),
+    treaty: str = typer.Argument(
+        metavar="TREATY", help="Bundled treaty name or path to a treaty YAML file."
+    ),
 ) -> None:
     """Dates, limits, bans and counting rules of a treaty."""
     _show(load_treaty(treaty), Console())
@@ -160,8 +162,12 @@ def _print_table(result: CountResult, console: Console) -> None:
 
 
 def count_command(
-    force: str = typer.Argument(help="Bundled force name or path to a force YAML file."),
-    treaty: str = typer.Option(..., "--treaty", "-t", help="Bundled treaty name or YAML path."),
+    force: str = typer.Argument(
+        metavar="FORCE", help="Bundled force name or path to a force YAML file."
+    ),
+    treaty: str = typer.Option(
+        ..., "--treaty", "-t", metavar="TREATY", help="Bundled treaty name or YAML path."
+    ),
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
 ) -> None:
     """Count a force against a treaty: each limit's count, margin and pass/fail, and bans."""

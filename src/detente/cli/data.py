@@ -1,0 +1,308 @@
+"""``detente data list|show|sources|systems``: the bundled datasets and their provenance."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from detente.errors import InputError
+from detente.model.catalog import force_names, load_force, sources, system_table, systems
+from detente.model.force import Force, Holding, System
+from detente.model.provenance import Provenance, Sourced
+
+data_app = typer.Typer(
+    help="Bundled data: forces, the systems catalogue and the bibliography.",
+    no_args_is_help=True,
+)
+
+#: One-letter marks for the status of a number in tables.
+STATUS_MARK = {"official": "O", "estimate": "E", "derived": "D", "assumption": "A"}
+LEGEND = (
+    "Status: O official, E estimate, D derived, A assumption; "
+    "n/f not found in the sources consulted."
+)
+
+
+class Format(enum.StrEnum):
+    """Output formats of ``detente data show``."""
+
+    table = "table"
+    json = "json"
+
+
+def _n(x: float | None) -> str:
+    if x is None:
+        return ""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def _cell(value: Any, prov: Provenance | None) -> str:
+    """A number with its status mark, ``n/f`` when not found, blank when not given."""
+    if value is None:
+        return "n/f" if prov is not None else ""
+    mark = STATUS_MARK.get(prov.status, "") if prov is not None and prov.status else ""
+    return f"{_n(value)} {mark}".rstrip()
+
+
+def _field(model: Sourced, name: str) -> str:
+    return _cell(getattr(model, name), model.provenance.get(name))
+
+
+def number_dict(value: Any, prov: Provenance | None) -> dict[str, Any]:
+    """``{value, source, status, low, high, note}`` of one number, leaving out empty parts."""
+    out: dict[str, Any] = {"value": value}
+    if prov is not None:
+        out.update(prov.model_dump(exclude_none=True))
+        out["source"] = list(prov.source)
+        if not out["source"]:
+            del out["source"]
+    return out
+
+
+def numbers_dict(model: Sourced) -> dict[str, Any]:
+    """Every number of ``model`` with its provenance, nested by field."""
+    out: dict[str, Any] = {}
+    for path, value, prov in model.sourced_values():
+        node = out
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = number_dict(value, prov)
+    return out
+
+
+def _offensive(force: Force, table: dict[str, System]) -> list[Holding]:
+    return [h for h in force.holdings if table[h.system].category != "interceptor"]
+
+
+def _unknown_loading(holding: Holding) -> bool:
+    return bool(holding.launchers.deployed) and holding.loading is None and holding.warheads is None
+
+
+def force_summary(force: Force) -> dict[str, Any]:
+    """Deployed launchers and warheads of a force's offensive holdings (interceptors left out).
+
+    ``deployed_warheads`` sums the warheads actually on deployed launchers (not a treaty
+    count); ``warheads_partial`` is true when some deployed holding's loading is not known.
+    """
+    held = _offensive(force, system_table(force))
+    return {
+        "name": force.name,
+        "party": force.party,
+        "as_of": force.as_of.isoformat(),
+        "deployed_launchers": sum(h.launchers.deployed for h in held),
+        "deployed_warheads": sum(h.deployed_warheads for h in held),
+        "warheads_partial": any(_unknown_loading(h) for h in held),
+        "stockpile": force.stockpile.total,
+        "description": force.description,
+    }
+
+
+def force_dict(force: Force) -> dict[str, Any]:
+    """A force as plain data: every number with its provenance, systems named."""
+    table = system_table(force)
+    holdings = []
+    for h in force.holdings:
+        system = table[h.system]
+        holdings.append(
+            {
+                "system": h.system,
+                "name": h.name,
+                "system_name": system.name,
+                "category": system.category,
+                "basing": system.basing,
+                **numbers_dict(h),
+                "deployed_warheads": h.deployed_warheads,
+                "notes": h.notes,
+            }
+        )
+    return {
+        **force_summary(force),
+        "holdings": holdings,
+        "stockpile": numbers_dict(force.stockpile),
+        "sources": list(force.sources),
+        "notes": force.notes,
+    }
+
+
+@data_app.command("list")
+def list_forces() -> None:
+    """The bundled forces with their deployed launchers and warheads."""
+    table = Table(title="Bundled forces", caption="+: some deployed holdings' loading not known")
+    table.add_column("name", no_wrap=True)
+    table.add_column("party", no_wrap=True)
+    table.add_column("as of", no_wrap=True)
+    table.add_column("deployed launchers", justify="right")
+    table.add_column("deployed warheads", justify="right")
+    table.add_column("stockpile", justify="right")
+    table.add_column("description", overflow="fold")
+    for name in force_names():
+        s = force_summary(load_force(name))
+        table.add_row(
+            s["name"],
+            s["party"],
+            s["as_of"],
+            _n(s["deployed_launchers"]),
+            _n(s["deployed_warheads"]) + ("+" if s["warheads_partial"] else ""),
+            _n(s["stockpile"]),
+            escape(s["description"] or ""),
+        )
+    Console().print(table)
+
+
+def _provenance_rows(prefix: str, model: Sourced) -> Iterable[tuple[str, ...]]:
+    for path, value, prov in model.sourced_values():
+        if prov is None:
+            yield (f"{prefix}{path}", _n(value), "", "", "", "")
+            continue
+        span = "" if prov.low is None and prov.high is None else f"{_n(prov.low)}-{_n(prov.high)}"
+        yield (
+            f"{prefix}{path}",
+            "n/f" if value is None else _n(value),
+            prov.status or "",
+            ", ".join(prov.source),
+            span,
+            prov.note or "",
+        )
+
+
+def _print_force(force: Force, console: Console) -> None:
+    table = system_table(force)
+    console.print(f"[bold]{escape(force.name)}[/bold]  {force.party}, as of {force.as_of}")
+    if force.description:
+        console.print(escape(force.description))
+    holdings = Table(title="Holdings", caption=LEGEND)
+    holdings.add_column("holding", overflow="fold")
+    holdings.add_column("kind", overflow="fold")
+    for name in ("deployed", "non-dep.", "test", "loading", "warheads", "alert d2d", "alert gen"):
+        holdings.add_column(name, justify="right", no_wrap=True)
+    for h in force.holdings:
+        system = table[h.system]
+        holdings.add_row(
+            escape(h.name),
+            f"{system.category} / {system.basing}",
+            _field(h.launchers, "deployed"),
+            _field(h.launchers, "non_deployed"),
+            _field(h.launchers, "test"),
+            _field(h, "loading"),
+            _field(h, "warheads"),
+            _field(h.alert, "day_to_day"),
+            _field(h.alert, "generated"),
+        )
+    console.print(holdings)
+    s = force_summary(force)
+    console.print(
+        f"Deployed (interceptors excluded): {_n(s['deployed_launchers'])} launchers, "
+        f"{_n(s['deployed_warheads'])}{'+' if s['warheads_partial'] else ''} warheads"
+    )
+    numbers = Table(title="Every number and its provenance")
+    numbers.add_column("field", overflow="fold")
+    numbers.add_column("value", justify="right", no_wrap=True)
+    for name in ("status", "source", "low-high", "note"):
+        numbers.add_column(name, overflow="fold")
+    rows = [row for h in force.holdings for row in _provenance_rows(f"{h.name}.", h)]
+    rows += list(_provenance_rows("stockpile.", force.stockpile))
+    for row in rows:
+        numbers.add_row(*(escape(x) for x in row))
+    console.print(numbers)
+    if force.notes:
+        console.print(f"Notes: {escape(force.notes)}")
+    if force.sources:
+        console.print(f"Sources: {escape(', '.join(force.sources))} (see `detente data sources`)")
+
+
+@data_app.command("show")
+def show_force(
+    force: str = typer.Argument(help="Bundled force name or path to a force YAML file."),
+    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+) -> None:
+    """A force's holdings by system, with the status and source of every number."""
+    loaded = load_force(force)
+    if format is Format.json:
+        typer.echo(json.dumps(force_dict(loaded), indent=2))
+    else:
+        _print_force(loaded, Console())
+
+
+@data_app.command("sources")
+def list_sources(
+    source_id: str | None = typer.Argument(None, help="Show one source in full."),
+) -> None:
+    """The bibliography: every source cited by the bundled data."""
+    known = sources()
+    console = Console()
+    if source_id is not None:
+        if source_id not in known:
+            raise InputError(f"unknown source id {source_id!r} (see `detente data sources`)")
+        s = known[source_id]
+        for key in ("id", "publisher", "authors", "title", "date", "url", "notes"):
+            value = getattr(s, key)
+            if value is not None:
+                console.print(f"[bold]{key}[/bold]: {escape(str(value))}", soft_wrap=True)
+        return
+    table = Table(title=f"Sources ({len(known)})")
+    table.add_column("id", no_wrap=True)
+    for name in ("publisher", "title", "date", "url"):
+        table.add_column(name, overflow="fold")
+    for sid in sorted(known):
+        s = known[sid]
+        table.add_row(sid, escape(s.publisher), escape(s.title), str(s.date or ""), s.url or "")
+    console.print(table)
+
+
+def _warheads_text(system: System) -> str:
+    parts = []
+    for w in system.warheads:
+        prov = w.provenance.get("yield_kt")
+        if w.yield_kt is not None:
+            kt = f"{_n(w.yield_kt)} kt"
+        elif prov is not None and (prov.low is not None or prov.high is not None):
+            kt = f"{_n(prov.low)}-{_n(prov.high)} kt"
+        else:
+            kt = "yield n/f"
+        parts.append(f"{w.name} ({kt})")
+    return "; ".join(parts)
+
+
+@data_app.command("systems")
+def list_systems(
+    party: str | None = typer.Option(None, "--party", "-p", help="Only this party (US, RU, ...)."),
+) -> None:
+    """The systems catalogue with range, maximum loading and warheads."""
+    catalogue = systems()
+    chosen = [s for s in catalogue.values() if party is None or s.party == party.upper()]
+    if not chosen:
+        parties = ", ".join(sorted({s.party for s in catalogue.values()}))
+        raise InputError(f"no systems for party {party!r}; parties: {parties}")
+    table = Table(title="Systems catalogue", caption=LEGEND)
+    table.add_column("id", no_wrap=True)
+    table.add_column("name", overflow="fold")
+    table.add_column("party", no_wrap=True)
+    table.add_column("kind", overflow="fold")
+    for name in ("range km", "max load", "psi"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("warheads", overflow="fold")
+    for s in chosen:
+        table.add_row(
+            s.id,
+            escape(s.name),
+            s.party,
+            f"{s.category} / {s.basing}",
+            _field(s, "range_km"),
+            _field(s, "max_loading"),
+            _field(s, "hardness_psi"),
+            escape(_warheads_text(s)),
+        )
+    Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``data list|show|sources|systems`` to ``app``."""
+    app.add_typer(data_app, name="data")

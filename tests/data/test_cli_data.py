@@ -1,0 +1,117 @@
+"""``detente data list|show|sources|systems`` run as a user would, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from detente.model.catalog import force_names, sources, systems
+
+DETENTE = Path(sys.executable).with_name("detente")
+ENV = {**os.environ, "COLUMNS": "250", "NO_COLOR": "1"}
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(DETENTE), "data", *args], capture_output=True, text=True, env=ENV, timeout=60
+    )
+
+
+def assert_user_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    """Exit status 2, one line on stderr naming the problem, no traceback."""
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+def test_list_names_every_bundled_force_with_its_deployed_launchers() -> None:
+    result = run("list")
+    assert result.returncode == 0, result.stderr
+    for name in force_names():
+        assert name in result.stdout
+    row = next(line for line in result.stdout.splitlines() if "us-2020-09-01" in line)
+    assert "675" in row
+
+
+def test_show_json_gives_every_number_with_status_and_source() -> None:
+    result = run("show", "us-2020-09-01", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["name"] == "us-2020-09-01"
+    assert data["deployed_launchers"] == 675
+    by_system = {h["system"]: h for h in data["holdings"]}
+    assert set(by_system) == {"minuteman-iii", "trident-ii-d5", "b-2a", "b-52h"}
+    deployed = by_system["minuteman-iii"]["launchers"]["deployed"]
+    assert deployed == {"value": 397, "source": ["state-newstart-2020-09"], "status": "official"}
+    assert by_system["trident-ii-d5"]["warheads"]["status"] == "derived"
+    assert by_system["b-2a"]["loading"]["value"] is None
+    assert by_system["b-2a"]["loading"]["note"]
+    known = set(sources())
+    for h in data["holdings"]:
+        for number in h["launchers"].values():
+            assert number["status"] and set(number["source"]) <= known
+
+
+def test_show_table_prints_statuses_and_source_ids() -> None:
+    result = run("show", "ru-2025")
+    assert result.returncode == 0, result.stderr
+    for text in ("rs-24-yars-mobile", "assumption", "kuett-2022", "fas-ru-2025", "Status: O"):
+        assert text in result.stdout
+
+
+def test_show_accepts_a_yaml_path(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "party: US\nas_of: 2030-01-01\nholdings:\n"
+        "  - {system: minuteman-iii, launchers: {deployed: 300}, loading: 2}\n",
+        encoding="utf-8",
+    )
+    result = run("show", str(path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["name"], data["deployed_launchers"], data["deployed_warheads"]) == (
+        "mine",
+        300,
+        600,
+    )
+
+
+def test_show_reports_a_bad_force_file_by_file_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "over.yaml"
+    path.write_text(
+        "party: US\nas_of: 2030-01-01\nholdings:\n"
+        "  - system: minuteman-iii\n    launchers: {deployed: 10}\n    loading: 4\n",
+        encoding="utf-8",
+    )
+    assert_user_error(run("show", str(path)), f"{path}:6", "holdings.0.loading", "maximum")
+
+
+def test_show_unknown_force_is_a_user_error() -> None:
+    assert_user_error(run("show", "xx-1999"), "unknown force", "us-2025")
+
+
+def test_sources_lists_the_bibliography_and_shows_one_entry() -> None:
+    listing = run("sources")
+    assert listing.returncode == 0, listing.stderr
+    for sid in ("state-newstart-2020-09", "kuett-2022", "fas-us-2025"):
+        assert sid in listing.stdout
+    one = run("sources", "state-newstart-2020-09")
+    assert one.returncode == 0, one.stderr
+    assert sources()["state-newstart-2020-09"].url in one.stdout
+    assert_user_error(run("sources", "no-such-source"), "no-such-source")
+
+
+def test_systems_lists_the_catalogue_and_filters_by_party() -> None:
+    result = run("systems", "--party", "ru")
+    assert result.returncode == 0, result.stderr
+    russian = {s.id for s in systems().values() if s.party == "RU"}
+    for sid in russian:
+        assert sid in result.stdout
+    assert "minuteman-iii" not in result.stdout
+    assert_user_error(run("systems", "--party", "XX"), "XX")

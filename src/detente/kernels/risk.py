@@ -162,7 +162,9 @@ def cumulative_probability(annual: object, years: object) -> np.ndarray:
     T = _finite("years", years)
     if np.any(T < 0):
         raise ValueError("years must not be negative")
-    return -np.expm1(T * np.log1p(-p))
+    with np.errstate(divide="ignore"):  # p = 1: log(0) = -inf, and the result is 1
+        log_survive = np.log1p(-p)
+    return -np.expm1(np.where(T == 0, 0.0, T * log_survive))
 
 
 def time_factor(added_time_min: object, scale_min: object) -> np.ndarray:

@@ -162,9 +162,9 @@ def cumulative_probability(annual: object, years: object) -> np.ndarray:
     T = _finite("years", years)
     if np.any(T < 0):
         raise ValueError("years must not be negative")
-    with np.errstate(divide="ignore"):  # p = 1: log(0) = -inf, and the result is 1
-        log_survive = np.log1p(-p)
-    return -np.expm1(np.where(T == 0, 0.0, T * log_survive))
+    with np.errstate(divide="ignore", invalid="ignore"):  # p = 1: log(0) = -inf; T = 0: 0
+        log_survive = np.where(T == 0, 0.0, T * np.log1p(-p))
+    return -np.expm1(log_survive)
 
 
 def time_factor(added_time_min: object, scale_min: object) -> np.ndarray:

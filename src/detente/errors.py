@@ -39,8 +39,11 @@ class InputError(DetenteError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = self.file or "<input>"
+        where = self.file or ("<input>" if self.line is not None else "")
         if self.line is not None:
             where += f":{self.line}"
-        field = f" field '{self.field}':" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        parts = [f"{where}:"] if where else []
+        if self.field:
+            parts.append(f"field '{self.field}':")
+        parts.append(self.message)
+        return " ".join(parts)

@@ -29,21 +29,12 @@ for _topic in TOPICS:
 
 
 def main() -> None:
-    """Run the CLI; user errors become one line on stderr and exit status 2."""
+    """Run the CLI; user errors become one line on stderr and exit status 2.
+
+    Usage errors (unknown option, bad value) are reported by click itself, also with status 2.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except DetenteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
-    except typer.Abort:
-        print("aborted", file=sys.stderr)
-        sys.exit(130)
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        raise

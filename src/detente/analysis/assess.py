@@ -1,0 +1,510 @@
+"""Assessment of a scenario: forces, treaty compliance, stability under every posture,
+Monte Carlo uncertainty, one-at-a-time sensitivity, and the ledger of sources and assumptions.
+
+:func:`assess` is the one entry point; the HTML report, ``results.json``, the CSV tables and
+the terminal summary are all views of its :class:`Assessment`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from detente.analysis.counting import CountResult, count
+from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
+from detente.analysis.scenario import ResolvedScenario, resolve
+from detente.analysis.stability import StabilityResult, evaluate
+from detente.analysis.uncertainty import (
+    Tornado,
+    UncertaintyResult,
+    check_samples,
+    monte_carlo,
+    tornado,
+)
+from detente.errors import InputError
+from detente.model import parameters
+from detente.model.catalog import Source, sources, system_table
+from detente.model.force import POSTURES
+from detente.model.provenance import Provenance, Sourced
+from detente.model.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Progress = Callable[[int, int], None]
+#: Model constants of the calculus and of the default w80, as (group, name) in parameters.yaml.
+MODEL_CONSTANTS = (
+    *(("kent_thaler", k) for k in ("de", "kmax", "alpha", "surcharge", "avail", "lua_escape")),
+    ("value_damage", "assured_destruction_emt"),
+)
+
+
+@dataclass(frozen=True)
+class PostureCase:
+    """The stability of one pair under one combination of postures and launch under attack."""
+
+    pair: tuple[str, str]
+    posture: dict[str, str]
+    lua: dict[str, bool]
+    fsi: float
+    r: dict[str, float]
+    r_uncapped: dict[str, float]
+
+    def row(self) -> dict[str, Any]:
+        """Flat dict for a table."""
+        a, b = self.pair
+        return {
+            "pair": f"{a}-{b}",
+            f"posture_{a}": self.posture[a],
+            f"posture_{b}": self.posture[b],
+            f"lua_{a}": self.lua[a],
+            f"lua_{b}": self.lua[b],
+            "fsi": self.fsi,
+            f"r_{a}": self.r[a],
+            f"r_{b}": self.r[b],
+        }
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One number used by the assessment and where it comes from.
+
+    Attributes
+    ----------
+    scope : str
+        What holds the number: a force, ``system <id>``, ``treaty <id>``, ``model`` or
+        ``scenario``.
+    quantity : str
+        Readable dotted name (``minuteman-iii launchers.deployed``).
+    value : Any
+    status : str
+        ``official``, ``estimate``, ``derived``, ``assumption`` or ``unsourced``.
+    sources : tuple of str
+    note : str
+    """
+
+    scope: str
+    quantity: str
+    value: Any
+    status: str
+    sources: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def assumption(self) -> bool:
+        """Marked as an assumption (or carrying no source at all)."""
+        return self.status in ("assumption", "unsourced")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict."""
+        return {**self.__dict__, "sources": list(self.sources)}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything :func:`assess` found about a scenario.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    resolved : ResolvedScenario
+    stability : dict
+        :class:`StabilityResult` per pair (``"US-RU"``) in the scenario's postures.
+    fsi : float
+        The scenario's first-strike stability index [-]: the pair's, or with three or more
+        parties the smallest pairwise index.
+    counts : dict
+        Treaty count per party (empty without a treaty).
+    postures : tuple of PostureCase
+        Every pair under every combination of day-to-day / generated and launch under attack.
+    uncertainty : UncertaintyResult or None
+    tornado : Tornado or None
+    upload : object or None
+        The upload timeline (``detente.analysis.upload``) when available.
+    upload_note : str
+    ledger : tuple of LedgerEntry
+        Every number used and its provenance.
+    sources : tuple of Source
+        Every source cited by those numbers.
+    caveats : tuple of str
+    """
+
+    scenario: Scenario
+    resolved: ResolvedScenario
+    stability: dict[str, StabilityResult]
+    fsi: float
+    counts: dict[str, CountResult]
+    postures: tuple[PostureCase, ...]
+    uncertainty: UncertaintyResult | None = None
+    tornado: Tornado | None = None
+    upload: Any = None
+    upload_note: str = ""
+    ledger: tuple[LedgerEntry, ...] = ()
+    sources: tuple[Source, ...] = ()
+    caveats: tuple[str, ...] = field(default=())
+
+    @property
+    def assumptions(self) -> tuple[LedgerEntry, ...]:
+        """The ledger entries that are assumptions."""
+        return tuple(e for e in self.ledger if e.assumption)
+
+    def forces_frame(self) -> pd.DataFrame:
+        """One row per holding of every party after the scenario's modifications."""
+        import pandas as pd
+
+        rows = []
+        for party in self.resolved.parties:
+            table = system_table(party.force)
+            for h in party.force.holdings:
+                system = table[h.system]
+                strategic = system.category in STRATEGIC_CATEGORIES
+                rows.append(
+                    {
+                        "party": party.label,
+                        "force": party.base.name,
+                        "holding": h.name,
+                        "system": h.system,
+                        "leg": LEG.get(system.category, system.category),
+                        "basing": system.basing,
+                        "deployed_launchers": h.launchers.deployed,
+                        "non_deployed_launchers": h.launchers.non_deployed,
+                        "test_launchers": h.launchers.test,
+                        "loading": h.mean_loading,
+                        "deployed_warheads": h.deployed_warheads,
+                        "alert_day_to_day": None if system.fixed else h.alert.day_to_day,
+                        "alert_generated": None if system.fixed else h.alert.generated,
+                        "in_exchange": strategic and h.launchers.deployed > 0,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def legs_frame(self) -> pd.DataFrame:
+        """Deployed launchers and warheads by party and leg (strategic systems)."""
+        df = self.forces_frame()
+        df = df[df["leg"].isin(list(LEG.values()))]
+        cols = ["deployed_launchers", "non_deployed_launchers", "deployed_warheads"]
+        return df.groupby(["party", "leg"], sort=False)[cols].sum().reset_index()
+
+    def compliance_frame(self) -> pd.DataFrame:
+        """One row per party and limit or ban: count, limit, margin, ok."""
+        import pandas as pd
+
+        frames = []
+        for label, result in self.counts.items():
+            df = result.to_frame()
+            df.insert(0, "party", label)
+            df.insert(1, "treaty", result.treaty)
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def postures_frame(self) -> pd.DataFrame:
+        """The FSI of every pair under every posture and launch-under-attack combination."""
+        import pandas as pd
+
+        return pd.DataFrame([c.row() for c in self.postures])
+
+    def drawdown_frame(self) -> pd.DataFrame:
+        """Breakpoints of each striker's draw-down curve K(x)."""
+        import pandas as pd
+
+        rows = [
+            {"pair": tag, "striker": striker, "x": x, "K": k}
+            for tag, result in self.stability.items()
+            for striker, curve in result.drawdown.items()
+            for x, k in zip(curve["x"], curve["K"], strict=True)
+        ]
+        return pd.DataFrame(rows, columns=["pair", "striker", "x", "K"])
+
+    def ledger_frame(self) -> pd.DataFrame:
+        """Every number used, its status, sources and note."""
+        import pandas as pd
+
+        rows = [{**e.to_dict(), "sources": " ".join(e.sources)} for e in self.ledger]
+        return pd.DataFrame(
+            rows, columns=["scope", "quantity", "value", "status", "sources", "note"]
+        )
+
+    def sources_frame(self) -> pd.DataFrame:
+        """The bibliography of the assessment."""
+        import pandas as pd
+
+        cols = ["id", "publisher", "title", "date", "url", "authors"]
+        return pd.DataFrame(
+            [{c: _text(getattr(s, c)) for c in cols} for s in self.sources], columns=cols
+        )
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The CSV tables by file stem."""
+        out = {
+            "forces": self.forces_frame(),
+            "legs": self.legs_frame(),
+            "compliance": self.compliance_frame(),
+            "fsi_postures": self.postures_frame(),
+            "drawdown": self.drawdown_frame(),
+            "ledger": self.ledger_frame(),
+            "sources": self.sources_frame(),
+        }
+        if self.uncertainty is not None:
+            out["uncertainty"] = self.uncertainty.to_frame().reset_index()
+        if self.tornado is not None:
+            out["tornado"] = self.tornado.to_frame().reset_index()
+        if self.upload is not None:
+            out["upload"] = self.upload.to_frame().reset_index()
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe results: ``fsi`` first, then the rest (``results.json``)."""
+        s = self.scenario
+        return {
+            "fsi": self.fsi,
+            "scenario": {
+                "name": s.name,
+                "description": s.description,
+                "date": None if s.date is None else s.date.isoformat(),
+                "file": self.scenario.document.file,
+                "parties": list(self.resolved.labels),
+                "treaty": None if self.resolved.treaty is None else self.resolved.treaty.id,
+            },
+            "stability": {k: v.to_dict() for k, v in self.stability.items()},
+            "postures": [c.row() for c in self.postures],
+            "compliance": {k: v.to_dict() for k, v in self.counts.items()},
+            "forces": self.forces_frame().to_dict(orient="records"),
+            "uncertainty": None if self.uncertainty is None else self.uncertainty.to_dict(),
+            "tornado": None if self.tornado is None else self.tornado.to_dict(),
+            "upload": None if self.upload is None else self.upload.to_dict(),
+            "upload_note": self.upload_note,
+            "assumptions": [e.to_dict() for e in self.assumptions],
+            "sources": [s.model_dump(mode="json", exclude_none=True) for s in self.sources],
+            "caveats": list(self.caveats),
+        }
+
+
+def _text(v: Any) -> Any:
+    return v.isoformat() if hasattr(v, "isoformat") else v
+
+
+def _tag(pair: tuple[str, str]) -> str:
+    return "-".join(pair)
+
+
+def posture_cases(resolved: ResolvedScenario) -> list[PostureCase]:
+    """Every pair under every combination of postures and launch under attack."""
+    cases = []
+    for pair in resolved.pairs():
+        for postures in itertools.product(POSTURES, repeat=2):
+            for luas in itertools.product((False, True), repeat=2):
+                posture = dict(zip(pair, postures, strict=True))
+                lua = dict(zip(pair, luas, strict=True))
+                result = evaluate(resolved.sides(pair, posture, lua), resolved.params)
+                cases.append(
+                    PostureCase(pair, posture, lua, result.fsi, result.r, result.r_uncapped)
+                )
+    return cases
+
+
+def _entries(scope: str, model: Sourced, rename: Callable[[str], str] = str):
+    for path, value, prov in model.sourced_values():
+        if value is None:
+            continue
+        yield _entry(scope, rename(path), value, prov)
+
+
+def _entry(scope: str, quantity: str, value: Any, prov: Provenance | None) -> LedgerEntry:
+    if prov is None or not (prov.source or prov.status):
+        return LedgerEntry(scope, quantity, value, "unsourced", (), "no source given")
+    return LedgerEntry(
+        scope, quantity, value, prov.status or "sourced", prov.source, prov.note or ""
+    )
+
+
+def ledger(resolved: ResolvedScenario) -> list[LedgerEntry]:
+    """Every number the assessment uses, with its provenance.
+
+    Forces after modification (holdings and stockpile), the systems they hold, the treaty's
+    limits, the model constants (the scenario's or ``data/parameters.yaml``'s), the scenario's
+    ``w80`` and defences, and its uncertain inputs.
+    """
+    out: list[LedgerEntry] = []
+    systems_seen: set[str] = set()
+    for party in resolved.parties:
+        force = party.force
+
+        def rename(path: str, force=force) -> str:
+            parts = path.split(".")
+            if parts[0] == "holdings":
+                return ".".join([force.holdings[int(parts[1])].name, *parts[2:]])
+            return path
+
+        out += _entries(force.name, force, rename)
+        table = system_table(force)
+        for h in force.holdings:
+            if h.system not in systems_seen:
+                systems_seen.add(h.system)
+                out += _entries(f"system {h.system}", table[h.system])
+        spec = party.spec
+        if spec.w80 is not None:
+            prov = spec.provenance.get("w80") or Provenance(
+                status="assumption", note=f"w80 of {party.label} set by the scenario"
+            )
+            out.append(_entry("scenario", f"{party.label} w80", spec.w80, prov))
+        if spec.defense is not None:
+            for path, value, prov in spec.defense.sourced_values():
+                prov = prov or Provenance(status="assumption", note="set by the scenario")
+                out.append(_entry("scenario", f"{party.label} defense.{path}", value, prov))
+    if resolved.treaty is not None:
+        t = resolved.treaty
+        out += _entries(f"treaty {t.id}", t)
+    given = resolved.scenario.parameters
+    for group, name in MODEL_CONSTANTS:
+        if group == "kent_thaler" and getattr(given, name) is not None:
+            prov = given.provenance.get(name) or Provenance(
+                status="assumption", note=f"{name} set by the scenario"
+            )
+            out.append(_entry("scenario", f"parameters.{name}", getattr(given, name), prov))
+        else:
+            prov = parameters.provenance(group, name)
+            out.append(_entry("model", f"{group}.{name}", parameters.default(group, name), prov))
+    for x in resolved.inputs:
+        d = x.dist
+        prov = Provenance(source=d.sources, status="assumption", note=d.note or "uncertain input")
+        desc = ", ".join(
+            f"{k}={v:g}" for k, v in d.model_dump().items() if isinstance(v, float | int)
+        )
+        out.append(_entry("scenario", f"uncertain {x.path}", f"{d.dist}({desc})", prov))
+    return out
+
+
+def _sources(resolved: ResolvedScenario, entries: list[LedgerEntry]) -> tuple[Source, ...]:
+    ids: list[str] = []
+    for party in resolved.parties:
+        ids += party.force.sources
+    if resolved.treaty is not None:
+        ids += resolved.treaty.sources
+    for e in entries:
+        ids += e.sources
+    known = sources()
+    return tuple(known[i] for i in dict.fromkeys(ids) if i in known)
+
+
+def _caveats(resolved: ResolvedScenario, stability: dict[str, StabilityResult]) -> list[str]:
+    out = []
+    for result in stability.values():
+        for side in result.sides:
+            out.append(f"w80 of {side.label} ({side.w80:.1f} warheads): {side.w80_note}.")
+    for party in resolved.parties:
+        table = system_table(party.force)
+        for h in party.force.holdings:
+            system = table[h.system]
+            unknown = h.loading is None and h.warheads is None
+            if system.category in STRATEGIC_CATEGORIES and h.launchers.deployed and unknown:
+                out.append(
+                    f"{party.label} {h.name}: no loading is known, so its "
+                    f"{h.launchers.deployed} deployed launchers carry no warheads in the exchange."
+                )
+        if party.defense is not None:
+            out.append(
+                f"{party.label} missile defence ({party.defense.interceptors:g} interceptors) is "
+                "listed but the stability kernel in use does not model defences: the indices "
+                "ignore it."
+            )
+    if len(resolved.parties) > 2:
+        out.append(
+            "Three or more parties: each pair's index is computed as if the other parties did "
+            "not exist (no reserve withheld against a third party); the scenario's FSI is the "
+            "smallest pairwise index."
+        )
+    out.append(
+        "Without defences every surviving warhead arrives: arriving retaliation equals the "
+        "surviving warheads."
+    )
+    if resolved.inputs:
+        out.append(
+            "Default w80 values are computed once from the scenario's forces; uncertain loadings "
+            "do not move them. An uncertain alert fraction acts only in the party's own posture."
+        )
+    return out
+
+
+def _seed(seed: int | None, scenario: Scenario) -> int:
+    if seed is not None:
+        return int(seed)
+    if scenario.seed is not None:
+        return scenario.seed
+    return int(np.random.SeedSequence().entropy)
+
+
+def _upload(resolved: ResolvedScenario) -> tuple[Any, str]:
+    return None, "not available: the upload and breakout module is not installed in this version"
+
+
+def assess(
+    scenario: Scenario | str | Path,
+    samples: int | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> Assessment:
+    """Assess a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario, str or Path
+        A loaded scenario or the path of a scenario file.
+    samples : int, optional
+        Monte Carlo samples (default: the scenario's ``samples``; none: no Monte Carlo).
+    seed : int, optional
+        Seed of the Monte Carlo (default: the scenario's ``seed``, else a fresh one that is
+        recorded in the result).
+    progress : callable, optional
+        ``progress(done, total)`` as Monte Carlo chunks finish.
+
+    Returns
+    -------
+    Assessment
+
+    Examples
+    --------
+    >>> from detente.model.scenario import parse_scenario
+    >>> a = assess(parse_scenario("name: x\\nparties: [{force: us-2025}, {force: ru-2025}]"))
+    >>> round(a.fsi, 4), len(a.postures)
+    (0.6034, 16)
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    resolved = resolve(scenario)
+    stability = {_tag(p): evaluate(resolved.sides(p), resolved.params) for p in resolved.pairs()}
+    fsi = min(r.fsi for r in stability.values())
+    counts = {}
+    if resolved.treaty is not None:
+        for party in resolved.parties:
+            counts[party.label] = count(party.force, resolved.treaty, system_table(party.force))
+    samples = samples if samples is not None else scenario.samples
+    mc = None
+    if samples:
+        try:
+            samples = check_samples(samples)
+        except ValueError as exc:
+            raise InputError(str(exc), field="samples") from None
+        mc = monte_carlo(resolved, samples, _seed(seed, scenario), progress=progress)
+    sensitivity = tornado(resolved) if resolved.inputs else None
+    upload, upload_note = _upload(resolved)
+    entries = ledger(resolved)
+    return Assessment(
+        scenario=scenario,
+        resolved=resolved,
+        stability=stability,
+        fsi=fsi,
+        counts=counts,
+        postures=tuple(posture_cases(resolved)),
+        uncertainty=mc,
+        tornado=sensitivity,
+        upload=upload,
+        upload_note=upload_note,
+        ledger=tuple(entries),
+        sources=_sources(resolved, entries),
+        caveats=tuple(_caveats(resolved, stability)),
+    )

@@ -1,0 +1,398 @@
+"""Scenario files: parties, their modified forces, a treaty, model parameters and uncertainty.
+
+A scenario names the forces of two or more parties (bundled names or paths), changes them
+(counts, loadings, alert fractions, systems added or retired), sets each side's posture,
+launch under attack, ``w80`` and missile defence, the treaty to check, the model constants of
+the stability calculus and the inputs that are uncertain, as distributions addressed by dotted
+paths. The format is documented with examples in ``docs/scenarios.md``::
+
+    name: new-start-expiry
+    date: 2026-02-05
+    parties:
+      - force: us-2025
+        posture: day_to_day
+        modifications:
+          holdings:
+            minuteman-iii: {loading: 3}
+      - force: ru-2025
+    treaty: new-start
+    parameters: {de: 0.8}
+    uncertain:
+      parameters.de: {dist: uniform, low: 0.6, high: 0.95}
+    seed: 20260205
+
+Loading checks the schema and that the forces and the treaty exist; whether the modifications
+and uncertain paths fit the forces is checked when they are applied
+(:func:`detente.analysis.scenario.resolve`), with errors located the same way (file, line,
+field).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from detente.errors import InputError
+from detente.model.catalog import check_source_ids, force_path
+from detente.model.force import Holding, Posture
+from detente.model.provenance import Sourced
+from detente.model.treaties import treaty_path
+from detente.model.yamlio import Document, load_yaml, parse_yaml, validate
+
+#: Most Monte Carlo samples one assessment may draw (memory and time stay bounded).
+MAX_SAMPLES = 5_000_000
+#: Parameters of the stability calculus a scenario may set (``data/parameters.yaml``).
+PARAMETER_NAMES = ("de", "kmax", "alpha", "surcharge", "avail", "lua_escape")
+_PATH = re.compile(r"^[A-Za-z0-9_-]+(\.[^.\s]+)+$")
+
+Fraction = Field(default=None, ge=0, le=1)
+
+
+class LauncherChange(Sourced):
+    """New launcher counts of a holding by status [count]; omitted statuses are kept."""
+
+    deployed: int | None = Field(default=None, ge=0)
+    non_deployed: int | None = Field(default=None, ge=0)
+    test: int | None = Field(default=None, ge=0)
+
+
+class AlertChange(Sourced):
+    """New alert fractions of a holding by posture [-]; an omitted posture is kept."""
+
+    day_to_day: float | None = Fraction
+    generated: float | None = Fraction
+
+
+class HoldingChange(Sourced):
+    """Changes to one holding; every field is optional and replaces the force's value.
+
+    ``loading`` (warheads per deployed launcher) and ``warheads`` (total on the deployed
+    launchers) are alternatives. When only the deployed launchers change, the holding keeps
+    its warheads per launcher.
+    """
+
+    launchers: LauncherChange = LauncherChange()
+    loading: float | None = Field(default=None, ge=0)
+    warheads: float | None = Field(default=None, ge=0)
+    alert: AlertChange = AlertChange()
+
+    @model_validator(mode="after")
+    def _one_of_loading_or_warheads(self) -> HoldingChange:
+        if self.loading is not None and self.warheads is not None:
+            raise ValueError("give loading or warheads, not both")
+        return self
+
+
+class Modifications(BaseModel):
+    """Changes to a party's force.
+
+    Attributes
+    ----------
+    holdings : dict
+        Changes by holding, keyed by system id (or by the holding's label when a force holds
+        one system twice).
+    add : tuple of Holding
+        New holdings (systems from the catalogue or the force file).
+    retire : tuple of str
+        Holdings removed, by the same keys as ``holdings``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    holdings: dict[str, HoldingChange] = Field(default_factory=dict)
+    add: tuple[Holding, ...] = ()
+    retire: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Nothing changes."""
+        return not (self.holdings or self.add or self.retire)
+
+
+class Defense(Sourced):
+    """Missile defence of a party (models.md §2, "Missile defence").
+
+    An engaged reentry vehicle is intercepted with P = availability·[1 − (1 − p_kill)^s];
+    at most ⌊interceptors / s⌋ are engaged.
+
+    Attributes
+    ----------
+    interceptors : float
+        Interceptors available [count].
+    p_kill : float
+        Single-shot kill probability of one interceptor against one RV [-].
+    shots_per_rv : int
+        Interceptors fired at each engaged RV, s [-].
+    availability : float
+        Probability that the defence system works when needed, K [-].
+    """
+
+    interceptors: float = Field(ge=0)
+    p_kill: float = Field(ge=0, le=1)
+    shots_per_rv: int = Field(default=1, ge=1)
+    availability: float = Field(default=1.0, ge=0, le=1)
+
+
+class PartySpec(Sourced):
+    """One party of a scenario.
+
+    Attributes
+    ----------
+    force : str
+        Bundled force name (``us-2025``) or a path to a force file (relative paths are read
+        from the scenario's folder).
+    posture : {'day_to_day', 'generated'}
+    lua : bool
+        The party launches its silo ICBMs under attack.
+    w80 : float or None
+        Arriving warheads that destroy 80 % of this party's value [warheads]; default: the
+        assured-destruction yardstick through the opponent's warheads
+        (:func:`detente.analysis.stability.default_w80`).
+    modifications : Modifications
+    defense : Defense or None
+    """
+
+    force: str
+    posture: Posture = "day_to_day"
+    lua: bool = False
+    w80: float | None = Field(default=None, gt=0)
+    modifications: Modifications = Modifications()
+    defense: Defense | None = None
+
+
+class ScenarioParameters(Sourced):
+    """Constants of the stability calculus; omitted ones keep their defaults.
+
+    Defaults and sources: ``data/parameters.yaml`` (:class:`detente.analysis.stability.
+    StabilityParams`).
+    """
+
+    de: float | None = Field(default=None, ge=0, le=1)
+    kmax: int | None = Field(default=None, ge=1, le=6)
+    alpha: float | None = Field(default=None, gt=0, le=1)
+    surcharge: float | None = Field(default=None, ge=0)
+    avail: float | None = Field(default=None, ge=0, le=1)
+    lua_escape: float | None = Field(default=None, ge=0, le=1)
+
+    def given(self) -> dict[str, Any]:
+        """The parameters the scenario sets."""
+        return {k: getattr(self, k) for k in PARAMETER_NAMES if getattr(self, k) is not None}
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    note: str | None = None
+    sources: tuple[str, ...] = ()
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value the distribution can take."""
+        raise NotImplementedError
+
+
+class Uniform(_Dist):
+    """Uniform on [low, high]; ``low == high`` is a fixed value."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        _check_range(self.low, self.high)
+        return self
+
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
+
+
+class Triangular(_Dist):
+    """Triangular on [low, high] with its peak at ``mode``."""
+
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        _check_range(self.low, self.high)
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(f"mode {self.mode:g} is outside [low, high] = "
+                             f"[{self.low:g}, {self.high:g}]")  # fmt: skip
+        return self
+
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
+
+
+class Normal(_Dist):
+    """Normal with ``mean`` and standard deviation ``sd``, optionally truncated to [low, high]."""
+
+    dist: Literal["normal"]
+    mean: float
+    sd: float = Field(ge=0)
+    low: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _truncation(self) -> Normal:
+        _check_truncation(self.mean, self.low, self.high)
+        return self
+
+    def support(self) -> tuple[float, float]:
+        if self.sd == 0:
+            return self.mean, self.mean
+        lo = -math.inf if self.low is None else self.low
+        return lo, math.inf if self.high is None else self.high
+
+
+class LogNormal(_Dist):
+    """Log-normal with ``median`` and log-space standard deviation ``sigma``, optionally
+    truncated to [low, high] (values > 0)."""
+
+    dist: Literal["lognormal"]
+    median: float = Field(gt=0)
+    sigma: float = Field(ge=0)
+    low: float | None = Field(default=None, gt=0)
+    high: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _truncation(self) -> LogNormal:
+        _check_truncation(self.median, self.low, self.high)
+        return self
+
+    def support(self) -> tuple[float, float]:
+        if self.sigma == 0:
+            return self.median, self.median
+        lo = 0.0 if self.low is None else self.low
+        return lo, math.inf if self.high is None else self.high
+
+
+Distribution = Annotated[Uniform | Triangular | Normal | LogNormal, Field(discriminator="dist")]
+
+
+def _check_range(low: float, high: float) -> None:
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError("low and high must be finite")
+    if low > high:
+        raise ValueError(f"low ({low:g}) is above high ({high:g})")
+
+
+def _check_truncation(centre: float, low: float | None, high: float | None) -> None:
+    if low is not None and high is not None:
+        _check_range(low, high)
+    if (low is not None and low > centre) or (high is not None and high < centre):
+        raise ValueError(f"the truncation [low, high] must contain the centre {centre:g}")
+
+
+class Scenario(BaseModel):
+    """A scenario file.
+
+    Attributes
+    ----------
+    name : str
+    description : str or None
+    date : datetime.date or None
+        The date the scenario describes.
+    parties : tuple of PartySpec
+        Two or more parties, one force each.
+    treaty : str or None
+        Bundled treaty name or path whose limits are checked.
+    parameters : ScenarioParameters
+    uncertain : dict
+        Distributions by dotted path (``parameters.de``, ``parties.US.w80``,
+        ``parties.RU.holdings.rs-24-yars-mobile.alert.day_to_day``, ...).
+    seed : int or None
+        Seed of the Monte Carlo.
+    samples : int or None
+        Monte Carlo samples drawn when the command line does not say.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    description: str | None = None
+    date: dt.date | None = None
+    parties: tuple[PartySpec, ...] = Field(min_length=2)
+    treaty: str | None = None
+    parameters: ScenarioParameters = ScenarioParameters()
+    uncertain: dict[str, Distribution] = Field(default_factory=dict)
+    seed: int | None = Field(default=None, ge=0)
+    samples: int | None = Field(default=None, ge=0, le=MAX_SAMPLES)
+    notes: str | None = None
+
+    _doc: Document | None = PrivateAttr(default=None)
+
+    @property
+    def document(self) -> Document:
+        """The parsed file, for errors located at its file, line and field."""
+        return self._doc if self._doc is not None else Document(None, f"<scenario {self.name}>")
+
+    @property
+    def folder(self) -> Path:
+        """Folder that relative force and treaty paths are read from."""
+        file = self.document.file
+        return Path(file).parent if file.endswith((".yaml", ".yml")) else Path.cwd()
+
+    def error(self, path: tuple, message: str) -> InputError:
+        """An :class:`~detente.errors.InputError` located at ``path`` of the file."""
+        return self.document.error(path, message)
+
+    def file_ref(self, ref: str) -> str:
+        """A force or treaty reference, relative paths taken from the scenario's folder."""
+        p = Path(ref)
+        if p.suffix in {".yaml", ".yml"} and not p.is_absolute():
+            return str(self.folder / p)
+        return ref
+
+
+def scenario_from_document(doc: Document) -> Scenario:
+    """Validate a parsed scenario: schema, source ids, forces and treaty that exist, paths.
+
+    Examples
+    --------
+    >>> text = "name: demo\\nparties:\\n  - force: us-2025\\n  - force: ru-2025\\n"
+    >>> s = scenario_from_document(parse_yaml(text, "demo.yaml"))
+    >>> [p.force for p in s.parties], s.parties[0].posture
+    (['us-2025', 'ru-2025'], 'day_to_day')
+    """
+    check_source_ids(doc)
+    data = doc.data
+    if isinstance(data, Mapping) and "name" not in data and doc.file.endswith((".yaml", ".yml")):
+        doc = Document({**data, "name": Path(doc.file).stem}, doc.file, doc.lines)
+    scenario = validate(Scenario, doc)
+    scenario._doc = doc
+    for i, party in enumerate(scenario.parties):
+        _exists(scenario, ("parties", i, "force"), force_path, party.force)
+    if scenario.treaty is not None:
+        _exists(scenario, ("treaty",), treaty_path, scenario.treaty)
+    for key in scenario.uncertain:
+        if not _PATH.match(key):
+            raise scenario.error(
+                ("uncertain", key),
+                f"{key!r} is not a dotted path such as parameters.de or parties.US.w80",
+            )
+    return scenario
+
+
+def _exists(scenario: Scenario, at: tuple, resolve: Any, ref: str) -> None:
+    try:
+        resolve(scenario.file_ref(ref))
+    except InputError as exc:
+        raise scenario.error(at, exc.message) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """A scenario from a YAML file (errors name the file, line and field)."""
+    return scenario_from_document(load_yaml(path))
+
+
+def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
+    """A scenario from YAML text (the web app and tests)."""
+    return scenario_from_document(parse_yaml(text, file))

@@ -1,0 +1,126 @@
+"""Run a sweep into its store: sample once, then evaluate the missing points chunk by chunk.
+
+Sampling, evaluation and storage are separate steps (SALib's habit): the points are drawn once
+and stored with the spec; each run evaluates the points that have no results yet, so running
+the same sweep on the same file again resumes it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from detente.sweep.backends import Backend, InProcess
+from detente.sweep.evaluators import Chunk
+from detente.sweep.samplers import sample
+from detente.sweep.spec import SweepSpec
+from detente.sweep.store import SweepStore
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    """What one run of a sweep did.
+
+    Attributes
+    ----------
+    run_id : str
+        The sweep's run id (kept by its file across resumed runs).
+    n_points : int
+        Points in the sweep.
+    evaluated : int
+        Points evaluated and stored by this run.
+    stored : int
+        Points with results after this run (``n_points`` when complete).
+    seconds : float
+        Wall time of the evaluation [s].
+    """
+
+    run_id: str
+    n_points: int
+    evaluated: int
+    stored: int
+    seconds: float
+
+    @property
+    def complete(self) -> bool:
+        """Whether every point has its result."""
+        return self.stored == self.n_points
+
+    @property
+    def points_per_s(self) -> float:
+        """Evaluation throughput of this run [1/s]."""
+        return self.evaluated / self.seconds if self.seconds > 0 else float("nan")
+
+
+def run_sweep(
+    spec: SweepSpec,
+    path: str | Path,
+    *,
+    backend: Backend | None = None,
+    progress: Progress | None = None,
+) -> SweepOutcome:
+    """Evaluate every point of ``spec`` that ``path`` has no result for yet.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        A resolved spec (:func:`detente.sweep.spec.load_spec`).
+    path : str or Path
+        The sweep's DuckDB file: created if missing; otherwise it must hold the same sweep.
+    backend : Backend, optional
+        An entered backend; :class:`InProcess` when omitted.
+    progress : callable, optional
+        ``progress(stored, n_points)``, called at the start and after each stored chunk.
+
+    Raises
+    ------
+    InputError
+        When the file holds a different sweep.
+    KeyboardInterrupt
+        Passed on after recording the session as interrupted; stored chunks stay stored.
+    """
+    backend = backend or InProcess()
+    with SweepStore(path) as store:
+        if store.initialised:
+            store.check_spec(spec)
+        else:
+            store.initialise(spec, sample(spec))
+        run_id = store.meta["run_id"]
+        missing = store.missing_point_ids()
+        inputs = store.points(missing)
+        stored = spec.n_points - len(missing)
+        session = store.begin_session(backend.name)
+        status = "failed"
+        t0 = time.perf_counter()
+        try:
+            if progress:
+                progress(stored, spec.n_points)
+            chunks = _chunks(inputs, spec.names, spec.chunk_size)
+            for result in backend.imap(spec.model, spec.base, spec.outputs, chunks):
+                stored += store.write_results(result)
+                if progress:
+                    progress(stored, spec.n_points)
+            status = "complete"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        finally:
+            seconds = time.perf_counter() - t0
+            store.end_session(session, status)
+        return SweepOutcome(
+            run_id, spec.n_points, stored - (spec.n_points - len(missing)), stored, seconds
+        )
+
+
+def _chunks(points, names: tuple[str, ...], size: int) -> Iterator[Chunk]:
+    ids = points["point_id"].to_numpy(dtype=np.int64)
+    columns = {name: points[name].to_numpy() for name in names}
+    for start in range(0, len(ids), size):
+        stop = start + size
+        yield Chunk(ids[start:stop], {k: v[start:stop] for k, v in columns.items()})

@@ -1,0 +1,263 @@
+"""One DuckDB file per sweep: the spec, a run id, the sampled points and the results.
+
+Tables:
+
+``sweep``
+    One row: ``run_id``, ``spec_hash`` (:meth:`SweepSpec.digest`), ``spec_yaml`` (the resolved
+    spec), ``n_points``, ``created_utc``, ``detente_version``.
+``points``
+    ``point_id`` (primary key) and one column per parameter: every point the sampler drew.
+``results``
+    ``point_id`` (primary key), the inputs, then the outputs of every evaluated point.
+``sessions``
+    One row per run of the sweep on this file: start, end, backend, points stored, status
+    (``running``, ``complete``, ``interrupted``, ``failed``).
+
+Each chunk of results is written by one ``INSERT OR IGNORE`` statement, which is atomic, so an
+interrupted sweep leaves whole chunks only, and a chunk delivered twice is stored once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from detente.errors import InputError
+from detente.sweep.spec import SweepSpec, stored_spec
+
+
+def _sql_type(values: np.ndarray) -> str:
+    kind = np.asarray(values).dtype.kind
+    return {"b": "BOOLEAN", "i": "BIGINT", "u": "BIGINT", "f": "DOUBLE"}.get(kind, "VARCHAR")
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _create(con, table: str, columns: Mapping[str, np.ndarray]) -> None:
+    cols = ", ".join(
+        f"{_ident(name)} {'BIGINT PRIMARY KEY' if name == 'point_id' else _sql_type(v)}"
+        for name, v in columns.items()
+    )
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
+
+
+class SweepStore:
+    """A sweep's DuckDB file (a context manager; one writer at a time).
+
+    Parameters
+    ----------
+    path : str or Path
+    read_only : bool
+        Open an existing file for reading only (reports, analysis).
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if read_only and not self.path.is_file():
+            raise InputError("no such sweep file", file=self.path)
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise InputError(f"cannot open as a sweep file: {exc}", file=self.path) from None
+
+    def __enter__(self) -> SweepStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the file."""
+        self._con.close()
+
+    # ----------------------------------------------------------------- set-up and identity
+
+    @property
+    def initialised(self) -> bool:
+        """Whether the file holds a sweep (its spec and points)."""
+        return (
+            self._has_table("sweep")
+            and self._con.execute("SELECT count(*) FROM sweep").fetchone()[0] == 1
+        )
+
+    def initialise(self, spec: SweepSpec, points: Mapping[str, np.ndarray]) -> str:
+        """Record ``spec`` and its sampled ``points`` in one transaction; return the run id."""
+        if self.initialised:
+            raise ValueError(f"{self.path} already holds a sweep")
+        columns = {"point_id": np.arange(spec.n_points, dtype=np.int64), **points}
+        if any(len(v) != spec.n_points for v in columns.values()):
+            raise ValueError(f"points must have {spec.n_points} rows per parameter")
+        run_id = uuid.uuid4().hex
+        con = self._con
+        con.begin()
+        try:
+            con.execute(
+                "CREATE TABLE sweep (run_id VARCHAR, spec_hash VARCHAR, spec_yaml VARCHAR, "
+                "n_points BIGINT, created_utc VARCHAR, detente_version VARCHAR)"
+            )
+            con.execute(
+                "INSERT INTO sweep VALUES (?, ?, ?, ?, ?, ?)",
+                [run_id, spec.digest(), spec.to_yaml(), spec.n_points, _now(), _version()],
+            )
+            _create(con, "points", columns)
+            con.register("new_points", pd.DataFrame(columns))
+            con.execute("INSERT INTO points BY NAME SELECT * FROM new_points")
+            con.unregister("new_points")
+            con.execute(
+                "CREATE TABLE sessions (session INTEGER, started_utc VARCHAR, ended_utc VARCHAR, "
+                "backend VARCHAR, stored_before BIGINT, stored_after BIGINT, status VARCHAR)"
+            )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        return run_id
+
+    def check_spec(self, spec: SweepSpec) -> None:
+        """Raise :class:`InputError` unless ``spec`` is the sweep this file holds."""
+        stored = self.meta["spec_hash"]
+        if spec.digest() != stored:
+            raise InputError(
+                f"this file holds a different sweep (spec hash {stored[:12]}, this spec "
+                f"{spec.digest()[:12]}); use a new --out file, or the same spec and --points to "
+                f"resume",
+                file=self.path,
+            )
+
+    @property
+    def meta(self) -> dict:
+        """The ``sweep`` row: run_id, spec_hash, spec_yaml, n_points, created_utc and
+        detente_version."""
+        if not self.initialised:
+            raise InputError("the file holds no sweep", file=self.path)
+        cur = self._con.execute("SELECT * FROM sweep")
+        names = [d[0] for d in cur.description]
+        return dict(zip(names, cur.fetchone(), strict=True))
+
+    def spec(self) -> SweepSpec:
+        """The stored (resolved) spec."""
+        return stored_spec(self.meta["spec_yaml"])
+
+    # ----------------------------------------------------------------------- points
+
+    def points(self, point_ids: np.ndarray | None = None) -> pd.DataFrame:
+        """Sampled inputs (all, or those of ``point_ids``), ordered by point id."""
+        if point_ids is None:
+            return self._con.execute("SELECT * FROM points ORDER BY point_id").df()
+        self._con.register(
+            "wanted", pd.DataFrame({"point_id": np.asarray(point_ids, dtype=np.int64)})
+        )
+        try:
+            return self._con.execute(
+                "SELECT p.* FROM points p SEMI JOIN wanted w USING (point_id) ORDER BY point_id"
+            ).df()
+        finally:
+            self._con.unregister("wanted")
+
+    def missing_point_ids(self) -> np.ndarray:
+        """Ids of points without results, ascending."""
+        if not self._has_table("results"):
+            sql = "SELECT point_id FROM points ORDER BY point_id"
+        else:
+            sql = "SELECT point_id FROM points ANTI JOIN results USING (point_id) ORDER BY point_id"
+        return self._con.execute(sql).fetchnumpy()["point_id"].astype(np.int64)
+
+    # ----------------------------------------------------------------------- results
+
+    def write_results(self, columns: Mapping[str, np.ndarray]) -> int:
+        """Store one chunk (``point_id``, inputs, outputs) atomically; return rows added.
+
+        Rows whose ``point_id`` is already stored are ignored, so a chunk delivered twice (a
+        retried task) is stored once.
+        """
+        frame = pd.DataFrame(dict(columns))
+        con = self._con
+        con.begin()
+        try:
+            _create(con, "results", columns)
+            con.register("chunk", frame)
+            added = con.execute(
+                "INSERT OR IGNORE INTO results BY NAME SELECT * FROM chunk"
+            ).fetchone()[0]
+            con.unregister("chunk")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        return int(added)
+
+    def count(self) -> int:
+        """Number of points with results."""
+        if not self._has_table("results"):
+            return 0
+        return self._con.execute("SELECT count(*) FROM results").fetchone()[0]
+
+    def results(self) -> pd.DataFrame:
+        """Every stored result (point_id, inputs, outputs), ordered by point id."""
+        if not self._has_table("results"):
+            return pd.DataFrame({"point_id": np.empty(0, dtype=np.int64)})
+        return self._con.execute("SELECT * FROM results ORDER BY point_id").df()
+
+    def export_parquet(self, path: str | Path) -> Path:
+        """Write the results, ordered by point id, to Parquet with the run id and spec hash
+        as file metadata."""
+        path = Path(path)
+        if not self._has_table("results"):
+            raise ValueError("there are no results to export yet")
+        meta = self.meta
+        self._con.execute(
+            f"COPY (SELECT * FROM results ORDER BY point_id) TO {_literal(path)} "
+            f"(FORMAT parquet, KV_METADATA {{run_id: {_literal(meta['run_id'])}, "
+            f"spec_hash: {_literal(meta['spec_hash'])}}})"
+        )
+        return path
+
+    # ---------------------------------------------------------------------- sessions
+
+    def begin_session(self, backend: str) -> int:
+        """Record the start of a run on this file; return its session number."""
+        n = self._con.execute("SELECT coalesce(max(session), 0) + 1 FROM sessions").fetchone()[0]
+        self._con.execute(
+            "INSERT INTO sessions VALUES (?, ?, NULL, ?, ?, NULL, 'running')",
+            [n, _now(), backend, self.count()],
+        )
+        return n
+
+    def end_session(self, session: int, status: str) -> None:
+        """Record how session ``session`` ended."""
+        self._con.execute(
+            "UPDATE sessions SET ended_utc = ?, stored_after = ?, status = ? WHERE session = ?",
+            [_now(), self.count(), status, session],
+        )
+
+    def sessions(self) -> pd.DataFrame:
+        """Every run on this file, oldest first."""
+        return self._con.execute("SELECT * FROM sessions ORDER BY session").df()
+
+    def _has_table(self, name: str) -> bool:
+        sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+        return self._con.execute(sql, [name]).fetchone()[0] == 1
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("detente")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"

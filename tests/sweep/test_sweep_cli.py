@@ -1,0 +1,158 @@
+"""``detente sweep`` and ``detente sweep-report``: interrupted and resumed, errors, report.
+
+The interruption tests run the installed console script in a subprocess and signal it after
+some chunks are stored (the CLI prints one line per stored chunk when stderr is not a
+terminal); the rest run :func:`detente.cli.main` in-process.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from detente.cli import main
+from detente.sweep.runner import run_sweep
+from detente.sweep.spec import load_spec
+from detente.sweep.store import SweepStore
+
+DETENTE = Path(sys.executable).parent / "detente"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "sweeps" / "ishigami.yaml"
+
+SLOW_SPEC = """\
+model: ishigami
+base: {sleep_s: 0.03}
+sampler: lhs
+points: 2000
+seed: 11
+chunk_size: 100
+parameters:
+  - {name: x1, bounds: [-3.141592653589793, 3.141592653589793]}
+  - {name: x2, bounds: [-3.141592653589793, 3.141592653589793]}
+  - {name: x3, values: [-1.0, 0.5, 2.0]}
+"""
+
+
+def run_inprocess(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["detente", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def stored(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with SweepStore(path, read_only=True) as store:
+        return store.results(), store.sessions()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_then_resumed_loses_and_duplicates_nothing(
+    monkeypatch, capsys, tmp_path, signum
+):
+    spec_file = tmp_path / "slow.yaml"
+    spec_file.write_text(SLOW_SPEC)
+    out = tmp_path / "slow.duckdb"
+    cmd = [str(DETENTE), "sweep", str(spec_file), "--out", str(out)]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    seen = []
+    try:
+        for line in proc.stderr:  # "stored N of 2000 points", once per chunk
+            seen.append(line)
+            if line.startswith("stored ") and int(line.split()[1]) >= 300:  # 3 chunks
+                proc.send_signal(signum)
+                break
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, "".join(seen) + err
+    assert "run the same command again to resume" in err
+    partial, sessions = stored(out)
+    assert 300 <= len(partial) < 2000
+    assert len(partial) % 100 == 0  # whole chunks only
+    assert sessions["status"].tolist() == ["interrupted"]
+
+    code, _, err = run_inprocess(monkeypatch, capsys, *cmd[1:])  # the same command, resumed
+    assert code == 0, err
+    final, sessions = stored(out)
+    assert sessions["status"].tolist() == ["interrupted", "complete"]
+    assert sessions["stored_before"].tolist()[1] == len(partial)
+    assert final["point_id"].tolist() == list(range(2000))  # no lost or duplicate rows
+    spec = load_spec(spec_file)
+    run_sweep(
+        spec.model_copy(update={"base": {**spec.base, "sleep_s": 0.0}}), tmp_path / "ref.duckdb"
+    )
+    reference, _ = stored(tmp_path / "ref.duckdb")
+    pd.testing.assert_frame_equal(final, reference, check_exact=True)
+
+
+def test_sweep_then_report_and_parquet(monkeypatch, capsys, tmp_path):
+    out, parquet, html = tmp_path / "i.duckdb", tmp_path / "i.parquet", tmp_path / "i.html"
+    args = ("sweep", str(EXAMPLE), "--out", str(out), "--points", "256", "--parquet", str(parquet))
+    code, _, err = run_inprocess(monkeypatch, capsys, *args)
+    assert code == 0, err
+    assert "1280 of 1280 points" in err  # 256 (3 + 2)
+    results, _ = stored(out)
+    pd.testing.assert_frame_equal(pd.read_parquet(parquet), results, check_dtype=False)
+
+    code, _, err = run_inprocess(monkeypatch, capsys, *args)  # complete: nothing to do
+    assert code == 0 and "0 evaluated now" in err, err
+
+    code, _, err = run_inprocess(monkeypatch, capsys, "sweep-report", str(out), "--out", str(html))
+    assert code == 0, err
+    page = html.read_text()
+    assert "Sobol' indices of y" in page and "Pareto frontier" in page
+    assert "Distribution of y" in page
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--points", "1000"), "power of 2"),
+        (("--points", "0"), "--points"),
+        (("--workers", "2", "--scheduler", "tcp://127.0.0.1:1"), "not both"),
+        (("--chunk-size", "0"), "--chunk-size"),
+    ],
+)
+def test_bad_options_are_one_line_errors(monkeypatch, capsys, tmp_path, args, message):
+    code, _, err = run_inprocess(
+        monkeypatch, capsys, "sweep", str(EXAMPLE), "--out", str(tmp_path / "x.duckdb"), *args
+    )
+    assert code == 2
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+
+
+def test_different_spec_on_existing_file_is_refused(monkeypatch, capsys, tmp_path):
+    out = str(tmp_path / "x.duckdb")
+    code, _, err = run_inprocess(
+        monkeypatch, capsys, "sweep", str(EXAMPLE), "--out", out, "--points", "64"
+    )
+    assert code == 0, err
+    code, _, err = run_inprocess(
+        monkeypatch, capsys, "sweep", str(EXAMPLE), "--out", out, "--points", "128"
+    )
+    assert code == 2 and "holds a different sweep" in err
+
+
+def test_unreachable_scheduler_is_a_clear_error(monkeypatch, capsys, tmp_path):
+    pytest.importorskip("distributed")
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        code, _, err = run_inprocess(
+            monkeypatch, capsys, "sweep", str(EXAMPLE), "--out", str(tmp_path / "x.duckdb"),
+            "--points", "64", "--scheduler", "tcp://127.0.0.1:9",
+        )  # fmt: skip
+    assert code == 2 and "cannot reach the Dask scheduler" in err
+
+
+def test_report_of_missing_file_is_a_clear_error(monkeypatch, capsys, tmp_path):
+    code, _, err = run_inprocess(monkeypatch, capsys, "sweep-report", str(tmp_path / "none.duckdb"))
+    assert code == 2 and "no such sweep file" in err

@@ -128,7 +128,8 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(monkeypatch, capsys, args):
 def test_bad_input_through_the_console_script():
     out = run("--missiles", "40", "--overloaded", "50", "--inspections", "10")
     assert out.returncode == 2
-    assert out.stderr == "error: <input>: overloaded (k) must not exceed missiles (N)\n"
+    assert out.stderr.startswith("error: ") and out.stderr.count("\n") == 1
+    assert out.stderr.endswith("overloaded (k) must not exceed missiles (N)\n")
 
 
 def test_broken_open_skies_file_names_its_line(tmp_path):

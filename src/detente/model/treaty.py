@@ -149,6 +149,14 @@ def is_mirved(holding: Holding, system: System) -> bool | None:
 
     Decided by the holding's warheads per deployed missile where given, else by the system's
     maximum loading; only ballistic missiles can be MIRVed.
+
+    Examples
+    --------
+    >>> mm3 = System(id="mm3", name="Minuteman III", party="US", category="icbm",
+    ...              basing="silo", delivery="ballistic", max_loading=3)
+    >>> [is_mirved(Holding(system="mm3", launchers={"deployed": 400}, **kw), mm3)
+    ...  for kw in ({"loading": 1}, {"warheads": 500}, {})]
+    [False, True, True]
     """
     if system.delivery != "ballistic":
         return False

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from detente.errors import InputError
 from detente.model.force import Force, Holding, System
 from detente.model.provenance import Provenance
 from detente.model.treaty import Counting, Limit, Treaty, is_mirved
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _num(x: float) -> int | float:
@@ -223,6 +224,8 @@ class CountResult:
                 }
             )
         columns = ["kind", "id", "quantity", "count", "limit", "min", "margin", "ok"]
+        import pandas as pd  # lazy: keeps CLI start-up fast
+
         return pd.DataFrame(rows, columns=[*columns, "undetermined"])
 
 

@@ -204,7 +204,7 @@ def test_a_sourced_parameter_is_reported_as_sourced(tmp_path):
         "low": 0.5,
         "high": 1.0,
         "status": "estimate",
-        "source": "barrett_baum_hostetler_2013",
+        "source": "barrett-baum-hostetler-2013",
         "note": "test value, not the paper's",
     }
     r = ar.run_risk(load(tmp_path, data), samples=10, seed=0)

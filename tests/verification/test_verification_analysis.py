@@ -99,7 +99,7 @@ def test_regime_comparison_side_by_side():
     assert rows["new_start"].detection_probability == pytest.approx(
         float(kv.detection_probability(400, 40, 10, years=2)), abs=0
     )
-    assert rows["new_start"].sources == ("state_newstart_2011",)
+    assert rows["new_start"].sources == ("state-newstart-factsheet-2011",)
     assert [r.regime for r in c.rows][-1] == "none"
     assert len(c.to_frame()) == 3
     assert {r["regime"] for r in c.to_dict()["regimes"]} == set(rows)
@@ -142,7 +142,7 @@ inspections:
     counts_reentry_vehicles: true
     missiles_per_inspection: 1
     status: official
-    source: state_newstart_2011
+    source: state-newstart-factsheet-2011
 """
 
 
@@ -163,9 +163,14 @@ def test_good_regime_file_loads(tmp_path):
         ("per_year: 10", "per_year: -1", 7, "greater than or equal to 0"),
         ("per_year: 10", "per_yeer: 10", 5, "per_year.*required field is missing"),
         ("name: Test regime\n", "name: Test regime\nnickname: T\n", 4, "unknown field"),
-        ("source: state_newstart_2011", "source: no_such_source", 11, "unknown source id"),
         (
-            "    status: official\n    source: state_newstart_2011\n",
+            "source: state-newstart-factsheet-2011",
+            "source: no_such_source",
+            11,
+            "unknown source id",
+        ),
+        (
+            "    status: official\n    source: state-newstart-factsheet-2011\n",
             "    status: official\n",
             5,
             "needs a source id",

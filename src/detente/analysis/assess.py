@@ -26,7 +26,6 @@ from detente.analysis.uncertainty import (
     monte_carlo,
     tornado,
 )
-from detente.errors import InputError
 from detente.model import parameters
 from detente.model.catalog import Source, sources, system_table
 from detente.model.force import POSTURES
@@ -361,7 +360,7 @@ def ledger(resolved: ResolvedScenario) -> list[LedgerEntry]:
         out += _entries(f"treaty {t.id}", t)
     given = resolved.scenario.parameters
     for group, name in MODEL_CONSTANTS:
-        if group == "kent_thaler" and getattr(given, name) is not None:
+        if getattr(given, name) is not None:
             prov = given.provenance.get(name) or Provenance(
                 status="assumption", note=f"{name} set by the scenario"
             )
@@ -466,6 +465,13 @@ def assess(
     -------
     Assessment
 
+    Raises
+    ------
+    InputError
+        A scenario file that does not load or does not fit its forces (file, line, field).
+    ValueError
+        ``samples`` outside 1 to :data:`~detente.model.scenario.MAX_SAMPLES`.
+
     Examples
     --------
     >>> from detente.model.scenario import parse_scenario
@@ -485,11 +491,7 @@ def assess(
     samples = samples if samples is not None else scenario.samples
     mc = None
     if samples:
-        try:
-            samples = check_samples(samples)
-        except ValueError as exc:
-            raise InputError(str(exc), field="samples") from None
-        mc = monte_carlo(resolved, samples, _seed(seed, scenario), progress=progress)
+        mc = monte_carlo(resolved, check_samples(samples), _seed(seed, scenario), progress=progress)
     sensitivity = tornado(resolved) if resolved.inputs else None
     upload, upload_note = _upload(resolved)
     entries = ledger(resolved)

@@ -7,7 +7,7 @@ dotted path to the model quantity it moves. Errors name the scenario file, line 
 
 Paths of uncertain inputs::
 
-    parameters.<de|alpha|surcharge|avail|lua_escape>
+    parameters.<de|alpha|surcharge|avail|lua_escape|assured_destruction_emt>
     parties.<PARTY>.w80
     parties.<PARTY>.defense.<interceptors|p_kill|availability>
     parties.<PARTY>.holdings.<HOLDING>.<loading|warheads|launchers.deployed|alert.day_to_day|
@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
 
 from detente.analysis.elements import STRATEGIC_CATEGORIES
 from detente.analysis.stability import Side, StabilityParams, make_sides
+from detente.model import parameters
 from detente.model.catalog import check_holding, load_force, system_table
 from detente.model.force import Force, Holding, Posture
 from detente.model.provenance import Provenance
@@ -47,6 +48,7 @@ PARAMETER_RANGES = {
     "surcharge": (0.0, math.inf),
     "avail": (0.0, 1.0),
     "lua_escape": (0.0, 1.0),
+    "assured_destruction_emt": (0.0, math.inf),
 }
 HOLDING_FIELDS = (
     "loading",
@@ -180,12 +182,36 @@ class ResolvedScenario:
         when given, else the default through the opponent's warheads.
         """
         parties = [self.party(k) for k in pair]
-        return make_sides(
+        sides = make_sides(
             [p.force for p in parties],
             posture={p.label: (posture or {}).get(p.label, p.spec.posture) for p in parties},
             lua={p.label: (lua or {}).get(p.label, p.spec.lua) for p in parties},
             w80={p.label: p.spec.w80 for p in parties if p.spec.w80 is not None},
         )
+        emt = self.scenario.parameters.assured_destruction_emt
+        if emt is None:
+            return sides
+        scale = emt / default_emt()
+        return [
+            s
+            if self.party(s.label).spec.w80 is not None
+            else replace(
+                s,
+                w80=s.w80 * scale,
+                w80_note=f"{s.w80_note}; scaled by the scenario's {emt:g} EMT",
+            )
+            for s in sides
+        ]
+
+    def emt(self) -> float:
+        """The assured-destruction yardstick in use [Mt EMT] (scenario's, else the default)."""
+        emt = self.scenario.parameters.assured_destruction_emt
+        return default_emt() if emt is None else emt
+
+
+def default_emt() -> float:
+    """Default assured-destruction yardstick of ``w80`` [Mt EMT] (``data/parameters.yaml``)."""
+    return parameters.default("value_damage", "assured_destruction_emt")
 
 
 def _scenario_provenance(scenario: Scenario, what: str, given: Provenance | None) -> Provenance:
@@ -456,6 +482,12 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
             )
         force, changes = _modified_force(scenario, i, base)
         parties[base.party] = ResolvedParty(base.party, spec, base, force, tuple(changes))
+    for k, label in enumerate(scenario.upload.parties or ()):
+        if label not in parties:
+            raise scenario.error(
+                ("upload", "parties", k),
+                f"unknown party {label!r}; parties in this scenario: {', '.join(parties)}",
+            )
     treaty = load_treaty(scenario.file_ref(scenario.treaty)) if scenario.treaty else None
     params = _params(scenario)
     inputs = []

@@ -150,11 +150,16 @@ def _columns(side: Side, resolved: ResolvedScenario, values, rows, size):
     w80: Any = side.w80
     party = resolved.party(side.label)
     column = {i: col for col, (i, _) in enumerate(strategic_holdings(party.force))}
+    own_w80 = party.spec.w80 is not None or any(
+        x.target.kind == "w80" and x.target.party == side.label for x in resolved.inputs
+    )
     for x in resolved.inputs:
         t = x.target
+        v = values[x.path][rows]
+        if t.name == "assured_destruction_emt" and not own_w80:  # default w80 ∝ the yardstick
+            w80 = side.w80 * v / resolved.emt()
         if t.party != side.label:
             continue
-        v = values[x.path][rows]
         if t.kind == "w80":
             w80 = v
         elif t.kind == "holding":
@@ -173,7 +178,7 @@ def _columns(side: Side, resolved: ResolvedScenario, values, rows, size):
 def _parameters(resolved: ResolvedScenario, values, rows) -> dict[str, Any]:
     p = dict(resolved.params.__dict__)
     for x in resolved.inputs:
-        if x.target.kind == "parameter":
+        if x.target.kind == "parameter" and x.target.name in p:
             p[x.target.name] = values[x.path][rows]
     return p
 

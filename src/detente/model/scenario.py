@@ -170,7 +170,8 @@ class ScenarioParameters(Sourced):
     """Constants of the stability calculus; omitted ones keep their defaults.
 
     Defaults and sources: ``data/parameters.yaml`` (:class:`detente.analysis.stability.
-    StabilityParams`).
+    StabilityParams`). ``assured_destruction_emt`` [Mt EMT] scales the default ``w80`` of
+    every party whose ``w80`` the scenario does not give.
     """
 
     de: float | None = Field(default=None, ge=0, le=1)
@@ -179,10 +180,31 @@ class ScenarioParameters(Sourced):
     surcharge: float | None = Field(default=None, ge=0)
     avail: float | None = Field(default=None, ge=0, le=1)
     lua_escape: float | None = Field(default=None, ge=0, le=1)
+    assured_destruction_emt: float | None = Field(default=None, gt=0)
 
     def given(self) -> dict[str, Any]:
-        """The parameters the scenario sets."""
+        """The parameters of the calculus (:data:`PARAMETER_NAMES`) the scenario sets."""
         return {k: getattr(self, k) for k in PARAMETER_NAMES if getattr(self, k) is not None}
+
+
+class UploadPlan(BaseModel):
+    """The upload timeline shown with a scenario: who uploads, how fast, for how long.
+
+    Attributes
+    ----------
+    months : int
+        Months after the scenario's date [months].
+    parties : tuple of str or None
+        Parties that upload (default: every party); the others keep their forces.
+    rate_scale : float
+        Multiplies every upload rate of ``data/upload.yaml`` [-] (0: nobody uploads).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    months: int = Field(default=36, ge=0, le=1200)
+    parties: tuple[str, ...] | None = None
+    rate_scale: float = Field(default=1.0, ge=0)
 
 
 class _Dist(BaseModel):
@@ -308,6 +330,7 @@ class Scenario(BaseModel):
     uncertain : dict
         Distributions by dotted path (``parameters.de``, ``parties.US.w80``,
         ``parties.RU.holdings.rs-24-yars-mobile.alert.day_to_day``, ...).
+    upload : UploadPlan
     seed : int or None
         Seed of the Monte Carlo.
     samples : int or None
@@ -323,6 +346,7 @@ class Scenario(BaseModel):
     treaty: str | None = None
     parameters: ScenarioParameters = ScenarioParameters()
     uncertain: dict[str, Distribution] = Field(default_factory=dict)
+    upload: UploadPlan = UploadPlan()
     seed: int | None = Field(default=None, ge=0)
     samples: int | None = Field(default=None, ge=0, le=MAX_SAMPLES)
     notes: str | None = None

@@ -1,0 +1,150 @@
+"""``detente assess SCENARIO``: terminal summary, HTML report, results.json and CSV tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from detente.errors import InputError
+from detente.model.scenario import MAX_SAMPLES
+
+#: Monte Carlo runs with more samples than this show a progress bar on stderr.
+PROGRESS_FROM = 100_000
+
+
+def print_summary(a, console: Console, written: dict[str, Path] | None = None) -> None:
+    """Headline index, each side's costs, treaty margins, posture matrix, biggest sensitivities."""
+    s = a.scenario
+    console.print(
+        f"[bold]{escape(s.name)}[/bold]" + (f": {escape(s.description)}" if s.description else "")
+    )
+    line = f"First-strike stability index FSI = [bold]{a.fsi:.4f}[/bold]"
+    if a.uncertainty is not None:
+        q = a.uncertainty.quantiles["fsi"]
+        line += (
+            f"  (p05 {q['p05']:.4f}, p50 {q['p50']:.4f}, p95 {q['p95']:.4f};"
+            f" {a.uncertainty.samples:,} samples, seed {a.uncertainty.seed})"
+        )
+    console.print(line)
+    table = Table(title="Stability in the scenario's postures")
+    for col in ("pair", "side", "posture", "C1", "C2", "r", "r uncapped", "w80"):
+        table.add_column(col, justify="left" if col in ("pair", "side", "posture") else "right")
+    for tag, r in a.stability.items():
+        for side in r.sides:
+            k = side.label
+            posture = a.resolved.party(k).spec.posture + (" + LUA" if side.lua else "")
+            table.add_row(
+                tag, k, posture, f"{r.C1[k]:.4f}", f"{r.C2[k]:.4f}", f"{r.r[k]:.4f}",
+                f"{r.r_uncapped[k]:.4f}", f"{side.w80:.1f}",
+            )  # fmt: skip
+    console.print(table)
+    if a.counts:
+        print_compliance(a, console)
+    print_postures(a, console)
+    if a.tornado is not None:
+        top = Table(title="Largest sensitivities (FSI with the input at its p05 / p95)")
+        for col in ("input", "FSI at p05", "FSI at p95", "swing"):
+            top.add_column(col, justify="left" if col == "input" else "right")
+        for b in a.tornado.bars[:5]:
+            top.add_row(b.path, f"{b.fsi_low:.4f}", f"{b.fsi_high:.4f}", f"{b.swing:.4f}")
+        console.print(top)
+    console.print(f"[dim]Upload timeline: {escape(a.upload_note)}[/dim]")
+    console.print(
+        f"[dim]{len(a.ledger)} numbers used, {len(a.assumptions)} of them assumptions; "
+        f"{len(a.sources)} sources (see the report's sources-and-caveats section).[/dim]"
+    )
+    if written:
+        console.print(f"Report: [bold]{written['report.html']}[/bold]")
+        console.print(f"Results: {written['results.json']} and {len(written) - 2} CSV tables")
+
+
+def print_compliance(a, console: Console) -> None:
+    """Each party's treaty counts with ceilings and margins."""
+    table = Table(title=f"Counted under {a.resolved.treaty.name} rules")
+    for col in ("party", "limit", "count", "ceiling", "margin", "within"):
+        table.add_column(col, justify="left" if col in ("party", "limit") else "right")
+    for label, result in a.counts.items():
+        for x in result.limits:
+            table.add_row(
+                label, x.id, f"{x.count:,.0f}", f"{x.limit:,.0f}", f"{x.margin:,.0f}",
+                "yes" if x.ok else "[red]no[/red]",
+            )  # fmt: skip
+        for b in result.bans:
+            table.add_row(label, b.id, "", "ban", "", "yes" if b.ok else "[red]no[/red]")
+    console.print(table)
+
+
+def print_postures(a, console: Console) -> None:
+    """FSI under every posture, without and with launch under attack."""
+    for pair in a.resolved.pairs():
+        first, second = pair
+        table = Table(title=f"FSI by posture, {first}-{second}")
+        table.add_column(f"{first} / {second} posture")
+        for lua in ("no LUA", f"{first} LUA", f"{second} LUA", "both LUA"):
+            table.add_column(lua, justify="right")
+        rows: dict[tuple, dict] = {}
+        for c in a.postures:
+            if c.pair == pair:
+                key = (c.posture[first], c.posture[second])
+                rows.setdefault(key, {})[(c.lua[first], c.lua[second])] = c.fsi
+        for (p, q), by_lua in rows.items():
+            cells = [
+                by_lua[k] for k in ((False, False), (True, False), (False, True), (True, True))
+            ]
+            table.add_row(f"{p} / {q}", *(f"{v:.4f}" for v in cells))
+        console.print(table)
+
+
+def assess_command(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file (see docs/scenarios.md)."),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Output folder (default: reports/<scenario name>/)."
+    ),
+    samples: int = typer.Option(
+        None,
+        "--samples",
+        "-n",
+        help=f"Monte Carlo samples, 1 to {MAX_SAMPLES:,} "
+        "(default: the scenario's samples; none: no Monte Carlo).",
+    ),
+    seed: int = typer.Option(None, "--seed", help="Monte Carlo seed (default: the scenario's)."),
+) -> None:
+    """Assess a scenario: forces, treaty compliance, stability, upload, uncertainty, report."""
+    run_assessment(scenario, out, samples, seed)
+
+
+def run_assessment(scenario: Path, out: Path | None, samples: int | None, seed: int | None):
+    """Assess, print the summary and write the report; returns the assessment."""
+    from detente.analysis.assess import assess
+    from detente.model.scenario import load_scenario
+    from detente.report.assessment import write_report
+
+    if samples is not None and not 1 <= samples <= MAX_SAMPLES:
+        raise InputError(f"--samples must be from 1 to {MAX_SAMPLES:,} (got {samples:,})")
+    if seed is not None and seed < 0:
+        raise InputError("--seed must not be negative")
+    loaded = load_scenario(scenario)
+    n = samples if samples is not None else loaded.samples
+    console = Console()
+    if n and n > PROGRESS_FROM:
+        with Progress(
+            TextColumn("Monte Carlo"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=Console(stderr=True), transient=True,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("samples", total=n)
+            a = assess(loaded, samples, seed, lambda done, total: bar.update(task, completed=done))
+    else:
+        a = assess(loaded, samples, seed)
+    written = write_report(a, out if out is not None else Path("reports") / loaded.name)
+    print_summary(a, console, written)
+    return a
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``assess`` to ``app``."""
+    app.command("assess")(assess_command)

@@ -1,0 +1,296 @@
+"""The assessment report: one self-contained HTML file, ``results.json`` and CSV tables.
+
+The HTML inlines plotly.js from the installed ``plotly`` package
+(:func:`plotly.offline.get_plotlyjs`), so it opens offline and makes no network request.
+Every input number shown carries its provenance status (official, estimate, derived,
+assumption) with its note and sources as a tooltip; model outputs are computed from those
+numbers, all of which are listed in the sources-and-caveats section.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+import numpy as np
+
+from detente.analysis.elements import LEG
+from detente.model.catalog import system_table
+from detente.model.provenance import Provenance
+from detente.report import figures
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from detente.analysis.assess import Assessment
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: Report sections, in order: (element id, heading).
+SECTIONS = (
+    ("summary", "Summary"),
+    ("forces", "Forces by leg and side"),
+    ("compliance", "Treaty compliance"),
+    ("drawdown", "Counterforce draw-down"),
+    ("postures", "Stability under every posture"),
+    ("upload", "Upload timeline"),
+    ("uncertainty", "Uncertainty"),
+    ("tornado", "Sensitivity (tornado)"),
+    ("sources", "Sources and caveats"),
+)
+STATUS_MARK = {
+    "official": "O",
+    "estimate": "E",
+    "derived": "D",
+    "assumption": "A",
+    "unsourced": "?",
+    "sourced": "S",
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A number in a table with its provenance status and a tooltip."""
+
+    text: str
+    status: str
+    title: str
+
+    @property
+    def mark(self) -> str:
+        """One-letter status mark."""
+        return STATUS_MARK.get(self.status, "?")
+
+
+def _fmt(value: Any, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | np.floating | np.integer):
+        v = float(value)
+        if not math.isfinite(v):
+            return "∞" if v > 0 else "–"
+        return f"{v:,.{digits}f}"
+    return str(value)
+
+
+def cell(value: Any, prov: Provenance | None, digits: int = 0, how: str = "") -> Cell:
+    """A table cell for ``value`` with the status and note of ``prov``.
+
+    Examples
+    --------
+    >>> cell(400, Provenance(source="fas-us-2025", status="estimate", note="FAS 2025.")).title
+    'estimate: FAS 2025. [fas-us-2025]'
+    >>> cell(0.5, None, 2).status
+    'unsourced'
+    """
+    if prov is None or not (prov.source or prov.status):
+        status, title = "unsourced", "no source given: treat as an assumption"
+    else:
+        status = prov.status or "sourced"
+        title = f"{status}: {prov.note or ''}".rstrip() + f" [{', '.join(prov.source)}]"
+    if how:
+        title = f"{how}; {title}"
+    return Cell(_fmt(value, digits), status, title)
+
+
+def _force_rows(a: Assessment) -> list[dict[str, Any]]:
+    rows = []
+    for party in a.resolved.parties:
+        table = system_table(party.force)
+        posture = party.spec.posture
+        for h in party.force.holdings:
+            system = table[h.system]
+            lp = h.launchers.provenance
+            if h.loading is not None:
+                loading = cell(h.loading, h.provenance.get("loading"), 2)
+                warheads = cell(
+                    h.deployed_warheads,
+                    h.provenance.get("loading"),
+                    how="loading × deployed launchers",
+                )
+            else:
+                warheads = cell(h.warheads, h.provenance.get("warheads"))
+                loading = cell(
+                    h.mean_loading if h.warheads is not None else None,
+                    h.provenance.get("warheads"),
+                    2,
+                    how="warheads / deployed launchers",
+                )
+            alert = (
+                Cell("silo", "derived", "fixed: always targetable")
+                if system.fixed
+                else cell(getattr(h.alert, posture), h.alert.provenance.get(posture), 2)
+            )
+            rows.append(
+                {
+                    "party": party.label,
+                    "holding": h.name,
+                    "leg": LEG.get(system.category, system.category),
+                    "deployed": cell(h.launchers.deployed, lp.get("deployed")),
+                    "non_deployed": cell(h.launchers.non_deployed, lp.get("non_deployed")),
+                    "loading": loading,
+                    "warheads": warheads,
+                    "alert": alert,
+                    "posture": posture.replace("_", "-"),
+                }
+            )
+    return rows
+
+
+def _compliance_rows(a: Assessment) -> list[dict[str, Any]]:
+    rows = []
+    treaty = a.resolved.treaty
+    if treaty is None:
+        return rows
+    limits = {x.id: x for x in treaty.limits}
+    for label, result in a.counts.items():
+        for x in result.limits:
+            prov = limits[x.id].provenance.get("max") or Provenance(source=x.sources)
+            rows.append(
+                {
+                    "party": label,
+                    "id": x.id,
+                    "description": x.description or x.quantity,
+                    "count": cell(
+                        x.count,
+                        Provenance(status="derived", note="counted from the holdings above"),
+                    ),
+                    "limit": cell(x.limit, prov),
+                    "margin": _fmt(x.margin),
+                    "ok": x.ok,
+                    "undetermined": ", ".join(x.undetermined),
+                }
+            )
+        for b in result.bans:
+            rows.append(
+                {
+                    "party": label,
+                    "id": b.id,
+                    "description": b.description or "ban",
+                    "count": Cell(_fmt(sum(c.count for c in b.offending)), "derived", "offending"),
+                    "limit": Cell("0", "official", "ban"),
+                    "margin": _fmt(-sum(c.count for c in b.offending)),
+                    "ok": b.ok,
+                    "undetermined": ", ".join(b.undetermined),
+                }
+            )
+    return rows
+
+
+def build_figures(a: Assessment) -> dict[str, go.Figure]:
+    """Every figure of the report by element id."""
+    out = {
+        "fig-forces": figures.forces_figure(a),
+        "fig-drawdown": figures.drawdown_figure(a),
+    }
+    if a.counts:
+        out["fig-compliance"] = figures.compliance_figure(a)
+    for i, pair in enumerate(a.resolved.pairs()):
+        out[f"fig-postures-{i}"] = figures.postures_figure(a, pair)
+    if a.upload is not None:
+        from detente.report.upload_figures import upload_figure
+
+        out["fig-upload"] = upload_figure(a.upload)
+    if a.uncertainty is not None:
+        out["fig-uncertainty"] = figures.uncertainty_figure(a)
+    if a.tornado is not None:
+        out["fig-tornado"] = figures.tornado_figure(a)
+    return out
+
+
+def _figure_html(fig: go.Figure, div_id: str) -> str:
+    return fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
+        default_height="460px",
+    )
+
+
+def render(a: Assessment) -> str:
+    """The report as one self-contained HTML page."""
+    from plotly.offline import get_plotlyjs
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = _fmt
+    figs = {k: _figure_html(f, k) for k, f in build_figures(a).items()}
+    ledger = a.ledger
+    statuses = {s: sum(e.status == s for e in ledger) for s in STATUS_MARK}
+    return env.get_template("report.html.j2").render(
+        a=a,
+        sections=SECTIONS,
+        figs=figs,
+        plotlyjs=get_plotlyjs(),
+        force_rows=_force_rows(a),
+        legs=a.legs_frame().to_dict(orient="records"),
+        compliance_rows=_compliance_rows(a),
+        statuses={k: v for k, v in statuses.items() if v},
+        marks=STATUS_MARK,
+        pairs=[(i, p) for i, p in enumerate(a.resolved.pairs())],
+        postures=a.postures_frame().to_dict(orient="records"),
+    )
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if isinstance(v, tuple | set):
+        return list(v)
+    raise TypeError(f"not JSON-serialisable: {type(v).__name__}")
+
+
+def _finite(obj: Any) -> Any:
+    """Non-finite floats as the strings 'inf', '-inf', 'nan' (strict JSON)."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return "nan" if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def results_json(a: Assessment) -> str:
+    """``results.json``: :meth:`Assessment.to_dict` as strict JSON."""
+    data = json.loads(json.dumps(a.to_dict(), default=_json_default))
+    return json.dumps(_finite(data), indent=2, allow_nan=False)
+
+
+def write_report(a: Assessment, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``report.html``, ``results.json`` and one CSV per table into ``out_dir``.
+
+    Returns
+    -------
+    dict
+        Path of every file written, by name.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    path = out / "results.json"
+    path.write_text(results_json(a) + "\n", encoding="utf-8")
+    written["results.json"] = path
+    for stem, frame in a.frames().items():
+        path = out / f"{stem}.csv"
+        frame.to_csv(path, index=False)
+        written[path.name] = path
+    path = out / "report.html"
+    path.write_text(render(a), encoding="utf-8")
+    written["report.html"] = path
+    return written

@@ -1,0 +1,188 @@
+"""Plotly figures of an assessment, one function per report section.
+
+Each function takes an :class:`~detente.analysis.assess.Assessment` and returns a
+``plotly.graph_objects.Figure``; none does I/O. Large samples are binned with numpy before
+plotting, so the report's size does not grow with the number of Monte Carlo samples.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import plotly.graph_objects as go
+
+if TYPE_CHECKING:
+    from detente.analysis.assess import Assessment
+
+TEMPLATE = "plotly_white"
+#: Bins of the Monte Carlo histograms [-].
+HISTOGRAM_BINS = 60
+LUA_LABELS = ("no LUA", "{a} LUA", "{b} LUA", "both LUA")
+
+
+def _layout(fig: go.Figure, title: str, **kw) -> go.Figure:
+    fig.update_layout(
+        title=title, template=TEMPLATE, margin={"l": 60, "r": 20, "t": 50, "b": 50}, **kw
+    )
+    return fig
+
+
+def forces_figure(a: Assessment) -> go.Figure:
+    """Deployed strategic warheads by leg, one bar group per party."""
+    legs = a.legs_frame()
+    fig = go.Figure()
+    for party, df in legs.groupby("party", sort=False):
+        fig.add_bar(
+            name=str(party),
+            x=df["leg"],
+            y=df["deployed_warheads"],
+            customdata=np.stack([df["deployed_launchers"], df["non_deployed_launchers"]], -1),
+            hovertemplate="%{x}: %{y:,.0f} warheads on %{customdata[0]:,} deployed launchers"
+            " (%{customdata[1]:,} non-deployed)<extra>" + str(party) + "</extra>",
+        )
+    return _layout(
+        fig, "Deployed strategic warheads by leg", barmode="group", yaxis_title="warheads"
+    )
+
+
+def compliance_figure(a: Assessment) -> go.Figure:
+    """Each limit's count as a share of its ceiling, per party (100 % = at the limit)."""
+    df = a.compliance_frame()
+    fig = go.Figure()
+    if not df.empty:
+        df = df[df["kind"] == "limit"]
+        for party, rows in df.groupby("party", sort=False):
+            share = 100.0 * rows["count"].astype(float) / rows["limit"].astype(float)
+            fig.add_bar(
+                name=str(party),
+                x=rows["id"],
+                y=share,
+                customdata=np.stack([rows["count"], rows["limit"], rows["margin"]], -1),
+                hovertemplate="%{x}: %{customdata[0]:,} of %{customdata[1]:,} "
+                "(margin %{customdata[2]:,})<extra>" + str(party) + "</extra>",
+            )
+        fig.add_hline(y=100, line_dash="dash", line_color="firebrick", annotation_text="limit")
+    treaty = a.resolved.treaty.name if a.resolved.treaty else "no treaty"
+    return _layout(
+        fig, f"Counts under {treaty} (% of each ceiling)", barmode="group", yaxis_title="% of limit"
+    )
+
+
+def drawdown_figure(a: Assessment) -> go.Figure:
+    """Draw-down curves K(x): victim warheads destroyed per counterforce warheads spent."""
+    fig = go.Figure()
+    for tag, result in a.stability.items():
+        for striker, curve in result.drawdown.items():
+            victim = next(k for k in result.labels if k != striker)
+            name = f"{striker} strikes {victim}" + ("" if len(a.stability) == 1 else f" ({tag})")
+            fig.add_scatter(x=curve["x"], y=curve["K"], mode="lines", name=name)
+            x_star = result.x_star[striker]
+            k_star = float(np.interp(x_star, curve["x"], curve["K"]))
+            fig.add_scatter(
+                x=[x_star],
+                y=[k_star],
+                mode="markers",
+                marker={"size": 10, "symbol": "x"},
+                name=f"x* of {striker}",
+                hovertemplate="x* = %{x:,.0f}, K = %{y:,.0f}<extra></extra>",
+            )
+    return _layout(
+        fig,
+        "Counterforce draw-down (scenario postures)",
+        xaxis_title="striker warheads spent on counterforce, x",
+        yaxis_title="victim warheads destroyed, K(x)",
+    )
+
+
+def postures_figure(a: Assessment, pair: tuple[str, str]) -> go.Figure:
+    """FSI of one pair for every posture combination (rows) and launch under attack (columns)."""
+    first, second = pair
+    cases = [c for c in a.postures if c.pair == pair]
+    rows = list(dict.fromkeys((c.posture[first], c.posture[second]) for c in cases))
+    cols = list(dict.fromkeys((c.lua[first], c.lua[second]) for c in cases))
+    z = np.full((len(rows), len(cols)), np.nan)
+    for c in cases:
+        i = rows.index((c.posture[first], c.posture[second]))
+        z[i, cols.index((c.lua[first], c.lua[second]))] = c.fsi
+    labels = [lab.format(a=first, b=second) for lab in LUA_LABELS]
+    ylabels = [f"{first} {p.replace('_', '-')} / {second} {q.replace('_', '-')}" for p, q in rows]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=labels,
+            y=ylabels,
+            zmin=0,
+            zmax=1,
+            colorscale="RdYlGn",
+            text=np.round(z, 3),
+            texttemplate="%{text}",
+            hovertemplate="%{y}, %{x}: FSI %{z:.4f}<extra></extra>",
+            colorbar={"title": "FSI"},
+        )
+    )
+    return _layout(
+        fig, f"First-strike stability index, {first}-{second}", yaxis_autorange="reversed"
+    )
+
+
+def uncertainty_figure(a: Assessment) -> go.Figure:
+    """Histogram of the Monte Carlo FSI with its 5th, 50th and 95th percentiles."""
+    mc = a.uncertainty
+    fig = go.Figure()
+    if mc is None:
+        return fig
+    fsi = mc.outputs["fsi"]
+    counts, edges = np.histogram(fsi, bins=HISTOGRAM_BINS, range=(0.0, 1.0))
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    fig.add_bar(
+        x=centres,
+        y=counts / fsi.size,
+        width=edges[1] - edges[0],
+        name="samples",
+        hovertemplate="FSI %{x:.3f}: %{y:.2%} of samples<extra></extra>",
+    )
+    q = mc.quantiles["fsi"]
+    for key, dash in (("p05", "dot"), ("p50", "dash"), ("p95", "dot")):
+        fig.add_vline(x=q[key], line_dash=dash, annotation_text=f"{key} {q[key]:.3f}")
+    fig.add_vline(x=a.fsi, line_color="firebrick", annotation_text=f"scenario {a.fsi:.3f}")
+    return _layout(
+        fig,
+        f"FSI over {mc.samples:,} Monte Carlo samples (seed {mc.seed})",
+        xaxis_title="FSI",
+        yaxis_title="share of samples",
+        xaxis_range=[0, 1],
+        showlegend=False,
+    )
+
+
+def tornado_figure(a: Assessment) -> go.Figure:
+    """One-at-a-time sensitivity: FSI with each input at its 5th and 95th percentile."""
+    t = a.tornado
+    fig = go.Figure()
+    if t is None:
+        return fig
+    bars = list(reversed(t.bars))  # largest swing on top
+    names = [b.path for b in bars]
+    for label, values, fsi in (
+        ("input at p05", [b.low for b in bars], [b.fsi_low for b in bars]),
+        ("input at p95", [b.high for b in bars], [b.fsi_high for b in bars]),
+    ):
+        fig.add_bar(
+            y=names,
+            x=[f - t.fsi_base for f in fsi],
+            base=t.fsi_base,
+            orientation="h",
+            name=label,
+            customdata=np.stack([values, fsi], -1),
+            hovertemplate="%{y} = %{customdata[0]:.4g}: FSI %{customdata[1]:.4f}<extra></extra>",
+        )
+    fig.add_vline(x=t.fsi_base, line_color="black", annotation_text=f"medians {t.fsi_base:.3f}")
+    return _layout(
+        fig,
+        "Tornado: FSI with one input at its 5th / 95th percentile, the others at their medians",
+        barmode="overlay",
+        xaxis_title="FSI",
+        height=max(300, 60 + 40 * len(bars)),
+        yaxis_automargin=True,
+    )

@@ -1,0 +1,81 @@
+"""The default example's report opens offline in headless Chromium with every section and
+figure rendered; a screenshot is kept in test-artifacts/report.png."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from detente.analysis.assess import assess
+from detente.report.assessment import SECTIONS, build_figures, write_report
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="/usr/bin/chromium is absent (`make browser` installs it)"
+    ),
+]
+
+
+def test_report_renders_every_section_and_figure_offline(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    assessment = assess(ROOT / "examples" / "new-start-expiry.yaml", samples=2000)
+    html = write_report(assessment, tmp_path)["report.html"]
+    figure_ids = set(build_figures(assessment))
+    requested: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+            def route(r):
+                if r.request.url.startswith("file://"):
+                    r.continue_()
+                else:
+                    requested.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(html.as_uri(), wait_until="load")
+            page.wait_for_function(
+                "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
+                arg=len(figure_ids),
+                timeout=30_000,
+            )
+            for section_id, title in SECTIONS:
+                section = page.locator(f"section#{section_id}")
+                assert section.count() == 1, section_id
+                assert section.is_visible(), section_id
+                assert title in section.locator("h2").inner_text()
+            plots = page.locator(".js-plotly-plot")
+            rendered = {
+                plots.nth(i).get_attribute("id")
+                for i in range(plots.count())
+                if plots.nth(i).locator("svg.main-svg").count() > 0
+            }
+            assert rendered == figure_ids
+            for fig_id in figure_ids:  # a figure with data has drawn traces
+                drawn = page.locator(f"#{fig_id} .trace, #{fig_id} .hm")
+                assert drawn.count() > 0, fig_id
+            assert page.locator("#fsi-value").inner_text() == f"{assessment.fsi:.3f}"
+            artifacts = ROOT / "test-artifacts"
+            artifacts.mkdir(exist_ok=True)
+            page.screenshot(path=str(artifacts / "report.png"), full_page=True)
+        finally:
+            browser.close()
+    assert errors == []
+    assert requested == []

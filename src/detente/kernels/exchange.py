@@ -1,0 +1,362 @@
+"""Counterforce draw-down of the Kent–Thaler exchange (models.md §2, steps 1–3).
+
+A side's forces are *elements*: padded arrays with a leading batch axis ``B`` and an element
+axis ``E`` (padding: ``n = 0``). Each element has ``n`` launchers carrying ``m`` warheads each,
+a kind (``fixed``: silo ICBMs, always targetable; otherwise *survivable*: SSBNs, bombers,
+road-mobile ICBMs) and an ``alert`` fraction (the share of a survivable element's launchers
+that cannot be targeted; ignored for fixed elements).
+
+The striker S spends counterforce warheads on the victim V's targetable classes in
+*segments*: for class j and salvo level k = 1..kmax, a segment costs n_j striker warheads and
+destroys e = m_j·DE·(1 − DE)^(k−1) victim warheads per striker warhead. Chained in order of
+decreasing efficiency, the segments form the concave, piecewise-linear draw-down curve K(x):
+victim warheads destroyed when S spends x warheads.
+
+Segment arrays here are *segment-major* internally, shape (S, b) with S = E·kmax, so that
+per-row work is elementwise over contiguous rows; public functions take and return
+batch-major (B, ...) arrays.
+
+References
+----------
+.. [1] G. A. Kent & D. E. Thaler, *First-Strike Stability: A Methodology for Evaluating
+   Strategic Forces*, RAND R-3765-AF, 1989.
+.. [2] G. A. Kent, R. J. DeValk & D. E. Thaler, *A Calculus of First-Strike Stability*,
+   RAND N-2526-AF, 1988.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+AVAIL = 0.9  # [-] share of survivable-force weapons the striker can use (models.md §2 [rec])
+KMAX = 2  # [-] salvo levels per target class (models.md §2 [rec])
+LUA_ESCAPE = 0.9  # [-] share of fixed-force weapons escaping under launch under attack [rec]
+
+
+def _floats(name, x, shape, lo=0.0, hi=np.inf, *, lo_open=False):
+    """``x`` broadcast to ``shape`` as a float array, or a ValueError naming ``name``."""
+    a = np.asarray(x, dtype=float)
+    try:
+        a = np.broadcast_to(a, shape)
+    except ValueError:
+        raise ValueError(f"{name} has shape {a.shape}; expected {shape} or a scalar") from None
+    ok = np.isfinite(a) & (a > lo if lo_open else a >= lo) & (a <= hi)
+    if not ok.all():
+        rule = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
+        raise ValueError(f"{name} must be finite and in {rule}; got {float(a[~ok].flat[0])}")
+    return a
+
+
+def _bools(name, x, shape):
+    """``x`` broadcast to ``shape`` as a bool array, or a ValueError naming ``name``."""
+    a = np.asarray(x)
+    if a.dtype != bool:
+        raise ValueError(f"{name} must be boolean; got dtype {a.dtype}")
+    try:
+        return np.broadcast_to(a, shape)
+    except ValueError:
+        raise ValueError(f"{name} has shape {a.shape}; expected {shape} or a scalar") from None
+
+
+def check_forces(n, m, fixed, alert, *, side="S"):
+    """Validate one side's force elements.
+
+    Parameters
+    ----------
+    n : array_like, shape (B, E)
+        Launchers per element [-], >= 0 (padding: 0).
+    m : array_like, shape (B, E)
+        Warheads per launcher [-], >= 0.
+    fixed : array_like of bool, shape (B, E)
+        True for fixed (silo) elements, always targetable.
+    alert : array_like, shape (B, E)
+        Alert fraction [-] in [0, 1] of survivable elements; ignored where ``fixed``.
+    side : str
+        Suffix used in error messages, e.g. ``"S"`` names ``n_S``.
+
+    Returns
+    -------
+    n, m, fixed, alert : ndarray, shape (B, E)
+        Float arrays (``fixed`` bool).
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is not two-dimensional, shapes differ, or a value is out of range.
+
+    Examples
+    --------
+    >>> n, m, fixed, alert = check_forces([[100, 50]], [[10, 10]], [[True, False]], 0.5)
+    >>> alert
+    array([[0.5, 0.5]])
+    """
+    n_arr = np.asarray(n, dtype=float)
+    if n_arr.ndim != 2:
+        raise ValueError(f"n_{side} must have shape (B, E); got shape {n_arr.shape}")
+    shape = n_arr.shape
+    return (
+        _floats(f"n_{side}", n_arr, shape),
+        _floats(f"m_{side}", m, shape),
+        _bools(f"fixed_{side}", fixed, shape),
+        _floats(f"alert_{side}", alert, shape, hi=1.0),
+    )
+
+
+def striker_weapons(n, m, fixed, *, avail=AVAIL):
+    """Warheads the striker can use, W_S = Σ_fixed n·m + avail·Σ_surv n·m (models.md §2 step 1).
+
+    Parameters
+    ----------
+    n, m : ndarray, shape (B, E)
+        Launchers [-] and warheads per launcher [-].
+    fixed : ndarray of bool, shape (B, E)
+        Fixed (silo) elements.
+    avail : float or ndarray, shape (B,)
+        Share [-] of survivable-force weapons available to a first strike (default 0.9, [1]_).
+
+    Returns
+    -------
+    ndarray, shape (B,)
+        W_S [warheads].
+
+    Examples
+    --------
+    >>> float(striker_weapons(np.array([[100.0, 50.0]]), np.array([[10.0, 10.0]]),
+    ...                       np.array([[True, False]]))[0])
+    1450.0
+    """
+    avail = np.asarray(avail, dtype=float)
+    share = np.where(fixed, 1.0, avail[..., None] if avail.ndim else avail)
+    return np.einsum("be,be,be->b", n, m, share)
+
+
+def total_weapons(n, m):
+    """All warheads of a side, W = Σ n·m [warheads], shape (B,) (the victim's W_V, step 1)."""
+    return np.einsum("be,be->b", n, m)
+
+
+def _classes(n, m, fixed, alert, de, lua, lua_escape):
+    """Per victim class: targets, first-salvo efficiency and salvo ratio 1 − DE, (B, E) each.
+
+    ``lua`` (bool) and ``lua_escape`` have shape (B,); the other inputs (B, E).
+    """
+    targets = np.where(fixed, n, n * (1.0 - alert))
+    eff = m * de
+    eff *= np.where(fixed & lua[:, None], 1.0 - lua_escape[:, None], 1.0)
+    return targets, eff, 1.0 - de
+
+
+def _segments(targets, eff, ratio, kmax):
+    """Unsorted segments, segment-major: cost and efficiency, shape (E·kmax, b).
+
+    Class inputs have shape (E, b). Segment s = i·kmax + (k − 1) is class i, salvo level k.
+    """
+    n_class, b = targets.shape
+    out = np.empty((n_class, kmax, b))
+    out[:, 0] = eff
+    for k in range(1, kmax):
+        np.multiply(out[:, k - 1], ratio, out=out[:, k])
+    return np.repeat(targets, kmax, axis=0), out.reshape(n_class * kmax, b)
+
+
+@cache
+def _sorting_network(size, run):
+    """Comparators (i, j), i < j, of Batcher's odd–even merge sort of ``size`` keys.
+
+    Keys already sorted in runs of length ``run`` (a power of two; each class's salvo levels)
+    skip the merge levels that build such runs.
+    """
+    n = 1 << max(size - 1, 0).bit_length()
+    pairs = []
+    p = run if run & (run - 1) == 0 else 1
+    while p < n:
+        k = p
+        while k >= 1:
+            for j in range(k % p, n - k, 2 * k):
+                for i in range(min(k, n - j - k)):
+                    if (i + j) // (2 * p) == (i + j + k) // (2 * p):
+                        pairs.append((i + j, i + j + k))
+            k //= 2
+        p *= 2
+    # Keys beyond ``size`` would be -inf pads that never move: drop their comparators.
+    return tuple((i, j) for i, j in pairs if j < size)
+
+
+def _sort_segments(cost, eff, run=1):
+    """Segments in order of decreasing efficiency, ties by segment index; shape (S, b).
+
+    A sorting network of row-wise maxima and minima (no Python loop over the batch) sorts
+    keys that hold the efficiency with its lowest mantissa bits replaced by the segment index;
+    the exact cost and efficiency are then gathered by that index. Efficiencies closer than
+    2^bits ulp are ordered by index, which changes K(x) by rounding only. ``run``: see
+    :func:`_sorting_network`.
+    """
+    size, b = eff.shape
+    bits = max(size - 1, 1).bit_length()
+    mask = np.int64((1 << bits) - 1)
+    key = eff.view(np.int64) & ~mask
+    key |= (mask - np.arange(size, dtype=np.int64))[:, None]
+    keyf = key.view(np.float64)
+    tmp = np.empty(b)
+    for i, j in _sorting_network(size, run):
+        np.maximum(keyf[i], keyf[j], out=tmp)
+        np.minimum(keyf[i], keyf[j], out=keyf[j])
+        keyf[i] = tmp
+    np.bitwise_and(key, mask, out=key)
+    np.subtract(mask, key, out=key)
+    key *= b
+    key += np.arange(b)
+    return cost.ravel().take(key), eff.ravel().take(key)
+
+
+def _chain(cost, eff, x_max):
+    """Breakpoints of K(x) truncated at ``x_max``: x and K, shape (S + 1, b)."""
+    size, b = cost.shape
+    x = np.empty((size + 1, b))
+    x[0] = 0.0
+    for s in range(size):
+        np.add(x[s], cost[s], out=x[s + 1])
+    np.minimum(x, x_max, out=x)
+    step = x[1:] - x[:-1]
+    step *= eff
+    k = np.empty((size + 1, b))
+    k[0] = 0.0
+    for s in range(size):
+        np.add(k[s], step[s], out=k[s + 1])
+    return x, k
+
+
+def _prepare_victim(n, m, fixed, alert, de, *, kmax, lua, lua_escape):
+    """Validate the victim side; its classes (targets, efficiency, ratio), batch-major."""
+    n, m, fixed, alert = check_forces(n, m, fixed, alert, side="V")
+    batch, n_elem = n.shape
+    if isinstance(kmax, bool) or not isinstance(kmax, (int, np.integer)) or kmax < 1:
+        raise ValueError(f"kmax must be an integer >= 1; got {kmax!r}")
+    de = np.asarray(de, dtype=float)
+    if de.ndim == 1:
+        de = de[:, None] if de.shape[0] == batch else de
+    de = _floats("de", de, (batch, n_elem), hi=1.0)
+    lua = _bools("lua", lua, (batch,))
+    lua_escape = _floats("lua_escape", lua_escape, (batch,), hi=1.0)
+    return n, m, _classes(n, m, fixed, alert, de, lua, lua_escape)
+
+
+def _sorted_segments(classes, kmax):
+    """Sorted segments (S, B) from batch-major classes."""
+    return _sort_segments(*_segments(*(np.ascontiguousarray(a.T) for a in classes), kmax), kmax)
+
+
+def _check_segments(cost, efficiency):
+    """Validated (S, B) copies of batch-major segment arrays."""
+    cost = np.asarray(cost, dtype=float)
+    eff = np.asarray(efficiency, dtype=float)
+    if cost.ndim != 2 or cost.shape != eff.shape:
+        raise ValueError(f"cost and efficiency must share a shape (B, S); got {cost.shape}")
+    cost = _floats("cost", cost, cost.shape)
+    eff = _floats("efficiency", eff, eff.shape)
+    return np.ascontiguousarray(cost.T), np.ascontiguousarray(eff.T)
+
+
+def counterforce_segments(n, m, fixed, alert, de, *, kmax=KMAX, lua=False, lua_escape=LUA_ESCAPE):
+    """Counterforce segments against a victim, sorted by decreasing efficiency (step 2).
+
+    Class j is a fixed element (n_j targets) or the off-alert part of a survivable element
+    (n_j·(1 − a_j) targets). For salvo level k = 1..kmax its segment costs the striker one
+    warhead per target and destroys e = m_j·DE_j·(1 − DE_j)^(k−1) victim warheads per
+    striker warhead; under launch under attack fixed-force efficiencies are multiplied by
+    (1 − lua_escape) [1]_ [2]_.
+
+    Parameters
+    ----------
+    n, m, fixed, alert : array_like, shape (B, E)
+        The victim's force elements (see :func:`check_forces`).
+    de : array_like, shape (B,) or (B, E), or float
+        Damage expectancy [-] of one striker warhead against each victim element class.
+    kmax : int
+        Salvo levels per class (default 2).
+    lua : bool or array_like of bool, shape (B,)
+        The striker expects the victim to launch its fixed force under attack.
+    lua_escape : float or array_like, shape (B,)
+        Share [-] of fixed-force weapons that escape under launch under attack (default 0.9).
+
+    Returns
+    -------
+    cost : ndarray, shape (B, E·kmax)
+        Striker warheads per segment [warheads].
+    efficiency : ndarray, shape (B, E·kmax)
+        Victim warheads destroyed per striker warhead [-], non-increasing along axis 1.
+
+    Examples
+    --------
+    Models.md check case T1, victim 100×10 fixed + 50×10 survivable (alert 0.5), DE 0.8:
+
+    >>> cost, eff = counterforce_segments([[100, 50]], [[10, 10]], [[True, False]], 0.5, 0.8)
+    >>> cost.tolist(), eff.round(6).tolist()
+    ([[100.0, 25.0, 100.0, 25.0]], [[8.0, 8.0, 1.6, 1.6]])
+    """
+    _, _, classes = _prepare_victim(
+        n, m, fixed, alert, de, kmax=kmax, lua=lua, lua_escape=lua_escape
+    )
+    cost, eff = _sorted_segments(classes, kmax)
+    return cost.T.copy(), eff.T.copy()
+
+
+def drawdown_breakpoints(cost, efficiency):
+    """Breakpoints of the draw-down curve K(x), the chained sorted segments (step 3).
+
+    Parameters
+    ----------
+    cost, efficiency : array_like, shape (B, S)
+        Segments as returned by :func:`counterforce_segments` (any order).
+
+    Returns
+    -------
+    x : ndarray, shape (B, S + 1)
+        Striker warheads spent at the breakpoints [warheads], from 0 to Σ cost.
+    K : ndarray, shape (B, S + 1)
+        Victim warheads destroyed there [warheads]; K is concave and piecewise linear.
+
+    Examples
+    --------
+    >>> x, K = drawdown_breakpoints([[100.0, 25.0, 100.0, 25.0]], [[8.0, 8.0, 1.6, 1.6]])
+    >>> x.tolist(), K.tolist()
+    ([[0.0, 100.0, 125.0, 225.0, 250.0]], [[0.0, 800.0, 1000.0, 1160.0, 1200.0]])
+    """
+    c, e = _sort_segments(*_check_segments(cost, efficiency))
+    x, k = _chain(c, e, np.inf)
+    return x.T.copy(), k.T.copy()
+
+
+def drawdown(x, cost, efficiency):
+    """Victim warheads destroyed, K(x) = Σ_s e_s·clip(x − X_s, 0, c_s) (step 3).
+
+    X_s is where segment s starts in the efficiency order; beyond Σ cost, K stays flat.
+
+    Parameters
+    ----------
+    x : array_like, shape (B, M)
+        Striker warheads spent on counterforce [warheads], >= 0.
+    cost, efficiency : array_like, shape (B, S)
+        Segments as returned by :func:`counterforce_segments`.
+
+    Returns
+    -------
+    ndarray, shape (B, M)
+        K(x) [warheads].
+
+    Examples
+    --------
+    >>> drawdown([[50.0, 250.0, 400.0]], [[100.0, 25.0, 100.0, 25.0]],
+    ...          [[8.0, 8.0, 1.6, 1.6]]).tolist()
+    [[400.0, 1200.0, 1200.0]]
+    """
+    c, e = _sort_segments(*_check_segments(cost, efficiency))
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2 or x.shape[0] != c.shape[1]:
+        raise ValueError(f"x must have shape (B, M) with B = {c.shape[1]}; got {x.shape}")
+    x = _floats("x", x, x.shape)
+    start = _chain(c, e, np.inf)[0][:-1]
+    spent = np.clip(x[:, :, None] - start.T[:, None, :], 0.0, c.T[:, None, :])
+    return np.einsum("bms,bs->bm", spent, e.T)

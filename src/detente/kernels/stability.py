@@ -1,0 +1,877 @@
+"""First-strike stability: the Kent–Thaler cost calculus, stop rule and index (models.md §2).
+
+Striker S spends x counterforce warheads on victim V's targetable forces (the draw-down curve
+K(x) of :mod:`detente.kernels.exchange`), keeps L = W_S − x for V's value and suffers the
+retaliation of V's R = W_V − K(x) surviving warheads. Value damage is f(w) = 1 − exp(−w/w0)
+with w0 = w80/ln 5 (eq. 1), and each side's cost is
+
+    C_X = D_X^α + k·(1 − D_Y^α)                                               (eq. 2)
+
+where D_X is the damage X suffers and D_Y the damage X inflicts [1]_ (App. C). S picks x*
+minimising its own cost C_S(x) (ties: the largest C_V, then the smallest x). The index is
+r_X = C1_X / C2_X and FSI = min(1, r_A)·min(1, r_B) (eq. 3) [1]_ [2]_.
+
+How the stop rule is solved exactly
+-----------------------------------
+On a segment of K(x) with efficiency e, dC_S/dx has the sign of
+
+    d(x) = ln(k/w0_V) − ln(e/w0_S) + ψ(L/w0_V) − ψ(R/w0_S),
+    ψ(z) = −z + (α − 1)·ln(1 − e^−z)                                          (eq. 4)
+
+(the log of the marginal loss of damage inflicted minus the log of the marginal gain from
+destroyed retaliation). ψ is convex for α ≤ 1, so d is a convex minus a convex function of x.
+Writing the stationarity condition in s = exp(x/w0_V) gives a four-term generalised
+polynomial with at most two sign changes, so by Descartes' rule (for real exponents) dC_S/dx
+has at most two zeros per segment: at most one interior local minimum. The kernel
+
+1. evaluates C_S, C_V and d at every breakpoint (vectorised over (segments, batch));
+2. on a segment where d goes from <= 0 to > 0, solves d = 0 by bracketed Newton–bisection
+   to full precision (the interior minimum);
+3. on a segment where d has one sign at both ends, certifies that d keeps it with linear
+   bounds (a tangent of the convex term against a chord of the other); a segment it cannot
+   certify is bisected and each half is treated the same way;
+4. chooses x* among the breakpoints and interior minima.
+
+References
+----------
+.. [1] G. A. Kent & D. E. Thaler, *First-Strike Stability: A Methodology for Evaluating
+   Strategic Forces*, RAND R-3765-AF, 1989.
+.. [2] G. A. Kent, R. J. DeValk & D. E. Thaler, *A Calculus of First-Strike Stability*,
+   RAND N-2526-AF, 1988.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from detente.kernels.exchange import (
+    AVAIL,
+    KMAX,
+    LUA_ESCAPE,
+    _chain,
+    _floats,
+    _prepare_victim,
+    _segments,
+    _sort_segments,
+    check_forces,
+    striker_weapons,
+    total_weapons,
+)
+
+ALPHA = 0.75  # [-] cost exponent α, R-3765 App. C [rec] (models.md §2)
+SURCHARGE = 0.3  # [-] cost surcharge k for damage not inflicted, R-3765 App. C [rec]
+LN5 = float(np.log(5.0))  # w0 = w80 / ln 5: f(w80) = 0.8
+TIE = 1e-12  # [-] costs closer than this tie in the stop rule (numerical, not a model constant)
+CHUNK_SIZE = 1 << 16  # [rows] default batch rows per internal chunk (bounds memory)
+_DENSE_ROWS = 4096  # rows per elementwise pass: its (segments, rows) arrays stay in cache
+_MAX_DEPTH = 64  # bisections of one segment before a stationary point is given up as flat
+_MAX_ITER = 200  # Newton–bisection steps per interior minimum (typically 5 to 10)
+_FLOOR = 1e-300  # [-] least ρ and λ in the dense pass (see _terms)
+
+
+def value_damage(w, w80):
+    """Fraction of a side's value destroyed by ``w`` arriving weapons (eq. 1).
+
+    f(w) = 1 − exp(−w/w0) with w0 = w80 / ln 5 [ours, standing in for the hand-drawn curves
+    of [1]_], so that f(w80) = 0.8.
+
+    Parameters
+    ----------
+    w : array_like
+        Arriving warheads [warheads], >= 0.
+    w80 : array_like
+        Arriving warheads that destroy 80 % of the side's value [warheads], > 0.
+
+    Returns
+    -------
+    ndarray
+        Damage [-] in [0, 1].
+
+    Examples
+    --------
+    >>> round(float(value_damage(300.0, 500.0 * LN5)), 6)  # 1 − e^−0.6, the worked T1
+    0.451188
+    """
+    w = _floats("w", w, np.shape(w))
+    w80 = _floats("w80", w80, np.shape(w80), lo_open=True)
+    return -np.expm1(-w * LN5 / w80)
+
+
+def kent_thaler_cost(d_own, d_other, *, alpha=ALPHA, surcharge=SURCHARGE):
+    """A side's cost of an exchange, C = D_own^α + k·(1 − D_other^α) (eq. 2, [1]_ App. C).
+
+    Parameters
+    ----------
+    d_own : array_like
+        Damage [-] the side suffers, in [0, 1].
+    d_other : array_like
+        Damage [-] the side inflicts, in [0, 1].
+    alpha : float
+        Cost exponent α [-] in (0, 1] (default 0.75).
+    surcharge : float
+        Surcharge k [-] >= 0 for damage not inflicted (default 0.3).
+
+    Returns
+    -------
+    ndarray
+        Cost [-] in [0, 1 + k]; no war costs 0 [ours].
+
+    Examples
+    --------
+    >>> d_a, d_b = value_damage(300.0, 500 * LN5), value_damage(1200.0, 500 * LN5)
+    >>> round(float(kent_thaler_cost(d_a, d_b)), 4), round(float(kent_thaler_cost(d_b, d_a)), 4)
+    (0.5712, 1.066)
+    """
+    d_own = _floats("d_own", d_own, np.shape(d_own), hi=1.0)
+    d_other = _floats("d_other", d_other, np.shape(d_other), hi=1.0)
+    alpha = _floats("alpha", alpha, np.shape(alpha), hi=1.0, lo_open=True)
+    surcharge = _floats("surcharge", surcharge, np.shape(surcharge))
+    return d_own**alpha + surcharge * (1.0 - d_other**alpha)
+
+
+class FirstStrike(NamedTuple):
+    """Outcome of striker S's cost-minimising first strike on victim V; arrays of shape (B,).
+
+    Attributes
+    ----------
+    x_star : ndarray
+        Counterforce warheads S spends [warheads].
+    C_S : ndarray
+        S's cost of striking first, C1 of S [-].
+    C_V : ndarray
+        V's cost of being struck, C2 of V [-].
+    L : ndarray
+        S's warheads left for V's value, W_S − x* [warheads] (all arrive: no defences).
+    R : ndarray
+        V's surviving warheads that retaliate on S's value, W_V − K(x*) [warheads].
+    D_S : ndarray
+        Damage [-] to S's value, f_S(R).
+    D_V : ndarray
+        Damage [-] to V's value, f_V(L).
+    K : ndarray
+        V's warheads destroyed by the counterforce strike, K(x*) [warheads].
+    W_S : ndarray
+        Warheads S can use [warheads].
+    W_V : ndarray
+        All of V's warheads [warheads].
+    """
+
+    x_star: np.ndarray
+    C_S: np.ndarray
+    C_V: np.ndarray
+    L: np.ndarray
+    R: np.ndarray
+    D_S: np.ndarray
+    D_V: np.ndarray
+    K: np.ndarray
+    W_S: np.ndarray
+    W_V: np.ndarray
+
+
+class _Direction(NamedTuple):
+    """Validated inputs of one striker → victim direction."""
+
+    targets: np.ndarray  # (E_V, B) victim targets per class [launchers]
+    eff: np.ndarray  # (E_V, B) first-salvo efficiency per class [-]
+    ratio: np.ndarray  # (E_V, B) 1 − DE per class [-]
+    W_S: np.ndarray  # (B,) and the rest
+    W_V: np.ndarray
+    inv_w0_s: np.ndarray  # ln 5 / w80_S [1/warhead]
+    inv_w0_v: np.ndarray
+    alpha: np.ndarray
+    k: np.ndarray
+    linear: bool  # some α = 1: 0·∞ in eq. 4 needs its limit
+
+
+def _direction(striker, victim, w80_S, w80_V, de, lua, params):
+    """Validate one direction; ``striker`` and ``victim`` are (n, m, fixed, alert) tuples."""
+    n_S, m_S, fixed_S, _ = check_forces(*striker, side="S")
+    batch = n_S.shape[0]
+    n_V, m_V, classes = _prepare_victim(
+        *victim, de, kmax=params["kmax"], lua=lua, lua_escape=params["lua_escape"]
+    )
+    if n_V.shape[0] != batch:
+        raise ValueError(f"striker and victim batch sizes differ: {batch} and {n_V.shape[0]}")
+    shape = (batch,)
+    alpha = _floats("alpha", params["alpha"], shape, hi=1.0, lo_open=True)
+    return _Direction(
+        *(np.ascontiguousarray(a.T) for a in classes),
+        W_S=striker_weapons(
+            n_S, m_S, fixed_S, avail=_floats("avail", params["avail"], shape, hi=1.0)
+        ),
+        W_V=total_weapons(n_V, m_V),
+        inv_w0_s=LN5 / _floats("w80_S", w80_S, shape, lo_open=True),
+        inv_w0_v=LN5 / _floats("w80_V", w80_V, shape, lo_open=True),
+        alpha=np.ascontiguousarray(alpha),
+        k=np.ascontiguousarray(_floats("surcharge", params["surcharge"], shape)),
+        linear=bool(np.any(alpha == 1.0)),
+    )
+
+
+class _Terms(NamedTuple):
+    """Damage terms at points of the draw-down curve (eqs. 1, 4); shape of the inputs."""
+
+    pow_s: np.ndarray  # D_S^α
+    pow_v: np.ndarray  # D_V^α
+    psi_s: np.ndarray  # ψ(ρ), ρ = R/w0_S
+    psi_v: np.ndarray  # ψ(λ), λ = L/w0_V
+    g_s: np.ndarray | None  # −ψ'(ρ) = α + (1 − α)/D_S, when asked for
+    g_v: np.ndarray | None  # −ψ'(λ)
+
+
+def _terms(x, K, W_S, W_V, inv_w0_s, inv_w0_v, alpha, linear, slopes=False, floor=0.0):
+    """:class:`_Terms` where S spends ``x`` and destroys ``K``.
+
+    Written with in-place operations: this is the kernel's innermost loop. ``linear``: some
+    α = 1, where ψ(z) = −z and −ψ' = 1 also at z = 0 (the formulas give 0·∞ there).
+    ``floor`` > 0 raises ρ and λ to at least ``floor``: D = 0 (log and exp of −inf take slow
+    paths) becomes tiny, and ψ there finite; the caller must then mend d where L or R is 0.
+    """
+    out = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for z, inv_w0 in ((K - W_V, inv_w0_s), (x - W_S, inv_w0_v)):  # −R and −L
+            z *= inv_w0
+            np.minimum(z, -floor, out=z)  # −ρ and −λ
+            damage = np.expm1(z)
+            np.subtract(0.0, damage, out=damage)  # D = 1 − e^−z (eq. 1), +0 at z = 0
+            psi = np.log(damage)
+            power = alpha * psi
+            np.exp(power, out=power)  # D^α
+            psi *= alpha - 1.0
+            g = np.divide(1.0 - alpha, damage, out=damage) if slopes else None
+            if linear:
+                for a in (psi, g) if slopes else (psi,):
+                    a[np.isnan(a)] = 0.0
+            psi += z  # ψ = (α − 1)·ln D − z
+            if slopes:
+                g += alpha
+            out.append((power, psi, g))
+    (pow_s, psi_s, g_s), (pow_v, psi_v, g_v) = out
+    return _Terms(pow_s, pow_v, psi_s, psi_v, g_s, g_v)
+
+
+def _cost(pow_own, pow_other, k):
+    """Eq. 2: D_own^α + k·(1 − D_other^α) from the powers."""
+    c = pow_other * -k
+    c += k
+    c += pow_own
+    return c
+
+
+def _pick(c_s, x, K, c_v, best):
+    """The stop rule's choice along axis 0: min C_S; ties max C_V, then min x. (x*, K*).
+
+    ``best`` is ``c_s.min(axis=0)``. ``c_v(cols)`` gives C_V of the candidates in columns
+    ``cols``; it is called only for columns where distinct candidates tie. All candidates lie
+    on one draw-down curve, where K rises with x: the tied candidate with the smallest x also
+    has the smallest K.
+    """
+    tied = c_s <= best + TIE
+    x_lo = np.where(tied, x, np.inf).min(axis=0)
+    K_lo = np.where(tied, K, np.inf).min(axis=0)
+    real = np.nonzero(np.where(tied, x, -np.inf).max(axis=0) > x_lo)[0]
+    if real.size:
+        cv = c_v(real)
+        tied = tied[:, real]
+        tied &= cv >= np.where(tied, cv, -np.inf).max(axis=0) - TIE
+        x_lo[real] = np.where(tied, x[:, real], np.inf).min(axis=0)
+        K_lo[real] = np.where(tied, K[:, real], np.inf).min(axis=0)
+    return x_lo, K_lo
+
+
+def _classify(d_lo, d_hi, h, pv_lo, pv_hi, ps_lo, ps_hi, gv_lo, gv_hi, gs_lo, gs_hi, e_s, inv_v):
+    """Sort intervals inside segments by the sign of d (eq. 4) at their ends.
+
+    ``pv``, ``ps``, ``gv``, ``gs`` are ψ_V, ψ_S, g_V, g_S (:class:`_Terms`) at the two ends,
+    ``h`` > 0 the length and ``e_s`` = e/w0_S. Returns ``bracket`` (d <= 0 at the low end and
+    > 0 at the high end: one interior minimum of C_S) and ``unsure`` (one sign at both ends,
+    not certified to keep it).
+
+    Certificate: with σ that sign, σ·d is bounded below by two lines through (lo, σ·d_lo) and
+    (hi, σ·d_hi) whose slopes s1, s2 are the tangents at the ends of the convex term of σ·d
+    (ψ_V for σ = +1, ψ_S for σ = −1, as functions of x) minus the chord of the other term.
+    Their maximum is a convex piecewise-linear lower bound of σ·d; if its minimum over the
+    interval is >= 0, d keeps its sign and C_S is monotone there.
+    """
+    neg = d_lo <= 0.0
+    bracket = neg & (d_hi > 0.0)
+    same = neg == (d_hi <= 0.0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        chord_v = (pv_hi - pv_lo) / h
+        chord_s = (ps_hi - ps_lo) / h
+        s1 = np.where(neg, e_s * gs_lo - chord_v, inv_v * gv_lo - chord_s)
+        s2 = np.where(neg, e_s * gs_hi - chord_v, inv_v * gv_hi - chord_s)
+        t_lo = np.abs(d_lo)
+        t_hi = np.abs(d_hi)
+        sure = (s1 >= 0.0) | (s2 <= 0.0) | (t_lo + s1 * h >= 0.0) | (t_hi - s2 * h >= 0.0)
+        y = np.clip((t_lo - t_hi + s2 * h) / (s2 - s1), 0.0, h)
+        sure |= np.maximum(t_lo + s1 * y, t_hi + s2 * (y - h)) >= 0.0
+    return bracket, same & ~sure
+
+
+class _Seg(NamedTuple):
+    """Segments left for the sparse stage; arrays of shape (N,)."""
+
+    col: np.ndarray  # batch row
+    x0: np.ndarray  # segment start [warheads]
+    K0: np.ndarray  # K at the start [warheads]
+    e: np.ndarray  # efficiency [-]
+    x1: np.ndarray  # segment end (clipped at W_S) [warheads]
+    d_lo: np.ndarray  # d (eq. 4) at the ends
+    d_hi: np.ndarray
+
+
+class _Pieces(NamedTuple):
+    """The segments that a list of points or intervals lies in; arrays of shape (N,)."""
+
+    col: np.ndarray  # batch row
+    x0: np.ndarray
+    K0: np.ndarray
+    e: np.ndarray
+    W_S: np.ndarray
+    W_V: np.ndarray
+    inv_w0_s: np.ndarray
+    inv_w0_v: np.ndarray
+    alpha: np.ndarray
+    k: np.ndarray
+
+    @classmethod
+    def of(cls, seg, dr):
+        """Pieces of the segments ``seg`` (:class:`_Seg`) of direction ``dr``."""
+        c = seg.col
+        return cls(c, seg.x0, seg.K0, seg.e, *(a[c] for a in dr[3:9]))
+
+    def at(self, x, linear):
+        """:class:`_Terms` (with slopes), d (eq. 4) and dd/dx where S spends ``x``."""
+        K = self.K0 + self.e * (x - self.x0)
+        t = _terms(x, K, self.W_S, self.W_V, self.inv_w0_s, self.inv_w0_v, self.alpha, linear, True)
+        e_s = self.e * self.inv_w0_s
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.log(self.k * self.inv_w0_v) - np.log(e_s) + t.psi_v - t.psi_s
+        slope = self.inv_w0_v * t.g_v - e_s * t.g_s
+        return t, d, slope
+
+
+def _concat(parts):
+    """Concatenate NamedTuples of arrays (nested ones too) field by field, on the last axis."""
+    first = parts[0]
+    if isinstance(first, np.ndarray):
+        return np.concatenate(parts, axis=-1)
+    return type(first)(*(_concat(list(f)) for f in zip(*parts, strict=True)))
+
+
+def _take(nt, index):
+    """Index every array of a (nested) NamedTuple."""
+    if isinstance(nt, np.ndarray):
+        return nt[index]
+    return type(nt)(*(_take(a, index) for a in nt))
+
+
+class _Span(NamedTuple):
+    """Intervals [lo, hi] inside segments, with d and the eq. 4 terms at both ends."""
+
+    p: _Pieces
+    lo: np.ndarray
+    hi: np.ndarray
+    d_lo: np.ndarray
+    d_hi: np.ndarray
+    pv_lo: np.ndarray
+    pv_hi: np.ndarray
+    ps_lo: np.ndarray
+    ps_hi: np.ndarray
+    gv_lo: np.ndarray
+    gv_hi: np.ndarray
+    gs_lo: np.ndarray
+    gs_hi: np.ndarray
+
+    @classmethod
+    def of(cls, p, lo, hi, d_lo, d_hi, linear):
+        """Spans with their end terms computed."""
+        a, b = p.at(lo, linear)[0], p.at(hi, linear)[0]
+        return cls(
+            p, lo, hi, d_lo, d_hi,
+            a.psi_v, b.psi_v, a.psi_s, b.psi_s, a.g_v, b.g_v, a.g_s, b.g_s,
+        )  # fmt: skip
+
+    def classify(self):
+        """(bracket, unsure) masks of :func:`_classify`."""
+        return _classify(
+            self.d_lo, self.d_hi, self.hi - self.lo, *self[5:],
+            self.p.e * self.p.inv_w0_s, self.p.inv_w0_v,
+        )  # fmt: skip
+
+    def halves(self, xm, dm, tm):
+        """The halves [lo, xm] and [xm, hi], given d and the terms ``tm`` at ``xm``."""
+        s = self
+        left = _Span(
+            s.p, s.lo, xm, s.d_lo, dm,
+            s.pv_lo, tm.psi_v, s.ps_lo, tm.psi_s, s.gv_lo, tm.g_v, s.gs_lo, tm.g_s,
+        )  # fmt: skip
+        right = _Span(
+            s.p, xm, s.hi, dm, s.d_hi,
+            tm.psi_v, s.pv_hi, tm.psi_s, s.ps_hi, tm.g_v, s.gv_hi, tm.g_s, s.gs_hi,
+        )  # fmt: skip
+        return left, right
+
+
+def _subdivide(span, linear):
+    """Bisect unsure intervals until each is certified or brackets a minimum.
+
+    Returns the brackets found (a :class:`_Span`). Intervals still unsure after
+    ``_MAX_DEPTH`` halvings (a double root of d, where C_S is flat) are dropped.
+    """
+    found = [_take(span, np.zeros(span.lo.size, dtype=bool))]
+    for _ in range(_MAX_DEPTH):
+        xm = 0.5 * (span.lo + span.hi)
+        splits = (xm > span.lo) & (xm < span.hi)
+        if not splits.any():
+            break
+        span, xm = _take(span, splits), xm[splits]
+        tm, dm, _ = span.p.at(xm, linear)
+        unsure = []
+        for half in span.halves(xm, dm, tm):
+            bracket, open_ = half.classify()
+            found.append(_take(half, bracket))
+            unsure.append(_take(half, open_))
+        span = _concat(unsure)
+    return _concat(found)
+
+
+def _newton_bisect(p, lo, hi, linear):
+    """Root of d in [lo, hi] where d(lo) <= 0 < d(hi): safeguarded Newton (rtsafe).
+
+    Converged when the step is below 1e-14·x or |d| is at its rounding level.
+    """
+    x = 0.5 * (lo + hi)
+    step = hi - lo
+    idx = np.arange(x.size)
+    for _ in range(_MAX_ITER):
+        if idx.size == 0:
+            break
+        xi, loi, hii, sti = x[idx], lo[idx], hi[idx], step[idx]
+        t, d, slope = _take(p, idx).at(xi, linear)
+        up = d > 0.0
+        hii = np.where(up, xi, hii)
+        loi = np.where(up, loi, xi)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            newton = d / slope
+            xn = xi - newton
+            bisect = ~((xn > loi) & (xn < hii) & (np.abs(2.0 * d) <= np.abs(sti * slope)))
+        new_step = np.where(bisect, 0.5 * (hii - loi), newton)
+        xn = np.where(bisect, loi + new_step, xn)
+        flat = np.abs(d) <= 64.0 * np.finfo(float).eps * (1.0 + np.abs(t.psi_v) + np.abs(t.psi_s))
+        x[idx] = np.where(flat, xi, xn)
+        lo[idx], hi[idx], step[idx] = loi, hii, new_step
+        idx = idx[~(flat | (np.abs(new_step) <= 1e-14 * np.abs(xn)))]
+    return x
+
+
+class _Points(NamedTuple):
+    """Candidates of the stop rule: arrays of shape (candidates, rows)."""
+
+    C_S: np.ndarray
+    C_V: np.ndarray
+    x: np.ndarray
+    K: np.ndarray
+
+
+class _Sparse(NamedTuple):
+    """What a dense pass leaves for its block: segments to search, and their rows' points."""
+
+    brackets: _Seg  # d <= 0 at the start and > 0 at the end: one interior minimum
+    unsure: _Seg  # one sign of d at both ends, not yet certified to keep it
+    cols: np.ndarray  # batch rows of those segments, ascending
+    points: _Points  # breakpoints of those rows
+
+
+def _dense_pass(dr, rows, kmax):
+    """Breakpoint choice (x*, K*) for the rows ``rows`` (a slice), and the sparse leftovers.
+
+    Elementwise over (segments, rows) arrays: the sorted segments, the breakpoints and their
+    costs. A segment can hold a cost below the best breakpoint's only if its lower bound
+    D_S(hi)^α + k·(1 − D_V(lo)^α) is below it (D_S and D_V both fall as x grows); for those
+    few, the sign of d at both ends, and a cheap certificate that settles nearly all with
+    one sign at both ends: ψ_V and ψ_S both rise with x, so d_lo − Δψ_S <= d <= d_lo + Δψ_V.
+    """
+    W_S, W_V, inv_s, inv_v, alpha, k = (a[rows] for a in dr[3:9])
+    cost, eff = _sort_segments(
+        *_segments(dr.targets[:, rows], dr.eff[:, rows], dr.ratio[:, rows], kmax), kmax
+    )
+    x, K = _chain(cost, eff, W_S)
+    t = _terms(x, K, W_S, W_V, inv_s, inv_v, alpha, dr.linear, floor=_FLOOR)
+    c_s = _cost(t.pow_s, t.pow_v, k)
+    best = c_s.min(axis=0)
+    x_star, K_star = _pick(c_s, x, K, lambda c: _cost(t.pow_v[:, c], t.pow_s[:, c], k[c]), best)
+
+    bound = _cost(t.pow_s[1:], t.pow_v[:-1], k)
+    keep = bound < best + 2.0 * TIE
+    keep &= x[1:] > x[:-1]
+    keep &= eff > 0.0
+    if not np.all(k > 0.0):
+        keep &= k > 0.0
+    seg, col = np.nonzero(keep)
+    if seg.size == 0:
+        return x_star, K_star, None
+    lo = seg * x.shape[1] + col
+    hi = lo + x.shape[1]
+    x_lo, x_hi, K_lo, K_hi = (a.ravel().take(i) for a in (x, K) for i in (lo, hi))
+    pv_lo, pv_hi, ps_lo, ps_hi = (a.ravel().take(i) for a in (t.psi_v, t.psi_s) for i in (lo, hi))
+    e = eff.ravel().take(lo)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c0 = np.log(k * inv_v / inv_s)[col] - np.log(e)  # ln(k/w0_V) − ln(e/w0_S)
+        d_lo = c0 + pv_lo - ps_lo
+        d_hi = c0 + pv_hi - ps_hi
+        # Mend d where a segment ends at L = 0 (+inf) or R = 0 (−inf); both: a finite limit.
+        at_l0 = x_hi >= W_S[col]
+        d_hi[at_l0] = np.inf
+        at_r0 = K_hi >= W_V[col]
+        d_hi[at_r0] = -np.inf
+        ends = at_l0 & at_r0
+        if ends.any():
+            c = col[ends]
+            lim = np.log(k[c]) + alpha[c] * (np.log(inv_v[c] / inv_s[c]) - np.log(e[ends]))
+            d_hi[ends] = lim
+    falls = d_lo <= 0.0
+    rises = d_hi > 0.0
+    bracket = falls & rises
+    # ψ_V and ψ_S rise with x: c0 + ψ_V(lo) − ψ_S(hi) <= d <= c0 + ψ_V(hi) − ψ_S(lo). The ψ at
+    # an end with L or R = 0 is floored (see _terms), but such an end has no sign like d_lo's.
+    sure = np.where(falls, d_lo + (pv_hi - pv_lo) <= 0.0, d_lo - (ps_hi - ps_lo) >= 0.0)
+    unsure = (falls != rises) & ~(sure & ~ends)
+    if not (bracket.any() or unsure.any()):
+        return x_star, K_star, None
+    col = col + rows.start
+
+    def leftover(mask):
+        return _Seg(*(a[mask] for a in (col, x_lo, K_lo, e, x_hi, d_lo, d_hi)))
+
+    cols = np.unique(col[bracket | unsure])
+    c = cols - rows.start
+    ps, pv = t.pow_s[:, c], t.pow_v[:, c]
+    points = _Points(c_s[:, c], _cost(pv, ps, k[c]), x[:, c], K[:, c])
+    return x_star, K_star, _Sparse(leftover(bracket), leftover(unsure), cols, points)
+
+
+def _solve_block(dr, rows, kmax, dense_rows):
+    """x* and K* for the rows ``rows`` (a slice): dense passes, then the interior minima."""
+    out_x, out_k, sparse = [], [], []
+    for start in range(rows.start, rows.stop, dense_rows):
+        x_star, K_star, rest = _dense_pass(
+            dr, slice(start, min(start + dense_rows, rows.stop)), kmax
+        )
+        out_x.append(x_star)
+        out_k.append(K_star)
+        if rest is not None:
+            sparse.append(rest)
+    x_star, K_star = np.concatenate(out_x), np.concatenate(out_k)
+    if not sparse:
+        return x_star, K_star
+    sp = _concat(sparse)
+    u = sp.unsure
+    span = _Span.of(_Pieces.of(u, dr), u.x0, u.x1, u.d_lo, u.d_hi, dr.linear)
+    _, unsure = span.classify()  # the full certificate, on the few left unsure
+    found = _subdivide(_take(span, unsure), dr.linear)
+    b = sp.brackets
+    p = _concat([_Pieces.of(b, dr), found.p])
+    col = p.col
+    lo = np.concatenate([b.x0, found.lo])
+    hi = np.concatenate([b.x1, found.hi])
+    if lo.size == 0:
+        return x_star, K_star
+    root = _newton_bisect(p, lo, hi, dr.linear)
+    tr = p.at(root, dr.linear)[0]
+    # Choose again, among breakpoints and interior minima, in the rows that have minima.
+    pos = np.searchsorted(sp.cols, col)
+    order = np.argsort(pos, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size) - np.searchsorted(pos[order], pos[order])
+    n_pts = sp.points.x.shape[0]
+    cand = _Points(*(np.full((n_pts + rank.max() + 1, sp.cols.size), np.inf) for _ in range(4)))
+    at_roots = (
+        _cost(tr.pow_s, tr.pow_v, p.k),
+        _cost(tr.pow_v, tr.pow_s, p.k),
+        root,
+        p.K0 + p.e * (root - p.x0),
+    )
+    for c, at_pts, at_root in zip(cand, sp.points, at_roots, strict=True):
+        c[:n_pts] = at_pts
+        c[n_pts + rank, pos] = at_root
+    best_x, best_k = _pick(cand.C_S, cand.x, cand.K, lambda c: cand.C_V[:, c], cand.C_S.min(axis=0))
+    x_star[sp.cols - rows.start] = best_x
+    K_star[sp.cols - rows.start] = best_k
+    return x_star, K_star
+
+
+def _outcome(dr, x_star, K_star):
+    """:class:`FirstStrike` arrays at the chosen x* (recomputed in one place)."""
+    L = dr.W_S - x_star
+    R = np.maximum(dr.W_V - K_star, 0.0)
+    t = _terms(x_star, K_star, dr.W_S, dr.W_V, dr.inv_w0_s, dr.inv_w0_v, dr.alpha, dr.linear)
+    return FirstStrike(
+        x_star=x_star,
+        C_S=_cost(t.pow_s, t.pow_v, dr.k),
+        C_V=_cost(t.pow_v, t.pow_s, dr.k),
+        L=L,
+        R=R,
+        D_S=-np.expm1(-R * dr.inv_w0_s),
+        D_V=-np.expm1(-L * dr.inv_w0_v),
+        K=K_star,
+        W_S=dr.W_S,
+        W_V=dr.W_V,
+    )
+
+
+def _solve(dr, kmax, chunk_size):
+    """Chunked stop rule over the whole batch; chunks bound the working memory."""
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)):
+        raise ValueError(f"chunk_size must be a positive integer; got {chunk_size!r}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive integer; got {chunk_size!r}")
+    batch = dr.W_S.shape[0]
+    x_star = np.empty(batch)
+    K_star = np.empty(batch)
+    dense = min(chunk_size, _DENSE_ROWS)
+    for start in range(0, batch, chunk_size):
+        rows = slice(start, min(start + chunk_size, batch))
+        x_star[rows], K_star[rows] = _solve_block(dr, rows, kmax, dense)
+    return _outcome(dr, x_star, K_star)
+
+
+def first_strike(
+    n_S,
+    m_S,
+    fixed_S,
+    alert_S,
+    n_V,
+    m_V,
+    fixed_V,
+    alert_V,
+    w80_S,
+    w80_V,
+    de,
+    *,
+    alpha=ALPHA,
+    surcharge=SURCHARGE,
+    avail=AVAIL,
+    kmax=KMAX,
+    lua=False,
+    lua_escape=LUA_ESCAPE,
+    chunk_size=CHUNK_SIZE,
+):
+    """Striker S's cost-minimising first strike on victim V (models.md §2, steps 1–6).
+
+    S can use W_S = Σ_fixed n·m + avail·Σ_surv n·m warheads; V retaliates with what survives
+    of W_V = Σ n·m. S spends x* in [0, min(W_S, Σ segment costs)] on counterforce, chosen to
+    minimise its cost C_S (eq. 2; ties: the largest C_V, then the smallest x) with interior
+    minima inside segments found exactly (see the module notes) [1]_ [2]_.
+
+    Parameters
+    ----------
+    n_S, m_S, fixed_S, alert_S : array_like, shape (B, E_S)
+        Striker's force elements: launchers [-], warheads per launcher [-], fixed (bool),
+        alert fraction [-] (unused for the striker: ``avail`` applies).
+    n_V, m_V, fixed_V, alert_V : array_like, shape (B, E_V)
+        Victim's force elements; off-alert survivable launchers are targetable.
+    w80_S, w80_V : float or array_like, shape (B,)
+        Arriving warheads that destroy 80 % of S's and of V's value [warheads], > 0.
+    de : float or array_like, shape (B,) or (B, E_V)
+        S's damage expectancy [-] per warhead against each of V's element classes.
+    alpha : float or array_like, shape (B,)
+        Cost exponent α [-] in (0, 1] (default 0.75, [1]_ App. C).
+    surcharge : float or array_like, shape (B,)
+        Surcharge k [-] >= 0 (default 0.3, [1]_ App. C).
+    avail : float or array_like, shape (B,)
+        Share [-] of S's survivable-force weapons usable in a first strike (default 0.9).
+    kmax : int
+        Salvo levels per target class (default 2).
+    lua : bool or array_like of bool, shape (B,)
+        S expects V to launch its fixed force under attack: fixed-force segment efficiencies
+        are multiplied by (1 − ``lua_escape``).
+    lua_escape : float or array_like, shape (B,)
+        Share [-] of V's fixed-force weapons that escape under launch under attack (0.9).
+    chunk_size : int
+        Batch rows per internal chunk; bounds working memory, not the result.
+
+    Returns
+    -------
+    FirstStrike
+        Arrays of shape (B,): x*, C_S (C1 of S), C_V (C2 of V), L, R, D_S, D_V, K, W_S, W_V.
+
+    Raises
+    ------
+    ValueError
+        On shapes that do not match or values out of range.
+
+    Examples
+    --------
+    Check case T1 (models.md §2): 100×10 fixed + 50×10 survivable a side, alert 0.5,
+    w0 = 500, DE 0.8. Worked: x* = 250, L = 1200, R = 300, D_A = 1 − e^−0.6,
+    D_B = 1 − e^−2.4.
+
+    >>> force = ([[100, 50]], [[10, 10]], [[True, False]], [[0.5, 0.5]])
+    >>> fs = first_strike(*force, *force, 500 * LN5, 500 * LN5, 0.8)
+    >>> fs.x_star, fs.L, fs.R, fs.K
+    (array([250.]), array([1200.]), array([300.]), array([1200.]))
+    >>> fs.C_S.round(4), fs.C_V.round(4)
+    (array([0.5712]), array([1.066]))
+    """
+    params = dict(
+        alpha=alpha,
+        surcharge=surcharge,
+        avail=avail,
+        kmax=kmax,
+        lua_escape=lua_escape,
+    )
+    dr = _direction(
+        (n_S, m_S, fixed_S, alert_S), (n_V, m_V, fixed_V, alert_V), w80_S, w80_V, de, lua, params
+    )
+    return _solve(dr, kmax, chunk_size)
+
+
+@dataclass(frozen=True)
+class StabilityIndex:
+    """First-strike stability of sides A and B; arrays of shape (B,) (eq. 3).
+
+    Attributes
+    ----------
+    C1_A, C1_B : ndarray
+        Cost [-] to A (B) of striking first.
+    C2_A, C2_B : ndarray
+        Cost [-] to A (B) of being struck first.
+    r_A, r_B : ndarray
+        Uncapped ratios r = C1/C2 [-]: the break-even probability of being attacked above
+        which the side prefers to strike. C2 = 0 gives inf (and 1 when C1 = 0 too) [ours].
+    r_A_capped, r_B_capped : ndarray
+        min(1, r) [-].
+    fsi : ndarray
+        First-strike stability index, min(1, r_A)·min(1, r_B) [-] in [0, 1]; 1 = stable.
+    x_star_A, x_star_B : ndarray
+        Counterforce warheads A (B) spends striking first [warheads].
+    a_first, b_first : FirstStrike
+        Full outcomes of A striking B and of B striking A (surviving and arriving warheads).
+    """
+
+    C1_A: np.ndarray
+    C1_B: np.ndarray
+    C2_A: np.ndarray
+    C2_B: np.ndarray
+    r_A: np.ndarray  # noqa: N815
+    r_B: np.ndarray  # noqa: N815
+    r_A_capped: np.ndarray  # noqa: N815
+    r_B_capped: np.ndarray  # noqa: N815
+    fsi: np.ndarray
+    x_star_A: np.ndarray  # noqa: N815
+    x_star_B: np.ndarray  # noqa: N815
+    a_first: FirstStrike
+    b_first: FirstStrike
+
+
+def _ratio(c1, c2):
+    """r = C1/C2 with C2 = 0 giving inf, or 1 when C1 = 0 as well (indifference) [ours]."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = c1 / c2
+    r[(c1 == 0.0) & (c2 == 0.0)] = 1.0
+    return r
+
+
+def stability_index(
+    n_A,
+    m_A,
+    fixed_A,
+    alert_A,
+    n_B,
+    m_B,
+    fixed_B,
+    alert_B,
+    w80_A,
+    w80_B,
+    de_AB,
+    de_BA,
+    *,
+    lua_A=False,
+    lua_B=False,
+    alpha=ALPHA,
+    surcharge=SURCHARGE,
+    avail=AVAIL,
+    kmax=KMAX,
+    lua_escape=LUA_ESCAPE,
+    chunk_size=CHUNK_SIZE,
+):
+    """First-strike stability index of A and B, both directions of :func:`first_strike`.
+
+    r_X = C1_X / C2_X and FSI = min(1, r_A)·min(1, r_B) (eq. 3) [1]_ [2]_.
+
+    Parameters
+    ----------
+    n_A, m_A, fixed_A, alert_A : array_like, shape (B, E_A)
+        A's force elements (see :func:`first_strike`).
+    n_B, m_B, fixed_B, alert_B : array_like, shape (B, E_B)
+        B's force elements.
+    w80_A, w80_B : float or array_like, shape (B,)
+        Arriving warheads destroying 80 % of A's, B's value [warheads].
+    de_AB : float or array_like, shape (B,) or (B, E_B)
+        A's damage expectancy [-] per warhead against B's element classes.
+    de_BA : float or array_like, shape (B,) or (B, E_A)
+        B's damage expectancy [-] against A's element classes.
+    lua_A, lua_B : bool or array_like of bool, shape (B,)
+        A (B) launches its fixed force under attack; applies when the other side strikes.
+    alpha, surcharge, avail, kmax, lua_escape, chunk_size
+        As in :func:`first_strike`, shared by both directions.
+
+    Returns
+    -------
+    StabilityIndex
+
+    Examples
+    --------
+    Check cases T1, T2 and T3 of models.md §2 as a batch of three (the element axis padded
+    with n = 0):
+
+    >>> n = [[100, 50], [1000, 50], [150, 0]]
+    >>> m = [[10, 10], [1, 10], [10, 0]]
+    >>> fixed = [[True, False], [True, False], [False, False]]
+    >>> side = (n, m, fixed, 0.5)
+    >>> si = stability_index(*side, *side, 500 * LN5, 500 * LN5, 0.8, 0.8)
+    >>> si.C1_A.round(4), si.C2_A.round(4)
+    (array([0.5712, 0.7912, 0.8585]), array([1.066 , 0.7343, 0.9798]))
+    >>> si.fsi.round(4), si.r_A.round(4)
+    (array([0.2871, 1.    , 0.7677]), array([0.5358, 1.0774, 0.8762]))
+    """
+    params = dict(
+        alpha=alpha,
+        surcharge=surcharge,
+        avail=avail,
+        kmax=kmax,
+        lua_escape=lua_escape,
+    )
+    side_a = (n_A, m_A, fixed_A, alert_A)
+    side_b = (n_B, m_B, fixed_B, alert_B)
+    try:
+        ab = _direction(side_a, side_b, w80_A, w80_B, de_AB, lua_B, params)
+        ba = _direction(side_b, side_a, w80_B, w80_A, de_BA, lua_A, params)
+    except ValueError as err:  # name the sides, not striker and victim
+        raise ValueError(f"{err} (A strikes B: S = A, V = B)") from None
+    a_first = _solve(ab, kmax, chunk_size)
+    b_first = _solve(ba, kmax, chunk_size)
+    r_a = _ratio(a_first.C_S, b_first.C_V)
+    r_b = _ratio(b_first.C_S, a_first.C_V)
+    cap_a = np.minimum(r_a, 1.0)
+    cap_b = np.minimum(r_b, 1.0)
+    return StabilityIndex(
+        C1_A=a_first.C_S,
+        C1_B=b_first.C_S,
+        C2_A=b_first.C_V,
+        C2_B=a_first.C_V,
+        r_A=r_a,
+        r_B=r_b,
+        r_A_capped=cap_a,
+        r_B_capped=cap_b,
+        fsi=cap_a * cap_b,
+        x_star_A=a_first.x_star,
+        x_star_B=b_first.x_star,
+        a_first=a_first,
+        b_first=b_first,
+    )

@@ -22,7 +22,18 @@ app = typer.Typer(
 )
 
 # Topic modules, each with a ``register(app)`` function. Add one line per new topic.
-TOPICS: tuple[str, ...] = ("run", "stability", "treaty", "verify", "risk", "sweep", "data")
+TOPICS: tuple[str, ...] = (
+    "run",
+    "stability",
+    "treaty",
+    "verify",
+    "risk",
+    "sweep",
+    "data",
+    "serve",
+    "upload",
+    "assess",
+)
 
 for _topic in TOPICS:
     importlib.import_module(f"detente.cli.{_topic}").register(app)

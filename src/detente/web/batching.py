@@ -1,0 +1,197 @@
+"""Concurrent stability requests evaluated together through the kernel's batch axis.
+
+One call of :func:`detente.kernels.stability.stability_index` costs about the same for one
+scenario as for a few hundred, so under load the web app does not evaluate requests one by
+one: :class:`StabilityBatcher` queues them, and a single consumer hands everything queued to
+one worker-thread call of :func:`evaluate_batch`, which pads the element axis with empty
+(n = 0) elements and calls the kernel once per group of shared constants. Each request keeps
+its own inputs and gets its own answer (or its own error); nothing one request sends can
+change another's result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+import numpy as np
+
+from detente.analysis.stability import (
+    Side,
+    StabilityParams,
+    StabilityResult,
+    _surviving,
+    evaluate,
+)
+from detente.errors import InputError
+from detente.kernels.stability import stability_index
+from detente.web.compute import stability_params, stability_sides
+from detente.web.schemas import StabilityRequest
+from detente.web.security import TimeBudgetError
+
+#: Most requests evaluated in one kernel call.
+MAX_BATCH = 256
+
+
+def _padded(sides: Sequence[Side]) -> list[np.ndarray]:
+    """n, m, fixed, alert of ``sides`` stacked on a batch axis, padded with n = 0 elements."""
+    width = max(len(s.elements) for s in sides)
+    out = []
+    for name, fill in (("n", 0.0), ("m", 0.0), ("fixed", False), ("alert", 0.0)):
+        rows = [getattr(s.elements, name) for s in sides]
+        arr = np.full((len(rows), width), fill, dtype=rows[0].dtype)
+        for i, row in enumerate(rows):
+            arr[i, : len(row)] = row
+        out.append(arr)
+    return out
+
+
+def _group_key(params: StabilityParams) -> tuple:
+    """Constants the kernel takes as scalars: requests sharing them share one call."""
+    kw = params.kernel_kwargs()
+    return tuple(sorted(kw.items()))
+
+
+def _results(
+    jobs: Sequence[tuple[list[Side], StabilityParams]],
+) -> list[dict[str, Any]]:
+    """``evaluate(sides, params).to_dict()`` for jobs that share their scalar constants."""
+    a_sides = [s[0] for s, _ in jobs]
+    b_sides = [s[1] for s, _ in jobs]
+    params0 = jobs[0][1]
+    de = np.array([p.de for _, p in jobs])
+    si = stability_index(
+        *_padded(a_sides),
+        *_padded(b_sides),
+        np.array([s.w80 for s in a_sides]),
+        np.array([s.w80 for s in b_sides]),
+        de,
+        de,
+        lua_A=np.array([s.lua for s in a_sides]),
+        lua_B=np.array([s.lua for s in b_sides]),
+        **params0.kernel_kwargs(),
+    )
+    out = []
+    for i, (sides, params) in enumerate(jobs):
+        a, b = sides
+        la, lb = a.label, b.label
+        x_a, x_b = float(si.x_star_A[i]), float(si.x_star_B[i])
+        result = StabilityResult(
+            labels=(la, lb),
+            C1={la: float(si.C1_A[i]), lb: float(si.C1_B[i])},
+            C2={la: float(si.C2_A[i]), lb: float(si.C2_B[i])},
+            r={la: float(si.r_A_capped[i]), lb: float(si.r_B_capped[i])},
+            r_uncapped={la: float(si.r_A[i]), lb: float(si.r_B[i])},
+            fsi=float(si.fsi[i]),
+            x_star={la: x_a, lb: x_b},
+            arriving={la: float(si.b_first.R[i]), lb: float(si.a_first.R[i])},
+            surviving={la: _surviving(a, b, x_b, params), lb: _surviving(b, a, x_a, params)},
+            drawdown={},
+            params=params,
+            sides=(a, b),
+        )
+        out.append(result.to_dict())
+    return out
+
+
+def evaluate_batch(requests: Sequence[StabilityRequest]) -> list[dict[str, Any] | Exception]:
+    """The stability JSON of each request, or the :class:`InputError` it raised.
+
+    Equal, request by request, to :func:`detente.web.compute.stability`.
+    """
+    answers: list[dict[str, Any] | Exception | None] = [None] * len(requests)
+    groups: dict[tuple, list[tuple[int, list[Side], StabilityParams]]] = {}
+    for i, req in enumerate(requests):
+        try:
+            sides, params = stability_sides(req), stability_params(req.params)
+        except (InputError, ValueError) as exc:
+            answers[i] = exc
+            continue
+        groups.setdefault(_group_key(params), []).append((i, sides, params))
+    for members in groups.values():
+        try:
+            results: list[Any] = _results([(s, p) for _, s, p in members])
+        except (InputError, ValueError):
+            results = []  # one bad member: evaluate each alone to blame the right request
+            for _, sides, params in members:
+                try:
+                    results.append(evaluate(sides, params).to_dict())
+                except (InputError, ValueError) as exc:
+                    results.append(exc)
+        for (i, _, _), result in zip(members, results, strict=True):
+            answers[i] = result
+    return answers  # type: ignore[return-value]
+
+
+def _retrieve(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+class StabilityBatcher:
+    """Queue of stability requests drained by one consumer into batched kernel calls.
+
+    Parameters
+    ----------
+    executor : concurrent.futures.Executor
+        Runs :func:`evaluate_batch` off the event loop.
+    max_batch : int
+        Most requests per kernel call.
+    """
+
+    def __init__(self, executor: Executor, *, max_batch: int = MAX_BATCH) -> None:
+        self.executor = executor
+        self.max_batch = max_batch
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: asyncio.Queue | None = None
+        self._task: asyncio.Task | None = None
+
+    def _start(self) -> asyncio.Queue:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop or self._task is None or self._task.done():
+            self._loop, self._queue = loop, asyncio.Queue()
+            self._task = loop.create_task(self._consume(self._queue))
+        assert self._queue is not None
+        return self._queue
+
+    async def submit(self, request: StabilityRequest, *, budget_s: float) -> dict[str, Any]:
+        """The stability JSON of ``request``; :class:`TimeBudgetError` after ``budget_s``."""
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._start().put_nowait((request, future))
+        try:
+            result = await asyncio.wait_for(asyncio.shield(future), timeout=budget_s)
+        except TimeoutError:
+            future.add_done_callback(_retrieve)  # the answer comes too late: drop it quietly
+            raise TimeBudgetError(budget_s) from None
+        return result
+
+    async def _consume(self, queue: asyncio.Queue) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await queue.get()]
+            while not queue.empty() and len(batch) < self.max_batch:
+                batch.append(queue.get_nowait())
+            try:
+                answers = await loop.run_in_executor(
+                    self.executor, evaluate_batch, [req for req, _ in batch]
+                )
+            except Exception as exc:  # an unexpected failure fails this batch, not the server
+                answers = [exc] * len(batch)
+            for (_, future), answer in zip(batch, answers, strict=True):
+                if future.done():
+                    continue
+                if isinstance(answer, Exception):
+                    future.set_exception(answer)
+                else:
+                    future.set_result(answer)
+
+    async def close(self) -> None:
+        """Stop the consumer."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
+                await self._task
+            self._task = None

@@ -1,0 +1,138 @@
+"""The API's calculators: request models in, the analysis layer's JSON out.
+
+Each function is synchronous and pure (bundled data comes from :mod:`detente.web.bundled`);
+the routes run them in a worker thread under the request's time budget.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from detente.analysis.counting import count
+from detente.analysis.stability import Side, StabilityParams, evaluate, make_sides
+from detente.errors import InputError
+from detente.model.catalog import force_from_document, system_table
+from detente.model.force import Force
+from detente.model.notional import NotionalForce
+from detente.model.treaties import treaty_from_document
+from detente.model.treaty import Treaty
+from detente.model.yamlio import Document
+from detente.web import bundled
+from detente.web.schemas import (
+    BoundIn,
+    CountRequest,
+    DetectIn,
+    ForceRef,
+    OpenSkiesIn,
+    ParametersIn,
+    PlanIn,
+    RegimesIn,
+    RiskIn,
+    StabilityRequest,
+)
+
+REQUEST = "<request>"
+
+
+def stability_params(p: ParametersIn) -> StabilityParams:
+    """The calculus constants a request gives, the sourced defaults for the rest."""
+    given = p.model_dump(include=set(ParametersIn.model_fields), exclude_none=True)
+    return StabilityParams(**given)
+
+
+def side_force(ref: ForceRef, i: int) -> Force | NotionalForce:
+    """A bundled force by name, or an inline notional force."""
+    if isinstance(ref, str):
+        return bundled.force(ref, field=f"forces.{i}")
+    return NotionalForce.model_validate(ref.model_dump(exclude_none=True))
+
+
+def _per_side(value: Any, labels: list[str], name: str) -> None:
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - set(labels))
+        if unknown:
+            raise InputError(
+                f"unknown side {unknown[0]!r}; the sides are {', '.join(labels)}",
+                field=f"params.{name}",
+            )
+
+
+def stability_sides(req: StabilityRequest) -> list[Side]:
+    """The two sides of a stability request, with posture, launch under attack and w80."""
+    forces = [side_force(ref, i) for i, ref in enumerate(req.forces)]
+    p = req.params
+    sides = make_sides(forces, posture=p.posture, lua=p.lua, w80=p.w80)
+    labels = [s.label for s in sides]
+    for name in ("posture", "lua", "w80"):
+        _per_side(getattr(p, name), labels, name)
+    return sides
+
+
+def stability(req: StabilityRequest) -> dict[str, Any]:
+    """The JSON of ``detente stability --format json`` for a request."""
+    return evaluate(stability_sides(req), stability_params(req.params)).to_dict()
+
+
+def _inline(data: dict[str, Any], parse: Any, field: str) -> Any:
+    try:
+        return parse(Document(data, REQUEST))
+    except InputError as exc:
+        where = field + (f".{exc.field}" if exc.field else "")
+        raise InputError(exc.message, file=REQUEST, field=where) from None
+
+
+def count_force(req: CountRequest) -> dict[str, Any]:
+    """A force counted against a treaty (bundled names or inline objects)."""
+    force: Force = (
+        bundled.force(req.force, field="force")
+        if isinstance(req.force, str)
+        else _inline(req.force, force_from_document, "force")
+    )
+    treaty: Treaty = (
+        bundled.treaty(req.treaty, field="treaty")
+        if isinstance(req.treaty, str)
+        else _inline(req.treaty, treaty_from_document, "treaty")
+    )
+    return count(force, treaty, system_table(force)).to_dict()
+
+
+def verify_detect(req: DetectIn) -> dict[str, Any]:
+    """Detection probability of over-loading, with the inspection game when G and L are given."""
+    from detente.analysis import verification as av
+
+    return av.detect(**req.model_dump()).to_dict()
+
+
+def verify_bound(req: BoundIn) -> dict[str, Any]:
+    """The largest violation clean inspections cannot rule out."""
+    from detente.analysis import verification as av
+
+    return av.clean_inspection_bound(**req.model_dump()).to_dict()
+
+
+def verify_plan(req: PlanIn) -> dict[str, Any]:
+    """Inspections a year needed for a target detection probability."""
+    from detente.analysis import verification as av
+
+    return av.plan_inspections(**req.model_dump()).to_dict()
+
+
+def verify_regimes(req: RegimesIn) -> dict[str, Any]:
+    """The bundled regimes side by side."""
+    from detente.analysis import verification as av
+
+    return av.compare_regimes(**req.model_dump()).to_dict()
+
+
+def verify_open_skies(req: OpenSkiesIn) -> dict[str, Any]:
+    """Open Skies coverage over notional layouts, bundled parameters."""
+    from detente.analysis import verification as av
+
+    return av.open_skies(**req.model_dump()).to_dict()
+
+
+def risk(req: RiskIn) -> dict[str, Any]:
+    """Inadvertent-war risk over the bundled illustrative parameter set."""
+    from detente.analysis import risk as ar
+
+    return ar.run_risk(samples=req.samples, seed=req.seed, years=req.years).to_dict()

@@ -1,0 +1,376 @@
+"""Request and response models of the web API (they make its OpenAPI schema).
+
+Every request model forbids unknown fields and bounds every number and list, so a request can
+neither name a file nor ask for unbounded work. Forces and treaties are bundled names (checked
+against the bundled lists by the routes) or inline objects in the format of the YAML files.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Most elements of one inline notional force.
+MAX_ELEMENTS = 64
+#: Largest launcher count of one element or holding [count].
+MAX_LAUNCHERS = 100_000
+#: Largest loading accepted in a request [warheads per launcher].
+MAX_LOADING = 100
+#: Most missiles in a verification request (the hypergeometric sums grow with it) [count].
+MAX_MISSILES = 100_000
+#: Most years of inspections in a verification request [yr].
+MAX_YEARS = 100
+#: Most Monte Carlo samples of the risk calculator in one web request.
+MAX_RISK_SAMPLES = 20_000
+#: Most Open Skies replicates in one web request.
+MAX_REPLICATES = 1_000
+#: Most simulated Open Skies treaty years in one web request.
+MAX_OPEN_SKIES_YEARS = 20
+#: Most notional Open Skies sites in one web request.
+MAX_SITES = 2_000
+#: Longest YAML text accepted by the parse endpoints [characters].
+MAX_YAML_CHARS = 100_000
+
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Posture = Literal["day_to_day", "generated"]
+PositiveWarheads = Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+# --- forces, systems, treaties ---------------------------------------------------------------
+
+
+class ForceSummary(BaseModel):
+    """A bundled force in a listing."""
+
+    name: str
+    party: str
+    as_of: str
+    description: str | None = None
+
+
+class TreatySummary(BaseModel):
+    """A bundled treaty in a listing."""
+
+    id: str
+    name: str
+    status: str
+    signed: str | None = None
+    limits: list[str]
+    bans: list[str]
+
+
+class SourceEntry(BaseModel):
+    """One entry of the bibliography."""
+
+    id: str
+    publisher: str
+    title: str
+    date: str | None = None
+    url: str | None = None
+    authors: str | None = None
+    notes: str | None = None
+
+
+class Health(BaseModel):
+    """Liveness answer."""
+
+    status: Literal["ok"]
+    version: str
+
+
+class Problem(BaseModel):
+    """An error: what is wrong and, where known, the field."""
+
+    detail: str
+    field: str | None = None
+
+
+# --- notional forces and stability ------------------------------------------------------------
+
+
+class NotionalElementIn(_Strict):
+    """One notional force element (``kind`` fixed: always targetable; survivable: off alert)."""
+
+    name: Name
+    kind: Literal["fixed", "survivable"]
+    launchers: float = Field(ge=0, le=MAX_LAUNCHERS, allow_inf_nan=False)
+    warheads_per_launcher: float = Field(ge=0, le=MAX_LOADING, allow_inf_nan=False)
+    alert: Fraction = 0.0
+
+
+class NotionalForceIn(_Strict):
+    """A notional force, in the shape of ``examples/notional/*.yaml``."""
+
+    party: Name
+    w80: PositiveWarheads
+    elements: list[NotionalElementIn] = Field(min_length=1, max_length=MAX_ELEMENTS)
+    description: str | None = Field(default=None, max_length=2_000)
+
+
+class ParametersIn(_Strict):
+    """Constants of the stability calculus; omitted ones keep their sourced defaults."""
+
+    de: Fraction | None = None
+    kmax: int | None = Field(default=None, ge=1, le=6)
+    alpha: float | None = Field(default=None, gt=0, le=1, allow_inf_nan=False)
+    surcharge: float | None = Field(default=None, ge=0, le=10, allow_inf_nan=False)
+    avail: Fraction | None = None
+    lua_escape: Fraction | None = None
+
+
+class StabilityParamsIn(ParametersIn):
+    """Parameters of ``detente stability``; omitted constants keep their sourced defaults.
+
+    ``lua``, ``posture`` and ``w80`` are one value for both sides or a mapping by side label
+    (the party, or the force name when both forces have the same party).
+    """
+
+    lua: bool | dict[Name, bool] = False
+    posture: Posture | dict[Name, Posture] = "day_to_day"
+    w80: dict[Name, PositiveWarheads] | None = None
+
+
+ForceRef = Name | NotionalForceIn
+
+
+class StabilityRequest(_Strict):
+    """Two forces (bundled names or notional objects) and the calculus parameters."""
+
+    forces: list[ForceRef] = Field(min_length=2, max_length=2)
+    params: StabilityParamsIn = StabilityParamsIn()
+
+
+class StabilityOut(BaseModel):
+    """Exactly the JSON of ``detente stability --format json``, keyed by side label."""
+
+    C1: dict[str, float]
+    C2: dict[str, float]
+    r: dict[str, float]
+    r_uncapped: dict[str, float | str]
+    fsi: float
+    x_star: dict[str, float]
+    arriving_retaliation: dict[str, float]
+    surviving_by_element: dict[str, dict[str, float]]
+    w80: dict[str, float]
+    params: dict[str, float]
+
+
+# --- counting ----------------------------------------------------------------------------------
+
+
+class CountRequest(_Strict):
+    """A force and a treaty: bundled names, or inline objects in the format of the YAML files."""
+
+    force: Name | dict[str, Any]
+    treaty: Name | dict[str, Any]
+
+
+# --- the page: scenario state -----------------------------------------------------------------
+
+
+class LauncherChangeIn(_Strict):
+    """New launcher counts of a holding by status [count]; omitted statuses are kept."""
+
+    deployed: int | None = Field(default=None, ge=0, le=MAX_LAUNCHERS)
+    non_deployed: int | None = Field(default=None, ge=0, le=MAX_LAUNCHERS)
+    test: int | None = Field(default=None, ge=0, le=MAX_LAUNCHERS)
+
+
+class AlertChangeIn(_Strict):
+    """New alert fractions of a holding by posture [-]."""
+
+    day_to_day: Fraction | None = None
+    generated: Fraction | None = None
+
+
+class HoldingChangeIn(_Strict):
+    """Changes to one holding (keyed by system id, or label when a system is held twice).
+
+    ``loading`` (warheads per deployed launcher) and ``warheads`` (on all deployed launchers)
+    are alternatives.
+    """
+
+    launchers: LauncherChangeIn = LauncherChangeIn()
+    loading: float | None = Field(default=None, ge=0, le=MAX_LOADING, allow_inf_nan=False)
+    warheads: float | None = Field(default=None, ge=0, le=1e7, allow_inf_nan=False)
+    alert: AlertChangeIn = AlertChangeIn()
+
+
+class ModificationsIn(_Strict):
+    """Changes to a party's bundled force."""
+
+    holdings: dict[Name, HoldingChangeIn] = Field(default_factory=dict, max_length=64)
+    retire: list[Name] = Field(default_factory=list, max_length=64)
+
+
+class PartyIn(_Strict):
+    """One side of the page: a bundled force, its posture, launch under attack, w80, changes."""
+
+    force: Name
+    posture: Posture = "day_to_day"
+    lua: bool = False
+    w80: PositiveWarheads | None = None
+    modifications: ModificationsIn = ModificationsIn()
+
+
+class ScenarioIn(_Strict):
+    """The part of a scenario file that the page shows and edits."""
+
+    name: Name = "web"
+    parties: list[PartyIn] = Field(min_length=2, max_length=2)
+    treaty: Name | None = None
+    parameters: ParametersIn = ParametersIn()
+
+
+class ExploreRequest(_Strict):
+    """The page's state: a scenario and what-if treaty ceilings by limit id [count]."""
+
+    scenario: ScenarioIn
+    caps: dict[Name, Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)]] = Field(
+        default_factory=dict, max_length=32
+    )
+
+
+class HoldingView(BaseModel):
+    """One holding as the page shows it: its current and bundled values."""
+
+    key: str
+    name: str
+    system: str
+    system_name: str
+    category: str
+    leg: str | None
+    fixed: bool
+    strategic: bool
+    deployed: int
+    loading: float
+    max_loading: float | None
+    alert: dict[str, float]
+    base: dict[str, Any]
+    sources: list[str]
+
+
+class SideView(BaseModel):
+    """One side of the page."""
+
+    label: str
+    force: str
+    party: str
+    as_of: str
+    w80: float
+    w80_note: str
+    holdings: list[HoldingView]
+    sources: list[str]
+
+
+class ExploreOut(BaseModel):
+    """What the page draws: the stability JSON, draw-down curves, compliance and the sides."""
+
+    stability: StabilityOut
+    drawdown: dict[str, dict[str, list[float]]]
+    sides: list[SideView]
+    treaty: dict[str, Any] | None
+    compliance: dict[str, dict[str, Any]] | None
+    notes: list[str]
+
+
+class YamlIn(_Strict):
+    """YAML text (safe-loaded; no file is read)."""
+
+    text: str = Field(max_length=MAX_YAML_CHARS)
+
+
+class StateOut(BaseModel):
+    """The page state read from a scenario file, and what the page could not show."""
+
+    scenario: ScenarioIn
+    ignored: list[str]
+
+
+class YamlOut(BaseModel):
+    """A scenario file as YAML text."""
+
+    text: str
+    filename: str
+
+
+class Preset(BaseModel):
+    """A bundled example scenario."""
+
+    name: str
+    description: str | None = None
+
+
+# --- verification and risk ---------------------------------------------------------------------
+
+Missiles = Annotated[int, Field(ge=0, le=MAX_MISSILES)]
+Years = Annotated[int, Field(ge=1, le=MAX_YEARS)]
+
+
+class DetectIn(_Strict):
+    """Random inspections of ``inspections`` of ``missiles`` a year, ``overloaded`` cheating."""
+
+    missiles: Missiles
+    overloaded: Missiles
+    inspections: Missiles
+    years: Years = 1
+    recognition: Fraction = 1.0
+    gain: float | None = Field(default=None, ge=0, le=1e9, allow_inf_nan=False)
+    loss: float | None = Field(default=None, ge=0, le=1e9, allow_inf_nan=False)
+
+
+class BoundIn(_Strict):
+    """Clean inspections: the largest over-loading they cannot rule out."""
+
+    missiles: Missiles
+    clean_inspections: Missiles
+    confidence: Fraction = 0.95
+    years: Years = 1
+    recognition: Fraction = 1.0
+
+
+class PlanIn(_Strict):
+    """Inspections a year needed for a target detection probability."""
+
+    missiles: Missiles
+    overloaded: Missiles
+    target: Fraction
+    years: Years = 1
+    recognition: Fraction = 1.0
+
+
+class RegimesIn(_Strict):
+    """The bundled inspection regimes side by side."""
+
+    missiles: Missiles
+    overloaded: Missiles
+    years: Years = 1
+    recognition: Fraction = 1.0
+    confidence: Fraction = 0.95
+
+
+class OpenSkiesIn(_Strict):
+    """Open Skies coverage by simulation (bundled parameters, notional layouts)."""
+
+    party: Name = "US"
+    quota: int | None = Field(default=None, ge=0, le=1_000)
+    flight_distance_km: float | None = Field(default=None, gt=0, le=1e5, allow_inf_nan=False)
+    swath_km: float | None = Field(default=None, gt=0, le=1e3, allow_inf_nan=False)
+    sites: int | None = Field(default=None, ge=1, le=MAX_SITES)
+    years: int = Field(default=3, ge=1, le=MAX_OPEN_SKIES_YEARS)
+    replicates: int = Field(default=200, ge=1, le=MAX_REPLICATES)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+
+
+class RiskIn(_Strict):
+    """Monte Carlo of the bundled inadvertent-war parameter set."""
+
+    samples: int = Field(default=10_000, ge=1, le=MAX_RISK_SAMPLES)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    years: float = Field(default=10.0, ge=0, le=1_000, allow_inf_nan=False)

@@ -31,7 +31,6 @@ TOPICS: tuple[str, ...] = (
     "sweep",
     "data",
     "serve",
-    "upload",
     "assess",
 )
 

@@ -31,6 +31,7 @@ TOPICS: tuple[str, ...] = (
     "sweep",
     "data",
     "serve",
+    "upload",
     "assess",
 )
 

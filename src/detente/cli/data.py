@@ -304,5 +304,8 @@ def list_systems(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``data list|show|sources|systems`` to ``app``."""
+    """Add ``data list|show|sources|systems|history`` to ``app``."""
+    from detente.cli.history import register_history
+
+    register_history(data_app)
     app.add_typer(data_app, name="data")

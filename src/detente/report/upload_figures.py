@@ -20,7 +20,21 @@ if TYPE_CHECKING:
 TEMPLATE = "plotly_white"
 #: Line style per leg (colour comes from the side).
 LEG_DASH = {"ICBM": "solid", "SLBM": "dash", "bomber": "dot", "total": "solid"}
-SIDE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
+#: Colour per party; other sides take the fallback colours in turn.
+PARTY_COLOURS = {
+    "US": "#1f77b4",
+    "RU": "#d62728",
+    "CN": "#e6a100",
+    "UK": "#2ca02c",
+    "FR": "#9467bd",
+}
+FALLBACK_COLOURS = ("#17becf", "#8c564b", "#7f7f7f", "#bcbd22")
+
+
+def _colour(label: str, k: int) -> str:
+    return PARTY_COLOURS.get(label, FALLBACK_COLOURS[k % len(FALLBACK_COLOURS)])
+
+
 #: Titles of the New START count columns of :func:`detente.analysis.history.newstart_history`.
 HISTORY_TITLES = {
     "deployed_launchers": "Deployed ICBMs, SLBMs and heavy bombers",
@@ -57,7 +71,7 @@ def upload_timeline_figure(timeline: UploadTimeline) -> go.Figure:
     )
     x = list(timeline.dates) if timeline.dates is not None else timeline.months
     for k, side in enumerate(timeline.sides()):
-        colour = SIDE_COLOURS[k % len(SIDE_COLOURS)]
+        colour = _colour(side.label, k)
         series = {**side.by_leg(), "total": side.total}
         for leg, y in series.items():
             fig.add_scatter(
@@ -91,7 +105,7 @@ def upload_timeline_figure(timeline: UploadTimeline) -> go.Figure:
                 y=r,
                 name=f"r {label}",
                 mode="lines",
-                line={"color": SIDE_COLOURS[k % len(SIDE_COLOURS)], "dash": "dash"},
+                line={"color": _colour(label, k), "dash": "dash"},
                 row=2,
                 col=1,
             )
@@ -135,19 +149,19 @@ def history_figure(frame: pd.DataFrame, limits: Mapping[str, float] | None = Non
         subplot_titles=[HISTORY_TITLES[c] for c in columns],
     )
     for k, (party, rows) in enumerate(frame.groupby("party", sort=True)):
-        colour = SIDE_COLOURS[k % len(SIDE_COLOURS)]
+        colour = _colour(str(party), k)
         rows = rows.sort_values("date")
         for i, column in enumerate(columns, start=1):
             known = rows[rows[column].notna()]
             fig.add_scatter(
-                x=known["date"],
-                y=known[column].astype(float),
+                x=known["date"].dt.strftime("%Y-%m-%d").tolist(),
+                y=known[column].astype(float).tolist(),
                 name=str(party),
                 legendgroup=str(party),
                 showlegend=i == 1,
                 mode="lines+markers",
                 line={"color": colour},
-                customdata=known["source"],
+                customdata=known["source"].tolist(),
                 hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}<br>source: %{customdata}<extra>"
                 + str(party)
                 + "</extra>",
@@ -156,9 +170,9 @@ def history_figure(frame: pd.DataFrame, limits: Mapping[str, float] | None = Non
             )
     for i, column in enumerate(columns, start=1):
         if limits and column in limits:
-            dates = frame["date"]
+            span = frame["date"].agg(["min", "max"]).dt.strftime("%Y-%m-%d").tolist()
             fig.add_scatter(
-                x=[dates.min(), dates.max()],
+                x=span,
                 y=[limits[column], limits[column]],
                 name="limit",
                 legendgroup="limit",

@@ -51,7 +51,7 @@ def sparkline(values: list[float], top: float) -> str:
     Examples
     --------
     >>> sparkline([0, 350, 700, float("nan")], 700)
-    '▁▄█ '
+    '▁▅█ '
     """
     out = []
     for v in values:

@@ -123,9 +123,10 @@ class Assessment:
         Every pair under every combination of day-to-day / generated and launch under attack.
     uncertainty : UncertaintyResult or None
     tornado : Tornado or None
-    upload : object or None
-        The upload timeline (``detente.analysis.upload``) when available.
+    upload : UploadTimeline or None
+        The upload timeline of the first pair (:func:`upload_plan`).
     upload_note : str
+        What the timeline assumes.
     ledger : tuple of LedgerEntry
         Every number used and its provenance.
     sources : tuple of Source
@@ -378,6 +379,20 @@ def ledger(resolved: ResolvedScenario) -> list[LedgerEntry]:
     return out
 
 
+def upload_ledger(timeline: Any) -> list[LedgerEntry]:
+    """The upload defaults a timeline used (``data/upload.yaml``), as ledger entries."""
+    out = []
+    for side in timeline.sides():
+        for row in side.inputs.provenance:
+            prov = Provenance(
+                source=tuple(row.get("source") or ()),
+                status=row.get("status"),
+                note=row.get("note"),
+            )
+            out.append(_entry(f"upload {side.label}", row["item"], row["value"], prov))
+    return out
+
+
 def _sources(resolved: ResolvedScenario, entries: list[LedgerEntry]) -> tuple[Source, ...]:
     ids: list[str] = []
     for party in resolved.parties:
@@ -437,8 +452,54 @@ def _seed(seed: int | None, scenario: Scenario) -> int:
     return int(np.random.SeedSequence().entropy)
 
 
-def _upload(resolved: ResolvedScenario) -> tuple[Any, str]:
-    return None, "not available: the upload and breakout module is not installed in this version"
+def upload_plan(resolved: ResolvedScenario) -> Any:
+    """The upload timeline of the scenario's first pair (``upload:`` block) with its index.
+
+    Both sides start from their scenario forces on the scenario's date; the parties named in
+    ``upload.parties`` (default: all) upload at ``rate_scale`` times the default rates of
+    ``data/upload.yaml``, the others keep their forces. The index along the timeline uses the
+    first party's posture for both sides and the ``w80`` of the headline result, held fixed.
+    """
+    from detente.analysis.upload import upload_timeline
+
+    plan = resolved.scenario.upload
+    pair = resolved.pairs()[0]
+    a, b = (resolved.party(k) for k in pair)
+    uploading = set(plan.parties or resolved.labels)
+    sides = resolved.sides(pair)
+    common = {
+        "months": plan.months,
+        "start": resolved.scenario.date,
+        "posture": a.spec.posture,
+    }
+    opponent = upload_timeline(
+        b.force, rate_scale=plan.rate_scale if b.label in uploading else 0.0, **common
+    )
+    return upload_timeline(
+        a.force,
+        rate_scale=plan.rate_scale if a.label in uploading else 0.0,
+        opponent=opponent,
+        params=resolved.params,
+        lua=a.spec.lua,
+        w80={s.label: s.w80 for s in sides},
+        **common,
+    )
+
+
+def _upload_note(resolved: ResolvedScenario) -> str:
+    plan = resolved.scenario.upload
+    pair = resolved.pairs()[0]
+    who = [k for k in pair if k in (plan.parties or resolved.labels)]
+    start = resolved.scenario.date.isoformat() if resolved.scenario.date else "month 0"
+    note = (
+        f"{' and '.join(who) or 'Nobody'} upload{'s' if len(who) == 1 else ''} at "
+        f"{plan.rate_scale:g} x the default rates of data/upload.yaml from {start} for "
+        f"{plan.months} months; the index along the way holds w80 fixed and uses "
+        f"{resolved.party(pair[0]).spec.posture} postures for both sides."
+    )
+    if len(resolved.parties) > 2:
+        note += f" Only the first pair ({pair[0]}-{pair[1]}) is shown."
+    return note
 
 
 def assess(
@@ -493,8 +554,8 @@ def assess(
     if samples:
         mc = monte_carlo(resolved, check_samples(samples), _seed(seed, scenario), progress=progress)
     sensitivity = tornado(resolved) if resolved.inputs else None
-    upload, upload_note = _upload(resolved)
-    entries = ledger(resolved)
+    upload = upload_plan(resolved)
+    entries = ledger(resolved) + upload_ledger(upload)
     return Assessment(
         scenario=scenario,
         resolved=resolved,
@@ -505,7 +566,7 @@ def assess(
         uncertainty=mc,
         tornado=sensitivity,
         upload=upload,
-        upload_note=upload_note,
+        upload_note=_upload_note(resolved),
         ledger=tuple(entries),
         sources=_sources(resolved, entries),
         caveats=tuple(_caveats(resolved, stability)),

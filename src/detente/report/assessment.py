@@ -193,9 +193,9 @@ def build_figures(a: Assessment) -> dict[str, go.Figure]:
     for i, pair in enumerate(a.resolved.pairs()):
         out[f"fig-postures-{i}"] = figures.postures_figure(a, pair)
     if a.upload is not None:
-        from detente.report.upload_figures import upload_figure
+        from detente.report.upload_figures import upload_timeline_figure
 
-        out["fig-upload"] = upload_figure(a.upload)
+        out["fig-upload"] = upload_timeline_figure(a.upload)
     if a.uncertainty is not None:
         out["fig-uncertainty"] = figures.uncertainty_figure(a)
     if a.tornado is not None:

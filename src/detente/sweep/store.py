@@ -94,7 +94,7 @@ class SweepStore:
         """Whether the file holds a sweep (its spec and points)."""
         return (
             self._has_table("sweep")
-            and self._con.execute("SELECT count(*) FROM sweep").fetchone()[0] == 1
+            and self._con.execute("SELECT count(*) FROM sweep").fetchall()[0][0] == 1
         )
 
     def initialise(self, spec: SweepSpec, points: Mapping[str, np.ndarray]) -> str:
@@ -149,7 +149,7 @@ class SweepStore:
             raise InputError("the file holds no sweep", file=self.path)
         cur = self._con.execute("SELECT * FROM sweep")
         names = [d[0] for d in cur.description]
-        return dict(zip(names, cur.fetchone(), strict=True))
+        return dict(zip(names, cur.fetchall()[0], strict=True))
 
     def spec(self) -> SweepSpec:
         """The stored (resolved) spec."""
@@ -195,7 +195,7 @@ class SweepStore:
             con.register("chunk", frame)
             added = con.execute(
                 "INSERT OR IGNORE INTO results BY NAME SELECT * FROM chunk"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             con.unregister("chunk")
             con.commit()
         except BaseException:
@@ -207,7 +207,7 @@ class SweepStore:
         """Number of points with results."""
         if not self._has_table("results"):
             return 0
-        return self._con.execute("SELECT count(*) FROM results").fetchone()[0]
+        return self._con.execute("SELECT count(*) FROM results").fetchall()[0][0]
 
     def results(self) -> pd.DataFrame:
         """Every stored result (point_id, inputs, outputs), ordered by point id."""
@@ -233,7 +233,7 @@ class SweepStore:
 
     def begin_session(self, backend: str) -> int:
         """Record the start of a run on this file; return its session number."""
-        n = self._con.execute("SELECT coalesce(max(session), 0) + 1 FROM sessions").fetchone()[0]
+        n = self._con.execute("SELECT coalesce(max(session), 0) + 1 FROM sessions").fetchall()[0][0]
         self._con.execute(
             "INSERT INTO sessions VALUES (?, ?, NULL, ?, ?, NULL, 'running')",
             [n, _now(), backend, self.count()],
@@ -253,7 +253,7 @@ class SweepStore:
 
     def _has_table(self, name: str) -> bool:
         sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
-        return self._con.execute(sql, [name]).fetchone()[0] == 1
+        return self._con.execute(sql, [name]).fetchall()[0][0] == 1
 
 
 def _version() -> str:

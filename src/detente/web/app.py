@@ -8,10 +8,12 @@ load scripts from a CDN.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import gzip
 import hashlib
+import re
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ from detente.web.security import (
     TIME_BUDGET_S,
     SecurityMiddleware,
     TimeBudgetError,
+    content_security_policy,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -68,6 +71,14 @@ def plotly_js() -> tuple[str, bytes, bytes]:
 
     body = (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes()
     return get_plotlyjs_version(), body, gzip.compress(body, compresslevel=6, mtime=0)
+
+
+@functools.cache
+def plotly_style_hashes() -> tuple[str, ...]:
+    """CSP hashes of the fixed style texts the served plotly.js injects (maplibre's CSS)."""
+    _, body, _ = plotly_js()
+    texts = re.findall(rb"\.textContent='([^'\\]*)',document\.head\.appendChild", body)
+    return tuple("sha256-" + base64.b64encode(hashlib.sha256(t).digest()).decode() for t in texts)
 
 
 @functools.cache
@@ -157,7 +168,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.executor = executor
     app.state.batcher = batcher
-    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        SecurityMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        csp=content_security_policy(plotly_style_hashes()),
+    )
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(InputError, _on_input_error)
     app.add_exception_handler(ValueError, _on_value_error)

@@ -23,30 +23,48 @@ MAX_BODY_BYTES = 256 * 1024
 #: Seconds a request may compute before it is answered with 503.
 TIME_BUDGET_S = 10.0
 
-#: Everything the page loads comes from this server; nothing may frame it.
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    )
-)
+#: CSP hash of the empty string: plotly.js creates an empty <style> element and fills it
+#: through the CSSOM (which CSP allows), so the empty inline style is the only one admitted.
+EMPTY_STYLE_HASH = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
 
-SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"x-frame-options", b"DENY"),
-    (b"cross-origin-opener-policy", b"same-origin"),
-    (b"cross-origin-resource-policy", b"same-origin"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
-)
+
+def content_security_policy(style_hashes: tuple[str, ...] = ()) -> str:
+    """The page's Content-Security-Policy: this server only, nothing inline but hashed styles.
+
+    ``style_hashes`` admit fixed style texts of the served scripts (``sha256-...``).
+
+    Examples
+    --------
+    >>> "frame-ancestors 'none'" in content_security_policy()
+    True
+    """
+    styles = " ".join(f"'{h}'" for h in (EMPTY_STYLE_HASH, *style_hashes))
+    return "; ".join(
+        (
+            "default-src 'none'",
+            "script-src 'self'",
+            f"style-src 'self' {styles}",
+            "img-src 'self' data: blob:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+def security_headers(csp: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers added to every response, with ``csp`` as the Content-Security-Policy."""
+    return (
+        (b"content-security-policy", csp.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-frame-options", b"DENY"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+        (b"cross-origin-resource-policy", b"same-origin"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+    )
 
 
 class BodyTooLargeError(Exception):
@@ -70,11 +88,16 @@ class SecurityMiddleware:
     max_body_bytes : int
         Largest request body [bytes]; a larger ``Content-Length`` is refused before the body
         is read, a body streamed without one is cut off when it passes the limit.
+    csp : str
+        The Content-Security-Policy (:func:`content_security_policy`).
     """
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int = MAX_BODY_BYTES, csp: str | None = None
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.headers = security_headers(csp or content_security_policy())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,7 +110,7 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [h for h in SECURITY_HEADERS if h[0] not in names]
+                extra = [h for h in self.headers if h[0] not in names]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 

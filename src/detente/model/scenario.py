@@ -36,7 +36,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from detente.errors import InputError
 from detente.model.catalog import check_source_ids, force_path
@@ -297,6 +305,8 @@ class LogNormal(_Dist):
 
 
 Distribution = Annotated[Uniform | Triangular | Normal | LogNormal, Field(discriminator="dist")]
+#: Names of the distributions a scenario may use.
+DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal")
 
 
 def _check_range(low: float, high: float) -> None:
@@ -390,6 +400,7 @@ def scenario_from_document(doc: Document) -> Scenario:
     data = doc.data
     if isinstance(data, Mapping) and "name" not in data and doc.file.endswith((".yaml", ".yml")):
         doc = Document({**data, "name": Path(doc.file).stem}, doc.file, doc.lines)
+    _check_distributions(doc)
     scenario = validate(Scenario, doc)
     scenario._doc = doc
     for i, party in enumerate(scenario.parties):
@@ -403,6 +414,45 @@ def scenario_from_document(doc: Document) -> Scenario:
                 f"{key!r} is not a dotted path such as parameters.de or parties.US.w80",
             )
     return scenario
+
+
+_DISTRIBUTION = TypeAdapter(Distribution)
+
+
+def _check_distributions(doc: Document) -> None:
+    """Validate each ``uncertain`` entry alone, so that an error names its field (the
+    discriminated union would otherwise add the distribution's name to the location)."""
+    entries = doc.data.get("uncertain") if isinstance(doc.data, Mapping) else None
+    if not isinstance(entries, Mapping):
+        return
+    for key, entry in entries.items():
+        try:
+            _DISTRIBUTION.validate_python(entry)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            loc = list(err["loc"])
+            if loc and isinstance(entry, Mapping) and loc[0] == entry.get("dist"):
+                loc = loc[1:]
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                loc, msg = ["dist"], f"dist must be one of {', '.join(DISTRIBUTIONS)}"
+            elif err["type"] == "extra_forbidden":
+                msg = "unknown field"
+            elif err["type"] == "missing":
+                msg = "required field is missing"
+            if err["type"] == "value_error" and isinstance(entry, Mapping):
+                loc = [_range_field(entry)]
+            raise doc.error(("uncertain", key, *loc), msg) from None
+
+
+def _range_field(entry: Mapping) -> str:
+    """The field a value error of a distribution is reported at: low (ordering), mode or
+    the truncation bound that excludes the centre."""
+    if entry.get("dist") == "triangular" and "mode" in entry:
+        low, high = entry.get("low"), entry.get("high")
+        if isinstance(low, int | float) and isinstance(high, int | float) and low <= high:
+            return "mode"
+    return "low" if "low" in entry else "high" if "high" in entry else "dist"
 
 
 def _exists(scenario: Scenario, at: tuple, resolve: Any, ref: str) -> None:

@@ -7,6 +7,7 @@ field it concerns, an unknown name in a path a 404 listing the allowed names.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ import detente
 from detente.web import bundled, compute, page
 from detente.web.batching import StabilityBatcher
 from detente.web.schemas import (
+    AssessIn,
     BoundIn,
     CountRequest,
     DetectIn,
@@ -36,6 +38,7 @@ from detente.web.schemas import (
     StabilityRequest,
     StateOut,
     TreatySummary,
+    UploadIn,
     YamlIn,
     YamlOut,
 )
@@ -67,12 +70,29 @@ def _lookup(name: str, allowed: tuple[str, ...], kind: str) -> str:
     return name
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with NaN as ``None`` and infinities as ``"inf"``/``"-inf"`` (strict JSON).
+
+    Examples
+    --------
+    >>> json_safe({"a": [1.0, float("nan"), float("inf")]})
+    {'a': [1.0, None, 'inf']}
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
 async def _compute(request: Request, func: Callable[..., Any], *args: Any) -> JSONResponse:
     settings = request.app.state.settings
     result = await run_within(
         func, *args, budget_s=settings.time_budget_s, executor=request.app.state.executor
     )
-    return JSONResponse(result)
+    return JSONResponse(json_safe(result))
 
 
 # --- bundled data --------------------------------------------------------------------------------
@@ -181,6 +201,18 @@ async def verify_open_skies(request: Request, body: OpenSkiesIn) -> JSONResponse
 async def risk(request: Request, body: RiskIn) -> JSONResponse:
     """Inadvertent-war risk by Monte Carlo over the bundled parameter set (samples capped)."""
     return await _compute(request, compute.risk, body)
+
+
+@router.post("/upload", response_model=dict[str, Any], responses=ERRORS, tags=["calculate"])
+async def upload(request: Request, body: UploadIn) -> JSONResponse:
+    """Deployed warheads month by month after a treaty lapses (as ``detente upload``)."""
+    return await _compute(request, compute.upload, body)
+
+
+@router.post("/assess", response_model=dict[str, Any], responses=ERRORS, tags=["calculate"])
+async def assess(request: Request, body: AssessIn) -> JSONResponse:
+    """Assess a scenario (object or YAML text): ``results.json`` of ``detente assess``."""
+    return await _compute(request, page.assess_scenario, body)
 
 
 # --- the page ------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from detente.web.schemas import (
     RegimesIn,
     RiskIn,
     StabilityRequest,
+    UploadIn,
 )
 
 REQUEST = "<request>"
@@ -136,3 +137,21 @@ def risk(req: RiskIn) -> dict[str, Any]:
     from detente.analysis import risk as ar
 
     return ar.run_risk(samples=req.samples, seed=req.seed, years=req.years).to_dict()
+
+
+def upload(req: UploadIn) -> dict[str, Any]:
+    """The upload timeline of ``detente upload`` (bundled forces)."""
+    from detente.analysis.upload import upload_timeline
+
+    common = {"months": req.months, "start": req.start, "posture": req.posture}
+    force = bundled.force(req.force, field="force")
+    opponent = None
+    if req.against is not None:
+        other = bundled.force(req.against, field="against")
+        opponent = (
+            other if req.hold else upload_timeline(other, rate_scale=req.rate_scale, **common)
+        )
+    elif req.hold:
+        raise InputError("hold needs against", field="hold")
+    timeline = upload_timeline(force, rate_scale=req.rate_scale, opponent=opponent, **common)
+    return timeline.to_dict()

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from detente.analysis.counting import count
 from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
@@ -27,7 +28,14 @@ from detente.model.scenario import Scenario, scenario_from_document
 from detente.model.treaty import Treaty
 from detente.model.yamlio import Document, parse_yaml
 from detente.web import bundled
-from detente.web.schemas import ExploreRequest, ScenarioIn
+from detente.web.schemas import (
+    MAX_ASSESS_SAMPLES,
+    AssessIn,
+    ExploreRequest,
+    HoldingChangeIn,
+    PartyIn,
+    ScenarioIn,
+)
 
 #: Model constants whose sources the page cites next to the index.
 PARAMETER_SOURCES = (
@@ -226,65 +234,78 @@ def scenario_yaml(state: ScenarioIn) -> dict[str, str]:
     return {"text": text, "filename": f"{state.name}.yaml"}
 
 
-def _ignored(scenario: Scenario) -> list[str]:
-    """What a scenario sets that the page neither shows nor keeps."""
-    out = []
-    if len(scenario.parties) > 2:
-        extra = ", ".join(p.force for p in scenario.parties[2:])
-        out.append(f"the page shows the first two parties; not shown: {extra}")
-    for i, p in enumerate(scenario.parties[:2]):
-        if p.defense is not None:
-            out.append(f"parties.{i}.defense (missile defence is not in the page's model yet)")
-        if p.modifications.add:
-            out.append(f"parties.{i}.modifications.add (holdings added)")
-    if scenario.uncertain:
-        out.append("uncertain (the page shows central values; use detente assess)")
-    for key in ("seed", "samples"):
-        if getattr(scenario, key) is not None:
-            out.append(key)
-    return out
-
-
-def _state(scenario: Scenario) -> ScenarioIn:
-    data = scenario.model_dump(exclude_none=True)
-    parties = []
-    for p in data["parties"][:2]:
-        mods = p.get("modifications", {})
-        parties.append(
-            {
-                **{k: p[k] for k in ("force", "posture", "lua", "w80") if k in p},
-                "modifications": {
-                    "holdings": _strip(mods.get("holdings", {})),
-                    "retire": list(mods.get("retire", ())),
-                },
-            }
-        )
-    return ScenarioIn.model_validate(
-        {
-            "name": scenario.name,
-            "parties": parties,
-            **({"treaty": scenario.treaty} if scenario.treaty else {}),
-            "parameters": _strip(data.get("parameters", {})),
-        }
-    )
-
-
 def _strip(value: Any) -> Any:
     """Plain data without provenance entries."""
     if isinstance(value, dict):
         return {k: _strip(v) for k, v in value.items() if k != "provenance"}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
     return value
 
 
+def _fit(data: Any, model: type[BaseModel]) -> Any:
+    """The part of plain ``data`` that ``model`` has fields for (nested models followed)."""
+    if not isinstance(data, dict):
+        return data
+    out = {}
+    for name, field in model.model_fields.items():
+        if name not in data:
+            continue
+        value = data[name]
+        sub = field.annotation
+        if isinstance(sub, type) and issubclass(sub, BaseModel):
+            out[name] = _fit(value, sub)
+        elif name == "holdings" and isinstance(value, dict):
+            out[name] = {k: _fit(v, HoldingChangeIn) for k, v in value.items()}
+        elif name == "parties" and isinstance(value, list):
+            out[name] = [_fit(v, PartyIn) for v in value[:2]]
+        else:
+            out[name] = value
+    return out
+
+
+def _missing(full: Any, kept: Any, path: str = "") -> list[str]:
+    """Dotted paths set in ``full`` that ``kept`` lacks (what the page does not keep)."""
+    if isinstance(full, dict):
+        out = []
+        for key, value in full.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if not isinstance(kept, dict) or key not in kept:
+                out.append(sub)
+            else:
+                out += _missing(value, kept[key], sub)
+        return out
+    if isinstance(full, list) and isinstance(kept, list):
+        out = [f"{path}.{i}" for i in range(len(kept), len(full))]
+        for i, (a, b) in enumerate(zip(full, kept, strict=False)):
+            out += _missing(a, b, f"{path}.{i}")
+        return out
+    return []
+
+
+def _page_state(scenario: Scenario) -> tuple[ScenarioIn, list[str]]:
+    """The page state of ``scenario`` and the dotted paths of what it leaves out."""
+    full = _prune(
+        _strip(scenario.model_dump(mode="json", exclude_none=True, exclude_defaults=True))
+    )
+    full.setdefault("name", scenario.name)
+    kept = _fit(full, ScenarioIn)
+    return ScenarioIn.model_validate(kept), _missing(full, kept)
+
+
 def state_from_yaml(text: str, file: str = "<upload>") -> dict[str, Any]:
-    """The page state of a scenario file's text (safe YAML; bundled forces and treaties only)."""
+    """The page state of a scenario file's text (safe YAML; bundled forces and treaties only).
+
+    ``ignored`` lists, as dotted paths, what the file sets that the page does not keep
+    (a third party, uncertain inputs, holdings added, defences, ...).
+    """
     doc = parse_yaml(text, file)
     _check_refs(doc.data, file)
     scenario = scenario_from_document(doc)
     resolve(scenario)
-    state = _state(scenario)
-    data = _prune(state.model_dump(exclude_none=True, exclude_defaults=True))
-    return {"scenario": {"name": state.name, **data}, "ignored": _ignored(scenario)}
+    state, ignored = _page_state(scenario)
+    data = _prune(state.model_dump(mode="json", exclude_none=True, exclude_defaults=True))
+    return {"scenario": {"name": state.name, **data}, "ignored": ignored}
 
 
 @functools.cache
@@ -305,3 +326,25 @@ def preset_list() -> tuple[dict[str, Any], ...]:
 def preset_state(name: str) -> dict[str, Any]:
     """The page state of the example ``name`` (a name from :func:`preset_list`)."""
     return state_from_yaml(bundled.example_texts()[name], f"examples/{name}.yaml")
+
+
+def assess_scenario(req: AssessIn) -> dict[str, Any]:
+    """``detente assess`` of a scenario object or YAML text, as ``results.json``."""
+    from detente.analysis.assess import assess
+
+    if (req.scenario is None) == (req.yaml is None):
+        raise InputError("give the scenario as an object (scenario) or as YAML text (yaml)")
+    if req.yaml is not None:
+        doc = parse_yaml(req.yaml, "<request>")
+    else:
+        doc = Document(req.scenario, "<request>")
+    _check_refs(doc.data, doc.file)
+    scenario = scenario_from_document(doc)
+    samples = req.samples if req.samples is not None else scenario.samples
+    if samples is not None and samples > MAX_ASSESS_SAMPLES:
+        raise InputError(
+            f"the web app draws at most {MAX_ASSESS_SAMPLES:,} samples (the scenario asks for "
+            f"{samples:,}); give a smaller samples, or run detente assess",
+            field="samples",
+        )
+    return assess(scenario, samples=samples, seed=req.seed).to_dict()

@@ -7,6 +7,7 @@ against the bundled lists by the routes) or inline objects in the format of the 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,6 +30,10 @@ MAX_REPLICATES = 1_000
 MAX_OPEN_SKIES_YEARS = 20
 #: Most notional Open Skies sites in one web request.
 MAX_SITES = 2_000
+#: Most Monte Carlo samples of an assessment in one web request.
+MAX_ASSESS_SAMPLES = 20_000
+#: Longest upload timeline in one web request [months].
+MAX_UPLOAD_MONTHS = 240
 #: Longest YAML text accepted by the parse endpoints [characters].
 MAX_YAML_CHARS = 100_000
 
@@ -219,13 +224,21 @@ class PartyIn(_Strict):
     modifications: ModificationsIn = ModificationsIn()
 
 
+class ScenarioParametersIn(ParametersIn):
+    """A scenario's parameters: the calculus constants and the yardstick of the default w80."""
+
+    assured_destruction_emt: float | None = Field(default=None, gt=0, le=1e6, allow_inf_nan=False)
+
+
 class ScenarioIn(_Strict):
     """The part of a scenario file that the page shows and edits."""
 
     name: Name = "web"
+    description: str | None = Field(default=None, max_length=2_000)
+    date: dt.date | None = None
     parties: list[PartyIn] = Field(min_length=2, max_length=2)
     treaty: Name | None = None
-    parameters: ParametersIn = ParametersIn()
+    parameters: ScenarioParametersIn = ScenarioParametersIn()
 
 
 class ExploreRequest(_Strict):
@@ -366,6 +379,31 @@ class OpenSkiesIn(_Strict):
     years: int = Field(default=3, ge=1, le=MAX_OPEN_SKIES_YEARS)
     replicates: int = Field(default=200, ge=1, le=MAX_REPLICATES)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
+
+
+class AssessIn(_Strict):
+    """A scenario (an object in the format of the scenario files, or YAML text) to assess.
+
+    Forces and treaties must be bundled names. ``samples`` (default: the scenario's own) is
+    capped for the web app.
+    """
+
+    scenario: dict[str, Any] | None = None
+    yaml: str | None = Field(default=None, max_length=MAX_YAML_CHARS)
+    samples: int | None = Field(default=None, ge=0, le=MAX_ASSESS_SAMPLES)
+    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+
+
+class UploadIn(_Strict):
+    """An upload timeline after a treaty lapses (as ``detente upload``), bundled forces."""
+
+    force: Name
+    months: int = Field(default=36, ge=0, le=MAX_UPLOAD_MONTHS)
+    against: Name | None = None
+    hold: bool = False
+    start: dt.date | None = None
+    rate_scale: float = Field(default=1.0, ge=0, le=100, allow_inf_nan=False)
+    posture: Posture = "day_to_day"
 
 
 class RiskIn(_Strict):

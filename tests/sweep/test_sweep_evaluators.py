@@ -68,8 +68,8 @@ class _Broken:
     def resolve(self, base, origin):
         return {}
 
-    def accepts(self, name, base):
-        return True
+    def check_input(self, parameter, base):
+        return None
 
     def outputs(self, base):
         return ("z",)

@@ -11,8 +11,10 @@ An evaluator provides:
     Validate the sweep file's ``base`` and make it self-contained and JSON-able (read the files
     it names; ``origin`` is the sweep file's folder). Must be idempotent: resolving a resolved
     base returns it unchanged. Raises ValueError on bad input.
-``accepts(name, base) -> bool``
-    Whether ``name`` is an input the evaluator understands.
+``check_input(parameter, base) -> None``
+    Raise ValueError unless the swept ``parameter`` (a :class:`~detente.sweep.spec.Parameter`:
+    its name and its bounds, values or distribution) is an input the evaluator understands
+    and every value it can take is valid.
 ``outputs(base) -> tuple of str``
     The outputs it computes.
 ``evaluate(inputs, base) -> dict``
@@ -26,9 +28,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from detente.sweep.spec import Parameter
 
 
 class Evaluator(Protocol):
@@ -38,7 +43,7 @@ class Evaluator(Protocol):
 
     def resolve(self, base: Any, origin: Path | None) -> dict[str, Any]: ...
 
-    def accepts(self, name: str, base: Mapping[str, Any]) -> bool: ...
+    def check_input(self, parameter: Parameter, base: Mapping[str, Any]) -> None: ...
 
     def outputs(self, base: Mapping[str, Any]) -> tuple[str, ...]: ...
 
@@ -116,15 +121,19 @@ class Ishigami:
         for key, value in base.items():
             if key not in out:
                 raise ValueError(f"unknown ishigami base key {key!r}; known: {', '.join(out)}")
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            if not _is_number(value):
                 raise ValueError(f"ishigami base {key!r} must be a number, got {value!r}")
             if not math.isfinite(value) or (key == "sleep_s" and value < 0):
                 raise ValueError(f"ishigami base {key!r} must be finite (sleep_s >= 0)")
             out[key] = float(value)
         return out
 
-    def accepts(self, name: str, base: Mapping[str, Any]) -> bool:
-        return name in dict(self.defaults) and name != "sleep_s"
+    def check_input(self, parameter: Parameter, base: Mapping[str, Any]) -> None:
+        """Any numeric sweep of x1, x2, x3, a or b."""
+        if parameter.name not in dict(self.defaults) or parameter.name == "sleep_s":
+            raise ValueError(f"model 'ishigami' has no input {parameter.name!r}")
+        if parameter.values is not None and not all(_is_number(v) for v in parameter.values):
+            raise ValueError(f"ishigami input {parameter.name!r} takes numbers")
 
     def outputs(self, base: Mapping[str, Any]) -> tuple[str, ...]:
         return ("y",)
@@ -138,6 +147,10 @@ class Ishigami:
         y = ishigami(v["x1"], v["x2"], v["x3"], a=v["a"], b=v["b"])
         n = len(next(iter(inputs.values())))
         return {"y": np.broadcast_to(y, (n,)).copy()}
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
 
 
 EVALUATORS: dict[str, Evaluator] = {}

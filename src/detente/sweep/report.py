@@ -24,7 +24,7 @@ from detente.sweep.agreement import (
     pareto_frontier,
 )
 from detente.sweep.sensitivity import analyze
-from detente.sweep.spec import Parameter, SweepSpec
+from detente.sweep.spec import Criterion, Parameter, SweepSpec
 from detente.sweep.store import SweepStore
 
 MAX_PLOTTED = 5000  # points drawn in a scatter plot; keeps the report small
@@ -119,6 +119,15 @@ def _describe(p: Parameter) -> dict:
     }
 
 
+def _condition(c: Criterion) -> dict:
+    if c.min is not None and c.max is not None:
+        text = f"{c.min:g} ≤ {c.column} ≤ {c.max:g}"
+    else:
+        text = f"{c.column} ≥ {c.min:g}" if c.min is not None else f"{c.column} ≤ {c.max:g}"
+    kind = "output" if c.output is not None else "input"
+    return {"party": c.party or "every party", "accepts when": text, "on": kind}
+
+
 def _outputs(spec: SweepSpec, results: pd.DataFrame) -> list[str]:
     return [c for c in results.columns if c != "point_id" and c not in spec.names]
 
@@ -165,7 +174,9 @@ def _sobol_section(spec: SweepSpec, results: pd.DataFrame) -> dict | None:
 def _agreement_section(spec: SweepSpec, results: pd.DataFrame) -> dict | None:
     if not spec.criteria:
         return None
-    crit = pd.DataFrame([c.model_dump(exclude_none=True) for c in spec.criteria])
+    if results.empty:
+        return _section("Zone of possible agreement", _note("No results stored yet."))
+    crit = pd.DataFrame([_condition(c) for c in spec.criteria])
     accepted = acceptance(results, spec.criteria)
     zone = agreement_zone(results, spec.criteria)
     counts = pd.DataFrame(

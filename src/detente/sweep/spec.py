@@ -373,10 +373,10 @@ def spec_from_document(
     except ValueError as exc:
         raise doc.error(("base",), str(exc)) from None
     for i, p in enumerate(spec.parameters):
-        if not evaluator.accepts(p.name, base):
-            raise doc.error(
-                ("parameters", i, "name"), f"model {spec.model!r} has no input {p.name!r}"
-            )
+        try:
+            evaluator.check_input(p, base)
+        except ValueError as exc:
+            raise doc.error(("parameters", i, "name"), str(exc)) from None
     outputs = evaluator.outputs(base)
     for i, name in enumerate(spec.outputs or ()):
         if name not in outputs:

@@ -371,7 +371,7 @@ def ledger(resolved: ResolvedScenario) -> list[LedgerEntry]:
             out.append(_entry("model", f"{group}.{name}", parameters.default(group, name), prov))
     for x in resolved.inputs:
         d = x.dist
-        prov = Provenance(source=d.sources, status="assumption", note=d.note or "uncertain input")
+        prov = Provenance(source=d.source, status="assumption", note=d.note or "uncertain input")
         desc = ", ".join(
             f"{k}={v:g}" for k, v in d.model_dump().items() if isinstance(v, float | int)
         )
@@ -436,6 +436,7 @@ def _caveats(resolved: ResolvedScenario, stability: dict[str, StabilityResult]) 
         "Without defences every surviving warhead arrives: arriving retaliation equals the "
         "surviving warheads."
     )
+    out = list(dict.fromkeys(out))
     if resolved.inputs:
         out.append(
             "Default w80 values are computed once from the scenario's forces; uncertain loadings "

@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
-from detente.analysis.elements import STRATEGIC_CATEGORIES
-from detente.analysis.stability import Side, StabilityParams, make_sides
+from detente.analysis.elements import STRATEGIC_CATEGORIES, elements_from_force
+from detente.analysis.stability import Side, StabilityParams, default_w80
 from detente.model import parameters
 from detente.model.catalog import check_holding, load_force, system_table
-from detente.model.force import Force, Holding, Posture
+from detente.model.force import Force, Holding, Posture, Stockpile
 from detente.model.provenance import Provenance
 from detente.model.scenario import (
     Defense,
@@ -182,26 +182,28 @@ class ResolvedScenario:
         when given, else the default through the opponent's warheads.
         """
         parties = [self.party(k) for k in pair]
-        sides = make_sides(
-            [p.force for p in parties],
-            posture={p.label: (posture or {}).get(p.label, p.spec.posture) for p in parties},
-            lua={p.label: (lua or {}).get(p.label, p.spec.lua) for p in parties},
-            w80={p.label: p.spec.w80 for p in parties if p.spec.w80 is not None},
-        )
-        emt = self.scenario.parameters.assured_destruction_emt
-        if emt is None:
-            return sides
-        scale = emt / default_emt()
-        return [
-            s
-            if self.party(s.label).spec.w80 is not None
-            else replace(
-                s,
-                w80=s.w80 * scale,
-                w80_note=f"{s.w80_note}; scaled by the scenario's {emt:g} EMT",
+        scale = self.emt() / default_emt()
+        sides = []
+        for party, other in zip(parties, parties[::-1], strict=True):
+            pos = (posture or {}).get(party.label, party.spec.posture)
+            if party.spec.w80 is not None:
+                w80, note = party.spec.w80, "given in the scenario"
+            else:
+                w80, note = default_w80(other.force)
+                if scale != 1.0:
+                    w80 *= scale
+                    note += f"; scaled to the scenario's {self.emt():g} EMT: {w80:.1f} warheads"
+            sides.append(
+                Side(
+                    party.label,
+                    elements_from_force(party.force, pos),
+                    float(w80),
+                    bool((lua or {}).get(party.label, party.spec.lua)),
+                    note,
+                    party.force,
+                )
             )
-            for s in sides
-        ]
+        return sides
 
     def emt(self) -> float:
         """The assured-destruction yardstick in use [Mt EMT] (scenario's, else the default)."""
@@ -352,9 +354,20 @@ def _modified_force(scenario: Scenario, i: int, base: Force) -> tuple[Force, lis
         p = _scenario_provenance(scenario, f"{h.name} added", None)
         changes.append(Change(label, h.name, "added", None, h.deployed_warheads, p))
         kept.append(h)
+    stockpile = base.stockpile
+    if mods.stockpile.given():
+        data = stockpile.model_dump()
+        for name, new in mods.stockpile.given().items():
+            given = mods.stockpile.provenance.get(name)
+            p = _scenario_provenance(scenario, f"stockpile {name} -> {new}", given)
+            changes.append(Change(label, "stockpile", name, getattr(stockpile, name), new, p))
+            data[name] = new
+            data["provenance"][name] = p.model_dump()
+        stockpile = Stockpile.model_validate(data)
     force = base.model_copy(
         update={
             "holdings": tuple(kept),
+            "stockpile": stockpile,
             "description": f"{base.name} as changed by {scenario.name}",
         }
     )

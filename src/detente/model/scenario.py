@@ -43,11 +43,12 @@ from pydantic import (
     PrivateAttr,
     TypeAdapter,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
 from detente.errors import InputError
-from detente.model.catalog import check_source_ids, force_path
+from detente.model.catalog import check_source_ids, force_path, sources
 from detente.model.force import Holding, Posture
 from detente.model.provenance import Sourced
 from detente.model.treaties import treaty_path
@@ -57,7 +58,7 @@ from detente.model.yamlio import Document, load_yaml, parse_yaml, validate
 MAX_SAMPLES = 5_000_000
 #: Parameters of the stability calculus a scenario may set (``data/parameters.yaml``).
 PARAMETER_NAMES = ("de", "kmax", "alpha", "surcharge", "avail", "lua_escape")
-_PATH = re.compile(r"^[A-Za-z0-9_-]+(\.[^.\s]+)+$")
+_PATH = re.compile(r"^[A-Za-z0-9_-]+(\.[^.]+)+$")
 
 Fraction = Field(default=None, ge=0, le=1)
 
@@ -97,6 +98,20 @@ class HoldingChange(Sourced):
         return self
 
 
+class StockpileChange(Sourced):
+    """New stockpile totals of a party [count]; omitted ones are kept."""
+
+    total: int | None = Field(default=None, ge=0)
+    deployed: int | None = Field(default=None, ge=0)
+    reserve: int | None = Field(default=None, ge=0)
+    retired: int | None = Field(default=None, ge=0)
+
+    def given(self) -> dict[str, int]:
+        """The totals the scenario sets."""
+        names = ("total", "deployed", "reserve", "retired")
+        return {k: getattr(self, k) for k in names if getattr(self, k) is not None}
+
+
 class Modifications(BaseModel):
     """Changes to a party's force.
 
@@ -109,6 +124,8 @@ class Modifications(BaseModel):
         New holdings (systems from the catalogue or the force file).
     retire : tuple of str
         Holdings removed, by the same keys as ``holdings``.
+    stockpile : StockpileChange
+        New stockpile totals (dismantlement, production).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -116,11 +133,12 @@ class Modifications(BaseModel):
     holdings: dict[str, HoldingChange] = Field(default_factory=dict)
     add: tuple[Holding, ...] = ()
     retire: tuple[str, ...] = ()
+    stockpile: StockpileChange = StockpileChange()
 
     @property
     def empty(self) -> bool:
         """Nothing changes."""
-        return not (self.holdings or self.add or self.retire)
+        return not (self.holdings or self.add or self.retire or self.stockpile.given())
 
 
 class Defense(Sourced):
@@ -218,7 +236,12 @@ class UploadPlan(BaseModel):
 class _Dist(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     note: str | None = None
-    sources: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return (v,) if isinstance(v, str) else v
 
     def support(self) -> tuple[float, float]:
         """Smallest and largest value the distribution can take."""
@@ -427,7 +450,7 @@ def _check_distributions(doc: Document) -> None:
         return
     for key, entry in entries.items():
         try:
-            _DISTRIBUTION.validate_python(entry)
+            dist = _DISTRIBUTION.validate_python(entry)
         except ValidationError as exc:
             err = exc.errors(include_url=False)[0]
             loc = list(err["loc"])
@@ -443,6 +466,13 @@ def _check_distributions(doc: Document) -> None:
             if err["type"] == "value_error" and isinstance(entry, Mapping):
                 loc = [_range_field(entry)]
             raise doc.error(("uncertain", key, *loc), msg) from None
+        known = sources()
+        for i, ref in enumerate(dist.source):
+            if ref not in known:
+                at = ("uncertain", key, "source") + (
+                    () if isinstance(entry["source"], str) else (i,)
+                )
+                raise doc.error(at, f"unknown source id {ref!r} (see data/sources.yaml)")
 
 
 def _range_field(entry: Mapping) -> str:

@@ -132,8 +132,7 @@ def upload(warheads, capacity, reserve, pool, rate, start_delay, *, months=36):
         active = np.clip(t - delay, 0.0, 1.0)
         request = np.minimum(rate * active, np.maximum(cap - w, 0.0))  # eq. 1
         asked = request @ member
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(asked > r, r / asked, 1.0)  # eq. 2
+        share = np.divide(r, asked, out=np.ones_like(r), where=asked > r)  # eq. 2
         grant = request * (share @ member.T)
         w = w + grant  # eq. 3
         r = np.maximum(r - grant @ member, 0.0)

@@ -1,6 +1,7 @@
 """Upload defaults: per-system maximum loading, reloadable launchers, rates and delays, and
 per-party reserves by leg, read from ``data/upload.yaml`` (or a file in the same format) with
-every number's provenance (docs/upload.md)."""
+every number's provenance (docs/upload.md). Every field must be written out: a number that no
+source gives is an ``assumption`` with its reason, never a silent default."""
 
 from __future__ import annotations
 
@@ -22,9 +23,9 @@ RESERVE_LEGS = {"icbm": "ICBM", "slbm": "SLBM", "bomber": "bomber"}
 class Reserve(Sourced):
     """Stored warheads a party can upload onto each leg [warheads]."""
 
-    icbm: float = Field(default=0.0, ge=0)
-    slbm: float = Field(default=0.0, ge=0)
-    bomber: float = Field(default=0.0, ge=0)
+    icbm: float = Field(ge=0)
+    slbm: float = Field(ge=0)
+    bomber: float = Field(ge=0)
 
     def by_leg(self) -> dict[str, float]:
         """``{"ICBM": ..., "SLBM": ..., "bomber": ...}``."""
@@ -34,7 +35,7 @@ class Reserve(Sourced):
 class PartyUpload(Sourced):
     """A party's upload reserve."""
 
-    reserve: Reserve = Reserve()
+    reserve: Reserve
 
 
 class SystemUpload(Sourced):
@@ -60,12 +61,12 @@ class SystemUpload(Sourced):
     """
 
     max_loading: float = Field(gt=0)
-    capable_share: float = Field(default=1.0, ge=0, le=1)
-    reloadable_launchers: float = Field(default=0.0, ge=0)
+    capable_share: float = Field(ge=0, le=1)
+    reloadable_launchers: float = Field(ge=0)
     unit: Literal["base", "boat"]
     units: float = Field(ge=0)
     rate_per_unit: float = Field(ge=0)
-    start_delay_months: float = Field(default=0.0, ge=0)
+    start_delay_months: float = Field(ge=0)
     notes: str | None = None
 
     @property

@@ -1,0 +1,137 @@
+"""assess(): each part of the assessment against the layer that computes it, and the ledger
+that traces every number to a source or an assumption."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from detente.analysis.assess import assess, ledger
+from detente.analysis.counting import count
+from detente.analysis.stability import evaluate, make_sides
+from detente.model import parameters
+from detente.model.catalog import load_force, sources, system_table
+from detente.model.scenario import parse_scenario
+from detente.model.treaties import load_treaty
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT = ROOT / "examples" / "new-start-expiry.yaml"
+
+
+@pytest.fixture(scope="module")
+def default():
+    return assess(DEFAULT, samples=2000)
+
+
+def test_headline_index_is_the_stability_layer_on_the_same_forces(default):
+    forces = [load_force("us-2025"), load_force("ru-2025")]
+    assert default.fsi == evaluate(make_sides(forces)).fsi
+    assert default.stability["US-RU"].r == evaluate(make_sides(forces)).r
+
+
+def test_every_posture_and_lua_combination_is_evaluated(default):
+    forces = [load_force("us-2025"), load_force("ru-2025")]
+    assert len(default.postures) == 16
+    keys = {(tuple(c.posture.values()), tuple(c.lua.values())) for c in default.postures}
+    assert len(keys) == 16
+    case = next(
+        c
+        for c in default.postures
+        if c.posture == {"US": "generated", "RU": "day_to_day"}
+        and c.lua == {"US": False, "RU": True}
+    )
+    sides = make_sides(forces, posture={"US": "generated", "RU": "day_to_day"}, lua={"RU": True})
+    assert case.fsi == evaluate(sides).fsi
+
+
+def test_counts_are_the_counting_engine(default):
+    treaty = load_treaty("new-start")
+    for label, name in (("US", "us-2025"), ("RU", "ru-2025")):
+        force = load_force(name)
+        assert default.counts[label] == count(force, treaty, system_table(force))
+
+
+def test_upload_timeline_starts_at_the_headline_index(default):
+    assert default.upload is not None
+    assert default.upload.stability.fsi[0] == pytest.approx(default.fsi, rel=1e-12)
+    assert len(default.upload.months) == default.scenario.upload.months + 1
+
+
+def test_no_samples_no_monte_carlo_but_a_tornado():
+    text = DEFAULT.read_text().replace("samples: 20000\n", "")
+    a = assess(parse_scenario(text, str(DEFAULT)))
+    assert a.uncertainty is None and a.tornado is not None
+    assert a.to_dict()["uncertainty"] is None
+
+
+def test_samples_outside_the_cap_are_a_clear_error():
+    with pytest.raises(ValueError, match="between 1 and 5,000,000"):
+        assess(DEFAULT, samples=5_000_001)
+
+
+def test_ledger_traces_every_input_number(default):
+    entries = {(e.scope, e.quantity): e for e in default.ledger}
+    # Every number of every force (after modification) is in the ledger with its status.
+    for party in default.resolved.parties:
+        force = party.force
+        for path, value, prov in force.sourced_values():
+            if value is None:
+                continue
+            parts = path.split(".")
+            if parts[0] == "holdings":
+                parts = [force.holdings[int(parts[1])].name, *parts[2:]]
+            entry = entries[(force.name, ".".join(parts))]
+            assert entry.value == value
+            assert entry.status == (prov.status if prov and prov.status else entry.status)
+    # Model constants carry data/parameters.yaml's provenance.
+    de = entries[("model", "kent_thaler.de")]
+    assert de.value == parameters.default("kent_thaler", "de")
+    assert de.status == parameters.provenance("kent_thaler", "de").status == "assumption"
+    # Every ledger entry is sourced or marked as an assumption, and sources exist.
+    known = sources()
+    for e in default.ledger:
+        assert e.status in {"official", "estimate", "derived", "assumption", "unsourced", "sourced"}
+        assert e.sources or e.assumption or e.status == "derived", e
+        assert all(s in known for s in e.sources), e
+    cited = {s for e in default.ledger for s in e.sources}
+    assert cited <= {s.id for s in default.sources}
+
+
+def test_scenario_changes_are_assumptions_in_the_ledger():
+    a = assess(
+        parse_scenario(
+            "name: t\nparties:\n  - force: us-2025\n    modifications:\n      holdings:\n"
+            "        minuteman-iii: {loading: 3}\n  - force: ru-2025\n",
+            "t.yaml",
+        )
+    )
+    entry = next(e for e in a.ledger if e.quantity == "minuteman-iii.loading")
+    assert (entry.value, entry.status) == (3, "assumption")
+    assert "set by scenario 't'" in entry.note
+    assert entry in a.assumptions
+
+
+def test_three_parties_give_pairwise_indices_and_the_smallest():
+    a = assess(ROOT / "examples" / "china-1000.yaml", samples=500)
+    assert set(a.stability) == {"US-RU", "US-CN", "RU-CN"}
+    assert a.fsi == min(r.fsi for r in a.stability.values())
+    assert len(a.postures) == 3 * 16
+    mc = a.uncertainty.outputs
+    pairwise = [mc[f"fsi.{tag}"] for tag in ("US-RU", "US-CN", "RU-CN")]
+    assert (mc["fsi"] == np.minimum.reduce(pairwise)).all()
+
+
+def test_ledger_lists_distributions_and_scenario_parameters():
+    s = parse_scenario(
+        "name: t\nparties: [{force: us-2025}, {force: ru-2025}]\nparameters: {de: 0.7}\n"
+        "uncertain:\n  parameters.avail:\n"
+        "    {dist: uniform, low: 0.8, high: 1, source: kent-thaler-1989}\n",
+        "t.yaml",
+    )
+    from detente.analysis.scenario import resolve
+
+    entries = {e.quantity: e for e in ledger(resolve(s))}
+    assert entries["parameters.de"].value == 0.7 and entries["parameters.de"].assumption
+    assert entries["uncertain parameters.avail"].sources == ("kent-thaler-1989",)

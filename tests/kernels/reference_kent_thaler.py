@@ -33,7 +33,9 @@ def cost(d_own, d_other, alpha, surcharge):
 
 
 def _log_marginal(coefficient, z, alpha):
-    """log of coefficient·e^−z·D^(α−1) with D = 1 − e^−z, for z > 0."""
+    """log of coefficient·e^−z·D^(α−1) with D = 1 − e^−z, for z >= 0 (+inf at z = 0, α < 1)."""
+    if z <= 0.0:
+        return math.inf if alpha < 1.0 else math.log(coefficient)
     return math.log(coefficient) - z + (alpha - 1.0) * math.log(-math.expm1(-z))
 
 
@@ -98,22 +100,27 @@ def first_strike(striker, victim, w80_s, w80_v, de, *, alpha=0.75, surcharge=0.3
 def _interior_minima(x0, x1, k0, efficiency, w_s, w_v, w80_s, w80_v, alpha, surcharge, outcome):
     """Outcomes at the local minima of C_S strictly inside one segment [x0, x1]."""
 
+    w0_s, w0_v = w80_s / LN5, w80_v / LN5
+
     def rising(x):  # dC_S/dx > 0: the loss of damage inflicted beats the retaliation avoided
+        left = w_s - x
         surviving = w_v - (k0 + efficiency * (x - x0))
-        if surviving <= 0.0:
-            return False
-        loss = _log_marginal(surcharge * LN5 / w80_v, (w_s - x) * LN5 / w80_v, alpha)
-        gain = _log_marginal(efficiency * LN5 / w80_s, surviving * LN5 / w80_s, alpha)
+        if left <= 0.0 and surviving <= 0.0:  # both terms infinite: compare how they grow
+            return math.log(surcharge) - alpha * math.log(w0_v) > alpha * math.log(
+                efficiency / w0_s
+            )
+        loss = _log_marginal(surcharge / w0_v, max(left, 0.0) / w0_v, alpha)
+        gain = _log_marginal(efficiency / w0_s, max(surviving, 0.0) / w0_s, alpha)
         return loss > gain
 
     found = []
-    xs = [x0 + t * (x1 - x0) for t in _GRID]
-    xs = [x for x in xs if x0 < x < x1]
+    xs = sorted({x0, x1} | {x0 + t * (x1 - x0) for t in _GRID})
+    xs = [x for x in xs if x0 <= x <= x1]
     signs = [rising(x) for x in xs]
     for i in range(len(xs) - 1):
         if not signs[i] and signs[i + 1]:
             lo, hi = xs[i], xs[i + 1]
-            for _ in range(200):
+            for _ in range(2000):
                 mid = 0.5 * (lo + hi)
                 if not lo < mid < hi:
                     break

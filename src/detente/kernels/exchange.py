@@ -38,15 +38,16 @@ LUA_ESCAPE = 0.9  # [-] share of fixed-force weapons escaping under launch under
 def _floats(name, x, shape, lo=0.0, hi=np.inf, *, lo_open=False):
     """``x`` broadcast to ``shape`` as a float array, or a ValueError naming ``name``."""
     a = np.asarray(x, dtype=float)
+    if a.size:
+        low, high = a.min(), a.max()  # NaN propagates and fails both tests
+        if not ((low > lo if lo_open else low >= lo) and high <= hi and np.isfinite(high)):
+            ok = np.isfinite(a) & (a > lo if lo_open else a >= lo) & (a <= hi)
+            rule = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
+            raise ValueError(f"{name} must be finite and in {rule}; got {float(a[~ok].flat[0])}")
     try:
-        a = np.broadcast_to(a, shape)
+        return np.broadcast_to(a, shape)
     except ValueError:
         raise ValueError(f"{name} has shape {a.shape}; expected {shape} or a scalar") from None
-    ok = np.isfinite(a) & (a > lo if lo_open else a >= lo) & (a <= hi)
-    if not ok.all():
-        rule = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
-        raise ValueError(f"{name} must be finite and in {rule}; got {float(a[~ok].flat[0])}")
-    return a
 
 
 def _bools(name, x, shape):
@@ -138,27 +139,31 @@ def total_weapons(n, m):
 
 
 def _classes(n, m, fixed, alert, de, lua, lua_escape):
-    """Per victim class: targets, first-salvo efficiency and salvo ratio 1 − DE, (B, E) each.
+    """Per victim class: targets, first-salvo efficiency and salvo ratio 1 − DE, (b, E) each.
 
-    ``lua`` (bool) and ``lua_escape`` have shape (B,); the other inputs (B, E).
+    ``lua`` (bool) and ``lua_escape`` have shape (b,); the other inputs (b, E).
     """
     targets = np.where(fixed, n, n * (1.0 - alert))
     eff = m * de
-    eff *= np.where(fixed & lua[:, None], 1.0 - lua_escape[:, None], 1.0)
+    if lua.any():
+        eff *= np.where(fixed & lua[:, None], 1.0 - lua_escape[:, None], 1.0)
     return targets, eff, 1.0 - de
 
 
 def _segments(targets, eff, ratio, kmax):
     """Unsorted segments, segment-major: cost and efficiency, shape (E·kmax, b).
 
-    Class inputs have shape (E, b). Segment s = i·kmax + (k − 1) is class i, salvo level k.
+    Class inputs have shape (b, E). Segment s = i·kmax + (k − 1) is class i, salvo level k.
     """
-    n_class, b = targets.shape
+    b, n_class = targets.shape
     out = np.empty((n_class, kmax, b))
-    out[:, 0] = eff
+    out[:, 0] = eff.T
+    ratio = ratio.T
     for k in range(1, kmax):
         np.multiply(out[:, k - 1], ratio, out=out[:, k])
-    return np.repeat(targets, kmax, axis=0), out.reshape(n_class * kmax, b)
+    cost = np.empty((n_class, kmax, b))
+    cost[:] = targets.T[:, None, :]
+    return cost.reshape(n_class * kmax, b), out.reshape(n_class * kmax, b)
 
 
 @cache
@@ -228,24 +233,37 @@ def _chain(cost, eff, x_max):
     return x, k
 
 
-def _prepare_victim(n, m, fixed, alert, de, *, kmax, lua, lua_escape):
-    """Validate the victim side; its classes (targets, efficiency, ratio), batch-major."""
-    n, m, fixed, alert = check_forces(n, m, fixed, alert, side="V")
-    batch, n_elem = n.shape
+def check_kmax(kmax):
+    """``kmax`` as an int >= 1, or a ValueError."""
     if isinstance(kmax, bool) or not isinstance(kmax, (int, np.integer)) or kmax < 1:
         raise ValueError(f"kmax must be an integer >= 1; got {kmax!r}")
+    return int(kmax)
+
+
+def _check_de(name, de, shape):
+    """DE [-] in [0, 1] given as a scalar, (B,) or (B, E), broadcast to ``shape`` (B, E)."""
     de = np.asarray(de, dtype=float)
-    if de.ndim == 1:
-        de = de[:, None] if de.shape[0] == batch else de
-    de = _floats("de", de, (batch, n_elem), hi=1.0)
+    if de.ndim == 1 and de.shape[0] == shape[0]:
+        de = de[:, None]
+    return _floats(name, de, shape, hi=1.0)
+
+
+def _check_victim(n, m, fixed, alert, de, *, kmax, lua, lua_escape):
+    """Validated victim side: (n, m, fixed, alert), de (B, E) and lua, lua_escape (B,)."""
+    n, m, fixed, alert = check_forces(n, m, fixed, alert, side="V")
+    check_kmax(kmax)
+    batch = n.shape[0]
+    de = _check_de("de", de, n.shape)
     lua = _bools("lua", lua, (batch,))
     lua_escape = _floats("lua_escape", lua_escape, (batch,), hi=1.0)
-    return n, m, _classes(n, m, fixed, alert, de, lua, lua_escape)
+    return (n, m, fixed, alert), de, lua, lua_escape
 
 
-def _sorted_segments(classes, kmax):
-    """Sorted segments (S, B) from batch-major classes."""
-    return _sort_segments(*_segments(*(np.ascontiguousarray(a.T) for a in classes), kmax), kmax)
+def _sorted_segments(victim, de, lua, lua_escape, kmax):
+    """Sorted segments (S, B) of validated victim arrays (see :func:`_check_victim`)."""
+    n, m, fixed, alert = victim
+    classes = _classes(n, m, fixed, alert, de, lua, lua_escape)
+    return _sort_segments(*_segments(*classes, kmax), kmax)
 
 
 def _check_segments(cost, efficiency):
@@ -296,10 +314,10 @@ def counterforce_segments(n, m, fixed, alert, de, *, kmax=KMAX, lua=False, lua_e
     >>> cost.tolist(), eff.round(6).tolist()
     ([[100.0, 25.0, 100.0, 25.0]], [[8.0, 8.0, 1.6, 1.6]])
     """
-    _, _, classes = _prepare_victim(
+    victim, de, lua, lua_escape = _check_victim(
         n, m, fixed, alert, de, kmax=kmax, lua=lua, lua_escape=lua_escape
     )
-    cost, eff = _sorted_segments(classes, kmax)
+    cost, eff = _sorted_segments(victim, de, lua, lua_escape, kmax)
     return cost.T.copy(), eff.T.copy()
 
 

@@ -42,6 +42,8 @@ References
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -51,14 +53,15 @@ from detente.kernels.exchange import (
     AVAIL,
     KMAX,
     LUA_ESCAPE,
+    _bools,
     _chain,
+    _check_de,
+    _classes,
     _floats,
-    _prepare_victim,
     _segments,
     _sort_segments,
     check_forces,
-    striker_weapons,
-    total_weapons,
+    check_kmax,
 )
 
 ALPHA = 0.75  # [-] cost exponent α, R-3765 App. C [rec] (models.md §2)
@@ -66,7 +69,8 @@ SURCHARGE = 0.3  # [-] cost surcharge k for damage not inflicted, R-3765 App. C 
 LN5 = float(np.log(5.0))  # w0 = w80 / ln 5: f(w80) = 0.8
 TIE = 1e-12  # [-] costs closer than this tie in the stop rule (numerical, not a model constant)
 CHUNK_SIZE = 1 << 16  # [rows] default batch rows per internal chunk (bounds memory)
-_DENSE_ROWS = 4096  # rows per elementwise pass: its (segments, rows) arrays stay in cache
+THREADS = min(2, os.cpu_count() or 1)  # default threads over chunks
+_DENSE_ROWS = 8192  # rows per elementwise pass: its (segments, rows) arrays stay in cache
 _MAX_DEPTH = 64  # bisections of one segment before a stationary point is given up as flat
 _MAX_ITER = 200  # Newton–bisection steps per interior minimum (typically 5 to 10)
 _FLOOR = 1e-300  # [-] least ρ and λ in the dense pass (see _terms)
@@ -171,14 +175,24 @@ class FirstStrike(NamedTuple):
     W_V: np.ndarray
 
 
+class _Side(NamedTuple):
+    """One side's validated force elements, (B, E) each."""
+
+    n: np.ndarray
+    m: np.ndarray
+    fixed: np.ndarray
+    alert: np.ndarray
+
+
 class _Direction(NamedTuple):
     """Validated inputs of one striker → victim direction."""
 
-    targets: np.ndarray  # (E_V, B) victim targets per class [launchers]
-    eff: np.ndarray  # (E_V, B) first-salvo efficiency per class [-]
-    ratio: np.ndarray  # (E_V, B) 1 − DE per class [-]
-    W_S: np.ndarray  # (B,) and the rest
-    W_V: np.ndarray
+    striker: _Side
+    victim: _Side
+    de: np.ndarray  # (B, E_V) S's DE against V's classes
+    lua: np.ndarray  # (B,) and the rest
+    lua_escape: np.ndarray
+    avail: np.ndarray
     inv_w0_s: np.ndarray  # ln 5 / w80_S [1/warhead]
     inv_w0_v: np.ndarray
     alpha: np.ndarray
@@ -186,27 +200,24 @@ class _Direction(NamedTuple):
     linear: bool  # some α = 1: 0·∞ in eq. 4 needs its limit
 
 
-def _direction(striker, victim, w80_S, w80_V, de, lua, params):
-    """Validate one direction; ``striker`` and ``victim`` are (n, m, fixed, alert) tuples."""
-    n_S, m_S, fixed_S, _ = check_forces(*striker, side="S")
-    batch = n_S.shape[0]
-    n_V, m_V, classes = _prepare_victim(
-        *victim, de, kmax=params["kmax"], lua=lua, lua_escape=params["lua_escape"]
-    )
-    if n_V.shape[0] != batch:
-        raise ValueError(f"striker and victim batch sizes differ: {batch} and {n_V.shape[0]}")
+def _direction(striker, victim, w80_S, w80_V, de, lua, params, names):
+    """Validate one direction between two :class:`_Side`; ``names`` label errors."""
+    batch = striker.n.shape[0]
+    if victim.n.shape[0] != batch:
+        raise ValueError(f"the sides' batch sizes differ: {batch} and {victim.n.shape[0]}")
     shape = (batch,)
     alpha = _floats("alpha", params["alpha"], shape, hi=1.0, lo_open=True)
     return _Direction(
-        *(np.ascontiguousarray(a.T) for a in classes),
-        W_S=striker_weapons(
-            n_S, m_S, fixed_S, avail=_floats("avail", params["avail"], shape, hi=1.0)
-        ),
-        W_V=total_weapons(n_V, m_V),
-        inv_w0_s=LN5 / _floats("w80_S", w80_S, shape, lo_open=True),
-        inv_w0_v=LN5 / _floats("w80_V", w80_V, shape, lo_open=True),
-        alpha=np.ascontiguousarray(alpha),
-        k=np.ascontiguousarray(_floats("surcharge", params["surcharge"], shape)),
+        striker,
+        victim,
+        _check_de(names["de"], de, victim.n.shape),
+        _bools(names["lua"], lua, shape),
+        lua_escape=_floats("lua_escape", params["lua_escape"], shape, hi=1.0),
+        avail=_floats("avail", params["avail"], shape, hi=1.0),
+        inv_w0_s=LN5 / _floats(names["w80_S"], w80_S, shape, lo_open=True),
+        inv_w0_v=LN5 / _floats(names["w80_V"], w80_V, shape, lo_open=True),
+        alpha=alpha,
+        k=_floats("surcharge", params["surcharge"], shape),
         linear=bool(np.any(alpha == 1.0)),
     )
 
@@ -322,6 +333,8 @@ class _Seg(NamedTuple):
     x1: np.ndarray  # segment end (clipped at W_S) [warheads]
     d_lo: np.ndarray  # d (eq. 4) at the ends
     d_hi: np.ndarray
+    W_S: np.ndarray  # the row's weapons [warheads]
+    W_V: np.ndarray
 
 
 class _Pieces(NamedTuple):
@@ -342,7 +355,8 @@ class _Pieces(NamedTuple):
     def of(cls, seg, dr):
         """Pieces of the segments ``seg`` (:class:`_Seg`) of direction ``dr``."""
         c = seg.col
-        return cls(c, seg.x0, seg.K0, seg.e, *(a[c] for a in dr[3:9]))
+        rows = (a[c] for a in (dr.inv_w0_s, dr.inv_w0_v, dr.alpha, dr.k))
+        return cls(c, seg.x0, seg.K0, seg.e, seg.W_S, seg.W_V, *rows)
 
     def at(self, x, linear):
         """:class:`_Terms` (with slopes), d (eq. 4) and dd/dx where S spends ``x``."""
@@ -443,8 +457,10 @@ def _subdivide(span, linear):
 def _newton_bisect(p, lo, hi, linear):
     """Root of d in [lo, hi] where d(lo) <= 0 < d(hi): safeguarded Newton (rtsafe).
 
-    Converged when the step is below 1e-14·x or |d| is at its rounding level.
+    Converged when the step is below 1e-14·x, when |d| is at its rounding level, or when a
+    short Newton step lands on a bracket end to rounding (the root is that end).
     """
+    eps4 = 4.0 * np.finfo(float).eps
     x = 0.5 * (lo + hi)
     step = hi - lo
     idx = np.arange(x.size)
@@ -458,14 +474,18 @@ def _newton_bisect(p, lo, hi, linear):
         loi = np.where(up, loi, xi)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             newton = d / slope
-            xn = xi - newton
-            bisect = ~((xn > loi) & (xn < hii) & (np.abs(2.0 * d) <= np.abs(sti * slope)))
-        new_step = np.where(bisect, 0.5 * (hii - loi), newton)
-        xn = np.where(bisect, loi + new_step, xn)
+            aim = xi - newton
+            fast = (aim > loi) & (aim < hii) & (np.abs(2.0 * d) <= np.abs(sti * slope))
+            to_hi = np.abs(aim - hii) <= eps4 * np.abs(hii)
+            edge = ~fast & (np.abs(newton) <= 1e-6 * np.abs(xi))
+            edge &= to_hi | (np.abs(aim - loi) <= eps4 * np.abs(loi))
+        new_step = np.where(fast, newton, 0.5 * (hii - loi))
+        xn = np.where(fast, aim, loi + new_step)
+        xn = np.where(edge, np.where(to_hi, hii, loi), xn)
         flat = np.abs(d) <= 64.0 * np.finfo(float).eps * (1.0 + np.abs(t.psi_v) + np.abs(t.psi_s))
         x[idx] = np.where(flat, xi, xn)
         lo[idx], hi[idx], step[idx] = loi, hii, new_step
-        idx = idx[~(flat | (np.abs(new_step) <= 1e-14 * np.abs(xn)))]
+        idx = idx[~(flat | edge | (np.abs(new_step) <= 1e-14 * np.abs(xn)))]
     return x
 
 
@@ -496,10 +516,15 @@ def _dense_pass(dr, rows, kmax):
     few, the sign of d at both ends, and a cheap certificate that settles nearly all with
     one sign at both ends: ψ_V and ψ_S both rise with x, so d_lo − Δψ_S <= d <= d_lo + Δψ_V.
     """
-    W_S, W_V, inv_s, inv_v, alpha, k = (a[rows] for a in dr[3:9])
-    cost, eff = _sort_segments(
-        *_segments(dr.targets[:, rows], dr.eff[:, rows], dr.ratio[:, rows], kmax), kmax
+    inv_s, inv_v, alpha, k, avail = (
+        a[rows] for a in (dr.inv_w0_s, dr.inv_w0_v, dr.alpha, dr.k, dr.avail)
     )
+    n, m, fixed, _ = (a[rows] for a in dr.striker)
+    W_S = np.einsum("be,be,be->b", n, m, np.where(fixed, 1.0, avail[:, None]))  # step 1
+    n, m, fixed, alert = (a[rows] for a in dr.victim)
+    W_V = np.einsum("be,be->b", n, m)
+    classes = _classes(n, m, fixed, alert, dr.de[rows], dr.lua[rows], dr.lua_escape[rows])
+    cost, eff = _sort_segments(*_segments(*classes, kmax), kmax)
     x, K = _chain(cost, eff, W_S)
     t = _terms(x, K, W_S, W_V, inv_s, inv_v, alpha, dr.linear, floor=_FLOOR)
     c_s = _cost(t.pow_s, t.pow_v, k)
@@ -509,13 +534,13 @@ def _dense_pass(dr, rows, kmax):
     bound = _cost(t.pow_s[1:], t.pow_v[:-1], k)
     keep = bound < best + 2.0 * TIE
     keep &= x[1:] > x[:-1]
-    keep &= eff > 0.0
+    keep &= eff > 0.0  # e = 0 or k = 0: C_S is monotone on the segment
     if not np.all(k > 0.0):
         keep &= k > 0.0
-    seg, col = np.nonzero(keep)
-    if seg.size == 0:
-        return x_star, K_star, None
-    lo = seg * x.shape[1] + col
+    lo = np.flatnonzero(keep)
+    if lo.size == 0:
+        return x_star, K_star, W_S, W_V, None
+    col = lo % x.shape[1]
     hi = lo + x.shape[1]
     x_lo, x_hi, K_lo, K_hi = (a.ravel().take(i) for a in (x, K) for i in (lo, hi))
     pv_lo, pv_hi, ps_lo, ps_hi = (a.ravel().take(i) for a in (t.psi_v, t.psi_s) for i in (lo, hi))
@@ -542,33 +567,31 @@ def _dense_pass(dr, rows, kmax):
     sure = np.where(falls, d_lo + (pv_hi - pv_lo) <= 0.0, d_lo - (ps_hi - ps_lo) >= 0.0)
     unsure = (falls != rises) & ~(sure & ~ends)
     if not (bracket.any() or unsure.any()):
-        return x_star, K_star, None
+        return x_star, K_star, W_S, W_V, None
+    w_s, w_v = W_S[col], W_V[col]
     col = col + rows.start
 
     def leftover(mask):
-        return _Seg(*(a[mask] for a in (col, x_lo, K_lo, e, x_hi, d_lo, d_hi)))
+        return _Seg(*(a[mask] for a in (col, x_lo, K_lo, e, x_hi, d_lo, d_hi, w_s, w_v)))
 
     cols = np.unique(col[bracket | unsure])
     c = cols - rows.start
     ps, pv = t.pow_s[:, c], t.pow_v[:, c]
     points = _Points(c_s[:, c], _cost(pv, ps, k[c]), x[:, c], K[:, c])
-    return x_star, K_star, _Sparse(leftover(bracket), leftover(unsure), cols, points)
+    return x_star, K_star, W_S, W_V, _Sparse(leftover(bracket), leftover(unsure), cols, points)
 
 
 def _solve_block(dr, rows, kmax, dense_rows):
-    """x* and K* for the rows ``rows`` (a slice): dense passes, then the interior minima."""
-    out_x, out_k, sparse = [], [], []
+    """x*, K*, W_S, W_V for the rows ``rows`` (a slice): dense passes, then interior minima."""
+    parts, sparse = [], []
     for start in range(rows.start, rows.stop, dense_rows):
-        x_star, K_star, rest = _dense_pass(
-            dr, slice(start, min(start + dense_rows, rows.stop)), kmax
-        )
-        out_x.append(x_star)
-        out_k.append(K_star)
+        *dense, rest = _dense_pass(dr, slice(start, min(start + dense_rows, rows.stop)), kmax)
+        parts.append(dense)
         if rest is not None:
             sparse.append(rest)
-    x_star, K_star = np.concatenate(out_x), np.concatenate(out_k)
+    x_star, K_star, W_S, W_V = (np.concatenate(a) for a in zip(*parts, strict=True))
     if not sparse:
-        return x_star, K_star
+        return x_star, K_star, W_S, W_V
     sp = _concat(sparse)
     u = sp.unsure
     span = _Span.of(_Pieces.of(u, dr), u.x0, u.x1, u.d_lo, u.d_hi, dr.linear)
@@ -580,7 +603,7 @@ def _solve_block(dr, rows, kmax, dense_rows):
     lo = np.concatenate([b.x0, found.lo])
     hi = np.concatenate([b.x1, found.hi])
     if lo.size == 0:
-        return x_star, K_star
+        return x_star, K_star, W_S, W_V
     root = _newton_bisect(p, lo, hi, dr.linear)
     tr = p.at(root, dr.linear)[0]
     # Choose again, among breakpoints and interior minima, in the rows that have minima.
@@ -602,14 +625,16 @@ def _solve_block(dr, rows, kmax, dense_rows):
     best_x, best_k = _pick(cand.C_S, cand.x, cand.K, lambda c: cand.C_V[:, c], cand.C_S.min(axis=0))
     x_star[sp.cols - rows.start] = best_x
     K_star[sp.cols - rows.start] = best_k
-    return x_star, K_star
+    return x_star, K_star, W_S, W_V
 
 
-def _outcome(dr, x_star, K_star):
+def _outcome(dr, x_star, K_star, W_S, W_V):
     """:class:`FirstStrike` arrays at the chosen x* (recomputed in one place)."""
-    L = dr.W_S - x_star
-    R = np.maximum(dr.W_V - K_star, 0.0)
-    t = _terms(x_star, K_star, dr.W_S, dr.W_V, dr.inv_w0_s, dr.inv_w0_v, dr.alpha, dr.linear)
+    L = W_S - x_star
+    R = np.maximum(W_V - K_star, 0.0)
+    t = _terms(
+        x_star, K_star, W_S, W_V, dr.inv_w0_s, dr.inv_w0_v, dr.alpha, dr.linear, floor=_FLOOR
+    )
     return FirstStrike(
         x_star=x_star,
         C_S=_cost(t.pow_s, t.pow_v, dr.k),
@@ -619,25 +644,33 @@ def _outcome(dr, x_star, K_star):
         D_S=-np.expm1(-R * dr.inv_w0_s),
         D_V=-np.expm1(-L * dr.inv_w0_v),
         K=K_star,
-        W_S=dr.W_S,
-        W_V=dr.W_V,
+        W_S=W_S,
+        W_V=W_V,
     )
 
 
-def _solve(dr, kmax, chunk_size):
-    """Chunked stop rule over the whole batch; chunks bound the working memory."""
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)):
-        raise ValueError(f"chunk_size must be a positive integer; got {chunk_size!r}")
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be a positive integer; got {chunk_size!r}")
-    batch = dr.W_S.shape[0]
-    x_star = np.empty(batch)
-    K_star = np.empty(batch)
+def _count(name, value):
+    """A positive integer keyword, or a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    return int(value)
+
+
+def _solve(dr, kmax, chunk_size, threads):
+    """The stop rule over the batch, in blocks of ``chunk_size`` rows on ``threads`` threads.
+
+    Blocks bound the working memory; numpy releases the GIL inside its loops, so blocks on
+    two threads overlap. Results do not depend on either setting.
+    """
+    batch = dr.inv_w0_s.shape[0]
+    blocks = [slice(s, min(s + chunk_size, batch)) for s in range(0, batch, chunk_size)]
     dense = min(chunk_size, _DENSE_ROWS)
-    for start in range(0, batch, chunk_size):
-        rows = slice(start, min(start + chunk_size, batch))
-        x_star[rows], K_star[rows] = _solve_block(dr, rows, kmax, dense)
-    return _outcome(dr, x_star, K_star)
+    if threads > 1 and len(blocks) > 1:
+        with ThreadPoolExecutor(min(threads, len(blocks))) as pool:
+            parts = list(pool.map(lambda rows: _solve_block(dr, rows, kmax, dense), blocks))
+    else:
+        parts = [_solve_block(dr, rows, kmax, dense) for rows in blocks]
+    return _outcome(dr, *(np.concatenate(a) for a in zip(*parts, strict=True)))
 
 
 def first_strike(
@@ -660,6 +693,7 @@ def first_strike(
     lua=False,
     lua_escape=LUA_ESCAPE,
     chunk_size=CHUNK_SIZE,
+    threads=THREADS,
 ):
     """Striker S's cost-minimising first strike on victim V (models.md §2, steps 1–6).
 
@@ -718,17 +752,17 @@ def first_strike(
     >>> fs.C_S.round(4), fs.C_V.round(4)
     (array([0.5712]), array([1.066]))
     """
-    params = dict(
-        alpha=alpha,
-        surcharge=surcharge,
-        avail=avail,
-        kmax=kmax,
-        lua_escape=lua_escape,
+    params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
+    kmax, chunk_size, threads = (
+        check_kmax(kmax),
+        _count("chunk_size", chunk_size),
+        _count("threads", threads),
     )
-    dr = _direction(
-        (n_S, m_S, fixed_S, alert_S), (n_V, m_V, fixed_V, alert_V), w80_S, w80_V, de, lua, params
-    )
-    return _solve(dr, kmax, chunk_size)
+    names = dict(de="de", lua="lua", w80_S="w80_S", w80_V="w80_V")
+    striker = _Side(*check_forces(n_S, m_S, fixed_S, alert_S, side="S"))
+    victim = _Side(*check_forces(n_V, m_V, fixed_V, alert_V, side="V"))
+    dr = _direction(striker, victim, w80_S, w80_V, de, lua, params, names)
+    return _solve(dr, kmax, chunk_size, threads)
 
 
 @dataclass(frozen=True)
@@ -799,6 +833,7 @@ def stability_index(
     kmax=KMAX,
     lua_escape=LUA_ESCAPE,
     chunk_size=CHUNK_SIZE,
+    threads=THREADS,
 ):
     """First-strike stability index of A and B, both directions of :func:`first_strike`.
 
@@ -840,22 +875,20 @@ def stability_index(
     >>> si.fsi.round(4), si.r_A.round(4)
     (array([0.2871, 1.    , 0.7677]), array([0.5358, 1.0774, 0.8762]))
     """
-    params = dict(
-        alpha=alpha,
-        surcharge=surcharge,
-        avail=avail,
-        kmax=kmax,
-        lua_escape=lua_escape,
+    params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
+    kmax, chunk_size, threads = (
+        check_kmax(kmax),
+        _count("chunk_size", chunk_size),
+        _count("threads", threads),
     )
-    side_a = (n_A, m_A, fixed_A, alert_A)
-    side_b = (n_B, m_B, fixed_B, alert_B)
-    try:
-        ab = _direction(side_a, side_b, w80_A, w80_B, de_AB, lua_B, params)
-        ba = _direction(side_b, side_a, w80_B, w80_A, de_BA, lua_A, params)
-    except ValueError as err:  # name the sides, not striker and victim
-        raise ValueError(f"{err} (A strikes B: S = A, V = B)") from None
-    a_first = _solve(ab, kmax, chunk_size)
-    b_first = _solve(ba, kmax, chunk_size)
+    side_a = _Side(*check_forces(n_A, m_A, fixed_A, alert_A, side="A"))
+    side_b = _Side(*check_forces(n_B, m_B, fixed_B, alert_B, side="B"))
+    names = dict(de="de_AB", lua="lua_B", w80_S="w80_A", w80_V="w80_B")
+    ab = _direction(side_a, side_b, w80_A, w80_B, de_AB, lua_B, params, names)
+    names = dict(de="de_BA", lua="lua_A", w80_S="w80_B", w80_V="w80_A")
+    ba = _direction(side_b, side_a, w80_B, w80_A, de_BA, lua_A, params, names)
+    a_first = _solve(ab, kmax, chunk_size, threads)
+    b_first = _solve(ba, kmax, chunk_size, threads)
     r_a = _ratio(a_first.C_S, b_first.C_V)
     r_b = _ratio(b_first.C_S, a_first.C_V)
     cap_a = np.minimum(r_a, 1.0)

@@ -1,0 +1,133 @@
+"""The report's files: results.json, the CSV tables and a self-contained HTML page, written
+by ``detente assess`` and by ``write_report``."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from detente.analysis.assess import assess
+from detente.cli import main
+from detente.report.assessment import SECTIONS, build_figures, cell, write_report
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT = ROOT / "examples" / "new-start-expiry.yaml"
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    a = assess(DEFAULT, samples=3000, seed=5)
+    return a, write_report(a, tmp_path_factory.mktemp("report"))
+
+
+class Tags(HTMLParser):
+    """Every tag with its attributes, and the text of the page."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_results_json_has_the_index_and_its_quantiles(written):
+    a, files = written
+    data = json.loads(files["results.json"].read_text())
+    assert next(iter(data)) == "fsi"
+    assert data["fsi"] == a.fsi
+    q = data["uncertainty"]["fsi"]
+    assert q["p05"] <= q["p50"] <= q["p95"]
+    assert q == a.uncertainty.quantiles["fsi"]
+    assert data["uncertainty"]["samples"] == 3000 and data["uncertainty"]["seed"] == 5
+    assert data["upload"]["stability"]["fsi"][0] == pytest.approx(a.fsi)
+    assert {s["id"] for s in data["sources"]} == {s.id for s in a.sources}
+    assert all(e["status"] in ("assumption", "unsourced") for e in data["assumptions"])
+
+
+def test_csv_tables(written):
+    a, files = written
+    for name in ("forces", "compliance", "fsi_postures", "uncertainty", "tornado", "upload"):
+        assert f"{name}.csv" in files, name
+    forces = pd.read_csv(files["forces.csv"])
+    assert forces["deployed_warheads"].sum() == pytest.approx(
+        sum(h.deployed_warheads for p in a.resolved.parties for h in p.force.holdings)
+    )
+    compliance = pd.read_csv(files["compliance.csv"])
+    row = compliance[(compliance["party"] == "RU") & (compliance["id"] == "deployed_warheads")]
+    assert row["margin"].item() == row["limit"].item() - row["count"].item()
+    postures = pd.read_csv(files["fsi_postures.csv"])
+    assert len(postures) == 16 and postures["fsi"].between(0, 1).all()
+    tornado = pd.read_csv(files["tornado.csv"])
+    assert list(tornado["path"]) == [b.path for b in a.tornado.bars]
+    ledger = pd.read_csv(files["ledger.csv"])
+    assert len(ledger) == len(a.ledger)
+
+
+def test_html_is_self_contained(written):
+    a, files = written
+    html = files["report.html"].read_text()
+    parser = Tags()
+    parser.feed(html)
+    for tag, attrs in parser.tags:
+        if tag in ("script", "img", "iframe", "link", "source", "video", "audio"):
+            assert "src" not in attrs and "href" not in attrs, (tag, attrs)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html.split("</script>", 1)[1])
+    assert "@import" not in html and "url(http" not in html
+    ids = {attrs.get("id") for _, attrs in parser.tags}
+    assert {s for s, _ in SECTIONS} <= ids
+    assert set(build_figures(a)) <= ids
+    from plotly.offline import get_plotlyjs
+
+    assert get_plotlyjs()[:200] in html  # inlined, not fetched
+
+
+def test_every_input_number_in_the_tables_carries_its_provenance_mark(written):
+    _, files = written
+    html = files["report.html"].read_text()
+    forces = html[html.index('<section id="forces">') : html.index('<section id="compliance">')]
+    body = forces[forces.index('<th class="l">holding</th>') :]
+    cells = re.findall(r"<td title=\"([^\"]*)\">([^<]*)<span class=\"mark mark-(\S+)\">", body)
+    rows = body.count("<tr>")
+    assert len(cells) == 5 * rows > 0
+    for title, _text, mark in cells:
+        assert mark in "OEDAS?" and title
+
+
+def test_cell_marks_unsourced_numbers():
+    from detente.model.provenance import Provenance
+
+    assert cell(1.0, None).mark == "?"
+    assert cell(1.0, Provenance(status="assumption", note="x")).mark == "A"
+    assert cell(1.0, Provenance(source="fas-us-2025", status="official")).mark == "O"
+
+
+def run_cli(monkeypatch, *args: str) -> None:
+    monkeypatch.setattr(sys, "argv", ["detente", *args])
+    try:
+        main()
+    except SystemExit as exc:  # click's normal exit
+        assert exc.code in (0, None)
+
+
+def test_cli_writes_the_report_and_prints_where(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    run_cli(monkeypatch, "assess", str(DEFAULT), "--out", str(out), "--samples", "500")
+    stdout = capsys.readouterr().out
+    assert "report.html" in stdout and str(out) in stdout.replace("\n", "")
+    data = json.loads((out / "results.json").read_text())
+    assert data["uncertainty"]["samples"] == 500
+    assert data["uncertainty"]["seed"] == 20260205  # the scenario's seed
+    assert f"FSI = {data['fsi']:.4f}" in stdout
+
+
+def test_cli_default_folder_is_named_after_the_scenario(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    run_cli(monkeypatch, "assess", str(DEFAULT), "--samples", "200")
+    assert (tmp_path / "reports" / "new-start-expiry" / "report.html").is_file()

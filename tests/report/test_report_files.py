@@ -131,3 +131,15 @@ def test_cli_default_folder_is_named_after_the_scenario(tmp_path, monkeypatch, c
     monkeypatch.chdir(tmp_path)
     run_cli(monkeypatch, "assess", str(DEFAULT), "--samples", "200")
     assert (tmp_path / "reports" / "new-start-expiry" / "report.html").is_file()
+
+
+def test_detente_run_assesses_the_default_scenario(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    run_cli(monkeypatch, "run", "--out", str(out), "--samples", "300")
+    stdout = capsys.readouterr().out
+    data = json.loads((out / "results.json").read_text())
+    assert data["scenario"]["name"] == "new-start-expiry"
+    assert "Counted under New START rules" in stdout and "deployed_warheads" in stdout
+    assert "FSI by posture, US-RU" in stdout and "generated / generated" in stdout
+    assert f"{data['fsi']:.4f}" in stdout
+    assert "report.html" in stdout

@@ -1,50 +1,35 @@
-"""``detente run``: the main job of ``make run``."""
+"""``detente run``: the main job of ``make run``, the assessment of the default scenario."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from detente.analysis.counting import count
-from detente.analysis.stability import evaluate, make_sides, with_lua
-from detente.model.catalog import load_force, system_table
-from detente.model.treaties import load_treaty
+from detente.errors import InputError
 
-LATEST = ("us-2025", "ru-2025")
+#: The default scenario: the situation after New START's expiry (examples/).
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[3] / "examples" / "new-start-expiry.yaml"
+DEFAULT_OUT = Path("reports") / "new-start-expiry"
 
 
-def run_command() -> None:
-    """Treaty counts and first-strike stability of the latest bundled US and Russian forces."""
-    console = Console()
-    forces = [load_force(name) for name in LATEST]
-    treaty = load_treaty("new-start")
-    table = Table(title="Latest forces counted under New START rules (expired 2026-02-05)")
-    for col in ("force", "limit", "count", "ceiling", "margin", "within"):
-        table.add_column(col, justify="left" if col in ("force", "limit") else "right")
-    for force in forces:
-        result = count(force, treaty, system_table(force))
-        for lim in result.limits:
-            table.add_row(
-                force.name,
-                lim.id,
-                f"{lim.count:,.0f}",
-                f"{lim.limit:,.0f}",
-                f"{lim.margin:,.0f}",
-                "yes" if lim.ok else "[red]no[/red]",
-            )
-    console.print(table)
-    fsi = Table(title="First-strike stability index (Kent–Thaler), US vs Russia")
-    for col in ("posture", "FSI", "FSI with launch under attack"):
-        fsi.add_column(col)
-    for posture in ("day_to_day", "generated"):
-        sides = make_sides(forces, posture=posture)
-        fsi.add_row(
-            posture,
-            f"{evaluate(sides).fsi:.4f}",
-            f"{evaluate(with_lua(sides, True)).fsi:.4f}",
+def run_command(
+    out: Path = typer.Option(DEFAULT_OUT, "--out", "-o", help="Output folder of the report."),
+    samples: int = typer.Option(
+        None, "--samples", "-n", help="Monte Carlo samples (default: the scenario's)."
+    ),
+    seed: int = typer.Option(None, "--seed", help="Monte Carlo seed (default: the scenario's)."),
+) -> None:
+    """Assess examples/new-start-expiry.yaml: treaty counts, FSI under every posture, upload,
+    uncertainty; prints a summary and where the HTML report is."""
+    from detente.cli.assess import run_assessment
+
+    if not DEFAULT_SCENARIO.is_file():
+        raise InputError(
+            "the default scenario is missing (run from a clone of the repository)",
+            file=DEFAULT_SCENARIO,
         )
-    console.print(fsi)
+    run_assessment(DEFAULT_SCENARIO, out, samples, seed)
 
 
 def register(app: typer.Typer) -> None:

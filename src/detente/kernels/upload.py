@@ -16,7 +16,7 @@ same proportion [ours]:
     W_s(t) = W_s(t−1) + g_s(t),    R_p(t) = R_p(t−1) − Σ_{s in p} g_s(t)               (eq. 3)
 
 so W_s never exceeds C_s (or its start, if that is higher), no pool goes below zero and a zero
-rate changes nothing. Published anchors for the capacities: H. M. Kristensen & M. Korda [1]_.
+rate changes nothing. Published anchors for the capacities: M. Korda & H. M. Kristensen [1]_.
 
 References
 ----------

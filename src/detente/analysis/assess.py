@@ -552,7 +552,7 @@ def assess(
             counts[party.label] = count(party.force, resolved.treaty, system_table(party.force))
     samples = samples if samples is not None else scenario.samples
     mc = None
-    if samples:
+    if samples is not None:
         mc = monte_carlo(resolved, check_samples(samples), _seed(seed, scenario), progress=progress)
     sensitivity = tornado(resolved) if resolved.inputs else None
     upload = upload_plan(resolved)

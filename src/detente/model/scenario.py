@@ -381,7 +381,7 @@ class Scenario(BaseModel):
     uncertain: dict[str, Distribution] = Field(default_factory=dict)
     upload: UploadPlan = UploadPlan()
     seed: int | None = Field(default=None, ge=0)
-    samples: int | None = Field(default=None, ge=0, le=MAX_SAMPLES)
+    samples: int | None = Field(default=None, ge=1, le=MAX_SAMPLES)
     notes: str | None = None
 
     _doc: Document | None = PrivateAttr(default=None)

@@ -156,3 +156,15 @@ def test_unreachable_scheduler_is_a_clear_error(monkeypatch, capsys, tmp_path):
 def test_report_of_missing_file_is_a_clear_error(monkeypatch, capsys, tmp_path):
     code, _, err = run_inprocess(monkeypatch, capsys, "sweep-report", str(tmp_path / "none.duckdb"))
     assert code == 2 and "no such sweep file" in err
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLE.parent.glob("*.yaml")), ids=lambda p: p.stem)
+def test_bundled_sweep_examples_run(monkeypatch, capsys, tmp_path, example):
+    out = tmp_path / "e.duckdb"
+    code, _, err = run_inprocess(
+        monkeypatch, capsys, "sweep", str(example), "--out", str(out), "--points", "64"
+    )
+    assert code == 0, err
+    results, _ = stored(out)
+    assert len(results) == load_spec(example, points=64).n_points
+    assert results.notna().all().all()

@@ -31,7 +31,7 @@ def test_ishigami_matches_salib(x, a, b):
 
 
 def test_chunk_uses_base_for_inputs_not_swept():
-    base = Ishigami().resolve({"x2": 1.0, "x3": 2.0, "a": 5.0}, None)
+    base = Ishigami().resolve({"x2": 1.0, "x3": 2.0, "a": 5.0})
     x1 = np.array([-1.0, 0.3, 2.0])
     out = evaluate_chunk("ishigami", base, ("y",), Chunk(np.arange(10, 13), {"x1": x1}))
     X = np.column_stack([x1, np.full(3, 1.0), np.full(3, 2.0)])
@@ -41,7 +41,7 @@ def test_chunk_uses_base_for_inputs_not_swept():
 
 
 def test_swept_constants_vary_per_point():
-    base = Ishigami().resolve(None, None)
+    base = Ishigami().resolve(None)
     inputs = {"x2": np.array([1.0, 1.0]), "a": np.array([1.0, 2.0])}
     y = evaluate_chunk("ishigami", base, None, Chunk(np.arange(2), inputs))["y"]
     assert y.tolist() == pytest.approx([math.sin(1.0) ** 2, 2 * math.sin(1.0) ** 2], rel=1e-14)
@@ -54,18 +54,18 @@ def test_swept_constants_vary_per_point():
 )  # fmt: skip
 def test_bad_base_is_a_value_error(base, message):
     with pytest.raises(ValueError, match=message):
-        Ishigami().resolve(base, None)
+        Ishigami().resolve(base)
 
 
 def test_resolve_is_idempotent():
-    once = Ishigami().resolve({"a": 6}, None)
-    assert Ishigami().resolve(once, None) == once
+    once = Ishigami().resolve({"a": 6})
+    assert Ishigami().resolve(once) == once
 
 
 class _Broken:
     name = "broken-shape"
 
-    def resolve(self, base, origin):
+    def resolve(self, base, where=None):
         return {}
 
     def check_input(self, parameter, base):

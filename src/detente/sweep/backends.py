@@ -44,7 +44,7 @@ class InProcess:
     --------
     >>> from detente.sweep.evaluators import Chunk, Ishigami
     >>> chunks = [Chunk(np.array([0]), {"x1": np.array([0.0])})]
-    >>> base = Ishigami().resolve({}, None)
+    >>> base = Ishigami().resolve({})
     >>> with InProcess() as backend:
     ...     [r["y"].tolist() for r in backend.imap("ishigami", base, None, chunks)]
     [[0.0]]

@@ -7,10 +7,13 @@ and it must live in an importable module so that Dask workers find it by name.
 
 An evaluator provides:
 
-``resolve(base, origin) -> dict``
+``resolve(base, where=None) -> dict``
     Validate the sweep file's ``base`` and make it self-contained and JSON-able (read the files
-    it names; ``origin`` is the sweep file's folder). Must be idempotent: resolving a resolved
-    base returns it unchanged. Raises ValueError on bad input.
+    it names). ``where`` is the part of the parsed sweep file that holds the base (a
+    :class:`~detente.model.yamlio.Document`: its file locates relative paths and errors), or
+    None for a base not read from a file. Must be idempotent: resolving a resolved base
+    returns it unchanged. Raises ValueError (located at ``base`` by the caller) or a located
+    :class:`~detente.errors.InputError`.
 ``check_input(parameter, base) -> None``
     Raise ValueError unless the swept ``parameter`` (a :class:`~detente.sweep.spec.Parameter`:
     its name and its bounds, values or distribution) is an input the evaluator understands
@@ -27,12 +30,14 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from detente.sweep.stability_model import Stability
+
 if TYPE_CHECKING:
+    from detente.model.yamlio import Document
     from detente.sweep.spec import Parameter
 
 
@@ -41,7 +46,7 @@ class Evaluator(Protocol):
 
     name: str
 
-    def resolve(self, base: Any, origin: Path | None) -> dict[str, Any]: ...
+    def resolve(self, base: Any, where: Document | None = None) -> dict[str, Any]: ...
 
     def check_input(self, parameter: Parameter, base: Mapping[str, Any]) -> None: ...
 
@@ -111,7 +116,7 @@ class Ishigami:
         ("sleep_s", 0.0),
     )
 
-    def resolve(self, base: Any, origin: Path | None) -> dict[str, Any]:
+    def resolve(self, base: Any, where: Document | None = None) -> dict[str, Any]:
         """Fill in defaults; every value a finite number, ``sleep_s`` >= 0."""
         if base is None:
             base = {}
@@ -165,6 +170,7 @@ def register(evaluator: Evaluator) -> Evaluator:
 
 
 register(Ishigami())
+register(Stability())
 
 
 @dataclass(frozen=True)
@@ -188,7 +194,7 @@ def evaluate_chunk(
     Examples
     --------
     >>> chunk = Chunk(np.arange(2), {"x1": np.array([0.0, np.pi / 2])})
-    >>> out = evaluate_chunk("ishigami", Ishigami().resolve({}, None), None, chunk)
+    >>> out = evaluate_chunk("ishigami", Ishigami().resolve({}), None, chunk)
     >>> list(out), out["y"].tolist()
     (['point_id', 'x1', 'y'], [0.0, 1.0])
     """

@@ -157,12 +157,17 @@ def _sobol_section(spec: SweepSpec, results: pd.DataFrame) -> dict | None:
         for key in ("S1", "ST"):
             fig.add_bar(
                 name=key,
-                x=rows["parameter"],
-                y=rows[key],
-                error_y={"type": "data", "array": rows[f"{key}_conf"]},
+                y=rows["parameter"],
+                x=rows[key],
+                orientation="h",
+                error_x={"type": "data", "array": rows[f"{key}_conf"]},
             )
         fig.update_layout(
-            title=f"Sobol' indices of {output}", barmode="group", yaxis_title="index [-]"
+            title=f"Sobol' indices of {output}",
+            barmode="group",
+            xaxis_title="index [-]",
+            yaxis={"autorange": "reversed", "automargin": True},
+            height=160 + 60 * len(rows),
         )
         parts.append(_figure(fig))
     parts.append(_table(si.first_total))

@@ -367,9 +367,9 @@ def spec_from_document(
     if evaluator is None:
         known = ", ".join(sorted(EVALUATORS))
         raise doc.error(("model",), f"unknown model {spec.model!r}; known: {known}")
-    origin = Path(doc.file).parent if Path(doc.file).is_file() else None
+    where = doc.sub(("base",)) if "base" in doc.data else Document(None, doc.file, {})
     try:
-        base = evaluator.resolve(spec.base, origin)
+        base = evaluator.resolve(spec.base, where)
     except ValueError as exc:
         raise doc.error(("base",), str(exc)) from None
     for i, p in enumerate(spec.parameters):

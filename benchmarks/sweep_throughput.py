@@ -2,17 +2,25 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/sweep_throughput.py [--points N] [--chunk-size N] [--workers N]
+    .venv/bin/python benchmarks/sweep_throughput.py [--model ishigami|stability]
+        [--points N] [--chunk-size N] [--workers N]
 
-A Latin-hypercube sweep of the Ishigami function (3 parameters) is sampled once into a DuckDB
-file; copies of that file are then evaluated in-process and on a ``LocalCluster`` of
-``--workers`` processes (default 2). Times are split into sampling (SALib), storing the
+A Latin-hypercube sweep is sampled once into a DuckDB file; copies of that file are then
+evaluated in-process and on a ``LocalCluster`` of ``--workers`` processes (default 2), and the
+two results are checked to be identical. Times are split into sampling (SALib), storing the
 points, starting the cluster, and evaluation (chunks evaluated and written to DuckDB: what a
-``detente sweep`` run does after sampling). The Ishigami function costs almost nothing, so the
-figures measure the engine's overhead per point: chunking, transport to workers, and DuckDB
-writes. The last line is machine-readable:
+``detente sweep`` run does after sampling).
 
-    sample_s=<float> inprocess_points_per_s=<float> dask_points_per_s=<float> workers=<int>
+* ``ishigami`` (3 parameters) costs almost nothing: the figures are the engine's overhead per
+  point (chunking, transport to workers, DuckDB writes).
+* ``stability`` sweeps 5 inputs of the bundled after-New-START scenario
+  (``examples/new-start-expiry.yaml``; the parameters of ``examples/sweeps/after-new-start.yaml``)
+  through the batched Kent-Thaler kernel.
+
+The last line is machine-readable:
+
+    model=<str> points=<int> sample_s=<float> inprocess_points_per_s=<float>
+    dask_points_per_s=<float> workers=<int>
 """
 
 from __future__ import annotations
@@ -31,26 +39,32 @@ from detente.sweep.samplers import sample
 from detente.sweep.spec import parse_spec
 from detente.sweep.store import SweepStore
 
-SPEC = """\
-model: ishigami
-sampler: lhs
-points: {points}
-seed: 1
-chunk_size: {chunk_size}
-parameters:
-  - {{name: x1, bounds: [-3.141592653589793, 3.141592653589793]}}
-  - {{name: x2, bounds: [-3.141592653589793, 3.141592653589793]}}
-  - {{name: x3, bounds: [-3.141592653589793, 3.141592653589793]}}
-"""
+ROOT = Path(__file__).resolve().parents[1]
+HEAD = "sampler: lhs\npoints: {points}\nseed: 1\nchunk_size: {chunk_size}\nparameters:\n"
+SPECS = {
+    "ishigami": "model: ishigami\n"
+    + HEAD
+    + "".join(f"  - {{{{name: x{i}, bounds: [-3.14159, 3.14159]}}}}\n" for i in (1, 2, 3)),
+    "stability": f"model: stability\nbase: {ROOT / 'examples' / 'new-start-expiry.yaml'}\n"
+    + HEAD
+    + """\
+  - {{name: parties.US.holdings.minuteman-iii.loading, values: [1, 2, 3]}}
+  - {{name: parties.RU.holdings.rs-24-yars-mobile.loading, values: [1, 2, 3, 4]}}
+  - {{name: parties.US.holdings.trident-ii-d5.loading, bounds: [4, 8]}}
+  - {{name: parties.RU.holdings.rs-24-yars-mobile.alert.day_to_day, bounds: [0.0, 0.3]}}
+  - {{name: parameters.de, dist: {{kind: triangular, low: 0.5, mode: 0.8, high: 0.95}}}}
+""",
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=sorted(SPECS), default="stability")
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--chunk-size", type=int, default=50_000)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    spec = parse_spec(SPEC.format(points=args.points, chunk_size=args.chunk_size))
+    spec = parse_spec(SPECS[args.model].format(points=args.points, chunk_size=args.chunk_size))
 
     with tempfile.TemporaryDirectory() as tmp:
         template = Path(tmp) / "template.duckdb"
@@ -61,7 +75,7 @@ def main() -> None:
         with SweepStore(template) as store:
             store.initialise(spec, points)
         init_s = time.perf_counter() - t0
-        print(f"{spec.n_points:,} points, chunk size {spec.chunk_size:,}")
+        print(f"model {spec.model}: {spec.n_points:,} points, chunk size {spec.chunk_size:,}")
         print(f"sampling (SALib LHS):       {sample_s:8.2f} s")
         print(f"storing the points:         {init_s:8.2f} s")
 
@@ -89,7 +103,8 @@ def main() -> None:
             pd.testing.assert_frame_equal(b.results(), expected, check_exact=True)
         print("results identical in-process and on Dask")
     print(
-        f"sample_s={sample_s:.3f} inprocess_points_per_s={local.points_per_s:.0f} "
+        f"model={spec.model} points={spec.n_points} sample_s={sample_s:.3f} "
+        f"inprocess_points_per_s={local.points_per_s:.0f} "
         f"dask_points_per_s={remote.points_per_s:.0f} workers={args.workers}"
     )
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pytest
 from plotly.offline import get_plotlyjs
 
 from detente.sweep.report import MAX_PLOTTED, write_report
@@ -80,7 +79,6 @@ def test_incomplete_sweep_is_flagged(tmp_path):
     assert "finish the sweep first" in page
 
 
-@pytest.mark.slow
 def test_large_sweep_plots_a_subset(tmp_path):
     page, results = report(tmp_path, sampler="lhs", points=MAX_PLOTTED + 1000)
     assert f"Scatter plots show {MAX_PLOTTED:,} of {len(results):,} points" in page

@@ -19,6 +19,7 @@ from detente.model.treaty import Treaty
 from detente.model.yamlio import Document
 from detente.web import bundled
 from detente.web.schemas import (
+    MAX_OPEN_SKIES_WORK,
     BoundIn,
     CountRequest,
     DetectIn,
@@ -129,7 +130,18 @@ def verify_open_skies(req: OpenSkiesIn) -> dict[str, Any]:
     """Open Skies coverage over notional layouts, bundled parameters."""
     from detente.analysis import verification as av
 
-    return av.open_skies(**req.model_dump()).to_dict()
+    params = av.load_open_skies()
+    quota = params.passive_quota_per_year.get(req.party)
+    flights = req.quota if req.quota is not None else (quota.value if quota else 0)
+    sites = req.sites if req.sites is not None else params.sites.value
+    work = req.replicates * req.years * max(int(flights), 1) * int(sites)
+    if work > MAX_OPEN_SKIES_WORK:
+        raise InputError(
+            f"replicates x years x flights x sites = {work:,} is above the web app's cap of "
+            f"{MAX_OPEN_SKIES_WORK:,}; use fewer replicates or years, or detente verify",
+            field="replicates",
+        )
+    return av.open_skies(params, **req.model_dump()).to_dict()
 
 
 def risk(req: RiskIn) -> dict[str, Any]:

@@ -29,7 +29,10 @@ MAX_REPLICATES = 1_000
 #: Most simulated Open Skies treaty years in one web request.
 MAX_OPEN_SKIES_YEARS = 20
 #: Most notional Open Skies sites in one web request.
-MAX_SITES = 2_000
+MAX_SITES = 200
+#: Most Open Skies work (replicates x years x flights a year x sites) in one web request: the
+#: simulation takes up to about 1 s at the cap on this project's 2-core machine.
+MAX_OPEN_SKIES_WORK = 400_000
 #: Most Monte Carlo samples of an assessment in one web request.
 MAX_ASSESS_SAMPLES = 20_000
 #: Longest upload timeline in one web request [months].
@@ -369,15 +372,18 @@ class RegimesIn(_Strict):
 
 
 class OpenSkiesIn(_Strict):
-    """Open Skies coverage by simulation (bundled parameters, notional layouts)."""
+    """Open Skies coverage by simulation (bundled parameters, notional layouts).
+
+    The work, replicates x years x flights a year x sites, is capped for the web app.
+    """
 
     party: Name = "US"
-    quota: int | None = Field(default=None, ge=0, le=1_000)
+    quota: int | None = Field(default=None, ge=0, le=200)
     flight_distance_km: float | None = Field(default=None, gt=0, le=1e5, allow_inf_nan=False)
     swath_km: float | None = Field(default=None, gt=0, le=1e3, allow_inf_nan=False)
     sites: int | None = Field(default=None, ge=1, le=MAX_SITES)
     years: int = Field(default=3, ge=1, le=MAX_OPEN_SKIES_YEARS)
-    replicates: int = Field(default=200, ge=1, le=MAX_REPLICATES)
+    replicates: int = Field(default=50, ge=1, le=MAX_REPLICATES)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
 
 

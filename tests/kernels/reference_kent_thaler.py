@@ -34,6 +34,8 @@ def cost(d_own, d_other, alpha, surcharge):
 
 def _log_marginal(coefficient, z, alpha):
     """log of coefficient·e^−z·D^(α−1) with D = 1 − e^−z, for z >= 0 (+inf at z = 0, α < 1)."""
+    if coefficient <= 0.0:
+        return -math.inf
     if z <= 0.0:
         return math.inf if alpha < 1.0 else math.log(coefficient)
     return math.log(coefficient) - z + (alpha - 1.0) * math.log(-math.expm1(-z))

@@ -73,7 +73,7 @@ THREADS = min(2, os.cpu_count() or 1)  # default threads over chunks
 _DENSE_ROWS = 8192  # rows per elementwise pass: its (segments, rows) arrays stay in cache
 _MAX_DEPTH = 64  # bisections of one segment before a stationary point is given up as flat
 _MAX_ITER = 200  # Newton–bisection steps per interior minimum (typically 5 to 10)
-_FLOOR = 1e-300  # [-] least ρ and λ in the dense pass (see _terms)
+_FLOOR = -40.0  # least ρ and λ in the dense pass are exp(_FLOOR/α): D^α there ~ 4e-18
 
 
 def value_damage(w, w80):
@@ -238,11 +238,12 @@ def _terms(x, K, W_S, W_V, inv_w0_s, inv_w0_v, alpha, linear, slopes=False, floo
 
     Written with in-place operations: this is the kernel's innermost loop. ``linear``: some
     α = 1, where ψ(z) = −z and −ψ' = 1 also at z = 0 (the formulas give 0·∞ there).
-    ``floor`` > 0 raises ρ and λ to at least ``floor``: D = 0 (log and exp of −inf take slow
-    paths) becomes tiny, and ψ there finite; the caller must then mend d where L or R is 0.
+    ``floor`` > 0 raises ρ and λ to at least ``floor`` (scalar or per row): D = 0, where log
+    and exp of −inf take slow paths, becomes tiny, D^α ~ floor^α negligible and ψ finite;
+    the caller must then mend d where L or R is 0.
     """
     out = []
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for z, inv_w0 in ((K - W_V, inv_w0_s), (x - W_S, inv_w0_v)):  # −R and −L
             z *= inv_w0
             np.minimum(z, -floor, out=z)  # −ρ and −λ
@@ -363,9 +364,9 @@ class _Pieces(NamedTuple):
         K = self.K0 + self.e * (x - self.x0)
         t = _terms(x, K, self.W_S, self.W_V, self.inv_w0_s, self.inv_w0_v, self.alpha, linear, True)
         e_s = self.e * self.inv_w0_s
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):  # ±inf at a singular end
             d = np.log(self.k * self.inv_w0_v) - np.log(e_s) + t.psi_v - t.psi_s
-        slope = self.inv_w0_v * t.g_v - e_s * t.g_s
+            slope = self.inv_w0_v * t.g_v - e_s * t.g_s
         return t, d, slope
 
 
@@ -457,8 +458,9 @@ def _subdivide(span, linear):
 def _newton_bisect(p, lo, hi, linear):
     """Root of d in [lo, hi] where d(lo) <= 0 < d(hi): safeguarded Newton (rtsafe).
 
-    Converged when the step is below 1e-14·x, when |d| is at its rounding level, or when a
-    short Newton step lands on a bracket end to rounding (the root is that end).
+    Converged when a Newton step is below 1e-14·x, when the bracket is a few ulp wide (a root
+    closer to a singular segment end than floats resolve), when |d| is at its rounding level,
+    or when a short Newton step lands on a bracket end to rounding (the root is that end).
     """
     eps4 = 4.0 * np.finfo(float).eps
     x = 0.5 * (lo + hi)
@@ -485,7 +487,9 @@ def _newton_bisect(p, lo, hi, linear):
         flat = np.abs(d) <= 64.0 * np.finfo(float).eps * (1.0 + np.abs(t.psi_v) + np.abs(t.psi_s))
         x[idx] = np.where(flat, xi, xn)
         lo[idx], hi[idx], step[idx] = loi, hii, new_step
-        idx = idx[~(flat | edge | (np.abs(new_step) <= 1e-14 * np.abs(xn)))]
+        done = flat | edge | (hii - loi <= eps4 * np.abs(xn))
+        done |= fast & (np.abs(newton) <= 1e-14 * np.abs(xn))
+        idx = idx[~done]
     return x
 
 
@@ -507,6 +511,16 @@ class _Sparse(NamedTuple):
     points: _Points  # breakpoints of those rows
 
 
+def _exchange_setup(dr, rows, kmax):
+    """Steps 1–2 for the rows ``rows``: W_S, W_V (b,) and the sorted segments (S, b)."""
+    n, m, fixed, _ = (a[rows] for a in dr.striker)
+    W_S = np.einsum("be,be,be->b", n, m, np.where(fixed, 1.0, dr.avail[rows, None]))
+    n, m, fixed, alert = (a[rows] for a in dr.victim)
+    W_V = np.einsum("be,be->b", n, m)
+    classes = _classes(n, m, fixed, alert, dr.de[rows], dr.lua[rows], dr.lua_escape[rows])
+    return W_S, W_V, *_sort_segments(*_segments(*classes, kmax), kmax)
+
+
 def _dense_pass(dr, rows, kmax):
     """Breakpoint choice (x*, K*) for the rows ``rows`` (a slice), and the sparse leftovers.
 
@@ -516,17 +530,10 @@ def _dense_pass(dr, rows, kmax):
     few, the sign of d at both ends, and a cheap certificate that settles nearly all with
     one sign at both ends: ψ_V and ψ_S both rise with x, so d_lo − Δψ_S <= d <= d_lo + Δψ_V.
     """
-    inv_s, inv_v, alpha, k, avail = (
-        a[rows] for a in (dr.inv_w0_s, dr.inv_w0_v, dr.alpha, dr.k, dr.avail)
-    )
-    n, m, fixed, _ = (a[rows] for a in dr.striker)
-    W_S = np.einsum("be,be,be->b", n, m, np.where(fixed, 1.0, avail[:, None]))  # step 1
-    n, m, fixed, alert = (a[rows] for a in dr.victim)
-    W_V = np.einsum("be,be->b", n, m)
-    classes = _classes(n, m, fixed, alert, dr.de[rows], dr.lua[rows], dr.lua_escape[rows])
-    cost, eff = _sort_segments(*_segments(*classes, kmax), kmax)
+    inv_s, inv_v, alpha, k = (a[rows] for a in (dr.inv_w0_s, dr.inv_w0_v, dr.alpha, dr.k))
+    W_S, W_V, cost, eff = _exchange_setup(dr, rows, kmax)
     x, K = _chain(cost, eff, W_S)
-    t = _terms(x, K, W_S, W_V, inv_s, inv_v, alpha, dr.linear, floor=_FLOOR)
+    t = _terms(x, K, W_S, W_V, inv_s, inv_v, alpha, dr.linear, floor=np.exp(_FLOOR / alpha))
     c_s = _cost(t.pow_s, t.pow_v, k)
     best = c_s.min(axis=0)
     x_star, K_star = _pick(c_s, x, K, lambda c: _cost(t.pow_v[:, c], t.pow_s[:, c], k[c]), best)
@@ -550,21 +557,24 @@ def _dense_pass(dr, rows, kmax):
         d_lo = c0 + pv_lo - ps_lo
         d_hi = c0 + pv_hi - ps_hi
         # Mend d where a segment ends at L = 0 (+inf) or R = 0 (−inf); both: a finite limit.
-        at_l0 = x_hi >= W_S[col]
+        # With α = 1, ψ(0) = 0 is finite and the floored value is already right.
+        singular = alpha[col] < 1.0
+        at_l0 = (x_hi >= W_S[col]) & singular
         d_hi[at_l0] = np.inf
-        at_r0 = K_hi >= W_V[col]
+        at_r0 = (K_hi >= W_V[col]) & singular
         d_hi[at_r0] = -np.inf
         ends = at_l0 & at_r0
         if ends.any():
             c = col[ends]
             lim = np.log(k[c]) + alpha[c] * (np.log(inv_v[c] / inv_s[c]) - np.log(e[ends]))
             d_hi[ends] = lim
-    falls = d_lo <= 0.0
-    rises = d_hi > 0.0
-    bracket = falls & rises
-    # ψ_V and ψ_S rise with x: c0 + ψ_V(lo) − ψ_S(hi) <= d <= c0 + ψ_V(hi) − ψ_S(lo). The ψ at
-    # an end with L or R = 0 is floored (see _terms), but such an end has no sign like d_lo's.
-    sure = np.where(falls, d_lo + (pv_hi - pv_lo) <= 0.0, d_lo - (ps_hi - ps_lo) >= 0.0)
+        falls = d_lo <= 0.0
+        rises = d_hi > 0.0
+        bracket = falls & rises
+        # ψ_V and ψ_S rise with x: c0 + ψ_V(lo) − ψ_S(hi) <= d <= c0 + ψ_V(hi) − ψ_S(lo). The
+        # ψ at an end with L or R = 0 is floored (see _terms), but such an end never has the
+        # sign of d_lo here.
+        sure = np.where(falls, d_lo + (pv_hi - pv_lo) <= 0.0, d_lo - (ps_hi - ps_lo) >= 0.0)
     unsure = (falls != rises) & ~(sure & ~ends)
     if not (bracket.any() or unsure.any()):
         return x_star, K_star, W_S, W_V, None
@@ -632,9 +642,7 @@ def _outcome(dr, x_star, K_star, W_S, W_V):
     """:class:`FirstStrike` arrays at the chosen x* (recomputed in one place)."""
     L = W_S - x_star
     R = np.maximum(W_V - K_star, 0.0)
-    t = _terms(
-        x_star, K_star, W_S, W_V, dr.inv_w0_s, dr.inv_w0_v, dr.alpha, dr.linear, floor=_FLOOR
-    )
+    t = _terms(x_star, K_star, W_S, W_V, dr.inv_w0_s, dr.inv_w0_v, dr.alpha, dr.linear)
     return FirstStrike(
         x_star=x_star,
         C_S=_cost(t.pow_s, t.pow_v, dr.k),
@@ -753,16 +761,107 @@ def first_strike(
     (array([0.5712]), array([1.066]))
     """
     params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
-    kmax, chunk_size, threads = (
-        check_kmax(kmax),
-        _count("chunk_size", chunk_size),
-        _count("threads", threads),
+    sides = ((n_S, m_S, fixed_S, alert_S), (n_V, m_V, fixed_V, alert_V))
+    dr = _one_direction(*sides, w80_S, w80_V, de, lua, params)
+    return _solve(
+        dr, check_kmax(kmax), _count("chunk_size", chunk_size), _count("threads", threads)
     )
+
+
+def _one_direction(striker, victim, w80_S, w80_V, de, lua, params):
+    """:class:`_Direction` from the arguments of :func:`first_strike`."""
     names = dict(de="de", lua="lua", w80_S="w80_S", w80_V="w80_V")
-    striker = _Side(*check_forces(n_S, m_S, fixed_S, alert_S, side="S"))
-    victim = _Side(*check_forces(n_V, m_V, fixed_V, alert_V, side="V"))
-    dr = _direction(striker, victim, w80_S, w80_V, de, lua, params, names)
-    return _solve(dr, kmax, chunk_size, threads)
+    striker = _Side(*check_forces(*striker, side="S"))
+    victim = _Side(*check_forces(*victim, side="V"))
+    return _direction(striker, victim, w80_S, w80_V, de, lua, params, names)
+
+
+class DrawdownCurve(NamedTuple):
+    """The draw-down curve K(x) and both costs along it, for plots.
+
+    Attributes
+    ----------
+    x_break, K_break : ndarray, shape (B, S + 1)
+        Breakpoints of K(x) [warheads], all segments chained in order of efficiency.
+    x_max : ndarray, shape (B,)
+        The stop rule's range ends here: min(W_S, Σ segment costs) [warheads].
+    x : ndarray, shape (B, num)
+        Even grid on [0, x_max] [warheads].
+    K : ndarray, shape (B, num)
+        Victim warheads destroyed, K(x) [warheads].
+    C_S, C_V : ndarray, shape (B, num)
+        Costs [-] of striker and victim (eq. 2) if S spends x on counterforce.
+    """
+
+    x_break: np.ndarray
+    K_break: np.ndarray
+    x_max: np.ndarray
+    x: np.ndarray
+    K: np.ndarray
+    C_S: np.ndarray
+    C_V: np.ndarray
+
+
+def drawdown_curve(
+    n_S,
+    m_S,
+    fixed_S,
+    alert_S,
+    n_V,
+    m_V,
+    fixed_V,
+    alert_V,
+    w80_S,
+    w80_V,
+    de,
+    *,
+    alpha=ALPHA,
+    surcharge=SURCHARGE,
+    avail=AVAIL,
+    kmax=KMAX,
+    lua=False,
+    lua_escape=LUA_ESCAPE,
+    num=101,
+):
+    """K(x) breakpoints and C_S(x), C_V(x) on a grid: what :func:`first_strike` minimises.
+
+    Parameters are those of :func:`first_strike`; ``num`` (>= 2) is the number of grid
+    points. Memory grows as B·num·S: meant for plots, not sweeps.
+
+    Returns
+    -------
+    DrawdownCurve
+
+    Examples
+    --------
+    Check case T1: C_S falls along the whole range and is least at its end, x* = 250.
+
+    >>> force = ([[100, 50]], [[10, 10]], [[True, False]], [[0.5, 0.5]])
+    >>> dc = drawdown_curve(*force, *force, 500 * LN5, 500 * LN5, 0.8, num=3)
+    >>> dc.x_break, dc.K_break
+    (array([[  0., 100., 125., 225., 250.]]), array([[   0.,  800., 1000., 1160., 1200.]]))
+    >>> dc.x, dc.K
+    (array([[  0., 125., 250.]]), array([[   0., 1000., 1200.]]))
+    >>> dc.C_S.round(4)
+    array([[0.9749, 0.725 , 0.5712]])
+    """
+    params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
+    sides = ((n_S, m_S, fixed_S, alert_S), (n_V, m_V, fixed_V, alert_V))
+    dr = _one_direction(*sides, w80_S, w80_V, de, lua, params)
+    num = _count("num", num)
+    if num < 2:
+        raise ValueError(f"num must be at least 2; got {num}")
+    W_S, W_V, cost, eff = _exchange_setup(dr, slice(None), check_kmax(kmax))
+    x_break, K_break = _chain(cost, eff, np.inf)
+    x_max = np.minimum(W_S, x_break[-1])
+    x = x_max[:, None] * np.linspace(0.0, 1.0, num)
+    spent = np.clip(x[None] - x_break[:-1, :, None], 0.0, cost[:, :, None])
+    K = np.einsum("sbn,sb->bn", spent, eff)
+    rows = (W_S, W_V, dr.inv_w0_s, dr.inv_w0_v, dr.alpha)
+    t = _terms(x, K, *(a[:, None] for a in rows), dr.linear)
+    k = dr.k[:, None]
+    cost_s, cost_v = _cost(t.pow_s, t.pow_v, k), _cost(t.pow_v, t.pow_s, k)
+    return DrawdownCurve(x_break.T.copy(), K_break.T.copy(), x_max, x, K, cost_s, cost_v)
 
 
 @dataclass(frozen=True)
@@ -805,7 +904,7 @@ class StabilityIndex:
 
 def _ratio(c1, c2):
     """r = C1/C2 with C2 = 0 giving inf, or 1 when C1 = 0 as well (indifference) [ours]."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r = c1 / c2
     r[(c1 == 0.0) & (c2 == 0.0)] = 1.0
     return r

@@ -396,7 +396,7 @@ class AssessIn(_Strict):
 
     scenario: dict[str, Any] | None = None
     yaml: str | None = Field(default=None, max_length=MAX_YAML_CHARS)
-    samples: int | None = Field(default=None, ge=0, le=MAX_ASSESS_SAMPLES)
+    samples: int | None = Field(default=None, ge=1, le=MAX_ASSESS_SAMPLES)
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
 
 

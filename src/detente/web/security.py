@@ -9,6 +9,7 @@ and gives up with 503 when it exceeds the request's time budget.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -103,10 +104,12 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
+        started = refused = False
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # the 413 is out: drop whatever the app answers to the cut-off body
             if message["type"] == "http.response.start":
                 started = True
                 names = {k.lower() for k, _ in message.get("headers", [])}
@@ -121,19 +124,19 @@ class SecurityMiddleware:
         received = 0
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    if not started and not refused:
+                        await self._too_large(send_with_headers)
+                        refused = True
                     raise BodyTooLargeError
             return message
 
-        try:
+        with contextlib.suppress(BodyTooLargeError):  # already answered with 413
             await self.app(scope, counting_receive, send_with_headers)
-        except BodyTooLargeError:
-            if not started:
-                await self._too_large(send_with_headers)
 
     async def _too_large(self, send: Send) -> None:
         body = json.dumps(

@@ -59,8 +59,12 @@ def print_summary(a, console: Console, written: dict[str, Path] | None = None) -
         f"{len(a.sources)} sources (see the report's sources-and-caveats section).[/dim]"
     )
     if written:
-        console.print(f"Report: [bold]{written['report.html']}[/bold]")
-        console.print(f"Results: {written['results.json']} and {len(written) - 2} CSV tables")
+        # Paths are never wrapped, so that they can be copied.
+        console.print(f"Report: [bold]{written['report.html']}[/bold]", soft_wrap=True)
+        console.print(
+            f"Results: {written['results.json']} and {len(written) - 2} CSV tables",
+            soft_wrap=True,
+        )
 
 
 def print_compliance(a, console: Console) -> None:

@@ -130,7 +130,9 @@ class DaskBackend:
             raise RuntimeError("use DaskBackend as a context manager")
         limit = self.in_flight or max(2, 2 * sum(client.nthreads().values()))
         pending = iter(chunks)
-        done = as_completed(with_results=True)  # gathers in the client's loop, retrying lost data
+        # Our client's loop (the default would be the process's default client, wrong when a
+        # process holds several clients); with_results gathers there, retrying lost results.
+        done = as_completed(loop=client.loop, with_results=True)
         live = set()
 
         def submit_next() -> bool:

@@ -95,6 +95,18 @@ async def _compute(request: Request, func: Callable[..., Any], *args: Any) -> JS
     return JSONResponse(json_safe(result))
 
 
+# The hot path first: routes are matched in order.
+@router.post("/stability", response_model=StabilityOut, responses=ERRORS, tags=["calculate"])
+async def stability(request: Request, body: StabilityRequest) -> JSONResponse:
+    """First-strike stability of two forces: exactly ``detente stability --format json``.
+
+    Concurrent requests are evaluated together through the kernel's batch axis.
+    """
+    batcher: StabilityBatcher = request.app.state.batcher
+    result = await batcher.submit(body, budget_s=request.app.state.settings.time_budget_s)
+    return JSONResponse(result)
+
+
 # --- bundled data --------------------------------------------------------------------------------
 
 
@@ -154,17 +166,6 @@ async def list_sources() -> JSONResponse:
 async def count(request: Request, body: CountRequest) -> JSONResponse:
     """A force counted against a treaty (as ``detente count --format json``)."""
     return await _compute(request, compute.count_force, body)
-
-
-@router.post("/stability", response_model=StabilityOut, responses=ERRORS, tags=["calculate"])
-async def stability(request: Request, body: StabilityRequest) -> JSONResponse:
-    """First-strike stability of two forces: exactly ``detente stability --format json``.
-
-    Concurrent requests are evaluated together through the kernel's batch axis.
-    """
-    batcher: StabilityBatcher = request.app.state.batcher
-    result = await batcher.submit(body, budget_s=request.app.state.settings.time_budget_s)
-    return JSONResponse(result)
 
 
 @router.post("/verify/detect", response_model=dict[str, Any], responses=ERRORS, tags=["verify"])

@@ -46,13 +46,25 @@ def _check(name: str, allowed: tuple[str, ...], kind: str, field: str | None) ->
 
 
 def force(name: str, field: str | None = None) -> Force:
-    """The bundled force ``name`` (cached), or :class:`UnknownNameError`."""
-    return load_force(_check(name, forces(), "force", field))
+    """The bundled force ``name`` (from memory after the first time), or
+    :class:`UnknownNameError`."""
+    return _force(_check(name, forces(), "force", field))
 
 
 def treaty(name: str, field: str | None = None) -> Treaty:
-    """The bundled treaty ``name`` (cached), or :class:`UnknownNameError`."""
-    return load_treaty(_check(name, treaties(), "treaty", field))
+    """The bundled treaty ``name`` (from memory after the first time), or
+    :class:`UnknownNameError`."""
+    return _treaty(_check(name, treaties(), "treaty", field))
+
+
+@functools.cache
+def _force(name: str) -> Force:
+    return load_force(name)
+
+
+@functools.cache
+def _treaty(name: str) -> Treaty:
+    return load_treaty(name)
 
 
 def check_force_name(name: str, field: str | None = None) -> str:
@@ -70,7 +82,7 @@ def force_summaries() -> tuple[dict[str, Any], ...]:
     """Name, party, date and description of each bundled force."""
     out = []
     for name in forces():
-        f = load_force(name)
+        f = _force(name)
         out.append(
             {
                 "name": name,
@@ -85,7 +97,7 @@ def force_summaries() -> tuple[dict[str, Any], ...]:
 @functools.cache
 def force_json(name: str) -> dict[str, Any]:
     """A bundled force as JSON (call with a checked name)."""
-    return load_force(name).model_dump(mode="json")
+    return _force(name).model_dump(mode="json")
 
 
 @functools.cache
@@ -99,7 +111,7 @@ def treaty_summaries() -> tuple[dict[str, Any], ...]:
     """Id, name, status, signature date, limits and bans of each bundled treaty."""
     out = []
     for name in treaties():
-        t = load_treaty(name)
+        t = _treaty(name)
         out.append(
             {
                 "id": name,
@@ -116,7 +128,7 @@ def treaty_summaries() -> tuple[dict[str, Any], ...]:
 @functools.cache
 def treaty_json(name: str) -> dict[str, Any]:
     """A bundled treaty as JSON (call with a checked name)."""
-    return load_treaty(name).model_dump(mode="json")
+    return _treaty(name).model_dump(mode="json")
 
 
 @functools.cache

@@ -6,6 +6,7 @@ the routes run them in a worker thread under the request's time budget.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from detente.analysis.counting import count
@@ -59,11 +60,38 @@ def _per_side(value: Any, labels: list[str], name: str) -> None:
             )
 
 
+def _key(value: Any) -> Any:
+    """A hashable form of a per-side option (a value, or a mapping by side label)."""
+    return tuple(sorted(value.items())) if isinstance(value, dict) else value
+
+
+def _option(key: Any) -> Any:
+    return dict(key) if isinstance(key, tuple) else key
+
+
+@functools.lru_cache(maxsize=1024)
+def _bundled_sides(names: tuple[str, ...], posture: Any, lua: Any, w80: Any) -> tuple[Side, ...]:
+    """Sides of bundled forces, kept: the default w80 (EMT of every warhead) is the costly
+    part of a stability request, and the same forces come back request after request."""
+    forces = [bundled.force(name) for name in names]
+    sides = make_sides(forces, posture=_option(posture), lua=_option(lua), w80=_option(w80))
+    for side in sides:  # shared between requests: make any write fail loudly
+        for arr in (side.elements.n, side.elements.m, side.elements.fixed, side.elements.alert):
+            arr.setflags(write=False)
+    return tuple(sides)
+
+
 def stability_sides(req: StabilityRequest) -> list[Side]:
     """The two sides of a stability request, with posture, launch under attack and w80."""
-    forces = [side_force(ref, i) for i, ref in enumerate(req.forces)]
     p = req.params
-    sides = make_sides(forces, posture=p.posture, lua=p.lua, w80=p.w80)
+    if all(isinstance(ref, str) for ref in req.forces):
+        names = tuple(
+            bundled.check_force_name(ref, f"forces.{i}") for i, ref in enumerate(req.forces)
+        )
+        sides = list(_bundled_sides(names, _key(p.posture), _key(p.lua), _key(p.w80)))
+    else:
+        forces = [side_force(ref, i) for i, ref in enumerate(req.forces)]
+        sides = make_sides(forces, posture=p.posture, lua=p.lua, w80=p.w80)
     labels = [s.label for s in sides]
     for name in ("posture", "lua", "w80"):
         _per_side(getattr(p, name), labels, name)

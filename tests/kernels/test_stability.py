@@ -319,6 +319,20 @@ def test_striker_without_weapons_suffers_full_retaliation():
     assert fs.C_S[0] == pytest.approx(d_s**0.75 + 0.3, abs=1e-15)
 
 
+def test_empty_batch_and_a_side_without_elements():
+    empty = np.zeros((0, 2))
+    si = ks.stability_index(empty, empty, empty > 0, empty, empty, empty, empty > 0, empty,
+                            W80, W80, 0.8, 0.8)  # fmt: skip
+    assert si.fsi.shape == si.a_first.x_star.shape == (0,)
+    nothing = np.zeros((1, 0))
+    si = ks.stability_index(*t1(), nothing, nothing, nothing > 0, nothing, W80, W80, 0.8, 0.8)
+    row = dict(side_a=[(100, 10, True, 0.0), (50, 10, False, 0.5)], side_b=[], w80_a=W80,
+               w80_b=W80, de_ab=[], de_ba=[0.8, 0.8], lua_a=False, lua_b=False, alpha=0.75,
+               surcharge=0.3, avail=0.9, lua_escape=0.9)  # fmt: skip
+    assert_matches_reference(si, [row], 2)
+    assert si.x_star_A[0] == 0.0
+
+
 def test_launch_under_attack_divides_fixed_efficiency():
     n, m, fixed, alert = t1()
     _, eff = ex.counterforce_segments(n, m, fixed, alert, 0.8, lua=True, lua_escape=0.9)

@@ -199,16 +199,19 @@ def _sort_segments(cost, eff, run=1):
     :func:`_sorting_network`.
     """
     size, b = eff.shape
-    bits = max(size - 1, 1).bit_length()
+    if size < 2:
+        return cost, eff
+    bits = (size - 1).bit_length()
     mask = np.int64((1 << bits) - 1)
     key = eff.view(np.int64) & ~mask
     key |= (mask - np.arange(size, dtype=np.int64))[:, None]
-    keyf = key.view(np.float64)
-    tmp = np.empty(b)
+    rows = list(key.view(np.float64))
+    spare = np.empty(b)
     for i, j in _sorting_network(size, run):
-        np.maximum(keyf[i], keyf[j], out=tmp)
-        np.minimum(keyf[i], keyf[j], out=keyf[j])
-        keyf[i] = tmp
+        np.maximum(rows[i], rows[j], out=spare)
+        np.minimum(rows[i], rows[j], out=rows[j])
+        rows[i], spare = spare, rows[i]
+    key = np.stack(rows).view(np.int64)
     np.bitwise_and(key, mask, out=key)
     np.subtract(mask, key, out=key)
     key *= b

@@ -19,18 +19,26 @@ On a segment of K(x) with efficiency e, dC_S/dx has the sign of
     ψ(z) = −z + (α − 1)·ln(1 − e^−z)                                          (eq. 4)
 
 (the log of the marginal loss of damage inflicted minus the log of the marginal gain from
-destroyed retaliation). ψ is convex for α ≤ 1, so d is a convex minus a convex function of x.
-Writing the stationarity condition in s = exp(x/w0_V) gives a four-term generalised
-polynomial with at most two sign changes, so by Descartes' rule (for real exponents) dC_S/dx
-has at most two zeros per segment: at most one interior local minimum. The kernel
+retaliation destroyed). ψ is decreasing and, for α <= 1, convex. Written in s = exp(x/w0_V),
+the stationarity condition is a generalised polynomial of four terms with at most two sign
+changes, so by Descartes' rule of signs (real exponents) dC_S/dx has at most two zeros on a
+segment (one if α = 1, where d is linear): at most one interior local minimum. For every
+batch row, with all work elementwise over (segments, rows) arrays, the kernel
 
-1. evaluates C_S, C_V and d at every breakpoint (vectorised over (segments, batch));
-2. on a segment where d goes from <= 0 to > 0, solves d = 0 by bracketed Newton–bisection
-   to full precision (the interior minimum);
-3. on a segment where d has one sign at both ends, certifies that d keeps it with linear
-   bounds (a tangent of the convex term against a chord of the other); a segment it cannot
-   certify is bisected and each half is treated the same way;
-4. chooses x* among the breakpoints and interior minima.
+1. sorts the segments (a sorting network), chains the breakpoints, evaluates C_S at each and
+   takes the best;
+2. keeps only segments that could beat it: on a segment D_S and D_V both fall as x grows,
+   so C_S >= D_S(hi)^α + k·(1 − D_V(lo)^α) (typically one or two segments a row remain);
+3. on those, looks at the sign of d at both ends. From <= 0 to > 0 there is exactly one
+   interior minimum, found by safeguarded Newton–bisection to rounding level. With one sign
+   at both ends, d keeps it if a cheap bound says so (ψ terms rise with x, hence
+   d_lo − Δψ_S <= d <= d_lo + Δψ_V), else if tangent-and-chord lines say so (ψ convex), else
+   the segment is halved and each half examined again;
+4. chooses x* among breakpoints and interior minima: the least C_S, costs within ``TIE``
+   counting as equal (then the largest C_V, then the smallest x).
+
+Where L or R reaches 0 at a segment end, d tends to ±inf (or, both at once, to a finite
+limit) and is set to it. Memory is bounded by ``chunk_size`` rows per block and thread.
 
 References
 ----------
@@ -70,7 +78,7 @@ LN5 = float(np.log(5.0))  # w0 = w80 / ln 5: f(w80) = 0.8
 TIE = 1e-12  # [-] costs closer than this tie in the stop rule (numerical, not a model constant)
 CHUNK_SIZE = 1 << 16  # [rows] default batch rows per internal chunk (bounds memory)
 THREADS = min(2, os.cpu_count() or 1)  # default threads over chunks
-_DENSE_ROWS = 8192  # rows per elementwise pass: its (segments, rows) arrays stay in cache
+_DENSE_ROWS = 8192  # rows per elementwise pass: per-call overhead against cache use
 _MAX_DEPTH = 64  # bisections of one segment before a stationary point is given up as flat
 _MAX_ITER = 200  # Newton–bisection steps per interior minimum (typically 5 to 10)
 _FLOOR = -40.0  # least ρ and λ in the dense pass are exp(_FLOOR/α): D^α there ~ 4e-18
@@ -284,7 +292,7 @@ def _pick(c_s, x, K, c_v, best):
     tied = c_s <= best + TIE
     x_lo = np.where(tied, x, np.inf).min(axis=0)
     K_lo = np.where(tied, K, np.inf).min(axis=0)
-    real = np.nonzero(np.where(tied, x, -np.inf).max(axis=0) > x_lo)[0]
+    real = np.flatnonzero(np.where(tied, x, -np.inf).max(axis=0) > x_lo)
     if real.size:
         cv = c_v(real)
         tied = tied[:, real]
@@ -514,7 +522,8 @@ class _Sparse(NamedTuple):
 def _exchange_setup(dr, rows, kmax):
     """Steps 1–2 for the rows ``rows``: W_S, W_V (b,) and the sorted segments (S, b)."""
     n, m, fixed, _ = (a[rows] for a in dr.striker)
-    W_S = np.einsum("be,be,be->b", n, m, np.where(fixed, 1.0, dr.avail[rows, None]))
+    nm = n * m
+    W_S = np.einsum("be->b", nm) - (1.0 - dr.avail[rows]) * np.einsum("be,be->b", nm, ~fixed)
     n, m, fixed, alert = (a[rows] for a in dr.victim)
     W_V = np.einsum("be,be->b", n, m)
     classes = _classes(n, m, fixed, alert, dr.de[rows], dr.lua[rows], dr.lua_escape[rows])
@@ -584,8 +593,10 @@ def _dense_pass(dr, rows, kmax):
     def leftover(mask):
         return _Seg(*(a[mask] for a in (col, x_lo, K_lo, e, x_hi, d_lo, d_hi, w_s, w_v)))
 
-    cols = np.unique(col[bracket | unsure])
-    c = cols - rows.start
+    marked = np.zeros(x.shape[1], dtype=bool)
+    marked[col[bracket | unsure] - rows.start] = True
+    c = np.flatnonzero(marked)
+    cols = c + rows.start
     ps, pv = t.pow_s[:, c], t.pow_v[:, c]
     points = _Points(c_s[:, c], _cost(pv, ps, k[c]), x[:, c], K[:, c])
     return x_star, K_star, W_S, W_V, _Sparse(leftover(bracket), leftover(unsure), cols, points)
@@ -672,6 +683,8 @@ def _solve(dr, kmax, chunk_size, threads):
     """
     batch = dr.inv_w0_s.shape[0]
     blocks = [slice(s, min(s + chunk_size, batch)) for s in range(0, batch, chunk_size)]
+    if not blocks:
+        return _outcome(dr, *(np.zeros(0) for _ in range(4)))
     dense = min(chunk_size, _DENSE_ROWS)
     if threads > 1 and len(blocks) > 1:
         with ThreadPoolExecutor(min(threads, len(blocks))) as pool:

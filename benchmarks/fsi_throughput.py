@@ -9,7 +9,9 @@ kernel is timed at batch sizes 1, 1e3, 1e5 and 1e6 on random but realistic force
 elements a side drawn from silo ICBMs, SSBNs, bombers and road-mobile ICBMs, with DE, alert
 fractions and w80 in plausible ranges; the ranges are illustrative, not sourced data). The
 plain-Python reference (tests/kernels/reference_kent_thaler.py) is timed on a few thousand
-of the same scenarios and extrapolated per evaluation. The last line is machine-readable:
+of the same scenarios and extrapolated per evaluation. Rates are by the wall clock; rates
+by CPU time (all threads counted) are printed beside them, as the machine may be shared.
+The last line is machine-readable:
 
     fsi_evals_per_s=<float> reference_evals_per_s=<float> ratio=<float>
 
@@ -19,6 +21,7 @@ with the kernel rate at batch 1e6.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -29,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from kernels import reference_kent_thaler as ref
 
-from detente.kernels.stability import LN5, stability_index
+from detente.kernels.stability import stability_index
 
 BATCHES = (1, 1_000, 100_000, 1_000_000)
 ELEMENTS = 4
@@ -68,18 +71,21 @@ def random_scenarios(seed, batch):
     return side_a, side_b, w80_a, w80_b, de_ab, de_ba
 
 
-def kernel_rate(scenarios, min_seconds=1.0):
-    """FSI evaluations per second of :func:`stability_index` on the whole batch."""
+def kernel_rate(scenarios, min_seconds=1.0, **options):
+    """FSI evaluations per second of :func:`stability_index` on the whole batch.
+
+    Returns the rate by the wall clock and by this process's CPU time (all threads).
+    """
     side_a, side_b, w80_a, w80_b, de_ab, de_ba = scenarios
     batch = w80_a.shape[0]
+    stability_index(*side_a, *side_b, w80_a, w80_b, de_ab, de_ba, **options)  # warm up
     calls = 0
-    start = time.perf_counter()
-    while True:
-        stability_index(*side_a, *side_b, w80_a, w80_b, de_ab, de_ba)
+    start, cpu = time.perf_counter(), time.process_time()
+    while time.perf_counter() - start < min_seconds:
+        stability_index(*side_a, *side_b, w80_a, w80_b, de_ab, de_ba, **options)
         calls += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_seconds:
-            return calls * batch / elapsed
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return calls * batch / wall, calls * batch / cpu
 
 
 def reference_rate(scenarios, cases):
@@ -109,17 +115,22 @@ def main(argv=None):
     parser.add_argument("--reference-cases", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=20240601)
     args = parser.parse_args(argv)
-    print(f"first-strike stability index throughput (w0 = w80 / {LN5:.4f})")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"first-strike stability index: {os.cpu_count()} CPUs, load average {load}")
+    print("(rates by the wall clock; by CPU time in brackets, all threads counted)")
     rate = {}
     for batch in BATCHES:
-        rate[batch] = kernel_rate(random_scenarios(args.seed, batch))
-        print(f"kernel    batch {batch:>9,d}: {rate[batch]:>14,.0f} FSI evaluations/s")
+        rate[batch], cpu = kernel_rate(random_scenarios(args.seed, batch))
+        print(f"kernel    batch {batch:>9,d}: {rate[batch]:>12,.0f} FSI/s  ({cpu:>12,.0f})")
+    top = BATCHES[-1]
+    single, cpu = kernel_rate(random_scenarios(args.seed, top), threads=1)
+    print(f"kernel    batch {top:>9,d}: {single:>12,.0f} FSI/s  ({cpu:>12,.0f}) one thread")
     scenarios = random_scenarios(args.seed, args.reference_cases)
     ref_rate = reference_rate(scenarios, args.reference_cases)
-    print(f"reference {args.reference_cases:>6,d} cases   : {ref_rate:>14,.1f} FSI evaluations/s")
-    top = rate[BATCHES[-1]]
-    ratio = top / ref_rate
-    print(f"fsi_evals_per_s={top:.1f} reference_evals_per_s={ref_rate:.3f} ratio={ratio:.1f}")
+    cases = args.reference_cases
+    print(f"reference {cases:>6,d} cases  : {ref_rate:>12,.1f} FSI/s, plain Python, one at a time")
+    ratio = rate[top] / ref_rate
+    print(f"fsi_evals_per_s={rate[top]:.1f} reference_evals_per_s={ref_rate:.3f} ratio={ratio:.1f}")
 
 
 if __name__ == "__main__":

@@ -39,11 +39,13 @@ def _floats(name, x, shape, lo=0.0, hi=np.inf, *, lo_open=False):
     """``x`` broadcast to ``shape`` as a float array, or a ValueError naming ``name``."""
     a = np.asarray(x, dtype=float)
     if a.size:
-        low, high = a.min(), a.max()  # NaN propagates and fails both tests
-        if not ((low > lo if lo_open else low >= lo) and high <= hi and np.isfinite(high)):
+        low, high = np.minimum.reduce(a, axis=None), np.maximum.reduce(a, axis=None)
+        if not ((low > lo if lo_open else low >= lo) and high <= hi and high < np.inf):
             ok = np.isfinite(a) & (a > lo if lo_open else a >= lo) & (a <= hi)
             rule = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
             raise ValueError(f"{name} must be finite and in {rule}; got {float(a[~ok].flat[0])}")
+    if a.shape == shape:
+        return a
     try:
         return np.broadcast_to(a, shape)
     except ValueError:
@@ -55,6 +57,8 @@ def _bools(name, x, shape):
     a = np.asarray(x)
     if a.dtype != bool:
         raise ValueError(f"{name} must be boolean; got dtype {a.dtype}")
+    if a.shape == shape:
+        return a
     try:
         return np.broadcast_to(a, shape)
     except ValueError:

@@ -466,7 +466,7 @@ def _subdivide(span, linear):
 def _newton_bisect(p, lo, hi, linear):
     """Root of d in [lo, hi] where d(lo) <= 0 < d(hi): safeguarded Newton (rtsafe).
 
-    Converged when a Newton step is below 1e-14·x, when the bracket is a few ulp wide (a root
+    Converged when a Newton step is below 1e-10·x, when the bracket is a few ulp wide (a root
     closer to a singular segment end than floats resolve), when |d| is at its rounding level,
     or when a short Newton step lands on a bracket end to rounding (the root is that end).
     """
@@ -496,7 +496,7 @@ def _newton_bisect(p, lo, hi, linear):
         x[idx] = np.where(flat, xi, xn)
         lo[idx], hi[idx], step[idx] = loi, hii, new_step
         done = flat | edge | (hii - loi <= eps4 * np.abs(xn))
-        done |= fast & (np.abs(newton) <= 1e-14 * np.abs(xn))
+        done |= fast & (np.abs(newton) <= 1e-10 * np.abs(xn))  # then xn is off by ~newton²
         idx = idx[~done]
     return x
 

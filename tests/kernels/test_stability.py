@@ -533,6 +533,24 @@ def test_bad_input_raises_a_clear_value_error(change, message):
         ks.stability_index(**args)
 
 
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: ex.counterforce_segments(*t1(), 1.5), "de must be finite"),
+        (lambda: ex.counterforce_segments(*t1(), 0.8, kmax=0), "kmax must be an integer"),
+        (lambda: ex.counterforce_segments(*t1(), 0.8, lua="yes"), "lua must be boolean"),
+        (lambda: ex.striker_weapons([[1.0]], [[1.0]], [[True]], avail=2.0), "avail must be"),
+        (lambda: ex.total_weapons([1.0], [1.0]), "n_S must have shape"),
+        (lambda: ex.drawdown_breakpoints([[1.0]], [[1.0, 2.0]]), "share a shape"),
+        (lambda: ex.drawdown([[-1.0]], [[1.0]], [[1.0]]), "x must be finite"),
+        (lambda: ex.drawdown([[1.0]], [[1.0]], [[np.inf]]), "efficiency must be finite"),
+    ],
+)
+def test_exchange_functions_reject_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
 def test_drawdown_curve_rejects_a_single_point():
     with pytest.raises(ValueError, match="num must be at least 2"):
         ks.drawdown_curve(*t1(), *t1(), W80, W80, 0.8, num=1)

@@ -114,11 +114,11 @@ def striker_weapons(n, m, fixed, *, avail=AVAIL):
 
     Parameters
     ----------
-    n, m : ndarray, shape (B, E)
+    n, m : array_like, shape (B, E)
         Launchers [-] and warheads per launcher [-].
-    fixed : ndarray of bool, shape (B, E)
+    fixed : array_like of bool, shape (B, E)
         Fixed (silo) elements.
-    avail : float or ndarray, shape (B,)
+    avail : float or array_like, shape (B,)
         Share [-] of survivable-force weapons available to a first strike (default 0.9, [1]_).
 
     Returns
@@ -132,13 +132,17 @@ def striker_weapons(n, m, fixed, *, avail=AVAIL):
     ...                       np.array([[True, False]]))[0])
     1450.0
     """
-    avail = np.asarray(avail, dtype=float)
-    share = np.where(fixed, 1.0, avail[..., None] if avail.ndim else avail)
-    return np.einsum("be,be,be->b", n, m, share)
+    n, m, fixed, _ = check_forces(n, m, fixed, 0.0)
+    avail = _floats("avail", avail, n.shape[:1], hi=1.0)
+    return np.einsum("be,be,be->b", n, m, np.where(fixed, 1.0, avail[:, None]))
 
 
 def total_weapons(n, m):
-    """All warheads of a side, W = Σ n·m [warheads], shape (B,) (the victim's W_V, step 1)."""
+    """All warheads of a side, W = Σ n·m [warheads], shape (B,) (the victim's W_V, step 1).
+
+    ``n`` and ``m`` (shape (B, E)) are as in :func:`check_forces`.
+    """
+    n, m, _, _ = check_forces(n, m, False, 0.0)
     return np.einsum("be,be->b", n, m)
 
 

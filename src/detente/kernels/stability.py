@@ -739,7 +739,8 @@ def first_strike(
     surcharge : float or array_like, shape (B,)
         Surcharge k [-] >= 0 (default 0.3, [1]_ App. C).
     avail : float or array_like, shape (B,)
-        Share [-] of S's survivable-force weapons usable in a first strike (default 0.9).
+        Share [-] of S's survivable-force weapons usable in a first strike (default 0.9,
+        models.md §2 [rec]).
     kmax : int
         Salvo levels per target class (default 2).
     lua : bool or array_like of bool, shape (B,)
@@ -748,7 +749,11 @@ def first_strike(
     lua_escape : float or array_like, shape (B,)
         Share [-] of V's fixed-force weapons that escape under launch under attack (0.9).
     chunk_size : int
-        Batch rows per internal chunk; bounds working memory, not the result.
+        Batch rows per internal block (default 65536); bounds the working memory per thread,
+        not the result.
+    threads : int
+        Threads working on blocks at once (default: 2, or 1 on a single CPU). The result
+        does not depend on it.
 
     Returns
     -------
@@ -965,7 +970,7 @@ def stability_index(
         B's damage expectancy [-] against A's element classes.
     lua_A, lua_B : bool or array_like of bool, shape (B,)
         A (B) launches its fixed force under attack; applies when the other side strikes.
-    alpha, surcharge, avail, kmax, lua_escape, chunk_size
+    alpha, surcharge, avail, kmax, lua_escape, chunk_size, threads
         As in :func:`first_strike`, shared by both directions.
 
     Returns

@@ -182,6 +182,23 @@ def _compliance_rows(a: Assessment) -> list[dict[str, Any]]:
     return rows
 
 
+def _w80_cells(a: Assessment) -> dict[tuple[str, str], Cell]:
+    """The w80 of each side of each pair: the scenario's (with its provenance) or the default,
+    an assumption (``data/parameters.yaml``)."""
+    out = {}
+    for tag, result in a.stability.items():
+        for side in result.sides:
+            spec = a.resolved.party(side.label).spec
+            if spec.w80 is not None:
+                prov = spec.provenance.get("w80") or Provenance(
+                    status="assumption", note="set by the scenario"
+                )
+                out[tag, side.label] = cell(side.w80, prov, 1)
+            else:
+                out[tag, side.label] = Cell(f"{side.w80:,.1f}", "assumption", side.w80_note)
+    return out
+
+
 def build_figures(a: Assessment) -> dict[str, go.Figure]:
     """Every figure of the report by element id."""
     out = {
@@ -236,6 +253,7 @@ def render(a: Assessment) -> str:
         force_rows=_force_rows(a),
         legs=a.legs_frame().to_dict(orient="records"),
         compliance_rows=_compliance_rows(a),
+        w80=_w80_cells(a),
         statuses={k: v for k, v in statuses.items() if v},
         marks=STATUS_MARK,
         pairs=[(i, p) for i, p in enumerate(a.resolved.pairs())],

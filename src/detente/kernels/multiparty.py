@@ -126,9 +126,9 @@ def _parties(n, m, fixed, alert):
     batch, parties, width = n.shape
     if parties < 2:
         raise ValueError(f"a system needs at least two parties; got {parties}")
-    flat = [np.broadcast_to(np.asarray(a), n.shape) for a in (m, fixed, alert)]
     try:
-        flat = [a.reshape(batch * parties, width) for a in (n, *flat)]
+        rest = [np.broadcast_to(np.asarray(a), n.shape) for a in (m, fixed, alert)]
+        flat = [a.reshape(batch * parties, width) for a in (n, *rest)]
     except ValueError:
         raise ValueError("m, fixed and alert must have the shape of n, (B, P, E)") from None
     return tuple(a.reshape(n.shape) for a in check_forces(*flat, side="party"))

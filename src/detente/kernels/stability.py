@@ -466,9 +466,10 @@ def _subdivide(span, linear):
 def _newton_bisect(p, lo, hi, linear):
     """Root of d in [lo, hi] where d(lo) <= 0 < d(hi): safeguarded Newton (rtsafe).
 
-    Converged when a Newton step is below 1e-10·x, when the bracket is a few ulp wide (a root
-    closer to a singular segment end than floats resolve), when |d| is at its rounding level,
-    or when a short Newton step lands on a bracket end to rounding (the root is that end).
+    Converged when a Newton step is below 1e-14·x, when the bracket is a few ulp wide (a root
+    closer to a singular segment end than floats resolve) or when |d| is at its rounding
+    level. A short Newton step that leaves the bracket means the root hugs that end: the
+    next point probes a few ulp inside it rather than halving the bracket.
     """
     eps4 = 4.0 * np.finfo(float).eps
     x = 0.5 * (lo + hi)
@@ -486,17 +487,17 @@ def _newton_bisect(p, lo, hi, linear):
             newton = d / slope
             aim = xi - newton
             fast = (aim > loi) & (aim < hii) & (np.abs(2.0 * d) <= np.abs(sti * slope))
-            to_hi = np.abs(aim - hii) <= eps4 * np.abs(hii)
-            edge = ~fast & (np.abs(newton) <= 1e-6 * np.abs(xi))
-            edge &= to_hi | (np.abs(aim - loi) <= eps4 * np.abs(loi))
+            # A short Newton step out of the bracket: the root hugs that end; probe beside it.
+            probe = ~fast & (np.abs(newton) <= 1e-6 * np.abs(xi)) & ((aim >= hii) | (aim <= loi))
         new_step = np.where(fast, newton, 0.5 * (hii - loi))
         xn = np.where(fast, aim, loi + new_step)
-        xn = np.where(edge, np.where(to_hi, hii, loi), xn)
+        nudge = eps4 * np.abs(hii)
+        xn = np.where(probe, np.where(aim >= hii, hii - nudge, loi + nudge), xn)
         flat = np.abs(d) <= 64.0 * np.finfo(float).eps * (1.0 + np.abs(t.psi_v) + np.abs(t.psi_s))
         x[idx] = np.where(flat, xi, xn)
         lo[idx], hi[idx], step[idx] = loi, hii, new_step
-        done = flat | edge | (hii - loi <= eps4 * np.abs(xn))
-        done |= fast & (np.abs(newton) <= 1e-10 * np.abs(xn))  # then xn is off by ~newton²
+        done = flat | (hii - loi <= eps4 * np.abs(xn))
+        done |= fast & (np.abs(newton) <= 1e-14 * np.abs(xn))
         idx = idx[~done]
     return x
 
@@ -628,24 +629,24 @@ def _solve_block(dr, rows, kmax, dense_rows):
     root = _newton_bisect(p, lo, hi, dr.linear)
     tr = p.at(root, dr.linear)[0]
     # Choose again, among breakpoints and interior minima, in the rows that have minima.
-    pos = np.searchsorted(sp.cols, col)
-    order = np.argsort(pos, kind="stable")
+    cols, slot = np.unique(col, return_inverse=True)
+    order = np.argsort(slot, kind="stable")
     rank = np.empty_like(order)
-    rank[order] = np.arange(order.size) - np.searchsorted(pos[order], pos[order])
-    n_pts = sp.points.x.shape[0]
-    cand = _Points(*(np.full((n_pts + rank.max() + 1, sp.cols.size), np.inf) for _ in range(4)))
+    rank[order] = np.arange(order.size) - np.searchsorted(slot[order], slot[order])
+    points = _take(sp.points, (slice(None), np.searchsorted(sp.cols, cols)))
+    n_pts = points.x.shape[0]
+    cand = _Points(*(np.full((n_pts + rank.max() + 1, cols.size), np.inf) for _ in range(4)))
     at_roots = (
         _cost(tr.pow_s, tr.pow_v, p.k),
         _cost(tr.pow_v, tr.pow_s, p.k),
         root,
         p.K0 + p.e * (root - p.x0),
     )
-    for c, at_pts, at_root in zip(cand, sp.points, at_roots, strict=True):
+    for c, at_pts, at_root in zip(cand, points, at_roots, strict=True):
         c[:n_pts] = at_pts
-        c[n_pts + rank, pos] = at_root
-    best_x, best_k = _pick(cand.C_S, cand.x, cand.K, lambda c: cand.C_V[:, c], cand.C_S.min(axis=0))
-    x_star[sp.cols - rows.start] = best_x
-    K_star[sp.cols - rows.start] = best_k
+        c[n_pts + rank, slot] = at_root
+    best = _pick(cand.C_S, cand.x, cand.K, lambda c: cand.C_V[:, c], cand.C_S.min(axis=0))
+    x_star[cols - rows.start], K_star[cols - rows.start] = best
     return x_star, K_star, W_S, W_V
 
 

@@ -237,9 +237,10 @@ def _w80_matrix(
             try:
                 w80[a, v], note = default_w80(attacker)
             except InputError as exc:
+                why = exc.message.partition(":")[0]
                 raise InputError(
-                    f"w80 of {label} against {labels[a]}: {exc.message}; give w80 for {label} "
-                    f"(CLI: --w80 {label}=VALUE; scenario: parties[].w80)",
+                    f"w80 of {label} against {labels[a]} has no default ({why}): give it "
+                    f"(CLI: --w80 {label}=VALUE; scenario: w80 of party {label})",
                     field="w80",
                 ) from None
             parts.append(f"against {labels[a]}: {note}")

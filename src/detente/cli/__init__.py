@@ -33,6 +33,7 @@ TOPICS: tuple[str, ...] = (
     "serve",
     "upload",
     "assess",
+    "system",
 )
 
 for _topic in TOPICS:

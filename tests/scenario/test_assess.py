@@ -113,14 +113,33 @@ def test_scenario_changes_are_assumptions_in_the_ledger():
     assert entry in a.assumptions
 
 
-def test_three_parties_give_pairwise_indices_and_the_smallest():
+def test_three_parties_give_the_system_index_with_reserves():
     a = assess(ROOT / "examples" / "china-1000.yaml", samples=500)
     assert set(a.stability) == {"US-RU", "US-CN", "RU-CN"}
-    assert a.fsi == min(r.fsi for r in a.stability.values())
+    tags = ("US-RU", "US-CN", "RU-CN")
+    assert a.fsi == a.system["fsi"] == min(a.system[f"fsi.{t}"] for t in tags)
+    assert a.system["fsi_product"] == pytest.approx(np.prod([a.system[f"fsi.{t}"] for t in tags]))
     assert len(a.postures) == 3 * 16
     mc = a.uncertainty.outputs
-    pairwise = [mc[f"fsi.{tag}"] for tag in ("US-RU", "US-CN", "RU-CN")]
+    pairwise = [mc[f"fsi.{tag}"] for tag in tags]
     assert (mc["fsi"] == np.minimum.reduce(pairwise)).all()
+    # A reserve against the third party makes each striker weaker: r never falls.
+    for tag, result in a.stability.items():
+        for side in tag.split("-"):
+            assert a.system[f"r.{tag}.{side}"] >= result.r[side] - 1e-12
+
+
+def test_without_reserves_three_parties_are_three_separate_pairs():
+    text = (ROOT / "examples" / "china-1000.yaml").read_text()
+    text = text.replace("samples: 10000\n", "parameters: {reserve: 0}\n")
+    a = assess(parse_scenario(text, str(ROOT / "examples" / "china-1000.yaml")))
+    for tag, result in a.stability.items():
+        assert a.system[f"fsi.{tag}"] == pytest.approx(result.fsi, rel=1e-12, abs=1e-15)
+        for side in tag.split("-"):
+            assert a.system[f"r.{tag}.{side}"] == pytest.approx(result.r[side], rel=1e-12)
+            assert a.system[f"arriving.{tag}.{side}"] == pytest.approx(
+                result.arriving[side], rel=1e-12
+            )
 
 
 def test_ledger_lists_distributions_and_scenario_parameters():

@@ -23,6 +23,7 @@ from detente.analysis.uncertainty import (
     Tornado,
     UncertaintyResult,
     check_samples,
+    evaluate_batch,
     monte_carlo,
     tornado,
 )
@@ -52,7 +53,6 @@ class PostureCase:
     lua: dict[str, bool]
     fsi: float
     r: dict[str, float]
-    r_uncapped: dict[str, float]
 
     def row(self) -> dict[str, Any]:
         """Flat dict for a table."""
@@ -113,10 +113,14 @@ class Assessment:
     scenario : Scenario
     resolved : ResolvedScenario
     stability : dict
-        :class:`StabilityResult` per pair (``"US-RU"``) in the scenario's postures.
+        :class:`StabilityResult` per pair (``"US-RU"``) in the scenario's postures, each pair
+        alone (no reserve against third parties).
     fsi : float
         The scenario's first-strike stability index [-]: the pair's, or with three or more
-        parties the smallest pairwise index.
+        parties the system index (the smallest pairwise index with reserves).
+    system : dict or None
+        Three or more parties: the outputs of :func:`evaluate_batch` at the scenario's values
+        (``fsi``, ``fsi_product``, ``fsi.A-B``, ``r.A-B.A``, ...) [-, warheads].
     counts : dict
         Treaty count per party (empty without a treaty).
     postures : tuple of PostureCase
@@ -140,6 +144,7 @@ class Assessment:
     fsi: float
     counts: dict[str, CountResult]
     postures: tuple[PostureCase, ...]
+    system: dict[str, float] | None = None
     uncertainty: UncertaintyResult | None = None
     tornado: Tornado | None = None
     upload: Any = None
@@ -271,6 +276,7 @@ class Assessment:
                 "treaty": None if self.resolved.treaty is None else self.resolved.treaty.id,
             },
             "stability": {k: v.to_dict() for k, v in self.stability.items()},
+            "system": self.system,
             "postures": [c.row() for c in self.postures],
             "compliance": {k: v.to_dict() for k, v in self.counts.items()},
             "forces": self.forces_frame().to_dict(orient="records"),
@@ -293,17 +299,27 @@ def _tag(pair: tuple[str, str]) -> str:
 
 
 def posture_cases(resolved: ResolvedScenario) -> list[PostureCase]:
-    """Every pair under every combination of postures and launch under attack."""
+    """Every pair under every combination of postures and launch under attack.
+
+    With three or more parties the other parties keep the scenario's postures and every
+    striker withholds its reserve against them (:func:`evaluate_batch`); ``r`` is capped.
+    """
+    multi = len(resolved.parties) > 2
     cases = []
     for pair in resolved.pairs():
         for postures in itertools.product(POSTURES, repeat=2):
             for luas in itertools.product((False, True), repeat=2):
                 posture = dict(zip(pair, postures, strict=True))
                 lua = dict(zip(pair, luas, strict=True))
-                result = evaluate(resolved.sides(pair, posture, lua), resolved.params)
-                cases.append(
-                    PostureCase(pair, posture, lua, result.fsi, result.r, result.r_uncapped)
-                )
+                if multi:
+                    out = evaluate_batch(resolved, {}, 1, posture=posture, lua=lua)
+                    tag = _tag(pair)
+                    fsi = float(out[f"fsi.{tag}"][0])
+                    r = {k: float(out[f"r.{tag}.{k}"][0]) for k in pair}
+                else:
+                    result = evaluate(resolved.sides(pair, posture, lua), resolved.params)
+                    fsi, r = result.fsi, result.r
+                cases.append(PostureCase(pair, posture, lua, fsi, r))
     return cases
 
 
@@ -428,9 +444,11 @@ def _caveats(resolved: ResolvedScenario, stability: dict[str, StabilityResult]) 
             )
     if len(resolved.parties) > 2:
         out.append(
-            "Three or more parties: each pair's index is computed as if the other parties did "
-            "not exist (no reserve withheld against a third party); the scenario's FSI is the "
-            "smallest pairwise index."
+            f"Three or more parties [ours, models.md §2]: striking one party, each side "
+            f"withholds {resolved.reserve:g} x the w80 of every armed third party; the "
+            "scenario's FSI is the smallest pairwise index with those reserves (the product "
+            "is reported too). Draw-down curves and the table 'each pair alone' leave the "
+            "reserves out."
         )
     out.append(
         "Without defences every surviving warhead arrives: arriving retaliation equals the "
@@ -545,7 +563,12 @@ def assess(
         scenario = load_scenario(scenario)
     resolved = resolve(scenario)
     stability = {_tag(p): evaluate(resolved.sides(p), resolved.params) for p in resolved.pairs()}
-    fsi = min(r.fsi for r in stability.values())
+    system = None
+    if len(resolved.parties) > 2:
+        system = {k: float(v[0]) for k, v in evaluate_batch(resolved, {}, 1).items()}
+        fsi = system["fsi"]
+    else:
+        fsi = stability[_tag(resolved.pairs()[0])].fsi
     counts = {}
     if resolved.treaty is not None:
         for party in resolved.parties:
@@ -564,6 +587,7 @@ def assess(
         fsi=fsi,
         counts=counts,
         postures=tuple(posture_cases(resolved)),
+        system=system,
         uncertainty=mc,
         tornado=sensitivity,
         upload=upload,

@@ -7,7 +7,7 @@ dotted path to the model quantity it moves. Errors name the scenario file, line 
 
 Paths of uncertain inputs::
 
-    parameters.<de|alpha|surcharge|avail|lua_escape|assured_destruction_emt>
+    parameters.<de|alpha|surcharge|avail|lua_escape|assured_destruction_emt|reserve>
     parties.<PARTY>.w80
     parties.<PARTY>.defense.<interceptors|p_kill|availability>
     parties.<PARTY>.holdings.<HOLDING>.<loading|warheads|launchers.deployed|alert.day_to_day|
@@ -49,6 +49,7 @@ PARAMETER_RANGES = {
     "avail": (0.0, 1.0),
     "lua_escape": (0.0, 1.0),
     "assured_destruction_emt": (0.0, math.inf),
+    "reserve": (0.0, math.inf),
 }
 HOLDING_FIELDS = (
     "loading",
@@ -204,6 +205,14 @@ class ResolvedScenario:
                 )
             )
         return sides
+
+    @property
+    def reserve(self) -> float:
+        """Multiples of a third party's w80 each striker withholds (three or more parties)."""
+        from detente.kernels.multiparty import RESERVE
+
+        given = self.scenario.parameters.reserve
+        return RESERVE if given is None else given
 
     def emt(self) -> float:
         """The assured-destruction yardstick in use [Mt EMT] (scenario's, else the default)."""

@@ -27,6 +27,7 @@ from detente.analysis.elements import strategic_holdings
 from detente.analysis.scenario import ResolvedScenario, UncertainInput
 from detente.analysis.stability import Side
 from detente.kernels.stability import stability_index
+from detente.model.force import Posture
 from detente.model.scenario import MAX_SAMPLES, LogNormal, Normal, Triangular, Uniform
 
 if TYPE_CHECKING:
@@ -127,12 +128,14 @@ def output_names(resolved: ResolvedScenario) -> list[str]:
     """Names of the outputs of :func:`evaluate_batch`, in order.
 
     Two parties A, B: ``fsi``, ``r.A``, ``r.B``, ``surviving.A``, ... Three or more: ``fsi``
-    is the system index (the smallest pairwise FSI) and each pair's outputs carry the pair,
-    ``fsi.A-B``, ``r.A-B.A``, ...
+    is the system index (the smallest pairwise FSI, with reserves against third parties),
+    ``fsi_product`` the product, and each pair's outputs carry the pair, ``fsi.A-B``,
+    ``r.A-B.A``, ...
     """
-    names = ["fsi"]
+    multi = len(resolved.parties) > 2
+    names = ["fsi", "fsi_product"] if multi else ["fsi"]
     for pair in resolved.pairs():
-        tag = "" if len(resolved.parties) == 2 else "-".join(pair) + "."
+        tag = "-".join(pair) + "." if multi else ""
         if tag:
             names.append(f"fsi.{tag[:-1]}")
         for kind in ("r", "surviving", "arriving"):
@@ -140,7 +143,7 @@ def output_names(resolved: ResolvedScenario) -> list[str]:
     return names
 
 
-def _columns(side: Side, resolved: ResolvedScenario, values, rows, size):
+def _columns(side: Side, posture: str, resolved: ResolvedScenario, values, rows, size):
     """Element arrays (n, m, fixed, alert) of shape (size, E) and w80 of ``side``."""
     e = side.elements
     n = np.tile(e.n, (size, 1))
@@ -170,17 +173,78 @@ def _columns(side: Side, resolved: ResolvedScenario, values, rows, size):
                 m[:, j] = v / e.n[j]
             elif t.name == "launchers.deployed":
                 n[:, j] = v
-            elif t.name == f"alert.{party.spec.posture}":
+            elif t.name == f"alert.{posture}":
                 alert[:, j] = v
     return (n, m, fixed, alert), w80
 
 
 def _parameters(resolved: ResolvedScenario, values, rows) -> dict[str, Any]:
-    p = dict(resolved.params.__dict__)
+    p = {**resolved.params.__dict__, "reserve": resolved.reserve}
     for x in resolved.inputs:
         if x.target.kind == "parameter" and x.target.name in p:
             p[x.target.name] = values[x.path][rows]
     return p
+
+
+KERNEL_PARAMETERS = ("alpha", "surcharge", "avail", "kmax", "lua_escape")
+
+
+def _pair_outputs(out, rows, sides, postures, active, values, params, b):
+    """Two parties: one call of :func:`stability_index`."""
+    a, c = next(iter(sides.values()))
+    arr_a, w80_a = _columns(a, postures[a.label], active, values, rows, b)
+    arr_c, w80_c = _columns(c, postures[c.label], active, values, rows, b)
+    si = stability_index(
+        *arr_a, *arr_c, w80_a, w80_c, params["de"], params["de"], lua_A=a.lua, lua_B=c.lua,
+        **{k: params[k] for k in KERNEL_PARAMETERS},
+    )  # fmt: skip
+    out["fsi"][rows] = si.fsi
+    struck = ((a.label, si.r_A_capped, si.b_first), (c.label, si.r_B_capped, si.a_first))
+    for label, r, hit in struck:
+        out[f"r.{label}"][rows] = r
+        out[f"surviving.{label}"][rows] = hit.W_V - hit.K
+        out[f"arriving.{label}"][rows] = hit.R
+
+
+def _system_outputs(out, rows, sides, postures, active, values, params, b, labels):
+    """Three or more parties: one call of :func:`detente.kernels.multiparty.system_index`."""
+    from detente.kernels.multiparty import system_index
+
+    index = {k: i for i, k in enumerate(labels)}
+    arrays: dict[str, tuple] = {}
+    w80 = np.ones((b, len(labels), len(labels)))  # [b, attacker, victim]; diagonal unused
+    lua = np.zeros(len(labels), dtype=bool)
+    for pair_sides in sides.values():
+        for side, other in (pair_sides, pair_sides[::-1]):
+            arr, w = _columns(side, postures[side.label], active, values, rows, b)
+            arrays.setdefault(side.label, arr)
+            w80[:, index[other.label], index[side.label]] = w
+            lua[index[side.label]] = side.lua
+    width = max(arrays[k][0].shape[1] for k in labels)
+    padded = []
+    for j, fill in enumerate((0.0, 0.0, False, 0.0)):
+        stack = np.full((b, len(labels), width), fill, dtype=bool if j == 2 else float)
+        for k in labels:
+            a = arrays[k][j]
+            stack[:, index[k], : a.shape[1]] = a
+        padded.append(stack)
+    si = system_index(
+        *padded, w80, params["de"], lua=lua, reserve=params["reserve"],
+        **{k: params[k] for k in KERNEL_PARAMETERS},
+    )  # fmt: skip
+    out["fsi"][rows] = si.fsi_min
+    out["fsi_product"][rows] = si.fsi_product
+    capped = np.minimum(si.r, 1.0)
+    st = si.strike
+    for pair in sides:
+        i, j = index[pair[0]], index[pair[1]]
+        tag = "-".join(pair)
+        out[f"fsi.{tag}"][rows] = si.fsi[:, i, j]
+        for me, them in ((i, j), (j, i)):
+            label = labels[me]
+            out[f"r.{tag}.{label}"][rows] = capped[:, me, them]
+            out[f"surviving.{tag}.{label}"][rows] = st.W_V[:, them, me] - st.K[:, them, me]
+            out[f"arriving.{tag}.{label}"][rows] = st.R[:, them, me]
 
 
 def evaluate_batch(
@@ -188,10 +252,16 @@ def evaluate_batch(
     values: Mapping[str, np.ndarray],
     size: int,
     *,
+    posture: Mapping[str, Posture] | None = None,
+    lua: Mapping[str, bool] | None = None,
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> dict[str, np.ndarray]:
     """Outputs of the stability calculus for ``size`` rows of input values.
+
+    Two parties go through :func:`detente.kernels.stability.stability_index`; three or more
+    through :func:`detente.kernels.multiparty.system_index` (every striker withholds a
+    reserve against each armed third party), one batched call per chunk of rows.
 
     Parameters
     ----------
@@ -201,6 +271,8 @@ def evaluate_batch(
         scenario's value).
     size : int
         Rows [-].
+    posture, lua : mapping, optional
+        Posture and launch under attack by party, overriding the scenario's.
     progress : callable, optional
         Called as ``progress(rows_done, size)`` after each chunk.
     chunk_rows : int
@@ -214,32 +286,17 @@ def evaluate_batch(
     inputs = tuple(x for x in resolved.inputs if x.path in values)
     values = {x.path: np.broadcast_to(np.asarray(values[x.path], float), (size,)) for x in inputs}
     active = replace(resolved, inputs=inputs)
-    multi = len(resolved.parties) > 2
-    sides = {pair: resolved.sides(pair) for pair in resolved.pairs()}
+    postures = {p.label: (posture or {}).get(p.label, p.spec.posture) for p in resolved.parties}
+    sides = {pair: resolved.sides(pair, postures, lua) for pair in resolved.pairs()}
     out = {k: np.empty(size) for k in output_names(resolved)}
     for start in range(0, size, chunk_rows):
         rows = slice(start, min(start + chunk_rows, size))
         b = rows.stop - rows.start
         params = _parameters(active, values, rows)
-        kw = {k: params[k] for k in ("alpha", "surcharge", "avail", "kmax", "lua_escape")}
-        pair_fsi = []
-        for pair, (a, c) in sides.items():
-            arr_a, w80_a = _columns(a, active, values, rows, b)
-            arr_c, w80_c = _columns(c, active, values, rows, b)
-            si = stability_index(
-                *arr_a, *arr_c, w80_a, w80_c, params["de"], params["de"],
-                lua_A=a.lua, lua_B=c.lua, **kw,
-            )  # fmt: skip
-            tag = "-".join(pair) + "." if multi else ""
-            if multi:
-                out[f"fsi.{tag[:-1]}"][rows] = si.fsi
-            pair_fsi.append(si.fsi)
-            struck = ((a.label, si.r_A_capped, si.b_first), (c.label, si.r_B_capped, si.a_first))
-            for label, r, hit in struck:
-                out[f"r.{tag}{label}"][rows] = r
-                out[f"surviving.{tag}{label}"][rows] = hit.W_V - hit.K
-                out[f"arriving.{tag}{label}"][rows] = hit.R
-        out["fsi"][rows] = np.min(pair_fsi, axis=0)
+        if len(resolved.parties) == 2:
+            _pair_outputs(out, rows, sides, postures, active, values, params, b)
+        else:
+            _system_outputs(out, rows, sides, postures, active, values, params, b, resolved.labels)
         if progress is not None:
             progress(rows.stop, size)
     return out

@@ -42,6 +42,9 @@ def print_summary(a, console: Console, written: dict[str, Path] | None = None) -
                 tag, k, posture, f"{r.C1[k]:.4f}", f"{r.C2[k]:.4f}", f"{r.r[k]:.4f}",
                 f"{r.r_uncapped[k]:.4f}", f"{side.w80:.1f}",
             )  # fmt: skip
+    if a.system is not None:
+        table.title = "Each pair alone (no reserves against third parties)"
+        print_system(a, console)
     console.print(table)
     if a.counts:
         print_compliance(a, console)
@@ -65,6 +68,27 @@ def print_summary(a, console: Console, written: dict[str, Path] | None = None) -
             f"Results: {written['results.json']} and {len(written) - 2} CSV tables",
             soft_wrap=True,
         )
+
+
+def print_system(a, console: Console) -> None:
+    """Three or more parties: every pair's index with reserves against the third parties."""
+    table = Table(
+        title=f"System index {a.system['fsi']:.4f} (smallest pair; product "
+        f"{a.system['fsi_product']:.4f}), reserves of {a.resolved.reserve:g} w80"
+    )
+    for col in ("pair", "FSI", "side", "r", "surviving"):
+        table.add_column(col, justify="left" if col in ("pair", "side") else "right")
+    for first, second in a.resolved.pairs():
+        tag = f"{first}-{second}"
+        for side in (first, second):
+            table.add_row(
+                tag,
+                f"{a.system[f'fsi.{tag}']:.4f}",
+                side,
+                f"{a.system[f'r.{tag}.{side}']:.4f}",
+                f"{a.system[f'surviving.{tag}.{side}']:,.0f}",
+            )
+    console.print(table)
 
 
 def print_compliance(a, console: Console) -> None:

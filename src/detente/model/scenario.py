@@ -197,7 +197,9 @@ class ScenarioParameters(Sourced):
 
     Defaults and sources: ``data/parameters.yaml`` (:class:`detente.analysis.stability.
     StabilityParams`). ``assured_destruction_emt`` [Mt EMT] scales the default ``w80`` of
-    every party whose ``w80`` the scenario does not give.
+    every party whose ``w80`` the scenario does not give. ``reserve`` [-]: with three or more
+    parties, each striker withholds ``reserve`` times the w80 of every armed third party
+    (:func:`detente.kernels.multiparty.system_index`, default 1) [ours].
     """
 
     de: float | None = Field(default=None, ge=0, le=1)
@@ -207,6 +209,7 @@ class ScenarioParameters(Sourced):
     avail: float | None = Field(default=None, ge=0, le=1)
     lua_escape: float | None = Field(default=None, ge=0, le=1)
     assured_destruction_emt: float | None = Field(default=None, gt=0)
+    reserve: float | None = Field(default=None, ge=0)
 
     def given(self) -> dict[str, Any]:
         """The parameters of the calculus (:data:`PARAMETER_NAMES`) the scenario sets."""

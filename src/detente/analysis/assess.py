@@ -385,6 +385,15 @@ def ledger(resolved: ResolvedScenario) -> list[LedgerEntry]:
         else:
             prov = parameters.provenance(group, name)
             out.append(_entry("model", f"{group}.{name}", parameters.default(group, name), prov))
+    if len(resolved.parties) > 2:
+        given = resolved.scenario.parameters.reserve
+        origin = "set by the scenario" if given is not None else "the multiparty kernel's default"
+        prov = resolved.scenario.parameters.provenance.get("reserve") or Provenance(
+            status="assumption",
+            note=f"w80s each striker withholds against every armed third party ({origin})",
+        )
+        scope = "scenario" if given is not None else "model"
+        out.append(_entry(scope, "parameters.reserve", resolved.reserve, prov))
     for x in resolved.inputs:
         d = x.dist
         prov = Provenance(source=d.source, status="assumption", note=d.note or "uncertain input")

@@ -130,7 +130,8 @@ class SystemResult:
     w80_notes : dict
         Where each party's w80 comes from.
     posture, lua : dict
-        Per party (the posture applies to real forces; notional ones have fixed alerts).
+        Per party (the posture applies to real forces; notional ones have fixed alerts;
+        ``None`` where sides were given, with their elements as built).
     params : StabilityParams
     """
 
@@ -142,7 +143,7 @@ class SystemResult:
     reserve: ReserveRule
     w80: dict[str, dict[str, float]]
     w80_notes: dict[str, str]
-    posture: dict[str, str]
+    posture: dict[str, str | None]
     lua: dict[str, bool]
     params: StabilityParams = field(repr=False)
 
@@ -224,7 +225,7 @@ def _w80_matrix(
         if isinstance(victim, NotionalForce):
             w80[:, v], notes[label] = victim.w80, "given in the file"
             continue
-        parts = []
+        parts = {}
         for a, attacker in enumerate(forces):
             if a == v:
                 continue
@@ -243,8 +244,8 @@ def _w80_matrix(
                     f"(CLI: --w80 {label}=VALUE; scenario: w80 of party {label})",
                     field="w80",
                 ) from None
-            parts.append(f"against {labels[a]}: {note}")
-        notes[label] = "; ".join(parts)
+            parts[labels[a]] = note
+        notes[label] = _note(parts)
     return w80, notes
 
 
@@ -321,7 +322,7 @@ def evaluate_system(
             [s.elements for s in sides],
             matrix,
             {s.label: s.w80_note for s in sides},
-            {s.label: "" for s in sides},
+            {s.label: None for s in sides},
             {s.label: s.lua for s in sides},
             params,
             reserve,
@@ -357,24 +358,31 @@ def system_from_scenario(
     index = {k: i for i, k in enumerate(labels)}
     matrix = np.ones((len(labels), len(labels)))
     elements: dict[str, Elements] = {}
-    notes: dict[str, list[str]] = {k: [] for k in labels}
+    notes: dict[str, dict[str, str]] = {k: {} for k in labels}
     lua: dict[str, bool] = {}
     for pair in resolved.pairs():
         sides = resolved.sides(pair)
         for side, other in zip(sides, sides[::-1], strict=True):
             matrix[index[other.label], index[side.label]] = side.w80
             elements[side.label], lua[side.label] = side.elements, side.lua
-            notes[side.label].append(f"against {other.label}: {side.w80_note}")
+            notes[side.label][other.label] = side.w80_note
     return _evaluate(
         labels,
         [elements[k] for k in labels],
         matrix,
-        {k: "; ".join(dict.fromkeys(v)) for k, v in notes.items()},
+        {k: _note(v) for k, v in notes.items()},
         {p.label: p.spec.posture for p in resolved.parties},
         lua,
         resolved.params,
         reserve,
     )
+
+
+def _note(by_attacker: dict[str, str]) -> str:
+    """One note for a party's w80: shared by every attacker, or one per attacker."""
+    if len(set(by_attacker.values())) == 1:
+        return next(iter(by_attacker.values()))
+    return "; ".join(f"against {a}: {note}" for a, note in by_attacker.items())
 
 
 def _column(w80: np.ndarray, labels: list[str], victim: int) -> dict[str, float]:
@@ -398,7 +406,7 @@ def _evaluate(
     elements: list[Elements],
     w80: np.ndarray,
     notes: dict[str, str],
-    posture: dict[str, str],
+    posture: dict[str, str | None],
     lua: dict[str, bool],
     params: StabilityParams | None,
     reserve: ReserveRule | None,

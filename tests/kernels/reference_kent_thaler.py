@@ -5,8 +5,15 @@ One scenario at a time, with lists and the ``math`` module; no numpy. It shares 
 of the draw-down curve on a fixed grid (uniform, plus points crowding both ends
 geometrically) for the sign of dC_S/dx and bisects every change from <= 0 to > 0.
 
-A force element is a tuple ``(n, m, fixed, alert)``. ``de`` is a float or one value per
-victim element.
+A force element is a tuple ``(n, m, fixed, alert)``. ``de`` is a float, one value per victim
+element, or one list per striker element (weapon type) with one value per victim element:
+then each type's warheads are spent greedily by efficiency, level by level of each class
+(kernels/exchange.py, "Heterogeneous weapons").
+
+A defence is a tuple ``(interceptors, p_kill, shots_per_rv, availability)``. The victim's
+defence lets through the share ρ = 1 − P·min(1, ⌊I/s⌋/W_S) of the whole first strike; the
+striker's defence meets the retaliation R and lets through R − P·min(R, ⌊I/s⌋), whose slope
+changes at R = ⌊I/s⌋: that point splits a segment, and each piece is scanned on its own.
 """
 
 from __future__ import annotations
@@ -41,30 +48,106 @@ def _log_marginal(coefficient, z, alpha):
     return math.log(coefficient) - z + (alpha - 1.0) * math.log(-math.expm1(-z))
 
 
-def first_strike(striker, victim, w80_s, w80_v, de, *, alpha=0.75, surcharge=0.3, avail=0.9,
-                 kmax=2, lua=False, lua_escape=0.9):  # fmt: skip
-    """Striker's cost-minimising first strike; a dict of the outcome (names as the kernel)."""
-    if not isinstance(de, (list, tuple)):
-        de = [de] * len(victim)
-    w_s = sum(n * m if fixed else avail * n * m for n, m, fixed, _ in striker)
-    w_v = sum(n * m for n, m, _, _ in victim)
+def _log(x):
+    return math.log(x) if x > 0.0 else -math.inf
 
+
+def intercept(defense):
+    """(P, ⌊I/s⌋) of a defence ``(interceptors, p_kill, shots_per_rv, availability)``."""
+    if defense is None:
+        return 0.0, 0.0
+    interceptors, p_kill, shots, availability = defense
+    return availability * (1.0 - (1.0 - p_kill) ** shots), float(math.floor(interceptors / shots))
+
+
+def _segments(striker, victim, de, w_s, rho, kmax, lua, lua_escape, avail):
+    """Counterforce pieces (efficiency, cost) in spending order, and the most x they allow."""
+    if de and isinstance(de[0], (list, tuple)):  # by weapon type: greedy spend
+        return _weapon_pieces(striker, victim, de, w_s, rho, kmax, lua, lua_escape, avail)
     segments = []  # (efficiency, cost), in element order then salvo level
     for (n, m, fixed, alert), p in zip(victim, de, strict=True):
         targets = n if fixed else n * (1.0 - alert)
+        p = p * rho
         for k in range(1, kmax + 1):
             efficiency = m * p * (1.0 - p) ** (k - 1)
             if fixed and lua:
                 efficiency *= 1.0 - lua_escape
             segments.append((efficiency, targets))
     segments.sort(key=lambda s: -s[0])  # stable: ties keep element order
-    x_max = min(w_s, sum(c for _, c in segments))
+    return segments, min(w_s, sum(c for _, c in segments))
+
+
+def _weapon_pieces(striker, victim, de, w_s, rho, kmax, lua, lua_escape, avail):
+    """Greedy spend by weapon type: at each step the (type, class) pair that destroys the most
+    victim warheads per warhead at the class's current level (mean survival of its targets)
+    gets what it can; a level is complete when every target of the class has a warhead.
+
+    Arithmetic follows the kernel's order of operations, so that exact ties between pairs
+    stay exact ties (they are broken by the lowest type, then the lowest class).
+    """
+    stock = [n * m if fixed else avail * n * m for n, m, fixed, _ in striker]
+    targets = [n if fixed else n * (1.0 - alert) for n, _, fixed, alert in victim]
+    first = []  # m_j·DE_wj (launch under attack included) and 1 − DE_wj
+    for row in de:
+        first.append([])
+        for (_, m, fixed, _), p in zip(victim, row, strict=True):
+            p = p * rho
+            efficiency = m * p
+            if fixed and lua:
+                efficiency *= 1.0 - lua_escape
+            first[-1].append((efficiency, 1.0 - p))
+    room = list(targets)
+    level = [0] * len(victim)
+    survival = [1.0] * len(victim)
+    mass = [0.0] * len(victim)
+    pieces = []
+    for _ in range(len(striker) + len(victim) * kmax):
+        best = None
+        for w in range(len(striker)):
+            for j in range(len(victim)):
+                if stock[w] > 0.0 and level[j] < kmax and targets[j] > 0.0:
+                    efficiency = first[w][j][0] * survival[j]
+                    if best is None or efficiency > best[0]:
+                        best = (efficiency, w, j)
+        if best is None:
+            break
+        efficiency, w, j = best
+        amount = min(stock[w], room[j])
+        full = amount >= room[j]
+        stock[w] -= amount
+        room[j] -= amount
+        mass[j] += amount * survival[j] * first[w][j][1]
+        if full:
+            level[j] += 1
+            survival[j] = mass[j] / targets[j]
+            mass[j] = 0.0
+            room[j] = targets[j]
+        pieces.append((efficiency, amount))
+    return pieces, min(w_s, sum(c for _, c in pieces))
+
+
+def first_strike(striker, victim, w80_s, w80_v, de, *, alpha=0.75, surcharge=0.3, avail=0.9,
+                 kmax=2, lua=False, lua_escape=0.9, defense_s=None, defense_v=None):  # fmt: skip
+    """Striker's cost-minimising first strike; a dict of the outcome (names as the kernel)."""
+    if not isinstance(de, (list, tuple)):
+        de = [de] * len(victim)
+    w_s = sum(n * m if fixed else avail * n * m for n, m, fixed, _ in striker)
+    w_v = sum(n * m for n, m, _, _ in victim)
+    p_v, cap_v = intercept(defense_v)
+    rho = 1.0 - p_v * min(1.0, cap_v / w_s) if w_s > 0.0 else 1.0
+    p_s, cap_s = intercept(defense_s)
+    kink = w_v - cap_s if p_s > 0.0 else math.inf  # K where R = cap_s
+
+    def arriving(surviving):
+        return surviving - p_s * min(surviving, cap_s)
+
+    segments, x_max = _segments(striker, victim, de, w_s, rho, kmax, lua, lua_escape, avail)
 
     def outcome(x, killed):
         left = w_s - x
         surviving = max(w_v - killed, 0.0)
-        d_s = value_damage(surviving, w80_s)
-        d_v = value_damage(left, w80_v)
+        d_s = value_damage(arriving(surviving), w80_s)
+        d_v = value_damage(rho * left, w80_v)
         return {
             "x_star": x,
             "C_S": cost(d_s, d_v, alpha, surcharge),
@@ -76,6 +159,8 @@ def first_strike(striker, victim, w80_s, w80_v, de, *, alpha=0.75, surcharge=0.3
             "K": killed,
             "W_S": w_s,
             "W_V": w_v,
+            "L_arriving": rho * left,
+            "R_arriving": arriving(surviving),
         }
 
     candidates = [outcome(0.0, 0.0)]
@@ -84,12 +169,20 @@ def first_strike(striker, victim, w80_s, w80_v, de, *, alpha=0.75, surcharge=0.3
         x1 = min(x0 + c, x_max)
         if x1 <= x0:
             continue
-        candidates.append(outcome(x1, k0 + efficiency * (x1 - x0)))
+        k1 = k0 + efficiency * (x1 - x0)
+        pieces = [(x0, k0, x1)]
+        if k0 < kink < k1:  # the striker's defence saturates on one side of this point
+            xk = x0 + (kink - k0) / efficiency
+            pieces = [(x0, k0, xk), (xk, kink, x1)]
+            candidates.append(outcome(xk, kink))
+        candidates.append(outcome(x1, k1))
         if efficiency > 0 and surcharge > 0:
-            candidates += _interior_minima(
-                x0, x1, k0, efficiency, w_s, w_v, w80_s, w80_v, alpha, surcharge, outcome
-            )
-        k0 += efficiency * (x1 - x0)
+            for a, ka, b in pieces:
+                slope = 1.0 - p_s if ka >= kink else 1.0  # dR_arriving/dR on the piece
+                rising = _rising(a, ka, efficiency, slope, rho, w_s, w_v, w80_s, w80_v, alpha,
+                                 surcharge, arriving)  # fmt: skip
+                candidates += [outcome(x, ka + efficiency * (x - a)) for x in _minima(a, b, rising)]
+        k0 = k1
         x0 = x1
 
     best = min(c["C_S"] for c in candidates)
@@ -99,22 +192,27 @@ def first_strike(striker, victim, w80_s, w80_v, de, *, alpha=0.75, surcharge=0.3
     return min(tied, key=lambda c: c["x_star"])
 
 
-def _interior_minima(x0, x1, k0, efficiency, w_s, w_v, w80_s, w80_v, alpha, surcharge, outcome):
-    """Outcomes at the local minima of C_S strictly inside one segment [x0, x1]."""
-
+def _rising(x0, k0, efficiency, slope, rho, w_s, w_v, w80_s, w80_v, alpha, surcharge, arriving):
+    """dC_S/dx > 0 at x on a piece of the draw-down curve starting at (x0, k0): the loss of
+    damage inflicted beats the retaliation avoided."""
     w0_s, w0_v = w80_s / LN5, w80_v / LN5
 
-    def rising(x):  # dC_S/dx > 0: the loss of damage inflicted beats the retaliation avoided
-        left = w_s - x
-        surviving = w_v - (k0 + efficiency * (x - x0))
+    def rising(x):
+        left = rho * (w_s - x)
+        surviving = arriving(w_v - (k0 + efficiency * (x - x0)))
         if left <= 0.0 and surviving <= 0.0:  # both terms infinite: compare how they grow
-            return math.log(surcharge) - alpha * math.log(w0_v) > alpha * math.log(
-                efficiency / w0_s
-            )
-        loss = _log_marginal(surcharge / w0_v, max(left, 0.0) / w0_v, alpha)
-        gain = _log_marginal(efficiency / w0_s, max(surviving, 0.0) / w0_s, alpha)
+            grow_loss = _log(surcharge) + alpha * _log(rho / w0_v)
+            return grow_loss > alpha * _log(efficiency * slope / w0_s)
+        loss = _log_marginal(surcharge * rho / w0_v, max(left, 0.0) / w0_v, alpha)
+        gain = _log_marginal(efficiency * slope / w0_s, max(surviving, 0.0) / w0_s, alpha)
         return loss > gain
 
+    return rising
+
+
+def _minima(x0, x1, rising):
+    """Local minima of C_S strictly inside [x0, x1]: sign changes of dC_S/dx from <= 0 to > 0
+    on a fixed grid, each bisected to the last float."""
     found = []
     xs = sorted({x0, x1} | {x0 + t * (x1 - x0) for t in _GRID})
     xs = [x for x in xs if x0 <= x <= x1]
@@ -130,15 +228,17 @@ def _interior_minima(x0, x1, k0, efficiency, w_s, w_v, w80_s, w80_v, alpha, surc
                     hi = mid
                 else:
                     lo = mid
-            found.append(outcome(lo, k0 + efficiency * (lo - x0)))
+            found.append(lo)
     return found
 
 
 def stability_index(side_a, side_b, w80_a, w80_b, de_ab, de_ba, *, lua_a=False, lua_b=False,
-                    **params):  # fmt: skip
+                    defense_a=None, defense_b=None, **params):  # fmt: skip
     """Both directions, r = C1/C2 (inf if C2 = 0 < C1, 1 if both 0) and the FSI."""
-    a_first = first_strike(side_a, side_b, w80_a, w80_b, de_ab, lua=lua_b, **params)
-    b_first = first_strike(side_b, side_a, w80_b, w80_a, de_ba, lua=lua_a, **params)
+    a_first = first_strike(side_a, side_b, w80_a, w80_b, de_ab, lua=lua_b, defense_s=defense_a,
+                           defense_v=defense_b, **params)  # fmt: skip
+    b_first = first_strike(side_b, side_a, w80_b, w80_a, de_ba, lua=lua_a, defense_s=defense_b,
+                           defense_v=defense_a, **params)  # fmt: skip
 
     def ratio(c1, c2):
         if c2 == 0.0:

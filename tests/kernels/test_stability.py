@@ -152,8 +152,15 @@ def scenario(draw):
     )
 
 
+DEFENSE_FIELDS = ("interceptors", "p_kill", "shots_per_rv", "availability")
+
+
 def batch(rows, pad_m=3.0):
-    """Kernel arguments for ``rows``; shorter sides are padded with n = 0 elements."""
+    """Kernel arguments for ``rows``; shorter sides are padded with n = 0 elements.
+
+    A row's ``de_ab`` may be one list per A element (DE by weapon type, padded with 0.5);
+    rows may carry ``defense_a`` / ``defense_b`` (a tuple of :data:`DEFENSE_FIELDS` or None).
+    """
     width = {s: max(len(r[s]) for r in rows) for s in ("side_a", "side_b")}
 
     def arrays(s):
@@ -161,15 +168,26 @@ def batch(rows, pad_m=3.0):
         padded = [r[s] + [pad] * (width[s] - len(r[s])) for r in rows]
         return [np.array([[e[j] for e in row] for row in padded]) for j in range(4)]
 
-    def de(key, s):
-        return np.array([r[key] + [0.5] * (width[s] - len(r[key])) for r in rows])
+    def de(key, striker, victim):
+        if not (rows[0][key] and isinstance(rows[0][key][0], list)):
+            return np.array([r[key] + [0.5] * (width[victim] - len(r[key])) for r in rows])
+        out = np.full((len(rows), width[striker], width[victim]), 0.5)
+        for i, r in enumerate(rows):
+            for w, row in enumerate(r[key]):
+                out[i, w, : len(row)] = row
+        return out
 
     keys = ("w80_a", "w80_b", "lua_a", "lua_b", "alpha", "surcharge", "avail", "lua_escape")
     col = {k: np.array([r[k] for r in rows]) for k in keys}
     args = (*arrays("side_a"), *arrays("side_b"), col["w80_a"], col["w80_b"])
-    args += (de("de_ab", "side_b"), de("de_ba", "side_a"))
+    args += (de("de_ab", "side_a", "side_b"), de("de_ba", "side_b", "side_a"))
     kwargs = dict(lua_A=col["lua_a"], lua_B=col["lua_b"], alpha=col["alpha"])
     kwargs.update(surcharge=col["surcharge"], avail=col["avail"], lua_escape=col["lua_escape"])
+    for key, suffix in (("defense_a", "A"), ("defense_b", "B")):
+        if any(r.get(key) for r in rows):
+            given = [r.get(key) or (0.0, 0.0, 1, 1.0) for r in rows]
+            for j, name in enumerate(DEFENSE_FIELDS):
+                kwargs[f"{name}_{suffix}"] = np.array([g[j] for g in given])
     return args, kwargs
 
 
@@ -177,7 +195,8 @@ def reference(row, kmax):
     params = {k: row[k] for k in ("alpha", "surcharge", "avail", "lua_escape")}
     return ref.stability_index(
         row["side_a"], row["side_b"], row["w80_a"], row["w80_b"], row["de_ab"], row["de_ba"],
-        lua_a=row["lua_a"], lua_b=row["lua_b"], kmax=kmax, **params,
+        lua_a=row["lua_a"], lua_b=row["lua_b"], kmax=kmax, defense_a=row.get("defense_a"),
+        defense_b=row.get("defense_b"), **params,
     )  # fmt: skip
 
 

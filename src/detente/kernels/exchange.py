@@ -16,6 +16,39 @@ Segment arrays here are *segment-major* internally, shape (S, b) with S = E·kma
 per-row work is elementwise over contiguous rows; public functions take and return
 batch-major (B, ...) arrays.
 
+Heterogeneous weapons [ours; models.md §2, "Beyond the report"]
+-----------------------------------------------------------------
+Real forces mix warheads: the striker's weapon type w (one per striker element, with its
+stock of usable warheads) has its own DE_wj against each victim class j. Salvo level k of
+class j is a *slot* of n_j targets (one warhead each). A type-w warhead put into the current
+level of class j destroys
+
+    e_wj = m_j·DE_wj·s̄_j                                                        (eq. H1)
+
+victim warheads, where s̄_j is the mean survival probability of class j's targets at that
+level: 1 at level 1; after level k is full, s̄_j ← Σ_fills a·s̄_j·(1 − DE_wj) / n_j over the
+warheads a of each type that filled it (eq. H2). A class attacked by one type alone has
+s̄_j = (1 − DE_wj)^(k−1), so e_wj is the segment efficiency m_j·DE_wj·(1 − DE_wj)^(k−1) of
+(w, j, k); a class attacked by several types is credited with the survival they actually
+leave (targets being assigned to the types of a level at random), so K never exceeds the
+class's warheads.
+
+The striker spends greedily: at each step, among the types with warheads left and the
+classes with a level left, the pair (w, j) of highest e_wj (ties: lowest w, then lowest j)
+gets min(type w's warheads left, targets left at class j's level); a level is complete when
+all n_j targets have a warhead. Every step exhausts a type or completes a level, so T + E·kmax
+steps spend everything. No pair's efficiency rises as the spend goes on (s̄_j only falls),
+so the pieces come out in order of decreasing efficiency: K(x) stays concave and piecewise
+linear, no type spends more than its stock and no level takes more than n_j warheads. Under
+launch under attack e_wj of a fixed class is multiplied by 1 − ``lua_escape``.
+
+What the greedy ignores: (i) it does not keep a type back from counterforce because another
+class needs it more (spending in order of efficiency is optimal for one pooled stock, not for
+several); (ii) within a level it does not steer types to the targets that survived the other
+types' warheads; (iii) all warheads count alike against value, so which types are kept for
+value is not modelled. With one DE for every type, the pieces are the segments of the
+single-DE calculus (some cut in two where a type runs out), so K(x) is the same function.
+
 References
 ----------
 .. [1] G. A. Kent & D. E. Thaler, *First-Strike Stability: A Methodology for Evaluating
@@ -27,6 +60,7 @@ References
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -249,6 +283,155 @@ def check_kmax(kmax):
     if isinstance(kmax, bool) or not isinstance(kmax, (int, np.integer)) or kmax < 1:
         raise ValueError(f"kmax must be an integer >= 1; got {kmax!r}")
     return int(kmax)
+
+
+def _weapon_classes(n, m, fixed, alert, de, lua, lua_escape):
+    """Per weapon type and victim class: targets (b, E), first-salvo efficiency and salvo ratio
+    1 − DE, (b, T, E) each. ``de`` has shape (b, T, E); the rest as in :func:`_classes`."""
+    targets = np.where(fixed, n, n * (1.0 - alert))
+    eff = m[:, None, :] * de
+    if lua.any():
+        eff *= np.where(fixed & lua[:, None], 1.0 - lua_escape[:, None], 1.0)[:, None, :]
+    return targets, eff, 1.0 - de
+
+
+def _weapon_segments(targets, eff, ratio, stock, kmax):
+    """The greedy spend of each weapon type (eqs. H1, H2 of the module notes).
+
+    ``targets`` (b, E), first-level efficiency ``eff`` (m_j·DE_wj, with launch under attack)
+    and ``ratio`` (1 − DE_wj), both (b, T, E), and ``stock`` (b, T). Returns segment-major
+    arrays of shape (S, b), S = T + E·kmax, in spending order: warheads spent, efficiency,
+    weapon type, class and level (1 to kmax). Steps with nothing left to spend have cost 0,
+    efficiency 0 and type, class and level −1.
+    """
+    b, n_type, n_class = eff.shape
+    steps = n_type + n_class * kmax
+    cols = np.arange(b)
+    left = np.array(stock, dtype=float)  # (b, T) warheads of each type left
+    room = targets.copy()  # (b, E) targets left at each class's current level
+    level = np.zeros((b, n_class), dtype=np.int64)  # levels complete
+    surv = np.ones((b, n_class))  # s̄_j at the current level (eq. H2)
+    mass = np.zeros((b, n_class))  # Σ a·s̄_j·(1 − DE_wj) of the current level's fills
+    out = np.zeros((5, steps, b))
+    for step in range(steps):
+        usable = (left > 0.0)[:, :, None] & ((level < kmax) & (targets > 0.0))[:, None, :]
+        cand = np.where(usable, eff * surv[:, None, :], -1.0).reshape(b, -1)
+        pick = cand.argmax(axis=1)
+        e = cand[cols, pick]
+        w, j = np.divmod(pick, n_class)
+        ok = e >= 0.0
+        room_j = room[cols, j]
+        amount = np.where(ok, np.minimum(left[cols, w], room_j), 0.0)
+        left[cols, w] -= amount
+        room[cols, j] = room_j - amount
+        mass[cols, j] += amount * surv[cols, j] * ratio[cols, w, j]
+        out[:, step] = amount, np.where(ok, e, 0.0), w, j, level[cols, j] + 1
+        out[2:, step, ~ok] = -1.0
+        full = np.flatnonzero(ok & (amount >= room_j))
+        if full.size:
+            jf = j[full]
+            level[full, jf] += 1
+            surv[full, jf] = mass[full, jf] / targets[full, jf]
+            mass[full, jf] = 0.0
+            room[full, jf] = targets[full, jf]
+    return out[0], out[1], *out[2:].astype(np.int64)
+
+
+def weapon_stock(n, m, fixed, *, avail=AVAIL):
+    """Warheads of each striker element usable in a first strike [warheads], shape (B, E).
+
+    n·m for fixed elements and avail·n·m for survivable ones (models.md §2 step 1); each
+    element is one weapon type of the heterogeneous calculus. Summed over elements, this is
+    :func:`striker_weapons`.
+
+    Examples
+    --------
+    >>> weapon_stock([[100.0, 50.0]], [[10.0, 10.0]], [[True, False]]).tolist()
+    [[1000.0, 450.0]]
+    """
+    n, m, fixed, _ = check_forces(n, m, fixed, 0.0)
+    avail = _floats("avail", avail, n.shape[:1], hi=1.0)
+    return n * m * np.where(fixed, 1.0, avail[:, None])
+
+
+class WeaponSegments(NamedTuple):
+    """Greedy spend of a striker's weapon types on a victim's classes; arrays of shape (B, S).
+
+    Attributes
+    ----------
+    cost : ndarray
+        Warheads spent on each piece [warheads].
+    efficiency : ndarray
+        Victim warheads destroyed per striker warhead [-], non-increasing along axis 1.
+    weapon : ndarray of int
+        Weapon type (striker element) w of each piece.
+    target_class : ndarray of int
+        Victim class (element) j of each piece.
+    level : ndarray of int
+        Salvo level k (1 to kmax) of each piece.
+    """
+
+    cost: np.ndarray
+    efficiency: np.ndarray
+    weapon: np.ndarray
+    target_class: np.ndarray
+    level: np.ndarray
+
+
+def weapon_segments(n, m, fixed, alert, de, stock, *, kmax=KMAX, lua=False, lua_escape=LUA_ESCAPE):
+    """Counterforce pieces of a striker with several weapon types (eqs. H1, H2, module notes).
+
+    Parameters
+    ----------
+    n, m, fixed, alert : array_like, shape (B, E)
+        The victim's force elements (see :func:`check_forces`).
+    de : array_like, shape (B, T, E)
+        Damage expectancy [-] of one warhead of type w against victim class j.
+    stock : array_like, shape (B, T)
+        Warheads of each type the striker can use [warheads] (:func:`weapon_stock`).
+    kmax, lua, lua_escape
+        As in :func:`counterforce_segments`.
+
+    Returns
+    -------
+    WeaponSegments
+        Arrays of shape (B, T + E·kmax), in spending order (efficiency non-increasing);
+        steps with nothing left to spend have cost 0 and type, class and level −1.
+
+    Examples
+    --------
+    Check case T1's victim (100×10 silos, 25 off-alert boats) struck by two types: 110
+    warheads of DE 0.9 and 850 of DE 0.5. Type 0 fills the silos' first level (efficiency 9)
+    and runs out 15 boats short; type 1 fills the rest of that level (5), then the silos'
+    second level (10·0.5·0.1 = 0.5 of survival left by type 0) after the boats' second level,
+    whose mean survival is (10·0.1 + 15·0.5)/25 = 0.34 (efficiency 1.7):
+
+    >>> ws = weapon_segments([[100, 50]], [[10, 10]], [[True, False]], 0.5,
+    ...                      [[[0.9, 0.9], [0.5, 0.5]]], [[110.0, 850.0]])
+    >>> ws.cost.tolist(), ws.efficiency.round(4).tolist()
+    ([[100.0, 10.0, 15.0, 25.0, 100.0, 0.0]], [[9.0, 9.0, 5.0, 1.7, 0.5, 0.0]])
+    >>> ws.weapon.tolist(), ws.target_class.tolist(), ws.level.tolist()
+    ([[0, 0, 1, 1, 1, -1]], [[0, 1, 1, 1, 0, -1]], [[1, 1, 1, 2, 2, -1]])
+    """
+    n, m, fixed, alert = check_forces(n, m, fixed, alert, side="V")
+    kmax = check_kmax(kmax)
+    batch, n_class = n.shape
+    de = _check_de_matrix("de", de, batch, None, n_class)
+    stock = np.asarray(stock, dtype=float)
+    stock = _floats("stock", stock, (batch, de.shape[1]))
+    lua = _bools("lua", lua, (batch,))
+    lua_escape = _floats("lua_escape", lua_escape, (batch,), hi=1.0)
+    classes = _weapon_classes(n, m, fixed, alert, de, lua, lua_escape)
+    return WeaponSegments(*(a.T.copy() for a in _weapon_segments(*classes, stock, kmax)))
+
+
+def _check_de_matrix(name, de, batch, n_type, n_class):
+    """DE [-] in [0, 1] of shape (B, T, E), broadcast; ``n_type`` None takes T from ``de``."""
+    de = np.asarray(de, dtype=float)
+    if de.ndim != 3:
+        raise ValueError(f"{name} must have shape (B, T, E); got shape {de.shape}")
+    shape = (batch, de.shape[1] if n_type is None else n_type, n_class)
+    return _floats(name, de, shape, hi=1.0)
 
 
 def _check_de(name, de, shape):

@@ -98,7 +98,7 @@ def penalty_for_waiting(d_wait, d_strike):
     """
     d_wait = _floats("d_wait", d_wait, np.shape(d_wait), hi=1.0)
     d_strike = _floats("d_strike", d_strike, np.shape(d_strike), hi=1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         p = 1.0 - d_strike / d_wait
     return np.where(d_wait > 0, p, np.where(d_strike > 0, -np.inf, 0.0))
 
@@ -131,7 +131,7 @@ def schelling_index(p_a, p_b):
 def _ratio(name_num, num, name_den, den):
     num = _floats(name_num, num, np.shape(num))
     den = _floats(name_den, den, np.shape(den))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r = num / den
     return np.where((num == 0) & (den == 0), 1.0, r)
 

@@ -126,7 +126,7 @@ def cap_inputs(force: Force, *, defaults: UploadDefaults | None = None) -> CapIn
     reserve = np.zeros(len(LEGS))
     for pool, stored in zip(u.pools, u.reserve, strict=True):
         reserve[LEGS.index(pool)] = stored
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         capacity = np.where(e.n > 0, u.existing_capacity / e.n, e.m)
     return CapInputs(
         party=force.party,
@@ -306,16 +306,16 @@ def restructure(
         share = _share(total, w_cap - (counted - total))
         m2 = np.where(over[:, None] & group, floor + share[:, None] * (m2 - floor), m2)
         counted = np.where(over, (n1 * np.where(bomber_one, 1.0, m2)).sum(axis=1), counted)
-    over = counted > w_cap
-    weight = np.where(bomber_one, 1.0, m2)
-    n2 = np.where(over[:, None], n1 * _kept(n1 * weight, first, w_cap), n1)
+    at_floor = np.where(bomber_one, 1.0, floor)  # counted per launcher with every loading at 1
+    retire = (n1 * at_floor).sum(axis=1) > w_cap
+    n2 = np.where(retire[:, None], n1 * _kept(n1 * at_floor, first, w_cap), n1)
 
     # ... or fill up to it within capacity and reserves
     grows = fill & under
     head = np.where(bomber_one, 0.0, n1 * (u - m1))
     stored = reserve + (n0 * m0 - n1 * m1) @ onehot  # (B, 3)
     room = head @ onehot
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         top = np.where(room > 0, np.minimum(1.0, stored / room), 1.0)[:, leg]  # (B, E)
     phi = np.where(bomber_one, 0.0, np.minimum(_level(head, top, w_cap - counted), top))
     m3 = np.where(grows[:, None], m1 + phi * (u - m1), m2)
@@ -355,7 +355,7 @@ def _check_inputs(n, m, leg, silo, capacity, reserve, warhead_cap, launcher_cap,
 
 def _share(total, target) -> np.ndarray:
     """target / total clipped to [0, 1]; 1 where ``total`` is 0."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(total > 0, np.clip(target / total, 0.0, 1.0), 1.0)
 
 
@@ -386,6 +386,6 @@ def _level(w, top, target) -> np.ndarray:
     k = np.clip((g <= t).sum(axis=1, keepdims=True) - 1, 0, e - 1)
     x0, x1 = np.take_along_axis(x, k, 1), np.take_along_axis(x, k + 1, 1)
     g0, g1 = np.take_along_axis(g, k, 1), np.take_along_axis(g, k + 1, 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         s = np.where(g1 > g0, x0 + (t - g0) * (x1 - x0) / (g1 - g0), x1)
     return np.clip(s, 0.0, x[:, -1:])

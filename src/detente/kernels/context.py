@@ -129,6 +129,7 @@ def schelling_index(p_a, p_b):
 
 
 def _ratio(name_num, num, name_den, den):
+    """num/den of two checked arrays >= 0: 0/0 = 1 and x/0 = inf [ours]."""
     num = _floats(name_num, num, np.shape(num))
     den = _floats(name_den, den, np.shape(den))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

@@ -173,8 +173,9 @@ def reserve_withheld(n, m, fixed, w80, reserve=RESERVE, *, reserve_mode=RESERVE_
     w80 : float or array_like, shape (B, P) or (B, P, P)
         Arriving warheads that destroy 80 % of a party's value [warheads], > 0; per victim
         (B, P), or per attacker and victim (B, P, P): ``w80[b, a, v]`` counts a's warheads.
-    reserve : float or array_like, shape (B,) or (B, P, P)
-        ρ_ST [-, or warheads], >= 0, per holder S and third party T (``[b, s, t]``): a share
+    reserve : float or array_like, shape (B,), (B, P) or (B, P, P)
+        ρ_ST [-, or warheads], >= 0, per third party T (B, P) or per holder S and third
+        party T (``[b, s, t]``): a share
         of S's usable weapons in [0, 1] (``"share"``), warheads (``"warheads"``) or a
         multiple of T's w80 (``"w80"``, default 1).
     reserve_mode : {'w80', 'share', 'warheads'}

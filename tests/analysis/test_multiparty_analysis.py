@@ -180,6 +180,15 @@ def test_scenario_system_uses_the_scenarios_w80(china):
     assert 0.0 <= result.fsi_min <= 1.0 and result.fsi_product <= result.fsi_min
 
 
+def test_scenario_system_agrees_with_the_scenario_batch(china):
+    """The scenario layer's batch path (one row at the scenario's values) gives the same index."""
+    from detente.analysis.uncertainty import evaluate_batch
+
+    result = system_from_scenario(china, ReserveRule("w80", china.reserve))
+    out = evaluate_batch(china, {}, 1)
+    assert (out["fsi"][0], out["fsi_product"][0]) == (result.fsi_min, result.fsi_product)
+
+
 # ------------------------------------------------------------------ context measures
 
 

@@ -3,8 +3,16 @@
 A real :class:`~detente.model.force.Force` becomes one element per holding of a strategic
 delivery system (ICBM, SLBM, heavy bomber) with deployed launchers: ``n`` deployed launchers,
 ``m`` warheads per deployed launcher, ``fixed`` for silo basing and, for survivable systems,
-the alert fraction of the chosen posture (models.md §2, "Real forces"). Interceptors become the
-side's defence; non-strategic systems are left out of the strategic exchange.
+the alert fraction of the chosen posture (models.md §2, "Real forces"). Interceptors can supply
+the side's missile defence (:func:`interceptors_of`); non-strategic systems are left out of the
+strategic exchange.
+
+For DE by weapon type (``StabilityParams(weapons="data")``) each element also has its warhead
+types (:func:`element_warheads`: yield, CEP, reliability from the systems catalogue) and the
+hardness of its launchers as targets (:func:`element_hardness`: silo hardness for fixed
+elements, soft for the off-alert part of survivable ones). Figures the catalogue leaves null
+fall back to the labelled assumptions of ``data/parameters.yaml`` (group ``weapons``); a
+missing yield has no default and is an error.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from detente.errors import InputError
+from detente.model import parameters
 from detente.model.catalog import system_table
 from detente.model.force import Force, Posture, System
 from detente.model.notional import NotionalForce
@@ -128,3 +138,136 @@ def elements_from_notional(force: NotionalForce) -> Elements:
         systems=(None,) * k,
         **_arrays(rows),
     )
+
+
+def interceptors_of(force: Force) -> float:
+    """Interceptors of a force: deployed launchers of its interceptor systems [count].
+
+    Examples
+    --------
+    >>> from detente.model.catalog import load_force
+    >>> interceptors_of(load_force("us-2025"))
+    44.0
+    """
+    table = system_table(force)
+    return float(
+        sum(
+            h.launchers.deployed
+            for h in force.holdings
+            if table[h.system].category == "interceptor"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Warheads:
+    """Warhead types of one element, for DE by weapon type; tuples of equal length.
+
+    Attributes
+    ----------
+    names : tuple of str
+    yield_kt : tuple of float
+        Yield [kt].
+    cep_m : tuple of float
+        CEP [m].
+    reliability : tuple of float
+        Probability [-] that the warhead arrives and detonates as planned.
+    assumed : tuple of str
+        Figures taken from the ``weapons`` defaults of ``data/parameters.yaml``.
+    """
+
+    names: tuple[str, ...]
+    yield_kt: tuple[float, ...]
+    cep_m: tuple[float, ...]
+    reliability: tuple[float, ...]
+    assumed: tuple[str, ...] = ()
+
+
+def element_warheads(force: Force | NotionalForce, elements: Elements) -> list[Warheads | None]:
+    """Warhead types of each element, from the systems catalogue (``None`` for notional ones).
+
+    Warhead types without a known yield are skipped (the mix on deployed missiles is not
+    public); a null CEP or reliability takes the assumption of ``data/parameters.yaml``
+    (``weapons.cep_m``, ``weapons.reliability``) and is listed in ``assumed``.
+
+    Raises
+    ------
+    InputError
+        An element whose system has no warhead type with a known yield: no default applies.
+
+    Examples
+    --------
+    >>> from detente.model.catalog import load_force
+    >>> force = load_force("us-2025")
+    >>> w = element_warheads(force, elements_from_force(force))[0]
+    >>> w.names, w.yield_kt, w.cep_m, w.reliability
+    (('W78/Mk12A', 'W87/Mk21'), (335.0, 300.0), (200.0, 200.0), (0.8, 0.8))
+    """
+    if isinstance(force, NotionalForce):
+        return [None] * len(elements)
+    table = system_table(force)
+    cep_default = parameters.default("weapons", "cep_m")
+    rel_default = parameters.default("weapons", "reliability")
+    out: list[Warheads | None] = []
+    for name, system_id in zip(elements.names, elements.systems, strict=True):
+        system = table[system_id]
+        known = [w for w in system.warheads if w.yield_kt]
+        if not known:
+            raise InputError(
+                f"{force.name} {name}: DE by weapon type needs a warhead yield, but system "
+                f"{system_id!r} has none in the systems catalogue and no default applies; give "
+                "one in a force file's 'systems' or use the uniform DE",
+                field="weapons",
+            )
+        assumed = [f"{w.name} cep_m {cep_default:g} (assumption)" for w in known if not w.cep_m]
+        assumed += [
+            f"{w.name} reliability {rel_default:g} (assumption)"
+            for w in known
+            if w.reliability is None
+        ]
+        out.append(
+            Warheads(
+                tuple(w.name for w in known),
+                tuple(float(w.yield_kt) for w in known),
+                tuple(float(w.cep_m or cep_default) for w in known),
+                tuple(
+                    float(rel_default if w.reliability is None else w.reliability) for w in known
+                ),
+                tuple(assumed),
+            )
+        )
+    return out
+
+
+def element_hardness(
+    force: Force | NotionalForce, elements: Elements
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Hardness of each element's targetable launchers [psi], shape (E,), and the assumptions.
+
+    Fixed (silo) elements: the system's ``hardness_psi``, else ``weapons.silo_hardness_psi``;
+    survivable elements, whose off-alert launchers are the targets: ``weapons.soft_target_psi``
+    (``data/parameters.yaml``, both assumptions).
+
+    Examples
+    --------
+    >>> from detente.model.catalog import load_force
+    >>> force = load_force("us-2025")
+    >>> element_hardness(force, elements_from_force(force))[0].tolist()
+    [2000.0, 10.0, 10.0, 10.0]
+    """
+    silo = float(parameters.default("weapons", "silo_hardness_psi"))
+    soft = float(parameters.default("weapons", "soft_target_psi"))
+    table = {} if isinstance(force, NotionalForce) else system_table(force)
+    psi, assumed = [], []
+    for name, system_id, fixed in zip(
+        elements.names, elements.systems, elements.fixed, strict=True
+    ):
+        given = table[system_id].hardness_psi if system_id is not None else None
+        if not fixed:
+            psi.append(soft)
+        elif given is not None:
+            psi.append(float(given))
+        else:
+            psi.append(silo)
+            assumed.append(f"{name} hardness_psi {silo:g} (assumption)")
+    return np.asarray(psi, dtype=float), tuple(assumed)

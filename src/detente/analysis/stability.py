@@ -3,6 +3,13 @@
 This layer turns forces into the element arrays of :mod:`detente.kernels.stability`, calls the
 batched kernel once for both directions and wraps the result with party names, draw-down
 curves and surviving / arriving warheads by element and leg.
+
+Two extensions of the calculus are switchable here (models.md §2, "Beyond the report"):
+DE by weapon type (``StabilityParams(weapons="data")``: each holding's warheads against each
+target class, from the systems catalogue; see :func:`weapon_de`) and missile defence (a
+:class:`MissileDefense` on a :class:`Side`; from a scenario's ``defense`` block with
+:func:`defense_from_spec`, or from a force's interceptor holdings with
+:func:`defense_from_force`).
 """
 
 from __future__ import annotations
@@ -14,10 +21,28 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from detente.analysis.elements import Elements, elements_from_force, elements_from_notional
+from detente.analysis.elements import (
+    Elements,
+    element_hardness,
+    element_warheads,
+    elements_from_force,
+    elements_from_notional,
+    interceptors_of,
+)
 from detente.errors import InputError
-from detente.kernels.effects import equivalent_megatons
-from detente.kernels.exchange import counterforce_segments, drawdown_breakpoints
+from detente.kernels.defense import (
+    engagement_capacity,
+    intercept_probability,
+    penetration_share,
+)
+from detente.kernels.effects import damage_expectancy, equivalent_megatons
+from detente.kernels.exchange import (
+    counterforce_segments,
+    drawdown_breakpoints,
+    striker_weapons,
+    weapon_segments,
+    weapon_stock,
+)
 from detente.kernels.stability import LN5, stability_index
 from detente.model import parameters
 from detente.model.catalog import force_path, load_force, system_table
@@ -45,6 +70,10 @@ class StabilityParams:
         Share of survivable-force weapons a striker can use [-].
     lua_escape : float
         Share of fixed-force weapons launched under attack [-].
+    weapons : {'uniform', 'data'}
+        ``uniform``: one DE (``de``) for every warhead against every target (the check cases);
+        ``data``: DE by weapon type, each holding's warheads against each target class from
+        the systems catalogue (:func:`weapon_de`).
     """
 
     de: float = field(default_factory=lambda: parameters.default("kent_thaler", "de"))
@@ -55,6 +84,14 @@ class StabilityParams:
     lua_escape: float = field(
         default_factory=lambda: parameters.default("kent_thaler", "lua_escape")
     )
+    weapons: str = "uniform"
+
+    def __post_init__(self) -> None:
+        if self.weapons not in WEAPONS:
+            raise InputError(
+                f"weapons must be one of {', '.join(WEAPONS)}; got {self.weapons!r}",
+                field="weapons",
+            )
 
     def kernel_kwargs(self) -> dict[str, Any]:
         """Keyword arguments shared by both directions of the kernel."""
@@ -65,6 +102,142 @@ class StabilityParams:
             "kmax": self.kmax,
             "lua_escape": self.lua_escape,
         }
+
+
+#: Choices of :attr:`StabilityParams.weapons`.
+WEAPONS = ("uniform", "data")
+
+
+@dataclass(frozen=True)
+class MissileDefense:
+    """A side's missile defence (models.md §2, "Missile defence"; :mod:`detente.kernels.defense`).
+
+    Each engaged RV is killed with P = availability·[1 − (1 − p_kill)^shots_per_rv]; at most
+    ⌊interceptors / shots_per_rv⌋ RVs are engaged. The defence thins the first strike on its
+    side and the retaliation its side suffers after striking first. Defaults of ``p_kill``,
+    ``shots_per_rv`` and ``availability``: ``data/parameters.yaml`` (group ``defense``, all
+    assumptions).
+
+    Attributes
+    ----------
+    interceptors : float
+        Interceptors available [count], >= 0.
+    p_kill : float
+        Single-shot kill probability of one interceptor against one RV [-].
+    shots_per_rv : int
+        Interceptors fired at each engaged RV [-], >= 1.
+    availability : float
+        Probability that the defence works when needed [-].
+    note : str
+        Where the figures come from.
+
+    Examples
+    --------
+    >>> d = MissileDefense(1000, p_kill=0.7, shots_per_rv=2, availability=0.9)
+    >>> round(d.intercept_probability, 4), d.capacity
+    (0.819, 500.0)
+    """
+
+    interceptors: float
+    p_kill: float = field(default_factory=lambda: parameters.default("defense", "p_kill"))
+    shots_per_rv: int = field(default_factory=lambda: parameters.default("defense", "shots_per_rv"))
+    availability: float = field(
+        default_factory=lambda: parameters.default("defense", "availability")
+    )
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("interceptors", self.interceptors, 0.0, math.inf),
+            ("p_kill", self.p_kill, 0.0, 1.0),
+            ("availability", self.availability, 0.0, 1.0),
+        )
+        for name, value, lo, hi in checks:
+            if not (math.isfinite(value) and lo <= value <= hi):
+                rule = ">= 0" if hi == math.inf else "in [0, 1]"
+                raise InputError(
+                    f"must be finite and {rule}, got {value:g}", field=f"defense.{name}"
+                )
+        shots = self.shots_per_rv
+        if isinstance(shots, bool) or not float(shots).is_integer() or shots < 1:
+            raise InputError(
+                f"must be a whole number >= 1, got {shots}", field="defense.shots_per_rv"
+            )
+
+    @property
+    def intercept_probability(self) -> float:
+        """P [-]: probability that an engaged RV is killed (eq. D1)."""
+        return float(intercept_probability(self.p_kill, self.shots_per_rv, self.availability))
+
+    @property
+    def capacity(self) -> float:
+        """Most RVs engaged, ⌊interceptors / shots_per_rv⌋ [RVs] (eq. D2)."""
+        return float(engagement_capacity(self.interceptors, self.shots_per_rv))
+
+    def kernel_kwargs(self, suffix: str) -> dict[str, float]:
+        """Keyword arguments of :func:`~detente.kernels.stability.stability_index` for side
+        ``suffix`` (``"A"`` or ``"B"``)."""
+        return {
+            f"interceptors_{suffix}": float(self.interceptors),
+            f"p_kill_{suffix}": float(self.p_kill),
+            f"shots_per_rv_{suffix}": int(self.shots_per_rv),
+            f"availability_{suffix}": float(self.availability),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures, P and the capacity."""
+        return {
+            "interceptors": float(self.interceptors),
+            "p_kill": float(self.p_kill),
+            "shots_per_rv": int(self.shots_per_rv),
+            "availability": float(self.availability),
+            "intercept_probability": self.intercept_probability,
+            "capacity": self.capacity,
+            "note": self.note,
+        }
+
+
+def defense_from_spec(spec: Any) -> MissileDefense | None:
+    """The :class:`MissileDefense` of a scenario party's ``defense`` block, or ``None``.
+
+    ``spec`` is a :class:`detente.model.scenario.Defense` (or anything with its fields
+    ``interceptors``, ``p_kill``, ``shots_per_rv`` and ``availability``), or ``None``.
+
+    Examples
+    --------
+    >>> from detente.model.scenario import Defense
+    >>> defense_from_spec(Defense(interceptors=1000, p_kill=0.7, shots_per_rv=2)).capacity
+    500.0
+    """
+    if spec is None:
+        return None
+    return MissileDefense(
+        float(spec.interceptors),
+        float(spec.p_kill),
+        int(spec.shots_per_rv),
+        float(spec.availability),
+        note="given in the scenario",
+    )
+
+
+def defense_from_force(force: Force, **given: Any) -> MissileDefense:
+    """A defence whose interceptors are the force's interceptor holdings (deployed launchers).
+
+    ``given`` sets ``p_kill``, ``shots_per_rv`` or ``availability``; the others take the
+    assumptions of ``data/parameters.yaml``.
+
+    Examples
+    --------
+    >>> from detente.model.catalog import load_force
+    >>> defense_from_force(load_force("us-2025")).interceptors
+    44.0
+    """
+    count = interceptors_of(force)
+    defaults = [k for k in ("p_kill", "shots_per_rv", "availability") if k not in given]
+    note = f"{count:g} interceptors: deployed interceptor launchers of {force.name}"
+    if defaults:
+        note += f"; {', '.join(defaults)} assumed (data/parameters.yaml)"
+    return MissileDefense(count, note=note, **given)
 
 
 @dataclass(frozen=True)
@@ -83,6 +256,8 @@ class Side:
     w80_note : str
         Where ``w80`` comes from.
     force : Force or NotionalForce
+    defense : MissileDefense or None
+        This side's missile defence (none by default).
     """
 
     label: str
@@ -91,6 +266,7 @@ class Side:
     lua: bool = False
     w80_note: str = ""
     force: Force | NotionalForce | None = field(default=None, repr=False, compare=False)
+    defense: MissileDefense | None = None
 
 
 def mean_warhead_emt(force: Force) -> float | None:
@@ -149,11 +325,13 @@ def make_sides(
     posture: Posture | dict[str, Posture] = "day_to_day",
     lua: bool | dict[str, bool] = False,
     w80: dict[str, float] | None = None,
+    defense: dict[str, MissileDefense] | None = None,
 ) -> list[Side]:
     """Sides for the kernel; real forces get their posture's alert fractions and default w80.
 
     ``posture``, ``lua`` and ``w80`` may be given per label (party, or force name when two
-    forces share a party).
+    forces share a party); ``defense`` gives a side's :class:`MissileDefense` by label (none
+    by default, whatever interceptors the force holds: see :func:`defense_from_force`).
     """
     parties = [f.party for f in forces]
     labels = [
@@ -175,8 +353,64 @@ def make_sides(
             value, note = w80[label], "given"
         if not value > 0:
             raise InputError(f"side {label}: w80 must be given for a notional opponent")
-        sides.append(Side(label, elems, float(value), bool(own_lua), note, force))
+        own = (defense or {}).get(label)
+        sides.append(Side(label, elems, float(value), bool(own_lua), note, force, own))
+    unknown = set(defense or {}) - set(labels)
+    if unknown:
+        raise InputError(f"defence given for unknown side(s) {sorted(unknown)}; sides: {labels}")
     return sides
+
+
+def weapon_de(
+    striker: Side, victim: Side, params: StabilityParams
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """DE [-] of each of the striker's elements against each of the victim's, shape (E_S, E_V).
+
+    DE = reliability·SSKP(lethal radius(yield, hardness), CEP) per warhead type
+    (:func:`~detente.kernels.effects.damage_expectancy`, Brode's blast fit, surface burst),
+    averaged over the element's warhead types with a known yield (their mix is not public).
+    Targets: a fixed element's silos (its system's hardness, else the assumed silo hardness),
+    a survivable element's off-alert launchers (soft). Notional striker elements carry no
+    weapon data and keep the uniform ``params.de``. Returns the matrix and the assumptions it
+    used.
+
+    Raises
+    ------
+    InputError
+        A striker holding whose system has no warhead yield (no default applies).
+
+    Examples
+    --------
+    Minuteman III (335 and 300 kt, CEP 200 m, reliability 0.8 assumed) against Russia's four
+    silo holdings (2,000 psi assumed), then its seven survivable ones (soft):
+
+    >>> from detente.model.catalog import load_force
+    >>> us, ru = make_sides([load_force("us-2025"), load_force("ru-2025")])
+    >>> weapon_de(us, ru, StabilityParams())[0][0].round(4).tolist()
+    [0.527, 0.527, 0.527, 0.527, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8]
+    """
+    warheads = element_warheads(striker.force, striker.elements)
+    psi, assumed = element_hardness(victim.force, victim.elements)
+    rows, notes = [], []
+    for name, w in zip(striker.elements.names, warheads, strict=True):
+        if w is None:
+            rows.append(np.full(psi.shape, float(params.de)))
+            notes.append(f"{striker.label} {name}: notional, uniform DE {params.de:g}")
+            continue
+        de = damage_expectancy(
+            np.asarray(w.yield_kt)[:, None],
+            np.asarray(w.cep_m)[:, None],
+            psi[None, :],
+            reliability=np.asarray(w.reliability)[:, None],
+        )
+        rows.append(de.mean(axis=0))
+        notes += [f"{striker.label} {name}: {a}" for a in w.assumed]
+    notes += [f"{victim.label} {a}" for a in assumed]
+    if not victim.elements.fixed.all():
+        soft = parameters.default("weapons", "soft_target_psi")
+        notes.append(f"{victim.label} off-alert survivable launchers: {soft:g} psi (assumption)")
+    matrix = np.array(rows, dtype=float).reshape(len(striker.elements), len(victim.elements))
+    return matrix, tuple(notes)
 
 
 @dataclass(frozen=True)
@@ -199,6 +433,14 @@ class StabilityResult:
         Per striker: breakpoints ``{"x": [...], "K": [...]}`` of the draw-down curve.
     params : StabilityParams
     sides : tuple of Side
+    defense : dict
+        Per side with a missile defence: its figures (:meth:`MissileDefense.to_dict`), the
+        share of the other's first strike that gets through (``first_strike_through``) and the
+        other's retaliation that arrives when this side strikes first
+        (``retaliation_arriving``, of ``retaliation_surviving``) [-, warheads].
+    weapons : dict
+        With DE by weapon type: per striker, the DE matrix (its elements by the victim's) and
+        the assumptions it used.
     """
 
     labels: tuple[str, str]
@@ -213,10 +455,15 @@ class StabilityResult:
     drawdown: dict[str, dict[str, list[float]]]
     params: StabilityParams
     sides: tuple[Side, Side] = field(repr=False)
+    defense: dict[str, dict[str, Any]] = field(default_factory=dict)
+    weapons: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe summary; the first five keys are those of ``detente stability``."""
-        return {
+        """JSON-safe summary; the first five keys are those of ``detente stability``.
+
+        ``defense`` and ``weapons`` appear only when the result has them.
+        """
+        out = {
             "C1": self.C1,
             "C2": self.C2,
             "r": self.r,
@@ -228,6 +475,11 @@ class StabilityResult:
             "w80": {s.label: s.w80 for s in self.sides},
             "params": self.params.__dict__,
         }
+        if self.defense:
+            out["defense"] = self.defense
+        if self.weapons:
+            out["weapons"] = self.weapons
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row per side: C1, C2, r, r_uncapped, x*, arriving retaliation."""
@@ -262,23 +514,74 @@ def _pad(sides: list[Side]) -> list[np.ndarray]:
     ]
 
 
+def _through(striker: Side, victim: Side, params: StabilityParams) -> float:
+    """Share of the striker's whole first strike that gets through the victim's defence."""
+    d = victim.defense
+    if d is None:
+        return 1.0
+    s = striker.elements
+    w_s = striker_weapons(s.n[None], s.m[None], s.fixed[None], avail=params.avail)
+    return float(
+        penetration_share(w_s, d.interceptors, d.p_kill, d.shots_per_rv, d.availability)[0]
+    )
+
+
+def _pieces(striker: Side, victim: Side, params: StabilityParams) -> list[tuple]:
+    """Counterforce pieces in spending order: (efficiency [-], victim element, cost [warheads])."""
+    e = victim.elements
+    rho = _through(striker, victim, params)
+    if params.weapons == "data":
+        s = striker.elements
+        stock = weapon_stock(s.n[None], s.m[None], s.fixed[None], avail=params.avail)
+        ws = weapon_segments(
+            e.n[None], e.m[None], e.fixed[None], e.alert[None],
+            (weapon_de(striker, victim, params)[0] * rho)[None], stock,
+            kmax=params.kmax, lua=victim.lua, lua_escape=params.lua_escape,
+        )  # fmt: skip
+        rows = zip(ws.efficiency[0], ws.target_class[0], ws.cost[0], strict=True)
+        return [(float(eff), int(j), float(c)) for eff, j, c in rows if j >= 0]
+    de = params.de * rho
+    cost = np.where(e.fixed, e.n, e.n * (1 - e.alert))
+    eff = e.m * de * np.where(e.fixed & victim.lua, 1 - params.lua_escape, 1.0)
+    segs = [(eff[i] * (1 - de) ** k, i, cost[i]) for i in range(len(e)) for k in range(params.kmax)]
+    segs.sort(key=lambda s: -s[0])
+    return segs
+
+
 def _surviving(victim: Side, striker: Side, x_star: float, params: StabilityParams) -> dict:
     """Victim warheads surviving per element after the striker spends ``x_star``."""
     e = victim.elements
-    kmax = params.kmax
-    cost = np.where(e.fixed, e.n, e.n * (1 - e.alert))
-    eff = e.m * params.de * np.where(e.fixed & victim.lua, 1 - params.lua_escape, 1.0)
-    segs = [(eff[i] * (1 - params.de) ** k, i, cost[i]) for i in range(len(e)) for k in range(kmax)]
-    segs.sort(key=lambda s: -s[0])
     destroyed = np.zeros(len(e))
     left = x_star
-    for efficiency, i, c in segs:
+    for efficiency, i, c in _pieces(striker, victim, params):
         spend = min(c, left)
         destroyed[i] += spend * efficiency
         left -= spend
         if left <= 0:
             break
     return {name: float(w - d) for name, w, d in zip(e.names, e.warheads, destroyed, strict=True)}
+
+
+def _curve(striker: Side, victim: Side, params: StabilityParams) -> dict[str, list[float]]:
+    """Breakpoints of the striker's draw-down curve against the victim."""
+    v = victim.elements
+    if params.weapons == "data":
+        pieces = _pieces(striker, victim, params)
+        cost = np.array([[c for _, _, c in pieces]])
+        eff = np.array([[e for e, _, _ in pieces]])
+    else:
+        cost, eff = counterforce_segments(
+            v.n[None],
+            v.m[None],
+            v.fixed[None],
+            v.alert[None],
+            params.de * _through(striker, victim, params),
+            kmax=params.kmax,
+            lua=victim.lua,
+            lua_escape=params.lua_escape,
+        )
+    x, k = drawdown_breakpoints(cost.reshape(1, -1), eff.reshape(1, -1))
+    return {"x": x[0].tolist(), "K": k[0].tolist()}
 
 
 def evaluate(sides: list[Side], params: StabilityParams | None = None) -> StabilityResult:
@@ -296,33 +599,39 @@ def evaluate(sides: list[Side], params: StabilityParams | None = None) -> Stabil
         raise InputError(f"stability needs exactly two sides, got {len(sides)}")
     params = params or StabilityParams()
     a, b = sides
+    de_ab, de_ba, weapons = params.de, params.de, {}
+    if params.weapons == "data":
+        for striker, victim in ((a, b), (b, a)):
+            matrix, notes = weapon_de(striker, victim, params)
+            weapons[striker.label] = {"de": matrix.tolist(), "assumed": list(notes)}
+        de_ab, de_ba = (np.asarray(weapons[s.label]["de"], float)[None] for s in (a, b))
+    defense = {}
+    for side, suffix in ((a, "A"), (b, "B")):
+        if side.defense is not None:
+            defense.update(side.defense.kernel_kwargs(suffix))
     si = stability_index(
         *_pad(sides),
         a.w80,
         b.w80,
-        params.de,
-        params.de,
+        de_ab,
+        de_ba,
         lua_A=a.lua,
         lua_B=b.lua,
         **params.kernel_kwargs(),
+        **defense,
     )
     la, lb = a.label, b.label
     x_a, x_b = float(si.x_star_A[0]), float(si.x_star_B[0])
-    curves = {}
-    for striker, victim in ((a, b), (b, a)):
-        v = victim.elements
-        cost, eff = counterforce_segments(
-            v.n[None],
-            v.m[None],
-            v.fixed[None],
-            v.alert[None],
-            params.de,
-            kmax=params.kmax,
-            lua=victim.lua,
-            lua_escape=params.lua_escape,
-        )
-        x, k = drawdown_breakpoints(cost, eff)
-        curves[striker.label] = {"x": x[0].tolist(), "K": k[0].tolist()}
+    curves = {s.label: _curve(s, v, params) for s, v in ((a, b), (b, a))}
+    defended = {}
+    for side, other, own_first in ((a, b, si.a_first), (b, a, si.b_first)):
+        if side.defense is not None:
+            defended[side.label] = {
+                **side.defense.to_dict(),
+                "first_strike_through": _through(other, side, params),
+                "retaliation_surviving": float(own_first.R[0]),
+                "retaliation_arriving": float(own_first.R_arriving[0]),
+            }
     return StabilityResult(
         labels=(la, lb),
         C1={la: float(si.C1_A[0]), lb: float(si.C1_B[0])},
@@ -331,11 +640,13 @@ def evaluate(sides: list[Side], params: StabilityParams | None = None) -> Stabil
         r_uncapped={la: float(si.r_A[0]), lb: float(si.r_B[0])},
         fsi=float(si.fsi[0]),
         x_star={la: x_a, lb: x_b},
-        arriving={la: float(si.b_first.R[0]), lb: float(si.a_first.R[0])},
+        arriving={la: float(si.b_first.R_arriving[0]), lb: float(si.a_first.R_arriving[0])},
         surviving={la: _surviving(a, b, x_b, params), lb: _surviving(b, a, x_a, params)},
         drawdown=curves,
         params=params,
         sides=(a, b),
+        defense=defended,
+        weapons=weapons,
     )
 
 

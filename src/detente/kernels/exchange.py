@@ -306,13 +306,16 @@ def _weapon_segments(targets, eff, ratio, stock, kmax):
     """
     b, n_type, n_class = eff.shape
     steps = n_type + n_class * kmax
+    out = np.zeros((5, steps, b))
+    if n_type == 0 or n_class == 0:  # nothing to spend or nothing to strike
+        out[2:] = -1.0
+        return out[0], out[1], *out[2:].astype(np.int64)
     cols = np.arange(b)
     left = np.array(stock, dtype=float)  # (b, T) warheads of each type left
     room = targets.copy()  # (b, E) targets left at each class's current level
     level = np.zeros((b, n_class), dtype=np.int64)  # levels complete
     surv = np.ones((b, n_class))  # s̄_j at the current level (eq. H2)
     mass = np.zeros((b, n_class))  # Σ a·s̄_j·(1 − DE_wj) of the current level's fills
-    out = np.zeros((5, steps, b))
     for step in range(steps):
         usable = (left > 0.0)[:, :, None] & ((level < kmax) & (targets > 0.0))[:, None, :]
         cand = np.where(usable, eff * surv[:, None, :], -1.0).reshape(b, -1)

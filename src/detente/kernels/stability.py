@@ -57,6 +57,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from detente.kernels.defense import engagement_capacity, intercept_probability
 from detente.kernels.exchange import (
     AVAIL,
     KMAX,
@@ -64,10 +65,13 @@ from detente.kernels.exchange import (
     _bools,
     _chain,
     _check_de,
+    _check_de_matrix,
     _classes,
     _floats,
     _segments,
     _sort_segments,
+    _weapon_classes,
+    _weapon_segments,
     check_forces,
     check_kmax,
 )
@@ -156,19 +160,25 @@ class FirstStrike(NamedTuple):
     C_V : ndarray
         V's cost of being struck, C2 of V [-].
     L : ndarray
-        S's warheads left for V's value, W_S − x* [warheads] (all arrive: no defences).
+        S's warheads left for V's value, W_S − x* [warheads].
     R : ndarray
         V's surviving warheads that retaliate on S's value, W_V − K(x*) [warheads].
     D_S : ndarray
-        Damage [-] to S's value, f_S(R).
+        Damage [-] to S's value, f_S(R_arriving).
     D_V : ndarray
-        Damage [-] to V's value, f_V(L).
+        Damage [-] to V's value, f_V(L_arriving).
     K : ndarray
         V's warheads destroyed by the counterforce strike, K(x*) [warheads].
     W_S : ndarray
         Warheads S can use [warheads].
     W_V : ndarray
         All of V's warheads [warheads].
+    L_arriving : ndarray
+        Of L, the warheads that get through V's defence, ρ_V·L [warheads] (eq. D4; L
+        without a defence).
+    R_arriving : ndarray
+        Of R, the warheads that get through S's defence, R − P_S·min(R, ⌊I_S/s_S⌋)
+        [warheads] (eq. D3; R without a defence).
     """
 
     x_star: np.ndarray
@@ -181,6 +191,8 @@ class FirstStrike(NamedTuple):
     K: np.ndarray
     W_S: np.ndarray
     W_V: np.ndarray
+    L_arriving: np.ndarray
+    R_arriving: np.ndarray
 
 
 class _Side(NamedTuple):
@@ -197,36 +209,91 @@ class _Direction(NamedTuple):
 
     striker: _Side
     victim: _Side
-    de: np.ndarray  # (B, E_V) S's DE against V's classes
+    de: np.ndarray  # (B, E_V), or (B, E_S, E_V) by weapon type: S's DE against V's classes
     lua: np.ndarray  # (B,) and the rest
     lua_escape: np.ndarray
     avail: np.ndarray
     inv_w0_s: np.ndarray  # ln 5 / w80_S [1/warhead]
-    inv_w0_v: np.ndarray
+    inv_w0_v: np.ndarray  # ρ_V·ln 5 / w80_V: V's defence thins L (eq. D4)
     alpha: np.ndarray
     k: np.ndarray
     linear: bool  # some α = 1: 0·∞ in eq. 4 needs its limit
+    rho_v: np.ndarray | None = None  # (B,) share of S's strike through V's defence, ρ_V
+    p_s: np.ndarray | None = None  # (B,) S's defence: intercept probability P_S (eq. D1)
+    cap_s: np.ndarray | None = None  # (B,) and engagement capacity ⌊I_S/s_S⌋ (eq. D2)
+
+    @property
+    def hetero(self):
+        """DE by weapon type: the greedy spend of :mod:`detente.kernels.exchange`."""
+        return self.de.ndim == 3
 
 
-def _direction(striker, victim, w80_S, w80_V, de, lua, params, names):
-    """Validate one direction between two :class:`_Side`; ``names`` label errors."""
+def _check_defense(side, interceptors, p_kill, shots_per_rv, availability, batch):
+    """(P, ⌊I/s⌋) of one side's defence, (B,) each, or None where no row has a defence."""
+    shape = (batch,)
+    i = _floats(f"interceptors_{side}", interceptors, shape)
+    s = _floats(f"shots_per_rv_{side}", shots_per_rv, shape, lo=1.0)
+    if not np.all(s == np.floor(s)):
+        raise ValueError(f"shots_per_rv_{side} must be whole numbers >= 1")
+    a = _floats(f"availability_{side}", availability, shape, hi=1.0)
+    if p_kill is None:
+        if np.any(i > 0.0):
+            raise ValueError(f"p_kill_{side} must be given when interceptors_{side} > 0")
+        return None
+    p = intercept_probability(_floats(f"p_kill_{side}", p_kill, shape, hi=1.0), s, a)
+    cap = engagement_capacity(i, s)
+    return (p, cap) if np.any((p > 0.0) & (cap > 0.0)) else None
+
+
+def _striker_weapons(striker, avail, hetero):
+    """W_S (B,) as the stop rule computes it: per weapon type when ``hetero``."""
+    n, m, fixed, _ = striker
+    nm = n * m
+    if hetero:
+        return (nm * np.where(fixed, 1.0, avail[:, None])).sum(axis=1)
+    return np.einsum("be->b", nm) - (1.0 - avail) * np.einsum("be,be->b", nm, ~fixed)
+
+
+def _direction(striker, victim, w80_S, w80_V, de, lua, params, names, defense=(None, None)):
+    """Validate one direction between two :class:`_Side`; ``names`` label errors.
+
+    ``defense``: S's and V's (P, ⌊I/s⌋) from :func:`_check_defense`, or None each.
+    """
     batch = striker.n.shape[0]
     if victim.n.shape[0] != batch:
         raise ValueError(f"the sides' batch sizes differ: {batch} and {victim.n.shape[0]}")
     shape = (batch,)
     alpha = _floats("alpha", params["alpha"], shape, hi=1.0, lo_open=True)
+    if np.ndim(de) == 3:
+        de = _check_de_matrix(names["de"], de, batch, striker.n.shape[1], victim.n.shape[1])
+    else:
+        de = _check_de(names["de"], de, victim.n.shape)
+    avail = _floats("avail", params["avail"], shape, hi=1.0)
+    inv_w0_v = LN5 / _floats(names["w80_V"], w80_V, shape, lo_open=True)
+    rho_v = None
+    if defense[1] is not None:  # V's defence meets the whole first strike W_S (eq. D4)
+        p_v, cap_v = defense[1]
+        w_s = _striker_weapons(striker, avail, de.ndim == 3)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rho_v = np.where(w_s > 0.0, 1.0 - p_v * np.minimum(1.0, cap_v / w_s), 1.0)
+        de = de * rho_v.reshape((batch,) + (1,) * (de.ndim - 1))
+        inv_w0_v = inv_w0_v * rho_v
+    p_s, cap_s = defense[0] if defense[0] is not None else (None, None)
     return _Direction(
         striker,
         victim,
-        _check_de(names["de"], de, victim.n.shape),
+        de,
         _bools(names["lua"], lua, shape),
         lua_escape=_floats("lua_escape", params["lua_escape"], shape, hi=1.0),
-        avail=_floats("avail", params["avail"], shape, hi=1.0),
+        avail=avail,
         inv_w0_s=LN5 / _floats(names["w80_S"], w80_S, shape, lo_open=True),
-        inv_w0_v=LN5 / _floats(names["w80_V"], w80_V, shape, lo_open=True),
+        inv_w0_v=inv_w0_v,
         alpha=alpha,
         k=_floats("surcharge", params["surcharge"], shape),
         linear=bool(np.any(alpha == 1.0)),
+        rho_v=rho_v,
+        p_s=p_s,
+        cap_s=cap_s,
     )
 
 
@@ -343,7 +410,8 @@ class _Seg(NamedTuple):
     d_lo: np.ndarray  # d (eq. 4) at the ends
     d_hi: np.ndarray
     W_S: np.ndarray  # the row's weapons [warheads]
-    W_V: np.ndarray
+    W_V: np.ndarray  # V's weapons, less P_S·⌊I_S/s_S⌋ where S's defence is saturated (eq. D3)
+    inv_s: np.ndarray  # 1/w0_S, times 1 − P_S where S's defence is not saturated (eq. D3)
 
 
 class _Pieces(NamedTuple):
@@ -364,8 +432,8 @@ class _Pieces(NamedTuple):
     def of(cls, seg, dr):
         """Pieces of the segments ``seg`` (:class:`_Seg`) of direction ``dr``."""
         c = seg.col
-        rows = (a[c] for a in (dr.inv_w0_s, dr.inv_w0_v, dr.alpha, dr.k))
-        return cls(c, seg.x0, seg.K0, seg.e, seg.W_S, seg.W_V, *rows)
+        rows = (a[c] for a in (dr.inv_w0_v, dr.alpha, dr.k))
+        return cls(c, seg.x0, seg.K0, seg.e, seg.W_S, seg.W_V, seg.inv_s, *rows)
 
     def at(self, x, linear):
         """:class:`_Terms` (with slopes), d (eq. 4) and dd/dx where S spends ``x``."""
@@ -529,14 +597,68 @@ class _Sparse(NamedTuple):
 
 
 def _exchange_setup(dr, rows, kmax):
-    """Steps 1–2 for the rows ``rows``: W_S, W_V (b,) and the sorted segments (S, b)."""
+    """Steps 1–2 for the rows ``rows``: W_S, W_V (b,) and the sorted segments (S, b).
+
+    By weapon type (``dr.hetero``), the segments are the greedy spend of each type's stock.
+    """
     n, m, fixed, _ = (a[rows] for a in dr.striker)
     nm = n * m
-    W_S = np.einsum("be->b", nm) - (1.0 - dr.avail[rows]) * np.einsum("be,be->b", nm, ~fixed)
+    if dr.hetero:
+        stock = nm * np.where(fixed, 1.0, dr.avail[rows][:, None])
+        W_S = stock.sum(axis=1)
+    else:
+        W_S = np.einsum("be->b", nm) - (1.0 - dr.avail[rows]) * np.einsum("be,be->b", nm, ~fixed)
     n, m, fixed, alert = (a[rows] for a in dr.victim)
     W_V = np.einsum("be,be->b", n, m)
-    classes = _classes(n, m, fixed, alert, dr.de[rows], dr.lua[rows], dr.lua_escape[rows])
+    lua, lua_escape = dr.lua[rows], dr.lua_escape[rows]
+    if dr.hetero:
+        classes = _weapon_classes(n, m, fixed, alert, dr.de[rows], lua, lua_escape)
+        return W_S, W_V, *_weapon_segments(*classes, stock, kmax)[:2]
+    classes = _classes(n, m, fixed, alert, dr.de[rows], lua, lua_escape)
     return W_S, W_V, *_sort_segments(*_segments(*classes, kmax), kmax)
+
+
+def _regime(K, W_V, inv_s, p, cap):
+    """W_V and 1/w0_S of the piece of eq. D3 that holds where V has lost ``K`` warheads.
+
+    R = W_V − K retaliates into S's defence. Where R <= ⌊I/s⌋ every RV is engaged:
+    R_arr = (1 − P)·R, so 1/w0_S scales by 1 − P; else R_arr = R − P·⌊I/s⌋, so W_V shifts
+    down by P·⌊I/s⌋. Either way ρ = (W_V' − K)/w0_S' as without a defence (eq. 4 holds).
+    """
+    engaged_all = np.greater_equal(K, W_V - cap)  # R <= ⌊I/s⌋
+    return (
+        np.where(engaged_all, W_V, W_V - p * cap),
+        np.where(engaged_all, (1.0 - p) * inv_s, inv_s),
+    )
+
+
+def _split_at_kink(x, K, eff, W_V, inv_s, p, cap):
+    """Breakpoints with the kink of S's defence (R = ⌊I_S/s_S⌋) inserted, and each piece's
+    W_V and 1/w0_S (:func:`_regime`).
+
+    ``x``, ``K`` have shape (S + 1, b), ``eff`` (S, b), the rest (b,). Returns x, K (S + 2, b),
+    eff (S + 1, b), W_V and 1/w0_S at the points (S + 2, b) and on the segments (S + 1, b).
+    Rows whose kink is not strictly inside the draw-down curve get a zero-length last segment.
+    """
+    size = eff.shape[0]
+    kink = W_V - cap  # K where R = W_V − K reaches the defence's capacity
+    pos = np.count_nonzero(np.less(K, kink), axis=0)  # points before the kink
+    inside = (pos > 0) & (pos <= size)
+    at = np.where(inside, pos, size + 1)  # where the kink goes among the S + 2 points
+    j = np.minimum(pos, size) - 1  # the segment holding it, where inside
+    cols = np.arange(x.shape[1])
+    x0, K0, e, x1 = x[j, cols], K[j, cols], eff[np.maximum(j, 0), cols], x[j + 1, cols]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x_kink = np.where(inside, np.minimum(x0 + (kink - K0) / e, x1), x[-1])
+    K_kink = np.where(inside, kink, K[-1])
+    i = np.arange(size + 2)[:, None]
+    src = np.minimum(i - (i > at), size)
+    x = np.where(i == at, x_kink, np.take_along_axis(x, src, axis=0))
+    K = np.where(i == at, K_kink, np.take_along_axis(K, src, axis=0))
+    src = np.clip(i[:-1] - (i[:-1] >= at), 0, size - 1)
+    eff = np.take_along_axis(eff, src, axis=0)
+    W_V_pt, inv_s_pt = _regime(K, W_V, inv_s, p, cap)
+    return x, K, eff, W_V_pt, inv_s_pt, W_V_pt[:-1], inv_s_pt[:-1]
 
 
 def _dense_pass(dr, rows, kmax):
@@ -551,7 +673,15 @@ def _dense_pass(dr, rows, kmax):
     inv_s, inv_v, alpha, k = (a[rows] for a in (dr.inv_w0_s, dr.inv_w0_v, dr.alpha, dr.k))
     W_S, W_V, cost, eff = _exchange_setup(dr, rows, kmax)
     x, K = _chain(cost, eff, W_S)
-    t = _terms(x, K, W_S, W_V, inv_s, inv_v, alpha, dr.linear, floor=np.exp(_FLOOR / alpha))
+    split = dr.p_s is not None and eff.shape[0] > 0
+    W_V_pt, inv_s_pt = W_V, inv_s
+    if split:  # S's defence: eq. D3 has two pieces, each of the undefended form
+        p, cap = dr.p_s[rows], dr.cap_s[rows]
+        x, K, eff, W_V_pt, inv_s_pt, W_V_seg, inv_s_seg = _split_at_kink(
+            x, K, eff, W_V, inv_s, p, cap
+        )
+    floor = np.exp(_FLOOR / alpha)
+    t = _terms(x, K, W_S, W_V_pt, inv_s_pt, inv_v, alpha, dr.linear, floor=floor)
     c_s = _cost(t.pow_s, t.pow_v, k)
     best = c_s.min(axis=0)
     x_star, K_star = _pick(c_s, x, K, lambda c: _cost(t.pow_v[:, c], t.pow_s[:, c], k[c]), best)
@@ -562,6 +692,8 @@ def _dense_pass(dr, rows, kmax):
     keep &= eff > 0.0  # e = 0 or k = 0: C_S is monotone on the segment
     if not np.all(k > 0.0):
         keep &= k > 0.0
+    if split:
+        keep &= inv_s_seg > 0.0  # P_S = 1 and every RV engaged: D_S = 0 on the segment
     lo = np.flatnonzero(keep)
     if lo.size == 0:
         return x_star, K_star, W_S, W_V, None
@@ -570,8 +702,12 @@ def _dense_pass(dr, rows, kmax):
     x_lo, x_hi, K_lo, K_hi = (a.ravel().take(i) for a in (x, K) for i in (lo, hi))
     pv_lo, pv_hi, ps_lo, ps_hi = (a.ravel().take(i) for a in (t.psi_v, t.psi_s) for i in (lo, hi))
     e = eff.ravel().take(lo)
+    if split:
+        w_v, inv_s_e = W_V_seg.ravel().take(lo), inv_s_seg.ravel().take(lo)
+    else:
+        w_v, inv_s_e = W_V[col], inv_s[col]
     with np.errstate(divide="ignore", invalid="ignore"):
-        c0 = np.log(k * inv_v / inv_s)[col] - np.log(e)  # ln(k/w0_V) − ln(e/w0_S)
+        c0 = np.log(k[col] * inv_v[col] / inv_s_e) - np.log(e)  # ln(k/w0_V) − ln(e/w0_S)
         d_lo = c0 + pv_lo - ps_lo
         d_hi = c0 + pv_hi - ps_hi
         # Mend d where a segment ends at L = 0 (+inf) or R = 0 (−inf); both: a finite limit.
@@ -579,13 +715,13 @@ def _dense_pass(dr, rows, kmax):
         singular = alpha[col] < 1.0
         at_l0 = (x_hi >= W_S[col]) & singular
         d_hi[at_l0] = np.inf
-        at_r0 = (K_hi >= W_V[col]) & singular
+        at_r0 = (K_hi >= w_v) & singular
         d_hi[at_r0] = -np.inf
         ends = at_l0 & at_r0
         if ends.any():
             c = col[ends]
-            lim = np.log(k[c]) + alpha[c] * (np.log(inv_v[c] / inv_s[c]) - np.log(e[ends]))
-            d_hi[ends] = lim
+            lim = np.log(inv_v[c] / inv_s_e[ends]) - np.log(e[ends])
+            d_hi[ends] = np.log(k[c]) + alpha[c] * lim
         falls = d_lo <= 0.0
         rises = d_hi > 0.0
         bracket = falls & rises
@@ -596,11 +732,12 @@ def _dense_pass(dr, rows, kmax):
     unsure = (falls != rises) & ~(sure & ~ends)
     if not (bracket.any() or unsure.any()):
         return x_star, K_star, W_S, W_V, None
-    w_s, w_v = W_S[col], W_V[col]
+    w_s = W_S[col]
     col = col + rows.start
 
     def leftover(mask):
-        return _Seg(*(a[mask] for a in (col, x_lo, K_lo, e, x_hi, d_lo, d_hi, w_s, w_v)))
+        arrays = (col, x_lo, K_lo, e, x_hi, d_lo, d_hi, w_s, w_v, inv_s_e)
+        return _Seg(*(a[mask] for a in arrays))
 
     marked = np.zeros(x.shape[1], dtype=bool)
     marked[col[bracket | unsure] - rows.start] = True
@@ -662,18 +799,26 @@ def _outcome(dr, x_star, K_star, W_S, W_V):
     """:class:`FirstStrike` arrays at the chosen x* (recomputed in one place)."""
     L = W_S - x_star
     R = np.maximum(W_V - K_star, 0.0)
-    t = _terms(x_star, K_star, W_S, W_V, dr.inv_w0_s, dr.inv_w0_v, dr.alpha, dr.linear)
+    W_V_eff, inv_s, R_arr, L_arr = W_V, dr.inv_w0_s, R, L
+    if dr.p_s is not None:
+        W_V_eff, inv_s = _regime(K_star, W_V, dr.inv_w0_s, dr.p_s, dr.cap_s)
+        R_arr = R - dr.p_s * np.minimum(R, dr.cap_s)
+    if dr.rho_v is not None:
+        L_arr = dr.rho_v * L
+    t = _terms(x_star, K_star, W_S, W_V_eff, inv_s, dr.inv_w0_v, dr.alpha, dr.linear)
     return FirstStrike(
         x_star=x_star,
         C_S=_cost(t.pow_s, t.pow_v, dr.k),
         C_V=_cost(t.pow_v, t.pow_s, dr.k),
         L=L,
         R=R,
-        D_S=-np.expm1(-R * dr.inv_w0_s),
+        D_S=-np.expm1(-R_arr * dr.inv_w0_s),
         D_V=-np.expm1(-L * dr.inv_w0_v),
         K=K_star,
         W_S=W_S,
         W_V=W_V,
+        L_arriving=L_arr,
+        R_arriving=R_arr,
     )
 
 
@@ -722,6 +867,14 @@ def first_strike(
     kmax=KMAX,
     lua=False,
     lua_escape=LUA_ESCAPE,
+    interceptors_S=0.0,
+    p_kill_S=None,
+    shots_per_rv_S=1,
+    availability_S=1.0,
+    interceptors_V=0.0,
+    p_kill_V=None,
+    shots_per_rv_V=1,
+    availability_V=1.0,
     chunk_size=CHUNK_SIZE,
     threads=THREADS,
 ):
@@ -741,8 +894,10 @@ def first_strike(
         Victim's force elements; off-alert survivable launchers are targetable.
     w80_S, w80_V : float or array_like, shape (B,)
         Arriving warheads that destroy 80 % of S's and of V's value [warheads], > 0.
-    de : float or array_like, shape (B,) or (B, E_V)
-        S's damage expectancy [-] per warhead against each of V's element classes.
+    de : float or array_like, shape (B,), (B, E_V) or (B, E_S, E_V)
+        S's damage expectancy [-] per warhead against each of V's element classes; with
+        shape (B, E_S, E_V), by weapon type (each of S's elements is one type, spent
+        greedily: see the module notes).
     alpha : float or array_like, shape (B,)
         Cost exponent α [-] in (0, 1] (default 0.75, [1]_ App. C).
     surcharge : float or array_like, shape (B,)
@@ -757,6 +912,14 @@ def first_strike(
         are multiplied by (1 − ``lua_escape``).
     lua_escape : float or array_like, shape (B,)
         Share [-] of V's fixed-force weapons that escape under launch under attack (0.9).
+    interceptors_S, interceptors_V : float or array_like, shape (B,)
+        Interceptors I [-] of S's and V's missile defence, >= 0 (default 0: no defence).
+    p_kill_S, p_kill_V : float or array_like, shape (B,), optional
+        Single-shot kill probability p_I [-] in [0, 1]; needed where I > 0.
+    shots_per_rv_S, shots_per_rv_V : int or array_like, shape (B,)
+        Interceptors fired at each engaged RV, s [-], whole numbers >= 1 (default 1).
+    availability_S, availability_V : float or array_like, shape (B,)
+        Probability K [-] in [0, 1] that the defence works when needed (default 1).
     chunk_size : int
         Batch rows per internal block (default 65536); bounds the working memory per thread,
         not the result.
@@ -767,7 +930,8 @@ def first_strike(
     Returns
     -------
     FirstStrike
-        Arrays of shape (B,): x*, C_S (C1 of S), C_V (C2 of V), L, R, D_S, D_V, K, W_S, W_V.
+        Arrays of shape (B,): x*, C_S (C1 of S), C_V (C2 of V), L, R, D_S, D_V, K, W_S, W_V,
+        L_arriving, R_arriving.
 
     Raises
     ------
@@ -786,21 +950,35 @@ def first_strike(
     (array([250.]), array([1200.]), array([300.]), array([1200.]))
     >>> fs.C_S.round(4), fs.C_V.round(4)
     (array([0.5712]), array([1.066]))
+
+    With a defence of 200 interceptors (P = 0.9) S's retaliation shrinks from 300 to 120
+    arriving warheads, which makes striking first cheaper still:
+
+    >>> fs = first_strike(*force, *force, 500 * LN5, 500 * LN5, 0.8,
+    ...                   interceptors_S=200, p_kill_S=0.9)
+    >>> fs.x_star, fs.R, fs.R_arriving, fs.C_S.round(4)
+    (array([250.]), array([300.]), array([120.]), array([0.3346]))
     """
     params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
     sides = ((n_S, m_S, fixed_S, alert_S), (n_V, m_V, fixed_V, alert_V))
-    dr = _one_direction(*sides, w80_S, w80_V, de, lua, params)
+    defense = {
+        "S": (interceptors_S, p_kill_S, shots_per_rv_S, availability_S),
+        "V": (interceptors_V, p_kill_V, shots_per_rv_V, availability_V),
+    }
+    dr = _one_direction(*sides, w80_S, w80_V, de, lua, params, defense)
     return _solve(
         dr, check_kmax(kmax), _count("chunk_size", chunk_size), _count("threads", threads)
     )
 
 
-def _one_direction(striker, victim, w80_S, w80_V, de, lua, params):
+def _one_direction(striker, victim, w80_S, w80_V, de, lua, params, defense):
     """:class:`_Direction` from the arguments of :func:`first_strike`."""
     names = dict(de="de", lua="lua", w80_S="w80_S", w80_V="w80_V")
     striker = _Side(*check_forces(*striker, side="S"))
     victim = _Side(*check_forces(*victim, side="V"))
-    return _direction(striker, victim, w80_S, w80_V, de, lua, params, names)
+    batch = striker.n.shape[0]
+    checked = tuple(_check_defense(k, *defense[k], batch) for k in "SV")
+    return _direction(striker, victim, w80_S, w80_V, de, lua, params, names, checked)
 
 
 class DrawdownCurve(NamedTuple):
@@ -848,12 +1026,21 @@ def drawdown_curve(
     kmax=KMAX,
     lua=False,
     lua_escape=LUA_ESCAPE,
+    interceptors_S=0.0,
+    p_kill_S=None,
+    shots_per_rv_S=1,
+    availability_S=1.0,
+    interceptors_V=0.0,
+    p_kill_V=None,
+    shots_per_rv_V=1,
+    availability_V=1.0,
     num=101,
 ):
     """K(x) breakpoints and C_S(x), C_V(x) on a grid: what :func:`first_strike` minimises.
 
-    Parameters are those of :func:`first_strike`; ``num`` (>= 2) is the number of grid
-    points. Memory grows as B·num·S: meant for plots, not sweeps.
+    Parameters are those of :func:`first_strike` (defences and DE by weapon type included);
+    ``num`` (>= 2) is the number of grid points. Memory grows as B·num·S: meant for plots,
+    not sweeps.
 
     Returns
     -------
@@ -874,7 +1061,11 @@ def drawdown_curve(
     """
     params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
     sides = ((n_S, m_S, fixed_S, alert_S), (n_V, m_V, fixed_V, alert_V))
-    dr = _one_direction(*sides, w80_S, w80_V, de, lua, params)
+    defense = {
+        "S": (interceptors_S, p_kill_S, shots_per_rv_S, availability_S),
+        "V": (interceptors_V, p_kill_V, shots_per_rv_V, availability_V),
+    }
+    dr = _one_direction(*sides, w80_S, w80_V, de, lua, params, defense)
     num = _count("num", num)
     if num < 2:
         raise ValueError(f"num must be at least 2; got {num}")
@@ -884,8 +1075,12 @@ def drawdown_curve(
     x = x_max[:, None] * np.linspace(0.0, 1.0, num)
     spent = np.clip(x[None] - x_break[:-1, :, None], 0.0, cost[:, :, None])
     K = np.einsum("sbn,sb->bn", spent, eff)
-    rows = (W_S, W_V, dr.inv_w0_s, dr.inv_w0_v, dr.alpha)
-    t = _terms(x, K, *(a[:, None] for a in rows), dr.linear)
+    W_V_eff, inv_s = W_V[:, None], dr.inv_w0_s[:, None]
+    if dr.p_s is not None:
+        W_V_eff, inv_s = _regime(K, W_V_eff, inv_s, dr.p_s[:, None], dr.cap_s[:, None])
+    rows = (W_S, dr.inv_w0_v, dr.alpha)
+    W_S_, inv_v, alpha = (a[:, None] for a in rows)
+    t = _terms(x, K, W_S_, W_V_eff, inv_s, inv_v, alpha, dr.linear)
     k = dr.k[:, None]
     cost_s, cost_v = _cost(t.pow_s, t.pow_v, k), _cost(t.pow_v, t.pow_s, k)
     return DrawdownCurve(x_break.T.copy(), K_break.T.copy(), x_max, x, K, cost_s, cost_v)
@@ -958,6 +1153,14 @@ def stability_index(
     avail=AVAIL,
     kmax=KMAX,
     lua_escape=LUA_ESCAPE,
+    interceptors_A=0.0,
+    p_kill_A=None,
+    shots_per_rv_A=1,
+    availability_A=1.0,
+    interceptors_B=0.0,
+    p_kill_B=None,
+    shots_per_rv_B=1,
+    availability_B=1.0,
     chunk_size=CHUNK_SIZE,
     threads=THREADS,
 ):
@@ -973,14 +1176,20 @@ def stability_index(
         B's force elements.
     w80_A, w80_B : float or array_like, shape (B,)
         Arriving warheads destroying 80 % of A's, B's value [warheads].
-    de_AB : float or array_like, shape (B,) or (B, E_B)
-        A's damage expectancy [-] per warhead against B's element classes.
-    de_BA : float or array_like, shape (B,) or (B, E_A)
+    de_AB : float or array_like, shape (B,), (B, E_B) or (B, E_A, E_B)
+        A's damage expectancy [-] per warhead against B's element classes; (B, E_A, E_B):
+        by A's weapon type (element), spent greedily (see the module notes).
+    de_BA : float or array_like, shape (B,), (B, E_A) or (B, E_B, E_A)
         B's damage expectancy [-] against A's element classes.
     lua_A, lua_B : bool or array_like of bool, shape (B,)
         A (B) launches its fixed force under attack; applies when the other side strikes.
     alpha, surcharge, avail, kmax, lua_escape, chunk_size, threads
         As in :func:`first_strike`, shared by both directions.
+    interceptors_A, p_kill_A, shots_per_rv_A, availability_A : float or array_like, shape (B,)
+        A's missile defence (see :func:`first_strike`; default: none). It thins B's first
+        strike on A and A's retaliation after striking first is met by it.
+    interceptors_B, p_kill_B, shots_per_rv_B, availability_B : float or array_like, shape (B,)
+        B's missile defence.
 
     Returns
     -------
@@ -1009,10 +1218,13 @@ def stability_index(
     )
     side_a = _Side(*check_forces(n_A, m_A, fixed_A, alert_A, side="A"))
     side_b = _Side(*check_forces(n_B, m_B, fixed_B, alert_B, side="B"))
+    batch = side_a.n.shape[0]
+    def_a = _check_defense("A", interceptors_A, p_kill_A, shots_per_rv_A, availability_A, batch)
+    def_b = _check_defense("B", interceptors_B, p_kill_B, shots_per_rv_B, availability_B, batch)
     names = dict(de="de_AB", lua="lua_B", w80_S="w80_A", w80_V="w80_B")
-    ab = _direction(side_a, side_b, w80_A, w80_B, de_AB, lua_B, params, names)
+    ab = _direction(side_a, side_b, w80_A, w80_B, de_AB, lua_B, params, names, (def_a, def_b))
     names = dict(de="de_BA", lua="lua_A", w80_S="w80_B", w80_V="w80_A")
-    ba = _direction(side_b, side_a, w80_B, w80_A, de_BA, lua_A, params, names)
+    ba = _direction(side_b, side_a, w80_B, w80_A, de_BA, lua_A, params, names, (def_b, def_a))
     a_first = _solve(ab, kmax, chunk_size, threads)
     b_first = _solve(ba, kmax, chunk_size, threads)
     r_a = _ratio(a_first.C_S, b_first.C_V)

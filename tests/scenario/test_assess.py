@@ -154,3 +154,33 @@ def test_ledger_lists_distributions_and_scenario_parameters():
     entries = {e.quantity: e for e in ledger(resolve(s))}
     assert entries["parameters.de"].value == 0.7 and entries["parameters.de"].assumption
     assert entries["uncertain parameters.avail"].sources == ("kent-thaler-1989",)
+
+
+def test_missile_defence_enters_the_index_through_the_kernel():
+    """golden-dome: the index with the defence is the kernel's; a defence that stops a
+    ragged retaliation lowers the index here (Wilkening & Watman 1986); no interceptors
+    give back the two-party answer exactly."""
+    from detente.kernels.stability import stability_index
+
+    path = ROOT / "examples" / "golden-dome.yaml"
+    a = assess(path)
+    us, ru = a.resolved.sides(("US", "RU"))
+    d = a.resolved.party("US").defense
+    arrays = [
+        x[None]
+        for s in (us, ru)
+        for x in (s.elements.n, s.elements.m, s.elements.fixed, s.elements.alert)
+    ]
+    direct = stability_index(
+        *arrays, us.w80, ru.w80, a.resolved.params.de, a.resolved.params.de,
+        interceptors_A=d.interceptors, p_kill_A=d.p_kill, shots_per_rv_A=d.shots_per_rv,
+        availability_A=d.availability,
+    )  # fmt: skip
+    assert a.fsi == a.system["fsi"] == float(direct.fsi[0])
+    assert a.system["arriving.RU"] < a.system["surviving.RU"]
+    assert a.fsi < a.stability["US-RU"].fsi
+    bars = {b.path: b for b in a.tornado.bars}
+    assert bars["parties.US.defense.p_kill"].swing > 0
+    none = path.read_text().replace("value: 1000, status", "value: 0, status")
+    b = assess(parse_scenario(none, str(path)))
+    assert b.fsi == pytest.approx(b.stability["US-RU"].fsi, rel=1e-12)

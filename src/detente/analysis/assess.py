@@ -25,6 +25,7 @@ from detente.analysis.uncertainty import (
     check_samples,
     evaluate_batch,
     monte_carlo,
+    output_name,
     tornado,
 )
 from detente.model import parameters
@@ -119,8 +120,9 @@ class Assessment:
         The scenario's first-strike stability index [-]: the pair's, or with three or more
         parties the system index (the smallest pairwise index with reserves).
     system : dict or None
-        Three or more parties: the outputs of :func:`evaluate_batch` at the scenario's values
-        (``fsi``, ``fsi_product``, ``fsi.A-B``, ``r.A-B.A``, ...) [-, warheads].
+        With three or more parties or a missile defence (what the two-party results leave
+        out): the outputs of :func:`evaluate_batch` at the scenario's values (``fsi``,
+        ``fsi.A-B``, ``r.A-B.A``, ``surviving.A-B.A``, ``arriving.A-B.A``, ...) [-, warheads].
     counts : dict
         Treaty count per party (empty without a treaty).
     postures : tuple of PostureCase
@@ -152,6 +154,19 @@ class Assessment:
     ledger: tuple[LedgerEntry, ...] = ()
     sources: tuple[Source, ...] = ()
     caveats: tuple[str, ...] = field(default=())
+
+    def system_rows(self) -> list[dict[str, Any]]:
+        """One row per pair and side of :attr:`system`: pair FSI, r, surviving, arriving."""
+        if self.system is None:
+            return []
+        rows = []
+        for pair in self.resolved.pairs():
+            for side in pair:
+                row = {"pair": _tag(pair), "side": side}
+                for kind in ("fsi", "r", "surviving", "arriving"):
+                    row[kind] = self.system[output_name(self.resolved, kind, pair, side)]
+                rows.append(row)
+        return rows
 
     @property
     def assumptions(self) -> tuple[LedgerEntry, ...]:
@@ -298,24 +313,30 @@ def _tag(pair: tuple[str, str]) -> str:
     return "-".join(pair)
 
 
+def needs_batch(resolved: ResolvedScenario) -> bool:
+    """Three or more parties or a missile defence: results come from :func:`evaluate_batch`
+    (the two-party :func:`evaluate` models neither)."""
+    return len(resolved.parties) > 2 or any(p.defense for p in resolved.parties)
+
+
 def posture_cases(resolved: ResolvedScenario) -> list[PostureCase]:
     """Every pair under every combination of postures and launch under attack.
 
     With three or more parties the other parties keep the scenario's postures and every
-    striker withholds its reserve against them (:func:`evaluate_batch`); ``r`` is capped.
+    striker withholds its reserve against them; with three or more parties or a missile
+    defence the cases come from :func:`evaluate_batch`. ``r`` is capped.
     """
-    multi = len(resolved.parties) > 2
+    batch = needs_batch(resolved)
     cases = []
     for pair in resolved.pairs():
         for postures in itertools.product(POSTURES, repeat=2):
             for luas in itertools.product((False, True), repeat=2):
                 posture = dict(zip(pair, postures, strict=True))
                 lua = dict(zip(pair, luas, strict=True))
-                if multi:
+                if batch:
                     out = evaluate_batch(resolved, {}, 1, posture=posture, lua=lua)
-                    tag = _tag(pair)
-                    fsi = float(out[f"fsi.{tag}"][0])
-                    r = {k: float(out[f"r.{tag}.{k}"][0]) for k in pair}
+                    fsi = float(out[output_name(resolved, "fsi", pair)][0])
+                    r = {k: float(out[output_name(resolved, "r", pair, k)][0]) for k in pair}
                 else:
                     result = evaluate(resolved.sides(pair, posture, lua), resolved.params)
                     fsi, r = result.fsi, result.r
@@ -445,11 +466,20 @@ def _caveats(resolved: ResolvedScenario, stability: dict[str, StabilityResult]) 
                     f"{party.label} {h.name}: no loading is known, so its "
                     f"{h.launchers.deployed} deployed launchers carry no warheads in the exchange."
                 )
-        if party.defense is not None:
+        d = party.defense
+        if d is not None and len(resolved.parties) > 2:
             out.append(
-                f"{party.label} missile defence ({party.defense.interceptors:g} interceptors) is "
-                "listed but the stability kernel in use does not model defences: the indices "
-                "ignore it."
+                f"{party.label} missile defence: the multiparty kernel does not model defences; "
+                "the indices of this three-party scenario ignore it."
+            )
+        elif d is not None:
+            out.append(
+                f"{party.label} missile defence [ours, after Wilkening & Watman 1986]: "
+                f"{d.interceptors:g} interceptors, {d.shots_per_rv} per RV, kill each engaged "
+                f"RV with P = {d.availability:g} x [1 - (1 - {d.p_kill:g})^{d.shots_per_rv}]; "
+                "it thins the first strike on its party and the retaliation its party suffers "
+                "(models.md §2). The draw-down curves and the 'without defences' table leave "
+                "it out."
             )
     if len(resolved.parties) > 2:
         out.append(
@@ -459,10 +489,11 @@ def _caveats(resolved: ResolvedScenario, stability: dict[str, StabilityResult]) 
             "is reported too). Draw-down curves and the table 'each pair alone' leave the "
             "reserves out."
         )
-    out.append(
-        "Without defences every surviving warhead arrives: arriving retaliation equals the "
-        "surviving warheads."
-    )
+    if not any(p.defense for p in resolved.parties):
+        out.append(
+            "Without defences every surviving warhead arrives: arriving retaliation equals the "
+            "surviving warheads."
+        )
     out = list(dict.fromkeys(out))
     if resolved.inputs:
         out.append(
@@ -527,6 +558,11 @@ def _upload_note(resolved: ResolvedScenario) -> str:
     )
     if len(resolved.parties) > 2:
         note += f" Only the first pair ({pair[0]}-{pair[1]}) is shown."
+    if needs_batch(resolved):
+        note += (
+            " The index along the timeline is that of the pair alone, without reserves "
+            "against third parties or missile defences, so month 0 differs from the summary."
+        )
     return note
 
 
@@ -573,7 +609,7 @@ def assess(
     resolved = resolve(scenario)
     stability = {_tag(p): evaluate(resolved.sides(p), resolved.params) for p in resolved.pairs()}
     system = None
-    if len(resolved.parties) > 2:
+    if needs_batch(resolved):
         system = {k: float(v[0]) for k, v in evaluate_batch(resolved, {}, 1).items()}
         fsi = system["fsi"]
     else:

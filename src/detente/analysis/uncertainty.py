@@ -143,6 +143,22 @@ def output_names(resolved: ResolvedScenario) -> list[str]:
     return names
 
 
+def output_name(resolved: ResolvedScenario, kind: str, pair: tuple[str, str], side=None) -> str:
+    """Name of one output of :func:`evaluate_batch` (see :func:`output_names`).
+
+    Examples
+    --------
+    >>> from detente.analysis.scenario import resolve
+    >>> from detente.model.scenario import parse_scenario
+    >>> r = resolve(parse_scenario("name: x\nparties: [{force: us-2025}, {force: ru-2025}]"))
+    >>> output_name(r, "fsi", ("US", "RU")), output_name(r, "r", ("US", "RU"), "RU")
+    ('fsi', 'r.RU')
+    """
+    tag = "-".join(pair) if len(resolved.parties) > 2 else ""
+    parts = [kind, tag, side] if kind != "fsi" else [kind, tag]
+    return ".".join(p for p in parts if p)
+
+
 def _columns(side: Side, posture: str, resolved: ResolvedScenario, values, rows, size):
     """Element arrays (n, m, fixed, alert) of shape (size, E) and w80 of ``side``."""
     e = side.elements
@@ -189,21 +205,42 @@ def _parameters(resolved: ResolvedScenario, values, rows) -> dict[str, Any]:
 KERNEL_PARAMETERS = ("alpha", "surcharge", "avail", "kmax", "lua_escape")
 
 
+def _defense(resolved: ResolvedScenario, label: str, suffix: str, values, rows) -> dict:
+    """Keyword arguments of one side's missile defence for the kernel (none without one)."""
+    d = resolved.party(label).defense
+    if d is None:
+        return {}
+    kw: dict[str, Any] = {
+        "interceptors": d.interceptors,
+        "p_kill": d.p_kill,
+        "shots_per_rv": d.shots_per_rv,
+        "availability": d.availability,
+    }
+    for x in resolved.inputs:
+        if x.target.kind == "defense" and x.target.party == label:
+            kw[x.target.name] = values[x.path][rows]
+    return {f"{k}_{suffix}": v for k, v in kw.items()}
+
+
 def _pair_outputs(out, rows, sides, postures, active, values, params, b):
-    """Two parties: one call of :func:`stability_index`."""
+    """Two parties: one call of :func:`stability_index` (with their missile defences)."""
     a, c = next(iter(sides.values()))
     arr_a, w80_a = _columns(a, postures[a.label], active, values, rows, b)
     arr_c, w80_c = _columns(c, postures[c.label], active, values, rows, b)
+    defense = {
+        **_defense(active, a.label, "A", values, rows),
+        **_defense(active, c.label, "B", values, rows),
+    }
     si = stability_index(
         *arr_a, *arr_c, w80_a, w80_c, params["de"], params["de"], lua_A=a.lua, lua_B=c.lua,
-        **{k: params[k] for k in KERNEL_PARAMETERS},
+        **{k: params[k] for k in KERNEL_PARAMETERS}, **defense,
     )  # fmt: skip
     out["fsi"][rows] = si.fsi
     struck = ((a.label, si.r_A_capped, si.b_first), (c.label, si.r_B_capped, si.a_first))
     for label, r, hit in struck:
         out[f"r.{label}"][rows] = r
-        out[f"surviving.{label}"][rows] = hit.W_V - hit.K
-        out[f"arriving.{label}"][rows] = hit.R
+        out[f"surviving.{label}"][rows] = hit.R
+        out[f"arriving.{label}"][rows] = hit.R_arriving
 
 
 def _system_outputs(out, rows, sides, postures, active, values, params, b, labels):
@@ -243,8 +280,8 @@ def _system_outputs(out, rows, sides, postures, active, values, params, b, label
         for me, them in ((i, j), (j, i)):
             label = labels[me]
             out[f"r.{tag}.{label}"][rows] = capped[:, me, them]
-            out[f"surviving.{tag}.{label}"][rows] = st.W_V[:, them, me] - st.K[:, them, me]
-            out[f"arriving.{tag}.{label}"][rows] = st.R[:, them, me]
+            out[f"surviving.{tag}.{label}"][rows] = st.R[:, them, me]
+            out[f"arriving.{tag}.{label}"][rows] = st.R_arriving[:, them, me]
 
 
 def evaluate_batch(
@@ -259,9 +296,11 @@ def evaluate_batch(
 ) -> dict[str, np.ndarray]:
     """Outputs of the stability calculus for ``size`` rows of input values.
 
-    Two parties go through :func:`detente.kernels.stability.stability_index`; three or more
-    through :func:`detente.kernels.multiparty.system_index` (every striker withholds a
-    reserve against each armed third party), one batched call per chunk of rows.
+    Two parties go through :func:`detente.kernels.stability.stability_index` (with their
+    missile defences); three or more through :func:`detente.kernels.multiparty.system_index`
+    (every striker withholds a reserve against each armed third party; no defences), one
+    batched call per chunk of rows. ``surviving`` counts a side's warheads that survive the
+    other's first strike, ``arriving`` those of them that get through the striker's defence.
 
     Parameters
     ----------

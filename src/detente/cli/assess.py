@@ -43,7 +43,7 @@ def print_summary(a, console: Console, written: dict[str, Path] | None = None) -
                 f"{r.r_uncapped[k]:.4f}", f"{side.w80:.1f}",
             )  # fmt: skip
     if a.system is not None:
-        table.title = "Each pair alone (no reserves against third parties)"
+        table.title = "Each pair alone, without reserves or defences"
         print_system(a, console)
     console.print(table)
     if a.counts:
@@ -71,23 +71,24 @@ def print_summary(a, console: Console, written: dict[str, Path] | None = None) -
 
 
 def print_system(a, console: Console) -> None:
-    """Three or more parties: every pair's index with reserves against the third parties."""
-    table = Table(
-        title=f"System index {a.system['fsi']:.4f} (smallest pair; product "
-        f"{a.system['fsi_product']:.4f}), reserves of {a.resolved.reserve:g} w80"
-    )
-    for col in ("pair", "FSI", "side", "r", "surviving"):
+    """Every pair with what the two-party table leaves out: reserves against third parties
+    (three or more parties) and missile defences."""
+    title = f"Index {a.system['fsi']:.4f}"
+    if "fsi_product" in a.system:
+        title += (
+            f" (smallest pair; product {a.system['fsi_product']:.4f}), reserves of "
+            f"{a.resolved.reserve:g} w80"
+        )
+    if any(p.defense for p in a.resolved.parties):
+        title += ", with missile defences"
+    table = Table(title=title)
+    for col in ("pair", "FSI", "side", "r", "surviving", "arriving"):
         table.add_column(col, justify="left" if col in ("pair", "side") else "right")
-    for first, second in a.resolved.pairs():
-        tag = f"{first}-{second}"
-        for side in (first, second):
-            table.add_row(
-                tag,
-                f"{a.system[f'fsi.{tag}']:.4f}",
-                side,
-                f"{a.system[f'r.{tag}.{side}']:.4f}",
-                f"{a.system[f'surviving.{tag}.{side}']:,.0f}",
-            )
+    for row in a.system_rows():
+        table.add_row(
+            row["pair"], f"{row['fsi']:.4f}", row["side"], f"{row['r']:.4f}",
+            f"{row['surviving']:,.0f}", f"{row['arriving']:,.0f}",
+        )  # fmt: skip
     console.print(table)
 
 

@@ -254,6 +254,7 @@ def render(a: Assessment) -> str:
         legs=a.legs_frame().to_dict(orient="records"),
         compliance_rows=_compliance_rows(a),
         w80=_w80_cells(a),
+        defended=any(p.defense for p in a.resolved.parties),
         statuses={k: v for k, v in statuses.items() if v},
         marks=STATUS_MARK,
         pairs=[(i, p) for i, p in enumerate(a.resolved.pairs())],

@@ -150,7 +150,7 @@ def output_name(resolved: ResolvedScenario, kind: str, pair: tuple[str, str], si
     --------
     >>> from detente.analysis.scenario import resolve
     >>> from detente.model.scenario import parse_scenario
-    >>> r = resolve(parse_scenario("name: x\nparties: [{force: us-2025}, {force: ru-2025}]"))
+    >>> r = resolve(parse_scenario("name: x\\nparties: [{force: us-2025}, {force: ru-2025}]"))
     >>> output_name(r, "fsi", ("US", "RU")), output_name(r, "r", ("US", "RU"), "RU")
     ('fsi', 'r.RU')
     """

@@ -182,3 +182,18 @@ def test_relative_force_paths_are_read_from_the_scenario_folder(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text("name: rel\nparties: [{force: forces/my-us.yaml}, {force: ru-2025}]\n")
     assert resolve(load_scenario(path)).party("US").base.name == "my-us"
+
+
+def test_defence_defaults_are_the_labelled_assumptions_of_parameters_yaml():
+    from detente.model import parameters
+
+    r = scenario("parties: [{force: us-2025, defense: {interceptors: 100}}, {force: ru-2025}]")
+    d = r.party("US").defense
+    for name in ("p_kill", "shots_per_rv", "availability"):
+        assert getattr(d, name) == parameters.default("defense", name)
+        assert d.provenance[name].status == "assumption"
+    given = scenario(
+        "parties: [{force: us-2025, defense: {interceptors: 100, p_kill: 0.5}}, {force: ru-2025}]"
+    )
+    assert given.party("US").defense.p_kill == 0.5
+    assert "p_kill" not in given.party("US").defense.provenance

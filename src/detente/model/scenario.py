@@ -48,6 +48,7 @@ from pydantic import (
 )
 
 from detente.errors import InputError
+from detente.model import parameters
 from detente.model.catalog import check_source_ids, force_path, sources
 from detente.model.force import Holding, Posture
 from detente.model.provenance import Sourced
@@ -157,12 +158,29 @@ class Defense(Sourced):
         Interceptors fired at each engaged RV, s [-].
     availability : float
         Probability that the defence system works when needed, K [-].
+
+    Omitted ``p_kill``, ``shots_per_rv`` and ``availability`` default to the assumptions of
+    ``data/parameters.yaml`` (group ``defense``).
     """
 
     interceptors: float = Field(ge=0)
     p_kill: float = Field(ge=0, le=1)
-    shots_per_rv: int = Field(default=1, ge=1)
-    availability: float = Field(default=1.0, ge=0, le=1)
+    shots_per_rv: int = Field(ge=1)
+    availability: float = Field(ge=0, le=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        """Omitted p_kill, shots_per_rv and availability take the labelled assumptions of
+        ``data/parameters.yaml`` (group ``defense``), provenance included."""
+        if not isinstance(data, Mapping):
+            return data
+        out = dict(data)
+        for name in ("p_kill", "shots_per_rv", "availability"):
+            if name not in out:
+                prov = parameters.provenance("defense", name).model_dump(exclude_none=True)
+                out[name] = {"value": parameters.default("defense", name), **prov}
+        return out
 
 
 class PartySpec(Sourced):

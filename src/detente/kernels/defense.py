@@ -147,6 +147,6 @@ def penetration_share(warheads, interceptors, p_kill, shots_per_rv=1, availabili
     n = _array("warheads", warheads, 0.0)
     p = intercept_probability(p_kill, shots_per_rv, availability)
     cap = engagement_capacity(interceptors, shots_per_rv)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         share = np.minimum(1.0, cap / n)
     return np.where(n > 0.0, 1.0 - p * share, 1.0)

@@ -648,7 +648,7 @@ def _split_at_kink(x, K, eff, W_V, inv_s, p, cap):
     j = np.minimum(pos, size) - 1  # the segment holding it, where inside
     cols = np.arange(x.shape[1])
     x0, K0, e, x1 = x[j, cols], K[j, cols], eff[np.maximum(j, 0), cols], x[j + 1, cols]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         x_kink = np.where(inside, np.minimum(x0 + (kink - K0) / e, x1), x[-1])
     K_kink = np.where(inside, kink, K[-1])
     i = np.arange(size + 2)[:, None]

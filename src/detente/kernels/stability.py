@@ -40,12 +40,44 @@ batch row, with all work elementwise over (segments, rows) arrays, the kernel
 Where L or R reaches 0 at a segment end, d tends to ±inf (or, both at once, to a finite
 limit) and is set to it. Memory is bounded by ``chunk_size`` rows per block and thread.
 
+Missile defence [ours, after [3]_; models.md §2, "Beyond the report"]
+---------------------------------------------------------------------
+A defence kills each engaged RV with P = K·[1 − (1 − p_I)^s] and engages at most
+c = ⌊I/s⌋ RVs of a salvo (eqs. D1, D2 of :mod:`detente.kernels.defense`). Its two effects stay
+exact in this calculus:
+
+* V's defence meets S's whole first strike: counterforce and countervalue warheads arrive
+  together, so the same share ρ_V = 1 − P_V·min(1, c_V/W_S) of each gets through (eq. D4,
+  in expectation, engaged RVs drawn without regard to their mission). S's DE becomes ρ_V·DE
+  (a penetration factor, models.md §1) and V's value suffers f_V(ρ_V·L): 1/w0_V is scaled
+  by ρ_V. Neither depends on x, so nothing else changes.
+* S's defence meets V's ragged retaliation R = W_V − K(x):
+  R_arr = R − P_S·min(R, c_S) = max((1 − P_S)·R, R − P_S·c_S) (eq. D3), convex and piecewise
+  linear in R with its kink at R = c_S, i.e. at K(x) = W_V − c_S. The segment holding that
+  point is split there (one more breakpoint). Where R <= c_S, ρ = (1 − P_S)·R/w0_S: the
+  undefended form with 1/w0_S scaled by 1 − P_S; where R >= c_S, ρ = (W_V − P_S·c_S − K)/w0_S:
+  the undefended form with W_V shifted down. So every piece has the form of eq. 4 with its
+  own W_V and 1/w0_S, and the exact search above applies piece by piece.
+
+Zero interceptors (or no row with P > 0 and c > 0) skip all of this: the undefended path is
+unchanged, bit for bit. Why such a defence tends to lower the index (C1 falls more than C2):
+see :mod:`detente.kernels.defense`.
+
+Weapon types
+------------
+With DE given by weapon type, shape (B, E_S, E_V) (each of S's elements is one type with its
+own stock of usable warheads), the sorted segments are replaced by the greedy spend of
+:mod:`detente.kernels.exchange` ("Heterogeneous weapons"): pieces in order of decreasing
+efficiency, so K(x) is concave and piecewise linear and the stop rule above is unchanged.
+
 References
 ----------
 .. [1] G. A. Kent & D. E. Thaler, *First-Strike Stability: A Methodology for Evaluating
    Strategic Forces*, RAND R-3765-AF, 1989.
 .. [2] G. A. Kent, R. J. DeValk & D. E. Thaler, *A Calculus of First-Strike Stability*,
    RAND N-2526-AF, 1988.
+.. [3] D. Wilkening & K. Watman, *Strategic Defenses and First-Strike Stability*, RAND
+   R-3412-FF/RC, 1986.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/fsi_throughput.py [--reference-cases N] [--seed S]
+    .venv/bin/python benchmarks/fsi_throughput.py [--reference-cases N] [--seed S] [--extensions]
 
 One *FSI evaluation* is one scenario's index: both strike directions, both stop rules. The
 kernel is timed at batch sizes 1, 1e3, 1e5 and 1e6 on random but realistic forces (2 to 4
@@ -11,7 +11,9 @@ fractions and w80 in plausible ranges; the ranges are illustrative, not sourced 
 plain-Python reference (tests/kernels/reference_kent_thaler.py) is timed on a few thousand
 of the same scenarios and extrapolated per evaluation. Rates are by the wall clock; rates
 by CPU time (all threads counted) are printed beside them, as the machine may be shared.
-The last line is machine-readable:
+With ``--extensions`` the kernel is also timed at batch 1e5 with missile defences on both
+sides (0 to 1,500 interceptors, illustrative) and with DE by weapon type (one type per
+element), the two switchable extensions of models.md §2. The last line is machine-readable:
 
     fsi_evals_per_s=<float> reference_evals_per_s=<float> ratio=<float>
 
@@ -71,6 +73,30 @@ def random_scenarios(seed, batch):
     return side_a, side_b, w80_a, w80_b, de_ab, de_ba
 
 
+def defended(seed, batch):
+    """Keyword arguments of a missile defence on both sides (illustrative ranges)."""
+    rng = np.random.default_rng(seed + 1)
+    out = {}
+    for side in "AB":
+        out[f"interceptors_{side}"] = rng.uniform(0.0, 1500.0, batch)
+        out[f"p_kill_{side}"] = rng.uniform(0.3, 0.9, batch)
+        out[f"shots_per_rv_{side}"] = rng.integers(1, 3, batch)
+        out[f"availability_{side}"] = np.full(batch, 0.9)
+    return out
+
+
+def by_weapon_type(seed, scenarios):
+    """The scenarios with DE by weapon type: each striker element's DE varies by ±20 %."""
+    side_a, side_b, w80_a, w80_b, de_ab, de_ba = scenarios
+    rng = np.random.default_rng(seed + 2)
+
+    def typed(de, striker):
+        shape = (de.shape[0], striker[0].shape[1], de.shape[1])
+        return np.clip(de[:, None, :] * rng.uniform(0.8, 1.2, shape), 0.0, 1.0)
+
+    return side_a, side_b, w80_a, w80_b, typed(de_ab, side_a), typed(de_ba, side_b)
+
+
 def kernel_rate(scenarios, min_seconds=1.0, **options):
     """FSI evaluations per second of :func:`stability_index` on the whole batch.
 
@@ -114,6 +140,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference-cases", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--extensions", action="store_true", help="also time the extensions")
     args = parser.parse_args(argv)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"first-strike stability index: {os.cpu_count()} CPUs, load average {load}")
@@ -125,6 +152,13 @@ def main(argv=None):
     top = BATCHES[-1]
     single, cpu = kernel_rate(random_scenarios(args.seed, top), threads=1)
     print(f"kernel    batch {top:>9,d}: {single:>12,.0f} FSI/s  ({cpu:>12,.0f}) one thread")
+    if args.extensions:
+        size = 100_000
+        base = random_scenarios(args.seed, size)
+        rate_d, cpu = kernel_rate(base, **defended(args.seed, size))
+        print(f"kernel    batch {size:>9,d}: {rate_d:>12,.0f} FSI/s  ({cpu:>12,.0f}) defences")
+        rate_w, cpu = kernel_rate(by_weapon_type(args.seed, base))
+        print(f"kernel    batch {size:>9,d}: {rate_w:>12,.0f} FSI/s  ({cpu:>12,.0f}) weapon types")
     scenarios = random_scenarios(args.seed, args.reference_cases)
     ref_rate = reference_rate(scenarios, args.reference_cases)
     cases = args.reference_cases

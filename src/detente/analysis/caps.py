@@ -120,9 +120,7 @@ def cap_inputs(force: Force, *, defaults: UploadDefaults | None = None) -> CapIn
     from detente.analysis.upload import upload_inputs
 
     e = elements_from_force(force)
-    u = upload_inputs(force, defaults=defaults)
-    if u.names != e.names:  # both follow strategic_holdings(force)
-        raise ValueError(f"upload systems {u.names} do not match the elements {e.names}")
+    u = upload_inputs(force, defaults=defaults)  # systems in the order of the elements
     reserve = np.zeros(len(LEGS))
     for pool, stored in zip(u.pools, u.reserve, strict=True):
         reserve[LEGS.index(pool)] = stored
@@ -268,58 +266,72 @@ def restructure(
     mirv, fill = np.asarray(mirv), np.asarray(fill, dtype=bool)
     e = leg.shape[-1] if leg.ndim else -1
     _check_inputs(n, m, leg, silo, capacity, reserve, warhead_cap, launcher_cap, mirv, e)
-    rows = [np.shape(x)[:-1] for x in (n, m, capacity, reserve)]
-    rows += [np.shape(x) for x in (warhead_cap, launcher_cap, mirv, fill)]
+    shapes = [np.shape(x)[:-1] for x in (n, m, capacity, reserve)]
+    shapes += [np.shape(x) for x in (warhead_cap, launcher_cap, mirv, fill)]
     try:
-        (b,) = np.broadcast_shapes((1,), *rows)
+        (b,) = np.broadcast_shapes((1,), *shapes)
     except ValueError:
-        raise ValueError(f"batch shapes do not match: {rows}") from None
+        raise ValueError(f"batch shapes do not match: {shapes}") from None
     n0, m0, capacity = (np.broadcast_to(x, (b, e)) for x in (n, m, capacity))
     reserve = np.broadcast_to(reserve, (b, len(LEGS)))
     w_cap, l_cap = (np.broadcast_to(x, (b,)) for x in (warhead_cap, launcher_cap))
     mirv, fill = np.broadcast_to(mirv, (b,)), np.broadcast_to(fill, (b,))
     first = silo if launcher_rule == "silos_first" else np.zeros(e, dtype=bool)
-    bomber_one = _as_bomber(leg, bomber_rule)  # counts 1 per launcher
-    missile = leg != BOMBER
-    onehot = (leg[:, None] == np.arange(len(LEGS))).astype(float)  # (E, 3)
+    one = _as_bomber(leg, bomber_rule)  # counts 1 per launcher
 
     # 1. MIRV rule
     banned = ((leg == ICBM) & (mirv[:, None] >= 1)) | ((leg == SLBM) & (mirv[:, None] >= 2))
     m1 = np.where(banned, np.minimum(m0, 1.0), m0)
-    u = np.maximum(np.where(banned, np.minimum(capacity, 1.0), capacity), m1)
 
-    # 2. launcher cap
-    over = n0.sum(axis=1) > l_cap
-    n1 = np.where(over[:, None], n0 * _kept(n0, first, l_cap), n0)
+    # 2. launcher cap (each step works on the rows where its cap binds)
+    n1 = np.array(n0)
+    rows = np.flatnonzero(n0.sum(axis=1) > l_cap)
+    n1[rows] = n0[rows] * _kept(n0[rows], first, l_cap[rows])
 
-    # 3. warhead cap: download over the cap ...
-    per_launcher = np.where(bomber_one, 1.0, m1)
-    counted = (n1 * per_launcher).sum(axis=1)
-    under = counted < w_cap
-    over = counted > w_cap
-    floor = np.minimum(m1, 1.0)
-    m2 = m1
-    groups = (missile,) if bomber_rule == "one_per_bomber" else (missile, ~missile)
-    for group in groups:
-        excess = np.where(group, n1 * (m2 - floor), 0.0)
+    # 3. warhead cap: download over the cap, or fill up to it
+    counted = (n1 * np.where(one, 1.0, m1)).sum(axis=1)
+    n2, m2 = n1.copy(), m1.copy()
+    rows = np.flatnonzero(counted > w_cap)
+    n2[rows], m2[rows] = _download(n1[rows], m1[rows], leg, one, first, w_cap[rows])
+    rows = np.flatnonzero(fill & (counted < w_cap))
+    u = np.where(banned[rows], np.minimum(capacity[rows], 1.0), capacity[rows])
+    freed = n0[rows] * m0[rows] - n1[rows] * m1[rows]
+    m2[rows] = _upload(
+        n1[rows], m1[rows], np.maximum(u, m1[rows]), leg, one, reserve[rows], freed,
+        w_cap[rows] - counted[rows],
+    )  # fmt: skip
+    return n2, m2
+
+
+def _download(n, m, leg, one, first, cap) -> tuple[np.ndarray, np.ndarray]:
+    """Rows over the warhead cap: missiles, then (unless ``one``) bombers, give up the same
+    share of their warheads above one each; at one each, launchers retire (step 3)."""
+    floor = np.minimum(m, 1.0)
+    per_launcher = np.where(one, 1.0, floor)  # counted per launcher at the floor
+    counted = (n * np.where(one, 1.0, m)).sum(axis=1)
+    missile = leg != BOMBER
+    for group in (missile, ~missile & ~one):
+        excess = np.where(group, n * (m - floor), 0.0)
         total = excess.sum(axis=1)
-        share = _share(total, w_cap - (counted - total))
-        m2 = np.where(over[:, None] & group, floor + share[:, None] * (m2 - floor), m2)
-        counted = np.where(over, (n1 * np.where(bomber_one, 1.0, m2)).sum(axis=1), counted)
-    at_floor = np.where(bomber_one, 1.0, floor)  # counted per launcher with every loading at 1
-    retire = (n1 * at_floor).sum(axis=1) > w_cap
-    n2 = np.where(retire[:, None], n1 * _kept(n1 * at_floor, first, w_cap), n1)
+        share = _share(total, cap - (counted - total))
+        m = np.where(group, floor + share[:, None] * (m - floor), m)
+        counted = (n * np.where(one, 1.0, m)).sum(axis=1)
+    retire = (n * per_launcher).sum(axis=1) > cap
+    n = np.where(retire[:, None], n * _kept(n * per_launcher, first, cap), n)
+    return n, m
 
-    # ... or fill up to it within capacity and reserves
-    grows = fill & under
-    head = np.where(bomber_one, 0.0, n1 * (u - m1))
-    stored = reserve + (n0 * m0 - n1 * m1) @ onehot  # (B, 3)
-    room = head @ onehot
+
+def _upload(n, m, u, leg, one, reserve, freed, room) -> np.ndarray:
+    """Rows under the warhead cap that fill: every counted element fills the same share of its
+    headroom n (u - m), each leg within its reserve plus ``freed`` warheads, up to ``room``."""
+    onehot = (leg[:, None] == np.arange(len(LEGS))).astype(float)  # (E, 3)
+    head = np.where(one, 0.0, n * (u - m))
+    stored = reserve + freed @ onehot
+    by_leg = head @ onehot
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        top = np.where(room > 0, np.minimum(1.0, stored / room), 1.0)[:, leg]  # (B, E)
-    phi = np.where(bomber_one, 0.0, np.minimum(_level(head, top, w_cap - counted), top))
-    m3 = np.where(grows[:, None], m1 + phi * (u - m1), m2)
-    return n2, m3
+        top = np.where(by_leg > 0, np.minimum(1.0, stored / by_leg), 1.0)[:, leg]
+    phi = np.where(one, 0.0, np.minimum(_level(head, top, room), top))
+    return m + phi * (u - m)
 
 
 def _as_bomber(leg, bomber_rule: str) -> np.ndarray:

@@ -83,7 +83,8 @@ def _weapon_pieces(striker, victim, de, w_s, rho, kmax, lua, lua_escape, avail):
     gets what it can; a level is complete when every target of the class has a warhead.
 
     Arithmetic follows the kernel's order of operations, so that exact ties between pairs
-    stay exact ties (they are broken by the lowest type, then the lowest class).
+    stay exact ties (they are broken by the lowest type, then the lowest class). Consecutive
+    pieces of one level with the same efficiency are one segment.
     """
     stock = [n * m if fixed else avail * n * m for n, m, fixed, _ in striker]
     targets = [n if fixed else n * (1.0 - alert) for n, _, fixed, alert in victim]
@@ -100,7 +101,7 @@ def _weapon_pieces(striker, victim, de, w_s, rho, kmax, lua, lua_escape, avail):
     level = [0] * len(victim)
     survival = [1.0] * len(victim)
     mass = [0.0] * len(victim)
-    pieces = []
+    pieces, slots = [], []  # slots: (class, level) of each piece
     for _ in range(len(striker) + len(victim) * kmax):
         best = None
         for w in range(len(striker)):
@@ -122,7 +123,11 @@ def _weapon_pieces(striker, victim, de, w_s, rho, kmax, lua, lua_escape, avail):
             survival[j] = mass[j] / targets[j]
             mass[j] = 0.0
             room[j] = targets[j]
-        pieces.append((efficiency, amount))
+        if slots and slots[-1] == (j, level[j] - full) and pieces[-1][0] == efficiency:
+            pieces[-1] = (efficiency, pieces[-1][1] + amount)  # one segment of K(x)
+        else:
+            pieces.append((efficiency, amount))
+            slots.append((j, level[j] - full))
     return pieces, min(w_s, sum(c for _, c in pieces))
 
 
@@ -136,7 +141,7 @@ def first_strike(striker, victim, w80_s, w80_v, de, *, alpha=0.75, surcharge=0.3
     p_v, cap_v = intercept(defense_v)
     rho = 1.0 - p_v * min(1.0, cap_v / w_s) if w_s > 0.0 else 1.0
     p_s, cap_s = intercept(defense_s)
-    kink = w_v - cap_s if p_s > 0.0 else math.inf  # K where R = cap_s
+    kink = w_v - cap_s if p_s > 0.0 and cap_s > 0.0 else math.inf  # K where R = cap_s
 
     def arriving(surviving):
         return surviving - p_s * min(surviving, cap_s)

@@ -178,9 +178,11 @@ def test_equal_de_for_every_type_reduces_exactly_on_hypothesis_forces(rows, kmax
     for i, row in enumerate(rows):
         tol = 1e-12 + ends_tolerance(row)
         for key in ("C1_A", "C1_B", "C2_A", "C2_B"):
-            assert getattr(typed, key)[i] == pytest.approx(getattr(plain, key)[i], abs=tol)
+            want = pytest.approx(getattr(plain, key)[i], abs=tol)
+            assert getattr(typed, key)[i] == want, (key, kmax, row)
         if min(plain.C2_A[i], plain.C2_B[i]) > 1e-3:
-            assert typed.fsi[i] == pytest.approx(plain.fsi[i], rel=1e-9, abs=tol)
+            want = pytest.approx(plain.fsi[i], rel=1e-9, abs=tol)
+            assert typed.fsi[i] == want, (kmax, row)
 
 
 # ------------------------------------------------------------------ against the reference

@@ -183,7 +183,9 @@ class Warheads:
     assumed: tuple[str, ...] = ()
 
 
-def element_warheads(force: Force | NotionalForce, elements: Elements) -> list[Warheads | None]:
+def element_warheads(
+    force: Force | NotionalForce | None, elements: Elements
+) -> list[Warheads | None]:
     """Warhead types of each element, from the systems catalogue (``None`` for notional ones).
 
     Warhead types without a known yield are skipped (the mix on deployed missiles is not
@@ -203,7 +205,7 @@ def element_warheads(force: Force | NotionalForce, elements: Elements) -> list[W
     >>> w.names, w.yield_kt, w.cep_m, w.reliability
     (('W78/Mk12A', 'W87/Mk21'), (335.0, 300.0), (200.0, 200.0), (0.8, 0.8))
     """
-    if isinstance(force, NotionalForce):
+    if not isinstance(force, Force):  # notional: no weapon data
         return [None] * len(elements)
     table = system_table(force)
     cep_default = parameters.default("weapons", "cep_m")
@@ -240,7 +242,7 @@ def element_warheads(force: Force | NotionalForce, elements: Elements) -> list[W
 
 
 def element_hardness(
-    force: Force | NotionalForce, elements: Elements
+    force: Force | NotionalForce | None, elements: Elements
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """Hardness of each element's targetable launchers [psi], shape (E,), and the assumptions.
 
@@ -257,12 +259,12 @@ def element_hardness(
     """
     silo = float(parameters.default("weapons", "silo_hardness_psi"))
     soft = float(parameters.default("weapons", "soft_target_psi"))
-    table = {} if isinstance(force, NotionalForce) else system_table(force)
+    table = system_table(force) if isinstance(force, Force) else {}
     psi, assumed = [], []
     for name, system_id, fixed in zip(
         elements.names, elements.systems, elements.fixed, strict=True
     ):
-        given = table[system_id].hardness_psi if system_id is not None else None
+        given = table[system_id].hardness_psi if system_id in table else None
         if not fixed:
             psi.append(soft)
         elif given is not None:

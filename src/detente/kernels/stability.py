@@ -69,6 +69,10 @@ With DE given by weapon type, shape (B, E_S, E_V) (each of S's elements is one t
 own stock of usable warheads), the sorted segments are replaced by the greedy spend of
 :mod:`detente.kernels.exchange` ("Heterogeneous weapons"): pieces in order of decreasing
 efficiency, so K(x) is concave and piecewise linear and the stop rule above is unchanged.
+Consecutive pieces of one salvo level with the same efficiency (one type running out, the
+next going on) are joined into one segment: the point between them is no breakpoint of K(x),
+and as a candidate it could win a tie (costs within ``TIE``) that the single-DE calculus,
+which has no point there, never offers.
 
 References
 ----------
@@ -274,7 +278,10 @@ def _check_defense(side, interceptors, p_kill, shots_per_rv, availability, batch
         return None
     p = intercept_probability(_floats(f"p_kill_{side}", p_kill, shape, hi=1.0), s, a)
     cap = engagement_capacity(i, s)
-    return (p, cap) if np.any((p > 0.0) & (cap > 0.0)) else None
+    works = (p > 0.0) & (cap > 0.0)
+    if not works.any():
+        return None
+    return np.where(works, p, 0.0), np.where(works, cap, 0.0)  # rows without one: exactly none
 
 
 def _striker_weapons(striker, avail, hetero):
@@ -645,7 +652,14 @@ def _exchange_setup(dr, rows, kmax):
     lua, lua_escape = dr.lua[rows], dr.lua_escape[rows]
     if dr.hetero:
         classes = _weapon_classes(n, m, fixed, alert, dr.de[rows], lua, lua_escape)
-        return W_S, W_V, *_weapon_segments(*classes, stock, kmax)[:2]
+        cost, eff, _, cls, level = _weapon_segments(*classes, stock, kmax)
+        # A type running out inside a level, the next one going on at the same efficiency,
+        # is no breakpoint of K(x): join such pieces into one segment.
+        for s in range(cost.shape[0] - 1, 0, -1):
+            same = (cls[s] == cls[s - 1]) & (level[s] == level[s - 1]) & (eff[s] == eff[s - 1])
+            cost[s - 1] += np.where(same, cost[s], 0.0)
+            cost[s][same] = 0.0
+        return W_S, W_V, cost, eff
     classes = _classes(n, m, fixed, alert, dr.de[rows], lua, lua_escape)
     return W_S, W_V, *_sort_segments(*_segments(*classes, kmax), kmax)
 
@@ -673,7 +687,7 @@ def _split_at_kink(x, K, eff, W_V, inv_s, p, cap):
     Rows whose kink is not strictly inside the draw-down curve get a zero-length last segment.
     """
     size = eff.shape[0]
-    kink = W_V - cap  # K where R = W_V − K reaches the defence's capacity
+    kink = np.where(cap > 0.0, W_V - cap, np.inf)  # K where R reaches the defence's capacity
     pos = np.count_nonzero(np.less(K, kink), axis=0)  # points before the kink
     inside = (pos > 0) & (pos <= size)
     at = np.where(inside, pos, size + 1)  # where the kink goes among the S + 2 points

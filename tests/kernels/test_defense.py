@@ -142,6 +142,21 @@ def test_zero_defence_reproduces_the_check_cases_bit_for_bit(name, side, c1, c2,
     assert round(float(plain.fsi[0]), 4) == fsi
 
 
+def test_rows_without_a_defence_in_a_defended_batch_are_exactly_undefended():
+    """T1, T2, T3 as a batch; only T1 has defences: T2 and T3 match the plain kernel bit for bit."""
+    n = [[100, 50], [1000, 50], [150, 0]]
+    m = [[10, 10], [1, 10], [10, 0]]
+    fixed = [[True, False], [True, False], [False, False]]
+    side = (n, m, fixed, 0.5)
+    plain = ks.stability_index(*side, *side, W80, W80, 0.8, 0.8)
+    kw = dict(interceptors_A=[200, 0, 0], p_kill_A=0.9, interceptors_B=[300, 0, 500])
+    kw.update(p_kill_B=[0.5, 0.5, 0.0])
+    mixed = ks.stability_index(*side, *side, W80, W80, 0.8, 0.8, **kw)
+    for key in FIELDS:
+        np.testing.assert_array_equal(getattr(mixed, key)[1:], getattr(plain, key)[1:])
+    assert mixed.fsi[0] < plain.fsi[0]
+
+
 def test_without_a_defence_everything_arrives():
     si = defended(t1(), t1())
     for fs in (si.a_first, si.b_first):

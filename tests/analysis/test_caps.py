@@ -98,8 +98,11 @@ def reference(side, caps):
                 for i in group:
                     floor = min(m1[i], 1.0)
                     m[i] = floor + keep * (m[i] - floor)
-        if count(n, m) > w_cap:
-            n = retire(n, [1.0 if one[i] else m[i] for i in range(e)], w_cap)
+        # still over with every launcher at its floor: retire (judged at the floor, so that
+        # the rounding of a download that just meets the cap retires nothing)
+        at_floor = [1.0 if one[i] else min(m1[i], 1.0) for i in range(e)]
+        if sum(n[i] * at_floor[i] for i in range(e)) > w_cap:
+            n = retire(n, at_floor, w_cap)
     elif caps["fill"] and counted < w_cap:
         head = [0.0 if one[i] else n1[i] * (u[i] - m1[i]) for i in range(e)]
         for k in range(3):

@@ -306,7 +306,11 @@ def test_real_forces_by_weapon_type_through_evaluate():
     assert result.fsi == float(want.fsi[0])
     for label, fs in (("US", want.b_first), ("UK", want.a_first)):  # struck first
         assert sum(result.surviving[label].values()) == pytest.approx(float(fs.R[0]), rel=1e-9)
-    assert result.to_dict()["params"]["weapons"] == "data"
+    doc = result.to_dict()
+    assert (
+        "weapons" not in doc["params"] and doc["weapons"]["US"]["de"] == result.weapons["US"]["de"]
+    )
+    assert "weapons" not in evaluate(sides).to_dict()
 
 
 def test_unknown_weapons_choice_is_an_input_error():

@@ -461,7 +461,8 @@ class StabilityResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe summary; the first five keys are those of ``detente stability``.
 
-        ``defense`` and ``weapons`` appear only when the result has them.
+        ``params`` holds the numeric constants; ``defense`` and ``weapons`` (DE by weapon type,
+        ``StabilityParams(weapons="data")``) appear only when the result has them.
         """
         out = {
             "C1": self.C1,
@@ -473,7 +474,7 @@ class StabilityResult:
             "arriving_retaliation": self.arriving,
             "surviving_by_element": self.surviving,
             "w80": {s.label: s.w80 for s in self.sides},
-            "params": self.params.__dict__,
+            "params": {k: v for k, v in self.params.__dict__.items() if k != "weapons"},
         }
         if self.defense:
             out["defense"] = self.defense

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +17,8 @@ from detente.analysis.stability import StabilityParams, evaluate, make_sides
 from detente.errors import InputError
 from detente.model.catalog import load_force
 from detente.model.notional import NotionalForce
-from detente.web.app import create_app
+from detente.web import batching
+from detente.web.app import Settings, create_app
 from detente.web.batching import evaluate_batch
 from detente.web.compute import stability, stability_sides
 from detente.web.schemas import StabilityRequest
@@ -113,7 +116,6 @@ def test_concurrent_requests_get_their_own_answers():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
             responses = await asyncio.gather(*(c.post("/api/stability", json=b) for b in bodies))
-        await app.state.batcher.close()
         return [r.json() for r in responses]
 
     answers = asyncio.run(main())
@@ -122,3 +124,24 @@ def test_concurrent_requests_get_their_own_answers():
         forces = [load_force(name) for name in body["forces"]]
         alone = evaluate(make_sides(forces), StabilityParams(de=body["params"]["de"])).to_dict()
         assert answer == json.loads(json.dumps(alone))
+
+
+def test_a_slow_batch_does_not_hold_up_the_next(monkeypatch):
+    """A batch past the time budget answers 503 and the next request is still served."""
+    real = batching.evaluate_batch
+    calls: list[int] = []
+
+    def slow_first(requests):
+        calls.append(len(requests))
+        if len(calls) == 1:
+            time.sleep(1.0)
+        return real(requests)
+
+    monkeypatch.setattr(batching, "evaluate_batch", slow_first)
+    body = {"forces": ["us-2025", "ru-2025"]}
+    with TestClient(create_app(Settings(time_budget_s=0.3))) as c:
+        first = c.post("/api/stability", json=body)
+        second = c.post("/api/stability", json=body)
+    assert first.status_code == 503
+    assert second.status_code == 200
+    assert len(calls) == 2

@@ -90,7 +90,7 @@ def json_safe(value: Any) -> Any:
 async def _compute(request: Request, func: Callable[..., Any], *args: Any) -> JSONResponse:
     settings = request.app.state.settings
     result = await run_within(
-        func, *args, budget_s=settings.time_budget_s, executor=request.app.state.executor
+        func, *args, budget_s=settings.time_budget_s, executor=request.app.state.workers.executor
     )
     return JSONResponse(json_safe(result))
 
@@ -103,7 +103,7 @@ async def stability(request: Request, body: StabilityRequest) -> JSONResponse:
     Concurrent requests are evaluated together through the kernel's batch axis.
     """
     batcher: StabilityBatcher = request.app.state.batcher
-    result = await batcher.submit(body, budget_s=request.app.state.settings.time_budget_s)
+    result = await batcher.submit(body)
     return JSONResponse(result)
 
 

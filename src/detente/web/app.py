@@ -9,13 +9,10 @@ load scripts from a CDN.
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
 import gzip
 import hashlib
 import re
-from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -37,6 +34,7 @@ from detente.web.security import (
     TIME_BUDGET_S,
     SecurityMiddleware,
     TimeBudgetError,
+    Workers,
     content_security_policy,
 )
 
@@ -143,14 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     'ok'
     """
     settings = settings or Settings()
-    executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="detente-web")
-    batcher = StabilityBatcher(executor)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        await batcher.close()
-        executor.shutdown(wait=False, cancel_futures=True)
+    workers = Workers(settings.workers)
+    batcher = StabilityBatcher(workers, budget_s=settings.time_budget_s)
 
     app = FastAPI(
         title="detente",
@@ -163,10 +155,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.executor = executor
+    app.state.workers = workers
     app.state.batcher = batcher
     app.add_middleware(
         SecurityMiddleware,

@@ -2,9 +2,9 @@
 
 One call of :func:`detente.kernels.stability.stability_index` costs about the same for one
 scenario as for a few hundred, so under load the web app does not evaluate requests one by
-one: :class:`StabilityBatcher` queues them, and a single consumer hands everything queued to
-one worker-thread call of :func:`evaluate_batch`, which pads the element axis with empty
-(n = 0) elements and calls the kernel once per group of shared constants. Each request keeps
+one: :class:`StabilityBatcher` queues them and, while one batch is evaluated in a worker
+thread, gathers the next. :func:`evaluate_batch` pads the element axis with empty (n = 0)
+elements and calls the kernel once per group of shared constants. Each request keeps
 its own inputs and gets its own answer (or its own error); nothing one request sends can
 change another's result.
 """
@@ -12,9 +12,9 @@ change another's result.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import weakref
 from collections.abc import Sequence
-from concurrent.futures import Executor
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,7 @@ from detente.errors import InputError
 from detente.kernels.stability import stability_index
 from detente.web.compute import stability_params, stability_sides
 from detente.web.schemas import StabilityRequest
-from detente.web.security import TimeBudgetError
+from detente.web.security import TimeBudgetError, Workers
 
 #: Most requests evaluated in one kernel call.
 MAX_BATCH = 256
@@ -131,67 +131,94 @@ def _retrieve(future: asyncio.Future) -> None:
         future.exception()
 
 
+@dataclass
+class _Queue:
+    """Requests waiting on one event loop, and the batch being evaluated (if any)."""
+
+    waiting: list[tuple[StabilityRequest, asyncio.Future]] = field(default_factory=list)
+    running: object | None = None
+
+
 class StabilityBatcher:
-    """Queue of stability requests drained by one consumer into batched kernel calls.
+    """Stability requests gathered into batched kernel calls.
+
+    A request joins the queue of its event loop; when no batch is running, the queue so far
+    becomes one (at most ``max_batch`` requests) and goes to a worker thread. When it is done
+    its answers are handed out and whatever queued meanwhile becomes the next batch. A batch
+    that runs past ``budget_s`` stops holding up the queue (its requests get 503 from their
+    own time budget). No task outlives the requests, so the batcher works under any event
+    loop (servers, test clients).
 
     Parameters
     ----------
-    executor : concurrent.futures.Executor
-        Runs :func:`evaluate_batch` off the event loop.
+    workers : detente.web.security.Workers
+        Threads that run :func:`evaluate_batch` off the event loop.
+    budget_s : float
+        Time budget of one request [s].
     max_batch : int
         Most requests per kernel call.
     """
 
-    def __init__(self, executor: Executor, *, max_batch: int = MAX_BATCH) -> None:
-        self.executor = executor
+    def __init__(self, workers: Workers, *, budget_s: float, max_batch: int = MAX_BATCH) -> None:
+        self.workers = workers
+        self.budget_s = budget_s
         self.max_batch = max_batch
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._queue: asyncio.Queue | None = None
-        self._task: asyncio.Task | None = None
+        self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = (
+            weakref.WeakKeyDictionary()
+        )
 
-    def _start(self) -> asyncio.Queue:
+    async def submit(self, request: StabilityRequest) -> dict[str, Any]:
+        """The stability JSON of ``request``; :class:`TimeBudgetError` after the budget."""
         loop = asyncio.get_running_loop()
-        if self._loop is not loop or self._task is None or self._task.done():
-            self._loop, self._queue = loop, asyncio.Queue()
-            self._task = loop.create_task(self._consume(self._queue))
-        assert self._queue is not None
-        return self._queue
-
-    async def submit(self, request: StabilityRequest, *, budget_s: float) -> dict[str, Any]:
-        """The stability JSON of ``request``; :class:`TimeBudgetError` after ``budget_s``."""
-        future: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._start().put_nowait((request, future))
+        queue = self._queues.setdefault(loop, _Queue())
+        future: asyncio.Future = loop.create_future()
+        queue.waiting.append((request, future))
+        if queue.running is None:
+            self._launch(loop, queue)
         try:
-            result = await asyncio.wait_for(asyncio.shield(future), timeout=budget_s)
+            return await asyncio.wait_for(asyncio.shield(future), timeout=self.budget_s)
         except TimeoutError:
             future.add_done_callback(_retrieve)  # the answer comes too late: drop it quietly
-            raise TimeBudgetError(budget_s) from None
-        return result
+            raise TimeBudgetError(self.budget_s) from None
 
-    async def _consume(self, queue: asyncio.Queue) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            batch = [await queue.get()]
-            while not queue.empty() and len(batch) < self.max_batch:
-                batch.append(queue.get_nowait())
-            try:
-                answers = await loop.run_in_executor(
-                    self.executor, evaluate_batch, [req for req, _ in batch]
-                )
-            except Exception as exc:  # an unexpected failure fails this batch, not the server
-                answers = [exc] * len(batch)
+    def _launch(self, loop: asyncio.AbstractEventLoop, queue: _Queue) -> None:
+        batch = queue.waiting[: self.max_batch]
+        del queue.waiting[: self.max_batch]
+        try:
+            work = loop.run_in_executor(
+                self.workers.executor, evaluate_batch, [req for req, _ in batch]
+            )
+        except RuntimeError as exc:  # the pool is shutting down: fail this batch, stay usable
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        token = object()
+        queue.running = token
+
+        def release() -> None:
+            """This batch no longer holds up the queue: start the next one."""
+            if queue.running is token:
+                queue.running = None
+                if queue.waiting:
+                    self._launch(loop, queue)
+
+        def done(work: asyncio.Future) -> None:
+            watchdog.cancel()
+            if work.cancelled():
+                answers: list[Any] = [TimeBudgetError(self.budget_s)] * len(batch)
+            elif work.exception() is not None:  # unexpected: fail this batch, not the server
+                answers = [work.exception()] * len(batch)
+            else:
+                answers = work.result()
             for (_, future), answer in zip(batch, answers, strict=True):
                 if future.done():
                     continue
-                if isinstance(answer, Exception):
+                if isinstance(answer, BaseException):
                     future.set_exception(answer)
                 else:
                     future.set_result(answer)
+            release()
 
-    async def close(self) -> None:
-        """Stop the consumer."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
-                await self._task
-            self._task = None
+        watchdog = loop.call_later(self.budget_s, release)
+        work.add_done_callback(done)

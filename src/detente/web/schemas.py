@@ -43,7 +43,9 @@ MAX_YAML_CHARS = 100_000
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Posture = Literal["day_to_day", "generated"]
-PositiveWarheads = Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)]
+#: w80 below one arriving warhead means nothing (and drives the kernel's search to the
+#: limits of floating point): the web app takes 1 to 1e9.
+PositiveWarheads = Annotated[float, Field(ge=1, le=1e9, allow_inf_nan=False)]
 
 
 class _Strict(BaseModel):

@@ -1,5 +1,7 @@
 """Assessment of a scenario: forces, treaty compliance, stability under every posture,
-Monte Carlo uncertainty, one-at-a-time sensitivity, and the ledger of sources and assumptions.
+Monte Carlo uncertainty, one-at-a-time sensitivity, what inspections would detect, the
+inadvertent-war risk, context measures of stability, and the ledger of sources and
+assumptions.
 
 :func:`assess` is the one entry point; the HTML report, ``results.json``, the CSV tables and
 the terminal summary are all views of its :class:`Assessment`.
@@ -8,15 +10,19 @@ the terminal summary are all views of its :class:`Assessment`.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from detente.analysis import verification as av
+from detente.analysis.context import ContextResult, context_measures
 from detente.analysis.counting import CountResult, count
 from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
+from detente.analysis.risk import RiskResult, load_risk_parameters, run_risk
 from detente.analysis.scenario import ResolvedScenario, resolve
 from detente.analysis.stability import StabilityResult, evaluate
 from detente.analysis.uncertainty import (
@@ -32,7 +38,7 @@ from detente.model import parameters
 from detente.model.catalog import Source, sources, system_table
 from detente.model.force import POSTURES
 from detente.model.provenance import Provenance, Sourced
-from detente.model.scenario import Scenario, load_scenario
+from detente.model.scenario import RISK_DIR, Scenario, VerificationPlan, load_scenario
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,6 +49,10 @@ MODEL_CONSTANTS = (
     *(("kent_thaler", k) for k in ("de", "kmax", "alpha", "surcharge", "avail", "lua_escape")),
     ("value_damage", "assured_destruction_emt"),
 )
+#: Categories whose deployed launchers are the missiles that inspections count.
+MISSILE_CATEGORIES = ("icbm", "slbm")
+#: Source of the structure of the risk model (not of the bundled values).
+RISK_STRUCTURE_SOURCE = "barrett-baum-hostetler-2013"
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,186 @@ class LedgerEntry:
         return {**self.__dict__, "sources": list(self.sources)}
 
 
+def _joined(row: dict[str, Any]) -> dict[str, Any]:
+    """Tuples of ids as space-separated text (a CSV cell)."""
+    return {k: " ".join(v) if isinstance(v, tuple) else v for k, v in row.items()}
+
+
+@dataclass(frozen=True)
+class PartyVerification:
+    """What inspections would detect of one party's over-loading.
+
+    Attributes
+    ----------
+    party : str
+    missiles : int
+        Deployed ICBMs and SLBMs, N [missiles].
+    overloaded : int
+        Missiles assumed over-loaded, k [missiles].
+    comparisons : tuple of RegimeComparison
+        The regimes side by side after 1, 2, ... years of inspections.
+    bound : BoundResult
+        The largest violation consistent with one clean year of the clean regime.
+    plan : PlanResult
+        Inspections a year needed for the target detection probability in one year.
+    """
+
+    party: str
+    missiles: int
+    overloaded: int
+    comparisons: tuple[av.RegimeComparison, ...]
+    bound: av.BoundResult
+    plan: av.PlanResult
+
+    def detection(self, regime: str, years: int) -> float:
+        """Detection probability under ``regime`` after ``years`` years [-]."""
+        comparison = self.comparisons[years - 1]
+        return next(r.detection_probability for r in comparison.rows if r.regime == regime)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per regime and number of years."""
+        return [
+            _joined({"party": self.party, "years": c.years, **asdict(r)})
+            for c in self.comparisons
+            for r in c.rows
+        ]
+
+    def summary(self) -> dict[str, Any]:
+        """N, k, the clean-inspection bound and the planning answer, flat."""
+        return {
+            "party": self.party,
+            "missiles": self.missiles,
+            "overloaded": self.overloaded,
+            "clean_inspections": self.bound.clean_inspections,
+            "largest_undetected_violation": self.bound.largest_undetected_violation,
+            "next_detection_probability": self.bound.next_detection_probability,
+            "inspections_needed": self.plan.inspections_needed,
+            "achieved_probability": self.plan.achieved_probability,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict."""
+        return {
+            "missiles": self.missiles,
+            "overloaded": self.overloaded,
+            "comparison": [c.to_dict() for c in self.comparisons],
+            "clean_inspection_bound": self.bound.to_dict(),
+            "plan": self.plan.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class VerificationSection:
+    """Verification of every party with deployed missiles (``verification:`` block).
+
+    Attributes
+    ----------
+    plan : VerificationPlan
+        The scenario's block (defaults filled in).
+    regimes : tuple of str
+        Names of the regimes compared.
+    clean_regime : str
+        Name of the regime whose clean year bounds a violation.
+    parties : tuple of PartyVerification
+    skipped : tuple of str
+        Parties without deployed ICBMs or SLBMs.
+    parameters : tuple of LedgerEntry
+        The values used and their provenance (also in the ledger).
+    """
+
+    plan: VerificationPlan
+    regimes: tuple[str, ...]
+    clean_regime: str
+    parties: tuple[PartyVerification, ...]
+    skipped: tuple[str, ...]
+    parameters: tuple[LedgerEntry, ...]
+
+    @property
+    def illustrative(self) -> tuple[LedgerEntry, ...]:
+        """The values that are assumptions."""
+        return tuple(e for e in self.parameters if e.assumption)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict: settings, results by party, the values used."""
+        p = self.plan
+        return {
+            "overloaded_share": p.share,
+            "overloaded": p.overloaded,
+            "years": p.years,
+            "recognition": p.recognition,
+            "confidence": p.confidence,
+            "target": p.target,
+            "regimes": list(self.regimes),
+            "clean_regime": self.clean_regime,
+            "parties": {v.party: v.to_dict() for v in self.parties},
+            "skipped": list(self.skipped),
+            "parameters": [e.to_dict() for e in self.parameters],
+        }
+
+
+@dataclass(frozen=True)
+class RiskSection:
+    """The inadvertent-war risk Monte Carlo (``risk:`` block).
+
+    Attributes
+    ----------
+    result : RiskResult
+    file : str
+        The parameter file used.
+    modelled : tuple of str
+        Sides with false-alarm streams in the parameter set.
+    unmodelled : tuple of str
+        Parties of the scenario without a stream (their risk is not modelled).
+    parameters : tuple of LedgerEntry
+        Every parameter with its provenance (also in the ledger).
+    """
+
+    result: RiskResult
+    file: str
+    modelled: tuple[str, ...]
+    unmodelled: tuple[str, ...]
+    parameters: tuple[LedgerEntry, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """:meth:`RiskResult.to_dict` (``annual_probability`` p05/p50/p95/mean, ...) with the
+        file and the sides modelled."""
+        return {
+            **self.result.to_dict(),
+            "parameter_file": self.file,
+            "parties_modelled": list(self.modelled),
+            "parties_not_modelled": list(self.unmodelled),
+        }
+
+
+@dataclass(frozen=True)
+class ContextSection:
+    """Context measures of the scenario's first pair (:func:`context_measures`).
+
+    Attributes
+    ----------
+    pair : tuple of str
+    result : ContextResult
+    parameters : tuple of LedgerEntry
+        The model constants and each side's w80, with their provenance.
+    note : str
+        What the measures assume.
+    """
+
+    pair: tuple[str, str]
+    result: ContextResult
+    parameters: tuple[LedgerEntry, ...]
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """:meth:`ContextResult.to_dict` with the pair, the values used and the note."""
+        return {
+            "pair": _tag(self.pair),
+            **self.result.to_dict(),
+            "parameters": [e.to_dict() for e in self.parameters],
+            "note": self.note,
+        }
+
+
 @dataclass(frozen=True)
 class Assessment:
     """Everything :func:`assess` found about a scenario.
@@ -133,6 +323,12 @@ class Assessment:
         The upload timeline of the first pair (:func:`upload_plan`).
     upload_note : str
         What the timeline assumes.
+    verification : VerificationSection or None
+        What inspections would detect of each party's over-loading.
+    risk : RiskSection or None
+        The inadvertent-war risk Monte Carlo.
+    context : ContextSection or None
+        Penalty for waiting, ARW, generation and LOW stability of the first pair.
     ledger : tuple of LedgerEntry
         Every number used and its provenance.
     sources : tuple of Source
@@ -151,6 +347,9 @@ class Assessment:
     tornado: Tornado | None = None
     upload: Any = None
     upload_note: str = ""
+    verification: VerificationSection | None = None
+    risk: RiskSection | None = None
+    context: ContextSection | None = None
     ledger: tuple[LedgerEntry, ...] = ()
     sources: tuple[Source, ...] = ()
     caveats: tuple[str, ...] = field(default=())
@@ -260,6 +459,8 @@ class Assessment:
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The CSV tables by file stem."""
+        import pandas as pd
+
         out = {
             "forces": self.forces_frame(),
             "legs": self.legs_frame(),
@@ -275,6 +476,20 @@ class Assessment:
             out["tornado"] = self.tornado.to_frame().reset_index()
         if self.upload is not None:
             out["upload"] = self.upload.to_frame().reset_index()
+        if self.verification is not None:
+            v = self.verification.parties
+            out["verification"] = pd.DataFrame([row for p in v for row in p.rows()])
+            out["verification_summary"] = pd.DataFrame([p.summary() for p in v])
+        if self.risk is not None:
+            r = self.risk.result
+            out["risk"] = r.to_frame()
+            out["risk_interventions"] = pd.DataFrame(
+                [_joined(_flat(asdict(iv))) for iv in r.interventions]
+            )
+            out["risk_tornado"] = pd.DataFrame([{**asdict(b), "swing": b.swing} for b in r.tornado])
+            out["risk_parameters"] = pd.DataFrame([_joined(asdict(p)) for p in r.parameters])
+        if self.context is not None:
+            out["context"] = self.context.result.to_frame().reset_index()
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -299,10 +514,24 @@ class Assessment:
             "tornado": None if self.tornado is None else self.tornado.to_dict(),
             "upload": None if self.upload is None else self.upload.to_dict(),
             "upload_note": self.upload_note,
+            "verification": None if self.verification is None else self.verification.to_dict(),
+            "risk": None if self.risk is None else self.risk.to_dict(),
+            "context": None if self.context is None else self.context.to_dict(),
             "assumptions": [e.to_dict() for e in self.assumptions],
             "sources": [s.model_dump(mode="json", exclude_none=True) for s in self.sources],
             "caveats": list(self.caveats),
         }
+
+
+def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dicts as one level, keys joined by ``_``."""
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}_"))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
 
 
 def _text(v: Any) -> Any:
@@ -439,8 +668,10 @@ def upload_ledger(timeline: Any) -> list[LedgerEntry]:
     return out
 
 
-def _sources(resolved: ResolvedScenario, entries: list[LedgerEntry]) -> tuple[Source, ...]:
-    ids: list[str] = []
+def _sources(
+    resolved: ResolvedScenario, entries: list[LedgerEntry], extra: tuple[str, ...] = ()
+) -> tuple[Source, ...]:
+    ids: list[str] = [*extra]
     for party in resolved.parties:
         ids += party.force.sources
     if resolved.treaty is not None:
@@ -499,6 +730,34 @@ def _caveats(resolved: ResolvedScenario, stability: dict[str, StabilityResult]) 
         out.append(
             "Default w80 values are computed once from the scenario's forces; uncertain loadings "
             "do not move them. An uncertain alert fraction acts only in the party's own posture."
+        )
+    return out
+
+
+def _section_caveats(verification: VerificationSection, risk: RiskSection) -> list[str]:
+    out = [
+        "Verification (docs/verification.md): inspected missiles are a uniform random draw, "
+        "so detection probabilities are upper bounds against a violator who knows where "
+        "inspectors go; the missiles are deployed ICBMs and SLBMs (bomber weapons are not "
+        "counted); the over-loaded share is a hypothesis to test, not an estimate."
+    ]
+    if verification.skipped:
+        out.append(
+            f"Verification: {', '.join(verification.skipped)} deploy no ICBMs or SLBMs and "
+            "are not shown."
+        )
+    r = risk.result
+    if r.illustrative:
+        out.append(
+            f"Inadvertent-war risk (docs/risk.md): {len(r.illustrative)} of {len(r.parameters)} "
+            f"parameter values of {risk.file} are ILLUSTRATIVE assumptions; the structure is "
+            "Barrett, Baum and Hostetler's (2013), the numbers demonstrate the method and are "
+            "not an estimate of the risk."
+        )
+    if risk.unmodelled:
+        out.append(
+            f"Inadvertent-war risk: the parameter set has false-alarm streams of "
+            f"{', '.join(risk.modelled)} only; {', '.join(risk.unmodelled)} not modelled."
         )
     return out
 
@@ -566,6 +825,212 @@ def _upload_note(resolved: ResolvedScenario) -> str:
     return note
 
 
+def missiles(force: Any) -> int:
+    """Deployed ICBMs and SLBMs of a force, the missiles inspections count [missiles]
+    (one missile per deployed launcher).
+
+    Examples
+    --------
+    >>> from detente.model.catalog import load_force
+    >>> missiles(load_force("us-2025"))  # 400 Minuteman III, 240 Trident II D5
+    640
+    """
+    table = system_table(force)
+    return sum(
+        h.launchers.deployed
+        for h in force.holdings
+        if table[h.system].category in MISSILE_CATEGORIES
+    )
+
+
+def _setting(plan: Any, name: str, value: Any, default_note: str, scenario: str) -> LedgerEntry:
+    """A value of a scenario block with its provenance: the scenario's, or an assumption."""
+    given = name in plan.model_fields_set
+    prov = plan.provenance.get(name) or Provenance(
+        status="assumption", note=f"set by scenario '{scenario}'" if given else default_note
+    )
+    return _entry("scenario" if given else "model", f"verification.{name}", value, prov)
+
+
+def _overloaded(plan: VerificationPlan, n: int) -> int:
+    """Missiles assumed over-loaded out of ``n``: the count, or the share rounded half up
+    (at least one)."""
+    if plan.share is None:
+        return int(plan.overloaded)
+    return max(1, math.floor(plan.share * n + 0.5))
+
+
+def verification_section(resolved: ResolvedScenario) -> VerificationSection:
+    """What inspections would detect of each party's over-loading (``verification:``).
+
+    For each party with deployed ICBMs or SLBMs (N): the regimes compared side by side after
+    1 to ``years`` years for k over-loaded missiles, the largest violation consistent with
+    one clean year of ``clean_regime`` at ``confidence``, and the inspections a year needed
+    to catch k with probability ``target`` (:mod:`detente.analysis.verification`).
+
+    Raises
+    ------
+    InputError
+        An unknown regime, or more over-loaded missiles than a party deploys (located in the
+        scenario file).
+    """
+    scenario = resolved.scenario
+    plan = scenario.verification
+    known = av.load_regimes()
+    for i, rid in enumerate(plan.regimes or ()):
+        if rid not in known:
+            at = ("verification", "regimes", i)
+            raise scenario.error(at, f"unknown regime {rid!r}; regimes: {', '.join(known)}")
+    if plan.clean_regime not in known:
+        raise scenario.error(
+            ("verification", "clean_regime"),
+            f"unknown regime {plan.clean_regime!r}; regimes: {', '.join(known)}",
+        )
+    chosen = [known[rid] for rid in plan.regimes or known]
+    chosen.sort(key=lambda r: (-r.missiles_checked_per_year, r.name))  # as compare_regimes
+    regimes = {r.id: r for r in chosen}
+    clean = known[plan.clean_regime]
+    share_note = (
+        f"hypothesis tested, not an estimate [ours]: {100 * (plan.share or 0):g} % of each "
+        "party's deployed missiles carry more warheads than declared"
+    )
+    entries = [
+        _setting(plan, "overloaded", plan.overloaded, "", scenario.name)
+        if plan.share is None
+        else _setting(plan, "overloaded_share", plan.share, share_note, scenario.name),
+        _setting(
+            plan,
+            "recognition",
+            plan.recognition,
+            "inspectors recognise every over-loaded missile they inspect (counting never "
+            "fails; docs/verification.md)",
+            scenario.name,
+        ),
+    ]
+    for regime in dict.fromkeys([*regimes.values(), clean]):
+        for x in regime.inspections:
+            if x.counts_reentry_vehicles:
+                q = f"{x.name} inspections a year"
+                entries.append(_entry(f"regime {regime.id}", q, x.per_year, x))
+    parties, skipped = [], []
+    for party in resolved.parties:
+        n = missiles(party.force)
+        if n == 0:
+            skipped.append(party.label)
+            continue
+        k = _overloaded(plan, n)
+        if k > n:
+            raise scenario.error(
+                ("verification", "overloaded"),
+                f"{k} over-loaded missiles exceed the {n} deployed ICBMs and SLBMs of "
+                f"{party.label}",
+            )
+        entries.append(
+            LedgerEntry(
+                "verification",
+                f"{party.label} deployed missiles",
+                n,
+                "derived",
+                (),
+                "deployed ICBM and SLBM launchers of the force, one missile each",
+            )
+        )
+        kw = {"recognition": plan.recognition}
+        parties.append(
+            PartyVerification(
+                party.label,
+                n,
+                k,
+                tuple(
+                    av.compare_regimes(
+                        n, k, years=y, confidence=plan.confidence, regimes=regimes, **kw
+                    )
+                    for y in range(1, plan.years + 1)
+                ),
+                av.clean_inspection_bound(
+                    n, min(clean.missiles_checked_per_year, n), confidence=plan.confidence, **kw
+                ),
+                av.plan_inspections(n, k, plan.target, **kw),
+            )
+        )
+    return VerificationSection(
+        plan,
+        tuple(r.name for r in regimes.values()),
+        clean.name,
+        tuple(parties),
+        tuple(skipped),
+        tuple(entries),
+    )
+
+
+def risk_section(resolved: ResolvedScenario, seed: int) -> RiskSection:
+    """The inadvertent-war risk Monte Carlo of the ``risk:`` block (:func:`run_risk`), seeded
+    by the assessment's seed."""
+    scenario = resolved.scenario
+    plan = scenario.risk
+    path = scenario.risk_file()
+    ps = load_risk_parameters(path)
+    result = run_risk(ps, samples=plan.samples, seed=seed, years=plan.years)
+    modelled = tuple(dict.fromkeys(s.side for s in ps.streams))
+    bundled = path.resolve().parent == RISK_DIR.resolve()
+    return RiskSection(
+        result,
+        f"data/risk/{path.name}" if bundled else str(path),
+        modelled,
+        tuple(k for k in resolved.labels if k not in modelled),
+        tuple(
+            LedgerEntry(
+                f"risk {result.parameter_set}",
+                p.name,
+                p.distribution,
+                p.status,
+                p.source,
+                p.note or "",
+            )
+            for p in result.parameters
+        ),
+    )
+
+
+def context_section(
+    resolved: ResolvedScenario,
+    stability: dict[str, StabilityResult],
+    entries: list[LedgerEntry],
+) -> ContextSection:
+    """Penalty for waiting, ARW, generation and LOW stability of the first pair, in the
+    scenario's postures and launch settings, with the headline's w80
+    (:func:`context_measures`); ``entries`` is the ledger the constants are taken from."""
+    pair = resolved.pairs()[0]
+    sides = stability[_tag(pair)].sides
+    specs = {k: resolved.party(k).spec for k in pair}
+    result = context_measures(
+        resolved.party(pair[0]).force,
+        resolved.party(pair[1]).force,
+        resolved.params,
+        posture={k: s.posture for k, s in specs.items()},
+        lua={k: s.lua for k, s in specs.items()},
+        w80={s.label: s.w80 for s in sides},
+    )
+    names = {f"{g}.{n}" for g, n in MODEL_CONSTANTS} | {
+        f"parameters.{n}" for _, n in MODEL_CONSTANTS
+    }
+    used = [e for e in entries if e.quantity in names]
+    for side in sides:
+        given = [e for e in entries if e.quantity == f"{side.label} w80"]
+        used += given or [
+            LedgerEntry("model", f"{side.label} w80", side.w80, "assumption", (), side.w80_note)
+        ]
+    note = (
+        f"The pair {_tag(pair)} alone, in the scenario's postures and launch settings, struck "
+        "by the other's cost-minimising first strike (the exchange of the index)."
+    )
+    if any(resolved.party(k).defense for k in pair):
+        note += " Missile defences are left out: every surviving warhead arrives."
+    if len(resolved.parties) > 2:
+        note += " Reserves against third parties are left out; only the first pair is shown."
+    return ContextSection(pair, result, tuple(used), note)
+
+
 def assess(
     scenario: Scenario | str | Path,
     samples: int | None = None,
@@ -619,12 +1084,19 @@ def assess(
         for party in resolved.parties:
             counts[party.label] = count(party.force, resolved.treaty, system_table(party.force))
     samples = samples if samples is not None else scenario.samples
+    if samples is not None:
+        samples = check_samples(samples)
+    verification = verification_section(resolved)
+    seed = _seed(seed, scenario)
     mc = None
     if samples is not None:
-        mc = monte_carlo(resolved, check_samples(samples), _seed(seed, scenario), progress=progress)
+        mc = monte_carlo(resolved, samples, seed, progress=progress)
     sensitivity = tornado(resolved) if resolved.inputs else None
     upload = upload_plan(resolved)
+    risk = risk_section(resolved, seed)
     entries = ledger(resolved) + upload_ledger(upload)
+    context = context_section(resolved, stability, entries)
+    entries += [*verification.parameters, *risk.parameters]
     return Assessment(
         scenario=scenario,
         resolved=resolved,
@@ -637,7 +1109,10 @@ def assess(
         tornado=sensitivity,
         upload=upload,
         upload_note=_upload_note(resolved),
+        verification=verification,
+        risk=risk,
+        context=context,
         ledger=tuple(entries),
-        sources=_sources(resolved, entries),
-        caveats=tuple(_caveats(resolved, stability)),
+        sources=_sources(resolved, entries, extra=(RISK_STRUCTURE_SOURCE,)),
+        caveats=tuple(_caveats(resolved, stability) + _section_caveats(verification, risk)),
     )

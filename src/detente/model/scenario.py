@@ -19,6 +19,8 @@ paths. The format is documented with examples in ``docs/scenarios.md``::
     parameters: {de: 0.8}
     uncertain:
       parameters.de: {dist: uniform, low: 0.6, high: 0.95}
+    verification: {overloaded_share: 0.1, years: 5}
+    risk: {samples: 10000, years: 10}
     seed: 20260205
 
 Loading checks the schema and that the forces and the treaty exist; whether the modifications
@@ -49,7 +51,7 @@ from pydantic import (
 
 from detente.errors import InputError
 from detente.model import parameters
-from detente.model.catalog import check_source_ids, force_path, sources
+from detente.model.catalog import DATA_DIR, check_source_ids, force_path, sources
 from detente.model.force import Holding, Posture
 from detente.model.provenance import Sourced
 from detente.model.treaties import treaty_path
@@ -60,6 +62,14 @@ MAX_SAMPLES = 5_000_000
 #: Parameters of the stability calculus a scenario may set (``data/parameters.yaml``).
 PARAMETER_NAMES = ("de", "kmax", "alpha", "surcharge", "avail", "lua_escape")
 _PATH = re.compile(r"^[A-Za-z0-9_-]+(\.[^.]+)+$")
+
+#: Bundled risk parameter sets (``kind: risk_parameters``), one file each.
+RISK_DIR = DATA_DIR / "risk"
+#: Most risk Monte Carlo samples (about 1 kB of memory a sample; ``detente risk``'s cap).
+MAX_RISK_SAMPLES = 200_000
+#: Share of deployed missiles the verification section assumes over-loaded when the scenario
+#: does not say [-]: a hypothesis to test, not an estimate [ours].
+DEFAULT_OVERLOADED_SHARE = 0.1
 
 Fraction = Field(default=None, ge=0, le=1)
 
@@ -254,6 +264,78 @@ class UploadPlan(BaseModel):
     rate_scale: float = Field(default=1.0, ge=0)
 
 
+class VerificationPlan(Sourced):
+    """What the report asks of inspections for each party (docs/verification.md).
+
+    Each party's deployed ICBMs and SLBMs are the missiles N; the section tests the
+    hypothesis that ``overloaded`` of them (or the share ``overloaded_share``; neither given:
+    :data:`DEFAULT_OVERLOADED_SHARE`) carry more warheads than declared.
+
+    Attributes
+    ----------
+    regimes : tuple of str or None
+        Inspection regimes compared (ids in ``data/verification``; default: every one).
+    overloaded_share : float or None
+        Share of each party's deployed missiles assumed over-loaded [-].
+    overloaded : int or None
+        Number of each party's deployed missiles assumed over-loaded [missiles].
+    years : int
+        The comparison runs over 1 to ``years`` years of inspections [yr].
+    recognition : float
+        Probability that an inspected over-loaded missile is recognised [-].
+    confidence : float
+        Confidence of the clean-inspection bound [-].
+    target : float
+        Detection probability that the planning question asks for [-].
+    clean_regime : str
+        The regime of the year of clean inspections that bounds a violation.
+    """
+
+    regimes: tuple[str, ...] | None = Field(default=None, min_length=1)
+    overloaded_share: float | None = Field(default=None, gt=0, le=1)
+    overloaded: int | None = Field(default=None, ge=1)
+    years: int = Field(default=5, ge=1, le=50)
+    recognition: float = Field(default=1.0, gt=0, le=1)
+    confidence: float = Field(default=0.95, gt=0, lt=1)
+    target: float = Field(default=0.9, gt=0, lt=1)
+    clean_regime: str = "new_start"
+
+    @model_validator(mode="after")
+    def _share_or_count(self) -> VerificationPlan:
+        if self.overloaded_share is not None and self.overloaded is not None:
+            raise ValueError("give overloaded_share or overloaded, not both")
+        return self
+
+    @property
+    def share(self) -> float | None:
+        """The over-loaded share tested, unless a count is given [-]."""
+        if self.overloaded is not None:
+            return None
+        return DEFAULT_OVERLOADED_SHARE if self.overloaded_share is None else self.overloaded_share
+
+
+class RiskPlan(BaseModel):
+    """The inadvertent-war risk Monte Carlo shown with a scenario (docs/risk.md).
+
+    Attributes
+    ----------
+    parameters : str or None
+        A bundled risk parameter set (file stem in ``data/risk``) or the path of a
+        ``kind: risk_parameters`` file, relative to the scenario's folder (default: the
+        bundled illustrative set).
+    samples : int
+        Monte Carlo samples [-]; the seed is the assessment's.
+    years : float
+        Horizon of the cumulative probability [yr].
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    parameters: str | None = None
+    samples: int = Field(default=10_000, ge=1, le=MAX_RISK_SAMPLES)
+    years: float = Field(default=10.0, ge=0, le=1000)
+
+
 class _Dist(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     note: str | None = None
@@ -385,6 +467,8 @@ class Scenario(BaseModel):
         Distributions by dotted path (``parameters.de``, ``parties.US.w80``,
         ``parties.RU.holdings.rs-24-yars-mobile.alert.day_to_day``, ...).
     upload : UploadPlan
+    verification : VerificationPlan
+    risk : RiskPlan
     seed : int or None
         Seed of the Monte Carlo.
     samples : int or None
@@ -401,6 +485,8 @@ class Scenario(BaseModel):
     parameters: ScenarioParameters = ScenarioParameters()
     uncertain: dict[str, Distribution] = Field(default_factory=dict)
     upload: UploadPlan = UploadPlan()
+    verification: VerificationPlan = VerificationPlan()
+    risk: RiskPlan = RiskPlan()
     seed: int | None = Field(default=None, ge=0)
     samples: int | None = Field(default=None, ge=1, le=MAX_SAMPLES)
     notes: str | None = None
@@ -429,6 +515,37 @@ class Scenario(BaseModel):
             return str(self.folder / p)
         return ref
 
+    def risk_file(self) -> Path:
+        """The risk parameter file of the ``risk:`` block (default: the bundled
+        illustrative set)."""
+        return risk_parameters_path(self.file_ref(self.risk.parameters or DEFAULT_RISK_SET))
+
+
+#: The bundled risk parameter set used when a scenario names none.
+DEFAULT_RISK_SET = "bbh2013_illustrative"
+
+
+def risk_parameters_path(ref: str | Path) -> Path:
+    """The file behind a bundled risk parameter set name or a path.
+
+    Examples
+    --------
+    >>> risk_parameters_path("bbh2013_illustrative").name
+    'bbh2013_illustrative.yaml'
+    """
+    path = Path(ref)
+    if path.suffix in {".yaml", ".yml"}:
+        if not path.is_file():
+            raise InputError(f"risk parameter file {str(ref)!r} not found", file=path)
+        return path
+    bundled = RISK_DIR / f"{ref}.yaml"
+    if bundled.is_file():
+        return bundled
+    names = ", ".join(sorted(p.stem for p in RISK_DIR.glob("*.yaml")))
+    raise InputError(
+        f"unknown risk parameter set {str(ref)!r}; bundled: {names} (or give a .yaml path)"
+    )
+
 
 def scenario_from_document(doc: Document) -> Scenario:
     """Validate a parsed scenario: schema, source ids, forces and treaty that exist, paths.
@@ -451,6 +568,8 @@ def scenario_from_document(doc: Document) -> Scenario:
         _exists(scenario, ("parties", i, "force"), force_path, party.force)
     if scenario.treaty is not None:
         _exists(scenario, ("treaty",), treaty_path, scenario.treaty)
+    if scenario.risk.parameters is not None:
+        _exists(scenario, ("risk", "parameters"), risk_parameters_path, scenario.risk.parameters)
     for key in scenario.uncertain:
         if not _PATH.match(key):
             raise scenario.error(

@@ -315,6 +315,18 @@ def test_de_one_with_every_warhead_in_silos_reaches_l_and_r_zero_together():
         assert_matches_reference(si, [row], 1)
 
 
+def test_w80_near_the_smallest_floats_gives_the_limit_of_a_tiny_w80():
+    """ln 5/w80 near the float maximum overflows e/w0 to inf and d to NaN: such intervals are
+    not searched (halving them used to double them without end), and the answer is that of
+    any tiny w80: one arriving warhead destroys all of A's value."""
+    tiny = ks.stability_index(*t1(), *t1(), 1e-300, W80, 0.8, 0.8)
+    for w80 in (1e-308, 1e-320, 5e-324):
+        with np.errstate(over="ignore", invalid="ignore"):
+            si = ks.stability_index(*t1(), *t1(), w80, W80, 0.8, 0.8)
+        for key in ("C1_A", "C1_B", "C2_A", "C2_B", "fsi"):
+            np.testing.assert_allclose(getattr(si, key), getattr(tiny, key), rtol=1e-12)
+
+
 def test_without_surcharge_the_striker_spends_the_whole_range():
     """k = 0: C_S = D_S^α only falls as counterforce grows, so x* = min(W_S, Σ costs)."""
     si = symmetric(t1(), surcharge=0.0)

@@ -435,7 +435,9 @@ def _classify(d_lo, d_hi, h, pv_lo, pv_hi, ps_lo, ps_hi, gv_lo, gv_hi, gs_lo, gs
         sure = (s1 >= 0.0) | (s2 <= 0.0) | (t_lo + s1 * h >= 0.0) | (t_hi - s2 * h >= 0.0)
         y = np.clip((t_lo - t_hi + s2 * h) / (s2 - s1), 0.0, h)
         sure |= np.maximum(t_lo + s1 * y, t_hi + s2 * (y - h)) >= 0.0
-    return bracket, same & ~sure
+    # d is NaN only where its terms overflow (∞ − ∞, w80 near the smallest floats): no sign to
+    # search there, and halving such intervals would only double them.
+    return bracket, same & ~sure & ~(np.isnan(d_lo) | np.isnan(d_hi))
 
 
 class _Seg(NamedTuple):

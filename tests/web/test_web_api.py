@@ -19,6 +19,7 @@ from detente.cli import app as cli_app
 from detente.model.catalog import force_names, load_force, sources, system_table, systems
 from detente.model.treaties import load_treaty, treaty_from_document, treaty_names
 from detente.model.yamlio import Document
+from detente.web import bundled
 
 NOTIONAL = Path(__file__).resolve().parents[2] / "examples" / "notional"
 
@@ -61,7 +62,14 @@ def test_systems_and_treaties(client):
         systems()["minuteman-iii"].max_loading
     )
     assert client.get("/api/systems/nope").status_code == 404
-    assert [t["id"] for t in client.get("/api/treaties").json()] == treaty_names()
+    listed = [t["id"] for t in client.get("/api/treaties").json()]
+    assert listed == [*treaty_names(), *bundled.example_treaties()]
+    for ref in bundled.example_treaties():  # the example treaties, by the name scenarios use
+        assert (
+            client.get(f"/api/treaties/{ref}").json()["id"]
+            == load_treaty(bundled.EXAMPLES_DIR / ref).id
+        )
+    assert client.get("/api/treaties/../pyproject.toml").status_code == 404
     limits = client.get("/api/treaties/new-start").json()["limits"]
     assert [x["id"] for x in limits] == [x.id for x in load_treaty("new-start").limits]
     assert {s["id"] for s in client.get("/api/sources").json()} == set(sources())

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 import yaml
 
 from detente.analysis.counting import count
 from detente.analysis.scenario import resolve
-from detente.analysis.stability import evaluate
+from detente.analysis.stability import defense_from_spec, evaluate
 from detente.model.catalog import system_table
 from detente.model.scenario import load_scenario, parse_scenario
 from detente.web import bundled
@@ -58,6 +59,22 @@ def test_explore_matches_the_scenario_layer(client):
     for striker, curve in out["drawdown"].items():
         assert curve["x"][0] == 0 and len(curve["x"]) == len(curve["K"])
         assert curve["x"][-1] >= out["stability"]["x_star"][striker]
+
+
+def test_explore_with_a_defence_matches_the_analysis_layer(client):
+    state = {**STATE, "parties": [{**STATE["parties"][0], "defense": {"interceptors": 500}},
+                                  STATE["parties"][1]]}  # fmt: skip
+    out = client.post("/api/explore", json={"scenario": state}).json()
+    resolved = resolve(parse_scenario(yaml.safe_dump(state)))
+    sides = resolved.sides(resolved.labels)
+    sides[0] = replace(sides[0], defense=defense_from_spec(resolved.party("US").spec.defense))
+    expected = evaluate(sides, resolved.params).to_dict()
+    assert out["stability"] == json.loads(json.dumps(expected))
+    assert out["stability"]["defense"]["US"]["interceptors"] == 500
+    assert (
+        out["stability"]["fsi"]
+        != client.post("/api/explore", json={"scenario": STATE}).json()["stability"]["fsi"]
+    )
 
 
 def test_explore_caps_change_compliance_only(client):
@@ -122,8 +139,10 @@ def test_parse_lists_what_the_page_leaves_out(client):
         }
     )
     out = client.post("/api/scenario/parse", json={"text": text}).json()
-    assert set(out["ignored"]) == {"parties.2", "parties.0.defense", "samples"}
+    assert set(out["ignored"]) == {"parties.2", "samples"}
     assert [p["force"] for p in out["scenario"]["parties"]] == ["us-2025", "ru-2025"]
+    defense = out["scenario"]["parties"][0]["defense"]
+    assert {"interceptors": 44, "p_kill": 0.5}.items() <= defense.items()
 
 
 @pytest.mark.parametrize(
@@ -148,7 +167,11 @@ def test_presets_are_the_examples_that_load(client):
         state = client.get(f"/api/presets/{name}").json()["scenario"]
         shown = client.post("/api/explore", json={"scenario": state}).json()
         example = resolve(load_scenario(bundled.EXAMPLES_DIR / f"{name}.yaml"))
-        first_pair = evaluate(example.sides(example.labels[:2]), example.params)
+        sides = [
+            replace(s, defense=defense_from_spec(example.party(s.label).spec.defense))
+            for s in example.sides(example.labels[:2])
+        ]
+        first_pair = evaluate(sides, example.params)
         assert shown["stability"]["fsi"] == first_pair.fsi
     assert client.get("/api/presets/..%2Fpyproject").status_code == 404
 

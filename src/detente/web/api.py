@@ -147,9 +147,11 @@ async def list_treaties() -> JSONResponse:
     return JSONResponse(list(bundled.treaty_summaries()))
 
 
-@router.get("/treaties/{name}", response_model=dict[str, Any], responses=NOT_FOUND, tags=["data"])
+@router.get(
+    "/treaties/{name:path}", response_model=dict[str, Any], responses=NOT_FOUND, tags=["data"]
+)
 async def show_treaty(name: str) -> JSONResponse:
-    """One bundled treaty: limits, bans, counting rules, sources."""
+    """One bundled (or example) treaty: limits, bans, counting rules, sources."""
     return JSONResponse(bundled.treaty_json(_lookup(name, bundled.treaties(), "treaty")))
 
 

@@ -87,7 +87,7 @@ def _results(
             r_uncapped={la: float(si.r_A[i]), lb: float(si.r_B[i])},
             fsi=float(si.fsi[i]),
             x_star={la: x_a, lb: x_b},
-            arriving={la: float(si.b_first.R[i]), lb: float(si.a_first.R[i])},
+            arriving={la: float(si.b_first.R_arriving[i]), lb: float(si.a_first.R_arriving[i])},
             surviving={la: _surviving(a, b, x_b, params), lb: _surviving(b, a, x_a, params)},
             drawdown={},
             params=params,
@@ -100,7 +100,9 @@ def _results(
 def evaluate_batch(requests: Sequence[StabilityRequest]) -> list[dict[str, Any] | Exception]:
     """The stability JSON of each request, or the :class:`InputError` it raised.
 
-    Equal, request by request, to :func:`detente.web.compute.stability`.
+    Equal, request by request, to :func:`detente.web.compute.stability`. Requests with one
+    DE for every warhead and no missile defence share kernel calls; the others (DE by weapon
+    type, defences) are evaluated one by one.
     """
     answers: list[dict[str, Any] | Exception | None] = [None] * len(requests)
     groups: dict[tuple, list[tuple[int, list[Side], StabilityParams]]] = {}
@@ -109,6 +111,12 @@ def evaluate_batch(requests: Sequence[StabilityRequest]) -> list[dict[str, Any] 
             sides, params = stability_sides(req), stability_params(req.params)
         except (InputError, ValueError) as exc:
             answers[i] = exc
+            continue
+        if params.weapons != "uniform" or any(s.defense is not None for s in sides):
+            try:  # the extensions go through the analysis layer one by one
+                answers[i] = evaluate(sides, params).to_dict()
+            except (InputError, ValueError) as exc:
+                answers[i] = exc
             continue
         groups.setdefault(_group_key(params), []).append((i, sides, params))
     for members in groups.values():

@@ -32,9 +32,18 @@ def forces() -> tuple[str, ...]:
 
 
 @functools.cache
+def example_treaties() -> tuple[str, ...]:
+    """The example treaties, named as the example scenarios name them (``treaties/x.yaml``)."""
+    folder = EXAMPLES_DIR / "treaties"
+    if not folder.is_dir():
+        return ()
+    return tuple(f"treaties/{p.name}" for p in sorted(folder.glob("*.yaml")))
+
+
+@functools.cache
 def treaties() -> tuple[str, ...]:
-    """Names of the bundled treaties."""
-    return tuple(treaty_names())
+    """Names of the bundled treaties, then the example treaties (``treaties/x.yaml``)."""
+    return (*treaty_names(), *example_treaties())
 
 
 def _check(name: str, allowed: tuple[str, ...], kind: str, field: str | None) -> str:
@@ -64,7 +73,7 @@ def _force(name: str) -> Force:
 
 @functools.cache
 def _treaty(name: str) -> Treaty:
-    return load_treaty(name)
+    return load_treaty(EXAMPLES_DIR / name if name in example_treaties() else name)
 
 
 def check_force_name(name: str, field: str | None = None) -> str:
@@ -108,7 +117,7 @@ def systems_json() -> dict[str, dict[str, Any]]:
 
 @functools.cache
 def treaty_summaries() -> tuple[dict[str, Any], ...]:
-    """Id, name, status, signature date, limits and bans of each bundled treaty."""
+    """Id, name, status, signature date, limits and bans of each bundled or example treaty."""
     out = []
     for name in treaties():
         t = _treaty(name)

@@ -7,10 +7,18 @@ the routes run them in a worker thread under the request's time budget.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from typing import Any
 
 from detente.analysis.counting import count
-from detente.analysis.stability import Side, StabilityParams, evaluate, make_sides
+from detente.analysis.stability import (
+    MissileDefense,
+    Side,
+    StabilityParams,
+    defense_from_force,
+    evaluate,
+    make_sides,
+)
 from detente.errors import InputError
 from detente.model.catalog import force_from_document, system_table
 from detente.model.force import Force
@@ -23,6 +31,7 @@ from detente.web.schemas import (
     MAX_OPEN_SKIES_WORK,
     BoundIn,
     CountRequest,
+    DefenseIn,
     DetectIn,
     ForceRef,
     OpenSkiesIn,
@@ -30,6 +39,7 @@ from detente.web.schemas import (
     PlanIn,
     RegimesIn,
     RiskIn,
+    StabilityParamsIn,
     StabilityRequest,
     UploadIn,
 )
@@ -40,6 +50,8 @@ REQUEST = "<request>"
 def stability_params(p: ParametersIn) -> StabilityParams:
     """The calculus constants a request gives, the sourced defaults for the rest."""
     given = p.model_dump(include=set(ParametersIn.model_fields), exclude_none=True)
+    if isinstance(p, StabilityParamsIn):
+        given["weapons"] = p.weapons
     return StabilityParams(**given)
 
 
@@ -93,9 +105,24 @@ def stability_sides(req: StabilityRequest) -> list[Side]:
         forces = [side_force(ref, i) for i, ref in enumerate(req.forces)]
         sides = make_sides(forces, posture=p.posture, lua=p.lua, w80=p.w80)
     labels = [s.label for s in sides]
-    for name in ("posture", "lua", "w80"):
+    for name in ("posture", "lua", "w80", "defense"):
         _per_side(getattr(p, name), labels, name)
+    for label, given in (p.defense or {}).items():
+        i = labels.index(label)
+        sides[i] = replace(
+            sides[i], defense=missile_defense(given, sides[i], f"params.defense.{label}")
+        )
     return sides
+
+
+def missile_defense(given: DefenseIn, side: Side, field: str) -> MissileDefense:
+    """The :class:`MissileDefense` a request gives for ``side``."""
+    figures = given.model_dump(exclude_none=True, exclude={"interceptors"})
+    if given.interceptors == "holdings":
+        if not isinstance(side.force, Force):
+            raise InputError("interceptors 'holdings' needs a bundled force", field=field)
+        return defense_from_force(side.force, **figures)
+    return MissileDefense(given.interceptors, **figures, note="given in the request")
 
 
 def stability(req: StabilityRequest) -> dict[str, Any]:

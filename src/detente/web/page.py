@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import yaml
@@ -19,7 +20,7 @@ from pydantic import BaseModel
 from detente.analysis.counting import count
 from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
 from detente.analysis.scenario import ResolvedParty, holding_index, resolve
-from detente.analysis.stability import evaluate
+from detente.analysis.stability import defense_from_spec, evaluate
 from detente.errors import InputError
 from detente.model import parameters
 from detente.model.catalog import system_table
@@ -73,11 +74,24 @@ def _check_refs(data: Any, file: str) -> None:
         )
 
 
-def to_scenario(state: ScenarioIn, file: str = "<request>") -> Scenario:
-    """The scenario of a page state (forces and treaty checked to be bundled names)."""
-    data = state.model_dump(exclude_none=True)
-    _check_refs(data, file)
-    return scenario_from_document(Document(data, file))
+def load_checked(doc: Document) -> tuple[Scenario, Treaty | None]:
+    """The scenario of raw data and its treaty, read by the web app itself.
+
+    Forces and the treaty must be bundled names (or an example treaty, ``treaties/x.yaml``);
+    the treaty is taken out before the scenario layer sees the data, so that layer never
+    resolves a path.
+    """
+    _check_refs(doc.data, doc.file)
+    data, treaty = doc.data, None
+    if isinstance(data, Mapping) and isinstance(data.get("treaty"), str):
+        treaty = bundled.treaty(data["treaty"], field="treaty")
+        doc = Document({k: v for k, v in data.items() if k != "treaty"}, doc.file, doc.lines)
+    return scenario_from_document(doc), treaty
+
+
+def to_scenario(state: ScenarioIn, file: str = "<request>") -> tuple[Scenario, Treaty | None]:
+    """The scenario and treaty of a page state."""
+    return load_checked(Document(state.model_dump(exclude_none=True), file))
 
 
 def with_caps(treaty: Treaty, caps: Mapping[str, float]) -> Treaty:
@@ -168,20 +182,24 @@ def parameter_sources() -> tuple[str, ...]:
 
 def explore(req: ExploreRequest) -> dict[str, Any]:
     """Index, draw-down curves, compliance and the sides' holdings for the page's state."""
-    resolved = resolve(to_scenario(req.scenario))
+    scenario, base_treaty = to_scenario(req.scenario)
+    resolved = resolve(scenario)
     pair = resolved.labels
-    sides = resolved.sides((pair[0], pair[1]))
+    sides = [
+        replace(side, defense=defense_from_spec(resolved.party(side.label).spec.defense))
+        for side in resolved.sides((pair[0], pair[1]))
+    ]
     result = evaluate(sides, resolved.params)
     treaty = compliance = None
-    if resolved.treaty is not None:
-        t = with_caps(resolved.treaty, req.caps)
+    if base_treaty is not None:
+        t = with_caps(base_treaty, req.caps)
         treaty = {
             "id": t.id,
             "name": t.name,
             "status": t.status,
             "limits": [
                 {"id": x.id, "max": x.max, "base": b.max, "description": x.description}
-                for x, b in zip(t.limits, resolved.treaty.limits, strict=True)
+                for x, b in zip(t.limits, base_treaty.limits, strict=True)
             ],
             "sources": list(t.sources),
         }
@@ -200,6 +218,7 @@ def explore(req: ExploreRequest) -> dict[str, Any]:
                 "as_of": party.base.as_of.isoformat(),
                 "w80": side.w80,
                 "w80_note": side.w80_note,
+                "defense": None if side.defense is None else side.defense.to_dict(),
                 "holdings": _holdings(party),
                 "sources": list(party.base.sources),
             }
@@ -300,10 +319,11 @@ def state_from_yaml(text: str, file: str = "<upload>") -> dict[str, Any]:
     (a third party, uncertain inputs, holdings added, defences, ...).
     """
     doc = parse_yaml(text, file)
-    _check_refs(doc.data, file)
-    scenario = scenario_from_document(doc)
+    scenario, treaty = load_checked(doc)
     resolve(scenario)
     state, ignored = _page_state(scenario)
+    if treaty is not None:
+        state = state.model_copy(update={"treaty": doc.data["treaty"]})
     data = _prune(state.model_dump(mode="json", exclude_none=True, exclude_defaults=True))
     return {"scenario": {"name": state.name, **data}, "ignored": ignored}
 
@@ -339,6 +359,9 @@ def assess_scenario(req: AssessIn) -> dict[str, Any]:
     else:
         doc = Document(req.scenario, "<request>")
     _check_refs(doc.data, doc.file)
+    treaty = doc.data.get("treaty") if isinstance(doc.data, Mapping) else None
+    if treaty in bundled.example_treaties():
+        raise doc.error(("treaty",), "the assessment takes bundled treaties only")
     scenario = scenario_from_document(doc)
     samples = req.samples if req.samples is not None else scenario.samples
     if samples is not None and samples > MAX_ASSESS_SAMPLES:

@@ -134,6 +134,17 @@ class ParametersIn(_Strict):
     lua_escape: Fraction | None = None
 
 
+class DefenseIn(_Strict):
+    """A side's missile defence; omitted figures take the labelled assumptions of
+    ``data/parameters.yaml`` (group ``defense``). ``interceptors`` may be ``"holdings"``: the
+    force's own interceptor holdings (bundled forces only)."""
+
+    interceptors: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] | Literal["holdings"]
+    p_kill: Fraction | None = None
+    shots_per_rv: int | None = Field(default=None, ge=1, le=10)
+    availability: Fraction | None = None
+
+
 class StabilityParamsIn(ParametersIn):
     """Parameters of ``detente stability``; omitted constants keep their sourced defaults.
 
@@ -144,6 +155,8 @@ class StabilityParamsIn(ParametersIn):
     lua: bool | dict[Name, bool] = False
     posture: Posture | dict[Name, Posture] = "day_to_day"
     w80: dict[Name, PositiveWarheads] | None = None
+    weapons: Literal["uniform", "data"] = "uniform"
+    defense: dict[Name, DefenseIn] | None = Field(default=None, max_length=2)
 
 
 ForceRef = Name | NotionalForceIn
@@ -169,6 +182,8 @@ class StabilityOut(BaseModel):
     surviving_by_element: dict[str, dict[str, float]]
     w80: dict[str, float]
     params: dict[str, float]
+    defense: dict[str, dict[str, Any]] | None = None
+    weapons: dict[str, dict[str, Any]] | None = None
 
 
 # --- counting ----------------------------------------------------------------------------------
@@ -219,6 +234,15 @@ class ModificationsIn(_Strict):
     retire: list[Name] = Field(default_factory=list, max_length=64)
 
 
+class ScenarioDefenseIn(_Strict):
+    """A party's missile defence in a scenario (omitted figures: labelled assumptions)."""
+
+    interceptors: float = Field(ge=0, le=1e6, allow_inf_nan=False)
+    p_kill: Fraction | None = None
+    shots_per_rv: int | None = Field(default=None, ge=1, le=10)
+    availability: Fraction | None = None
+
+
 class PartyIn(_Strict):
     """One side of the page: a bundled force, its posture, launch under attack, w80, changes."""
 
@@ -227,6 +251,7 @@ class PartyIn(_Strict):
     lua: bool = False
     w80: PositiveWarheads | None = None
     modifications: ModificationsIn = ModificationsIn()
+    defense: ScenarioDefenseIn | None = None
 
 
 class ScenarioParametersIn(ParametersIn):
@@ -283,6 +308,7 @@ class SideView(BaseModel):
     as_of: str
     w80: float
     w80_note: str
+    defense: dict[str, Any] | None
     holdings: list[HoldingView]
     sources: list[str]
 

@@ -1,5 +1,6 @@
 """The default example's report opens offline in headless Chromium with every section and
-figure rendered; a screenshot is kept in test-artifacts/report.png."""
+figure rendered; a screenshot is kept in test-artifacts/report.png, and one of each section
+added for verification, risk and context measures (test-artifacts/report-<section>.png)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,13 @@ import pytest
 
 from detente.analysis.assess import assess
 from detente.report.assessment import SECTIONS, build_figures, write_report
+
+#: Sections of verification, inadvertent-war risk and context measures, with their figures.
+NEW_SECTIONS = {
+    "verification": ("fig-verification",),
+    "risk": ("fig-risk", "fig-risk-tornado"),
+    "context": ("fig-context",),
+}
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -74,6 +82,22 @@ def test_report_renders_every_section_and_figure_offline(tmp_path):
             assert page.locator("#fsi-value").inner_text() == f"{assessment.fsi:.3f}"
             artifacts = ROOT / "test-artifacts"
             artifacts.mkdir(exist_ok=True)
+            for section_id, figs in NEW_SECTIONS.items():
+                section = page.locator(f"section#{section_id}")
+                for fig_id in figs:  # each drawn inside its own section
+                    assert section.locator(f"#{fig_id} .main-svg").count() > 0, fig_id
+                text = section.inner_text()
+                assert "sourced" in text and "ILLUSTRATIVE" in text, section_id
+                section.screenshot(path=str(artifacts / f"report-{section_id}.png"))
+            banner = page.locator("#risk-banner")
+            assert banner.is_visible()
+            r = assessment.risk.result
+            assert f"{len(r.illustrative)} of {len(r.parameters)}" in banner.inner_text()
+            p50 = page.locator("#risk-annual-p50").inner_text()
+            assert p50 == f"{100 * r.annual_probability.p50:.3g} %"
+            verification = page.locator("section#verification table").first.inner_text()
+            for p in assessment.verification.parties:
+                assert f"{p.missiles:,}" in verification and p.party in verification
             page.screenshot(path=str(artifacts / "report.png"), full_page=True)
         finally:
             browser.close()

@@ -1018,7 +1018,14 @@ def context_section(
     for side in sides:
         given = [e for e in entries if e.quantity == f"{side.label} w80"]
         used += given or [
-            LedgerEntry("model", f"{side.label} w80", side.w80, "assumption", (), side.w80_note)
+            LedgerEntry(
+                "model",
+                f"{side.label} w80",
+                side.w80,
+                "assumption",
+                (),
+                side.w80_note.removeprefix("assumption: "),
+            )
         ]
     note = (
         f"The pair {_tag(pair)} alone, in the scenario's postures and launch settings, struck "

@@ -26,7 +26,7 @@ from detente.report import figures
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from detente.analysis.assess import Assessment
+    from detente.analysis.assess import Assessment, LedgerEntry
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Report sections, in order: (element id, heading).
@@ -39,6 +39,9 @@ SECTIONS = (
     ("upload", "Upload timeline"),
     ("uncertainty", "Uncertainty"),
     ("tornado", "Sensitivity (tornado)"),
+    ("verification", "Verification"),
+    ("risk", "Inadvertent-war risk"),
+    ("context", "Context measures of stability"),
     ("sources", "Sources and caveats"),
 )
 STATUS_MARK = {
@@ -63,6 +66,13 @@ class Cell:
     def mark(self) -> str:
         """One-letter status mark."""
         return STATUS_MARK.get(self.status, "?")
+
+
+def _pct(value: Any) -> str:
+    """A probability in per cent with three significant digits (``0.000516`` -> ``0.0516 %``)."""
+    if value is None:
+        return "–"
+    return f"{100 * float(value):.3g} %"
 
 
 def _fmt(value: Any, digits: int = 0) -> str:
@@ -96,6 +106,33 @@ def cell(value: Any, prov: Provenance | None, digits: int = 0, how: str = "") ->
     if how:
         title = f"{how}; {title}"
     return Cell(_fmt(value, digits), status, title)
+
+
+def _digits(value: Any) -> int:
+    """Decimals to show: none for whole numbers, one from 100 up, else two."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    if float(value).is_integer():
+        return 0
+    return 1 if abs(value) >= 100 else 2
+
+
+def entry_cell(e: LedgerEntry) -> Cell:
+    """A table cell of a ledger entry: its value, status mark and note with sources.
+
+    Examples
+    --------
+    >>> from detente.analysis.assess import LedgerEntry
+    >>> c = entry_cell(LedgerEntry("model", "x", 0.1, "assumption", (), "ours"))
+    >>> c.text, c.mark, c.title
+    ('0.10', 'A', 'assumption: ours []')
+    >>> entry_cell(LedgerEntry("regime new_start", "type_one", 10, "official", ("s",))).text
+    '10'
+    """
+    prov = Provenance(source=e.sources, note=e.note or None)
+    if e.status in STATUS_MARK and e.status not in ("unsourced", "sourced"):
+        prov = prov.model_copy(update={"status": e.status})
+    return cell(e.value, prov if e.status != "unsourced" else None, _digits(e.value))
 
 
 def _force_rows(a: Assessment) -> list[dict[str, Any]]:
@@ -217,6 +254,19 @@ def build_figures(a: Assessment) -> dict[str, go.Figure]:
         out["fig-uncertainty"] = figures.uncertainty_figure(a)
     if a.tornado is not None:
         out["fig-tornado"] = figures.tornado_figure(a)
+    if a.verification is not None and a.verification.parties:
+        from detente.report.verification_figures import verification_figure
+
+        out["fig-verification"] = verification_figure(a.verification)
+    if a.risk is not None:
+        from detente.report.risk_figures import risk_figure, risk_tornado_figure
+
+        out["fig-risk"] = risk_figure(a.risk.result)
+        out["fig-risk-tornado"] = risk_tornado_figure(a.risk.result)
+    if a.context is not None:
+        from detente.report.context_figures import context_figure
+
+        out["fig-context"] = context_figure(a.context.result)
     return out
 
 
@@ -242,6 +292,7 @@ def render(a: Assessment) -> str:
         lstrip_blocks=True,
     )
     env.filters["num"] = _fmt
+    env.filters["pct"] = _pct
     figs = {k: _figure_html(f, k) for k, f in build_figures(a).items()}
     ledger = a.ledger
     statuses = {s: sum(e.status == s for e in ledger) for s in STATUS_MARK}
@@ -259,6 +310,7 @@ def render(a: Assessment) -> str:
         marks=STATUS_MARK,
         pairs=[(i, p) for i, p in enumerate(a.resolved.pairs())],
         postures=a.postures_frame().to_dict(orient="records"),
+        cells=entry_cell,
     )
 
 

@@ -22,9 +22,8 @@ LUA_LABELS = ("no LUA", "{a} LUA", "{b} LUA", "both LUA")
 
 
 def _layout(fig: go.Figure, title: str, **kw) -> go.Figure:
-    fig.update_layout(
-        title=title, template=TEMPLATE, margin={"l": 60, "r": 20, "t": 50, "b": 50}, **kw
-    )
+    kw = {"margin": {"l": 60, "r": 20, "t": 50, "b": 50}, **kw}
+    fig.update_layout(title=title, template=TEMPLATE, **kw)
     return fig
 
 

@@ -1,0 +1,122 @@
+"""Plotly figures of the assessment's inadvertent-war risk section.
+
+Each function takes a :class:`~detente.analysis.risk.RiskResult` and returns a
+``plotly.graph_objects.Figure``; none does I/O. Probabilities are shown in per cent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import plotly.graph_objects as go
+
+from detente.report.figures import _layout
+
+if TYPE_CHECKING:
+    from detente.analysis.risk import RiskResult
+
+#: Tornado bars shown (largest swings).
+TORNADO_BARS = 12
+
+
+def _tag(sourced: bool) -> str:
+    return "sourced" if sourced else "ILLUSTRATIVE"
+
+
+def risk_figure(r: RiskResult) -> go.Figure:
+    """Annual probability of the baseline and of each intervention: p50 with its p05–p95
+    band, and the mean, on a log axis.
+
+    Examples
+    --------
+    >>> from detente.analysis.risk import run_risk
+    >>> fig = risk_figure(run_risk(samples=200, seed=1))
+    >>> list(fig.data[0].y)[:2]
+    ['baseline', 'SSBNs patrol 2,000 km further from the other side's coast']
+    """
+    rows = [("baseline", r.annual_probability, None, all(p.sourced for p in r.parameters))]
+    rows += [
+        (iv.label, iv.annual_probability, iv.probability_lower, iv.sourced)
+        for iv in r.interventions
+    ]
+    names = [name for name, *_ in rows]
+    p50 = np.array([100 * q.p50 for _, q, _, _ in rows])
+    p05 = np.array([100 * q.p05 for _, q, _, _ in rows])
+    p95 = np.array([100 * q.p95 for _, q, _, _ in rows])
+    lower = ["–" if x is None else f"{x:.2f}" for _, _, x, _ in rows]
+    tags = [_tag(s) for *_, s in rows]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=p50,
+        y=names,
+        mode="markers",
+        name="p50 (p05–p95)",
+        marker={"size": 10, "color": ["#555555"] + ["#1f77b4"] * (len(rows) - 1)},
+        error_x={"type": "data", "symmetric": False, "array": p95 - p50, "arrayminus": p50 - p05},
+        customdata=list(zip(p05, p95, lower, tags, strict=True)),
+        hovertemplate="%{y}: p50 %{x:.3g} % (p05 %{customdata[0]:.3g} %, p95 "
+        "%{customdata[1]:.3g} %); P(lowers risk) %{customdata[2]}; %{customdata[3]}"
+        "<extra></extra>",
+    )
+    fig.add_scatter(
+        x=[100 * q.mean for _, q, _, _ in rows],
+        y=names,
+        mode="markers",
+        name="mean",
+        marker={"symbol": "diamond-open", "size": 9, "color": "firebrick"},
+        hovertemplate="%{y}: mean %{x:.3g} %<extra></extra>",
+    )
+    return _layout(
+        fig,
+        f"Annual probability of inadvertent war, baseline and interventions ({r.samples:,} "
+        f"samples, seed {r.seed})",
+        xaxis={"type": "log", "title": "annual probability [%]"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        height=max(300, 120 + 50 * len(rows)),
+        legend={"orientation": "h", "y": -0.25},
+    )
+
+
+def risk_tornado_figure(r: RiskResult, bars: int = TORNADO_BARS) -> go.Figure:
+    """One-at-a-time sensitivity: annual probability with each parameter at its p05 and its
+    p95, the others at their medians (the ``bars`` largest swings).
+
+    Examples
+    --------
+    >>> from detente.analysis.risk import run_risk
+    >>> r = run_risk(samples=200, seed=1)
+    >>> fig = risk_tornado_figure(r, bars=3)
+    >>> list(fig.data[0].y) == [b.parameter for b in reversed(r.tornado[:3])]
+    True
+    """
+    shown = list(reversed(r.tornado[:bars]))  # largest swing on top
+    names = [b.parameter for b in shown]
+    base = 100 * r.probability_at_medians
+    fig = go.Figure()
+    for label, values, probs in (
+        ("parameter at p05", [b.value_p05 for b in shown], [b.probability_at_p05 for b in shown]),
+        ("parameter at p95", [b.value_p95 for b in shown], [b.probability_at_p95 for b in shown]),
+    ):
+        fig.add_bar(
+            y=names,
+            x=[100 * p - base for p in probs],
+            base=base,
+            orientation="h",
+            name=label,
+            customdata=list(
+                zip(values, [100 * p for p in probs], [_tag(b.sourced) for b in shown], strict=True)
+            ),
+            hovertemplate="%{y} = %{customdata[0]:.4g}: %{customdata[1]:.3g} % a year "
+            "(%{customdata[2]})<extra></extra>",
+        )
+    fig.add_vline(x=base, line_color="black", annotation_text=f"medians {base:.3g} %")
+    return _layout(
+        fig,
+        "Tornado: annual probability with one parameter at its 5th / 95th percentile",
+        barmode="overlay",
+        xaxis_title="annual probability [%]",
+        height=max(300, 80 + 32 * len(shown)),
+        yaxis_automargin=True,
+        legend={"orientation": "h", "y": -0.15},
+    )

@@ -56,6 +56,12 @@ def print_summary(a, console: Console, written: dict[str, Path] | None = None) -
         for b in a.tornado.bars[:5]:
             top.add_row(b.path, f"{b.fsi_low:.4f}", f"{b.fsi_high:.4f}", f"{b.swing:.4f}")
         console.print(top)
+    if a.verification is not None and a.verification.parties:
+        print_verification(a.verification, console)
+    if a.risk is not None:
+        print_risk(a.risk, console)
+    if a.context is not None:
+        print_context(a.context, console)
     console.print(f"[dim]Upload timeline: {escape(a.upload_note)}[/dim]")
     console.print(
         f"[dim]{len(a.ledger)} numbers used, {len(a.assumptions)} of them assumptions; "
@@ -68,6 +74,106 @@ def print_summary(a, console: Console, written: dict[str, Path] | None = None) -
             f"Results: {written['results.json']} and {len(written) - 2} CSV tables",
             soft_wrap=True,
         )
+
+
+def _tag(sourced: bool) -> str:
+    return "sourced" if sourced else "[bold red]ILLUSTRATIVE[/bold red]"
+
+
+def print_verification(v, console: Console) -> None:
+    """Detection probability per party and regime after 1 and T years, the clean-year bound
+    and the inspections needed; then which values are sourced and which illustrative."""
+    plan = v.plan
+    what = f"{100 * plan.share:g} %" if plan.share is not None else f"{plan.overloaded:,}"
+    table = Table(title=f"Verification: {what} of deployed ICBMs + SLBMs over-loaded")
+    for col in ("party", "N", "k", "regime", "P(detect) 1 yr", f"{plan.years} yr"):
+        table.add_column(col, justify="left" if col in ("party", "regime") else "right")
+    for p in v.parties:
+        for i, r in enumerate(p.comparisons[0].rows):
+            table.add_row(
+                p.party if i == 0 else "", f"{p.missiles:,}" if i == 0 else "",
+                f"{p.overloaded:,}" if i == 0 else "",
+                f"{r.name} ({r.missiles_checked_per_year}/yr)",
+                f"{p.detection(r.regime, 1):.3f}", f"{p.detection(r.regime, plan.years):.3f}",
+            )  # fmt: skip
+    console.print(table)
+    for p in v.parties:
+        needed = p.plan.inspections_needed
+        console.print(
+            f"{p.party}: a clean {v.clean_regime} year rules out more than "
+            f"{p.bound.largest_undetected_violation:,} over-loaded missiles at "
+            f"{100 * plan.confidence:g} %; catching {p.overloaded:,} with P ≥ {plan.target:g} "
+            "in a year takes "
+            + ("more inspections than missiles" if needed is None else f"{needed:,} inspections")
+            + "."
+        )
+    console.print(_values_line("Verification values", v.parameters))
+
+
+def _values_line(what: str, entries) -> str:
+    illustrative = [e.quantity for e in entries if e.assumption]
+    line = f"{what}: {len(entries) - len(illustrative)} sourced"
+    if illustrative:
+        line += f", [bold red]ILLUSTRATIVE[/bold red]: {escape(', '.join(illustrative))}"
+    return line
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.3g} %"
+
+
+def print_risk(risk, console: Console) -> None:
+    """Annual and cumulative probability of inadvertent war and the interventions, with the
+    count of illustrative parameter values."""
+    r = risk.result
+    if r.illustrative:
+        console.print(
+            f"[bold red]Inadvertent-war risk: {len(r.illustrative)} of {len(r.parameters)} "
+            f"parameter values are ILLUSTRATIVE[/bold red] ({escape(risk.file)}; "
+            f"{len(r.sourced)} sourced): a demonstration of the method, not an estimate."
+        )
+    table = Table(title=f"Inadvertent-war risk ({r.samples:,} samples, seed {r.seed})")
+    for col in ("probability", "p05", "p50", "p95", "mean"):
+        table.add_column(col, justify="left" if col == "probability" else "right")
+    for label, q in (
+        ("annual", r.annual_probability),
+        (f"within {r.years:g} years", r.cumulative_probability),
+    ):
+        table.add_row(label, _pct(q.p05), _pct(q.p50), _pct(q.p95), _pct(q.mean))
+    console.print(table)
+    if r.interventions:
+        table = Table(title="Interventions (paired with the baseline samples)")
+        table.add_column("intervention", overflow="fold")
+        for col in ("annual p50", "change p50", "P(lowers risk)", "values"):
+            table.add_column(col, justify="left" if col == "values" else "right")
+        for iv in r.interventions:
+            table.add_row(
+                iv.id, _pct(iv.annual_probability.p50), _pct(iv.change.p50),
+                f"{iv.probability_lower:.2f}", _tag(iv.sourced),
+            )  # fmt: skip
+        console.print(table)
+    if risk.unmodelled:
+        console.print(
+            f"[dim]Risk streams of {', '.join(risk.modelled)} only; "
+            f"{', '.join(risk.unmodelled)} not modelled.[/dim]"
+        )
+
+
+def print_context(cx, console: Console) -> None:
+    """Penalty for waiting, ARW, generation and LOW stability of the first pair."""
+    c = cx.result
+    table = Table(
+        title=f"Context measures, {'-'.join(c.labels)} (Schelling's joint index {c.schelling:.3f})"
+    )
+    for col in ("side", "penalty for waiting", "ARW", "generation stab.", "LOW stab."):
+        table.add_column(col, justify="left" if col == "side" else "right")
+    for k in c.labels:
+        table.add_row(
+            k, f"{c.penalty[k]:.3f}", f"{c.arw[k]:,.0f}", f"{c.generation[k]:.3f}",
+            f"{c.low[k]:.3f}",
+        )  # fmt: skip
+    console.print(table)
+    console.print(_values_line("Context values", cx.parameters))
 
 
 def print_system(a, console: Console) -> None:

@@ -50,6 +50,11 @@ def test_the_corpus_covers_the_required_failures():
         "distribution-mode-outside",
         "distribution-negative-sd",
         "samples-too-many",
+        "verification-unknown-regime",
+        "verification-overloaded-above-missiles",
+        "verification-share-and-count",
+        "risk-missing-file",
+        "risk-samples-too-many",
     }
     assert required <= names
 

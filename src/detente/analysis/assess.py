@@ -852,9 +852,17 @@ def _setting(plan: Any, name: str, value: Any, default_note: str, scenario: str)
     return _entry("scenario" if given else "model", f"verification.{name}", value, prov)
 
 
-def _overloaded(plan: VerificationPlan, n: int) -> int:
-    """Missiles assumed over-loaded out of ``n``: the count, or the share rounded half up
-    (at least one)."""
+def overloaded_missiles(plan: VerificationPlan, n: int) -> int:
+    """Missiles assumed over-loaded out of ``n`` [missiles]: the plan's count, or its share
+    of ``n`` rounded half up (at least one).
+
+    Examples
+    --------
+    >>> overloaded_missiles(VerificationPlan(), 498)  # the default 10 %
+    50
+    >>> overloaded_missiles(VerificationPlan(overloaded=7), 498)
+    7
+    """
     if plan.share is None:
         return int(plan.overloaded)
     return max(1, math.floor(plan.share * n + 0.5))
@@ -918,7 +926,7 @@ def verification_section(resolved: ResolvedScenario) -> VerificationSection:
         if n == 0:
             skipped.append(party.label)
             continue
-        k = _overloaded(plan, n)
+        k = overloaded_missiles(plan, n)
         if k > n:
             raise scenario.error(
                 ("verification", "overloaded"),

@@ -45,6 +45,8 @@ PARAMETER_SOURCES = (
     ("kent_thaler", "kmax"),
     ("value_damage", "assured_destruction_emt"),
 )
+#: The assumed figures of a missile defence the page does not ask for.
+DEFENSE_SOURCES = (("defense", "p_kill"), ("defense", "shots_per_rv"), ("defense", "availability"))
 YAML_HEADER = (
     "# detente scenario saved from the web page (detente serve).\n"
     "# Run it with: detente assess FILE\n"
@@ -172,10 +174,10 @@ def _holdings(party: ResolvedParty) -> list[dict[str, Any]]:
 
 
 @functools.cache
-def parameter_sources() -> tuple[str, ...]:
-    """Source ids behind the calculus' default constants and the default w80."""
+def parameter_sources(names: tuple[tuple[str, str], ...] = PARAMETER_SOURCES) -> tuple[str, ...]:
+    """Source ids behind default model constants (by default: the calculus and the w80)."""
     out: list[str] = []
-    for group, name in PARAMETER_SOURCES:
+    for group, name in names:
         out += [s for s in parameters.provenance(group, name).source if s not in out]
     return tuple(out)
 
@@ -229,8 +231,8 @@ def explore(req: ExploreRequest) -> dict[str, Any]:
         "sides": views,
         "treaty": treaty,
         "compliance": compliance,
-        "notes": [],
         "parameter_sources": list(parameter_sources()),
+        "defense_sources": list(parameter_sources(DEFENSE_SOURCES)),
     }
 
 
@@ -308,8 +310,19 @@ def _page_state(scenario: Scenario) -> tuple[ScenarioIn, list[str]]:
         _strip(scenario.model_dump(mode="json", exclude_none=True, exclude_defaults=True))
     )
     full.setdefault("name", scenario.name)
+    for party in full.get("parties", []):
+        _drop_assumed_defense(party)
     kept = _fit(full, ScenarioIn)
     return ScenarioIn.model_validate(kept), _missing(full, kept)
+
+
+def _drop_assumed_defense(party: dict[str, Any]) -> None:
+    """Leave out defence figures equal to the labelled assumptions the scenario fills in."""
+    defense = party.get("defense")
+    if isinstance(defense, dict):
+        for _, name in DEFENSE_SOURCES:
+            if name in defense and defense[name] == parameters.default("defense", name):
+                del defense[name]
 
 
 def state_from_yaml(text: str, file: str = "<upload>") -> dict[str, Any]:

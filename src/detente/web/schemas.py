@@ -321,7 +321,8 @@ class ExploreOut(BaseModel):
     sides: list[SideView]
     treaty: dict[str, Any] | None
     compliance: dict[str, dict[str, Any]] | None
-    notes: list[str]
+    parameter_sources: list[str]
+    defense_sources: list[str]
 
 
 class YamlIn(_Strict):

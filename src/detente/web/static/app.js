@@ -140,11 +140,15 @@
     $(".posture", box).value = p.posture || "day_to_day";
     $(".lua", box).checked = !!p.lua;
     $(".w80", box).value = p.w80 === undefined || p.w80 === null ? "" : p.w80;
+    $(".interceptors", box).value = p.defense ? p.defense.interceptors : "";
   }
 
   function renderControls() {
     renderSide(0);
     renderSide(1);
+    const description = $("#description");
+    description.hidden = !state.scenario.description;
+    description.textContent = state.scenario.description ? `${state.scenario.name}: ${state.scenario.description}` : "";
     const params = state.scenario.parameters;
     const de = params.de !== undefined ? params.de : (last ? last.stability.params.de : 0.8);
     $("#de").value = de;
@@ -288,7 +292,13 @@
       });
       $(".w80", box).addEventListener("input", (e) => {
         const v = Number(e.target.value);
-        if (e.target.value !== "" && v > 0) party(i).w80 = v; else delete party(i).w80;
+        if (e.target.value !== "" && v >= 1) party(i).w80 = v; else delete party(i).w80;
+        schedule();
+      });
+      $(".interceptors", box).addEventListener("input", (e) => {
+        const v = Number(e.target.value);
+        if (e.target.value !== "" && v > 0) party(i).defense = { ...(party(i).defense || {}), interceptors: v };
+        else delete party(i).defense;
         schedule();
       });
     });
@@ -428,6 +438,13 @@
       markChanged(i, side);
       const note = $(`fieldset.side[data-side="${i}"] .w80-note`);
       note.textContent = `${fmt(side.w80, 1)} warheads: ${side.w80_note}`;
+      const d = side.defense;
+      const defenseNote = $(`fieldset.side[data-side="${i}"] .defense-note`);
+      defenseNote.replaceChildren();
+      if (d) {
+        defenseNote.append(`P(kill an engaged RV) ${fmt(d.intercept_probability, 3)}, engages at most ${fmt(d.capacity, 0)} RVs (${d.note}) `,
+          sourceLinks(answer.defense_sources));
+      }
       $(`fieldset.side[data-side="${i}"] legend`).textContent = `Side ${"AB"[i]}: ${side.force}`;
     });
     if ($("#caps").childElementCount === 0) renderCaps();
@@ -523,8 +540,8 @@
         textposition: "top right", marker: { size: 8, color: "#1d2327" }, showlegend: false },
     ], {
       margin: { t: 10, r: 10, b: 50, l: 60 },
-      xaxis: { range: [0, 1], title: { text: `probability ${a} assigns to ${b} striking first (threshold r_${a} = ${ra.toFixed(3)})` } },
-      yaxis: { range: [0, 1], title: { text: `probability ${b} assigns to ${a} striking first (r_${b} = ${rb.toFixed(3)})` } },
+      xaxis: { range: [0, 1], title: { text: `P(${b} strikes first) as ${a} sees it; r_${a} = ${ra.toFixed(3)}` } },
+      yaxis: { range: [0, 1], title: { text: `P(${a} strikes first) as ${b} sees it; r_${b} = ${rb.toFixed(3)}` } },
       shapes: [
         { type: "rect", x0: 0, y0: 0, x1: ra, y1: rb, fillcolor: "rgba(31,95,168,0.25)", line: { width: 0 } },
         { type: "line", x0: ra, x1: ra, y0: 0, y1: 1, line: { dash: "dash", color: "#1f5fa8" } },
@@ -540,7 +557,7 @@
       const [f, t, presets] = await Promise.all([api("/api/forces"), api("/api/treaties"), api("/api/presets")]);
       forces = f;
       treaties = t;
-      $("#treaty").append(...treaties.map((x) => option(x.id, x.name)));
+      $("#treaty").append(...treaties.map((x) => option(x.id, x.id.startsWith("treaties/") ? `${x.name} (example)` : x.name)));
       $("#preset").append(...presets.map((p) => option(p.name, p.name)));
       wireControls();
       setState(readHash() || defaultState());

@@ -64,3 +64,56 @@ def test_drawdown_curves_pass_through_x_star(a):
     for t in marks:
         striker = t.name.split()[-1]
         assert t.x[0] == a.stability["US-RU"].x_star[striker]
+
+
+def test_verification_figure_draws_each_regime_per_party(a):
+    from detente.report.verification_figures import verification_figure
+
+    v = a.verification
+    fig = verification_figure(v)
+    n_regimes = len(v.parties[0].comparisons[0].rows)
+    assert len(fig.data) == n_regimes * len(v.parties)
+    for i, p in enumerate(v.parties):
+        for trace, row in zip(
+            fig.data[i * n_regimes : (i + 1) * n_regimes], p.comparisons[0].rows, strict=True
+        ):
+            assert trace.name == row.name
+            assert list(trace.y) == [p.detection(row.regime, y) for y in trace.x]
+
+
+def test_risk_figure_shows_baseline_and_interventions_in_per_cent(a):
+    from detente.report.risk_figures import risk_figure
+
+    r = a.risk.result
+    p50 = risk_figure(r).data[0]
+    assert len(p50.y) == 1 + len(r.interventions)
+    expected = [r.annual_probability.p50] + [iv.annual_probability.p50 for iv in r.interventions]
+    assert list(p50.x) == pytest.approx([100 * x for x in expected])
+    assert list(p50.error_x.array) == pytest.approx(
+        [100 * (q.p95 - q.p50) for q in [r.annual_probability] + [
+            iv.annual_probability for iv in r.interventions]]
+    )  # fmt: skip
+
+
+def test_risk_tornado_bars_start_at_the_medians(a):
+    from detente.report.risk_figures import TORNADO_BARS, risk_tornado_figure
+
+    r = a.risk.result
+    low, high = risk_tornado_figure(r).data
+    shown = list(reversed(r.tornado[:TORNADO_BARS]))
+    assert low.base == pytest.approx(100 * r.probability_at_medians)
+    assert [low.base + x for x in high.x] == pytest.approx(
+        [100 * b.probability_at_p95 for b in shown]
+    )
+
+
+def test_context_figure_holds_arw_of_every_condition(a):
+    from detente.report.context_figures import context_figure
+
+    c = a.context.result
+    fig = context_figure(c)
+    for trace in fig.data:
+        assert list(trace.y) == list(c.arw_conditions[trace.name].values())
+        outlined = [w > 0 for w in trace.marker.line.width]
+        assert sum(outlined) == 1  # the scenario's own posture and launch setting
+        assert trace.y[outlined.index(True)] == c.arw[trace.name]

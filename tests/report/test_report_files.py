@@ -51,6 +51,87 @@ def test_results_json_has_the_index_and_its_quantiles(written):
     assert all(e["status"] in ("assumption", "unsourced") for e in data["assumptions"])
 
 
+def test_results_json_has_verification_risk_and_context(written):
+    a, files = written
+    data = json.loads(files["results.json"].read_text())
+    r = a.risk.result
+    q = data["risk"]["annual_probability"]
+    assert q == {"p05": r.annual_probability.p05, "p50": r.annual_probability.p50,
+                 "p95": r.annual_probability.p95, "mean": r.annual_probability.mean}  # fmt: skip
+    assert data["risk"]["seed"] == 5 and data["risk"]["samples"] == r.samples
+    assert data["risk"]["illustrative_parameters"] == list(r.illustrative)
+    assert data["risk"]["sourced_parameters"] == list(r.sourced)
+    v = data["verification"]
+    assert v["overloaded_share"] == a.verification.plan.share
+    for p in a.verification.parties:
+        got = v["parties"][p.party]
+        assert (got["missiles"], got["overloaded"]) == (p.missiles, p.overloaded)
+        first = got["comparison"][0]["regimes"]
+        assert [x["detection_probability"] for x in first] == [
+            x.detection_probability for x in p.comparisons[0].rows
+        ]
+        assert got["plan"]["inspections_needed"] == p.plan.inspections_needed
+    assert all("status" in e and "sources" in e for e in v["parameters"])
+    c = data["context"]
+    assert c["arriving_retaliation"] == a.context.result.arw
+    assert c["penalty_for_waiting"] == a.context.result.penalty
+
+
+def test_section_csv_tables(written):
+    a, files = written
+    verification = pd.read_csv(files["verification.csv"])
+    parties = a.verification.parties
+    assert len(verification) == sum(
+        len(p.comparisons) * len(p.comparisons[0].rows) for p in parties
+    )
+    row = verification[(verification["party"] == "RU") & (verification["regime"] == "new_start")]
+    ru = next(p for p in parties if p.party == "RU")
+    assert list(row["detection_probability"]) == pytest.approx(
+        [ru.detection("new_start", y) for y in range(1, a.verification.plan.years + 1)]
+    )
+    summary = pd.read_csv(files["verification_summary.csv"])
+    assert list(summary["largest_undetected_violation"]) == [
+        p.bound.largest_undetected_violation for p in parties
+    ]
+    r = a.risk.result
+    risk = pd.read_csv(files["risk.csv"]).set_index("quantity")
+    assert risk.loc["annual_probability", "p50"] == pytest.approx(r.annual_probability.p50)
+    interventions = pd.read_csv(files["risk_interventions.csv"])
+    assert list(interventions["probability_lower"]) == [
+        iv.probability_lower for iv in r.interventions
+    ]
+    assert list(interventions["change_p50"]) == pytest.approx(
+        [iv.change.p50 for iv in r.interventions]
+    )
+    parameters = pd.read_csv(files["risk_parameters.csv"])
+    assert list(parameters["name"][~parameters["sourced"]]) == list(r.illustrative)
+    assert list(pd.read_csv(files["risk_tornado.csv"])["parameter"]) == [
+        b.parameter for b in r.tornado
+    ]
+    context = pd.read_csv(files["context.csv"]).set_index("side")
+    for k in a.context.result.labels:
+        assert context.loc[k, "arriving_retaliation"] == pytest.approx(a.context.result.arw[k])
+
+
+def test_section_tables_say_what_is_sourced_and_what_illustrative(written):
+    a, files = written
+    html = files["report.html"].read_text()
+    for start, end, entries in (
+        ("verification", "risk", a.verification.parameters),
+        ("context", "sources", a.context.parameters),
+    ):
+        part = html[html.index(f'<section id="{start}">') : html.index(f'<section id="{end}">')]
+        assert part.count(">ILLUSTRATIVE<") == sum(e.assumption for e in entries) > 0
+        assert part.count(">sourced<") == sum(not e.assumption for e in entries) > 0
+    risk = html[html.index('<section id="risk">') : html.index('<section id="context">')]
+    r = a.risk.result
+    assert 'id="risk-banner"' in risk
+    assert risk.count(">ILLUSTRATIVE<") == len(r.illustrative) + sum(
+        not iv.sourced for iv in r.interventions
+    )
+    assert risk.count(">sourced<") == len(r.sourced) + sum(iv.sourced for iv in r.interventions)
+
+
 def test_csv_tables(written):
     a, files = written
     for name in ("forces", "compliance", "fsi_postures", "uncertainty", "tornado", "upload"):
@@ -125,6 +206,10 @@ def test_cli_writes_the_report_and_prints_where(tmp_path, monkeypatch, capsys):
     assert data["uncertainty"]["samples"] == 500
     assert data["uncertainty"]["seed"] == 20260205  # the scenario's seed
     assert f"FSI = {data['fsi']:.4f}" in stdout
+    r = data["risk"]
+    assert f"{len(r['illustrative_parameters'])} of {len(r['parameters'])}" in stdout
+    assert "ILLUSTRATIVE" in stdout and "Verification values:" in stdout
+    assert "Context measures, US-RU" in stdout
 
 
 def test_cli_default_folder_is_named_after_the_scenario(tmp_path, monkeypatch, capsys):

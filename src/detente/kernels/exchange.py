@@ -78,25 +78,29 @@ def _floats(name, x, shape, lo=0.0, hi=np.inf, *, lo_open=False):
             ok = np.isfinite(a) & (a > lo if lo_open else a >= lo) & (a <= hi)
             rule = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
             raise ValueError(f"{name} must be finite and in {rule}; got {float(a[~ok].flat[0])}")
-    if a.shape == shape:
-        return a
-    try:
-        return np.broadcast_to(a, shape)
-    except ValueError:
-        raise ValueError(f"{name} has shape {a.shape}; expected {shape} or a scalar") from None
+    return _broadcast(name, a, shape)
 
 
-def _bools(name, x, shape):
-    """``x`` broadcast to ``shape`` as a bool array, or a ValueError naming ``name``."""
+def _bools(name, x, shape, *, want=None):
+    """``x`` broadcast to ``shape`` as a bool array, or a ValueError naming ``name``.
+
+    ``want`` says in a shape error what was expected (default: ``shape`` or a scalar).
+    """
     a = np.asarray(x)
     if a.dtype != bool:
         raise ValueError(f"{name} must be boolean; got dtype {a.dtype}")
+    return _broadcast(name, a, shape, want)
+
+
+def _broadcast(name, a, shape, want=None):
+    """Array ``a`` broadcast to ``shape``, or a ValueError naming ``name`` and ``want``."""
     if a.shape == shape:
         return a
     try:
         return np.broadcast_to(a, shape)
     except ValueError:
-        raise ValueError(f"{name} has shape {a.shape}; expected {shape} or a scalar") from None
+        want = want or f"{shape} or a scalar"
+        raise ValueError(f"{name} has shape {a.shape}; expected {want}") from None
 
 
 def check_forces(n, m, fixed, alert, *, side="S"):

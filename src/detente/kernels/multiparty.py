@@ -64,6 +64,7 @@ from detente.kernels.exchange import (
     AVAIL,
     KMAX,
     LUA_ESCAPE,
+    _bools,
     _floats,
     check_forces,
     striker_weapons,
@@ -75,6 +76,7 @@ from detente.kernels.stability import (
     SURCHARGE,
     THREADS,
     FirstStrike,
+    _ratio,
     first_strike,
 )
 
@@ -245,14 +247,6 @@ def _de(de, batch, parties, width):
     return _floats("de", a, shape, hi=1.0)
 
 
-def _ratio(c1, c2):
-    """r = C1/C2: C2 = 0 gives inf, or 1 when C1 = 0 too (as in the two-party index) [ours]."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        r = c1 / c2
-    r[(c1 == 0.0) & (c2 == 0.0)] = 1.0
-    return r
-
-
 def system_index(
     n,
     m,
@@ -331,12 +325,7 @@ def system_index(
     lua = np.asarray(lua)
     if lua.ndim == 1 and lua.shape == (batch,):
         lua = lua[:, None]
-    if lua.dtype != bool:
-        raise ValueError(f"lua must be boolean; got dtype {lua.dtype}")
-    try:
-        lua = np.broadcast_to(lua, (batch, parties))
-    except ValueError:
-        raise ValueError(f"lua has shape {lua.shape}; expected (B,) or (B, P)") from None
+    lua = _bools("lua", lua, (batch, parties), want="(B,) or (B, P)")
     de = _de(de, batch, parties, width)
     rows = {
         "alpha": _per_row("alpha", alpha, batch, hi=1.0, lo_open=True),

@@ -285,12 +285,14 @@ def _check_defense(side, interceptors, p_kill, shots_per_rv, availability, batch
 
 
 def _striker_weapons(striker, avail, hetero):
-    """W_S (B,) as the stop rule computes it: per weapon type when ``hetero``."""
+    """W_S (B,) as the stop rule computes it, and when ``hetero`` the stock of each weapon
+    type (B, E_S) that it sums (else None)."""
     n, m, fixed, _ = striker
     nm = n * m
     if hetero:
-        return (nm * np.where(fixed, 1.0, avail[:, None])).sum(axis=1)
-    return np.einsum("be->b", nm) - (1.0 - avail) * np.einsum("be,be->b", nm, ~fixed)
+        stock = nm * np.where(fixed, 1.0, avail[:, None])
+        return stock.sum(axis=1), stock
+    return np.einsum("be->b", nm) - (1.0 - avail) * np.einsum("be,be->b", nm, ~fixed), None
 
 
 def _direction(striker, victim, w80_S, w80_V, de, lua, params, names, defense=(None, None)):
@@ -312,7 +314,7 @@ def _direction(striker, victim, w80_S, w80_V, de, lua, params, names, defense=(N
     rho_v = None
     if defense[1] is not None:  # V's defence meets the whole first strike W_S (eq. D4)
         p_v, cap_v = defense[1]
-        w_s = _striker_weapons(striker, avail, de.ndim == 3)
+        w_s, _ = _striker_weapons(striker, avail, de.ndim == 3)
         with np.errstate(divide="ignore", invalid="ignore"):
             rho_v = np.where(w_s > 0.0, 1.0 - p_v * np.minimum(1.0, cap_v / w_s), 1.0)
         de = de * rho_v.reshape((batch,) + (1,) * (de.ndim - 1))
@@ -642,13 +644,8 @@ def _exchange_setup(dr, rows, kmax):
 
     By weapon type (``dr.hetero``), the segments are the greedy spend of each type's stock.
     """
-    n, m, fixed, _ = (a[rows] for a in dr.striker)
-    nm = n * m
-    if dr.hetero:
-        stock = nm * np.where(fixed, 1.0, dr.avail[rows][:, None])
-        W_S = stock.sum(axis=1)
-    else:
-        W_S = np.einsum("be->b", nm) - (1.0 - dr.avail[rows]) * np.einsum("be,be->b", nm, ~fixed)
+    striker = [a[rows] for a in dr.striker]
+    W_S, stock = _striker_weapons(striker, dr.avail[rows], dr.hetero)
     n, m, fixed, alert = (a[rows] for a in dr.victim)
     W_V = np.einsum("be,be->b", n, m)
     lua, lua_escape = dr.lua[rows], dr.lua_escape[rows]

@@ -155,9 +155,13 @@ def test_a_party_without_missiles_is_left_out():
 
 
 def test_default_share_is_an_assumption_and_quotas_carry_their_sources(default):
+    plain = assess(scenario(TWO)).verification
+    share = next(e for e in plain.parameters if e.quantity == "verification.overloaded_share")
+    assert (share.scope, share.value) == ("model", DEFAULT_OVERLOADED_SHARE) and share.assumption
+    assert plain.parties == default.verification.parties  # the example spells out the defaults
     entries = {(e.scope, e.quantity): e for e in default.verification.parameters}
-    share = entries[("model", "verification.overloaded_share")]
-    assert share.value == DEFAULT_OVERLOADED_SHARE and share.assumption
+    given = entries[("scenario", "verification.overloaded_share")]
+    assert given.assumption and given.note.startswith("hypothesis tested")
     for regime in av.load_regimes().values():
         for x in regime.inspections:
             if x.counts_reentry_vehicles:

@@ -347,10 +347,11 @@ def make_sides(
             elems, value, note = elements_from_notional(force), force.w80, "given in the file"
         else:
             elems = elements_from_force(force, pos)
-            others = [f for j, f in enumerate(forces) if j != i and isinstance(f, Force)]
-            value, note = default_w80(others[0]) if others else (math.nan, "")
         if w80 and label in w80:
             value, note = w80[label], "given"
+        elif not isinstance(force, NotionalForce):
+            others = [f for j, f in enumerate(forces) if j != i and isinstance(f, Force)]
+            value, note = default_w80(others[0]) if others else (math.nan, "")
         if not value > 0:
             raise InputError(f"side {label}: w80 must be given for a notional opponent")
         own = (defense or {}).get(label)

@@ -71,7 +71,7 @@ def risk_figure(r: RiskResult) -> go.Figure:
         fig,
         f"Annual probability of inadvertent war, baseline and interventions ({r.samples:,} "
         f"samples, seed {r.seed})",
-        xaxis={"type": "log", "title": "annual probability [%]"},
+        xaxis={"type": "log", "title": "annual probability [%]", "dtick": "D2"},
         yaxis={"autorange": "reversed", "automargin": True},
         height=max(300, 120 + 50 * len(rows)),
         legend={"orientation": "h", "y": -0.25},
@@ -110,10 +110,11 @@ def risk_tornado_figure(r: RiskResult, bars: int = TORNADO_BARS) -> go.Figure:
             hovertemplate="%{y} = %{customdata[0]:.4g}: %{customdata[1]:.3g} % a year "
             "(%{customdata[2]})<extra></extra>",
         )
-    fig.add_vline(x=base, line_color="black", annotation_text=f"medians {base:.3g} %")
+    fig.add_vline(x=base, line_color="black")
     return _layout(
         fig,
-        "Tornado: annual probability with one parameter at its 5th / 95th percentile",
+        "Tornado: annual probability with one parameter at its 5th / 95th percentile "
+        f"(all at medians: {base:.3g} %)",
         barmode="overlay",
         xaxis_title="annual probability [%]",
         height=max(300, 80 + 32 * len(shown)),

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +38,6 @@ from detente.model.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTIONAL = ROOT / "examples" / "notional"
-DETENTE = Path(sys.executable).with_name("detente")
 T1_FSI = 0.2871  # models.md §2, check case T1
 NONE = ReserveRule("w80", 0.0)
 
@@ -281,12 +278,8 @@ def test_cli_table_of_real_forces_with_w80_and_a_share_reserve():
     assert "20% of usable weapons" in out.output
 
 
-def test_cli_errors_are_one_line_with_status_2():
-    out = subprocess.run(
-        [DETENTE, "stability-system", "us-2025", "ru-2025", "cn-2025"],
-        capture_output=True,
-        text=True,
-    )
+def test_cli_errors_are_one_line_with_status_2(detente_cli):
+    out = detente_cli("stability-system", "us-2025", "ru-2025", "cn-2025")
     assert out.returncode == 2
     assert out.stderr.strip().count("\n") == 0 and "--w80 US=VALUE" in out.stderr
 

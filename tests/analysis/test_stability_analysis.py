@@ -4,8 +4,6 @@ through the Python API and the CLI, and the directions of the published findings
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,6 @@ from detente.model.catalog import load_force
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTIONAL = ROOT / "examples" / "notional"
-DETENTE = Path(sys.executable).with_name("detente")
 
 # models.md §2, check cases (α 0.75, k 0.3, w0 500, DE 0.8, kmax 2, avail 0.9, alert 0.5).
 CHECK = {
@@ -50,14 +47,10 @@ def test_check_cases_through_the_api(case):
 
 
 @pytest.mark.parametrize("case", sorted(CHECK))
-def test_check_cases_through_the_cli(case):
+def test_check_cases_through_the_cli(detente_cli, case):
     files = [str(NOTIONAL / f"{case}-{x}.yaml") for x in "ab"]
-    out = subprocess.run(
-        [DETENTE, "stability", *files, "--de", "0.8", "--kmax", "2", "--format", "json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    out = detente_cli("stability", *files, "--de", "0.8", "--kmax", "2", "--format", "json")
+    assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert set(data) >= {"C1", "C2", "r", "r_uncapped", "fsi"}
     want = CHECK[case]
@@ -119,11 +112,9 @@ def test_higher_de_never_raises_the_index_of_the_check_cases():
     assert high <= low
 
 
-def test_bad_de_is_a_one_line_error():
+def test_bad_de_is_a_one_line_error(detente_cli):
     files = [str(NOTIONAL / f"t1-{x}.yaml") for x in "ab"]
-    out = subprocess.run(
-        [DETENTE, "stability", *files, "--de", "1.5"], capture_output=True, text=True
-    )
+    out = detente_cli("stability", *files, "--de", "1.5")
     assert out.returncode == 2
     assert len(out.stderr.strip().splitlines()) == 1
     assert "de" in out.stderr

@@ -9,13 +9,9 @@ Each broken file says, in its header comments, how to run it and what to expect:
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-from detente.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = sorted((ROOT / "tests" / "broken").glob("*.yaml"))
@@ -46,28 +42,19 @@ def test_the_corpus_covers_the_required_failures():
 
 
 @pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])
-def test_broken_input_gives_one_located_line(path: Path, capsys, monkeypatch):
+def test_broken_input_gives_one_located_line(detente_main, path: Path, monkeypatch):
     args, line, field = expectation(path)
     monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(sys, "argv", ["detente", *args])
-    with pytest.raises(SystemExit) as exit_:
-        main()
-    err = capsys.readouterr().err
-    assert exit_.value.code == 2
+    code, _, err = detente_main(*args)
+    assert code == 2
     assert err.endswith("\n") and err.count("\n") == 1, err
     assert err.startswith(f"error: {path}:{line}: field '{field}': "), err
 
 
-def test_broken_input_from_the_installed_command():
+def test_broken_input_from_the_installed_command(detente_cli):
     path = ROOT / "tests" / "broken" / "negative-count.yaml"
     args, line, field = expectation(path)
-    done = subprocess.run(
-        [sys.executable, "-c", "from detente.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    done = detente_cli(*args, cwd=ROOT)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.splitlines() == [

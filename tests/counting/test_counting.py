@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import sys
 import textwrap
 
 import pandas as pd
@@ -18,7 +17,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detente.analysis.counting import CountResult, count
-from detente.cli import main
 from detente.errors import InputError
 from detente.model.catalog import (
     DATA_DIR,
@@ -48,18 +46,6 @@ def counts(result: CountResult) -> dict[str, float]:
 
 def by_holding(result: CountResult, limit_id: str) -> dict[str, float]:
     return {c.holding: c.count for c in result.limit(limit_id).contributions}
-
-
-def run_cli(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
-    """Run ``detente ARGS`` in this process; return exit status, stdout, stderr."""
-    monkeypatch.setattr(sys, "argv", ["detente", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 SYSTEMS_US = """
@@ -426,10 +412,8 @@ needs_us_2020 = pytest.mark.skipif(
 
 
 @needs_us_2020
-def test_us_2020_09_01_counts_like_the_state_department(capsys, monkeypatch):
-    code, out, err = run_cli(
-        ["count", US_2020, "--treaty", "new-start", "--format", "json"], capsys, monkeypatch
-    )
+def test_us_2020_09_01_counts_like_the_state_department(detente_main):
+    code, out, err = detente_main("count", US_2020, "--treaty", "new-start", "--format", "json")
     assert (code, err) == (0, "")
     data = json.loads(out)
     # State Department fact sheet of 2020-12-01 (data as of 2020-09-01)
@@ -454,25 +438,23 @@ def test_us_2020_09_01_counts_like_the_state_department(capsys, monkeypatch):
 
 
 @needs_us_2020
-def test_count_csv_and_table_formats(capsys, monkeypatch):
-    code, out, _ = run_cli(
-        ["count", US_2020, "--treaty", "new-start", "--format", "csv"], capsys, monkeypatch
-    )
+def test_count_csv_and_table_formats(detente_main):
+    code, out, _ = detente_main("count", US_2020, "--treaty", "new-start", "--format", "csv")
     frame = pd.read_csv(io.StringIO(out))
     force = load_force(US_2020)
     expected = count(force, load_treaty("new-start"), system_table(force)).to_frame()
     assert code == 0
     assert frame["id"].tolist() == expected["id"].tolist()
     assert frame["count"].tolist() == expected["count"].tolist()
-    code, out, _ = run_cli(["count", US_2020, "--treaty", "new-start"], capsys, monkeypatch)
+    code, out, _ = detente_main("count", US_2020, "--treaty", "new-start")
     assert code == 0 and "1,457" in out and "compliant: yes" in out
 
 
-def test_treaty_list_and_show(capsys, monkeypatch):
-    code, out, _ = run_cli(["treaty", "list"], capsys, monkeypatch)
+def test_treaty_list_and_show(detente_main):
+    code, out, _ = detente_main("treaty", "list")
     assert code == 0
     assert all(name in out for name in treaty_names())
-    code, out, _ = run_cli(["treaty", "show", "start-i"], capsys, monkeypatch)
+    code, out, _ = detente_main("treaty", "show", "start-i")
     assert code == 0
     assert "first 150 ALCM bombers count 10 each" in out
     assert "[fas-start1-central-1996]" in out

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
+from functools import partial
 from pathlib import Path
+
+import pytest
 
 from detente.model.catalog import force_names, sources, systems
 
-DETENTE = Path(sys.executable).with_name("detente")
-ENV = {**os.environ, "COLUMNS": "250", "NO_COLOR": "1"}
 
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(DETENTE), "data", *args], capture_output=True, text=True, env=ENV, timeout=60
-    )
+@pytest.fixture
+def data_cli(detente_cli):
+    """``detente data ARGS`` in a subprocess, 250 columns wide."""
+    return partial(detente_cli, "data", columns=250, timeout=60)
 
 
 def assert_user_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
@@ -30,8 +28,8 @@ def assert_user_error(result: subprocess.CompletedProcess[str], *words: str) -> 
         assert word in lines[0]
 
 
-def test_list_names_every_bundled_force_with_its_deployed_launchers() -> None:
-    result = run("list")
+def test_list_names_every_bundled_force_with_its_deployed_launchers(data_cli) -> None:
+    result = data_cli("list")
     assert result.returncode == 0, result.stderr
     for name in force_names():
         assert name in result.stdout
@@ -39,8 +37,8 @@ def test_list_names_every_bundled_force_with_its_deployed_launchers() -> None:
     assert "675" in row
 
 
-def test_show_json_gives_every_number_with_status_and_source() -> None:
-    result = run("show", "us-2020-09-01", "--format", "json")
+def test_show_json_gives_every_number_with_status_and_source(data_cli) -> None:
+    result = data_cli("show", "us-2020-09-01", "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["name"] == "us-2020-09-01"
@@ -58,21 +56,21 @@ def test_show_json_gives_every_number_with_status_and_source() -> None:
             assert number["status"] and set(number["source"]) <= known
 
 
-def test_show_table_prints_statuses_and_source_ids() -> None:
-    result = run("show", "ru-2025")
+def test_show_table_prints_statuses_and_source_ids(data_cli) -> None:
+    result = data_cli("show", "ru-2025")
     assert result.returncode == 0, result.stderr
     for text in ("rs-24-yars-mobile", "assumption", "kuett-2022", "fas-ru-2025", "Status: O"):
         assert text in result.stdout
 
 
-def test_show_accepts_a_yaml_path(tmp_path: Path) -> None:
+def test_show_accepts_a_yaml_path(data_cli, tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text(
         "party: US\nas_of: 2030-01-01\nholdings:\n"
         "  - {system: minuteman-iii, launchers: {deployed: 300}, loading: 2}\n",
         encoding="utf-8",
     )
-    result = run("show", str(path), "--format", "json")
+    result = data_cli("show", str(path), "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert (data["name"], data["deployed_launchers"], data["deployed_warheads"]) == (
@@ -82,36 +80,36 @@ def test_show_accepts_a_yaml_path(tmp_path: Path) -> None:
     )
 
 
-def test_show_reports_a_bad_force_file_by_file_line_and_field(tmp_path: Path) -> None:
+def test_show_reports_a_bad_force_file_by_file_line_and_field(data_cli, tmp_path: Path) -> None:
     path = tmp_path / "over.yaml"
     path.write_text(
         "party: US\nas_of: 2030-01-01\nholdings:\n"
         "  - system: minuteman-iii\n    launchers: {deployed: 10}\n    loading: 4\n",
         encoding="utf-8",
     )
-    assert_user_error(run("show", str(path)), f"{path}:6", "holdings.0.loading", "maximum")
+    assert_user_error(data_cli("show", str(path)), f"{path}:6", "holdings.0.loading", "maximum")
 
 
-def test_show_unknown_force_is_a_user_error() -> None:
-    assert_user_error(run("show", "xx-1999"), "unknown force", "us-2025")
+def test_show_unknown_force_is_a_user_error(data_cli) -> None:
+    assert_user_error(data_cli("show", "xx-1999"), "unknown force", "us-2025")
 
 
-def test_sources_lists_the_bibliography_and_shows_one_entry() -> None:
-    listing = run("sources")
+def test_sources_lists_the_bibliography_and_shows_one_entry(data_cli) -> None:
+    listing = data_cli("sources")
     assert listing.returncode == 0, listing.stderr
     for sid in ("state-newstart-2020-09", "kuett-2022", "fas-us-2025"):
         assert sid in listing.stdout
-    one = run("sources", "state-newstart-2020-09")
+    one = data_cli("sources", "state-newstart-2020-09")
     assert one.returncode == 0, one.stderr
     assert sources()["state-newstart-2020-09"].url in one.stdout
-    assert_user_error(run("sources", "no-such-source"), "no-such-source")
+    assert_user_error(data_cli("sources", "no-such-source"), "no-such-source")
 
 
-def test_systems_lists_the_catalogue_and_filters_by_party() -> None:
-    result = run("systems", "--party", "ru")
+def test_systems_lists_the_catalogue_and_filters_by_party(data_cli) -> None:
+    result = data_cli("systems", "--party", "ru")
     assert result.returncode == 0, result.stderr
     russian = {s.id for s in systems().values() if s.party == "RU"}
     for sid in russian:
         assert sid in result.stdout
     assert "minuteman-iii" not in result.stdout
-    assert_user_error(run("systems", "--party", "XX"), "XX")
+    assert_user_error(data_cli("systems", "--party", "XX"), "XX")

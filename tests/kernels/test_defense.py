@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +48,6 @@ from detente.model.scenario import Defense
 SLOW = settings(max_examples=40, deadline=None)
 ROOT = Path(__file__).resolve().parents[2]
 NOTIONAL = ROOT / "examples" / "notional"
-DETENTE = Path(sys.executable).with_name("detente")
 FIELDS = ("C1_A", "C1_B", "C2_A", "C2_B", "r_A", "r_B", "fsi", "x_star_A", "x_star_B")
 
 
@@ -434,13 +431,9 @@ def test_make_sides_rejects_a_defence_for_an_unknown_side():
         _t1_sides(C=MissileDefense(10))
 
 
-def _cli(*args):
-    return subprocess.run([DETENTE, "stability", *args], capture_output=True, text=True)
-
-
-def test_cli_defence_option_reaches_the_kernel():
+def test_cli_defence_option_reaches_the_kernel(detente_cli):
     files = [str(NOTIONAL / f"t1-{x}.yaml") for x in "ab"]
-    out = _cli(*files, "--defense-a", "200,0.9,1,1", "--format", "json")
+    out = detente_cli("stability", *files, "--defense-a", "200,0.9,1,1", "--format", "json")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     want = evaluate(_t1_sides(A=MissileDefense(200, p_kill=0.9, shots_per_rv=1, availability=1)))
@@ -457,9 +450,9 @@ def test_cli_defence_option_reaches_the_kernel():
         ("x", "expected I[,p_kill"),
     ],
 )
-def test_cli_bad_defence_is_a_one_line_error(option, message):
+def test_cli_bad_defence_is_a_one_line_error(detente_cli, option, message):
     files = [str(NOTIONAL / f"t1-{x}.yaml") for x in "ab"]
-    out = _cli(*files, "--defense-a", option)
+    out = detente_cli("stability", *files, "--defense-a", option)
     assert out.returncode == 2
     assert message in out.stderr and "--defense-a" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1

@@ -12,8 +12,6 @@ systems catalogue and for the error when a needed figure is missing.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +45,6 @@ from detente.model.catalog import load_force
 SLOW = settings(max_examples=40, deadline=None)
 ROOT = Path(__file__).resolve().parents[2]
 NOTIONAL = ROOT / "examples" / "notional"
-DETENTE = Path(sys.executable).with_name("detente")
 KEYS = ("C1_A", "C1_B", "C2_A", "C2_B", "fsi")
 
 
@@ -318,12 +315,8 @@ def test_unknown_weapons_choice_is_an_input_error():
         StabilityParams(weapons="mixed")
 
 
-def _cli(*args):
-    return subprocess.run([DETENTE, "stability", *args], capture_output=True, text=True)
-
-
-def test_cli_weapons_data():
-    out = _cli("us-2025", "uk-2025", "--weapons", "data", "--format", "json")
+def test_cli_weapons_data(detente_cli):
+    out = detente_cli("stability", "us-2025", "uk-2025", "--weapons", "data", "--format", "json")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     want = evaluate(
@@ -331,5 +324,5 @@ def test_cli_weapons_data():
     )
     assert doc["fsi"] == want.fsi
     assert doc["weapons"]["US"]["de"] == want.weapons["US"]["de"]
-    out = _cli("ru-2025", "us-2025", "--weapons", "data")
+    out = detente_cli("stability", "ru-2025", "us-2025", "--weapons", "data")
     assert out.returncode == 2 and "no default applies" in out.stderr

@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from detente.cli import main
 from detente.sweep.runner import run_sweep
 from detente.sweep.spec import load_spec
 from detente.sweep.store import SweepStore
@@ -37,26 +36,13 @@ parameters:
 """
 
 
-def run_inprocess(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["detente", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 def stored(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     with SweepStore(path, read_only=True) as store:
         return store.results(), store.sessions()
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_interrupted_then_resumed_loses_and_duplicates_nothing(
-    monkeypatch, capsys, tmp_path, signum
-):
+def test_interrupted_then_resumed_loses_and_duplicates_nothing(detente_main, tmp_path, signum):
     spec_file = tmp_path / "slow.yaml"
     spec_file.write_text(SLOW_SPEC)
     out = tmp_path / "slow.duckdb"
@@ -79,7 +65,7 @@ def test_interrupted_then_resumed_loses_and_duplicates_nothing(
     assert len(partial) % 100 == 0  # whole chunks only
     assert sessions["status"].tolist() == ["interrupted"]
 
-    code, _, err = run_inprocess(monkeypatch, capsys, *cmd[1:])  # the same command, resumed
+    code, _, err = detente_main(*cmd[1:])  # the same command, resumed
     assert code == 0, err
     final, sessions = stored(out)
     assert sessions["status"].tolist() == ["interrupted", "complete"]
@@ -93,19 +79,19 @@ def test_interrupted_then_resumed_loses_and_duplicates_nothing(
     pd.testing.assert_frame_equal(final, reference, check_exact=True)
 
 
-def test_sweep_then_report_and_parquet(monkeypatch, capsys, tmp_path):
+def test_sweep_then_report_and_parquet(detente_main, tmp_path):
     out, parquet, html = tmp_path / "i.duckdb", tmp_path / "i.parquet", tmp_path / "i.html"
     args = ("sweep", str(EXAMPLE), "--out", str(out), "--points", "256", "--parquet", str(parquet))
-    code, _, err = run_inprocess(monkeypatch, capsys, *args)
+    code, _, err = detente_main(*args)
     assert code == 0, err
     assert "1280 of 1280 points" in err  # 256 (3 + 2)
     results, _ = stored(out)
     pd.testing.assert_frame_equal(pd.read_parquet(parquet), results, check_dtype=False)
 
-    code, _, err = run_inprocess(monkeypatch, capsys, *args)  # complete: nothing to do
+    code, _, err = detente_main(*args)  # complete: nothing to do
     assert code == 0 and "0 evaluated now" in err, err
 
-    code, _, err = run_inprocess(monkeypatch, capsys, "sweep-report", str(out), "--out", str(html))
+    code, _, err = detente_main("sweep-report", str(out), "--out", str(html))
     assert code == 0, err
     page = html.read_text()
     assert "Sobol' indices of y" in page and "Pareto frontier" in page
@@ -121,49 +107,41 @@ def test_sweep_then_report_and_parquet(monkeypatch, capsys, tmp_path):
         (("--chunk-size", "0"), "--chunk-size"),
     ],
 )
-def test_bad_options_are_one_line_errors(monkeypatch, capsys, tmp_path, args, message):
-    code, _, err = run_inprocess(
-        monkeypatch, capsys, "sweep", str(EXAMPLE), "--out", str(tmp_path / "x.duckdb"), *args
-    )
+def test_bad_options_are_one_line_errors(detente_main, tmp_path, args, message):
+    code, _, err = detente_main("sweep", str(EXAMPLE), "--out", str(tmp_path / "x.duckdb"), *args)
     assert code == 2
     assert err.startswith("error: ") and message in err and "Traceback" not in err
 
 
-def test_different_spec_on_existing_file_is_refused(monkeypatch, capsys, tmp_path):
+def test_different_spec_on_existing_file_is_refused(detente_main, tmp_path):
     out = str(tmp_path / "x.duckdb")
-    code, _, err = run_inprocess(
-        monkeypatch, capsys, "sweep", str(EXAMPLE), "--out", out, "--points", "64"
-    )
+    code, _, err = detente_main("sweep", str(EXAMPLE), "--out", out, "--points", "64")
     assert code == 0, err
-    code, _, err = run_inprocess(
-        monkeypatch, capsys, "sweep", str(EXAMPLE), "--out", out, "--points", "128"
-    )
+    code, _, err = detente_main("sweep", str(EXAMPLE), "--out", out, "--points", "128")
     assert code == 2 and "holds a different sweep" in err
 
 
-def test_unreachable_scheduler_is_a_clear_error(monkeypatch, capsys, tmp_path):
+def test_unreachable_scheduler_is_a_clear_error(detente_main, tmp_path):
     pytest.importorskip("distributed")
     import dask
 
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
-        code, _, err = run_inprocess(
-            monkeypatch, capsys, "sweep", str(EXAMPLE), "--out", str(tmp_path / "x.duckdb"),
+        code, _, err = detente_main(
+            "sweep", str(EXAMPLE), "--out", str(tmp_path / "x.duckdb"),
             "--points", "64", "--scheduler", "tcp://127.0.0.1:9",
         )  # fmt: skip
     assert code == 2 and "cannot reach the Dask scheduler" in err
 
 
-def test_report_of_missing_file_is_a_clear_error(monkeypatch, capsys, tmp_path):
-    code, _, err = run_inprocess(monkeypatch, capsys, "sweep-report", str(tmp_path / "none.duckdb"))
+def test_report_of_missing_file_is_a_clear_error(detente_main, tmp_path):
+    code, _, err = detente_main("sweep-report", str(tmp_path / "none.duckdb"))
     assert code == 2 and "no such sweep file" in err
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLE.parent.glob("*.yaml")), ids=lambda p: p.stem)
-def test_bundled_sweep_examples_run(monkeypatch, capsys, tmp_path, example):
+def test_bundled_sweep_examples_run(detente_main, tmp_path, example):
     out = tmp_path / "e.duckdb"
-    code, _, err = run_inprocess(
-        monkeypatch, capsys, "sweep", str(example), "--out", str(out), "--points", "64"
-    )
+    code, _, err = detente_main("sweep", str(example), "--out", str(out), "--points", "64")
     assert code == 0, err
     results, _ = stored(out)
     assert len(results) == load_spec(example, points=64).n_points

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
+from functools import partial
 
 import pytest
 
@@ -16,8 +13,6 @@ from detente.analysis.history import NEWSTART_CSV, newstart_history
 from detente.cli.history import newstart_limits
 from detente.report.upload_figures import HISTORY_TITLES, history_figure
 
-DETENTE = Path(sys.executable).with_name("detente")
-ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
 COLUMNS = list(HISTORY_TITLES)
 #: New START Article II: 700 deployed ICBMs, SLBMs and heavy bombers; 1,550 warheads; 800
 #: deployed and non-deployed launchers.
@@ -35,14 +30,10 @@ def csv_series(party: str, column: str) -> tuple[list[str], list[float]]:
     return [d for d, _ in rows], [v for _, v in rows]
 
 
-def history(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(DETENTE), "data", "history", *args],
-        capture_output=True,
-        text=True,
-        env=ENV,
-        timeout=120,
-    )
+@pytest.fixture
+def history_cli(detente_cli):
+    """``detente data history ARGS`` in a subprocess, 200 columns wide."""
+    return partial(detente_cli, "data", "history", columns=200)
 
 
 def test_limits_come_from_the_treaty_file() -> None:
@@ -65,9 +56,9 @@ def test_chart_data_equals_the_csv() -> None:
     assert seen > 100
 
 
-def test_html_is_self_contained_and_plots_the_csv(tmp_path) -> None:
+def test_html_is_self_contained_and_plots_the_csv(history_cli, tmp_path) -> None:
     out = tmp_path / "history.html"
-    result = history("--html", str(out), "--party", "US")
+    result = history_cli("--html", str(out), "--party", "US")
     assert result.returncode == 0, result.stderr
     text = out.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]*\bsrc\s*=\s*[\"']?https?:", text, re.I)
@@ -84,8 +75,8 @@ def test_html_is_self_contained_and_plots_the_csv(tmp_path) -> None:
     assert not [t for t in traces if t["name"] == "RU"]
 
 
-def test_terminal_shows_each_limit_and_the_last_declaration() -> None:
-    result = history("--party", "US")
+def test_terminal_shows_each_limit_and_the_last_declaration(history_cli) -> None:
+    result = history_cli("--party", "US")
     assert result.returncode == 0, result.stderr
     for limit in ("700", "1,550", "800"):
         assert f"limit {limit}" in result.stdout
@@ -94,7 +85,7 @@ def test_terminal_shows_each_limit_and_the_last_declaration() -> None:
 
 
 @pytest.mark.parametrize("party", ["CN", "xx"])
-def test_an_unknown_party_is_a_one_line_error(party) -> None:
-    result = history("--party", party)
+def test_an_unknown_party_is_a_one_line_error(history_cli, party) -> None:
+    result = history_cli("--party", party)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "party" in result.stderr

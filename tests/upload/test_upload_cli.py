@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
+from functools import partial
 
 import pandas as pd
 import pytest
@@ -16,18 +13,15 @@ import pytest
 from detente.analysis.upload import upload_race, upload_timeline
 from detente.model.catalog import load_force
 
-DETENTE = Path(sys.executable).with_name("detente")
-ENV = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
+
+@pytest.fixture
+def upload_cli(detente_cli):
+    """``detente upload ARGS`` in a subprocess, 120 columns wide."""
+    return partial(detente_cli, "upload", columns=120)
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(DETENTE), "upload", *args], capture_output=True, text=True, env=ENV, timeout=120
-    )
-
-
-def test_csv_is_the_timeline_frame() -> None:
-    result = run("us-2025", "--months", "12", "--format", "csv")
+def test_csv_is_the_timeline_frame(upload_cli) -> None:
+    result = upload_cli("us-2025", "--months", "12", "--format", "csv")
     assert result.returncode == 0, result.stderr
     got = pd.read_csv(io.StringIO(result.stdout), index_col="month")
     expected = upload_timeline(load_force("us-2025"), months=12).to_frame()
@@ -35,8 +29,8 @@ def test_csv_is_the_timeline_frame() -> None:
     pd.testing.assert_frame_equal(got, expected, check_dtype=False, rtol=1e-6)
 
 
-def test_json_against_an_opponent_has_the_index_for_every_month() -> None:
-    result = run(
+def test_json_against_an_opponent_has_the_index_for_every_month(upload_cli) -> None:
+    result = upload_cli(
         "us-2025", "--against", "ru-2025", "--months", "6", "-f", "json", "--start", "2026-02-05"
     )
     assert result.returncode == 0, result.stderr
@@ -47,15 +41,15 @@ def test_json_against_an_opponent_has_the_index_for_every_month() -> None:
     assert data["dates"][0] == "2026-02-05" and len(data["dates"]) == 7
 
 
-def test_hold_keeps_the_opponent_as_it_is() -> None:
-    result = run("us-2025", "--against", "ru-2025", "--hold", "--months", "6", "-f", "json")
+def test_hold_keeps_the_opponent_as_it_is(upload_cli) -> None:
+    result = upload_cli("us-2025", "--against", "ru-2025", "--hold", "--months", "6", "-f", "json")
     assert result.returncode == 0, result.stderr
     ru = json.loads(result.stdout)["sides"]["RU"]["total"]
     assert ru == [ru[0]] * 7
 
 
-def test_table_shows_months_and_the_upload_maxima() -> None:
-    result = run("us-2025", "--months", "24", "--every", "6")
+def test_table_shows_months_and_the_upload_maxima(upload_cli) -> None:
+    result = upload_cli("us-2025", "--months", "24", "--every", "6")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "ICBM 400 -> 950" in out and "SLBM 970 -> 1,920" in out
@@ -63,8 +57,8 @@ def test_table_shows_months_and_the_upload_maxima() -> None:
     assert months == ["0", "6", "12", "18", "24"]
 
 
-def test_a_zero_rate_scale_keeps_every_month_at_the_start() -> None:
-    result = run("us-2025", "--months", "5", "--rate-scale", "0", "-f", "csv")
+def test_a_zero_rate_scale_keeps_every_month_at_the_start(upload_cli) -> None:
+    result = upload_cli("us-2025", "--months", "5", "--rate-scale", "0", "-f", "csv")
     assert result.returncode == 0, result.stderr
     frame = pd.read_csv(io.StringIO(result.stdout), index_col="month")
     assert (frame == frame.iloc[0]).all().all()
@@ -78,8 +72,8 @@ def test_a_zero_rate_scale_keeps_every_month_at_the_start() -> None:
         (("us-2025", "--start", "2026-02-30"), "date"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_status_2(args, word) -> None:
-    result = run(*args)
+def test_bad_input_is_one_line_and_exit_status_2(upload_cli, args, word) -> None:
+    result = upload_cli(*args)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and word in lines[0] and "Traceback" not in result.stderr

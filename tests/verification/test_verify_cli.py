@@ -8,39 +8,16 @@ the start-up cost.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from detente.cli import main
 from detente.kernels import verification as kv
 
-DETENTE = Path(sys.executable).parent / "detente"
 
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(DETENTE), "verify", *args], capture_output=True, text=True, timeout=120
-    )
-
-
-def run_inprocess(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["detente", "verify", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_detection_json_has_the_probability():
-    out = run(
-        "--missiles", "400", "--overloaded", "40", "--inspections", "10", "--years", "3",
-        "--recognition", "0.8", "--gain", "1", "--loss", "3", "--format", "json",
+def test_detection_json_has_the_probability(detente_cli):
+    out = detente_cli(
+        "verify", "--missiles", "400", "--overloaded", "40", "--inspections", "10",
+        "--years", "3", "--recognition", "0.8", "--gain", "1", "--loss", "3", "--format", "json",
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
@@ -51,43 +28,48 @@ def test_detection_json_has_the_probability():
     assert "user-given" in data["provenance"]
 
 
-def test_detection_table(monkeypatch, capsys):
-    code, out, err = run_inprocess(
-        monkeypatch, capsys, "--missiles", "400", "--overloaded", "40", "--inspections", "10"
+def test_detection_table(detente_main):
+    code, out, err = detente_main(
+        "verify", "--missiles", "400", "--overloaded", "40", "--inspections", "10"
     )
     assert code == 0, err
     assert "detection_probability" in out and "0.6557" in out
     assert "user-given" in out
 
 
-def test_bound_and_plan_json():
-    bound = run("--missiles", "400", "--clean-inspections", "10", "--confidence", "0.9",
-                "--years", "5", "--format", "json")  # fmt: skip
+def test_bound_and_plan_json(detente_cli):
+    bound = detente_cli("verify", "--missiles", "400", "--clean-inspections", "10",
+                        "--confidence", "0.9", "--years", "5", "--format", "json")  # fmt: skip
     assert bound.returncode == 0, bound.stderr
     assert json.loads(bound.stdout)["largest_undetected_violation"] == int(
         kv.largest_undetected_violation(400, 10, confidence=0.9, years=5)
     )
-    plan = run("--missiles", "400", "--overloaded", "40", "--target", "0.9", "--format", "json")
+    plan = detente_cli(
+        "verify", "--missiles", "400", "--overloaded", "40", "--target", "0.9", "--format", "json"
+    )
     assert plan.returncode == 0, plan.stderr
     assert json.loads(plan.stdout)["inspections_needed"] == int(kv.inspections_needed(400, 40, 0.9))
 
 
-def test_regimes_json_and_table():
-    out = run("regimes", "--missiles", "400", "--overloaded", "40", "--format", "json")
+def test_regimes_json_and_table(detente_cli):
+    out = detente_cli(
+        "verify", "regimes", "--missiles", "400", "--overloaded", "40", "--format", "json"
+    )
     assert out.returncode == 0, out.stderr
     regimes = {r["regime"]: r for r in json.loads(out.stdout)["regimes"]}
     assert set(regimes) == {"start1", "new_start", "none"}
     assert regimes["new_start"]["statuses"] == ["official"]
 
 
-def test_regimes_table(monkeypatch, capsys):
-    code, out, _ = run_inprocess(monkeypatch, capsys, "regimes", "--missiles", "400",
-                                 "--overloaded", "40")  # fmt: skip
+def test_regimes_table(detente_main):
+    code, out, _ = detente_main("verify", "regimes", "--missiles", "400", "--overloaded", "40")
     assert code == 0 and "New START" in out and "official" in out
 
 
-def test_open_skies_json_says_what_is_illustrative():
-    out = run("open-skies", "--replicates", "5", "--years", "2", "--format", "json")
+def test_open_skies_json_says_what_is_illustrative(detente_cli):
+    out = detente_cli(
+        "verify", "open-skies", "--replicates", "5", "--years", "2", "--format", "json"
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert len(data["observed_share"]) == 2
@@ -95,9 +77,8 @@ def test_open_skies_json_says_what_is_illustrative():
     assert status["quota"] == "official" and status["swath_km"] == "assumption"
 
 
-def test_open_skies_table_says_what_is_illustrative(monkeypatch, capsys):
-    code, out, _ = run_inprocess(monkeypatch, capsys, "open-skies", "--replicates", "5",
-                                 "--years", "1")  # fmt: skip
+def test_open_skies_table_says_what_is_illustrative(detente_main):
+    code, out, _ = detente_main("verify", "open-skies", "--replicates", "5", "--years", "1")
     assert code == 0 and "ILLUSTRATIVE" in out and "notional" in out
 
 
@@ -118,23 +99,23 @@ def test_open_skies_table_says_what_is_illustrative(monkeypatch, capsys):
         ["regimes", "--missiles", "10", "--overloaded", "11"],
     ],
 )
-def test_bad_input_is_one_line_on_stderr_and_exit_2(monkeypatch, capsys, args):
-    code, _, err = run_inprocess(monkeypatch, capsys, *args)
+def test_bad_input_is_one_line_on_stderr_and_exit_2(detente_main, args):
+    code, _, err = detente_main("verify", *args)
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:"), err
 
 
-def test_bad_input_through_the_console_script():
-    out = run("--missiles", "40", "--overloaded", "50", "--inspections", "10")
+def test_bad_input_through_the_console_script(detente_cli):
+    out = detente_cli("verify", "--missiles", "40", "--overloaded", "50", "--inspections", "10")
     assert out.returncode == 2
     assert out.stderr.startswith("error: ") and out.stderr.count("\n") == 1
     assert out.stderr.endswith("overloaded (k) must not exceed missiles (N)\n")
 
 
-def test_broken_open_skies_file_names_its_line(tmp_path):
+def test_broken_open_skies_file_names_its_line(detente_cli, tmp_path):
     bad = tmp_path / "os.yaml"
     bad.write_text("kind: open_skies\nid: x\nname: [oops\n")
-    out = run("open-skies", str(bad))
+    out = detente_cli("verify", "open-skies", str(bad))
     assert out.returncode == 2
     assert out.stderr.startswith(f"error: {bad}:")

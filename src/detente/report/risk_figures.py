@@ -33,7 +33,7 @@ def risk_figure(r: RiskResult) -> go.Figure:
     >>> from detente.analysis.risk import run_risk
     >>> fig = risk_figure(run_risk(samples=200, seed=1))
     >>> list(fig.data[0].y)[:2]
-    ['baseline', 'SSBNs patrol 2,000 km further from the other side's coast']
+    ['baseline', "SSBNs patrol 2,000 km further from the other side's coast"]
     """
     rows = [("baseline", r.annual_probability, None, all(p.sourced for p in r.parameters))]
     rows += [

@@ -15,9 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 import detente
-from detente.web import bundled, compute, page
+from detente.web import agreement, bundled, compute, page
 from detente.web.batching import StabilityBatcher
 from detente.web.schemas import (
+    AgreementIn,
+    AgreementOut,
     AssessIn,
     BoundIn,
     CountRequest,
@@ -216,6 +218,13 @@ async def upload(request: Request, body: UploadIn) -> JSONResponse:
 async def assess(request: Request, body: AssessIn) -> JSONResponse:
     """Assess a scenario (object or YAML text): ``results.json`` of ``detente assess``."""
     return await _compute(request, page.assess_scenario, body)
+
+
+@router.post("/agreement", response_model=AgreementOut, responses=ERRORS, tags=["calculate"])
+async def agreement_zone(request: Request, body: AgreementIn) -> JSONResponse:
+    """Proposals every party accepts on a bounded grid of caps, and their Pareto frontier
+    (the sweep machinery of ``detente sweep``, in process; at most 5,000 points)."""
+    return await _compute(request, agreement.zone, body)
 
 
 # --- the page ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 #: Most elements of one inline notional force.
 MAX_ELEMENTS = 64
@@ -447,3 +447,113 @@ class RiskIn(_Strict):
     samples: int = Field(default=10_000, ge=1, le=MAX_RISK_SAMPLES)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
     years: float = Field(default=10.0, ge=0, le=1_000, allow_inf_nan=False)
+
+
+# --- the zone of possible agreement --------------------------------------------------------------
+
+#: Most proposals one agreement request may evaluate (the grid is evaluated in the request;
+#: 5,000 points take about 0.1 s on this project's 2-core machine).
+MAX_AGREEMENT_POINTS = 5_000
+#: Most levels of one swept cap.
+MAX_CAP_LEVELS = 100
+#: Largest cap value accepted [warheads, launchers or interceptors].
+MAX_CAP = 1e6
+MirvRule = Literal["allowed", "icbm_ban", "full_ban"]
+Cap = Annotated[float, Field(ge=0, le=MAX_CAP, allow_inf_nan=False)]
+
+
+def _unique(values: list[Any], what: str) -> list[Any]:
+    if len(set(values)) != len(values):
+        raise ValueError(f"{what} must not repeat")
+    return values
+
+
+class CapRangeIn(_Strict):
+    """Evenly spaced levels of a cap from ``low`` to ``high`` (one level: ``low == high``)."""
+
+    low: Cap
+    high: Cap
+    levels: int = Field(ge=1, le=MAX_CAP_LEVELS)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CapRangeIn:
+        if self.levels == 1 and self.low != self.high:
+            raise ValueError("one level needs low == high")
+        if self.levels > 1 and not self.low < self.high:
+            raise ValueError("low must be below high")
+        return self
+
+
+class AgreementPartyIn(_Strict):
+    """One party of a proposal sweep: a bundled force, its posture and missile defence.
+
+    ``fill``: the party uploads to the warhead cap within its upload capacity (worst-case
+    planning); otherwise it keeps its force where it is under the cap.
+    """
+
+    force: Name
+    posture: Posture = "day_to_day"
+    lua: bool = False
+    fill: bool = True
+    defense: ScenarioDefenseIn | None = None
+
+
+class AgreementCriterionIn(_Strict):
+    """What one party (by label, e.g. ``US``) accepts: FSI at least ``fsi_min``, at least
+    ``arriving_min`` of its own warheads arriving in retaliation after being struck first."""
+
+    party: Name
+    fsi_min: Fraction | None = None
+    arriving_min: float | None = Field(default=None, ge=0, le=1e6, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _something(self) -> AgreementCriterionIn:
+        if self.fsi_min is None and self.arriving_min is None:
+            raise ValueError("give fsi_min, arriving_min or both")
+        return self
+
+
+class AgreementIn(_Strict):
+    """A compact proposal sweep: caps binding both parties alike, on a grid, and each party's
+    acceptance criteria. The grid (warhead levels x launcher levels x MIRV rules x interceptor
+    caps) is capped at :data:`MAX_AGREEMENT_POINTS` points."""
+
+    parties: list[AgreementPartyIn] = Field(
+        default_factory=lambda: [
+            AgreementPartyIn(force="us-2025"),
+            AgreementPartyIn(force="ru-2025"),
+        ],
+        min_length=2,
+        max_length=2,
+    )
+    warhead_cap: CapRangeIn = CapRangeIn(low=600, high=2000, levels=15)
+    launcher_cap: CapRangeIn = CapRangeIn(low=400, high=800, levels=5)
+    mirv: list[MirvRule] = Field(
+        default_factory=lambda: ["allowed", "icbm_ban", "full_ban"], min_length=1, max_length=3
+    )
+    interceptor_caps: list[Cap] = Field(default_factory=list, max_length=20)
+    criteria: list[AgreementCriterionIn] = Field(min_length=1, max_length=2)
+    launcher_rule: Literal["proportional", "silos_first"] = "proportional"
+    bomber_rule: Literal["one_per_bomber", "loading"] = "one_per_bomber"
+
+    @field_validator("mirv")
+    @classmethod
+    def _mirv_unique(cls, v: list[str]) -> list[str]:
+        return _unique(v, "MIRV rules")
+
+    @field_validator("interceptor_caps")
+    @classmethod
+    def _caps_unique(cls, v: list[float]) -> list[float]:
+        return _unique(v, "interceptor caps")
+
+
+class AgreementOut(BaseModel):
+    """The accepted proposals and their Pareto frontier (records keyed by sweep column)."""
+
+    points: int
+    parties: list[str]
+    accepted_by: dict[str, int]
+    accepted_count: int
+    objectives: dict[str, str]
+    accepted: list[dict[str, Any]]
+    frontier: list[dict[str, Any]]

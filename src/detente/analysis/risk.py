@@ -21,9 +21,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import stats
 
-from detente.analysis.verification import Provenance, check_sources
 from detente.errors import InputError
 from detente.kernels import risk as kr
+from detente.model.catalog import check_source_ids, iter_inline_source_refs
+from detente.model.provenance import CompleteProvenance
 from detente.model.yamlio import Document, load_yaml, validate
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ _SHAPE_FIELDS = {
 }
 
 
-class Dist(Provenance):
+class Dist(CompleteProvenance):
     """A parameter as a distribution, with its provenance.
 
     ``dist`` is one of ``fixed`` (``value``), ``uniform`` and ``loguniform`` (``low``,
@@ -325,7 +326,7 @@ def load_risk_parameters(path: str | Path = DEFAULT_PARAMETERS) -> RiskParameter
     """
     doc = load_yaml(path)
     ps = validate(RiskParameterSet, doc)
-    check_sources(doc)
+    check_source_ids(doc, iter_inline_source_refs(doc.data))
     _check_meaning(ps, doc)
     return ps
 

@@ -10,20 +10,18 @@ table can say what is sourced and what is illustrative.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from detente.errors import InputError
 from detente.kernels import verification as kv
-from detente.model import catalog
-from detente.model.provenance import Provenance as BaseProvenance
-from detente.model.provenance import Status
-from detente.model.yamlio import Document, load_yaml, validate
+from detente.model.catalog import check_source_ids, iter_inline_source_refs
+from detente.model.provenance import CompleteProvenance
+from detente.model.yamlio import load_yaml, validate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,10 +33,8 @@ __all__ = [
     "OpenSkiesParameters",
     "OpenSkiesResult",
     "PlanResult",
-    "Provenance",
     "RegimeComparison",
     "RegimeRow",
-    "check_sources",
     "clean_inspection_bound",
     "compare_regimes",
     "detect",
@@ -51,49 +47,7 @@ __all__ = [
 VERIFICATION_DATA = Path(__file__).resolve().parent.parent / "data" / "verification"
 
 
-class Provenance(BaseProvenance):
-    """Provenance that must be complete: a status, a source id unless the value is an
-    assumption, and for an assumption a note that says why."""
-
-    status: Status
-
-    @model_validator(mode="after")
-    def _sourced_or_explained(self) -> Provenance:
-        if self.status == "assumption" and not self.note:
-            raise ValueError("an assumption needs a note that says why")
-        if self.status != "assumption" and not self.source:
-            raise ValueError(f"a value with status '{self.status}' needs a source id")
-        return self
-
-    @property
-    def sourced(self) -> bool:
-        """True unless the value is an assumption (an illustrative value)."""
-        return self.status != "assumption"
-
-
-def _source_fields(node: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "source" and isinstance(value, str):
-                yield (*path, key), value
-            elif key == "source" and isinstance(value, list):
-                yield from (((*path, key, i), v) for i, v in enumerate(value))
-            else:
-                yield from _source_fields(value, (*path, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _source_fields(value, (*path, i))
-
-
-def check_sources(doc: Document) -> None:
-    """Raise a located :class:`InputError` for any ``source`` id not in the bibliography."""
-    known = catalog.sources()
-    for path, value in _source_fields(doc.data):
-        if value not in known:
-            raise doc.error(path, f"unknown source id {value!r} (see data/sources*.yaml)")
-
-
-class Inspection(Provenance):
+class Inspection(CompleteProvenance):
     """One inspection type of a regime and its annual quota."""
 
     name: str
@@ -124,19 +78,19 @@ class InspectionRegime(BaseModel):
         )
 
 
-class Quantity(Provenance):
+class Quantity(CompleteProvenance):
     """A number with its provenance."""
 
     value: float
 
 
-class Quota(Provenance):
+class Quota(CompleteProvenance):
     """A whole number with its provenance."""
 
     value: int = Field(ge=0)
 
 
-class Airfields(Provenance):
+class Airfields(CompleteProvenance):
     """Notional airfield positions [km] with their provenance."""
 
     value: tuple[tuple[float, float], ...] = Field(min_length=1)
@@ -162,7 +116,7 @@ class OpenSkiesParameters(BaseModel):
 def _load(path: Path, model: type[BaseModel]) -> BaseModel:
     doc = load_yaml(path)
     result = validate(model, doc)
-    check_sources(doc)
+    check_source_ids(doc, iter_inline_source_refs(doc.data))
     return result
 
 
@@ -526,7 +480,7 @@ class OpenSkiesResult:
         return pd.DataFrame([{"year": y + 1, **row} for y, row in enumerate(self.observed_share)])
 
 
-def _use(name: str, q: Provenance, value: Any) -> ParameterUse:
+def _use(name: str, q: CompleteProvenance, value: Any) -> ParameterUse:
     return ParameterUse(name, value, q.status, q.source, q.note)
 
 

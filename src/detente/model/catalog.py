@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -91,10 +91,36 @@ def iter_source_refs(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]
             yield from iter_source_refs(item, (*path, i))
 
 
-def check_source_ids(doc: Document) -> None:
-    """Raise a located :class:`InputError` for the first unknown source id in ``doc``."""
+def iter_inline_source_refs(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """Every id under a ``source`` key at any depth, one id or a list: the ids of models that
+    carry their provenance next to their other fields
+    (:class:`~detente.model.provenance.CompleteProvenance`).
+
+    Examples
+    --------
+    >>> list(iter_inline_source_refs({"a": [{"per_year": 10, "source": ["x", "y"]}]}))
+    [(('a', 0, 'source', 0), 'x'), (('a', 0, 'source', 1), 'y')]
+    """
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "source" and isinstance(value, str):
+                yield (*path, key), value
+            elif key == "source" and isinstance(value, list):
+                yield from (((*path, key, i), v) for i, v in enumerate(value))
+            else:
+                yield from iter_inline_source_refs(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from iter_inline_source_refs(value, (*path, i))
+
+
+def check_source_ids(doc: Document, refs: Iterable[tuple[Path_, str]] | None = None) -> None:
+    """Raise a located :class:`InputError` for the first unknown source id in ``doc``.
+
+    ``refs``: the (path, id) pairs to check; default :func:`iter_source_refs` of its data.
+    """
     known = sources()
-    for path, ref in iter_source_refs(doc.data):
+    for path, ref in iter_source_refs(doc.data) if refs is None else refs:
         if ref not in known:
             raise doc.error(path, f"unknown source id {ref!r} (see data/sources.yaml)")
 

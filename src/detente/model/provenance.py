@@ -54,6 +54,38 @@ class Provenance(BaseModel):
         return self
 
 
+class CompleteProvenance(Provenance):
+    """Provenance that must be complete: a status, a source id unless the value is an
+    assumption, and for an assumption a note that says why.
+
+    The base of models that carry their provenance next to their other fields (inspection
+    regimes, risk parameters); their ids are found by
+    :func:`detente.model.catalog.iter_inline_source_refs`.
+
+    Examples
+    --------
+    >>> CompleteProvenance(status="estimate", source="fas-us-2025").sourced
+    True
+    >>> CompleteProvenance(status="assumption", note="illustrative").sourced
+    False
+    """
+
+    status: Status
+
+    @model_validator(mode="after")
+    def _sourced_or_explained(self) -> CompleteProvenance:
+        if self.status == "assumption" and not self.note:
+            raise ValueError("an assumption needs a note that says why")
+        if self.status != "assumption" and not self.source:
+            raise ValueError(f"a value with status '{self.status}' needs a source id")
+        return self
+
+    @property
+    def sourced(self) -> bool:
+        """True unless the value is an assumption (an illustrative value)."""
+        return self.status != "assumption"
+
+
 def is_sourced_value(v: Any) -> bool:
     """True for a mapping written as ``{value: ..., source: ..., ...}``."""
     return isinstance(v, Mapping) and "value" in v and set(v) <= PROVENANCE_KEYS

@@ -37,7 +37,14 @@ class Format(enum.StrEnum):
     json = "json"
 
 
-def _n(x: float | None) -> str:
+def number_text(x: float | None) -> str:
+    """A count as table text: whole numbers with thousands separators, else two decimals.
+
+    Examples
+    --------
+    >>> number_text(1550.0), number_text(0.75), number_text(None)
+    ('1,550', '0.75', '')
+    """
     if x is None:
         return ""
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
@@ -48,7 +55,7 @@ def _cell(value: Any, prov: Provenance | None) -> str:
     if value is None:
         return "n/f" if prov is not None else ""
     mark = STATUS_MARK.get(prov.status, "") if prov is not None and prov.status else ""
-    return f"{_n(value)} {mark}".rstrip()
+    return f"{number_text(value)} {mark}".rstrip()
 
 
 def _field(model: Sourced, name: str) -> str:
@@ -149,9 +156,9 @@ def list_forces() -> None:
             s["name"],
             s["party"],
             s["as_of"],
-            _n(s["deployed_launchers"]),
-            _n(s["deployed_warheads"]) + ("+" if s["warheads_partial"] else ""),
-            _n(s["stockpile"]),
+            number_text(s["deployed_launchers"]),
+            number_text(s["deployed_warheads"]) + ("+" if s["warheads_partial"] else ""),
+            number_text(s["stockpile"]),
             escape(s["description"] or ""),
         )
     Console().print(table)
@@ -160,12 +167,16 @@ def list_forces() -> None:
 def _provenance_rows(prefix: str, model: Sourced) -> Iterable[tuple[str, ...]]:
     for path, value, prov in model.sourced_values():
         if prov is None:
-            yield (f"{prefix}{path}", _n(value), "", "", "", "")
+            yield (f"{prefix}{path}", number_text(value), "", "", "", "")
             continue
-        span = "" if prov.low is None and prov.high is None else f"{_n(prov.low)}-{_n(prov.high)}"
+        span = (
+            ""
+            if prov.low is None and prov.high is None
+            else f"{number_text(prov.low)}-{number_text(prov.high)}"
+        )
         yield (
             f"{prefix}{path}",
-            "n/f" if value is None else _n(value),
+            "n/f" if value is None else number_text(value),
             prov.status or "",
             ", ".join(prov.source),
             span,
@@ -199,8 +210,8 @@ def _print_force(force: Force, console: Console) -> None:
     console.print(holdings)
     s = force_summary(force)
     console.print(
-        f"Deployed (interceptors excluded): {_n(s['deployed_launchers'])} launchers, "
-        f"{_n(s['deployed_warheads'])}{'+' if s['warheads_partial'] else ''} warheads"
+        f"Deployed (interceptors excluded): {number_text(s['deployed_launchers'])} launchers, "
+        f"{number_text(s['deployed_warheads'])}{'+' if s['warheads_partial'] else ''} warheads"
     )
     numbers = Table(title="Every number and its provenance")
     numbers.add_column("field", overflow="fold")
@@ -262,9 +273,9 @@ def _warheads_text(system: System) -> str:
     for w in system.warheads:
         prov = w.provenance.get("yield_kt")
         if w.yield_kt is not None:
-            kt = f"{_n(w.yield_kt)} kt"
+            kt = f"{number_text(w.yield_kt)} kt"
         elif prov is not None and (prov.low is not None or prov.high is not None):
-            kt = f"{_n(prov.low)}-{_n(prov.high)} kt"
+            kt = f"{number_text(prov.low)}-{number_text(prov.high)} kt"
         else:
             kt = "yield n/f"
         parts.append(f"{w.name} ({kt})")

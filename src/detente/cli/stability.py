@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import replace
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -50,6 +51,16 @@ def _check_fraction(name: str, value: float) -> float:
     if not 0.0 <= value <= 1.0:
         raise InputError(f"must be in [0, 1], got {value:g}", field=name)
     return value
+
+
+def calculus(de: float | None, kmax: int | None, **more: Any) -> StabilityParams:
+    """:class:`StabilityParams` from ``--de`` and ``--kmax`` (omitted: the defaults of
+    ``data/parameters.yaml``) and ``more`` fields."""
+    if de is None:
+        de = parameters.default("kent_thaler", "de")
+    if kmax is None:
+        kmax = parameters.default("kent_thaler", "kmax")
+    return StabilityParams(de=_check_fraction("de", de), kmax=kmax, **more)
 
 
 DEFENSE_FIELDS = ("p_kill", "shots_per_rv", "availability")
@@ -161,11 +172,7 @@ def stability_command(
     format: Format = typer.Option(Format.table, "--format", "-f"),
 ) -> None:
     """Could either side gain by striking first? Costs C1, C2, ratios r and the index FSI."""
-    params = StabilityParams(
-        de=_check_fraction("de", de if de is not None else parameters.default("kent_thaler", "de")),
-        kmax=kmax if kmax is not None else parameters.default("kent_thaler", "kmax"),
-        weapons=weapons.value,
-    )
+    params = calculus(de, kmax, weapons=weapons.value)
     forces = [load_side_force(a), load_side_force(b)]
     labels = [f.party for f in forces]
     w80 = {k: v for k, v in zip(labels, (w80_a, w80_b), strict=True) if v is not None}

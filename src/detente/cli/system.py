@@ -11,11 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from detente.analysis.multiparty import ReserveRule, SystemResult, evaluate_system
-from detente.analysis.stability import StabilityParams, load_side_force
-from detente.cli.stability import Format, PostureChoice
+from detente.analysis.stability import load_side_force
+from detente.cli.stability import Format, PostureChoice, calculus
 from detente.errors import InputError
 from detente.kernels.multiparty import RESERVE, RESERVE_MODE
-from detente.model import parameters
 
 
 class ReserveMode(enum.StrEnum):
@@ -45,12 +44,6 @@ def parse_w80(items: list[str]) -> dict[str, float]:
             raise InputError(f"expected PARTY=VALUE with VALUE > 0; got {item!r}", field="--w80")
         out[party] = number
     return out
-
-
-def _fraction(name: str, value: float) -> float:
-    if not 0.0 <= value <= 1.0:
-        raise InputError(f"must be in [0, 1], got {value:g}", field=name)
-    return value
 
 
 def _num(value: float) -> str:
@@ -113,10 +106,7 @@ def system_command(
 ) -> None:
     """Pairwise first-strike stability with reserves held against third parties, and the
     system index (the least and the product of the pairwise indices)."""
-    params = StabilityParams(
-        de=_fraction("de", de if de is not None else parameters.default("kent_thaler", "de")),
-        kmax=kmax if kmax is not None else parameters.default("kent_thaler", "kmax"),
-    )
+    params = calculus(de, kmax)
     forces = [load_side_force(p) for p in parties]
     result = evaluate_system(
         forces,

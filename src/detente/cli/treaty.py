@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from detente.analysis.counting import CountResult, count
+from detente.cli.data import number_text
 from detente.errors import InputError
 from detente.model.catalog import force_path, load_force, sources, system_table
 from detente.model.treaties import load_treaty, treaty_names
@@ -31,14 +32,8 @@ class Format(enum.StrEnum):
     csv = "csv"
 
 
-def _n(x: float | None) -> str:
-    if x is None:
-        return ""
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
-
-
 def _ceiling(low: float | None, high: float) -> str:
-    return f"{_n(low)}-{_n(high)}" if low is not None else _n(high)
+    return f"{number_text(low)}-{number_text(high)}" if low is not None else number_text(high)
 
 
 def _filter_text(f: Filter) -> str:
@@ -97,14 +92,15 @@ def _show(t: Treaty, console: Console) -> None:
     if any(x.quantity in {"deployed_warheads", "accountable_warheads"} for x in t.limits):
         console.print(f"Heavy bombers: {BOMBER_RULES[c.bomber_warheads]}")
     if c.attribution:
-        attributed = ", ".join(f"{a.system} {_n(a.warheads)}" for a in c.attribution)
+        attributed = ", ".join(f"{a.system} {number_text(a.warheads)}" for a in c.attribution)
         console.print(f"Attributed warheads per missile: {attributed}")
     for d in c.bomber_discount:
         console.print(
-            f"Bomber discount {d.party}: first {d.bombers} ALCM bombers count {_n(d.warheads)} each"
+            f"Bomber discount {d.party}: first {d.bombers} ALCM bombers count "
+            f"{number_text(d.warheads)} each"
         )
     if c.bombs_only_bomber_warheads is not None:
-        console.print(f"Bombs-only heavy bomber counts {_n(c.bombs_only_bomber_warheads)}")
+        console.print(f"Bombs-only heavy bomber counts {number_text(c.bombs_only_bomber_warheads)}")
     if t.notes:
         console.print(f"Notes: {escape(t.notes)}")
     known = sources()
@@ -143,16 +139,18 @@ def _print_table(result: CountResult, console: Console) -> None:
     for x in result.limits:
         table.add_row(
             x.id,
-            _n(x.count),
+            number_text(x.count),
             _ceiling(x.minimum, x.limit),
-            _n(x.margin),
+            number_text(x.margin),
             "yes" if x.ok else "[red]NO[/red]",
-            escape(", ".join(f"{c.holding} {_n(c.count)}" for c in x.contributions)),
+            escape(", ".join(f"{c.holding} {number_text(c.count)}" for c in x.contributions)),
         )
     if result.limits:
         console.print(table)
     for b in result.bans:
-        offending = escape(", ".join(f"{c.holding} ({_n(c.count)} launchers)" for c in b.offending))
+        offending = escape(
+            ", ".join(f"{c.holding} ({number_text(c.count)} launchers)" for c in b.offending)
+        )
         verdict = f"[red]violated by {offending}[/red]" if b.offending else "respected"
         console.print(f"ban {b.id}: {verdict}")
     for x in (*result.limits, *result.bans):

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from detente.cli.stability import PostureChoice
 from detente.errors import InputError
 
 if TYPE_CHECKING:
@@ -25,13 +26,6 @@ class Format(enum.StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
-
-
-class PostureChoice(enum.StrEnum):
-    """Posture of both sides for the stability index."""
-
-    day_to_day = "day_to_day"
-    generated = "generated"
 
 
 def _months_shown(months: int, every: int) -> list[int]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from detente.analysis.stability import Side, StabilityParams, make_sides
+from detente.analysis.stability import Side, StabilityParams, make_sides, per_label
 from detente.errors import InputError
 from detente.kernels.context import (
     STRIKES,
@@ -157,10 +157,6 @@ def _safe(v: Any) -> Any:
     return v
 
 
-def _per_side(value: Any, label: str, default: Any) -> Any:
-    return value.get(label, default) if isinstance(value, Mapping) else value
-
-
 def _conditions(label: str, posture: str, lua: bool, m: ContextParams) -> set[tuple[str, bool]]:
     """(posture, launch) conditions under which side ``label`` must be struck."""
     out = set()
@@ -241,8 +237,8 @@ def context_measures(
         p: make_sides([force_a, force_b], posture=p, lua=False, w80=w80) for p in POSTURES
     }
     labels = tuple(s.label for s in by_posture["day_to_day"])
-    own = {k: _per_side(posture, k, "day_to_day") for k in labels}
-    launch = {k: bool(_per_side(lua, k, False)) for k in labels}
+    own = {k: per_label(posture, k, "day_to_day") for k in labels}
+    launch = {k: bool(per_label(lua, k, False)) for k in labels}
     for k, p in own.items():
         if p not in POSTURES:
             raise InputError(f"posture of {k} must be one of {', '.join(POSTURES)}; got {p!r}")

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente.analysis.elements import Elements, elements_from_force, elements_from_notional
-from detente.analysis.stability import Side, StabilityParams, default_w80
+from detente.analysis.stability import (
+    Side,
+    StabilityParams,
+    default_w80,
+    force_labels,
+    per_label,
+)
 from detente.errors import InputError
 from detente.kernels.multiparty import RESERVE, RESERVE_MODE, RESERVE_MODES, system_index
 from detente.model.force import Force, Posture
@@ -188,21 +194,6 @@ class SystemResult:
         return pd.DataFrame(rows).set_index(["striker", "victim"])
 
 
-def _labels(forces: Sequence[Force | NotionalForce]) -> list[str]:
-    """Party labels as :func:`~detente.analysis.stability.make_sides` makes them."""
-    parties = [f.party for f in forces]
-    labels = [
-        f.party if parties.count(f.party) == 1 else getattr(f, "name", f.party) for f in forces
-    ]
-    if len(set(labels)) != len(labels):
-        raise InputError(f"two parties share the label(s) {labels}; give distinct forces")
-    return labels
-
-
-def _per_label(value: Any, label: str, default: Any) -> Any:
-    return value.get(label, default) if isinstance(value, Mapping) else value
-
-
 def _w80_matrix(
     forces: Sequence[Force | NotionalForce], labels: list[str], given: Mapping[str, float]
 ) -> tuple[np.ndarray, dict[str, str]]:
@@ -330,8 +321,8 @@ def evaluate_system(
     if any(isinstance(s, Side) for s in items):
         raise InputError("give either forces or sides, not a mix")
     forces: list[Force | NotionalForce] = items  # type: ignore[assignment]
-    labels = _labels(forces)
-    postures = {k: _per_label(posture, k, "day_to_day") for k in labels}
+    labels = force_labels(forces, "parties")
+    postures = {k: per_label(posture, k, "day_to_day") for k in labels}
     matrix, notes = _w80_matrix(forces, labels, w80 or {})
     return _evaluate(
         labels,
@@ -339,7 +330,7 @@ def evaluate_system(
         matrix,
         notes,
         postures,
-        {k: bool(_per_label(lua, k, False)) for k in labels},
+        {k: bool(per_label(lua, k, False)) for k in labels},
         params,
         reserve,
     )

@@ -15,6 +15,7 @@ target class, from the systems catalogue; see :func:`weapon_de`) and missile def
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -319,6 +320,36 @@ def load_side_force(name_or_path: str | Path) -> Force | NotionalForce:
     return load_force(path)
 
 
+def force_labels(forces: Sequence[Force | NotionalForce], what: str = "sides") -> list[str]:
+    """Each force's label: its party, or its name where two forces share a party.
+
+    Raises an :class:`InputError` (about two ``what``) where labels still coincide.
+
+    Examples
+    --------
+    >>> force_labels([load_force("us-2025"), load_force("us-2020-09-01")])
+    ['us-2025', 'us-2020-09-01']
+    """
+    parties = [f.party for f in forces]
+    labels = [
+        f.party if parties.count(f.party) == 1 else getattr(f, "name", f.party) for f in forces
+    ]
+    if len(set(labels)) != len(labels):
+        raise InputError(f"two {what} share the label(s) {labels}; give distinct forces")
+    return labels
+
+
+def per_label(value: Any, label: str, default: Any) -> Any:
+    """A setting given for all (``value``) or by label (a mapping; ``default`` where absent).
+
+    Examples
+    --------
+    >>> per_label({"US": "generated"}, "RU", "day_to_day"), per_label(True, "RU", False)
+    ('day_to_day', True)
+    """
+    return value.get(label, default) if isinstance(value, Mapping) else value
+
+
 def make_sides(
     forces: list[Force | NotionalForce],
     *,
@@ -333,16 +364,11 @@ def make_sides(
     forces share a party); ``defense`` gives a side's :class:`MissileDefense` by label (none
     by default, whatever interceptors the force holds: see :func:`defense_from_force`).
     """
-    parties = [f.party for f in forces]
-    labels = [
-        f.party if parties.count(f.party) == 1 else getattr(f, "name", f.party) for f in forces
-    ]
-    if len(set(labels)) != len(labels):
-        raise InputError(f"two sides share the label(s) {labels}; give distinct forces")
+    labels = force_labels(forces)
     sides = []
     for i, (label, force) in enumerate(zip(labels, forces, strict=True)):
-        pos = posture.get(label, "day_to_day") if isinstance(posture, dict) else posture
-        own_lua = lua.get(label, False) if isinstance(lua, dict) else lua
+        pos = per_label(posture, label, "day_to_day")
+        own_lua = per_label(lua, label, False)
         if isinstance(force, NotionalForce):
             elems, value, note = elements_from_notional(force), force.w80, "given in the file"
         else:

@@ -384,22 +384,27 @@ def test_segments_sort_by_efficiency_and_k_is_concave():
 # ------------------------------------------------------------------ invariants
 
 
+def assert_outputs_in_range(si, k):
+    """Both directions: damage in [0, 1], costs in [0, 1 + k], x* + L = W_S; FSI in [0, 1]."""
+    for fs in (si.a_first, si.b_first):
+        for d in (fs.D_S, fs.D_V):
+            assert np.all((d >= 0) & (d <= 1))
+        for c in (fs.C_S, fs.C_V):
+            assert np.all((c >= 0) & (c <= 1 + k + 1e-12))
+        np.testing.assert_allclose(fs.x_star + fs.L, fs.W_S, rtol=1e-12, atol=1e-9)
+    assert np.all((si.fsi >= 0) & (si.fsi <= 1))
+
+
 @SLOW
 @given(scenarios())
 def test_outputs_stay_in_range(data):
     kmax, rows = data
     args, kwargs = batch(rows)
     si = ks.stability_index(*args, kmax=kmax, **kwargs)
-    k = kwargs["surcharge"]
+    assert_outputs_in_range(si, kwargs["surcharge"])
     for fs in (si.a_first, si.b_first):
-        for d in (fs.D_S, fs.D_V):
-            assert np.all((d >= 0) & (d <= 1))
-        for c in (fs.C_S, fs.C_V):
-            assert np.all((c >= 0) & (c <= 1 + k + 1e-12))
         assert np.all(fs.x_star >= 0) and np.all(fs.L >= 0) and np.all(fs.R >= 0)
-        np.testing.assert_allclose(fs.x_star + fs.L, fs.W_S, rtol=1e-12, atol=1e-9)
         np.testing.assert_allclose(fs.K + fs.R, np.maximum(fs.W_V, fs.K), rtol=1e-12, atol=1e-9)
-    assert np.all((si.fsi >= 0) & (si.fsi <= 1))
     assert np.all(si.r_A >= 0) and np.all(si.r_B >= 0)
     np.testing.assert_array_equal(si.fsi, np.minimum(si.r_A, 1) * np.minimum(si.r_B, 1))
 

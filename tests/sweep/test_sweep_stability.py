@@ -106,6 +106,19 @@ def test_sweep_points_equal_the_single_scenario_path(tmp_path):
             assert row[name] == pytest.approx(value, rel=1e-9), name
 
 
+def assert_parameter_error_located(parameter, message):
+    """The spec's fourth parameter replaced by ``parameter`` fails with ``message`` there."""
+    text = SPEC.replace(
+        "  - {name: parameters.de, dist: {kind: triangular, low: 0.6, mode: 0.8, high: 0.95}}",
+        f"  - {parameter}",
+    )
+    with pytest.raises(InputError) as info:
+        parse_spec(text, file="<sweep>")
+    assert info.value.field == "parameters.3.name"
+    assert info.value.line == 14
+    assert message in info.value.message
+
+
 @pytest.mark.parametrize(
     ("parameter", "message"),
     [
@@ -118,15 +131,7 @@ def test_sweep_points_equal_the_single_scenario_path(tmp_path):
     ],
 )  # fmt: skip
 def test_bad_stability_parameters_are_located(parameter, message):
-    text = SPEC.replace(
-        "  - {name: parameters.de, dist: {kind: triangular, low: 0.6, mode: 0.8, high: 0.95}}",
-        f"  - {parameter}",
-    )
-    with pytest.raises(InputError) as info:
-        parse_spec(text, file="<sweep>")
-    assert info.value.field == "parameters.3.name"
-    assert info.value.line == 14
-    assert message in info.value.message
+    assert_parameter_error_located(parameter, message)
 
 
 def test_inline_scenario_errors_point_into_the_sweep_file():
@@ -293,15 +298,7 @@ def test_defence_inputs_and_the_interceptor_cap_need_two_parties():
     ],
 )
 def test_bad_cap_parameters_are_located(parameter, message):
-    text = SPEC.replace(
-        "  - {name: parameters.de, dist: {kind: triangular, low: 0.6, mode: 0.8, high: 0.95}}",
-        f"  - {parameter}",
-    )
-    with pytest.raises(InputError) as info:
-        parse_spec(text, file="<sweep>")
-    assert info.value.field == "parameters.3.name"
-    assert info.value.line == 14
-    assert message in info.value.message
+    assert_parameter_error_located(parameter, message)
 
 
 @pytest.mark.parametrize(

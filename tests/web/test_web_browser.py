@@ -201,3 +201,81 @@ def test_sources_page_lists_every_source(visit):
     page.goto(visit.base + "/sources")
     assert page.locator("dl#bibliography dt").count() == len(sources())
     assert page.locator("dt#src-kent-thaler-1989").count() == 1
+
+
+def test_verification_and_risk_panel(visit):
+    page = visit.page
+    page.goto(visit.base + "/")
+    visit.fsi()
+    panel = page.locator("#verify-panel")
+    panel.locator("summary").click()
+    form = page.locator("#verify-form")
+    values = {"missiles": 300, "overloaded": 12, "inspections": 18, "years": 2, "recognition": 0.9}
+    for name, value in values.items():
+        form.locator(f"input[name={name}]").fill(str(value))
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#regimes-table tbody tr")).to_have_count(3)
+    expected = httpx.post(f"{visit.base}/api/verify/detect", json=values, timeout=30).json()
+    shown = page.locator("#verify-detect").inner_text()
+    assert shown == f"{100 * expected['detection_probability']:.1f} %"
+    expect(page.locator("#verify-bound")).to_contain_text("missiles")
+    expect(page.locator("#regimes-table")).to_contain_text("New START")
+    assert page.locator("#regimes-table a[href^='/sources#src-']").count() > 0
+
+    banner = panel.locator(".banner")
+    expect(banner).to_contain_text("ILLUSTRATIVE")
+    assert banner.locator("a[href='/sources']").count() == 1
+    risk = page.locator("#risk-form")
+    risk.locator("input[name=samples]").fill("2000")
+    risk.locator("input[name=seed]").fill("7")
+    risk.locator("button[type=submit]").click()
+    expect(page.locator("#interventions-table tbody tr")).not_to_have_count(0)
+    answer = httpx.post(
+        f"{visit.base}/api/risk", json={"samples": 2000, "seed": 7, "years": 10}, timeout=30
+    ).json()
+    median = page.locator("#risk-table tbody tr").first.locator("td").nth(2).inner_text()
+    assert float(median) == pytest.approx(answer["annual_probability"]["p50"], rel=5e-3)
+    badges = page.locator("#risk-parameters .badge")
+    assert badges.count() == len(answer["parameters"])
+    illustrative = page.locator("#risk-parameters .badge.illustrative").count()
+    assert illustrative == len(answer["illustrative_parameters"]) > 0
+    visit.screenshot("verify")
+
+
+def test_agreement_panel(visit):
+    page = visit.page
+    page.goto(visit.base + "/")
+    visit.fsi()
+    page.locator("#agreement-panel summary").click()
+    form = page.locator("#agreement-form")
+    expect(form.locator("select[name=force0] option")).not_to_have_count(0)
+    form.locator("input[name=wlevels]").fill("200")
+    expect(page.locator("#agreement-count")).to_contain_text("more than")
+    form.locator("input[name=wlevels]").fill("8")
+    expect(page.locator("#agreement-count")).not_to_contain_text("more than")
+    form.locator("button[type=submit]").click()
+    summary = page.locator("#agreement-summary")
+    expect(summary).to_contain_text("accepted by every party")
+    body = {
+        "parties": [
+            {
+                "force": form.locator("select[name=force0]").input_value(),
+                "defense": {"interceptors": 1000},
+            },
+            {"force": form.locator("select[name=force1]").input_value()},
+        ],
+        "warhead_cap": {"low": 600, "high": 2000, "levels": 8},
+        "launcher_cap": {"low": 400, "high": 800, "levels": 5},
+        "mirv": ["allowed", "icbm_ban", "full_ban"],
+        "interceptor_caps": [0, 100, 250, 1000],
+        "criteria": [
+            {"party": "US", "fsi_min": 0.7, "arriving_min": 400},
+            {"party": "RU", "fsi_min": 0.7, "arriving_min": 150},
+        ],
+    }
+    expected = httpx.post(f"{visit.base}/api/agreement", json=body, timeout=30).json()
+    assert expected["accepted_count"] > 0
+    expect(summary).to_contain_text(f"{expected['accepted_count']:,} of {expected['points']:,}")
+    expect(page.locator("#frontier-table tbody tr")).to_have_count(len(expected["frontier"]))
+    assert page.locator("#agreement-plot .main-svg").count() > 0
+    visit.screenshot("agreement")

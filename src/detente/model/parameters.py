@@ -32,8 +32,3 @@ def provenance(group: str, name: str) -> Provenance:
     """Where a default comes from."""
     entry = _table()[group][name]
     return Provenance.model_validate({k: v for k, v in entry.items() if k != "value"})
-
-
-def all_defaults() -> dict[str, dict[str, Any]]:
-    """Every default as ``{group: {name: value}}``."""
-    return {g: {n: e["value"] for n, e in entries.items()} for g, entries in _table().items()}

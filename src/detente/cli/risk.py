@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 
+from detente.cli.verify import check_format
 from detente.errors import InputError
 
-FORMATS = ("table", "json")
 #: Most Monte Carlo samples accepted (memory: about 1 kB a sample with the interventions).
 MAX_SAMPLES = 200_000
 
@@ -41,8 +41,7 @@ def risk(
     """Annual and cumulative probability of inadvertent nuclear war (models.md §6)."""
     from detente.analysis import risk as ar
 
-    if fmt not in FORMATS:
-        raise InputError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    check_format(fmt)
     if not 1 <= samples <= MAX_SAMPLES:
         raise InputError(f"--samples must be from 1 to {MAX_SAMPLES:,} (got {samples:,})")
     if seed < 0:

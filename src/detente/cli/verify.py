@@ -28,7 +28,9 @@ verify_app = typer.Typer(
 )
 
 
-def _format(fmt: str) -> str:
+def check_format(fmt: str) -> str:
+    """``--format`` of the commands that take a plain string: table or json, else a one-line
+    user error (not click's usage box)."""
     if fmt not in FORMATS:
         raise InputError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     return fmt
@@ -76,7 +78,7 @@ def verify(
 
     if ctx.invoked_subcommand is not None:
         return
-    fmt = _format(fmt)
+    fmt = check_format(fmt)
     if missiles is None and clean_inspections is None and target is None:
         raise InputError(
             "give --missiles with --overloaded and --inspections, --clean-inspections or "
@@ -145,7 +147,7 @@ def regimes(
     """START I, New START and no inspections side by side for one force."""
     from detente.analysis import verification as av
 
-    fmt = _format(fmt)
+    fmt = check_format(fmt)
     c = av.compare_regimes(
         missiles, overloaded, years=years, recognition=recognition, confidence=confidence
     )
@@ -192,7 +194,7 @@ def open_skies(
     """Share of declared sites observed and time since last observation (notional layouts)."""
     from detente.analysis import verification as av
 
-    fmt = _format(fmt)
+    fmt = check_format(fmt)
     if not 1 <= replicates <= MAX_REPLICATES:
         raise InputError(f"--replicates must be from 1 to {MAX_REPLICATES:,}")
     if seed < 0:

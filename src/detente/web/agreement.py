@@ -101,6 +101,8 @@ def sweep_spec(req: AgreementIn) -> SweepSpec:
     parties = []
     for p in req.parties:
         party: dict[str, Any] = {"force": p.force, "posture": p.posture, "lua": p.lua}
+        if p.w80 is not None:
+            party["w80"] = p.w80
         if p.defense is not None:
             party["defense"] = p.defense.model_dump(exclude_none=True)
         parties.append(party)

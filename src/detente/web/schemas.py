@@ -488,12 +488,14 @@ class AgreementPartyIn(_Strict):
     """One party of a proposal sweep: a bundled force, its posture and missile defence.
 
     ``fill``: the party uploads to the warhead cap within its upload capacity (worst-case
-    planning); otherwise it keeps its force where it is under the cap.
+    planning); otherwise it keeps its force where it is under the cap. ``w80`` (blank: the
+    default from the opponent's warheads' EMT) is needed for forces without warhead yields.
     """
 
     force: Name
     posture: Posture = "day_to_day"
     lua: bool = False
+    w80: PositiveWarheads | None = None
     fill: bool = True
     defense: ScenarioDefenseIn | None = None
 

@@ -245,3 +245,16 @@ def test_assess_refuses_paths_and_too_many_samples(client):
     r = client.post("/api/assess", json={"yaml": text})
     assert (r.status_code, r.json()["field"]) == (422, "samples")
     assert client.post("/api/assess", json={}).status_code == 422
+
+
+def test_assess_never_reads_a_risk_file_named_by_the_request(client):
+    """A scenario's risk block could name any .yaml path: the web app takes bundled sets only."""
+    parties = [{"force": "us-2025"}, {"force": "ru-2025"}]
+    for ref in ("/work/main/examples/new-start-expiry.yaml", "../examples/x.yaml"):
+        scenario = {"name": "x", "parties": parties, "risk": {"parameters": ref}}
+        r = client.post("/api/assess", json={"scenario": scenario})
+        assert (r.status_code, r.json()["field"]) == (422, "risk.parameters")
+        assert "kind" not in r.json()["detail"]  # nothing read from the named file
+    scenario = {"name": "x", "parties": parties, "risk": {"samples": 200_000}}
+    r = client.post("/api/assess", json={"scenario": scenario})
+    assert (r.status_code, r.json()["field"]) == (422, "risk.samples")

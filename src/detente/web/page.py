@@ -25,12 +25,13 @@ from detente.errors import InputError
 from detente.model import parameters
 from detente.model.catalog import system_table
 from detente.model.force import POSTURES, Holding
-from detente.model.scenario import Scenario, scenario_from_document
+from detente.model.scenario import RISK_DIR, Scenario, scenario_from_document
 from detente.model.treaty import Treaty
 from detente.model.yamlio import Document, parse_yaml
 from detente.web import bundled
 from detente.web.schemas import (
     MAX_ASSESS_SAMPLES,
+    MAX_RISK_SAMPLES,
     AssessIn,
     ExploreRequest,
     HoldingChangeIn,
@@ -73,6 +74,31 @@ def _check_refs(data: Any, file: str) -> None:
             ("treaty",),
             f"unknown treaty {treaty!r}; the web app takes bundled treaties only: "
             + ", ".join(bundled.treaties()),
+        )
+    _check_risk(data.get("risk"), doc)
+
+
+def _check_risk(risk: Any, doc: Document) -> None:
+    """A scenario's risk block names a bundled parameter set and stays within the web caps.
+
+    The scenario layer would read any ``.yaml`` path given there; the web app never reads a
+    file named by a request.
+    """
+    if not isinstance(risk, Mapping):
+        return
+    sets = sorted(p.stem for p in RISK_DIR.glob("*.yaml"))
+    ref = risk.get("parameters")
+    if ref is not None and ref not in sets:
+        raise doc.error(
+            ("risk", "parameters"),
+            f"unknown risk parameter set {ref!r}; the web app takes bundled sets only: "
+            + ", ".join(sets),
+        )
+    samples = risk.get("samples")
+    if isinstance(samples, int | float) and samples > MAX_RISK_SAMPLES:
+        raise doc.error(
+            ("risk", "samples"),
+            f"at most {MAX_RISK_SAMPLES:,} risk samples in one web request, got {samples:,}",
         )
 
 

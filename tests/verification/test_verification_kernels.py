@@ -374,3 +374,10 @@ def test_open_skies_bad_shapes():
         )
     with pytest.raises(ValueError, match="at least 1"):
         kv.notional_sites(np.random.default_rng(0), 0, 3, 1.0, 1.0)
+
+
+def test_an_exact_tie_with_the_confidence_rules_the_violation_out():
+    """N = 2, one clean inspection: a single over-loaded missile is caught with P = 1/2 exactly,
+    which the product of ratios gives as 0.49999999999999967; at c = 0.5 it is ruled out."""
+    assert int(kv.largest_undetected_violation(2, 1, confidence=0.5)) == 0
+    assert int(kv.inspections_needed(2, 1, 0.5)) == 1

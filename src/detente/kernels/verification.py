@@ -44,6 +44,11 @@ __all__ = [
 _BLOCK_ELEMENTS = 4_000_000
 
 
+#: Probabilities within this relative margin of a threshold count as reaching it: products of
+#: many ratios land a few ulp off exact ties such as P = 0.5 (numerical, not a model constant).
+TIE = 1e-12
+
+
 def _counts(name: str, value: object) -> np.ndarray:
     """Whole, non-negative, finite numbers as an int64 array, or a ValueError naming ``name``."""
     arr = np.asarray(value, dtype=float)
@@ -157,7 +162,8 @@ def largest_undetected_violation(
 ) -> np.ndarray:
     """Largest number of over-loaded missiles that clean inspections cannot rule out.
 
-    ``k_max = max{k : P_T(N, k, n, d) < c}`` with ``P_T`` from (5.1): every violation larger
+    ``k_max = max{k : P_T(N, k, n, d) < c}`` with ``P_T`` from (5.1) (a tie within ``TIE``
+    reaches ``c``): every violation larger
     than ``k_max`` would have been caught with probability at least ``c``, so clean results
     exclude it at confidence ``c`` (the exact one-sided upper bound for a hypergeometric
     count with zero observed, [1]_). Found by bisection, since ``P_T`` rises with ``k``.
@@ -199,7 +205,7 @@ def largest_undetected_violation(
     hi = N + 1  # sentinel: k = N + 1 is never consistent
     while np.any(hi - lo > 1):
         mid = (lo + hi) // 2
-        consistent = (1.0 - _annual_miss(N, np.minimum(mid, N), n, d) ** T) < c
+        consistent = (1.0 - _annual_miss(N, np.minimum(mid, N), n, d) ** T) < c * (1.0 - TIE)
         consistent &= mid <= N
         lo = np.where(consistent, mid, lo)
         hi = np.where(consistent, hi, mid)
@@ -250,12 +256,12 @@ def inspections_needed(
     T = _counts("years (T)", years)
     d = _probabilities("recognition (d)", recognition)
     N, k, p, T, d = np.broadcast_arrays(N, k, p, T, d)
-    reachable = (1.0 - _annual_miss(N, k, N, d) ** T) >= p
+    reachable = (1.0 - _annual_miss(N, k, N, d) ** T) >= p * (1.0 - TIE)
     lo = np.full(N.shape, -1, dtype=np.int64)  # sentinel: n = -1 never suffices
     hi = N.copy()
     while np.any(hi - lo > 1):
         mid = (lo + hi) // 2
-        enough = (1.0 - _annual_miss(N, k, np.maximum(mid, 0), d) ** T) >= p
+        enough = (1.0 - _annual_miss(N, k, np.maximum(mid, 0), d) ** T) >= p * (1.0 - TIE)
         hi = np.where(enough, mid, hi)
         lo = np.where(enough, lo, mid)
     return np.where(reachable, hi, -1)

@@ -116,9 +116,9 @@ ALPHA = 0.75  # [-] cost exponent α, R-3765 App. C [rec] (models.md §2)
 SURCHARGE = 0.3  # [-] cost surcharge k for damage not inflicted, R-3765 App. C [rec]
 LN5 = float(np.log(5.0))  # w0 = w80 / ln 5: f(w80) = 0.8
 TIE = 1e-12  # [-] costs closer than this tie in the stop rule (numerical, not a model constant)
-CHUNK_SIZE = 1 << 16  # [rows] default batch rows per internal chunk (bounds memory)
+CHUNK_SIZE = 1 << 18  # [rows] default batch rows per internal chunk (bounds memory)
 THREADS = min(2, os.cpu_count() or 1)  # default threads over chunks
-_DENSE_ROWS = 8192  # rows per elementwise pass: per-call overhead against cache use
+_DENSE_ROWS = 1 << 15  # rows per elementwise pass: per-call overhead against cache use
 _MAX_DEPTH = 64  # bisections of one segment before a stationary point is given up as flat
 _MAX_ITER = 200  # Newton–bisection steps per interior minimum (typically 5 to 10)
 _FLOOR = -40.0  # least ρ and λ in the dense pass are exp(_FLOOR/α): D^α there ~ 4e-18
@@ -966,7 +966,7 @@ def first_strike(
     availability_S, availability_V : float or array_like, shape (B,)
         Probability K [-] in [0, 1] that the defence works when needed (default 1).
     chunk_size : int
-        Batch rows per internal block (default 65536); bounds the working memory per thread,
+        Batch rows per internal block (default 262144); bounds the working memory per thread,
         not the result.
     threads : int
         Threads working on blocks at once (default: 2, or 1 on a single CPU). The result

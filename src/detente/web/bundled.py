@@ -81,11 +81,6 @@ def check_force_name(name: str, field: str | None = None) -> str:
     return _check(name, forces(), "force", field)
 
 
-def check_treaty_name(name: str, field: str | None = None) -> str:
-    """``name`` if it is a bundled treaty, else :class:`UnknownNameError`."""
-    return _check(name, treaties(), "treaty", field)
-
-
 @functools.cache
 def force_summaries() -> tuple[dict[str, Any], ...]:
     """Name, party, date and description of each bundled force."""

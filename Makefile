@@ -2,7 +2,10 @@
 #   make run   creates .venv and assesses the bundled default scenario
 #   make test  creates .venv, installs the browser, and runs lint and every test
 SHELL := /bin/bash
-UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+UV ?= $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := python3 -m uv
+endif
 VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
@@ -10,10 +13,8 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
 .PHONY: run test env browser lint format bench clean
 
-$(UV):
-	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-
-env: $(UV)
+env:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen --all-groups --quiet
 
 $(CHROMIUM):

@@ -146,10 +146,10 @@ def list_forces() -> None:
     table.add_column("name", no_wrap=True)
     table.add_column("party", no_wrap=True)
     table.add_column("as of", no_wrap=True)
-    table.add_column("deployed launchers", justify="right")
-    table.add_column("deployed warheads", justify="right")
-    table.add_column("stockpile", justify="right")
-    table.add_column("description", overflow="fold")
+    table.add_column("deployed launchers", justify="right", no_wrap=True)
+    table.add_column("deployed warheads", justify="right", no_wrap=True)
+    table.add_column("stockpile", justify="right", no_wrap=True)
+    table.add_column("description", min_width=24, ratio=1)
     for name in force_names():
         s = force_summary(load_force(name))
         table.add_row(

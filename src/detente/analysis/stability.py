@@ -44,7 +44,7 @@ from detente.kernels.exchange import (
     weapon_segments,
     weapon_stock,
 )
-from detente.kernels.stability import LN5, stability_index
+from detente.kernels.stability import LN5, StabilityIndex, stability_index
 from detente.model import parameters
 from detente.model.catalog import force_path, load_force, system_table
 from detente.model.force import Force, Posture
@@ -648,8 +648,6 @@ def evaluate(sides: list[Side], params: StabilityParams | None = None) -> Stabil
         **params.kernel_kwargs(),
         **defense,
     )
-    la, lb = a.label, b.label
-    x_a, x_b = float(si.x_star_A[0]), float(si.x_star_B[0])
     curves = {s.label: _curve(s, v, params) for s, v in ((a, b), (b, a))}
     defended = {}
     for side, other, own_first in ((a, b, si.a_first), (b, a, si.b_first)):
@@ -660,21 +658,38 @@ def evaluate(sides: list[Side], params: StabilityParams | None = None) -> Stabil
                 "retaliation_surviving": float(own_first.R[0]),
                 "retaliation_arriving": float(own_first.R_arriving[0]),
             }
+    return result_at(si, 0, (a, b), params, drawdown=curves, defense=defended, weapons=weapons)
+
+
+def result_at(
+    si: StabilityIndex,
+    i: int,
+    sides: tuple[Side, Side],
+    params: StabilityParams,
+    *,
+    drawdown: dict | None = None,
+    defense: dict | None = None,
+    weapons: dict | None = None,
+) -> StabilityResult:
+    """The :class:`StabilityResult` of row ``i`` of a batched kernel result for ``sides``."""
+    a, b = sides
+    la, lb = a.label, b.label
+    x_a, x_b = float(si.x_star_A[i]), float(si.x_star_B[i])
     return StabilityResult(
         labels=(la, lb),
-        C1={la: float(si.C1_A[0]), lb: float(si.C1_B[0])},
-        C2={la: float(si.C2_A[0]), lb: float(si.C2_B[0])},
-        r={la: float(si.r_A_capped[0]), lb: float(si.r_B_capped[0])},
-        r_uncapped={la: float(si.r_A[0]), lb: float(si.r_B[0])},
-        fsi=float(si.fsi[0]),
+        C1={la: float(si.C1_A[i]), lb: float(si.C1_B[i])},
+        C2={la: float(si.C2_A[i]), lb: float(si.C2_B[i])},
+        r={la: float(si.r_A_capped[i]), lb: float(si.r_B_capped[i])},
+        r_uncapped={la: float(si.r_A[i]), lb: float(si.r_B[i])},
+        fsi=float(si.fsi[i]),
         x_star={la: x_a, lb: x_b},
-        arriving={la: float(si.b_first.R_arriving[0]), lb: float(si.a_first.R_arriving[0])},
+        arriving={la: float(si.b_first.R_arriving[i]), lb: float(si.a_first.R_arriving[i])},
         surviving={la: _surviving(a, b, x_b, params), lb: _surviving(b, a, x_a, params)},
-        drawdown=curves,
+        drawdown=drawdown or {},
         params=params,
         sides=(a, b),
-        defense=defended,
-        weapons=weapons,
+        defense=defense or {},
+        weapons=weapons or {},
     )
 
 

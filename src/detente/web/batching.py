@@ -19,13 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from detente.analysis.stability import (
-    Side,
-    StabilityParams,
-    StabilityResult,
-    _surviving,
-    evaluate,
-)
+from detente.analysis.stability import Side, StabilityParams, evaluate, result_at
 from detente.errors import InputError
 from detente.kernels.stability import stability_index
 from detente.web.compute import stability_params, stability_sides
@@ -74,27 +68,7 @@ def _results(
         lua_B=np.array([s.lua for s in b_sides]),
         **params0.kernel_kwargs(),
     )
-    out = []
-    for i, (sides, params) in enumerate(jobs):
-        a, b = sides
-        la, lb = a.label, b.label
-        x_a, x_b = float(si.x_star_A[i]), float(si.x_star_B[i])
-        result = StabilityResult(
-            labels=(la, lb),
-            C1={la: float(si.C1_A[i]), lb: float(si.C1_B[i])},
-            C2={la: float(si.C2_A[i]), lb: float(si.C2_B[i])},
-            r={la: float(si.r_A_capped[i]), lb: float(si.r_B_capped[i])},
-            r_uncapped={la: float(si.r_A[i]), lb: float(si.r_B[i])},
-            fsi=float(si.fsi[i]),
-            x_star={la: x_a, lb: x_b},
-            arriving={la: float(si.b_first.R_arriving[i]), lb: float(si.a_first.R_arriving[i])},
-            surviving={la: _surviving(a, b, x_b, params), lb: _surviving(b, a, x_a, params)},
-            drawdown={},
-            params=params,
-            sides=(a, b),
-        )
-        out.append(result.to_dict())
-    return out
+    return [result_at(si, i, sides, params).to_dict() for i, (sides, params) in enumerate(jobs)]
 
 
 def evaluate_batch(requests: Sequence[StabilityRequest]) -> list[dict[str, Any] | Exception]:

@@ -46,7 +46,13 @@ from detente.kernels.exchange import (
 )
 from detente.kernels.stability import LN5, StabilityIndex, stability_index
 from detente.model import parameters
-from detente.model.catalog import force_path, load_force, system_table
+from detente.model.catalog import (
+    FORCES_DIR,
+    force_from_document,
+    force_path,
+    load_force,
+    system_table,
+)
 from detente.model.force import Force, Posture
 from detente.model.notional import NotionalForce
 from detente.model.yamlio import load_yaml, validate
@@ -314,10 +320,12 @@ def default_w80(attacker: Force) -> tuple[float, str]:
 def load_side_force(name_or_path: str | Path) -> Force | NotionalForce:
     """A bundled force, a force file, or a notional force file (one with ``elements``)."""
     path = force_path(name_or_path)
+    if path.parent.resolve() == FORCES_DIR.resolve():
+        return load_force(path)  # bundled: cached, never notional
     doc = load_yaml(path)
     if isinstance(doc.data, dict) and "elements" in doc.data:
         return validate(NotionalForce, doc)
-    return load_force(path)
+    return force_from_document(doc)
 
 
 def force_labels(forces: Sequence[Force | NotionalForce], what: str = "sides") -> list[str]:

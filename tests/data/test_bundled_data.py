@@ -5,7 +5,12 @@ Oracle figures are typed in from their sources:
   launchers, 1,457 deployed warheads, 800 launchers).
 * FAS deployed warheads by leg: Russia 2022 (812 ICBM, 576 SLBM, about 200 bomber; Kristensen &
   Korda, Bulletin 78:2), Russia 2025 (870, 640, 200; Bulletin 81:3), US 2025 (400, 970, 300;
-  Bulletin 81:1).
+  Bulletin 81:1), China 2025 (about 376 land-based, 72 SLBM, about 20 bomber of about 600; the
+  March 2025 Notebook as reported).
+* Launchers: CRS In Focus "Russia's Nuclear Weapons" (2025-05-22): 330 ICBMs, 192 SLBMs, 58
+  bombers; Russian MFA, New START data as of 2022-03-01: 761 deployed and non-deployed launchers.
+* Non-strategic warheads (FAS 2025): Russia about 1,477, all stored; US about 100 deployed in
+  Europe. France: 280 deployed of 290 (SIPRI Yearbook 2024).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from detente.analysis.counting import count
 from detente.analysis.history import COUNT_COLUMNS, NEWSTART_CSV, newstart_history
 from detente.model.catalog import (
     DATA_DIR,
@@ -28,8 +34,9 @@ from detente.model.catalog import (
     system_table,
     systems,
 )
-from detente.model.force import Force, Holding, System
+from detente.model.force import Force, Holding, Stockpile, System
 from detente.model.provenance import STATUSES, Provenance, Sourced
+from detente.model.treaties import load_treaty
 from detente.model.yamlio import load_yaml
 
 RESEARCH_CSV = Path("/work/shared/research/newstart_aggregates.csv")
@@ -44,7 +51,9 @@ EXPECTED_FORCES = {
     "fr-2025",
 }
 #: Sources files of other datasets (treaties, verification) are checked by their owners.
-OWN_FILES = ("sources.yaml", "systems.yaml", "forces")
+OWN_FILES = ("sources.yaml", "sources_forces_2025.yaml", "systems.yaml", "forces")
+#: Bibliography files of the force data, checked for uncited and incomplete entries.
+FORCE_BIBLIOGRAPHIES = ("sources.yaml", "sources_forces_2025.yaml")
 
 
 def provenance_problems(model: Sourced, known: set[str]) -> Iterator[str]:
@@ -148,7 +157,9 @@ def _own_source_refs() -> set[str]:
 
 
 def test_every_source_in_the_bibliography_is_cited_and_complete() -> None:
-    own = load_yaml(DATA_DIR / "sources.yaml").data["sources"]
+    own: dict[str, Any] = {}
+    for name in FORCE_BIBLIOGRAPHIES:
+        own |= load_yaml(DATA_DIR / name).data["sources"]
     assert set(own) - _own_source_refs() == set(), "uncited sources"
     for sid, entry in own.items():
         assert entry.get("publisher") and entry.get("title"), sid
@@ -219,8 +230,13 @@ def test_us_2022_03_01_reproduces_the_official_aggregates() -> None:
     ("name", "legs"),
     [
         ("ru-2022-03-01", {"icbm": 812, "slbm": 576, "heavy_bomber": 200}),
-        ("ru-2025", {"icbm": 870, "slbm": 640, "heavy_bomber": 200}),
-        ("us-2025", {"icbm": 400, "slbm": 970, "heavy_bomber": 300, "interceptor": 0}),
+        ("ru-2025", {"icbm": 870, "slbm": 640, "heavy_bomber": 200, "non_strategic": 0}),
+        (
+            "us-2025",
+            {"icbm": 400, "slbm": 970, "heavy_bomber": 300, "interceptor": 0, "non_strategic": 0},
+        ),
+        # 376 land-based = 231 on ICBMs + 145 on the dual-capable DF-26 (cn-2025's split rule).
+        ("cn-2025", {"icbm": 231, "non_strategic": 145, "slbm": 72, "heavy_bomber": 20}),
     ],
 )
 def test_per_system_warheads_add_up_to_the_fas_leg_totals(
@@ -247,6 +263,135 @@ def test_stockpile_parts_add_up_where_all_are_given() -> None:
         s = force.stockpile
         if None not in (s.total, s.deployed, s.reserve):
             assert s.deployed + s.reserve == s.total, force.name
+        if None not in (s.total, s.non_strategic):
+            assert s.non_strategic <= s.total, force.name
+
+
+def test_the_stockpile_rejects_more_deployed_non_strategic_warheads_than_there_are() -> None:
+    with pytest.raises(ValueError, match="non_strategic_deployed"):
+        Stockpile(non_strategic=10, non_strategic_deployed=11)
+
+
+# ------------------------------------------------------------------- 2025 force update
+
+
+def test_china_2025_carries_fas_warheads_by_leg_and_sipri_deployed_count() -> None:
+    """About 600 warheads (FAS, SIPRI), 24 deployed, 468 assigned to launchers (376 + 72 + 20)."""
+    force = load_force("cn-2025")
+    assert (force.stockpile.total, force.stockpile.deployed) == (600, 24)
+    assert sum(h.deployed_warheads for h in force.holdings) == 468
+    table = system_table(force)
+    held = {h.system for h in force.holdings}
+    assert {"df-41", "df-31ag", "df-5b", "df-31-silo", "df-26", "df-21", "jl-3", "h-6n"} <= held
+    icbm_launchers = sum(
+        h.launchers.deployed for h in force.holdings if table[h.system].category == "icbm"
+    )
+    assert icbm_launchers == 400  # roughly 400 ICBMs (DoD, early 2024)
+
+
+def test_china_silo_holding_has_a_labelled_loading_assumption_not_a_null() -> None:
+    silo = next(h for h in load_force("cn-2025").holdings if h.system == "df-31-silo")
+    assert silo.launchers.deployed == 100
+    assert silo.launchers.non_deployed == 250  # about 350 new silos - 100 loaded
+    assert silo.warheads == 58
+    prov = silo.provenance["warheads"]
+    assert prov.status == "assumption" and (prov.low, prov.high) == (30, 117)
+    assert silo.launchers.provenance["deployed"].status == "estimate"  # a US assessment
+
+
+@pytest.mark.parametrize("name", ["cn-2025", "ru-2025"])
+def test_no_figure_of_another_states_forces_is_labelled_official(name: str) -> None:
+    """Figures about China and Russia after 2023 are US, Japanese or FAS assessments."""
+    official = [
+        p for p, _, prov in load_force(name).sourced_values() if prov and prov.status == "official"
+    ]
+    assert official == []
+
+
+def test_russia_2025_counts_its_non_deployed_launchers_under_new_start() -> None:
+    """330 + 192 + 58 = 580 deployed (CRS 2025); 761 in all, the 2022 declaration carried over."""
+    result = count(
+        load_force("ru-2025"), load_treaty("new-start"), system_table(load_force("ru-2025"))
+    )
+    counted = {x.id: x.count for x in result.limits}
+    assert counted["deployed_launchers"] == 580
+    assert counted["launchers"] == 761 >= 700
+    assert counted["deployed_warheads"] == 870 + 640 + 58
+
+
+def test_russia_2025_launchers_by_leg_match_crs_2025() -> None:
+    force = load_force("ru-2025")
+    table = system_table(force)
+    deployed: dict[str, int] = {}
+    for h in force.holdings:
+        c = table[h.system].category
+        deployed[c] = deployed.get(c, 0) + h.launchers.deployed
+    assert deployed == {"icbm": 330, "slbm": 192, "heavy_bomber": 58, "non_strategic": 16}
+
+
+@pytest.mark.parametrize(
+    ("name", "offending"),
+    [
+        ("cn-2025", {"df-26": 250.0, "df-21": 24.0}),
+        ("ru-2025", {"9m729": 16.0}),
+        ("us-2025", {"typhon-tomahawk": 4.0}),
+    ],
+)
+def test_inf_range_ground_launched_missiles_are_held_and_offend_the_inf_ban(
+    name: str, offending: dict[str, float]
+) -> None:
+    force = load_force(name)
+    result = count(force, load_treaty("inf"), system_table(force))
+    (ban,) = result.bans
+    assert {c.system: c.count for c in ban.offending} == offending
+    assert not result.compliant
+
+
+def test_inf_band_sorts_the_catalogued_intermediate_and_shorter_range_systems() -> None:
+    (ban,) = load_treaty("inf").bans
+    cat = systems()
+    inside = {"9m729", "oreshnik", "df-26", "df-21", "dark-eagle", "typhon-tomahawk"}
+    for sid in inside:
+        assert ban.filter.matches(Holding(system=sid, launchers={"deployed": 1}), cat[sid]), sid
+    iskander = cat["iskander-m"]
+    assert iskander.range_km == 400 and iskander.range_km < 500
+    assert (
+        ban.filter.matches(Holding(system="iskander-m", launchers={"deployed": 1}), iskander)
+        is False
+    )
+
+
+def test_non_strategic_warhead_totals_are_in_the_stockpiles() -> None:
+    ru, us = load_force("ru-2025").stockpile, load_force("us-2025").stockpile
+    assert (ru.non_strategic, ru.non_strategic_deployed) == (1477, 0)
+    assert us.non_strategic_deployed == 100
+    assert us.non_strategic is None and us.provenance["non_strategic"].note
+
+
+def test_france_2025_deployed_warheads_are_sipris_280() -> None:
+    force = load_force("fr-2025")
+    assert (force.stockpile.deployed, force.stockpile.reserve, force.stockpile.total) == (
+        280,
+        10,
+        290,
+    )
+    assert sum(h.deployed_warheads for h in force.holdings) == 280
+
+
+def test_minuteman_upload_names_the_mk12a_w78_not_mk21a() -> None:
+    text = (DATA_DIR / "upload.yaml").read_text()
+    note = load_yaml(DATA_DIR / "upload.yaml").data["systems"]["minuteman-iii"]["capable_share"]
+    assert "Mk12A" in note["note"] and "W78" in note["note"]
+    assert "Mk21A" not in text.replace("'Mk21A'", "")  # only FAS's own word, quoted
+
+
+@pytest.mark.parametrize(
+    "system_id", ["minuteman-iii", "trident-ii-d5", "trident-ii-d5-uk", "r-30-bulava"]
+)
+def test_treaty_attributions_are_not_labelled_as_official_maximum_loadings(system_id: str) -> None:
+    prov = systems()[system_id].provenance["max_loading"]
+    assert prov.status != "official"
+    assert "counting number" in prov.note or "attributes" in prov.note
 
 
 # ------------------------------------------------------------------------ New START CSV

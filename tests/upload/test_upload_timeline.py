@@ -99,19 +99,20 @@ def _force_at(side, month):
     return side.force.model_copy(update={"holdings": tuple(holdings)})
 
 
-@pytest.mark.parametrize("posture", ["day_to_day", "generated"])
-@pytest.mark.parametrize(
-    ("uploader", "other", "silent"),
-    [
-        (US, RU, {"SLBM": 0, "bomber": 0}),
-        (RU, US, {"SLBM": 0, "bomber": 0, "rs-24-yars-mobile": 0}),
-    ],
-)
-def test_more_warheads_on_the_same_silos_never_raise_the_index(
-    uploader, other, silent, posture
-) -> None:
-    # docs/upload.md, "Direction": a silo ICBM force that uploads (launchers unchanged) makes
-    # each silo a more lucrative target, so FSI does not rise from month to month.
+SILO_UPLOADS = [
+    pytest.param(US, RU, {"SLBM": 0, "bomber": 0}, "day_to_day", id="US-day_to_day"),
+    pytest.param(US, RU, {"SLBM": 0, "bomber": 0}, "generated", id="US-generated"),
+    pytest.param(
+        RU, US, {"SLBM": 0, "bomber": 0, "rs-24-yars-mobile": 0}, "day_to_day", id="RU-day_to_day"
+    ),
+    pytest.param(
+        RU, US, {"SLBM": 0, "bomber": 0, "rs-24-yars-mobile": 0}, "generated", id="RU-generated"
+    ),
+]
+
+
+def _silo_upload_fsi(uploader, other, silent, posture) -> np.ndarray:
+    """FSI in the months in which only warheads, not launchers, change (silo ICBMs upload)."""
     t = upload_timeline(uploader, months=24, rates=silent, opponent=other, posture=posture)
     fixed = np.asarray(
         [s in {"minuteman-iii", "r-36m2", "rs-24-yars-silo"} for s in t.inputs.systems]
@@ -120,9 +121,28 @@ def test_more_warheads_on_the_same_silos_never_raise_the_index(
     silo_warheads = t.deployed[:, fixed].sum(axis=1)
     months = np.flatnonzero(same_launchers)
     assert silo_warheads[months[-1]] > silo_warheads[0], "the test must see an upload"
-    fsi = t.stability.fsi[months]
-    assert (np.diff(fsi) <= 1e-12).all()
+    return t.stability.fsi[months]
+
+
+@pytest.mark.parametrize(("uploader", "other", "silent", "posture"), SILO_UPLOADS)
+def test_more_warheads_on_the_same_silos_lower_the_index(uploader, other, silent, posture) -> None:
+    # docs/upload.md, "Direction": a silo ICBM force that uploads (launchers unchanged) makes
+    # each silo a more lucrative target, so the index ends lower and never rises above its start.
+    fsi = _silo_upload_fsi(uploader, other, silent, posture)
     assert fsi[-1] < fsi[0]
+    assert (fsi <= fsi[0] + 1e-12).all()
+
+
+@pytest.mark.parametrize(
+    ("uploader", "other", "silent", "posture"),
+    [p for p in SILO_UPLOADS if p.id != "RU-day_to_day"],
+)
+def test_silo_uploads_lower_the_index_month_by_month(uploader, other, silent, posture) -> None:
+    # Not for Russia day to day: in the month the SS-18 tops off, the extra warheads in silos
+    # the US strikes two-on-one partly survive and add to Russia's retaliation, so the US cost of
+    # striking first rises and the index goes up by about 0.001 (docs/upload.md, "Direction").
+    fsi = _silo_upload_fsi(uploader, other, silent, posture)
+    assert (np.diff(fsi) <= 1e-12).all()
 
 
 def test_dates_follow_the_calendar_from_the_lapse() -> None:

@@ -169,12 +169,36 @@ class Holding(Sourced):
 
 
 class Stockpile(Sourced):
-    """Warhead totals of a party [count]."""
+    """Warhead totals of a party [count].
+
+    Attributes
+    ----------
+    total : int or None
+        Military stockpile: deployed + reserve (retired warheads are not in it).
+    deployed, reserve : int or None
+        Warheads on launchers or at bases with operational forces, and those in storage.
+    retired : int or None
+        Retired warheads awaiting dismantlement, outside ``total``.
+    non_strategic : int or None
+        Warheads for non-strategic (shorter-range) weapons, deployed or stored; part of
+        ``total``, and not among the strategic holdings.
+    non_strategic_deployed : int or None
+        The part of ``non_strategic`` deployed with operational forces (US bombs in Europe).
+    """
 
     total: int | None = Field(default=None, ge=0)
     deployed: int | None = Field(default=None, ge=0)
     reserve: int | None = Field(default=None, ge=0)
     retired: int | None = Field(default=None, ge=0)
+    non_strategic: int | None = Field(default=None, ge=0)
+    non_strategic_deployed: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _deployed_part_of_non_strategic(self) -> Stockpile:
+        n, d = self.non_strategic, self.non_strategic_deployed
+        if n is not None and d is not None and d > n:
+            raise ValueError(f"non_strategic_deployed ({d}) is above non_strategic ({n})")
+        return self
 
 
 class Force(Sourced):

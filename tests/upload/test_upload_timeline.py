@@ -138,9 +138,9 @@ def test_more_warheads_on_the_same_silos_lower_the_index(uploader, other, silent
     [p for p in SILO_UPLOADS if p.id != "RU-day_to_day"],
 )
 def test_silo_uploads_lower_the_index_month_by_month(uploader, other, silent, posture) -> None:
-    # Not for Russia day to day: in the month the SS-18 tops off, the extra warheads in silos
-    # the US strikes two-on-one partly survive and add to Russia's retaliation, so the US cost of
-    # striking first rises and the index goes up by about 0.001 (docs/upload.md, "Direction").
+    # Not for Russia day to day: in the month the SS-18 tops off, the added warheads raise the US
+    # cost of striking first (more retaliation as well as more targets) and the index goes up by
+    # about 0.001 (docs/upload.md, "Direction").
     fsi = _silo_upload_fsi(uploader, other, silent, posture)
     assert (np.diff(fsi) <= 1e-12).all()
 

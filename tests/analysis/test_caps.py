@@ -211,8 +211,9 @@ def test_cap_inputs_follow_the_force_and_upload_files():
     # B-2A 16; reserves ICBM 550, SLBM 950, bomber 430
     assert US.capacity.tolist() == [800 / 400, 8, 20, 16]
     assert US.reserve.tolist() == [550, 950, 430]
-    # ru-2025: every upload system fully capable; reserves 373, 200, 380
-    assert RU.reserve.tolist() == [373, 200, 380]
+    # ru-2025: every upload system fully capable; reserves 436, 234, 444 (FAS 2025's 1,114
+    # stored strategic warheads split as FAS 2022's 373 / 200 / 380)
+    assert RU.reserve.tolist() == [436, 234, 444]
     assert dict(zip(RU.names, RU.capacity.tolist(), strict=True))["r-36m2"] == 10
 
 
@@ -230,18 +231,19 @@ def test_capacity_never_exceeds_the_system_maximum(name):
 
 
 def test_new_start_levels_leave_the_us_force_and_trim_the_russian():
-    # US 1,418 counted warheads (400 + 970 + 48 bombers) and 688 launchers; RU 1,568 and 556
-    for c, counted, launchers in ((US, 1418, 688), (RU, 1568, 556)):
+    # US 1,418 counted warheads (400 + 970 + 48 bombers) and 688 launchers; RU 1,568 and 580
+    # (330 ICBMs + 192 SLBMs + 58 bombers, CRS 2025; the 9M729 is not strategic)
+    for c, counted, launchers in ((US, 1418, 688), (RU, 1568, 580)):
         assert float(counted_warheads(c.n, c.m, c.leg)) == pytest.approx(counted, rel=REL)
         assert c.n.sum() == launchers
     n, m = force(US, warhead_cap=1550, launcher_cap=700)
     assert n.tolist() == US.n.tolist() and m.tolist() == US.m.tolist()
-    # RU is 18 over: its missiles give up 18 of their 1,510 - 498 = 1,012 warheads above one each
+    # RU is 18 over: its missiles give up 18 of their 1,510 - 522 = 988 warheads above one each
     n, m = force(RU, warhead_cap=1550, launcher_cap=700)
     assert n.tolist() == RU.n.tolist()
     missile = RU.leg != BOMBER
-    assert RU.n[missile].sum() == 498 and (RU.n * RU.m)[missile].sum() == pytest.approx(1510)
-    assert m[missile] == pytest.approx(1 + (RU.m[missile] - 1) * (1 - 18 / 1012), rel=REL)
+    assert RU.n[missile].sum() == 522 and (RU.n * RU.m)[missile].sum() == pytest.approx(1510)
+    assert m[missile] == pytest.approx(1 + (RU.m[missile] - 1) * (1 - 18 / 988), rel=REL)
 
 
 def test_warhead_cap_downloads_the_missiles_above_one_each():
@@ -271,55 +273,57 @@ def test_bombers_under_the_loading_rule_download_after_the_missiles():
 
 
 def test_launcher_cap_proportional_or_silos_first():
-    # RU: 556 deployed launchers, 126 of them in silos (40 + 6 + 60 + 20)
+    # RU: 580 deployed launchers, 141 of them in silos (40 + 6 + 60 + 35); cap 450 takes 130
+    # off the silos (11 of 141 left), cap 400 all 141 and 39 of the other 439
+    assert RU.n.sum() == 580 and RU.n[RU.silo].sum() == 141
     n, _ = force(RU, launcher_cap=450)
-    assert n == pytest.approx(RU.n * 450 / 556, rel=REL)
+    assert n == pytest.approx(RU.n * 450 / 580, rel=REL)
     n, _ = force(RU, launcher_cap=450, launcher_rule="silos_first")
-    assert n[RU.silo] == pytest.approx(RU.n[RU.silo] * 20 / 126, rel=REL)
+    assert n[RU.silo] == pytest.approx(RU.n[RU.silo] * 11 / 141, rel=REL)
     assert n[~RU.silo].tolist() == RU.n[~RU.silo].tolist()
     n, _ = force(RU, launcher_cap=400, launcher_rule="silos_first")
     assert n[RU.silo].tolist() == [0, 0, 0, 0]
-    assert n[~RU.silo] == pytest.approx(RU.n[~RU.silo] * 400 / 430, rel=REL)
+    assert n[~RU.silo] == pytest.approx(RU.n[~RU.silo] * 400 / 439, rel=REL)
 
 
 def test_icbm_mirv_ban_on_the_russian_force():
-    # R-36M2 (7.125) and both Yars (2.85, 2.84) go to one warhead; SLBMs keep theirs:
-    # 40 + 6 + 60 + 20 + 153 + 18 + 9 ICBM + 640 SLBM + 58 bombers = 1,004 counted
+    # R-36M2 (262 / 40 = 6.55) and both Yars (91 / 35 = 2.6, 424 / 162 = 2.62) go to one
+    # warhead; SLBMs keep theirs: 330 ICBM + 640 SLBM + 58 bombers = 1,028 counted
     n, m = force(RU, mirv=MIRV_RULES.index("icbm_ban"))
     assert m[RU.leg == ICBM].tolist() == [1.0] * 7
     assert m[RU.leg == SLBM].tolist() == RU.m[RU.leg == SLBM].tolist()
-    assert float(counted_warheads(n, m, RU.leg)) == pytest.approx(1004, rel=REL)
+    assert float(counted_warheads(n, m, RU.leg)) == pytest.approx(1028, rel=REL)
     _, m = force(RU, mirv=MIRV_RULES.index("full_ban"))
     assert m[RU.leg != BOMBER].tolist() == [1.0] * 9
 
 
 def test_fill_uploads_within_capacity_and_reserve():
-    # RU headroom: ICBMs 115 (R-36M2 400 - 285) + 23 (Yars silo 80 - 57) + 177 (Yars mobile
-    # 612 - 435) = 315 under a reserve of 373; SLBMs 114 (320 - 206) + 238 (672 - 434) = 352
-    # under a reserve of 200, so the SLBMs stop at 200/352 of their headroom.
-    top = 200 / 352
+    # RU headroom: ICBMs 138 (R-36M2 400 - 262) + 49 (Yars silo 140 - 91) + 224 (Yars mobile
+    # 648 - 424) = 411 under a reserve of 436; SLBMs 114 (320 - 206) + 238 (672 - 434) = 352
+    # under a reserve of 234, so the SLBMs stop at 234/352 of their headroom.
+    top = 234 / 352
     n, m = force(RU, warhead_cap=2500, fill=True)
     w = n * m
     names = dict(zip(RU.names, range(len(RU.names)), strict=True))
     assert w[names["r-36m2"]] == pytest.approx(400, rel=REL)
-    assert w[names["rs-24-yars-mobile"]] == pytest.approx(612, rel=REL)
+    assert w[names["rs-24-yars-mobile"]] == pytest.approx(648, rel=REL)
     assert w[names["Bulava on 7 Borei"]] == pytest.approx(434 + 238 * top, rel=REL)
-    assert float(counted_warheads(n, m, RU.leg)) == pytest.approx(1568 + 315 + 200, rel=REL)
-    # cap 1,700: 132 of headroom, below both legs' limits: each element fills 132/667 of its own
+    assert float(counted_warheads(n, m, RU.leg)) == pytest.approx(1568 + 411 + 234, rel=REL)
+    # cap 1,700: 132 of headroom, below both legs' limits: each element fills 132/763 of its own
     n, m = force(RU, warhead_cap=1700, fill=True)
     w = n * m
-    assert w[names["r-36m2"]] == pytest.approx(285 + 115 * 132 / 667, rel=REL)
-    assert w[names["Bulava on 7 Borei"]] == pytest.approx(434 + 238 * 132 / 667, rel=REL)
+    assert w[names["r-36m2"]] == pytest.approx(262 + 138 * 132 / 763, rel=REL)
+    assert w[names["Bulava on 7 Borei"]] == pytest.approx(434 + 238 * 132 / 763, rel=REL)
     # without fill the side keeps its force under a high cap
     n, m = force(RU, warhead_cap=2500)
     assert m.tolist() == RU.m.tolist()
 
 
 def test_retired_launchers_warheads_feed_the_upload():
-    # RU at 80 % of its 556 launchers: its SLBMs hold 0.2 x 640 = 128 fewer warheads, so their
-    # reserve is 200 + 128 = 328, more than their headroom 0.8 x 352 = 281.6 (without the 128
+    # RU at 80 % of its 580 launchers: its SLBMs hold 0.2 x 640 = 128 fewer warheads, so their
+    # reserve is 234 + 128 = 362, more than their headroom 0.8 x 352 = 281.6 (without the 128
     # it would be less): every missile element ends at its capacity.
-    n, m = force(RU, launcher_cap=0.8 * 556, warhead_cap=np.inf, fill=True)
+    n, m = force(RU, launcher_cap=0.8 * 580, warhead_cap=np.inf, fill=True)
     missiles = RU.leg != BOMBER
     assert m[missiles] == pytest.approx(RU.capacity[missiles], rel=REL)
     assert n == pytest.approx(RU.n * 0.8, rel=REL)

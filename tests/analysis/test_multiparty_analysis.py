@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from detente.analysis.context import ContextParams, context_measures
+from detente.analysis.elements import elements_from_force
 from detente.analysis.multiparty import (
     ReserveRule,
     evaluate_system,
@@ -28,6 +29,7 @@ from detente.analysis.stability import (
     evaluate,
     load_side_force,
     make_sides,
+    mean_warhead_emt,
 )
 from detente.cli import app
 from detente.cli.system import parse_w80
@@ -127,10 +129,26 @@ def test_w80_is_kept_per_attacker(real):
 
 
 def test_a_force_without_yields_asks_for_w80(real):
-    with pytest.raises(InputError, match=r"w80 of US against CN has no default .*--w80 US="):
-        evaluate_system(real)
+    # fr-2025: no M51 yield has a point value (the ASMPA is not in the strategic exchange)
+    no_yields = [*real[:2], load_side_force("fr-2025")]
+    with pytest.raises(InputError, match=r"w80 of US against FR has no default .*--w80 US="):
+        evaluate_system(no_yields)
     with pytest.raises(InputError, match="w80 given for XX, not a party here"):
         evaluate_system(real, w80={"XX": 1.0, "US": 2.0, "RU": 3.0})
+
+
+def test_china_enters_with_its_land_based_warheads_and_default_w80(real):
+    # cn-2025: 231 ICBM warheads (DF-5 11, new silos 58, DF-41 81, DF-31A/AG 81), 72 SLBM and
+    # 20 bomber; the DF-26's 145 are non-strategic and stay out. Defaults need no --w80: the
+    # DF-31-class/DF-41 warhead's 250 kt (assumed midpoint of 200-300) gives 0.25**(2/3) EMT.
+    legs = {}
+    e = elements_from_force(real[2])
+    for leg, w in zip(e.legs, e.warheads, strict=True):
+        legs[leg] = legs.get(leg, 0.0) + float(w)
+    assert legs == pytest.approx({"ICBM": 231, "SLBM": 72, "bomber": 20})
+    result = evaluate_system(real)
+    assert set(result.pairs) == {"US-RU", "US-CN", "RU-CN"}
+    assert mean_warhead_emt(real[2]) == pytest.approx(0.25 ** (2 / 3))
 
 
 def test_result_is_json_safe(real):
@@ -279,7 +297,7 @@ def test_cli_table_of_real_forces_with_w80_and_a_share_reserve():
 
 
 def test_cli_errors_are_one_line_with_status_2(detente_cli):
-    out = detente_cli("stability-system", "us-2025", "ru-2025", "cn-2025")
+    out = detente_cli("stability-system", "us-2025", "ru-2025", "fr-2025")
     assert out.returncode == 2
     assert out.stderr.strip().count("\n") == 0 and "--w80 US=VALUE" in out.stderr
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from detente.model.catalog import force_names, sources, systems
+from detente.cli.data import force_summary
+from detente.model.catalog import force_names, load_force, sources, systems
 
 
 @pytest.fixture
@@ -35,6 +36,25 @@ def test_list_names_every_bundled_force_with_its_deployed_launchers(data_cli) ->
         assert name in result.stdout
     row = next(line for line in result.stdout.splitlines() if "us-2020-09-01" in line)
     assert "675" in row
+
+
+@pytest.mark.parametrize(
+    ("name", "launchers", "warheads"),
+    [
+        # 400 ICBMs + 72 SLBMs + 20 H-6N + 250 DF-26 (dual-capable); the 24 conventional DF-21
+        # are left out
+        ("cn-2025", 742, 468),
+        # 330 + 192 + 58: the 16 9M729 launchers carry no warhead (all stored, FAS 2025)
+        ("ru-2025", 580, 1710),
+        # 400 + 240 + 36 + 12: the GBIs and the conventional Typhon battery are left out
+        ("us-2025", 688, 1670),
+    ],
+)
+def test_list_counts_only_launchers_that_carry_nuclear_warheads(
+    name: str, launchers: int, warheads: int
+) -> None:
+    summary = force_summary(load_force(name))
+    assert (summary["deployed_launchers"], summary["deployed_warheads"]) == (launchers, warheads)
 
 
 def test_show_json_gives_every_number_with_status_and_source(data_cli) -> None:

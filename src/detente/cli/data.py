@@ -85,21 +85,31 @@ def numbers_dict(model: Sourced) -> dict[str, Any]:
     return out
 
 
-def _offensive(force: Force, table: dict[str, System]) -> list[Holding]:
-    return [h for h in force.holdings if table[h.system].category != "interceptor"]
-
-
 def _unknown_loading(holding: Holding) -> bool:
     return bool(holding.launchers.deployed) and holding.loading is None and holding.warheads is None
 
 
-def force_summary(force: Force) -> dict[str, Any]:
-    """Deployed launchers and warheads of a force's offensive holdings (interceptors left out).
+def _nuclear_offensive(force: Force, table: dict[str, System]) -> list[Holding]:
+    """Holdings that can deliver nuclear warheads now: no interceptors, and none whose
+    launchers are known to carry no nuclear warhead (conventional missiles such as the DF-21 or
+    Typhon, or the 9M729 with its warheads in storage), which are held for treaty counting."""
+    return [
+        h
+        for h in force.holdings
+        if table[h.system].category != "interceptor"
+        and (_unknown_loading(h) or h.deployed_warheads > 0 or not h.launchers.deployed)
+    ]
 
-    ``deployed_warheads`` sums the warheads actually on deployed launchers (not a treaty
-    count); ``warheads_partial`` is true when some deployed holding's loading is not known.
+
+def force_summary(force: Force) -> dict[str, Any]:
+    """Deployed launchers and warheads of a force's nuclear offensive holdings.
+
+    Interceptors and holdings whose launchers carry no nuclear warhead (conventional or stored
+    apart) are left out. ``deployed_warheads`` sums the warheads actually on deployed launchers
+    (not a treaty count); ``warheads_partial`` is true when some deployed holding's loading is
+    not known.
     """
-    held = _offensive(force, system_table(force))
+    held = _nuclear_offensive(force, system_table(force))
     return {
         "name": force.name,
         "party": force.party,

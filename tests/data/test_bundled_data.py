@@ -319,6 +319,14 @@ def test_russia_2025_counts_its_non_deployed_launchers_under_new_start() -> None
     assert counted["deployed_warheads"] == 870 + 640 + 58
 
 
+def test_russia_2022_counts_to_the_declared_total_launchers() -> None:
+    """761 deployed and non-deployed launchers (Russian MFA, 2022-03-01); 534 deployed (FAS)."""
+    force = load_force("ru-2022-03-01")
+    result = count(force, load_treaty("new-start"), system_table(force))
+    counted = {x.id: x.count for x in result.limits}
+    assert (counted["deployed_launchers"], counted["launchers"]) == (534, 761)
+
+
 def test_russia_2025_launchers_by_leg_match_crs_2025() -> None:
     force = load_force("ru-2025")
     table = system_table(force)

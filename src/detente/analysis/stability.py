@@ -30,6 +30,7 @@ from detente.analysis.elements import (
     elements_from_notional,
     interceptors_of,
 )
+from detente.display import Display
 from detente.errors import InputError
 from detente.kernels.defense import (
     engagement_capacity,
@@ -59,6 +60,7 @@ from detente.model.yamlio import load_yaml, validate
 
 if TYPE_CHECKING:
     import pandas as pd
+    import plotly.graph_objects as go
 
 
 @dataclass(frozen=True)
@@ -448,8 +450,8 @@ def weapon_de(
     return matrix, tuple(notes)
 
 
-@dataclass(frozen=True)
-class StabilityResult:
+@dataclass(frozen=True, repr=False)
+class StabilityResult(Display):
     """First-strike stability of two sides, keyed by side label.
 
     Attributes
@@ -516,6 +518,31 @@ class StabilityResult:
         if self.weapons:
             out["weapons"] = self.weapons
         return out
+
+    def summary(self) -> str:
+        """The index and each side's ratio r, in words.
+
+        Examples
+        --------
+        >>> from detente.model.catalog import DATA_DIR
+        >>> t1 = DATA_DIR.parent.parent.parent / "examples" / "notional"
+        >>> a, b = (load_side_force(t1 / f"t1-{x}.yaml") for x in "ab")
+        >>> evaluate(make_sides([a, b])).summary()  # doctest: +NORMALIZE_WHITESPACE
+        'first-strike stability index 0.29 (0 to 1; 1 = neither side gains by striking
+        first); r = C1/C2, cost of striking first over cost of being struck: A 0.54, B 0.54'
+        """
+        ratios = ", ".join(f"{k} {self.r_uncapped[k]:.2f}" for k in self.labels)
+        return (
+            f"first-strike stability index {self.fsi:.2f} (0 to 1; 1 = neither side gains by "
+            f"striking first); r = C1/C2, cost of striking first over cost of being struck: "
+            f"{ratios}"
+        )
+
+    def plot(self) -> go.Figure:
+        """The counterforce draw-down curves with each striker's x* (the report's figure)."""
+        from detente.report.figures import stability_drawdown_figure
+
+        return stability_drawdown_figure({"": self})
 
     def to_frame(self) -> pd.DataFrame:
         """One row per side: C1, C2, r, r_uncapped, x*, arriving retaliation."""

@@ -111,3 +111,31 @@ def test_import_is_light():
     assert "stability" in out.stdout
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         dt.nope  # noqa: B018
+
+
+@pytest.mark.slow
+def test_notebook_renders_html(tmp_path):
+    """In a real Jupyter kernel the snippet's result displays as HTML (``_repr_html_``)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            'import detente as dt\nus, ru = dt.load_force("us-2025"), dt.load_force("ru-2025")'
+        ),
+        nbformat.v4.new_code_cell('dt.stability(us, ru, posture="generated", de=0.7)'),
+        nbformat.v4.new_code_cell(
+            "import numpy as np\ndt.stability(us, ru, de=np.linspace(0.5, 0.95, 50))"
+        ),
+    ]
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    for cell, head in (
+        (nb.cells[1], "first-strike stability index"),
+        (nb.cells[2], "50 cases over de"),
+    ):
+        data = cell.outputs[0]["data"]
+        assert head in data["text/html"] and "<table" in data["text/html"]
+        assert head in data["text/plain"]

@@ -34,6 +34,7 @@ from detente.analysis.uncertainty import (
     output_name,
     tornado,
 )
+from detente.display import Display
 from detente.model import parameters
 from detente.model.catalog import Source, sources, system_table
 from detente.model.force import POSTURES
@@ -295,8 +296,8 @@ class ContextSection:
         }
 
 
-@dataclass(frozen=True)
-class Assessment:
+@dataclass(frozen=True, repr=False)
+class Assessment(Display):
     """Everything :func:`assess` found about a scenario.
 
     Attributes
@@ -371,6 +372,21 @@ class Assessment:
     def assumptions(self) -> tuple[LedgerEntry, ...]:
         """The ledger entries that are assumptions."""
         return tuple(e for e in self.ledger if e.assumption)
+
+    def summary(self) -> str:
+        """The scenario, its index and what it rests on, in one sentence."""
+        n = len(self.assumptions)
+        return (
+            f"{self.scenario.name}: first-strike stability index {self.fsi:.2f} (0 to 1; 1 = "
+            f"neither side gains by striking first); {len(self.ledger)} input numbers, {n} of "
+            "them assumptions"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per pair and side in the scenario's postures: C1, C2, r, x*, arriving."""
+        import pandas as pd
+
+        return pd.concat({tag: r.to_frame() for tag, r in self.stability.items()}, names=["pair"])
 
     def forces_frame(self) -> pd.DataFrame:
         """One row per holding of every party after the scenario's modifications."""

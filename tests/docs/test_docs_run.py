@@ -49,3 +49,24 @@ def test_the_collector_finds_blocks():
     """The pattern sees the blocks the docs have (so the run test cannot pass vacuously)."""
     assert sum(len(blocks(p)) for p in PAGES) >= 10
     assert os.path.exists(ROOT / "docs" / "api.md")
+
+
+@pytest.mark.slow
+def test_site_builds_offline(tmp_path):
+    """``make docs``: MkDocs builds the site with the API reference from the docstrings."""
+    import subprocess
+    import sys
+
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run(
+        [str(mkdocs), "build", "--quiet", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT,
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
+    page = (tmp_path / "site" / "reference" / "api" / "index.html").read_text()
+    assert "broadcast" in page and "StabilityCases" in page
+    assert (tmp_path / "site" / "api" / "index.html").exists()

@@ -24,7 +24,7 @@ from detente.analysis.counting import CountResult, count
 from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
 from detente.analysis.risk import RiskResult, load_risk_parameters, run_risk
 from detente.analysis.scenario import ResolvedScenario, resolve
-from detente.analysis.stability import StabilityResult, evaluate
+from detente.analysis.stability import StabilityResult, evaluate, evaluate_rows
 from detente.analysis.uncertainty import (
     Tornado,
     UncertaintyResult,
@@ -569,23 +569,34 @@ def posture_cases(resolved: ResolvedScenario) -> list[PostureCase]:
 
     With three or more parties the other parties keep the scenario's postures and every
     striker withholds its reserve against them; with three or more parties or a missile
-    defence the cases come from :func:`evaluate_batch`. ``r`` is capped.
+    defence the cases come from :func:`evaluate_batch`. Otherwise, with one DE for every
+    warhead, all cases of a pair are rows of one kernel call (:func:`evaluate_rows`). ``r``
+    is capped.
     """
     batch = needs_batch(resolved)
     cases = []
     for pair in resolved.pairs():
-        for postures in itertools.product(POSTURES, repeat=2):
-            for luas in itertools.product((False, True), repeat=2):
-                posture = dict(zip(pair, postures, strict=True))
-                lua = dict(zip(pair, luas, strict=True))
-                if batch:
-                    out = evaluate_batch(resolved, {}, 1, posture=posture, lua=lua)
-                    fsi = float(out[output_name(resolved, "fsi", pair)][0])
-                    r = {k: float(out[output_name(resolved, "r", pair, k)][0]) for k in pair}
-                else:
-                    result = evaluate(resolved.sides(pair, posture, lua), resolved.params)
-                    fsi, r = result.fsi, result.r
+        grid = [
+            (dict(zip(pair, postures, strict=True)), dict(zip(pair, luas, strict=True)))
+            for postures in itertools.product(POSTURES, repeat=2)
+            for luas in itertools.product((False, True), repeat=2)
+        ]
+        if batch:
+            for posture, lua in grid:
+                out = evaluate_batch(resolved, {}, 1, posture=posture, lua=lua)
+                fsi = float(out[output_name(resolved, "fsi", pair)][0])
+                r = {k: float(out[output_name(resolved, "r", pair, k)][0]) for k in pair}
                 cases.append(PostureCase(pair, posture, lua, fsi, r))
+        elif resolved.params.weapons == "uniform":
+            rows = [resolved.sides(pair, posture, lua) for posture, lua in grid]
+            si = evaluate_rows(rows, resolved.params)
+            for i, (posture, lua) in enumerate(grid):
+                r = dict(zip(pair, (float(si.r_A_capped[i]), float(si.r_B_capped[i])), strict=True))
+                cases.append(PostureCase(pair, posture, lua, float(si.fsi[i]), r))
+        else:
+            for posture, lua in grid:
+                result = evaluate(resolved.sides(pair, posture, lua), resolved.params)
+                cases.append(PostureCase(pair, posture, lua, result.fsi, result.r))
     return cases
 
 

@@ -728,6 +728,77 @@ def result_at(
     )
 
 
+def stack_sides(sides: Sequence[Side]) -> list[np.ndarray]:
+    """n, m, fixed, alert of ``sides`` stacked on a batch axis, padded with n = 0 elements.
+
+    Examples
+    --------
+    >>> from detente.model.catalog import load_force
+    >>> us, ru = make_sides([load_force("us-2025"), load_force("ru-2025")])
+    >>> [a.shape for a in stack_sides([us, ru])]
+    [(2, 11), (2, 11), (2, 11), (2, 11)]
+    """
+    width = max(len(s.elements) for s in sides)
+    out = []
+    for name, fill in (("n", 0.0), ("m", 0.0), ("fixed", False), ("alert", 0.0)):
+        rows = [getattr(s.elements, name) for s in sides]
+        arr = np.full((len(rows), width), fill, dtype=rows[0].dtype)
+        for i, row in enumerate(rows):
+            arr[i, : len(row)] = row
+        out.append(arr)
+    return out
+
+
+def evaluate_rows(
+    pairs: Sequence[Sequence[Side]], params: StabilityParams | Sequence[StabilityParams]
+) -> StabilityIndex:
+    """The kernel result of many (A, B) side pairs in one batched call, one row per pair.
+
+    For one DE for every warhead (``weapons == "uniform"``) and no missile defence: the cases
+    :func:`evaluate` handles without its extensions. ``params`` is shared or given per row;
+    rows may differ in ``de`` but must share the other constants. Row ``i`` equals
+    ``evaluate(pairs[i], params[i])``; :func:`result_at` turns it into a result.
+
+    Raises
+    ------
+    InputError
+        Weapon types, a missile defence (use :func:`evaluate` per pair), or rows whose
+        constants other than ``de`` differ.
+
+    Examples
+    --------
+    Both sides' launch under attack as four rows of one call:
+
+    >>> from detente.model.catalog import load_force
+    >>> sides = make_sides([load_force("us-2025"), load_force("ru-2025")])
+    >>> rows = [[replace(sides[0], lua=a), replace(sides[1], lua=b)]
+    ...         for a in (False, True) for b in (False, True)]
+    >>> si = evaluate_rows(rows, StabilityParams())
+    >>> bool(abs(si.fsi[0] - evaluate(sides).fsi) < 1e-12), si.fsi.shape
+    (True, (4,))
+    """
+    rows = [params] * len(pairs) if isinstance(params, StabilityParams) else list(params)
+    if any(p.weapons != "uniform" for p in rows) or any(
+        s.defense is not None for pair in pairs for s in pair
+    ):
+        raise InputError("batched rows take one DE for every warhead and no missile defence")
+    if len({tuple(sorted(p.kernel_kwargs().items())) for p in rows}) > 1:
+        raise InputError("batched rows must share every constant but de")
+    a_sides, b_sides = [p[0] for p in pairs], [p[1] for p in pairs]
+    de = np.array([p.de for p in rows], dtype=float)
+    return stability_index(
+        *stack_sides(a_sides),
+        *stack_sides(b_sides),
+        np.array([s.w80 for s in a_sides]),
+        np.array([s.w80 for s in b_sides]),
+        de,
+        de,
+        lua_A=np.array([s.lua for s in a_sides]),
+        lua_B=np.array([s.lua for s in b_sides]),
+        **rows[0].kernel_kwargs(),
+    )
+
+
 def with_lua(sides: list[Side], lua: bool) -> list[Side]:
     """The same sides, all launching under attack (or none)."""
     return [replace(s, lua=lua) for s in sides]

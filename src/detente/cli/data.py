@@ -220,7 +220,8 @@ def _print_force(force: Force, console: Console) -> None:
     console.print(holdings)
     s = force_summary(force)
     console.print(
-        f"Deployed (interceptors excluded): {number_text(s['deployed_launchers'])} launchers, "
+        "Deployed with nuclear warheads (interceptors and launchers without them left out): "
+        f"{number_text(s['deployed_launchers'])} launchers, "
         f"{number_text(s['deployed_warheads'])}{'+' if s['warheads_partial'] else ''} warheads"
     )
     numbers = Table(title="Every number and its provenance")

@@ -3,23 +3,60 @@
 :func:`count` is a pure function of its arguments. Each limit sums, over the holdings its
 filter selects, the holding's contribution to the limit's quantity (definitions in
 :data:`detente.model.treaty.QUANTITIES`, rules and sources in ``docs/treaties.md`` and
-``research/treaties.md``). Holdings whose contribution the data cannot decide (unknown range
-under a range band, unknown loading) are listed as ``undetermined``, never silently counted 0.
+``research/treaties.md``). Every count carries its *basis*, the weakest provenance status of
+the figures it sums (``official`` < ``derived`` < ``estimate`` < ``assumption`` < ``unstated``),
+and a low-high range from those figures' ranges; a count that matches the party's declared
+count for the force's date (a treaty data exchange) is ``official``. Holdings whose
+contribution the data cannot decide (unknown range under a range band, unknown loading, no
+launcher numbers) are listed as ``undetermined`` with the reason, never silently counted 0,
+and make the verdict ``undetermined`` unless the count is over the limit without them.
+
+Verdicts, in words (:attr:`LimitCount.status_text`): ``within`` (the whole range is at most
+the ceiling), ``above`` (the whole range is over it), ``uncertain`` (the range spans it),
+``undetermined``. A ban is ``violated`` (a matching holding has launchers), ``respected``
+(the force has data on the banned kind of system and none is held) or ``undetermined`` (a
+holding cannot be judged, or the force has no data on the banned kind at all).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from detente.errors import InputError
 from detente.model.force import Force, Holding, System
 from detente.model.provenance import Provenance
-from detente.model.treaty import Counting, Limit, Treaty, is_mirved
+from detente.model.treaty import (
+    QUANTITY_LABELS,
+    Counting,
+    DeclaredCount,
+    Filter,
+    Limit,
+    Treaty,
+    is_mirved,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
+
+#: Provenance statuses from strongest to weakest; a count's basis is the weakest of its inputs.
+BASES: tuple[str, ...] = ("official", "derived", "estimate", "assumption", "unstated")
+#: How each basis reads in a verdict.
+BASIS_WORDS: dict[str, str] = {
+    "official": "declared",
+    "derived": "derived from declared figures",
+    "estimate": "estimate",
+    "assumption": "assumption",
+    "unstated": "unsourced figures",
+}
+#: Reasons a holding's contribution cannot be decided.
+UNKNOWN_LAUNCHERS = "launcher numbers not given"
+UNKNOWN_RANGE = "range not known"
+UNKNOWN_MIRV = "warheads per missile not known"
+UNKNOWN_WARHEADS = "warheads not known"
+UNKNOWN_BOMBER_WEAPONS = "bomber weapons not known"
+UNKNOWN_EQUIPPED = "weapons the bombers are equipped for not known"
 
 
 def _num(x: float) -> int | float:
@@ -27,17 +64,123 @@ def _num(x: float) -> int | float:
     return int(x) if float(x).is_integer() else float(x)
 
 
+def _text(x: float) -> str:
+    """A count in words: thousands separated, whole numbers without decimals."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+def weakest(statuses: set[str] | frozenset[str]) -> str:
+    """The weakest of ``statuses`` in the order of :data:`BASES` (``official`` when empty).
+
+    Examples
+    --------
+    >>> weakest({"official", "estimate"}), weakest(set())
+    ('estimate', 'official')
+    """
+    return max(statuses, key=BASES.index, default="official")
+
+
+@dataclass(frozen=True)
+class _Term:
+    """A non-negative number with its range and the statuses of the figures it rests on."""
+
+    value: float
+    low: float
+    high: float
+    statuses: frozenset[str]
+
+    def __add__(self, other: _Term) -> _Term:
+        return _Term(
+            self.value + other.value,
+            self.low + other.low,
+            self.high + other.high,
+            self.statuses | other.statuses,
+        )
+
+    def __mul__(self, other: _Term) -> _Term:
+        # both factors are non-negative, so the product's bounds are the bounds' products
+        return _Term(
+            self.value * other.value,
+            self.low * other.low,
+            self.high * other.high,
+            self.statuses | other.statuses,
+        )
+
+
+def _figure(value: float, provenance: Provenance | None) -> _Term:
+    """A figure with its stated range (the value itself where no bound is stated)."""
+    p = provenance or Provenance()
+    low = value if p.low is None else min(p.low, value)
+    high = value if p.high is None else max(p.high, value)
+    return _Term(float(value), float(low), float(high), frozenset({p.status or "unstated"}))
+
+
+def _zero(statuses: frozenset[str]) -> _Term:
+    return _Term(0.0, 0.0, 0.0, statuses)
+
+
 @dataclass(frozen=True)
 class Contribution:
-    """What one holding adds to a count (or, for a ban, its offending launchers) [count]."""
+    """What one holding adds to a count (or, for a ban, its offending launchers) [count].
+
+    ``low``/``high`` default to ``count`` and ``basis`` to ``official`` (an exact figure).
+    """
 
     holding: str
     system: str | None
     count: float
+    low: float | None = None
+    high: float | None = None
+    basis: str = "official"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict."""
-        return {"holding": self.holding, "system": self.system, "count": _num(self.count)}
+        return {
+            "holding": self.holding,
+            "system": self.system,
+            "count": _num(self.count),
+            "low": _num(self.count if self.low is None else self.low),
+            "high": _num(self.count if self.high is None else self.high),
+            "basis": self.basis,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Contribution:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            d["holding"], d["system"], d["count"], d["low"], d["high"], d.get("basis", "official")
+        )
+
+
+@dataclass(frozen=True)
+class Undetermined:
+    """A holding whose contribution the data cannot decide, and why."""
+
+    holding: str
+    system: str | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict."""
+        return {"holding": self.holding, "system": self.system, "reason": self.reason}
+
+
+def _why(undetermined: tuple[Undetermined, ...]) -> str:
+    """``reason (holding, holding); reason (holding)`` grouped by reason, in order."""
+    by_reason: dict[str, list[str]] = {}
+    for u in undetermined:
+        by_reason.setdefault(u.reason, []).append(u.holding)
+    return "; ".join(f"{r} ({', '.join(h)})" for r, h in by_reason.items())
+
+
+def _qualifier(basis: str, low: float, high: float) -> str:
+    """``(declared)``, ``(estimate; 1,400–1,700)`` or ``(estimate; no range given)``."""
+    words = BASIS_WORDS[basis]
+    if low != high:
+        return f"({words}; {_text(low)}–{_text(high)})"
+    if basis in {"official", "derived"}:
+        return f"({words})"
+    return f"({words}; no range given)"
 
 
 @dataclass(frozen=True)
@@ -48,14 +191,21 @@ class LimitCount:
     ----------
     count : float
         Sum of the contributions [count].
-    sources : tuple of str
-        Source ids of the ceiling and the limit.
+    low, high : float
+        Range of the count from its figures' stated ranges [count].
+    basis : str
+        Weakest provenance status of the figures summed (:data:`BASES`); ``official`` when
+        the count is the party's declared count for the force's date.
     limit : float
         The treaty's ceiling (``Limit.max``) [count].
     minimum : float or None
         Low end of a ranged limit (SORT 1,700–2,200), informational.
-    undetermined : tuple of str
+    declared : float or None
+        The party's declared count for the force's date, where the treaty has one [count].
+    undetermined : tuple of Undetermined
         Holdings the data could not decide; they are not in ``count``.
+    sources : tuple of str
+        Source ids of the ceiling and the limit (and of the declared count).
     """
 
     id: str
@@ -63,10 +213,28 @@ class LimitCount:
     count: float
     limit: float
     contributions: tuple[Contribution, ...] = ()
-    undetermined: tuple[str, ...] = ()
+    undetermined: tuple[Undetermined, ...] = ()
     minimum: float | None = None
     description: str | None = None
     sources: tuple[str, ...] = ()
+    label: str | None = None
+    low: float | None = None
+    high: float | None = None
+    basis: str = "official"
+    declared: float | None = None
+
+    @property
+    def name(self) -> str:
+        """Human label (``deployed warheads``)."""
+        return self.label or self.id.replace("_", " ")
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """``(low, high)``, the count itself where no range is known."""
+        return (
+            self.count if self.low is None else self.low,
+            self.count if self.high is None else self.high,
+        )
 
     @property
     def margin(self) -> float:
@@ -74,67 +242,212 @@ class LimitCount:
         return self.limit - self.count
 
     @property
-    def ok(self) -> bool:
-        """The count is at most the ceiling."""
-        return self.count <= self.limit
+    def verdict(self) -> str:
+        """``within``, ``above``, ``uncertain`` (the range spans the ceiling) or
+        ``undetermined`` (holdings undecided and the count not already over)."""
+        low, high = self.bounds
+        if low > self.limit:
+            return "above"
+        if self.undetermined:
+            return "undetermined"
+        return "within" if high <= self.limit else "uncertain"
+
+    @property
+    def ok(self) -> bool | None:
+        """True within the ceiling, False above it, None when the data cannot tell."""
+        return {"within": True, "above": False}.get(self.verdict)
+
+    @property
+    def status_text(self) -> str:
+        """The verdict in words: ``within (estimate; 1,400–1,700)``, ``above (declared)``,
+        ``undetermined: bomber weapons not known (b-2a, b-52h)``."""
+        verdict = self.verdict
+        if verdict == "undetermined":
+            return f"undetermined: {_why(self.undetermined)}"
+        text = {
+            "within": "within",
+            "above": "above",
+            "uncertain": "uncertain: the range spans the limit",
+        }[verdict]
+        text += " " + _qualifier(self.basis, *self.bounds)
+        if self.undetermined:
+            text += f", before the undetermined: {_why(self.undetermined)}"
+        if self.declared is not None and self.declared != self.count:
+            text += f"; declared {_text(self.declared)}"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict."""
+        low, high = self.bounds
         return {
             "id": self.id,
+            "label": self.name,
             "quantity": self.quantity,
             "description": self.description,
             "count": _num(self.count),
+            "low": _num(low),
+            "high": _num(high),
+            "basis": self.basis,
+            "declared": None if self.declared is None else _num(self.declared),
             "limit": _num(self.limit),
             "min": None if self.minimum is None else _num(self.minimum),
             "margin": _num(self.margin),
+            "verdict": self.verdict,
+            "status_text": self.status_text,
             "ok": self.ok,
             "contributions": [c.to_dict() for c in self.contributions],
-            "undetermined": list(self.undetermined),
+            "undetermined": [u.to_dict() for u in self.undetermined],
             "sources": list(self.sources),
         }
 
 
 @dataclass(frozen=True)
 class BanCount:
-    """The holdings that offend one ban (count: their launchers, all statuses)."""
+    """The holdings that offend one ban (count: their launchers, all statuses).
+
+    Attributes
+    ----------
+    covered : bool
+        The force has data on the banned kind of system (a holding that matches the ban's
+        category, basing, delivery and launch criteria); without it the ban is undetermined.
+    """
 
     id: str
     offending: tuple[Contribution, ...] = ()
-    undetermined: tuple[str, ...] = ()
+    undetermined: tuple[Undetermined, ...] = ()
     description: str | None = None
     sources: tuple[str, ...] = ()
+    label: str | None = None
+    covered: bool = True
+    scope: str | None = None
 
     @property
-    def ok(self) -> bool:
-        """No holding offends."""
-        return not self.offending
+    def name(self) -> str:
+        """Human label."""
+        return self.label or self.id.replace("_", " ")
+
+    @property
+    def launchers(self) -> float:
+        """Offending launchers, all statuses [count]."""
+        return float(sum(c.count for c in self.offending))
+
+    @property
+    def verdict(self) -> str:
+        """``violated``, ``respected`` or ``undetermined``."""
+        if self.offending:
+            return "violated"
+        if self.undetermined or not self.covered:
+            return "undetermined"
+        return "respected"
+
+    @property
+    def ok(self) -> bool | None:
+        """True when respected, False when violated, None when the data cannot tell."""
+        return {"respected": True, "violated": False}.get(self.verdict)
+
+    @property
+    def basis(self) -> str:
+        """Weakest basis of the offending launcher counts."""
+        return weakest({c.basis for c in self.offending})
+
+    @property
+    def status_text(self) -> str:
+        """``violated: holds 18 banned launchers: df-26 18 (estimate)``,
+        ``undetermined: no data on ...``, ``respected``."""
+        verdict = self.verdict
+        if verdict == "violated":
+            low = sum(c.count if c.low is None else c.low for c in self.offending)
+            high = sum(c.count if c.high is None else c.high for c in self.offending)
+            held = ", ".join(f"{c.holding} {_text(c.count)}" for c in self.offending)
+            return (
+                f"violated: holds {_text(self.launchers)} banned launchers ({held}) "
+                + _qualifier(self.basis, low, high)
+            )
+        if verdict == "undetermined":
+            reasons = [_why(self.undetermined)] if self.undetermined else []
+            if not self.covered:
+                reasons.append(f"no data on {self.scope or self.description or self.name}")
+            return "undetermined: " + "; ".join(reasons)
+        return "respected"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict."""
         return {
             "id": self.id,
+            "label": self.name,
             "description": self.description,
+            "scope": self.scope,
+            "count": _num(self.launchers),
+            "basis": self.basis,
+            "covered": self.covered,
+            "verdict": self.verdict,
+            "status_text": self.status_text,
             "ok": self.ok,
             "offending": [c.to_dict() for c in self.offending],
-            "undetermined": list(self.undetermined),
+            "undetermined": [u.to_dict() for u in self.undetermined],
             "sources": list(self.sources),
         }
 
 
+#: Treaty dates carried by a count, for its head line and for timelines.
+TREATY_DATES: tuple[str, ...] = ("signed", "entered_into_force", "expired", "withdrawn")
+
+
 @dataclass(frozen=True)
 class CountResult:
-    """A force counted against a treaty."""
+    """A force counted against a treaty.
+
+    Attributes
+    ----------
+    treaty : str
+        The treaty's id.
+    treaty_name, treaty_status : str
+    in_force : bool or None
+        Whether the treaty is in force now (its status).
+    standing : str
+        One sentence on the treaty's standing (``New START expired on 2026-02-05; shown
+        for comparison.``).
+    dates : tuple of (str, str)
+        The treaty's dates by :data:`TREATY_DATES` key, ISO format, where given.
+    """
 
     force: str
     treaty: str
     limits: tuple[LimitCount, ...] = ()
     bans: tuple[BanCount, ...] = ()
+    treaty_name: str | None = None
+    treaty_status: str | None = None
+    in_force: bool | None = None
+    standing: str = ""
+    dates: tuple[tuple[str, str], ...] = field(default=())
 
     @property
-    def compliant(self) -> bool:
-        """Every limit met and no ban offended (undetermined holdings aside)."""
-        return all(x.ok for x in (*self.limits, *self.bans))
+    def compliant(self) -> bool | None:
+        """True when every limit is met and no ban offended, False when a limit is exceeded
+        or a ban violated, None when the data cannot tell (undetermined or uncertain)."""
+        oks = [x.ok for x in (*self.limits, *self.bans)]
+        if False in oks:
+            return False
+        return None if None in oks else True
+
+    @property
+    def verdict(self) -> str:
+        """``within`` (every limit met, every ban respected), ``above`` or ``undetermined``."""
+        return {True: "within", False: "above"}[self.compliant] if self.compliant is not None else (
+            "undetermined"
+        )
+
+    @property
+    def status_text(self) -> str:
+        """The overall verdict in words, naming the limits and bans that decide it."""
+        items = (*self.limits, *self.bans)
+        if self.compliant is True:
+            return "within every limit; every ban respected"
+        if self.compliant is False:
+            names = [x.name for x in items if x.ok is False]
+            return "above a limit or against a ban: " + ", ".join(names)
+        names = [f"{x.name} ({x.verdict})" for x in items if x.ok is None]
+        return "not decided by the data: " + ", ".join(names)
 
     def limit(self, limit_id: str) -> LimitCount:
         """The count of the limit with id ``limit_id``."""
@@ -143,14 +456,29 @@ class CountResult:
                 return x
         raise KeyError(f"no limit {limit_id!r}; limits: {', '.join(x.id for x in self.limits)}")
 
+    def ban(self, ban_id: str) -> BanCount:
+        """The count of the ban with id ``ban_id``."""
+        for b in self.bans:
+            if b.id == ban_id:
+                return b
+        raise KeyError(f"no ban {ban_id!r}; bans: {', '.join(b.id for b in self.bans)}")
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict: force, treaty, limits, bans, compliant."""
+        """JSON-safe dict: force, treaty and its standing, limits, bans, overall verdict."""
+        dates = dict(self.dates)
         return {
             "force": self.force,
             "treaty": self.treaty,
+            "treaty_name": self.treaty_name,
+            "treaty_status": self.treaty_status,
+            "in_force": self.in_force,
+            **{k: dates.get(k) for k in TREATY_DATES},
+            "standing": self.standing,
             "limits": [x.to_dict() for x in self.limits],
             "bans": [x.to_dict() for x in self.bans],
             "compliant": self.compliant,
+            "verdict": self.verdict,
+            "status_text": self.status_text,
         }
 
     @classmethod
@@ -158,19 +486,32 @@ class CountResult:
         """Inverse of :meth:`to_dict` (derived keys such as ``margin`` are recomputed)."""
 
         def contributions(items: list) -> tuple[Contribution, ...]:
-            return tuple(Contribution(c["holding"], c["system"], c["count"]) for c in items)
+            return tuple(Contribution.from_dict(c) for c in items)
+
+        def undetermined(items: list) -> tuple[Undetermined, ...]:
+            return tuple(Undetermined(u["holding"], u["system"], u["reason"]) for u in items)
 
         return cls(
             force=d["force"],
             treaty=d["treaty"],
+            treaty_name=d.get("treaty_name"),
+            treaty_status=d.get("treaty_status"),
+            in_force=d.get("in_force"),
+            standing=d.get("standing", ""),
+            dates=tuple((k, d[k]) for k in TREATY_DATES if d.get(k) is not None),
             limits=tuple(
                 LimitCount(
                     id=x["id"],
+                    label=x.get("label"),
                     quantity=x["quantity"],
                     count=x["count"],
+                    low=x["low"],
+                    high=x["high"],
+                    basis=x["basis"],
+                    declared=x["declared"],
                     limit=x["limit"],
                     contributions=contributions(x["contributions"]),
-                    undetermined=tuple(x["undetermined"]),
+                    undetermined=undetermined(x["undetermined"]),
                     minimum=x["min"],
                     description=x["description"],
                     sources=tuple(x["sources"]),
@@ -180,53 +521,70 @@ class CountResult:
             bans=tuple(
                 BanCount(
                     id=x["id"],
+                    label=x.get("label"),
                     offending=contributions(x["offending"]),
-                    undetermined=tuple(x["undetermined"]),
+                    undetermined=undetermined(x["undetermined"]),
                     description=x["description"],
                     sources=tuple(x["sources"]),
+                    covered=x["covered"],
+                    scope=x.get("scope"),
                 )
                 for x in d["bans"]
             ),
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per limit and ban: kind, id, quantity, count, limit, min, margin, ok.
+        """One row per limit and ban: kind, id, label, quantity, count, low, high, basis,
+        limit, min, margin, verdict, ok, undetermined (how many holdings).
 
         A ban's row counts the offending launchers against a limit of 0.
         """
-        rows = [
-            {
-                "kind": "limit",
-                "id": x.id,
-                "quantity": x.quantity,
-                "count": _num(x.count),
-                "limit": _num(x.limit),
-                "min": None if x.minimum is None else _num(x.minimum),
-                "margin": _num(x.margin),
-                "ok": x.ok,
-                "undetermined": len(x.undetermined),
-            }
-            for x in self.limits
-        ]
+        rows = []
+        for x in self.limits:
+            low, high = x.bounds
+            rows.append(
+                {
+                    "kind": "limit",
+                    "id": x.id,
+                    "label": x.name,
+                    "quantity": x.quantity,
+                    "count": _num(x.count),
+                    "low": _num(low),
+                    "high": _num(high),
+                    "basis": x.basis,
+                    "limit": _num(x.limit),
+                    "min": None if x.minimum is None else _num(x.minimum),
+                    "margin": _num(x.margin),
+                    "verdict": x.verdict,
+                    "ok": x.ok,
+                    "undetermined": len(x.undetermined),
+                }
+            )
         for b in self.bans:
-            n = _num(sum(c.count for c in b.offending))
+            n = _num(b.launchers)
             rows.append(
                 {
                     "kind": "ban",
                     "id": b.id,
+                    "label": b.name,
                     "quantity": "launchers",
                     "count": n,
+                    "low": n,
+                    "high": n,
+                    "basis": b.basis,
                     "limit": 0,
                     "min": None,
                     "margin": -n,
+                    "verdict": b.verdict,
                     "ok": b.ok,
                     "undetermined": len(b.undetermined),
                 }
             )
-        columns = ["kind", "id", "quantity", "count", "limit", "min", "margin", "ok"]
+        columns = ["kind", "id", "label", "quantity", "count", "low", "high", "basis", "limit"]
+        columns += ["min", "margin", "verdict", "ok", "undetermined"]
         import pandas as pd  # lazy: keeps CLI start-up fast
 
-        return pd.DataFrame(rows, columns=[*columns, "undetermined"])
+        return pd.DataFrame(rows, columns=columns)
 
 
 def _sources(listed: tuple[str, ...], provenance: Provenance | None) -> tuple[str, ...]:
@@ -235,11 +593,37 @@ def _sources(listed: tuple[str, ...], provenance: Provenance | None) -> tuple[st
     return tuple(dict.fromkeys(cited))
 
 
-def _actual(holding: Holding) -> float | None:
-    """Warheads on the deployed launchers; ``None`` when deployed but of unknown loading."""
-    if holding.launchers.deployed and holding.loading is None and holding.warheads is None:
-        return None
-    return holding.deployed_warheads
+def launchers_given(holding: Holding) -> bool:
+    """Whether the holding states any launcher number (else its launchers are unknown).
+
+    Examples
+    --------
+    >>> launchers_given(Holding(system="df-26")), launchers_given(
+    ...     Holding(system="df-26", launchers={"deployed": 0}))
+    (False, True)
+    """
+    return bool(holding.launchers.model_fields_set - {"provenance"})
+
+
+def _launchers(holding: Holding, *statuses: str) -> _Term:
+    """The holding's launchers of the given statuses, summed, with their provenance."""
+    launchers = holding.launchers
+    terms = [_figure(getattr(launchers, s), launchers.provenance.get(s)) for s in statuses]
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    return total
+
+
+def _actual(holding: Holding, unknown: str) -> _Term | str:
+    """Warheads on the deployed launchers, with provenance; ``unknown`` when deployed but of
+    unknown loading."""
+    deployed = _launchers(holding, "deployed")
+    if holding.warheads is not None:
+        return _figure(holding.warheads, holding.provenance.get("warheads"))
+    if holding.loading is not None:
+        return _figure(holding.loading, holding.provenance.get("loading")) * deployed
+    return _zero(deployed.statuses) if deployed.value == 0 else unknown
 
 
 def attributed_bomber_warheads(
@@ -284,44 +668,81 @@ def attributed_bomber_warheads(
     return out
 
 
-def _contribution(
+def _attributed(counting: Counting, system_id: str) -> _Term | None:
+    """The treaty's attributed warheads per deployed launcher of a type, with provenance."""
+    for a in counting.attribution:
+        if a.system == system_id:
+            return _figure(a.warheads, a.provenance.get("warheads"))
+    return None
+
+
+def _bomber_term(
+    i: int, holding: Holding, system: System, counting: Counting, bombers: dict[int, float | None]
+) -> _Term | str:
+    """A deployed heavy-bomber holding's warheads under the treaty's bomber rule."""
+    deployed = _launchers(holding, "deployed")
+    rule = counting.bomber_warheads
+    if rule == "one_per_bomber":
+        return deployed
+    if rule == "loading":
+        return _actual(holding, UNKNOWN_BOMBER_WEAPONS)
+    if rule == "equipped":
+        per_bomber = _attributed(counting, system.id)
+        if per_bomber is None and system.max_loading is not None:
+            per_bomber = _figure(system.max_loading, system.provenance.get("max_loading"))
+        if per_bomber is None:
+            return _zero(deployed.statuses) if deployed.value == 0 else UNKNOWN_EQUIPPED
+        return per_bomber * deployed
+    value = bombers[i]
+    if value is None:
+        return UNKNOWN_BOMBER_WEAPONS
+    # START I's discount depends on the order of the bombers: the count is kept exact (no
+    # range), resting on the launcher figures and the treaty's attribution.
+    return _Term(value, value, value, deployed.statuses)
+
+
+def _term(
     quantity: str,
     i: int,
     holding: Holding,
     system: System,
     counting: Counting,
     bombers: dict[int, float | None],
-) -> float | None:
-    launchers = holding.launchers
+) -> _Term | str:
+    """A holding's contribution to ``quantity``, or the reason it cannot be decided."""
+    if not launchers_given(holding):
+        return UNKNOWN_LAUNCHERS
     if system.category == "heavy_bomber" and quantity in {
         "deployed_warheads",
         "accountable_warheads",
     }:
-        rule = counting.bomber_warheads
-        if rule == "one_per_bomber":
-            return float(launchers.deployed)
-        if rule == "loading":
-            return _actual(holding)
-        return bombers[i]
+        return _bomber_term(i, holding, system, counting, bombers)
+    deployed = _launchers(holding, "deployed")
     if quantity == "launchers":
-        return float(launchers.total)
+        return _launchers(holding, "deployed", "non_deployed", "test")
     if quantity == "deployed_launchers":
-        return float(launchers.deployed)
+        return deployed
     if quantity == "non_deployed_launchers":
-        return float(launchers.non_deployed + launchers.test)
+        return _launchers(holding, "non_deployed", "test")
+    unknown = UNKNOWN_BOMBER_WEAPONS if system.category == "heavy_bomber" else UNKNOWN_WARHEADS
     if quantity in {"deployed_warheads", "operationally_deployed_warheads"}:
-        return _actual(holding)
+        return _actual(holding, unknown)
     if quantity == "accountable_warheads":
-        attributed = counting.attributed
-        if system.id in attributed:
-            return attributed[system.id] * launchers.deployed
-        return _actual(holding)
+        per_launcher = _attributed(counting, system.id)
+        return _actual(holding, unknown) if per_launcher is None else per_launcher * deployed
     if quantity == "mirved_launchers":
         mirved = is_mirved(holding, system)
-        return None if mirved is None else float(launchers.deployed if mirved else 0)
+        if mirved is None:
+            return UNKNOWN_MIRV
+        return deployed if mirved else _zero(deployed.statuses)
     if quantity == "interceptors":
-        return float(launchers.deployed if system.category == "interceptor" else 0)
+        return deployed if system.category == "interceptor" else _zero(deployed.statuses)
     raise ValueError(f"quantity {quantity!r} is not counted per holding")
+
+
+def _filter_reason(f: Filter, system: System) -> str:
+    """Why ``f`` cannot judge a holding of ``system``."""
+    return UNKNOWN_RANGE if f.range_km is not None and system.range_km is None else UNKNOWN_MIRV
 
 
 def _count_limit(
@@ -330,9 +751,11 @@ def _count_limit(
     systems: Mapping[str, System],
     counting: Counting,
     bombers: dict[int, float | None],
+    declared: DeclaredCount | None,
 ) -> LimitCount:
-    common = {"id": limit.id, "quantity": limit.quantity, "limit": limit.max}
+    common: dict[str, Any] = {"id": limit.id, "quantity": limit.quantity, "limit": limit.max}
     common |= {"minimum": limit.min, "description": limit.description}
+    common["label"] = limit.label or QUANTITY_LABELS.get(limit.id) or limit.name
     common["sources"] = _sources(limit.sources, limit.provenance.get("max"))
     if limit.quantity == "all_warheads":
         total = force.stockpile.total
@@ -342,33 +765,136 @@ def _count_limit(
                 f"limit {limit.id!r} counts",
                 field="stockpile.total",
             )
+        term = _figure(total, force.stockpile.provenance.get("total"))
+        basis = weakest(term.statuses)
         return LimitCount(
-            count=float(total),
-            contributions=(Contribution("stockpile", None, float(total)),),
+            count=term.value,
+            low=term.low,
+            high=term.high,
+            basis=basis,
+            contributions=(Contribution("stockpile", None, term.value, term.low, term.high, basis),),
             **common,
         )
     contributions: list[Contribution] = []
-    undetermined: list[str] = []
+    undetermined: list[Undetermined] = []
+    total = _zero(frozenset())
     for i, holding in enumerate(force.holdings):
         system = systems[holding.system]
         selected = limit.filter.matches(holding, system)
         if selected is False:
             continue
-        value = (
-            None
+        term = (
+            _filter_reason(limit.filter, system)
             if selected is None
-            else _contribution(limit.quantity, i, holding, system, counting, bombers)
+            else _term(limit.quantity, i, holding, system, counting, bombers)
         )
-        if value is None:
-            undetermined.append(holding.name)
-        elif value:
-            contributions.append(Contribution(holding.name, system.id, value))
+        if isinstance(term, str):
+            undetermined.append(Undetermined(holding.name, system.id, term))
+            continue
+        total = total + term
+        if term.value:
+            contributions.append(
+                Contribution(
+                    holding.name, system.id, term.value, term.low, term.high, weakest(term.statuses)
+                )
+            )
+    basis, low, high = weakest(total.statuses), total.low, total.high
+    value = declared.count if declared is not None else None
+    if value is not None and value == total.value and not undetermined:
+        # the sum is the party's own declared count: the treaty's count, exactly
+        basis, low, high = "official", value, value
+        common["sources"] = (*common["sources"], *declared.provenance["count"].source)
     return LimitCount(
-        count=float(sum(c.count for c in contributions)),
+        count=total.value,
+        low=low,
+        high=high,
+        basis=basis,
+        declared=value,
         contributions=tuple(contributions),
         undetermined=tuple(undetermined),
         **common,
     )
+
+
+def _scope(f: Filter) -> Filter:
+    """The kind of system a ban is about: its category, delivery and launch criteria.
+
+    A force with a holding of that kind has data on it: its other criteria (basing, range,
+    MIRV, system) then tell the banned holdings from the rest, and a force whose holdings of
+    that kind all fall outside them respects the ban.
+    """
+    return Filter(category=f.category, delivery=f.delivery, ground_launched=f.ground_launched)
+
+
+def _count_ban(ban, force: Force, systems: Mapping[str, System]) -> BanCount:
+    offending: list[Contribution] = []
+    undetermined: list[Undetermined] = []
+    scope = _scope(ban.filter)
+    covered = False
+    for holding in force.holdings:
+        system = systems[holding.system]
+        covered = covered or scope.matches(holding, system) is True
+        selected = ban.filter.matches(holding, system)
+        if selected is False:
+            continue
+        if not launchers_given(holding):
+            undetermined.append(Undetermined(holding.name, system.id, UNKNOWN_LAUNCHERS))
+            continue
+        term = _launchers(holding, "deployed", "non_deployed", "test")
+        if not term.value:
+            continue
+        if selected is None:
+            undetermined.append(
+                Undetermined(holding.name, system.id, _filter_reason(ban.filter, system))
+            )
+        else:
+            offending.append(
+                Contribution(
+                    holding.name, system.id, term.value, term.low, term.high, weakest(term.statuses)
+                )
+            )
+    return BanCount(
+        id=ban.id,
+        label=ban.name,
+        offending=tuple(offending),
+        undetermined=tuple(undetermined),
+        description=ban.description,
+        sources=_sources(ban.sources, ban.provenance.get("filter")),
+        covered=covered,
+        scope=_scope_text(scope),
+    )
+
+
+def _scope_text(f: Filter) -> str:
+    """The kind of system a ban is about, in words.
+
+    Examples
+    --------
+    >>> _scope_text(Filter(category="non_strategic", ground_launched=True,
+    ...                    delivery=["ballistic", "cruise"]))
+    'ground-launched non-strategic ballistic or cruise missiles'
+    >>> _scope_text(Filter(category="icbm", basing="rail"))
+    'rail-based ICBMs'
+    """
+    words = []
+    if f.ground_launched is not None:
+        words.append("ground-launched" if f.ground_launched else "sea- or air-launched")
+    words += [f"{b.replace('_', '-')}-based" for b in f.basing]
+    nouns = [_CATEGORY_NOUNS[c] for c in f.category if c != "non_strategic"]
+    if "non_strategic" in f.category:
+        words.append("non-strategic")
+    if not nouns:
+        missiles = f.delivery and set(f.delivery) <= {"ballistic", "cruise"}
+        nouns = [f"{' or '.join(f.delivery)} missiles" if missiles else "systems"]
+    return " ".join([*words, " or ".join(nouns)])
+
+
+_CATEGORY_NOUNS = {
+    "icbm": "ICBMs",
+    "slbm": "SLBMs",
+    "heavy_bomber": "heavy bombers",
+    "interceptor": "interceptors",
+}
 
 
 def count(force: Force, treaty: Treaty, systems: Mapping[str, System]) -> CountResult:
@@ -379,15 +905,15 @@ def count(force: Force, treaty: Treaty, systems: Mapping[str, System]) -> CountR
     force : Force
         The holdings to count.
     treaty : Treaty
-        Limits, bans and counting rules.
+        Limits, bans, counting rules, dates and the parties' declared counts.
     systems : mapping of str to System
         System of each holding by id (``detente.model.catalog.system_table(force)``).
 
     Returns
     -------
     CountResult
-        Per limit: count, limit, margin, pass/fail and contributing holdings; per ban: the
-        offending holdings.
+        Per limit: count, its basis and range, limit, margin, verdict and contributing
+        holdings; per ban: the offending holdings and the verdict; the treaty's standing.
 
     Raises
     ------
@@ -405,15 +931,18 @@ def count(force: Force, treaty: Treaty, systems: Mapping[str, System]) -> CountR
     >>> b52 = System(id="b52", name="B-52H", party="US", category="heavy_bomber",
     ...              basing="air_base", delivery="aircraft", alcm=True)
     >>> force = Force(name="demo", party="US", as_of="2020-09-01", holdings=[
-    ...     {"system": "mm3", "launchers": {"deployed": 400, "non_deployed": 50}, "loading": 1},
+    ...     {"system": "mm3", "launchers": {"deployed": 400, "non_deployed": 50},
+    ...      "loading": {"value": 1, "status": "estimate", "low": 1, "high": 3}},
     ...     {"system": "b52", "launchers": {"deployed": 40}, "loading": 20}])
     >>> treaty = Treaty(id="demo", name="Demo", status="hypothetical",
     ...     counting={"bomber_warheads": "one_per_bomber"},
     ...     limits=[{"id": "w", "quantity": "deployed_warheads", "max": 1550},
     ...             {"id": "l", "quantity": "launchers", "max": 450}])
     >>> result = count(force, treaty, {"mm3": mm3, "b52": b52})
-    >>> [(x.id, x.count, x.margin, x.ok) for x in result.limits]
-    [('w', 440.0, 1110.0, True), ('l', 490.0, -40.0, False)]
+    >>> [(x.id, x.count, x.margin, x.verdict) for x in result.limits]
+    [('w', 440.0, 1110.0, 'within'), ('l', 490.0, -40.0, 'above')]
+    >>> result.limit("w").status_text
+    'within (unsourced figures; 440–1,240)'
     >>> result.compliant
     False
     """
@@ -422,25 +951,24 @@ def count(force: Force, treaty: Treaty, systems: Mapping[str, System]) -> CountR
             raise InputError(f"unknown system {holding.system!r}", field=f"holdings.{i}.system")
     counting = treaty.counting
     bombers = attributed_bomber_warheads(force, systems, counting)
-    limits = tuple(_count_limit(force, x, systems, counting, bombers) for x in treaty.limits)
-    bans = []
-    for ban in treaty.bans:
-        offending: list[Contribution] = []
-        undetermined: list[str] = []
-        for holding in force.holdings:
-            n = holding.launchers.total
-            selected = ban.filter.matches(holding, systems[holding.system])
-            if n and selected:
-                offending.append(Contribution(holding.name, holding.system, float(n)))
-            elif n and selected is None:
-                undetermined.append(holding.name)
-        bans.append(
-            BanCount(
-                ban.id,
-                tuple(offending),
-                tuple(undetermined),
-                ban.description,
-                _sources(ban.sources, ban.provenance.get("filter")),
-            )
-        )
-    return CountResult(force.name, treaty.id, limits, tuple(bans))
+    declared = treaty.declared_for(force.party, force.as_of)
+    limits = tuple(
+        _count_limit(force, x, systems, counting, bombers, declared.get(x.id))
+        for x in treaty.limits
+    )
+    bans = tuple(_count_ban(b, force, systems) for b in treaty.bans)
+    dates = tuple(
+        (k, getattr(treaty, k).isoformat()) for k in TREATY_DATES if getattr(treaty, k) is not None
+    )
+    return CountResult(
+        force=force.name,
+        treaty=treaty.id,
+        limits=limits,
+        bans=bans,
+        treaty_name=treaty.name,
+        treaty_status=treaty.status,
+        in_force=treaty.in_force,
+        standing=treaty.standing(force.as_of),
+        dates=dates,
+    )
+

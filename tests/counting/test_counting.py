@@ -284,7 +284,8 @@ def test_inf_bans_the_ground_launched_500_to_5500_km_band():
         "glcm-2500": 30,
     }
     # a ground-launched cruise missile of unknown range cannot be judged
-    assert [(u.holding, u.reason) for u in ban.undetermined] == [("glcm-unknown", "range not known")]
+    why = [(u.holding, u.reason) for u in ban.undetermined]
+    assert why == [("glcm-unknown", "range not known")]
     assert ban.verdict == "violated" and ban.ok is False
 
 

@@ -433,8 +433,10 @@ class CountResult:
     @property
     def verdict(self) -> str:
         """``within`` (every limit met, every ban respected), ``above`` or ``undetermined``."""
-        return {True: "within", False: "above"}[self.compliant] if self.compliant is not None else (
-            "undetermined"
+        return (
+            {True: "within", False: "above"}[self.compliant]
+            if self.compliant is not None
+            else ("undetermined")
         )
 
     @property
@@ -772,7 +774,9 @@ def _count_limit(
             low=term.low,
             high=term.high,
             basis=basis,
-            contributions=(Contribution("stockpile", None, term.value, term.low, term.high, basis),),
+            contributions=(
+                Contribution("stockpile", None, term.value, term.low, term.high, basis),
+            ),
             **common,
         )
     contributions: list[Contribution] = []
@@ -971,4 +975,3 @@ def count(force: Force, treaty: Treaty, systems: Mapping[str, System]) -> CountR
         standing=treaty.standing(force.as_of),
         dates=dates,
     )
-

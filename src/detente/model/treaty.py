@@ -428,8 +428,9 @@ class Treaty(Sourced):
         --------
         >>> t = Treaty(id="t", name="New START", status="expired",
         ...            entered_into_force="2011-02-05", expired="2026-02-05")
-        >>> t.standing(dt.date(2020, 9, 1))
-        'New START expired on 2026-02-05; shown for comparison (it was in force on 2020-09-01, the date of the forces).'
+        >>> print(t.standing(dt.date(2020, 9, 1)))  # doctest: +NORMALIZE_WHITESPACE
+        New START expired on 2026-02-05; shown for comparison (it was in force on 2020-09-01,
+        the date of the forces).
         >>> t.standing()
         'New START expired on 2026-02-05; shown for comparison.'
         """

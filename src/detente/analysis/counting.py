@@ -28,7 +28,6 @@ from detente.errors import InputError
 from detente.model.force import Force, Holding, System
 from detente.model.provenance import Provenance
 from detente.model.treaty import (
-    QUANTITY_LABELS,
     Counting,
     DeclaredCount,
     Filter,
@@ -757,7 +756,7 @@ def _count_limit(
 ) -> LimitCount:
     common: dict[str, Any] = {"id": limit.id, "quantity": limit.quantity, "limit": limit.max}
     common |= {"minimum": limit.min, "description": limit.description}
-    common["label"] = limit.label or QUANTITY_LABELS.get(limit.id) or limit.name
+    common["label"] = limit.name
     common["sources"] = _sources(limit.sources, limit.provenance.get("max"))
     if limit.quantity == "all_warheads":
         total = force.stockpile.total

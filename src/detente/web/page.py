@@ -226,7 +226,13 @@ def explore(req: ExploreRequest) -> dict[str, Any]:
             "name": t.name,
             "status": t.status,
             "limits": [
-                {"id": x.id, "max": x.max, "base": b.max, "description": x.description}
+                {
+                    "id": x.id,
+                    "label": x.name,
+                    "max": x.max,
+                    "base": b.max,
+                    "description": x.description,
+                }
                 for x, b in zip(t.limits, base_treaty.limits, strict=True)
             ],
             "sources": list(t.sources),

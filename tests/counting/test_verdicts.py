@@ -17,7 +17,7 @@ from detente.analysis.counting import BASES, CountResult, count
 from detente.cli.treaty import verdict_style
 from detente.errors import InputError
 from detente.model.catalog import load_force, system_table
-from detente.model.force import Force, System
+from detente.model.force import Force, Holding, Launchers, System
 from detente.model.treaties import load_treaty, treaty_from_document
 from detente.model.treaty import DeclaredCount, Treaty
 from detente.model.yamlio import load_yaml, parse_yaml, validate
@@ -220,6 +220,17 @@ def test_a_ban_without_data_on_the_banned_kind_is_undetermined():
 def test_a_banned_system_without_launcher_numbers_is_undetermined():
     ban = ban_of("- {system: gl-3000, notes: 'fielded; numbers not found'}\n")
     assert ban.verdict == "undetermined"
+    assert ban.status_text == "undetermined: launcher numbers not given (gl-3000)"
+
+
+def test_a_banned_system_with_a_null_launcher_count_is_undetermined():
+    force, systems = force_from_yaml(
+        HEAD + "holdings:\n  - {system: srbm-400, launchers: {deployed: 5}}\n"
+    )
+    null = Launchers.model_construct(_fields_set={"deployed"}, deployed=None)
+    df26 = Holding(system="gl-3000").model_copy(update={"launchers": null})
+    force = force.model_copy(update={"holdings": (*force.holdings, df26)})
+    (ban,) = count(force, BAN, systems).bans
     assert ban.status_text == "undetermined: launcher numbers not given (gl-3000)"
 
 

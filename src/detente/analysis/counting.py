@@ -115,7 +115,7 @@ def _sources(listed: tuple[str, ...], provenance: Provenance | None) -> tuple[st
 
 
 def launchers_given(holding: Holding) -> bool:
-    """Whether the holding states any launcher number (else its launchers are unknown).
+    """Whether the holding states its launcher numbers (else they are unknown, not zero).
 
     Examples
     --------
@@ -123,7 +123,10 @@ def launchers_given(holding: Holding) -> bool:
     ...     Holding(system="df-26", launchers={"deployed": 0}))
     (False, True)
     """
-    return bool(holding.launchers.model_fields_set - {"provenance"})
+    launchers = holding.launchers
+    given = launchers.model_fields_set - {"provenance"}
+    # a number written as null (not found) is not given either
+    return bool(given) and all(getattr(launchers, name) is not None for name in given)
 
 
 def _launchers(holding: Holding, *statuses: str) -> _Term:

@@ -466,6 +466,12 @@ def test_treaty_list_and_show(detente_main):
     assert code == 0
     assert "first 150 ALCM bombers count 10 each" in out
     assert "[fas-start1-central-1996]" in out
+    code, out, _ = detente_main("treaty", "list")
+    assert code == 0 and "2026-02-05" in out and "2002-06-14" in out  # New START, START II ended
+    code, out, _ = detente_main("treaty", "show", "inf")
+    assert "INF Treaty ended on 2019-08-02 with the US withdrawal" in out
+    code, out, _ = detente_main("treaty", "show", "start-ii")
+    assert "equipped for" in out
 
 
 # --------------------------------------------------------------------------- properties

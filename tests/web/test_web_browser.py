@@ -112,7 +112,12 @@ def test_the_count_panel_states_standing_basis_and_range(visit):
     page.goto(visit.base + "/")
     visit.fsi()
     answer = _explore(visit.base, visit.state()["scenario"])
-    assert answer["treaty"]["id"] == "new-start"
+    treaty = answer["treaty"]
+    assert (treaty["id"], treaty["in_force"], treaty["expired"]) == (
+        "new-start",
+        False,
+        "2026-02-05",
+    )
     expect(page.locator("#treaty-standing")).to_contain_text(
         "New START expired on 2026-02-05; shown for comparison"
     )

@@ -50,6 +50,7 @@ from detente.model.treaty import (
 __all__ = [
     "BASES",
     "BASIS_WORDS",
+    "TREATY_DATES",
     "BanCount",
     "Contribution",
     "CountResult",

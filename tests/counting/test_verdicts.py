@@ -240,7 +240,7 @@ def test_a_held_banned_system_violates_the_ban_with_its_basis():
         "  launchers: {deployed: {value: 18, status: estimate, source: t, low: 10, high: 30}}\n"
         "- {system: srbm-400, launchers: {deployed: 50}}\n"
     )
-    assert (ban.verdict, ban.ok, ban.launchers) == ("violated", False, 18)
+    assert (ban.verdict, ban.ok, ban.launchers, ban.bounds) == ("violated", False, 18, (10, 30))
     # the non-deployed and test launchers are not given (bare 0): the basis is unsourced
     assert ban.status_text == (
         "violated: holds 18 banned launchers (gl-3000 18) (unsourced figures; 10–30)"

@@ -262,6 +262,13 @@ class BanCount:
         return float(sum(c.count for c in self.offending))
 
     @property
+    def bounds(self) -> tuple[float, float]:
+        """Low and high of the offending launchers, from their stated ranges [count]."""
+        low = sum(c.count if c.low is None else c.low for c in self.offending)
+        high = sum(c.count if c.high is None else c.high for c in self.offending)
+        return float(low), float(high)
+
+    @property
     def verdict(self) -> str:
         """``violated``, ``respected`` or ``undetermined``."""
         if self.offending:
@@ -286,8 +293,7 @@ class BanCount:
         ``undetermined: no data on ...``, ``respected``."""
         verdict = self.verdict
         if verdict == "violated":
-            low = sum(c.count if c.low is None else c.low for c in self.offending)
-            high = sum(c.count if c.high is None else c.high for c in self.offending)
+            low, high = self.bounds
             held = ", ".join(f"{c.holding} {_text(c.count)}" for c in self.offending)
             return (
                 f"violated: holds {_text(self.launchers)} banned launchers ({held}) "
@@ -308,6 +314,8 @@ class BanCount:
             "description": self.description,
             "scope": self.scope,
             "count": _num(self.launchers),
+            "low": _num(self.bounds[0]),
+            "high": _num(self.bounds[1]),
             "basis": self.basis,
             "covered": self.covered,
             "verdict": self.verdict,
@@ -501,8 +509,8 @@ class CountResult:
                     "label": b.name,
                     "quantity": "launchers",
                     "count": n,
-                    "low": n,
-                    "high": n,
+                    "low": _num(b.bounds[0]),
+                    "high": _num(b.bounds[1]),
                     "basis": b.basis,
                     "limit": 0,
                     "min": None,

@@ -175,6 +175,13 @@ def test_start_ii_counts_the_weapons_a_bomber_is_equipped_for():
     assert [(u.holding, u.reason) for u in warheads.undetermined] == [
         ("bx", "weapons the bombers are equipped for not known")
     ]
+    # no heavy ICBM is held: a count over no holding rests on no figure
+    heavy = count(force, load_treaty("start-ii"), systems).limit("heavy_icbm_warheads")
+    assert (heavy.count, heavy.basis, heavy.status_text) == (
+        0,
+        "unstated",
+        "within: no holding counted",
+    )
     # the deep-cuts example counts loaded weapons instead: 10 x 5 + 4 x 6 = 74
     loaded = count(force, load_treaty("examples/treaties/deep-cuts.yaml"), systems)
     assert loaded.limit("deployed_warheads").count == 74

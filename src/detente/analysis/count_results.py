@@ -21,7 +21,7 @@ BASES: tuple[str, ...] = ("official", "derived", "estimate", "assumption", "unst
 #: How each basis reads in a verdict.
 BASIS_WORDS: dict[str, str] = {
     "official": "declared",
-    "derived": "derived from declared figures",
+    "derived": "derived",
     "estimate": "estimate",
     "assumption": "assumption",
     "unstated": "unsourced figures",
@@ -194,6 +194,8 @@ class LimitCount:
         verdict = self.verdict
         if verdict == "undetermined":
             return f"undetermined: {_why(self.undetermined)}"
+        if not (self.count or self.contributions or self.undetermined or self.declared):
+            return "within: no holding counted"
         text = {
             "within": "within",
             "above": "above",

@@ -325,7 +325,9 @@ def _count_limit(
                     holding.name, system.id, term.value, term.low, term.high, weakest(term.statuses)
                 )
             )
-    basis, low, high = weakest(total.statuses), total.low, total.high
+    # a sum over no holding rests on no figure at all
+    basis = weakest(total.statuses) if total.statuses else "unstated"
+    low, high = total.low, total.high
     value = declared.count if declared is not None else None
     if value is not None and value == total.value and not undetermined:
         # the sum is the party's own declared count: the treaty's count, exactly

@@ -140,16 +140,14 @@ def _locate(exc: InputError, force: str) -> InputError:
     return load_yaml(Path(path)).error(at, exc.message)
 
 
-#: Rich style of each verdict; red only for a declared (official) count over its ceiling.
-VERDICT_STYLES = {"within": "green", "respected": "green", "uncertain": "yellow"}
-VERDICT_STYLES |= {"undetermined": "yellow", "above": "yellow", "violated": "yellow"}
-
-
 def verdict_style(verdict: str, basis: str) -> str:
-    """Rich style of a verdict: red for a declared breach, yellow for any other doubt."""
+    """Rich style of a verdict: green when met, red for a declared breach, yellow for an
+    estimated breach, an uncertain range or an undetermined count."""
+    if verdict in {"within", "respected"}:
+        return "green"
     if verdict in {"above", "violated"} and basis == "official":
         return "bold red"
-    return VERDICT_STYLES[verdict]
+    return "yellow"
 
 
 def _print_table(result: CountResult, console: Console) -> None:

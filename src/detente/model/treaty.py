@@ -17,7 +17,6 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from detente.model.force import Basing, Category, Delivery, Holding, System
@@ -386,18 +385,25 @@ class Treaty(Sourced):
     declared: tuple[DeclaredCount, ...] = ()
     notes: str | None = None
 
-    @model_validator(mode="after")
-    def _dates_match_status(self) -> Treaty:
-        ended = self.ended
-        if self.status == "in_force" and ended is not None:
-            raise ValueError(f"status is in_force but the treaty ended on {ended}")
-        if self.status in {"expired", "superseded", "terminated"} and ended is None:
-            raise ValueError(f"status is {self.status} but no expired or withdrawn date is given")
-        if self.status == "never_in_force" and self.entered_into_force is not None:
-            raise ValueError("status is never_in_force but entered_into_force is given")
-        if self.withdrawn_by is not None and self.withdrawn is None:
+    @field_validator("withdrawn_by")
+    @classmethod
+    def _withdrawn_by_needs_a_date(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is not None and info.data.get("withdrawn") is None:
             raise ValueError("withdrawn_by is given without a withdrawn date")
-        return self
+        return v
+
+    @field_validator("status")
+    @classmethod
+    def _status_matches_dates(cls, v: str, info: ValidationInfo) -> str:
+        dates = [info.data.get(k) for k in ("expired", "withdrawn")]
+        ended = min((d for d in dates if d is not None), default=None)
+        if v == "in_force" and ended is not None:
+            raise ValueError(f"status is in_force but the treaty ended on {ended}")
+        if v in {"expired", "superseded", "terminated"} and ended is None:
+            raise ValueError(f"status is {v} but no expired or withdrawn date is given")
+        if v == "never_in_force" and info.data.get("entered_into_force") is not None:
+            raise ValueError("status is never_in_force but entered_into_force is given")
+        return v
 
     @property
     def in_force(self) -> bool:

@@ -94,11 +94,12 @@ def read_declared(table: DeclaredTable, folder: Path) -> tuple[DeclaredCount, ..
     return tuple(out)
 
 
-def treaty_from_document(doc: Document) -> Treaty:
+def treaty_from_document(doc: Document, read_tables: bool = True) -> Treaty:
     """Validate a parsed treaty file: schema, source ids, unique ids, declared counts.
 
     A file without ``id`` takes its file name's stem. A ``declared_table`` is read relative
-    to the file's folder; a document that is not a file (a web request) may not name one.
+    to the file's folder; with ``read_tables=False`` (a treaty sent to the web API), or for a
+    document that is not a file, naming one is an error: no request may read the disk.
     """
     check_source_ids(doc)
     data = doc.data
@@ -125,7 +126,7 @@ def treaty_from_document(doc: Document) -> Treaty:
                     f"no limit {limit!r}; limits: {', '.join(limit_ids)}",
                 )
         folder = Path(doc.file).parent
-        if not Path(doc.file).is_file():
+        if not (read_tables and Path(doc.file).is_file()):
             raise doc.error(("declared_table",), "declared_table is read only from treaty files")
         declared = (*treaty.declared, *read_declared(table, folder))
         treaty = treaty.model_copy(update={"declared": declared})

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from detente.display import Display
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -333,8 +335,8 @@ class BanCount:
 TREATY_DATES: tuple[str, ...] = ("signed", "entered_into_force", "expired", "withdrawn")
 
 
-@dataclass(frozen=True)
-class CountResult:
+@dataclass(frozen=True, repr=False)
+class CountResult(Display):
     """A force counted against a treaty.
 
     Attributes
@@ -384,7 +386,9 @@ class CountResult:
         """The overall verdict in words, naming the limits and bans that decide it."""
         items = (*self.limits, *self.bans)
         if self.compliant is True:
-            return "within every limit; every ban respected"
+            met = ["within every limit"] if self.limits else []
+            met += ["every ban respected"] if self.bans else []
+            return "; ".join(met) or "nothing to count"
         if self.compliant is False:
             names = [x.name for x in items if x.ok is False]
             return "above a limit or against a ban: " + ", ".join(names)
@@ -474,6 +478,15 @@ class CountResult:
                 for x in d["bans"]
             ),
         )
+
+    def summary(self) -> str:
+        """The force, the treaty and its standing, and the overall verdict in words."""
+        parts = [
+            f"{self.force} counted under {self.treaty_name or self.treaty}: {self.status_text}.",
+            self.standing,
+            "See to_frame() for each count, its basis, range and verdict",
+        ]
+        return " ".join(p for p in parts if p)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per limit and ban: kind, id, label, quantity, count, low, high, basis,

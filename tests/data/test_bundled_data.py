@@ -317,6 +317,10 @@ def test_russia_2025_counts_its_non_deployed_launchers_under_new_start() -> None
     assert counted["deployed_launchers"] == 580
     assert counted["launchers"] == 761 >= 700
     assert counted["deployed_warheads"] == 870 + 640 + 58
+    # the 181 non-deployed launchers carry the assumption's range, 127-235, system by system
+    force = load_force("ru-2025")
+    nd = [h.launchers.provenance["non_deployed"] for h in force.holdings if h.system != "9m729"]
+    assert (sum(p.low for p in nd), sum(p.high for p in nd)) == (127, 235)
 
 
 def test_russia_2022_counts_to_the_declared_total_launchers() -> None:

@@ -63,3 +63,171 @@ def newstart_history(path: str | Path = NEWSTART_CSV) -> pd.DataFrame:
     for column in COUNT_COLUMNS:
         df[column] = pd.to_numeric(df[column].replace("", None)).astype("Int64")
     return df.reset_index(drop=True)
+
+
+#: Columns of :func:`history`.
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "party",
+    "state",
+    "year",
+    "quantity",
+    "value",
+    "unit",
+    "producer",
+    "edition",
+    "source",
+    "via",
+    "status",
+    "note",
+)
+#: Treaty date field -> the event it marks on a timeline (``withdrawn`` where a file gives it).
+MILESTONE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("signed", "signed"),
+    ("entered_into_force", "entered into force"),
+    ("expired", "ended"),
+    ("withdrawn", "withdrawal"),
+)
+#: Word for the end of a treaty by its status.
+END_WORDS = {"expired": "expired", "superseded": "superseded", "terminated": "terminated"}
+
+
+def _choose(given: str | list[str] | None, known: list[str], what: str) -> list[str] | None:
+    """The given names (case-insensitive), checked against ``known``; None: all."""
+    if given is None:
+        return None
+    names = [given] if isinstance(given, str) else list(given)
+    by_fold = {k.casefold(): k for k in known}
+    out = []
+    for name in names:
+        if name.casefold() not in by_fold:
+            raise InputError(f"unknown {what} {name!r}; known: {', '.join(known)}", field=what)
+        out.append(by_fold[name.casefold()])
+    return out
+
+
+def history(
+    party: str | list[str] | None = None,
+    quantity: str | list[str] | None = None,
+    producer: str | list[str] | None = None,
+    editions: str = "latest",
+) -> pd.DataFrame:
+    """The nuclear forces of every state over time, one row per value with its provenance.
+
+    Parameters
+    ----------
+    party : str or list of str, optional
+        Party codes (``US``, ``RU``, ``CN``, ``FR``, ``UK``, ``IN``, ``PK``, ``IL``, ``KP``,
+        ``ZA``); all by default.
+    quantity : str or list of str, optional
+        Keys of :data:`detente.model.history.QUANTITIES`; all by default.
+    producer : str or list of str, optional
+        ``FAS``, ``Suh``, ``SIPRI`` or ``NNSA``; all by default.
+    editions : {'latest', 'all'}
+        ``latest``: per state, year, quantity and producer, the value of the newest edition;
+        ``all``: every edition (revisions side by side).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`HISTORY_COLUMNS`: ``value`` in ``unit`` (warheads, or Mt EMT),
+        ``edition`` the year of the publication, ``source`` ``;``-separated source ids, ``via``
+        where the table was read ("" if at the producer), ``status`` and ``note``.
+
+    Raises
+    ------
+    InputError
+        For an unknown party, quantity, producer or editions choice.
+
+    Examples
+    --------
+    >>> df = history(party="IN", quantity="stockpile", producer="FAS")
+    >>> df[df.year >= 2022][["year", "value", "edition"]].values.tolist()
+    [[2022.0, 160.0, 2023.0], [2023.0, 164.0, 2023.0], [2024.0, 172.0, 2024.0], [2025.0, 180.0, 2025.0]]
+    >>> sorted(history(quantity="stockpile", producer="FAS").party.unique())
+    ['CN', 'FR', 'IL', 'IN', 'KP', 'PK', 'RU', 'UK', 'US', 'ZA']
+    """
+    from detente.model.history import PARTY_NAMES, QUANTITIES, bundled_history
+
+    if editions not in ("latest", "all"):
+        raise InputError(f"editions must be 'latest' or 'all'; got {editions!r}", field="editions")
+    values = bundled_history()
+    parties = _choose(party, list(PARTY_NAMES), "party")
+    quantities = _choose(quantity, list(QUANTITIES), "quantity")
+    producers = _choose(producer, sorted({v.producer for v in values}), "producer")
+    rows = [
+        {
+            "party": v.party,
+            "state": PARTY_NAMES[v.party],
+            "year": v.year,
+            "quantity": v.quantity,
+            "value": v.value,
+            "unit": QUANTITIES[v.quantity][1],
+            "producer": v.producer,
+            "edition": v.edition,
+            "source": ";".join(v.source),
+            "via": v.via or "",
+            "status": v.status,
+            "note": v.note or "",
+        }
+        for v in values
+        if (parties is None or v.party in parties)
+        and (quantities is None or v.quantity in quantities)
+        and (producers is None or v.producer in producers)
+    ]
+    df = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+    if editions == "latest" and not df.empty:
+        newest = df.groupby(["party", "year", "quantity", "producer"])["edition"].transform("max")
+        df = df[df["edition"] == newest]
+    order = {p: i for i, p in enumerate(PARTY_NAMES)}
+    qorder = {q: i for i, q in enumerate(QUANTITIES)}
+    df = df.sort_values(
+        ["quantity", "party", "year", "producer", "edition"],
+        key=lambda s: s.map(order) if s.name == "party" else (
+            s.map(qorder) if s.name == "quantity" else s
+        ),
+    )
+    return df.astype({"year": "int64", "edition": "int64", "value": "float64"}).reset_index(
+        drop=True
+    )
+
+
+def milestones() -> pd.DataFrame:
+    """Signature, entry into force and end of every bundled treaty, from the treaty files.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per event: ``treaty`` (id), ``name``, ``event`` (``signed``, ``entered into
+        force``, ``expired``/``superseded``/``terminated``, ``withdrawal``), ``date``
+        (datetime64), ``note`` and ``source`` (``;``-separated ids), sorted by date.
+
+    Examples
+    --------
+    >>> m = milestones()
+    >>> m[m.treaty == "new-start"][["event", "date"]].astype(str).values.tolist()
+    [['signed', '2010-04-08'], ['entered into force', '2011-02-05'], ['expired', '2026-02-05']]
+    """
+    from detente.model.treaties import load_treaty, treaty_names
+
+    rows = []
+    for tid in treaty_names():
+        treaty = load_treaty(tid)
+        for field, event in MILESTONE_FIELDS:
+            date = getattr(treaty, field, None)
+            if date is None:
+                continue
+            if field == "expired":
+                event = END_WORDS.get(treaty.status, "ended")
+            prov = treaty.provenance.get(field)
+            rows.append(
+                {
+                    "treaty": tid,
+                    "name": treaty.name,
+                    "event": event,
+                    "date": pd.Timestamp(date),
+                    "note": (prov.note if prov else None) or "",
+                    "source": ";".join(prov.source) if prov else "",
+                }
+            )
+    df = pd.DataFrame(rows, columns=["treaty", "name", "event", "date", "note", "source"])
+    return df.sort_values(["date", "treaty"], kind="stable").reset_index(drop=True)

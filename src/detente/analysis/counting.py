@@ -392,8 +392,9 @@ def count(force: Force, treaty: Treaty, systems: Mapping[str, System]) -> CountR
     Raises
     ------
     InputError
-        A holding's system is not in ``systems``, or an ``all_warheads`` limit meets a force
-        without a stockpile total.
+        A holding's system is not in ``systems``, an ``all_warheads`` limit meets a force
+        without a stockpile total, or a force without holdings (known by its warhead total
+        only) meets any other limit or a ban.
 
     Examples
     --------
@@ -417,6 +418,11 @@ def count(force: Force, treaty: Treaty, systems: Mapping[str, System]) -> CountR
     >>> result.compliant
     False
     """
+    if not force.holdings:
+        needs = [x.id for x in treaty.limits if x.quantity != "all_warheads"]
+        needs += [b.id for b in treaty.bans]
+        if needs:
+            force.require_holdings(f"the {treaty.name} limit or ban {needs[0]!r}")
     for i, holding in enumerate(force.holdings):
         if holding.system not in systems:
             raise InputError(f"unknown system {holding.system!r}", field=f"holdings.{i}.system")

@@ -202,3 +202,25 @@ class Force(Sourced):
     systems: tuple[System, ...] = ()
     sources: tuple[str, ...] = ()
     notes: str | None = None
+
+    def require_holdings(self, purpose: str) -> None:
+        """Raise a one-line :class:`~detente.errors.InputError` when the force has no holdings.
+
+        A force known only by its warhead total (India, Pakistan, Israel, North Korea in the
+        bundled data) has no launchers per system; counting, stability and upload need them.
+
+        Examples
+        --------
+        >>> Force(name="x-2025", party="XX", as_of="2025-01-01").require_holdings("counting")
+        Traceback (most recent call last):
+        ...
+        detente.errors.InputError: field 'holdings': force 'x-2025' (XX) has no holdings: launchers per system are not known, so counting cannot use it; give a force file with holdings
+        """
+        if not self.holdings:
+            from detente.errors import InputError
+
+            raise InputError(
+                f"force {self.name!r} ({self.party}) has no holdings: launchers per system are "
+                f"not known, so {purpose} cannot use it; give a force file with holdings",
+                field="holdings",
+            )

@@ -96,7 +96,7 @@ def test_every_bundled_file_loads() -> None:
     assert set(force_names()) >= TOTALS_ONLY
     for force in bundled_forces():
         if force.name in TOTALS_ONLY:
-            assert not force.holdings and force.stockpile.total, force.name
+            assert not force.holdings_known and force.stockpile.total, force.name
             assert force.stockpile.provenance["total"].source, force.name
         else:
             assert force.holdings, force.name

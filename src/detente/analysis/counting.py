@@ -347,6 +347,7 @@ def _count_limit(
             contributions=(Contribution("stockpile", None, float(total)),),
             **common,
         )
+    force.require_holdings(f"the limit {limit.id!r} ({limit.quantity})")
     contributions: list[Contribution] = []
     undetermined: list[str] = []
     for i, holding in enumerate(force.holdings):
@@ -418,11 +419,6 @@ def count(force: Force, treaty: Treaty, systems: Mapping[str, System]) -> CountR
     >>> result.compliant
     False
     """
-    if not force.holdings:
-        needs = [x.id for x in treaty.limits if x.quantity != "all_warheads"]
-        needs += [b.id for b in treaty.bans]
-        if needs:
-            force.require_holdings(f"the {treaty.name} limit or ban {needs[0]!r}")
     for i, holding in enumerate(force.holdings):
         if holding.system not in systems:
             raise InputError(f"unknown system {holding.system!r}", field=f"holdings.{i}.system")
@@ -431,6 +427,7 @@ def count(force: Force, treaty: Treaty, systems: Mapping[str, System]) -> CountR
     limits = tuple(_count_limit(force, x, systems, counting, bombers) for x in treaty.limits)
     bans = []
     for ban in treaty.bans:
+        force.require_holdings(f"the ban {ban.id!r}")
         offending: list[Contribution] = []
         undetermined: list[str] = []
         for holding in force.holdings:

@@ -182,8 +182,8 @@ def history(
     qorder = {q: i for i, q in enumerate(QUANTITIES)}
     df = df.sort_values(
         ["quantity", "party", "year", "producer", "edition"],
-        key=lambda s: s.map(order) if s.name == "party" else (
-            s.map(qorder) if s.name == "quantity" else s
+        key=lambda s: (
+            s.map(order) if s.name == "party" else (s.map(qorder) if s.name == "quantity" else s)
         ),
     )
     return df.astype({"year": "int64", "edition": "int64", "value": "float64"}).reset_index(

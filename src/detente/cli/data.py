@@ -102,7 +102,7 @@ def force_summary(force: Force) -> dict[str, Any]:
     both, never zero.
     """
     held = _offensive(force, system_table(force))
-    known = bool(force.holdings)
+    known = force.holdings_known
     return {
         "name": force.name,
         "party": force.party,
@@ -214,11 +214,9 @@ def _print_force(force: Force, console: Console) -> None:
             _field(h.alert, "generated"),
         )
     s = force_summary(force)
-    if not force.holdings:
+    if not force.holdings_known:
         console.print("No holdings: launchers per system were not found in the sources consulted.")
-        console.print(
-            "Counting, stability and upload need holdings; the warhead totals are below."
-        )
+        console.print("Counting, stability and upload need holdings; the warhead totals are below.")
     else:
         console.print(holdings)
         console.print(

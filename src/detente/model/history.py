@@ -173,7 +173,9 @@ def read_history_csv(path: str | Path) -> tuple[HistoryValue, ...]:
     unknown = [c for c in header if c not in COLUMNS]
     if missing or unknown:
         what = f"missing column(s) {', '.join(missing)}" if missing else ""
-        what += ("; " if what else "") + (f"unknown column(s) {', '.join(unknown)}" if unknown else "")
+        what += ("; " if what else "") + (
+            f"unknown column(s) {', '.join(unknown)}" if unknown else ""
+        )
         raise InputError(what, file=path, line=1)
     known = sources()
     out: list[HistoryValue] = []

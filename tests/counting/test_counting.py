@@ -376,7 +376,7 @@ def test_a_force_known_by_its_total_only_counts_under_all_warheads_alone():
     )
     result = count(force, treaty, systems())
     assert (result.limits[0].count, result.limits[0].margin) == (180.0, 20.0)
-    with pytest.raises(InputError, match="no holdings.*'deployed_launchers'") as err:
+    with pytest.raises(InputError, match=r"no holdings.*'deployed_launchers'") as err:
         count(force, load_treaty("new-start"), systems())
     assert err.value.field == "holdings" and "\n" not in str(err.value)
 

@@ -141,8 +141,9 @@ def history(
     Examples
     --------
     >>> df = history(party="IN", quantity="stockpile", producer="FAS")
-    >>> df[df.year >= 2022][["year", "value", "edition"]].values.tolist()
-    [[2022.0, 160.0, 2023.0], [2023.0, 164.0, 2023.0], [2024.0, 172.0, 2024.0], [2025.0, 180.0, 2025.0]]
+    >>> recent = df[df.year >= 2022]
+    >>> list(zip(recent.year, recent.value, recent.edition))
+    [(2022, 160.0, 2023), (2023, 164.0, 2023), (2024, 172.0, 2024), (2025, 180.0, 2025)]
     >>> sorted(history(quantity="stockpile", producer="FAS").party.unique())
     ['CN', 'FR', 'IL', 'IN', 'KP', 'PK', 'RU', 'UK', 'US', 'ZA']
     """

@@ -221,11 +221,11 @@ class Force(Sourced):
 
         Examples
         --------
-        >>> Force(name="x-2025", party="XX", as_of="2025-01-01", holdings_known=False
-        ...       ).require_holdings("counting")
+        >>> force = Force(name="x-2025", party="XX", as_of="2025-01-01", holdings_known=False)
+        >>> force.require_holdings("counting")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        detente.errors.InputError: field 'holdings': force 'x-2025' (XX) has no holdings: launchers per system are not known, so counting cannot use it; give a force file with holdings
+        detente.errors.InputError: field 'holdings': force 'x-2025' (XX) has no holdings: ...
         """
         if not self.holdings_known:
             from detente.errors import InputError

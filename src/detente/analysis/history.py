@@ -232,3 +232,72 @@ def milestones() -> pd.DataFrame:
             )
     df = pd.DataFrame(rows, columns=["treaty", "name", "event", "date", "note", "source"])
     return df.sort_values(["date", "treaty"], kind="stable").reset_index(drop=True)
+
+
+def history_payload(frame: pd.DataFrame, events: pd.DataFrame | None = None) -> dict:
+    """Plain data of a history selection for JSON: rows, quantities, states, sources, events.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        From :func:`history`.
+    events : pandas.DataFrame, optional
+        From :func:`milestones`.
+
+    Returns
+    -------
+    dict
+        ``rows`` (one dict per value, ``source`` a list of ids, ``via`` an id or None),
+        ``quantities`` (key -> label and unit, those in the rows), ``states`` (code -> name),
+        ``sources`` (id -> one-line reference of every id cited), and ``milestones`` (dates as
+        ``YYYY-MM-DD``) when ``events`` is given.
+
+    Examples
+    --------
+    >>> p = history_payload(history(party="KP", quantity="stockpile", producer="FAS"))
+    >>> [(r["year"], r["value"], r["edition"]) for r in p["rows"]][-2:]
+    [(2023, 30, 2023), (2024, 50, 2024)]
+    >>> sorted(p["sources"])
+    ['fas-kp-2024', 'fas-swnf-2023', 'owid-fas-2023']
+    """
+    from detente.model.catalog import sources
+    from detente.model.history import PARTY_NAMES, QUANTITIES
+
+    rows = []
+    for r in frame.to_dict(orient="records"):
+        value = float(r["value"])
+        rows.append(
+            {
+                **r,
+                "year": int(r["year"]),
+                "edition": int(r["edition"]),
+                "value": int(value) if r["unit"] == "warheads" else value,
+                "source": [s for s in r["source"].split(";") if s],
+                "via": r["via"] or None,
+                "note": r["note"] or None,
+            }
+        )
+    cited = sorted({s for r in rows for s in r["source"]} | {r["via"] for r in rows if r["via"]})
+    known = sources()
+    out: dict = {
+        "quantities": {
+            q: {"label": QUANTITIES[q][0], "unit": QUANTITIES[q][1]}
+            for q in QUANTITIES
+            if q in set(frame["quantity"])
+        },
+        "states": {p: PARTY_NAMES[p] for p in PARTY_NAMES if p in set(frame["party"])},
+        "rows": rows,
+        "sources": {
+            s: ", ".join(
+                x for x in (known[s].publisher, known[s].title, str(known[s].date or "")) if x
+            )
+            for s in cited
+            if s in known
+        },
+    }
+    if events is not None:
+        out["milestones"] = [
+            {**e, "date": e["date"].strftime("%Y-%m-%d"), "source": e["source"].split(";")}
+            for e in events.to_dict(orient="records")
+        ]
+    return out

@@ -4,14 +4,18 @@
 
 FOLDER holds Our World in Data's ``fas_stockpiles_1945_2023.csv``,
 ``fas_inventories_2023.csv`` and ``suh2022_forces_1945_2010.csv`` (default: the checked-in copy
-in ``tests/data/history_owid/``). Writes ``src/detente/data/history/fas_2023.csv`` and
+in ``tests/data/history_owid/``). Writes ``src/detente/data/history/fas_owid_2023.csv`` and
 ``suh_2022.csv`` in the long format of ``detente.model.history`` (one row per state, year and
 quantity). Rules, so that nothing is invented:
 
 * a blank cell of the preparer's file gives no row (the producer gives no figure);
 * FAS stockpiles: a state's rows start at its first non-zero year (the zeros before it only say
   that the state had not yet built a weapon); zeros after it are kept (South Africa after 1990);
-* ``World`` rows are left out (the sum of the states; the tests check that it adds up).
+* ``World`` rows are left out: the preparer's World is not the sum of the state stockpiles
+  (it is larger by up to about 12,500 warheads), so it is a different measure;
+* the inventories' 2022 row is the FAS 2022 edition (its values are FAS's early-2022 estimates,
+  e.g. China 350, North Korea 20, which the 2023 edition's stockpile series revises to 390
+  and 25); the 2023 row is the 2023 edition.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ PARTIES = {
 }
 COLUMNS = ("party", "year", "quantity", "value", "producer", "edition", "source", "via", "status")
 FAS = {"producer": "FAS", "edition": "2023", "source": "fas-swnf-2023", "via": "owid-fas-2023"}
+FAS_2022 = {**FAS, "edition": "2022", "source": "fas-swnf-2022"}
 SUH = {"producer": "Suh", "edition": "2022", "source": "suh-2022", "via": "owid-suh-2023"}
 INVENTORY_COLUMNS = {
     "nuclear_weapons_depl_strat": "deployed_strategic",
@@ -76,10 +81,11 @@ def fas_rows(folder: Path) -> list[dict[str, str]]:
         out.append({"party": party, "year": row["year"], "quantity": "stockpile",
                     "value": _number(value), **FAS, "status": "estimate"})
     for row in _rows(folder / "fas_inventories_2023.csv"):
+        edition = FAS_2022 if row["year"] == "2022" else FAS
         for column, quantity in INVENTORY_COLUMNS.items():
             if value := row[column].strip():
                 out.append({"party": PARTIES[row["country_name"]], "year": row["year"],
-                            "quantity": quantity, "value": _number(value), **FAS,
+                            "quantity": quantity, "value": _number(value), **edition,
                             "status": "estimate"})
     return out
 
@@ -106,7 +112,7 @@ def write(rows: list[dict[str, str]], path: Path) -> None:
 
 
 def main(folder: Path) -> None:
-    write(fas_rows(folder), OUT / "fas_2023.csv")
+    write(fas_rows(folder), OUT / "fas_owid_2023.csv")
     write(suh_rows(folder), OUT / "suh_2022.csv")
 
 

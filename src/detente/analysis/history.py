@@ -9,12 +9,17 @@ means the figure was not found in the sources consulted (see ``docs/data.md``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from detente.errors import InputError
 from detente.model.catalog import DATA_DIR
+
+if TYPE_CHECKING:
+    from detente.model.history import HistoryValue
 
 NEWSTART_CSV = DATA_DIR / "newstart_aggregates.csv"
 COUNT_COLUMNS: tuple[str, ...] = ("deployed_launchers", "deployed_warheads", "total_launchers")
@@ -110,6 +115,7 @@ def history(
     quantity: str | list[str] | None = None,
     producer: str | list[str] | None = None,
     editions: str = "latest",
+    values: Iterable[HistoryValue] | None = None,
 ) -> pd.DataFrame:
     """The nuclear forces of every state over time, one row per value with its provenance.
 
@@ -125,6 +131,9 @@ def history(
     editions : {'latest', 'all'}
         ``latest``: per state, year, quantity and producer, the value of the newest edition;
         ``all``: every edition (revisions side by side).
+    values : iterable of HistoryValue, optional
+        The values to select from (:func:`detente.model.history.read_history` of other
+        tables); the bundled tables by default.
 
     Returns
     -------
@@ -151,7 +160,7 @@ def history(
 
     if editions not in ("latest", "all"):
         raise InputError(f"editions must be 'latest' or 'all'; got {editions!r}", field="editions")
-    values = bundled_history()
+    values = bundled_history() if values is None else tuple(values)
     parties = _choose(party, list(PARTY_NAMES), "party")
     quantities = _choose(quantity, list(QUANTITIES), "quantity")
     producers = _choose(producer, sorted({v.producer for v in values}), "producer")

@@ -65,7 +65,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def _number(text: str) -> str:
-    """The preparer's number as written, without a leading-dot float form (``.117`` -> ``0.117``)."""
+    """The number as written, a leading dot made explicit (``.117`` -> ``0.117``)."""
     return "0" + text if text.startswith(".") else text
 
 
@@ -78,15 +78,30 @@ def fas_rows(folder: Path) -> list[dict[str, str]]:
         if not value or (party not in started and float(value) == 0):
             continue
         started.add(party)
-        out.append({"party": party, "year": row["year"], "quantity": "stockpile",
-                    "value": _number(value), **FAS, "status": "estimate"})
+        out.append(
+            {
+                "party": party,
+                "year": row["year"],
+                "quantity": "stockpile",
+                "value": _number(value),
+                **FAS,
+                "status": "estimate",
+            }
+        )
     for row in _rows(folder / "fas_inventories_2023.csv"):
         edition = FAS_2022 if row["year"] == "2022" else FAS
         for column, quantity in INVENTORY_COLUMNS.items():
             if value := row[column].strip():
-                out.append({"party": PARTIES[row["country_name"]], "year": row["year"],
-                            "quantity": quantity, "value": _number(value), **edition,
-                            "status": "estimate"})
+                out.append(
+                    {
+                        "party": PARTIES[row["country_name"]],
+                        "year": row["year"],
+                        "quantity": quantity,
+                        "value": _number(value),
+                        **edition,
+                        "status": "estimate",
+                    }
+                )
     return out
 
 
@@ -96,9 +111,16 @@ def suh_rows(folder: Path) -> list[dict[str, str]]:
     for row in _rows(folder / "suh2022_forces_1945_2010.csv"):
         for column, quantity in SUH_COLUMNS.items():
             if value := row[column].strip():
-                out.append({"party": PARTIES[row["country_name"]], "year": row["year"],
-                            "quantity": quantity, "value": _number(value), **SUH,
-                            "status": "estimate"})
+                out.append(
+                    {
+                        "party": PARTIES[row["country_name"]],
+                        "year": row["year"],
+                        "quantity": quantity,
+                        "value": _number(value),
+                        **SUH,
+                        "status": "estimate",
+                    }
+                )
     return out
 
 

@@ -285,7 +285,7 @@ def test_a_value_given_twice_names_both_places(tmp_path) -> None:
 def test_a_missing_column_is_named(tmp_path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("party,year,quantity,value\nKP,2023,stockpile,30\n", encoding="utf-8")
-    with pytest.raises(InputError, match="missing column.*producer") as err:
+    with pytest.raises(InputError, match=r"missing column.*producer") as err:
         read_history_csv(path)
     assert err.value.line == 1
 

@@ -36,15 +36,27 @@ def _colour(party: str, k: int) -> str:
     return STATE_COLOURS.get(party, FALLBACK_COLOURS[k % len(FALLBACK_COLOURS)])
 
 
+def decimal_year(date: pd.Timestamp) -> float:
+    """A date as a year with its fraction, for a timeline whose x axis is the year.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> round(decimal_year(pd.Timestamp("2011-02-05")), 3)
+    2011.096
+    """
+    return date.year + (date.dayofyear - 1) / (366 if date.is_leap_year else 365)
+
+
 def add_milestones(fig: go.Figure, milestones: pd.DataFrame, first_year: int) -> None:
     """Vertical dotted lines at each treaty event from ``first_year`` on, labelled at the top.
 
-    ``milestones`` as returned by :func:`detente.analysis.history.milestones`. The events are
-    also one invisible-line trace named ``treaty milestones`` so that hovering names them.
+    ``milestones`` as returned by :func:`detente.analysis.history.milestones`; events on the
+    same day share one line and one label (``SORT superseded / New START entered into force``).
     """
     shown = milestones[milestones["date"].dt.year >= first_year]
-    for row in shown.itertuples(index=False):
-        x = row.date.strftime("%Y-%m-%d")
+    for date, events in shown.groupby("date", sort=True):
+        x = decimal_year(date)
         fig.add_shape(
             type="line",
             x0=x,
@@ -61,22 +73,13 @@ def add_milestones(fig: go.Figure, milestones: pd.DataFrame, first_year: int) ->
             y=1,
             xref="x",
             yref="paper",
-            text=f"{row.name} {row.event}",
+            text=" / ".join(f"{r.name} {r.event}" for r in events.itertuples(index=False)),
+            hovertext=date.strftime("%Y-%m-%d"),
             textangle=-90,
             showarrow=False,
             xanchor="right",
             yanchor="top",
             font={"size": 9, "color": "#555555"},
-        )
-    if not shown.empty:
-        fig.add_scatter(
-            x=shown["date"].dt.strftime("%Y-%m-%d").tolist(),
-            y=[None] * len(shown),
-            name="treaty milestones",
-            mode="markers",
-            marker={"symbol": "line-ns", "color": "#999999"},
-            hoverinfo="skip",
-            visible="legendonly",
         )
 
 
@@ -158,9 +161,9 @@ def history_figure(
             {
                 "type": "buttons",
                 "direction": "right",
-                "x": 0,
-                "y": 1.12,
-                "xanchor": "left",
+                "x": 1,
+                "y": 1.1,
+                "xanchor": "right",
                 "buttons": [
                     {"label": "linear", "method": "relayout", "args": [{"yaxis.type": "linear"}]},
                     {"label": "log", "method": "relayout", "args": [{"yaxis.type": "log"}]},

@@ -279,3 +279,22 @@ def test_agreement_panel(visit):
     expect(page.locator("#frontier-table tbody tr")).to_have_count(len(expected["frontier"]))
     assert page.locator("#agreement-plot .main-svg").count() > 0
     visit.screenshot("agreement")
+
+
+def test_history_panel(visit):
+    page = visit.page
+    page.goto(visit.base + "/")
+    visit.fsi()
+    page.locator("#history-panel summary").click()
+    answer = httpx.get(f"{visit.base}/api/history", params={"quantity": "stockpile"}, timeout=60)
+    expected = answer.json()
+    plot = page.locator("#history-plot")
+    expect(plot).to_have_attribute("data-drawn", str(len(expected["figure"]["data"])))
+    assert plot.locator(".scatterlayer .trace").count() == len(expected["figure"]["data"])
+    expect(page.locator("#history-summary")).to_contain_text("1945-2025")
+    expect(page.locator("#history-sources a[href^='/sources#src-']").first).to_be_visible()
+    form = page.locator("#history-form")
+    form.locator("select[name=quantity]").select_option("emt")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#history-summary")).to_contain_text("Mt EMT")
+    visit.screenshot("history")

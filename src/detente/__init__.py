@@ -1,15 +1,39 @@
 """detente: an open workbench for nuclear arms-control and strategic-stability analysis.
 
-``import detente`` is light: ``detente.history`` loads its module on first use.
+The front door for notebooks and scripts (see ``docs/api.md``)::
+
+    import detente as dt
+    res = dt.stability("us-2025", "ru-2025", posture="generated")
+    res.fsi, res.to_frame(), res.plot()
+
+``import detente`` is light: the functions below load their modules on first use.
 """
 
 __version__ = "0.1.0"
 
+__all__ = [
+    "__version__",
+    "assess",
+    "count",
+    "detect",
+    "history",
+    "load_force",
+    "stability",
+    "system",
+    "upload",
+]
+
+_API = frozenset(__all__) - {"__version__"}
+
 
 def __getattr__(name: str):
-    """``detente.history(...)``: the history tables as a DataFrame (loaded on first use)."""
-    if name == "history":
-        from detente.analysis.history import history
+    """Load a front-door function from :mod:`detente.api` on first use."""
+    if name in _API:
+        from detente import api
 
-        return history
+        return getattr(api, name)
     raise AttributeError(f"module 'detente' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -297,11 +297,12 @@ def test_milestones_are_the_treaty_files_dates() -> None:
     events = milestones()
     for tid in treaty_names():
         treaty = load_treaty(tid)
-        dates = {d for d in (treaty.signed, treaty.entered_into_force, treaty.expired) if d}
-        assert set(events[events.treaty == tid].date.dt.date) == dates, tid
+        given = (treaty.signed, treaty.entered_into_force, treaty.expired, treaty.withdrawn)
+        assert set(events[events.treaty == tid].date.dt.date) == {d for d in given if d}, tid
     inf = events[events.treaty == "inf"].set_index("event")
-    assert str(inf.loc["terminated", "date"].date()) == "2019-08-02"
-    assert "withdrawal" in inf.loc["terminated", "note"]
+    assert str(inf.loc["withdrawal (US)", "date"].date()) == "2019-08-02"
+    start2 = events[events.treaty == "start-ii"].set_index("event")
+    assert str(start2.loc["withdrawal (RU)", "date"].date()) == "2002-06-14"
 
 
 @pytest.mark.parametrize(

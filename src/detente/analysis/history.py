@@ -85,7 +85,7 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "status",
     "note",
 )
-#: Treaty date field -> the event it marks on a timeline (``withdrawn`` where a file gives it).
+#: Treaty date field -> the event it marks on a timeline.
 MILESTONE_FIELDS: tuple[tuple[str, str], ...] = (
     ("signed", "signed"),
     ("entered_into_force", "entered into force"),
@@ -208,7 +208,7 @@ def milestones() -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per event: ``treaty`` (id), ``name``, ``event`` (``signed``, ``entered into
-        force``, ``expired``/``superseded``/``terminated``, ``withdrawal``), ``date``
+        force``, ``expired``/``superseded``/``terminated``, ``withdrawal (PARTY)``), ``date``
         (datetime64), ``note`` and ``source`` (``;``-separated ids), sorted by date.
 
     Examples
@@ -223,11 +223,13 @@ def milestones() -> pd.DataFrame:
     for tid in treaty_names():
         treaty = load_treaty(tid)
         for field, event in MILESTONE_FIELDS:
-            date = getattr(treaty, field, None)
+            date = getattr(treaty, field)
             if date is None:
                 continue
             if field == "expired":
                 event = END_WORDS.get(treaty.status, "ended")
+            elif field == "withdrawn" and treaty.withdrawn_by:
+                event = f"withdrawal ({treaty.withdrawn_by})"
             prov = treaty.provenance.get(field)
             rows.append(
                 {

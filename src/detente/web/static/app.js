@@ -331,7 +331,7 @@
     const [a, b] = next.scenario.parties.map((p) => forceOf(p.force));
     if (a && b && a.party === b.party) {
       const other = forces.find((f) => f.party !== a.party && f.party === "RU") || forces.find((f) => f.party !== a.party);
-      drop(`side B force "${b.name}" (the same party as side A)`);
+      drop(`side B force "${b.name}" and its changes (the same party as side A)`);
       next.scenario.parties[1] = { force: other.name };
     }
   }
@@ -606,7 +606,13 @@
       dropped = []; showDropped(); showNotes(null);
       showError("#upload-error", null);
       $("#preset").value = "";
-      for (const id of ["#verify-form", "#risk-form", "#agreement-form"]) { const f = $(id); if (f) f.reset(); }
+      for (const id of ["#verify-form", "#risk-form", "#agreement-form"]) {
+        const f = $(id);
+        if (!f) continue;
+        f.reset();
+        $$("select[data-initial]", f).forEach((x) => { x.value = x.dataset.initial; });
+        f.dispatchEvent(new Event("change"));
+      }
       setState(defaultState());
     });
     $("#download").addEventListener("click", download);
@@ -742,6 +748,9 @@
     const fsi = $("#fsi");
     fsi.textContent = fix(s.fsi, 2);
     fsi.dataset.value = String(s.fsi);
+    if (!performance.getEntriesByName("detente:first-number").length) {
+      performance.mark("detente:first-number", { detail: { plotly: plotlyReady() } });
+    }
     $("#fsi-bar").style.width = `${Math.round(100 * Math.max(0, Math.min(1, s.fsi)))}%`;
     $("#reading").textContent = answer.reading;
     const rows = answer.sides.map((side, j) => {
@@ -929,25 +938,30 @@
     const sources = card ? card.querySelector(".sources").textContent.replace(/\s+/g, " ").trim() : "";
     const today = new Date().toISOString().slice(0, 10);
     const layout = JSON.parse(JSON.stringify(fig.layout));
-    layout.title = { text: `${fig.title}<br><sub>${scenarioLine()}</sub>`, x: 0.02 };
+    // Plain text and <br> only: plotly styles <sub>, <b>, ... with style attributes, which the
+    // page's Content-Security-Policy refuses.
+    layout.title = { text: `${fig.title}<br>${scenarioLine()}`, x: 0.02 };
     layout.margin = { ...(layout.margin || {}), t: 80, b: 150 };
     layout.annotations = [...(layout.annotations || []), {
       xref: "paper", yref: "paper", x: 0, y: -0.45, xanchor: "left", yanchor: "top", showarrow: false,
       align: "left", font: { size: 10, color: "#444" },
       text: `detente, ${today}. ${sources.slice(0, 160)}<br>Scenario and data: ${location.origin}/sources`,
     }];
-    const div = document.createElement("div");
-    div.style.position = "absolute"; div.style.left = "-10000px"; div.style.width = "900px"; div.style.height = "600px";
-    document.body.appendChild(div);
-    try {
-      await Plotly.newPlot(div, fig.data, layout, { staticPlot: true });
-      const url = await Plotly.toImage(div, { format, width: 900, height: 600 });
-      const blob = await (await fetch(url)).blob();
-      saveBlob(blob, `detente-${id}.${format}`);
-    } finally {
-      Plotly.purge(div);
-      div.remove();
+    const url = await Plotly.toImage({ data: fig.data, layout }, { format, width: 900, height: 600 });
+    saveBlob(dataUrlBlob(url), `detente-${id}.${format}`);
+  }
+
+  // A data: URL as a Blob (fetch() of a data: URL is outside the page's connect-src).
+  function dataUrlBlob(url) {
+    const comma = url.indexOf(",");
+    const meta = url.slice(5, comma);
+    const body = url.slice(comma + 1);
+    const type = meta.split(";")[0];
+    if (meta.endsWith(";base64")) {
+      const bytes = Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
+      return new Blob([bytes], { type });
     }
+    return new Blob([decodeURIComponent(body)], { type });
   }
 
   function exportCsv(id) {

@@ -1,7 +1,7 @@
 """The assessment report: one self-contained HTML file, ``results.json`` and CSV tables.
 
-The HTML inlines plotly.js from the installed ``plotly`` package
-(:func:`plotly.offline.get_plotlyjs`), so it opens offline and makes no network request.
+The HTML inlines the smallest plotly.js bundle that draws its figures
+(:func:`detente.report.plotlyjs.plotlyjs_for`), so it opens offline and makes no network request.
 Every input number shown carries its provenance status (official, estimate, derived,
 assumption) with its note and sources as a tooltip; model outputs are computed from those
 numbers, all of which are listed in the sources-and-caveats section.
@@ -282,7 +282,7 @@ def _figure_html(fig: go.Figure, div_id: str) -> str:
 
 def render(a: Assessment) -> str:
     """The report as one self-contained HTML page."""
-    from plotly.offline import get_plotlyjs
+    from detente.report.plotlyjs import plotlyjs_for
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -293,14 +293,15 @@ def render(a: Assessment) -> str:
     )
     env.filters["num"] = _fmt
     env.filters["pct"] = _pct
-    figs = {k: _figure_html(f, k) for k, f in build_figures(a).items()}
+    built = build_figures(a)
+    figs = {k: _figure_html(f, k) for k, f in built.items()}
     ledger = a.ledger
     statuses = {s: sum(e.status == s for e in ledger) for s in STATUS_MARK}
     return env.get_template("report.html.j2").render(
         a=a,
         sections=SECTIONS,
         figs=figs,
-        plotlyjs=get_plotlyjs(),
+        plotlyjs=plotlyjs_for(built.values()),
         force_rows=_force_rows(a),
         legs=a.legs_frame().to_dict(orient="records"),
         compliance_rows=_compliance_rows(a),

@@ -152,7 +152,10 @@
       const c = { party: labels[i] };
       if (f.elements[`fsi${i}`].value !== "") c.fsi_min = num(f, `fsi${i}`);
       if (f.elements[`arr${i}`].value !== "") c.arriving_min = num(f, `arr${i}`);
-      if (c.fsi_min !== undefined || c.arriving_min !== undefined) criteria.push(c);
+      for (const [field, key] of [["wmax", "warhead_cap_max"], ["imin", "interceptor_cap_min"], ["imax", "interceptor_cap_max"]]) {
+        if (f.elements[`${field}${i}`].value !== "") c[key] = num(f, `${field}${i}`);
+      }
+      if (Object.keys(c).length > 1) criteria.push(c);
     });
     const icaps = f.elements.icaps.value.split(/[\s,;]+/).filter((x) => x !== "").map(Number);
     return {

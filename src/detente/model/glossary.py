@@ -64,6 +64,26 @@ def party_name(code: str, in_text: bool = False) -> str:
     return p.get("in_text", p["name"]) if in_text else p["name"]
 
 
+#: Colours of sides without a colour of their own, in turn.
+FALLBACK_COLOURS = ("#17becf", "#8c564b", "#7f7f7f", "#bcbd22")
+
+
+def party_colours() -> dict[str, str]:
+    """The one colour of each party in every figure (``US`` -> ``#1f5fa8``)."""
+    return {code: p["colour"] for code, p in _data()["parties"].items() if "colour" in p}
+
+
+def party_colour(code: str, k: int = 0) -> str:
+    """The colour of party ``code``; a side without one takes fallback colour ``k``.
+
+    Examples
+    --------
+    >>> party_colour("US"), party_colour("XX", 1)
+    ('#1f5fa8', '#8c564b')
+    """
+    return party_colours().get(code, FALLBACK_COLOURS[k % len(FALLBACK_COLOURS)])
+
+
 def markdown() -> str:
     """``docs/glossary.md``: every term as a definition list in Markdown."""
     lines = [

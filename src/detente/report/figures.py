@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
+from detente.model.glossary import party_colour, party_name
+
 if TYPE_CHECKING:
     from detente.analysis.assess import Assessment
 
@@ -31,9 +33,11 @@ def forces_figure(a: Assessment) -> go.Figure:
     """Deployed strategic warheads by leg, one bar group per party."""
     legs = a.legs_frame()
     fig = go.Figure()
-    for party, df in legs.groupby("party", sort=False):
+    for k, (party, df) in enumerate(legs.groupby("party", sort=False)):
         fig.add_bar(
-            name=str(party),
+            name=party_name(str(party)),
+            legendgroup=str(party),
+            marker_color=party_colour(str(party), k),
             x=df["leg"],
             y=df["deployed_warheads"],
             customdata=np.stack([df["deployed_launchers"], df["non_deployed_launchers"]], -1),
@@ -51,10 +55,12 @@ def compliance_figure(a: Assessment) -> go.Figure:
     fig = go.Figure()
     if not df.empty:
         df = df[df["kind"] == "limit"]
-        for party, rows in df.groupby("party", sort=False):
+        for k, (party, rows) in enumerate(df.groupby("party", sort=False)):
             share = 100.0 * rows["count"].astype(float) / rows["limit"].astype(float)
             fig.add_bar(
-                name=str(party),
+                name=party_name(str(party)),
+                legendgroup=str(party),
+                marker_color=party_colour(str(party), k),
                 x=rows["id"],
                 y=share,
                 customdata=np.stack([rows["count"], rows["limit"], rows["margin"]], -1),
@@ -72,25 +78,36 @@ def drawdown_figure(a: Assessment) -> go.Figure:
     """Draw-down curves K(x): victim warheads destroyed per counterforce warheads spent."""
     fig = go.Figure()
     for tag, result in a.stability.items():
-        for striker, curve in result.drawdown.items():
+        for j, (striker, curve) in enumerate(result.drawdown.items()):
             victim = next(k for k in result.labels if k != striker)
-            name = f"{striker} strikes {victim}" + ("" if len(a.stability) == 1 else f" ({tag})")
-            fig.add_scatter(x=curve["x"], y=curve["K"], mode="lines", name=name)
+            name = f"{party_name(striker)} strikes {party_name(victim)}" + (
+                "" if len(a.stability) == 1 else f" ({tag})"
+            )
+            colour = party_colour(striker, j)
+            fig.add_scatter(
+                x=curve["x"],
+                y=curve["K"],
+                mode="lines",
+                name=name,
+                legendgroup=striker,
+                line={"color": colour},
+            )
             x_star = result.x_star[striker]
             k_star = float(np.interp(x_star, curve["x"], curve["K"]))
             fig.add_scatter(
                 x=[x_star],
                 y=[k_star],
                 mode="markers",
-                marker={"size": 10, "symbol": "x"},
-                name=f"x* of {striker}",
+                marker={"size": 10, "symbol": "x", "color": colour},
+                name=f"cheapest first strike of {party_name(striker)}",
+                legendgroup=striker,
                 hovertemplate="x* = %{x:,.0f}, K = %{y:,.0f}<extra></extra>",
             )
     return _layout(
         fig,
         "Counterforce draw-down (scenario postures)",
-        xaxis_title="striker warheads spent on counterforce, x",
-        yaxis_title="victim warheads destroyed, K(x)",
+        xaxis_title="striker's warheads spent on counterforce, x [warheads]",
+        yaxis_title="victim's warheads destroyed, K(x) [warheads]",
     )
 
 

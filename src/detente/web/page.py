@@ -25,6 +25,7 @@ from detente.errors import InputError
 from detente.model import parameters
 from detente.model.catalog import system_table
 from detente.model.force import POSTURES, Holding
+from detente.model.glossary import party_colours
 from detente.model.glossary import parties as party_names
 from detente.model.glossary import terms as glossary_terms
 from detente.model.scenario import RISK_DIR, Scenario, scenario_from_document
@@ -277,7 +278,10 @@ def explore(req: ExploreRequest) -> dict[str, Any]:
 
 def page_context() -> dict[str, Any]:
     """What the page templates show besides the app's own: the glossary and party names."""
-    return {"glossary": glossary_terms(), "party_names": party_names()}
+    return {
+        "glossary": glossary_terms(),
+        "parties": {"names": party_names(), "colours": party_colours()},
+    }
 
 
 def _prune(value: Any) -> Any:

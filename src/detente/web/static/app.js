@@ -8,7 +8,7 @@
   const STRATEGIC = new Set(["icbm", "slbm", "heavy_bomber"]);
   const PLOT_CONFIG = { displaylogo: false, responsive: true, showLink: false, showSendToCloud: false,
     modeBarButtonsToRemove: ["toImage"] };
-  const COLORS = ["#1f5fa8", "#c2410c"];  // side A, side B: the same in every figure
+  const FALLBACK = ["#17becf", "#8c564b"];
   const POSTURE_KEY = { day_to_day: "d", generated: "g" };
 
   let forces = [];        // [{name, party, as_of, description}]
@@ -21,7 +21,10 @@
   let loading = false;    // the first explore of a link or preset: drop what the server refuses
   let dropped = [];       // what a link held that the page could not use
   const signatures = ["", ""];
-  const names = JSON.parse(document.getElementById("party-names").textContent);
+  const parties = JSON.parse(document.getElementById("parties").textContent);
+  const names = parties.names;
+  // One colour per party in every figure of the page and the reports (data/glossary.yaml).
+  const colour = (code, j) => parties.colours[code] || FALLBACK[j % FALLBACK.length];
 
   const $ = (sel, root) => (root || document).querySelector(sel);
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
@@ -759,7 +762,8 @@
       const th = document.createElement("th");
       th.scope = "row";
       th.textContent = answer.names[k] || k;
-      th.className = `side-${j}`;
+      th.className = "party-name";
+      th.style.color = colour(k, j);
       tr.appendChild(th);
       const cells = [[fix(s.C1[k], 2), s.C1[k]], [fix(s.C2[k], 2), s.C2[k]],
         [fix(s.r_uncapped[k], 2), s.r_uncapped[k]], [int(s.x_star[k]), s.x_star[k]], [int(s.w80[k]), s.w80[k]]];
@@ -875,11 +879,11 @@
       const curve = answer.drawdown[striker];
       const [a, b] = [answer.names[striker] || striker, answer.names[victim] || victim];
       traces.push({ x: curve.x, y: curve.K, mode: "lines", name: `${a} strikes ${b}`,
-        line: { color: COLORS[j] },
+        line: { color: colour(striker, j) },
         hovertemplate: `${a} spends %{x:,.0f} warheads on counterforce<br>and destroys %{y:,.0f} of ${b}'s<extra></extra>` });
       const xs = s.x_star[striker];
       traces.push({ x: [xs], y: [interp(curve.x, curve.K, xs)], mode: "markers",
-        name: `${a}'s cheapest first strike`, marker: { color: COLORS[j], size: 9 },
+        name: `${a}'s cheapest first strike`, marker: { color: colour(striker, j), size: 9 },
         hovertemplate: `${a}'s cheapest first strike: %{x:,.0f} warheads<br>destroy %{y:,.0f} of ${b}'s<extra></extra>` });
       curve.x.forEach((x, n) => csv.push([a, b, x, curve.K[n]]));
     });
@@ -913,8 +917,8 @@
       xaxis: { range: [0, 1], tickformat: ".0%", title: { text: `P(${nb} strikes first) as ${na} sees it` } },
       yaxis: { range: [0, 1], tickformat: ".0%", title: { text: `P(${na} strikes first) as ${nb} sees it` } },
       shapes: [
-        { type: "line", x0: ra, x1: ra, y0: 0, y1: 1, line: { dash: "dash", color: COLORS[0] } },
-        { type: "line", x0: 0, x1: 1, y0: rb, y1: rb, line: { dash: "dash", color: COLORS[1] } },
+        { type: "line", x0: ra, x1: ra, y0: 0, y1: 1, line: { dash: "dash", color: colour(a, 0) } },
+        { type: "line", x0: 0, x1: 1, y0: rb, y1: rb, line: { dash: "dash", color: colour(b, 1) } },
       ],
     };
     const csv = [["side", "cost ratio r (capped)", "cost ratio r (uncapped)", "cost of striking first", "cost of being struck"],

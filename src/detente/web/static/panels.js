@@ -5,7 +5,7 @@
 (function () {
   const PLOT_CONFIG = { displaylogo: false, responsive: true, showLink: false, showSendToCloud: false };
   const MAX_POINTS = 5000;
-  const MIRV_COLORS = ["#2a9d8f", "#6d597a", "#8a6d00"];  // not the parties' colours
+  const MIRV_COLORS = ["#2a9d8f", "#6d597a", "#5f6b73"];  // not the parties' colours
   const $ = (sel, root) => (root || document).querySelector(sel);
 
   async function post(path, body) {
@@ -232,7 +232,7 @@
         : el("p", { className: "small", textContent: "No proposal is accepted by every party: relax a criterion or widen the ranges." }));
   }
 
-  const names = JSON.parse(document.getElementById("party-names").textContent);
+  const names = JSON.parse(document.getElementById("parties").textContent).names;
 
   async function startAgreement() {
     const forces = await fetch("/api/forces").then((r) => r.json());

@@ -9,6 +9,7 @@ import pytest
 
 from detente.analysis.assess import assess
 from detente.report import figures
+from detente.report.words import input_label
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +55,8 @@ def test_tornado_bars_start_at_the_medians(a):
     low, high = fig.data
     t = a.tornado
     assert low.base == t.fsi_base
-    assert list(low.y) == [b.path for b in reversed(t.bars)]
+    assert list(low.y) == [input_label(b.path) for b in reversed(t.bars)]
+    assert not any(y.startswith("parties.") for y in low.y)
     assert [t.fsi_base + x for x in high.x] == pytest.approx([b.fsi_high for b in reversed(t.bars)])
 
 

@@ -185,6 +185,9 @@ def test_html_reads_like_a_brief(written):
     assert "/" + "work" not in html and "/home/" not in html and "/tmp/" not in html  # no paths
     assert "Scenario file: new-start-expiry.yaml" in html
     assert "@media print" in html
+    for name in files:  # the report links the CSVs it writes
+        if name.endswith(".csv"):
+            assert f'<a href="{name}">' in html, name
     for fig_id in build_figures(a):
         assert re.search(rf'id="{fig_id}".*?</script>\s*</div>\s*<p class="caption">\S', html, re.S)
 

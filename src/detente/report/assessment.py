@@ -24,6 +24,7 @@ from detente.model.catalog import system_table
 from detente.model.glossary import terms as glossary_terms
 from detente.model.provenance import Provenance
 from detente.report import figures
+from detente.report.words import column_label, input_label
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -368,6 +369,8 @@ def render(a: Assessment) -> str:
     )
     env.filters["num"] = _fmt
     env.filters["pct"] = _pct
+    env.filters["input_label"] = input_label
+    env.filters["column_label"] = column_label
     built = build_figures(a)
     figs = {
         k: f'{_figure_html(f, k)}<p class="caption">{html.escape(caption(k))}</p>'
@@ -378,6 +381,7 @@ def render(a: Assessment) -> str:
     page = env.get_template("report.html.j2").render(
         a=a,
         findings=findings(a),
+        csv_files=[f"{stem}.csv" for stem in a.frames()],
         scenario_file=Path(a.scenario.document.file).name,
         glossary=glossary_terms(),
         sections=SECTIONS,

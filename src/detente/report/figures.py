@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from detente.model.glossary import party_colour, party_name
+from detente.report.words import input_label
 
 if TYPE_CHECKING:
     from detente.analysis.assess import Assessment
@@ -179,7 +180,7 @@ def tornado_figure(a: Assessment) -> go.Figure:
     if t is None:
         return fig
     bars = list(reversed(t.bars))  # largest swing on top
-    names = [b.path for b in bars]
+    names = [input_label(b.path) for b in bars]
     for label, values, fsi in (
         ("input at p05", [b.low for b in bars], [b.fsi_low for b in bars]),
         ("input at p95", [b.high for b in bars], [b.fsi_high for b in bars]),
@@ -191,7 +192,7 @@ def tornado_figure(a: Assessment) -> go.Figure:
             orientation="h",
             name=label,
             customdata=np.stack([values, fsi], -1),
-            hovertemplate="%{y} = %{customdata[0]:.4g}: FSI %{customdata[1]:.4f}<extra></extra>",
+            hovertemplate="%{y} = %{customdata[0]:.3g}: FSI %{customdata[1]:.2f}<extra></extra>",
         )
     fig.add_vline(x=t.fsi_base, line_color="black", annotation_text=f"medians {t.fsi_base:.3f}")
     return _layout(

@@ -89,3 +89,76 @@ def stability_sentence(fsi: float, r_uncapped: Mapping[str, float], labels: Sequ
             "(1 = neither side gains by striking first)."
         )
     return " ".join((head, _side(a, b, r_uncapped[a]), _side(b, a, r_uncapped[b])))
+
+
+#: Words for the fields of an input path (``parties.RU.holdings.<holding>.<field>``).
+FIELD_WORDS = {
+    "alert": "alert fraction",
+    "loading": "warheads per launcher",
+    "warheads": "warheads",
+    "deployed": "deployed launchers",
+    "launchers": "",
+    "w80": "w80 (warheads for 80 % damage)",
+    "interceptors": "missile-defence interceptors",
+    "day_to_day": "day-to-day",
+    "generated": "generated",
+    "assured_destruction_emt": "assured-destruction yardstick [EMT]",
+}
+
+
+def input_label(path: str) -> str:
+    """A reader's name for an input path of a scenario (uncertain inputs, changes).
+
+    Examples
+    --------
+    >>> input_label("parties.RU.holdings.r-30-bulava.alert.day_to_day")
+    'Russia, R-30 Bulava (RSM-56, SS-N-32) on Project 955/955A Borei: alert fraction, day-to-day'
+    >>> input_label("parameters.de")
+    'Damage expectancy (DE)'
+    """
+    from detente.model.catalog import systems
+    from detente.model.glossary import terms
+
+    parts = path.split(".")
+    known = terms()
+    if parts[0] == "parameters" and len(parts) == 2:
+        term = known.get(parts[1])
+        if term is not None:
+            symbol = term.get("symbol")
+            return term["label"] + (f" ({symbol})" if symbol else "")
+        return FIELD_WORDS.get(parts[1], parts[1].replace("_", " ")).capitalize()
+    if parts[0] == "parties" and len(parts) >= 3:
+        words = [party_name(parts[1])]
+        rest = parts[2:]
+        if rest[0] == "holdings" and len(rest) >= 2:
+            system = systems().get(rest[1])
+            words[0] += f", {system.name if system else rest[1]}"
+            rest = rest[2:]
+        fields = [FIELD_WORDS.get(p, p.replace("_", " ")) for p in rest]
+        fields = [f for f in fields if f]
+        return words[0] + (": " + ", ".join(fields) if fields else "")
+    return path
+
+
+#: Words for the per-party columns of the report's tables (``posture_US`` -> ``Posture, ...``).
+COLUMN_PREFIX = {
+    "posture": "Posture",
+    "lua": "Launch under attack",
+    "r": "Cost ratio r",
+    "C1": "Cost of striking first",
+    "C2": "Cost of being struck",
+}
+
+
+def column_label(column: str) -> str:
+    """A reader's name for a table column of per-party values.
+
+    Examples
+    --------
+    >>> column_label("posture_US"), column_label("fsi"), column_label("pair")
+    ('Posture, United States', 'FSI', 'Pair')
+    """
+    head, _, code = column.rpartition("_")
+    if head in COLUMN_PREFIX and code.isupper():
+        return f"{COLUMN_PREFIX[head]}, {party_name(code)}"
+    return "FSI" if column == "fsi" else column.replace("_", " ").capitalize()

@@ -25,8 +25,8 @@ from detente.errors import InputError
 from detente.model import parameters
 from detente.model.catalog import system_table
 from detente.model.force import POSTURES, Holding
-from detente.model.glossary import party_colours
 from detente.model.glossary import parties as party_names
+from detente.model.glossary import party_colours
 from detente.model.glossary import terms as glossary_terms
 from detente.model.scenario import RISK_DIR, Scenario, scenario_from_document
 from detente.model.treaty import Treaty

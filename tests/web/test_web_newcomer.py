@@ -293,3 +293,64 @@ def test_axe_finds_no_serious_or_critical_violation(visit):
     page.goto(visit.base + "/sources")
     assert axe_violations(page) == []
     assert httpx.get(visit.base + "/sources", timeout=30).status_code == 200
+
+
+def test_the_index_against_one_input(visit):
+    page = visit.page
+    page.goto(visit.base + "/")
+    visit.fsi()
+    select = page.locator("#sweep-input")
+    options = page.eval_on_selector_all("#sweep-input option", "os => os.map(o => o.value)")
+    assert "de" in options and any(o.startswith("a0.") for o in options)  # any control
+    select.select_option("de")
+    page.locator("#sweep-draw").click()
+    expect(page.locator("#sweep-status")).to_contain_text("11 points", timeout=60_000)
+    expect(page.locator("#sweep-plot .main-svg")).not_to_have_count(0)
+    with page.expect_download() as info:
+        page.locator('.figure-card[data-figure="sweep"] button[data-format="csv"]').click()
+    path = visit.tmp_path / "sweep.csv"
+    info.value.save_as(path)
+    rows = [line.split(",") for line in path.read_text().splitlines()[2:]]
+    assert len(rows) == 11
+    de, fsi = float(rows[-1][0]), float(rows[-1][1])
+    link = visit.link()
+    scenario = _default_scenario(link)
+    scenario["parameters"] = {"de": de}
+    assert fsi == _explore(visit.base, scenario)["stability"]["fsi"]
+    expect(page.locator("#sweep-note")).to_contain_text("No Monte Carlo band")
+
+
+def test_the_guided_tour_runs_by_keyboard_and_can_be_skipped(visit):
+    page = visit.page
+    page.goto(visit.base + "/")
+    visit.fsi()
+    page.locator("#tour-start").focus()
+    page.keyboard.press("Enter")
+    tour = page.locator("#tour")
+    expect(tour).to_be_visible()
+    expect(page.locator("#tour-title")).to_contain_text("1 of 8")
+    expect(tour).to_have_attribute("data-step", "0", timeout=15_000)
+    texts = []
+    for step in range(1, 8):
+        page.locator("#tour-next").focus()
+        page.keyboard.press("Enter")
+        expect(tour).to_have_attribute("data-step", str(step), timeout=15_000)
+        text = page.locator("#tour-text").inner_text()
+        assert "{" not in text, text
+        texts.append(text)
+        if step == 2:  # the alert-rate step reads its numbers off the page
+            assert (
+                page.locator('fieldset.side[data-side="0"] .posture').input_value() == "generated"
+            )
+            assert f"to {page.locator('#fsi').inner_text()}" in text
+        if step == 4:
+            expect(page.locator("#description")).to_contain_text("de-mirv-icbms")
+    assert "detente assess examples/china-1000.yaml" in texts[5]
+    _shot(page, "tour", full=False)
+    page.keyboard.press("Escape")
+    expect(tour).to_be_hidden()
+    expect(page.locator("#tour-start")).to_be_focused()
+    page.locator("#tour-start").click()
+    expect(tour).to_be_visible()
+    page.locator("#tour-skip").click()
+    expect(tour).to_be_hidden()

@@ -796,7 +796,9 @@
     });
     if ($("#caps").dataset.treaty !== (state.scenario.treaty || "") || $("#caps input[placeholder='treaty value']")) renderCaps();
     renderCompliance(answer);
+    renderSweepInputs();
     drawCharts();
+    document.dispatchEvent(new CustomEvent("detente:rendered"));
   }
 
   function renderCompliance(answer) {
@@ -928,6 +930,91 @@
     Plotly.react("domain", data, layout, PLOT_CONFIG);
   }
 
+  // --- the index against one input (any control as the x axis) -----------------------------
+
+  const SWEEP_POINTS = 11;
+
+  // The inputs the x axis can take for the current state: [id, label, low, high, integer, set].
+  function sweepInputs() {
+    if (!last) return [];
+    const out = [["de", "Damage expectancy (DE)", 0.3, 1, false, (st, v) => { st.scenario.parameters.de = v; }]];
+    last.sides.forEach((side, i) => {
+      const who = last.names[side.label] || side.label;
+      out.push([`w${i}`, `${who}: w80 (warheads for 80 % damage)`, Math.max(1, Math.round(side.w80 / 4)), Math.round(side.w80 * 2.5), true,
+        (st, v) => { st.scenario.parties[i].w80 = v; }]);
+      out.push([`i${i}`, `${who}: missile-defence interceptors`, 0, 2000, true,
+        (st, v) => { if (v > 0) st.scenario.parties[i].defense = { interceptors: v }; else delete st.scenario.parties[i].defense; }]);
+      for (const h of side.holdings.filter((x) => STRATEGIC.has(x.category))) {
+        const mod = (st) => {
+          const p = st.scenario.parties[i];
+          p.modifications = p.modifications || {};
+          p.modifications.holdings = p.modifications.holdings || {};
+          return (p.modifications.holdings[h.key] = p.modifications.holdings[h.key] || {});
+        };
+        out.push([`d${i}.${h.key}`, `${who}, ${h.display}: deployed launchers`, 0, Math.max(10, 2 * h.base.deployed), true,
+          (st, v) => { const m = mod(st); m.launchers = { ...(m.launchers || {}), deployed: v }; }]);
+        out.push([`l${i}.${h.key}`, `${who}, ${h.display}: warheads per launcher`, 0, h.max_loading || Math.max(1, Math.ceil(2 * h.base.loading)), false,
+          (st, v) => { const m = mod(st); delete m.warheads; m.loading = v; }]);
+        if (!h.fixed) {
+          const posture = party(i).posture || "day_to_day";
+          out.push([`a${i}.${h.key}`, `${who}, ${h.display}: alert fraction`, 0, 1, false,
+            (st, v) => { const m = mod(st); m.alert = { ...(m.alert || {}), [posture]: v }; }]);
+        }
+      }
+    });
+    return out;
+  }
+
+  function renderSweepInputs() {
+    const select = $("#sweep-input");
+    const current = select.value;
+    const inputs = sweepInputs();
+    select.replaceChildren(...inputs.map(([id, label]) => option(id, label, id === current)));
+  }
+
+  async function drawSweep() {
+    const input = sweepInputs().find((x) => x[0] === $("#sweep-input").value);
+    if (!input || !last) return;
+    const [, label, low, high, integer, set] = input;
+    const xs = [...new Set(Array.from({ length: SWEEP_POINTS }, (_, k) => {
+      const v = low + (k * (high - low)) / (SWEEP_POINTS - 1);
+      return integer ? Math.round(v) : Math.round(v * 1000) / 1000;
+    }))];
+    const status = $("#sweep-status");
+    status.textContent = `calculating ${xs.length} points…`;
+    document.body.dataset.sweepBusy = "1";
+    try {
+      const answers = await Promise.all(xs.map((v) => {
+        const st = JSON.parse(JSON.stringify(state));
+        set(st, v);
+        return api("/api/explore", st);
+      }));
+      const fsi = answers.map((a) => a.stability.fsi);
+      const labels = last.sides.map((x) => x.label);
+      const data = [{ x: xs, y: fsi, mode: "lines+markers", name: "index", line: { color: "#1d2327" },
+        hovertemplate: `${label} %{x:,.3~f}: index %{y:.2f}<extra></extra>` }];
+      labels.forEach((k, j) => data.push({ x: xs, y: answers.map((a) => Math.min(1, a.stability.r[k])), mode: "lines",
+        name: `cost ratio r, ${last.names[k] || k} (capped at 1)`, line: { color: colour(k, j), dash: "dot" },
+        hovertemplate: `${label} %{x:,.3~f}: r %{y:.2f}<extra>${last.names[k] || k}</extra>` }));
+      const layout = {
+        margin: { t: 10, r: 10, b: 60, l: 60 },
+        xaxis: { title: { text: label } },
+        yaxis: { title: { text: "index, r (0 to 1)" }, range: [0, 1.05] },
+        legend: { orientation: "h", y: -0.35 },
+      };
+      const csv = [[label, "index", ...labels.map((k) => `r ${k} (uncapped)`)],
+        ...xs.map((x, n) => [x, fsi[n], ...labels.map((k) => answers[n].stability.r_uncapped[k])])];
+      figures.sweep = { data, layout, title: `Index against ${label}`, csv };
+      if (plotlyReady()) Plotly.react("sweep-plot", data, layout, PLOT_CONFIG);
+      $("#sweep-sources").replaceChildren("Sources: ", sourceLinks(last.parameter_sources));
+      status.textContent = `${xs.length} points, ${fix(Math.min(...fsi), 2)} to ${fix(Math.max(...fsi), 2)}`;
+    } catch (err) {
+      status.textContent = `could not draw: ${err.message}`;
+    } finally {
+      delete document.body.dataset.sweepBusy;
+    }
+  }
+
   // --- exports: every figure as PNG or SVG (with title, scenario, date, sources) and CSV ------
 
   function scenarioLine() {
@@ -1023,6 +1110,7 @@
   async function start() {
     wireTips();
     wireExports();
+    $("#sweep-draw").addEventListener("click", drawSweep);
     const script = document.getElementById("plotly-js");
     if (script) script.addEventListener("load", drawCharts);
     try {

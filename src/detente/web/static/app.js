@@ -517,9 +517,11 @@
         alert.textContent = "silo";
         alert.className = "small";
       }
-      const src = document.createElement("td");
+      const src = document.createElement("span");
+      src.className = "srcs";
       src.appendChild(sourceLinks(h.sources, 2));
-      tr.append(name, deployed, loading, alert, src);
+      name.append(document.createElement("br"), src);
+      tr.append(name, deployed, loading, alert);
       body.appendChild(tr);
     }
   }

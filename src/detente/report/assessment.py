@@ -36,7 +36,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 SECTIONS = (
     ("summary", "Summary"),
     ("forces", "Forces by leg and side"),
-    ("compliance", "Treaty compliance"),
+    ("compliance", "Treaty counts"),
     ("drawdown", "Counterforce draw-down"),
     ("postures", "Stability under every posture"),
     ("upload", "Upload timeline"),
@@ -182,7 +182,16 @@ def _force_rows(a: Assessment) -> list[dict[str, Any]]:
     return rows
 
 
+def _verdict_class(verdict: str, basis: str) -> str:
+    """CSS class of a verdict: ``bad`` only for a declared breach, ``doubt`` for any doubt."""
+    if verdict in {"within", "respected"}:
+        return "good"
+    return "bad" if verdict in {"above", "violated"} and basis == "official" else "doubt"
+
+
 def _compliance_rows(a: Assessment) -> list[dict[str, Any]]:
+    """One row per party and limit or ban: human label, count with its basis and range,
+    ceiling, margin and the verdict in words."""
     rows = []
     treaty = a.resolved.treaty
     if treaty is None:
@@ -191,19 +200,22 @@ def _compliance_rows(a: Assessment) -> list[dict[str, Any]]:
     for label, result in a.counts.items():
         for x in result.limits:
             prov = limits[x.id].provenance.get("max") or Provenance(source=x.sources)
+            low, high = x.bounds
+            basis = None if x.basis == "unstated" else x.basis
+            how = "counted from the holdings above" + (
+                f"; range {_fmt(low)}–{_fmt(high)}" if low != high else ""
+            )
             rows.append(
                 {
                     "party": label,
                     "id": x.id,
+                    "label": x.name,
                     "description": x.description or x.quantity,
-                    "count": cell(
-                        x.count,
-                        Provenance(status="derived", note="counted from the holdings above"),
-                    ),
+                    "count": cell(x.count, Provenance(status=basis), how=how),
                     "limit": cell(x.limit, prov),
                     "margin": _fmt(x.margin),
-                    "ok": x.ok,
-                    "undetermined": ", ".join(x.undetermined),
+                    "verdict": x.status_text,
+                    "verdict_class": _verdict_class(x.verdict, x.basis),
                 }
             )
         for b in result.bans:
@@ -211,15 +223,21 @@ def _compliance_rows(a: Assessment) -> list[dict[str, Any]]:
                 {
                     "party": label,
                     "id": b.id,
+                    "label": f"ban: {b.name}",
                     "description": b.description or "ban",
-                    "count": Cell(_fmt(sum(c.count for c in b.offending)), "derived", "offending"),
+                    "count": Cell(_fmt(b.launchers), b.basis, "offending launchers"),
                     "limit": Cell("0", "official", "ban"),
-                    "margin": _fmt(-sum(c.count for c in b.offending)),
-                    "ok": b.ok,
-                    "undetermined": ", ".join(b.undetermined),
+                    "margin": _fmt(-b.launchers),
+                    "verdict": b.status_text,
+                    "verdict_class": _verdict_class(b.verdict, b.basis),
                 }
             )
     return rows
+
+
+def _standing(a: Assessment) -> str:
+    """The treaty's standing, as the first count gives it (``""`` without counts)."""
+    return next(iter(a.counts.values())).standing if a.counts else ""
 
 
 def _w80_cells(a: Assessment) -> dict[tuple[str, str], Cell]:
@@ -289,20 +307,21 @@ def findings(a: Assessment) -> list[str]:
             f"{two_digits(q['p95'])} (5th to 95th percentile of "
             f"{a.uncertainty.samples:,} samples)."
         )
-    over = [
-        f"{party_name(label)} is over the {x.id.replace('_', ' ')} ceiling by {-x.margin:,.0f}"
-        for label, result in a.counts.items()
-        for x in result.limits
-        if not x.ok and x.margin is not None
-    ]
     treaty = a.resolved.treaty
-    if treaty is not None:
-        status = "" if treaty.status == "in_force" else f" ({treaty.status.replace('_', ' ')}, "
-        status += "" if not status else "shown for comparison)"
-        out.append(
-            f"Under {treaty.name}'s counting rules{status}: "
-            + ("; ".join(over) + "." if over else "every party is within every ceiling.")
+    if treaty is not None and a.counts:
+        standing = next(iter(a.counts.values())).standing
+        doubts = [
+            f"{party_name(label)}, {x.name}: {x.status_text}"
+            for label, result in a.counts.items()
+            for x in result.limits
+            if x.verdict != "within"
+        ]
+        words = (
+            "Counts not clearly within a ceiling: " + "; ".join(doubts) + "."
+            if doubts
+            else f"Every count is within its ceiling under {treaty.name}'s counting rules."
         )
+        out.append(f"{standing} {words}".strip())
     statuses = {s: sum(e.status == s for e in a.ledger) for s in STATUS_MARK}
     counts = ", ".join(f"{n:,} {s}" for s, n in statuses.items() if n)
     out.append(
@@ -390,6 +409,7 @@ def render(a: Assessment) -> str:
         force_rows=_force_rows(a),
         legs=a.legs_frame().to_dict(orient="records"),
         compliance_rows=_compliance_rows(a),
+        treaty_standing=_standing(a),
         w80=_w80_cells(a),
         defended=any(p.defense for p in a.resolved.parties),
         statuses={k: v for k, v in statuses.items() if v},

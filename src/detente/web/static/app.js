@@ -405,7 +405,7 @@
       const row = document.createElement("div");
       row.className = "row field";
       const label = document.createElement("label");
-      label.append(`${human(id)} ceiling `);
+      label.append(`${(known.find((x) => x.id === id) || {}).label || human(id)} ceiling `);
       const input = document.createElement("input");
       input.type = "number";
       input.min = "0";
@@ -810,44 +810,46 @@
       $("#compliance-sources").replaceChildren();
       return;
     }
+    // A count's verdict in words, with its basis and range; red only for a declared breach.
+    const verdictClass = (item) => {
+      if (item.verdict === "within" || item.verdict === "respected") return "ok";
+      return (item.verdict === "above" || item.verdict === "violated") && item.basis === "official" ? "over" : "doubt";
+    };
+    const results = Object.values(answer.compliance);
+    const standing = document.createElement("p");
+    standing.id = "treaty-standing";
+    standing.className = results.length && results[0].in_force ? "small" : "small doubt";
+    standing.textContent = results.length ? results[0].standing : "";
     const table = document.createElement("table");
     table.id = "compliance-table";
     const head = document.createElement("tr");
-    for (const h of ["Side", "Limit", "Count", "Ceiling", "Margin", "Within?", "Sources"]) {
+    for (const h of ["Side", "Limit", "Count", "Ceiling", "Margin", "Verdict (basis; range)", "Sources"]) {
       const th = document.createElement("th"); th.scope = "col"; th.textContent = h; head.appendChild(th);
     }
-    table.appendChild(Object.assign(document.createElement("thead"))).appendChild(head);
+    table.appendChild(document.createElement("thead")).appendChild(head);
     const body = table.appendChild(document.createElement("tbody"));
+    const number = (v) => typeof v === "number" ? v.toLocaleString("en-US", { maximumFractionDigits: 1 }) : v;
+    const addRow = (cells, item) => {
+      const tr = document.createElement("tr");
+      cells.forEach((v) => {
+        const td = document.createElement("td"); td.textContent = number(v); tr.appendChild(td);
+      });
+      const verdict = document.createElement("td");
+      verdict.className = `verdict ${verdictClass(item)}`;
+      verdict.textContent = item.status_text;
+      tr.appendChild(verdict);
+      const src = document.createElement("td");
+      src.appendChild(sourceLinks(item.sources, 2));
+      tr.appendChild(src);
+      body.appendChild(tr);
+    };
     for (const [label, result] of Object.entries(answer.compliance)) {
-      for (const limit of result.limits) {
-        const tr = document.createElement("tr");
-        const cells = [answer.names[label] || label, human(limit.id), limit.count, limit.limit, limit.margin, limit.ok ? "within" : "over"];
-        cells.forEach((v, j) => {
-          const td = document.createElement("td");
-          td.textContent = typeof v === "number" ? int(v) : (v === null || v === undefined ? "–" : v);
-          if (j === 5) td.className = limit.ok ? "ok" : "over";
-          tr.appendChild(td);
-        });
-        const src = document.createElement("td");
-        src.appendChild(sourceLinks(limit.sources, 2));
-        tr.appendChild(src);
-        body.appendChild(tr);
-      }
-      for (const ban of result.bans) {
-        const tr = document.createElement("tr");
-        [answer.names[label] || label, human(ban.id), "", "", "", ban.ok ? "within" : "violated"].forEach((v, j) => {
-          const td = document.createElement("td"); td.textContent = v;
-          if (j === 5) td.className = ban.ok ? "ok" : "over";
-          tr.appendChild(td);
-        });
-        const src = document.createElement("td");
-        src.appendChild(sourceLinks(ban.sources, 2));
-        tr.appendChild(src);
-        body.appendChild(tr);
-      }
+      const who = answer.names[label] || label;
+      for (const limit of result.limits) addRow([who, limit.label, limit.count, limit.limit, limit.margin], limit);
+      for (const ban of result.bans) addRow([who, `ban: ${ban.label}`, ban.count, 0, ""], ban);
     }
-    box.replaceChildren(table);
-    $("#compliance-sources").replaceChildren(`${answer.treaty.name} (${answer.treaty.status.replace(/_/g, " ")}): `, sourceLinks(answer.treaty.sources));
+    box.replaceChildren(standing, table);
+    $("#compliance-sources").replaceChildren(`${answer.treaty.name}: `, sourceLinks(answer.treaty.sources));
   }
 
   // --- charts (drawn once plotly.js has loaded) ----------------------------------------------

@@ -64,12 +64,12 @@ def test_report_is_self_contained_with_the_smallest_plotly_build(tmp_path):
 
 def test_sobol_and_agreement_sections_match_the_results(tmp_path):
     page, results = report(tmp_path)
-    assert "Sobol&#x27; indices of Y" in page or "Sobol' indices of Y" in page
+    assert "Sobol&#x27; indices of y" in page or "Sobol' indices of y" in page
     y, x3 = results["y"].to_numpy(), results["x3"].to_numpy()
     assert cell_after(page, "A") == int((y >= 3.0).sum())
     assert cell_after(page, "B") == int((x3 <= 0.0).sum())
     assert cell_after(page, "every party (zone)") == int(((y >= 3.0) & (x3 <= 0.0)).sum())
-    assert "Pareto frontier of the zone (maximise Y, minimise X3)" in page
+    assert "Pareto frontier of the zone (maximise y, minimise x3)" in page
     assert f"{cell_after(page, 'every party (zone)'):,} of {len(results):,} proposals" in page
 
 

@@ -143,12 +143,14 @@ def test_a_stale_permalink_loads_what_is_valid_and_says_what_it_dropped(visit):
     value = visit.fsi()
     notice = page.locator("#link-notice")
     expect(notice).to_be_visible()
-    expect(notice).to_contain_text("Deployed warheads")
+    expect(notice).to_contain_text(re.compile("deployed warheads", re.I))
     expect(page.locator("#treaty")).to_have_value("sort")
     caps = page.locator("#caps input")
     expect(caps).to_have_count(1)
     expect(caps).to_have_attribute("data-limit", "operationally_deployed_warheads")
-    expect(page.locator("#compliance-table")).to_contain_text("Operationally deployed warheads")
+    expect(page.locator("#compliance-table")).to_contain_text(
+        re.compile("operationally deployed warheads", re.I)
+    )
     assert "c.deployed_warheads" not in visit.link()
     expected = _explore(
         visit.base, {"name": "web", "parties": [{"force": "us-2025"}, {"force": "ru-2025"}]}
@@ -162,7 +164,7 @@ def test_a_stale_permalink_loads_what_is_valid_and_says_what_it_dropped(visit):
     page.goto("about:blank")
     page.goto(visit.base + "/#s=" + quote(json.dumps(state)))
     visit.fsi()
-    expect(page.locator("#link-notice")).to_contain_text("Deployed warheads")
+    expect(page.locator("#link-notice")).to_contain_text(re.compile("deployed warheads", re.I))
     expect(page.locator("#caps input")).to_have_count(1)
     _shot(page, "stale-link")
 
@@ -354,3 +356,20 @@ def test_the_guided_tour_runs_by_keyboard_and_can_be_skipped(visit):
     expect(tour).to_be_visible()
     page.locator("#tour-skip").click()
     expect(tour).to_be_hidden()
+
+
+def test_the_weapons_domain_reads_out_the_index(visit):
+    page = visit.page
+    page.goto(visit.base + "/")
+    value = float(visit.fsi())
+    page.locator("#weapons-draw").click()
+    expect(page.locator("#weapons-status")).to_contain_text("49 points", timeout=120_000)
+    expect(page.locator("#weapons-plot .main-svg")).not_to_have_count(0)
+    with page.expect_download() as info:
+        page.locator('.figure-card[data-figure="weapons"] button[data-format="csv"]').click()
+    path = visit.tmp_path / "weapons.csv"
+    info.value.save_as(path)
+    rows = [line.split(",") for line in path.read_text().splitlines()[2:]]
+    assert len(rows) == 49
+    middle = rows[3 * 7 + 3]  # both forces at 1x: the index as set
+    assert float(middle[2]) == pytest.approx(value, abs=1e-9)

@@ -131,14 +131,17 @@ def _note(text: str) -> str:
 
 
 def label(column: str) -> str:
-    """A reader's name for a sweep column.
+    """A reader's name for a sweep column (a column of no known words stays as it is).
 
     Examples
     --------
-    >>> label("treaty.warhead_cap"), label("arriving.US"), label("fsi")
-    ('Warhead cap', 'Arriving warheads, United States', 'First-strike stability index')
+    >>> label("treaty.warhead_cap"), label("arriving.US"), label("fsi"), label("x3")
+    ('Warhead cap', 'Arriving warheads, United States', 'First-strike stability index', 'x3')
     """
     parts = [p for p in column.split(".") if p]
+    known = [p in COLUMN_WORDS or party_name(p) != p for p in parts]
+    if not any(known):
+        return column
     words = [
         COLUMN_WORDS.get(p, party_name(p) if p.isupper() else p.replace("_", " ")) for p in parts
     ]

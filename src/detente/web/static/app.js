@@ -937,6 +937,21 @@
   // --- the index against one input (any control as the x axis) -----------------------------
 
   const SWEEP_POINTS = 11;
+  const IN_FLIGHT = 4;  // requests at a time for a chart of many points (fair to the server)
+
+  // Every state's /api/explore answer, in order, at most IN_FLIGHT requests at a time.
+  async function exploreAll(states) {
+    const out = new Array(states.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < states.length) {
+        const k = next++;
+        out[k] = await api("/api/explore", states[k]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, states.length) }, worker));
+    return out;
+  }
 
   // The inputs the x axis can take for the current state: [id, label, low, high, integer, set].
   function sweepInputs() {
@@ -988,10 +1003,10 @@
     status.textContent = `calculating ${xs.length} points…`;
     document.body.dataset.sweepBusy = "1";
     try {
-      const answers = await Promise.all(xs.map((v) => {
+      const answers = await exploreAll(xs.map((v) => {
         const st = JSON.parse(JSON.stringify(state));
         set(st, v);
-        return api("/api/explore", st);
+        return st;
       }));
       const fsi = answers.map((a) => a.stability.fsi);
       const labels = last.sides.map((x) => x.label);
@@ -1016,6 +1031,80 @@
       status.textContent = `could not draw: ${err.message}`;
     } finally {
       delete document.body.dataset.sweepBusy;
+    }
+  }
+
+  // --- the weapons domain: the index over both sides' force sizes ------------------------------
+
+  const SCALES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
+
+  // The state with every strategic holding of side i at `factor` times its bundled launchers.
+  function scaled(st, i, factor) {
+    const side = last.sides[i];
+    const p = st.scenario.parties[i];
+    p.modifications = p.modifications || {};
+    p.modifications.holdings = p.modifications.holdings || {};
+    let warheads = 0;
+    for (const h of side.holdings.filter((x) => STRATEGIC.has(x.category))) {
+      const change = (p.modifications.holdings[h.key] = p.modifications.holdings[h.key] || {});
+      const deployed = Math.round(h.base.deployed * factor);
+      change.launchers = { ...(change.launchers || {}), deployed };
+      warheads += deployed * h.loading;
+    }
+    return Math.round(warheads);
+  }
+
+  async function drawWeapons() {
+    if (!last) return;
+    const status = $("#weapons-status");
+    status.textContent = `calculating ${SCALES.length ** 2} points…`;
+    document.body.dataset.weaponsBusy = "1";
+    try {
+      const states = [];
+      const wa = [], wb = [];
+      for (const fb of SCALES) {
+        for (const fa of SCALES) {
+          const st = JSON.parse(JSON.stringify(state));
+          const a = scaled(st, 0, fa);
+          const b = scaled(st, 1, fb);
+          if (fb === SCALES[0]) wa.push(a);
+          if (fa === SCALES[0]) wb.push(b);
+          states.push(st);
+        }
+      }
+      const answers = await exploreAll(states);
+      const [ka, kb] = last.sides.map((x) => x.label);
+      const [na, nb] = [last.names[ka] || ka, last.names[kb] || kb];
+      const z = SCALES.map((_, j) => SCALES.map((__, i) => answers[j * SCALES.length + i].stability.fsi));
+      const text = SCALES.map((_, j) => SCALES.map((__, i) => {
+        const s = answers[j * SCALES.length + i].stability;
+        return `${na}: ${wa[i].toLocaleString("en-US")} warheads, r ${fix(s.r_uncapped[ka], 2)}<br>` +
+          `${nb}: ${wb[j].toLocaleString("en-US")} warheads, r ${fix(s.r_uncapped[kb], 2)}<br>index ${fix(s.fsi, 2)}`;
+      }));
+      const data = [{ type: "contour", x: wa, y: wb, z, text, hoverinfo: "text", zmin: 0, zmax: 1,
+        colorscale: [[0, "#f2f4f5"], [1, "#1f5fa8"]], contours: { coloring: "heatmap", showlabels: true,
+          labelfont: { color: "#1d2327" }, start: 0.1, end: 1, size: 0.1 }, showscale: false, name: "index" },
+      { x: [wa[SCALES.indexOf(1)]], y: [wb[SCALES.indexOf(1)]], mode: "markers", name: "as set",
+        marker: { symbol: "x", size: 12, color: "#1d2327" }, hovertemplate: "the forces as set<extra></extra>" }];
+      const layout = {
+        margin: { t: 10, r: 10, b: 55, l: 70 },
+        xaxis: { title: { text: `${na}: deployed strategic warheads` } },
+        yaxis: { title: { text: `${nb}: deployed strategic warheads` } },
+        showlegend: false,
+      };
+      const csv = [[`${na} warheads`, `${nb} warheads`, "index", `r ${ka}`, `r ${kb}`]];
+      SCALES.forEach((_, j) => SCALES.forEach((__, i) => {
+        const s = answers[j * SCALES.length + i].stability;
+        csv.push([wa[i], wb[j], s.fsi, s.r_uncapped[ka], s.r_uncapped[kb]]);
+      }));
+      figures.weapons = { data, layout, title: "Weapons domain: the index over both sides' force sizes", csv };
+      if (plotlyReady()) Plotly.react("weapons-plot", data, layout, PLOT_CONFIG);
+      $("#weapons-sources").replaceChildren("Sources: ", sourceLinks([...new Set([...last.parameter_sources, ...last.sides.flatMap((x) => x.sources)])]));
+      status.textContent = `${answers.length} points, index ${fix(Math.min(...z.flat()), 2)} to ${fix(Math.max(...z.flat()), 2)}`;
+    } catch (err) {
+      status.textContent = `could not draw: ${err.message}`;
+    } finally {
+      delete document.body.dataset.weaponsBusy;
     }
   }
 
@@ -1115,6 +1204,7 @@
     wireTips();
     wireExports();
     $("#sweep-draw").addEventListener("click", drawSweep);
+    $("#weapons-draw").addEventListener("click", drawWeapons);
     const script = document.getElementById("plotly-js");
     if (script) script.addEventListener("load", drawCharts);
     try {

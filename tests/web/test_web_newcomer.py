@@ -130,6 +130,7 @@ def test_no_sideways_scroll_and_the_result_first_on_a_phone(browser, live_server
             assert result["y"] < 900  # on the first screen
         else:
             assert result["x"] > controls["x"]  # side by side on a desktop
+        page.evaluate("window.scrollTo(0, 0)")
         _shot(page, f"page-{width}", full=False)
         visit.check_local_only()
     finally:
@@ -373,3 +374,6 @@ def test_the_weapons_domain_reads_out_the_index(visit):
     assert len(rows) == 49
     middle = rows[3 * 7 + 3]  # both forces at 1x: the index as set
     assert float(middle[2]) == pytest.approx(value, abs=1e-9)
+    page.locator('.figure-card[data-figure="weapons"]').screenshot(
+        path=str(ARTIFACTS / "web-weapons.png")
+    )

@@ -205,9 +205,8 @@ def history_html(
     frame: pd.DataFrame, limits: dict[str, float], estimates: pd.DataFrame | None = None
 ) -> str:
     """A self-contained HTML page: the chart (plotly.js inlined), the table and the sources."""
-    from plotly.offline import get_plotlyjs
-
     from detente.model.catalog import sources
+    from detente.report.plotlyjs import plotlyjs_for
     from detente.report.upload_figures import history_figure
 
     fig = history_figure(frame, limits, estimates)
@@ -235,7 +234,7 @@ def history_html(
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>New START aggregate data exchanges</title>
-<script type="text/javascript">{get_plotlyjs()}</script>
+<script type="text/javascript">{plotlyjs_for([fig])}</script>
 <style>body{{font-family:sans-serif;margin:2em;max-width:1100px}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}
 </style></head><body>

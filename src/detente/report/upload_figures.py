@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from detente.model.glossary import party_colour
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -20,19 +22,11 @@ if TYPE_CHECKING:
 TEMPLATE = "plotly_white"
 #: Line style per leg (colour comes from the side).
 LEG_DASH = {"ICBM": "solid", "SLBM": "dash", "bomber": "dot", "total": "solid"}
-#: Colour per party; other sides take the fallback colours in turn.
-PARTY_COLOURS = {
-    "US": "#1f77b4",
-    "RU": "#d62728",
-    "CN": "#e6a100",
-    "UK": "#2ca02c",
-    "FR": "#9467bd",
-}
-FALLBACK_COLOURS = ("#17becf", "#8c564b", "#7f7f7f", "#bcbd22")
 
 
 def _colour(label: str, k: int) -> str:
-    return PARTY_COLOURS.get(label, FALLBACK_COLOURS[k % len(FALLBACK_COLOURS)])
+    """The party's one colour (data/glossary.yaml), or fallback ``k``."""
+    return party_colour(label, k)
 
 
 #: Titles of the New START count columns of :func:`detente.analysis.history.newstart_history`.

@@ -6,6 +6,15 @@
   const PLOT_CONFIG = { displaylogo: false, responsive: true, showLink: false, showSendToCloud: false };
   const $ = (sel) => document.querySelector(sel);
 
+  // plotly loads asynchronously (the page's first number does not wait for it): wait here
+  function plotly() {
+    if (window.Plotly) return Promise.resolve(window.Plotly);
+    const script = document.getElementById("plotly-js");
+    return new Promise((resolve) => {
+      script.addEventListener("load", () => resolve(window.Plotly), { once: true });
+    });
+  }
+
   function show(id, text) {
     const node = $(id);
     node.hidden = !text;
@@ -55,7 +64,7 @@
       show("#history-summary", summary(data));
       const plot = $("#history-plot");
       plot.hidden = false;
-      await Plotly.react(plot, data.figure.data, data.figure.layout, PLOT_CONFIG);
+      await (await plotly()).react(plot, data.figure.data, data.figure.layout, PLOT_CONFIG);
       plot.dataset.drawn = String(data.figure.data.length);
       sources(data);
     } catch (err) {

@@ -1082,7 +1082,7 @@ def assess(
     >>> from detente.model.scenario import parse_scenario
     >>> a = assess(parse_scenario("name: x\\nparties: [{force: us-2025}, {force: ru-2025}]"))
     >>> round(a.fsi, 4), len(a.postures)
-    (0.6034, 16)
+    (0.6714, 16)
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)

@@ -162,17 +162,29 @@ def print_risk(risk, console: Console) -> None:
 def print_context(cx, console: Console) -> None:
     """Penalty for waiting, ARW, generation and LOW stability of the first pair."""
     c = cx.result
-    table = Table(
-        title=f"Context measures, {'-'.join(c.labels)} (Schelling's joint index {c.schelling:.3f})"
-    )
-    for col in ("side", "penalty for waiting", "ARW", "generation stab.", "LOW stab."):
-        table.add_column(col, justify="left" if col == "side" else "right")
+    table = Table(title=f"Context measures, {'-'.join(c.labels)}")
+    for col in (
+        "side",
+        "penalty for waiting p",
+        "striking first",
+        "ARW",
+        "gen. stab.",
+        "LOW stab.",
+    ):
+        table.add_column(col, justify="left" if col in ("side", "striking first") else "right")
     for k in c.labels:
         table.add_row(
-            k, f"{c.penalty[k]:.3f}", f"{c.arw[k]:,.0f}", f"{c.generation[k]:.3f}",
-            f"{c.low[k]:.3f}",
+            k, f"{c.penalty[k]:.3f}".replace("-", "−"), c.penalty_meaning(k),
+            f"{c.arw[k]:,.0f}", f"{c.generation[k]:.3f}", f"{c.low[k]:.3f}",
         )  # fmt: skip
     console.print(table)
+    console.print(
+        "p = 1 − D2/D1 (D1: damage if the other strikes first; D2: if this side strikes first): "
+        "p > 0, the side gains by striking first; p ≤ 0, it gains nothing. ARW: its warheads "
+        "that arrive in retaliation; gen./LOW stab.: ARW(day-to-day)/ARW(generated) and "
+        "ARW(ride out)/ARW(launch on warning), 1 = no dependence."
+    )
+    console.print(escape(c.schelling_meaning()))
     console.print(_values_line("Context values", cx.parameters))
 
 
@@ -233,6 +245,8 @@ def print_postures(a, console: Console) -> None:
             ]
             table.add_row(f"{p} / {q}", *(f"{v:.4f}" for v in cells))
         console.print(table)
+    for note in a.posture_notes:
+        console.print(escape(note))
 
 
 def assess_command(

@@ -53,7 +53,7 @@ from detente.model.catalog import (
     load_force,
     system_table,
 )
-from detente.model.force import Force, Posture
+from detente.model.force import Force, Posture, needed
 from detente.model.notional import NotionalForce
 from detente.model.yamlio import load_yaml, validate
 
@@ -299,7 +299,7 @@ def mean_warhead_emt(force: Force) -> float | None:
     total = weight = 0.0
     for i, system in strategic_holdings(force):
         yields = np.asarray([w.yield_kt for w in table[system.id].warheads if w.yield_kt])
-        n = force.holdings[i].deployed_warheads
+        n = needed(force, i, "warheads", "the default w80 (mean EMT per warhead)")
         if yields.size and n > 0:
             per_type = np.full(yields.size, 1.0 / yields.size)  # one warhead of each type, averaged
             total += n * float(equivalent_megatons(yields, per_type))

@@ -21,7 +21,7 @@ from detente.analysis.elements import LEG, strategic_holdings
 from detente.analysis.stability import StabilityParams, make_sides
 from detente.errors import InputError
 from detente.kernels.upload import launchers_in_use, upload
-from detente.model.force import POSTURES, Force, Posture
+from detente.model.force import POSTURES, Force, Posture, needed
 from detente.model.upload import (
     RESERVE_LEGS,
     UploadDefaults,
@@ -182,7 +182,8 @@ def upload_inputs(
     for i, system in held:
         h = force.holdings[i]
         leg = LEG[system.category]
-        w0, n, load = h.deployed_warheads, float(h.launchers.deployed), h.mean_loading
+        w0 = needed(force, i, "warheads", "the upload timeline")
+        n, load = float(h.launchers.deployed), needed(force, i, "loading", "the upload timeline")
         entry = table.systems.get(system.id)
         if entry is None:
             c0 = c = w0

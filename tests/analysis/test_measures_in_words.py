@@ -94,4 +94,6 @@ def test_the_report_explains_each_fall_of_a_sides_own_r():
     # US generating raises its own r (0.680 → 0.681): nothing to explain.
     assert not any("US generating" in n for n in notes)
     # From generated postures with launch under attack, no unilateral change is left.
-    assert own_r_notes(cases, {"US": "generated", "RU": "generated"}, {"US": True, "RU": True}) == []
+    assert (
+        own_r_notes(cases, {"US": "generated", "RU": "generated"}, {"US": True, "RU": True}) == []
+    )

@@ -118,38 +118,39 @@ def _values_line(what: str, entries) -> str:
     return line
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.3g} %"
-
-
 def print_risk(risk, console: Console) -> None:
-    """Annual and cumulative probability of inadvertent war and the interventions, with the
-    count of illustrative parameter values."""
+    """Annual and cumulative probability of inadvertent war and the interventions; while any
+    parameter value is illustrative, under the ILLUSTRATIVE banner and to one significant
+    figure (:attr:`~detente.analysis.risk.RiskResult.significant_figures`), never as a finding.
+    """
     r = risk.result
-    if r.illustrative:
-        console.print(
-            f"[bold red]Inadvertent-war risk: {len(r.illustrative)} of {len(r.parameters)} "
-            f"parameter values are ILLUSTRATIVE[/bold red] ({escape(risk.file)}; "
-            f"{len(r.sourced)} sourced): a demonstration of the method, not an estimate."
-        )
-    table = Table(title=f"Inadvertent-war risk ({r.samples:,} samples, seed {r.seed})")
+    what = "ILLUSTRATIVE inadvertent-war risk" if r.illustrative else "Inadvertent-war risk"
+    style = "bold red" if r.illustrative else "bold"
+    console.print(
+        f"[{style}]{what}[/{style}] ({escape(risk.file)}; {len(r.sourced)} of "
+        f"{len(r.parameters)} parameter values sourced): {escape(r.heading)}."
+    )
+    table = Table(title=f"{what} ({r.samples:,} samples, seed {r.seed})")
     for col in ("probability", "p05", "p50", "p95", "mean"):
         table.add_column(col, justify="left" if col == "probability" else "right")
     for label, q in (
         ("annual", r.annual_probability),
         (f"within {r.years:g} years", r.cumulative_probability),
     ):
-        table.add_row(label, _pct(q.p05), _pct(q.p50), _pct(q.p95), _pct(q.mean))
+        table.add_row(label, *(r.percent(x) for x in (q.p05, q.p50, q.p95, q.mean)))
     console.print(table)
     if r.interventions:
-        table = Table(title="Interventions (paired with the baseline samples)")
+        title = "Interventions (paired with the baseline samples)"
+        if r.illustrative:
+            title = "Interventions, ILLUSTRATIVE: how the method compares them, not findings"
+        table = Table(title=title)
         table.add_column("intervention", overflow="fold")
-        for col in ("annual p50", "change p50", "P(lowers risk)", "values"):
+        for col in ("annual p50", "change p50", "share of samples lower", "values"):
             table.add_column(col, justify="left" if col == "values" else "right")
         for iv in r.interventions:
             table.add_row(
-                iv.id, _pct(iv.annual_probability.p50), _pct(iv.change.p50),
-                f"{iv.probability_lower:.2f}", _tag(iv.sourced),
+                iv.id, r.percent(iv.annual_probability.p50), r.percent(iv.change.p50),
+                r.share(iv.probability_lower), _tag(iv.sourced),
             )  # fmt: skip
         console.print(table)
     if risk.unmodelled:

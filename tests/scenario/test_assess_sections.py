@@ -33,6 +33,7 @@ EXAMPLES = (
     "upload-race",
     "deep-cuts-1000",
     "de-mirv-icbms",
+    "de-mirv-icbms-removed",
     "golden-dome",
     "china-1000",
 )

@@ -407,14 +407,7 @@ class Assessment:
         df = self.forces_frame()
         df = df[df["leg"].isin(list(LEG.values()))]
         cols = ["deployed_launchers", "non_deployed_launchers", "deployed_warheads"]
-        df = df.astype({"deployed_warheads": float})  # None (not known) becomes NaN
-        # A leg with a holding of unknown warheads has unknown warheads (NaN), never a sum
-        # that counts it as zero.
-        return (
-            df.groupby(["party", "leg"], sort=False)[cols]
-            .agg(lambda x: x.sum(skipna=False))
-            .reset_index()
-        )
+        return df.groupby(["party", "leg"], sort=False)[cols].sum().reset_index()
 
     def compliance_frame(self) -> pd.DataFrame:
         """One row per party and limit or ban: count, limit, margin, ok."""

@@ -470,8 +470,8 @@ class RiskResult:
         illustrative (one significant figure), else a sourced estimate."""
         if self.illustrative:
             return (
-                f"ILLUSTRATIVE: {len(self.illustrative)} of {len(self.parameters)} parameter "
-                "values are assumptions, so these numbers demonstrate the method and are not "
+                f"{len(self.illustrative)} of {len(self.parameters)} parameter values are "
+                "ILLUSTRATIVE assumptions, so these numbers demonstrate the method and are not "
                 "an estimate of the risk or a finding about any intervention (shown to one "
                 "significant figure)"
             )

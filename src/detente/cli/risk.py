@@ -55,7 +55,7 @@ def risk(
     n_all = len(r.parameters)
     pct = r.percent
     if r.illustrative:
-        console.print(f"[bold red]{escape(r.heading)}[/bold red].")
+        console.print(f"[bold red]ILLUSTRATIVE[/bold red]: {escape(r.heading)}.")
     title = "ILLUSTRATIVE probability" if r.illustrative else "Probability"
     summary = Table("quantity", "p05", "p50", "p95", "mean", title=title)
     for label, q in (

@@ -127,8 +127,10 @@ def test_w80_is_kept_per_attacker(real):
 
 
 def test_a_force_without_yields_asks_for_w80(real):
-    with pytest.raises(InputError, match=r"w80 of US against CN has no default .*--w80 US="):
-        evaluate_system(real)
+    # fr-2025: no M51 yield has a point value (the ASMPA is not in the strategic exchange)
+    no_yields = [*real[:2], load_side_force("fr-2025")]
+    with pytest.raises(InputError, match=r"w80 of US against FR has no default .*--w80 US="):
+        evaluate_system(no_yields)
     with pytest.raises(InputError, match="w80 given for XX, not a party here"):
         evaluate_system(real, w80={"XX": 1.0, "US": 2.0, "RU": 3.0})
 
@@ -279,7 +281,7 @@ def test_cli_table_of_real_forces_with_w80_and_a_share_reserve():
 
 
 def test_cli_errors_are_one_line_with_status_2(detente_cli):
-    out = detente_cli("stability-system", "us-2025", "ru-2025", "cn-2025")
+    out = detente_cli("stability-system", "us-2025", "ru-2025", "fr-2025")
     assert out.returncode == 2
     assert out.stderr.strip().count("\n") == 0 and "--w80 US=VALUE" in out.stderr
 

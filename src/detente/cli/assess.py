@@ -126,7 +126,7 @@ def print_risk(risk, console: Console) -> None:
     r = risk.result
     what = "ILLUSTRATIVE inadvertent-war risk" if r.illustrative else "Inadvertent-war risk"
     style = "bold red" if r.illustrative else "bold"
-    console.print(f"[{style}]{what}[/{style}] ({escape(risk.file)}): {escape(r.heading)}.")
+    console.print(f"[{style}]{what}[/{style}]: {escape(r.heading)} ({escape(risk.file)}).")
     table = Table(title=f"{what} ({r.samples:,} samples, seed {r.seed})")
     for col in ("probability", "p05", "p50", "p95", "mean"):
         table.add_column(col, justify="left" if col == "probability" else "right")

@@ -173,8 +173,8 @@ def test_source_ids_of_the_newstart_series_resolve() -> None:
 
 
 def _within_maximum(holding: Holding, system: System) -> bool:
-    if system.max_loading is None or not holding.launchers.deployed:
-        return True
+    if system.max_loading is None or holding.mean_loading is None:
+        return True  # no maximum, or a loading not known (None, never 0)
     return holding.mean_loading <= system.max_loading
 
 

@@ -52,6 +52,33 @@ def test_results_json_has_the_index_and_its_quantiles(written):
     assert all(e["status"] in ("assumption", "unsourced") for e in data["assumptions"])
 
 
+def test_report_says_what_the_context_measures_mean(written):
+    a, files = written
+    html = " ".join(files["report.html"].read_text().split())
+    assert "(0: neither side gains by striking first" not in html
+    assert "0 because RU gains nothing by striking first" in html
+    assert "gains by striking first</td>" in html and "gains nothing by striking first</td>" in html
+    assert (
+        "Polarity: the reverse of the FSI&#39;s" in html
+        or "Polarity: the reverse of the FSI's" in html
+    )
+    for note in a.posture_notes:
+        assert "moves warheads from counterforce to" in note
+    assert html.count('class="note own-r"') == len(a.posture_notes) == 3
+
+
+def test_report_prints_illustrative_risk_to_one_figure(written):
+    """Issue 10, item 11: illustrative risk is never printed as an estimate."""
+    a, files = written
+    r = a.risk.result
+    html = files["report.html"].read_text()
+    cell = re.search(r'id="risk-annual-p50">([^<]*)<', html).group(1)
+    assert r.illustrative and cell == r.percent(r.annual_probability.p50)
+    assert len(cell.removesuffix(" %").replace("0.", "").lstrip("0")) == 1
+    assert f"{100 * r.annual_probability.p50:.3g} %" not in html
+    assert "P(lowers risk)" not in html and "not as findings" in html
+
+
 def test_results_json_has_verification_risk_and_context(written):
     a, files = written
     data = json.loads(files["results.json"].read_text())
@@ -234,6 +261,12 @@ def test_cli_writes_the_report_and_prints_where(tmp_path, monkeypatch, capsys):
     assert f"{len(r['illustrative_parameters'])} of {len(r['parameters'])}" in stdout
     assert "ILLUSTRATIVE" in stdout and "Verification values:" in stdout
     assert "Context measures, US-RU" in stdout
+    # Issue 10, item 9: the joint index says which side gains nothing and its polarity.
+    flat = " ".join(stdout.split())
+    assert "0 because RU gains nothing by striking first" in flat
+    assert "neither side gains by striking first" not in flat
+    assert "Polarity: the reverse of the FSI's" in flat
+    assert "RU generating lowers its own r" in flat and "(its C2 rises)" in flat
 
 
 def test_cli_default_folder_is_named_after_the_scenario(tmp_path, monkeypatch, capsys):

@@ -198,7 +198,11 @@ def test_verification_and_risk_panel(visit):
         f"{visit.base}/api/risk", json={"samples": 2000, "seed": 7, "years": 10}, timeout=30
     ).json()
     median = page.locator("#risk-table tbody tr").first.locator("td").nth(2).inner_text()
-    assert float(median) == pytest.approx(answer["annual_probability"]["p50"], rel=5e-3)
+    # Illustrative parameters: one significant figure (issue 10, item 11), e.g. "5e-4".
+    assert answer["significant_figures"] == 1
+    assert float(median) == float(f"{answer['annual_probability']['p50']:.0e}")
+    assert len(median.split("e")[0].replace(".", "")) == 1
+    expect(panel).to_contain_text("not an estimate of the risk or a finding")
     badges = page.locator("#risk-parameters .badge")
     assert badges.count() == len(answer["parameters"])
     illustrative = page.locator("#risk-parameters .badge.illustrative").count()

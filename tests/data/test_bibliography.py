@@ -141,7 +141,9 @@ def test_a_via_copy_is_kept_apart_from_the_source() -> None:
 def test_a_via_address_given_as_the_url_is_refused() -> None:
     copy = "https://mronline.org/2025/07/30/french-nuclear-weapons-2025"
     with pytest.raises(ValidationError, match="'via'"):
-        Source(id="x", publisher=BULLETIN, title="T", url=copy, via={"publisher": "MR", "url": copy})
+        Source(
+            id="x", publisher=BULLETIN, title="T", url=copy, via={"publisher": "MR", "url": copy}
+        )
 
 
 @pytest.mark.parametrize(

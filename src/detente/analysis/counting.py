@@ -3,7 +3,7 @@
 :func:`count` is a pure function of its arguments. Each limit sums, over the holdings its
 filter selects, the holding's contribution to the limit's quantity (definitions in
 :data:`detente.model.treaty.QUANTITIES`, rules and sources in ``docs/treaties.md`` and
-``research/treaties.md``). Holdings whose contribution the data cannot decide (unknown range
+the treaty files' source ids). Holdings whose contribution the data cannot decide (unknown range
 under a range band, unknown loading) are listed as ``undetermined``, never silently counted 0.
 """
 

@@ -259,7 +259,7 @@ def list_sources(
             if value is not None:
                 console.print(f"[bold]{key}[/bold]: {escape(str(value))}", soft_wrap=True)
         for via in s.via:
-            console.print(f"[bold]read via[/bold]: {escape(via.text())}", soft_wrap=True)
+            console.print(f"[bold]read via[/bold] {escape(via.text())}", soft_wrap=True)
         if s.notes is not None:
             console.print(f"[bold]notes[/bold]: {escape(s.notes)}", soft_wrap=True)
         return

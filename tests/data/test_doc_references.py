@@ -29,7 +29,7 @@ PATH_REF = re.compile(
 
 def citing_files() -> list[Path]:
     """The docs, the README, the examples and every text file of the package."""
-    files = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    files = [ROOT / "README.md", ROOT / "mkdocs.yml", *sorted((ROOT / "docs").rglob("*.md"))]
     for folder in (ROOT / "src", ROOT / "examples"):
         files += sorted(p for p in folder.rglob("*") if p.suffix in TEXT_SUFFIXES)
     return files

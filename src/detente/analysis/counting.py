@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from detente.display import Display
 from detente.errors import InputError
 from detente.model.force import Force, Holding, System
 from detente.model.provenance import Provenance
@@ -122,8 +123,8 @@ class BanCount:
         }
 
 
-@dataclass(frozen=True)
-class CountResult:
+@dataclass(frozen=True, repr=False)
+class CountResult(Display):
     """A force counted against a treaty."""
 
     force: str
@@ -187,6 +188,13 @@ class CountResult:
                 )
                 for x in d["bans"]
             ),
+        )
+
+    def summary(self) -> str:
+        """The force, the treaty, and the limits and bans it counts."""
+        return (
+            f"{self.force} counted under {self.treaty}: {len(self.limits)} limit(s), "
+            f"{len(self.bans)} ban(s); see to_frame() for each count and its verdict"
         )
 
     def to_frame(self) -> pd.DataFrame:

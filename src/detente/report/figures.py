@@ -13,7 +13,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import xarray as xr
+
     from detente.analysis.assess import Assessment
+    from detente.analysis.stability import StabilityResult
 
 TEMPLATE = "plotly_white"
 #: Bins of the Monte Carlo histograms [-].
@@ -69,12 +74,26 @@ def compliance_figure(a: Assessment) -> go.Figure:
 
 
 def drawdown_figure(a: Assessment) -> go.Figure:
-    """Draw-down curves K(x): victim warheads destroyed per counterforce warheads spent."""
+    """Draw-down curves K(x) of the assessment's pairs (:func:`stability_drawdown_figure`)."""
+    return stability_drawdown_figure(
+        a.stability, title="Counterforce draw-down (scenario postures)"
+    )
+
+
+def stability_drawdown_figure(
+    results: Mapping[str, StabilityResult], title: str = "Counterforce draw-down"
+) -> go.Figure:
+    """Draw-down curves K(x): victim warheads destroyed per counterforce warheads spent.
+
+    ``results`` maps a pair tag to its :class:`~detente.analysis.stability.StabilityResult`;
+    with more than one pair the tag is added to each curve's name. Each striker's x* (the
+    counterforce spend that minimises its cost) is marked.
+    """
     fig = go.Figure()
-    for tag, result in a.stability.items():
+    for tag, result in results.items():
         for striker, curve in result.drawdown.items():
             victim = next(k for k in result.labels if k != striker)
-            name = f"{striker} strikes {victim}" + ("" if len(a.stability) == 1 else f" ({tag})")
+            name = f"{striker} strikes {victim}" + ("" if len(results) == 1 else f" ({tag})")
             fig.add_scatter(x=curve["x"], y=curve["K"], mode="lines", name=name)
             x_star = result.x_star[striker]
             k_star = float(np.interp(x_star, curve["x"], curve["K"]))
@@ -88,9 +107,31 @@ def drawdown_figure(a: Assessment) -> go.Figure:
             )
     return _layout(
         fig,
-        "Counterforce draw-down (scenario postures)",
+        title,
         xaxis_title="striker warheads spent on counterforce, x",
         yaxis_title="victim warheads destroyed, K(x)",
+    )
+
+
+def index_against_figure(dataset: xr.Dataset, name: str) -> go.Figure:
+    """The index and each side's r = min(1, C1/C2) against the constant ``name``.
+
+    ``dataset`` is a :class:`~detente.api_results.StabilityCases` dataset (dims ``case``,
+    ``side``) with ``name`` among its ``case`` coordinates.
+    """
+    order = np.argsort(dataset[name].values, kind="stable")
+    x = dataset[name].values[order]
+    fig = go.Figure()
+    fig.add_scatter(x=x, y=dataset["fsi"].values[order], mode="lines+markers", name="index")
+    for side in dataset["side"].values:
+        r = dataset["r"].sel(side=side).values[order]
+        fig.add_scatter(x=x, y=r, mode="lines", line={"dash": "dot"}, name=f"r of {side}")
+    return _layout(
+        fig,
+        f"First-strike stability against {name} (1 = neither side gains by striking first)",
+        xaxis_title=name,
+        yaxis_title="index, r [-]",
+        yaxis_range=[0, 1.05],
     )
 
 

@@ -284,8 +284,9 @@ def test_inf_bans_the_ground_launched_500_to_5500_km_band():
         "glcm-2500": 30,
     }
     # a ground-launched cruise missile of unknown range cannot be judged
-    assert ban.undetermined == ("glcm-unknown",)
-    assert not ban.ok
+    why = [(u.holding, u.reason) for u in ban.undetermined]
+    assert why == [("glcm-unknown", "range not known")]
+    assert ban.verdict == "violated" and ban.ok is False
 
 
 # --------------------------------------------------------------------------- START II, deep cuts
@@ -382,7 +383,12 @@ def test_unknown_loading_is_undetermined_not_zero():
         SYSTEMS_US,
     )
     limit = count(force, load_treaty("new-start"), systems).limit("deployed_warheads")
-    assert (limit.count, limit.undetermined) == (0, ("trident-ii-d5",))
+    assert limit.count == 0
+    assert [(u.holding, u.reason) for u in limit.undetermined] == [
+        ("trident-ii-d5", "warheads not known")
+    ]
+    assert (limit.verdict, limit.ok) == ("undetermined", None)
+    assert limit.status_text == "undetermined: warheads not known (trident-ii-d5)"
 
 
 # --------------------------------------------------------------------------- bundled data
@@ -447,7 +453,9 @@ def test_count_csv_and_table_formats(detente_main):
     assert frame["id"].tolist() == expected["id"].tolist()
     assert frame["count"].tolist() == expected["count"].tolist()
     code, out, _ = detente_main("count", US_2020, "--treaty", "new-start")
-    assert code == 0 and "1,457" in out and "compliant: yes" in out
+    assert code == 0 and "1,457" in out and "within (declared)" in out
+    assert "New START expired on 2026-02-05; shown for comparison" in out
+    assert "overall: within every limit" in out
 
 
 def test_treaty_list_and_show(detente_main):
@@ -458,6 +466,12 @@ def test_treaty_list_and_show(detente_main):
     assert code == 0
     assert "first 150 ALCM bombers count 10 each" in out
     assert "[fas-start1-central-1996]" in out
+    code, out, _ = detente_main("treaty", "list")
+    assert code == 0 and "2026-02-05" in out and "2002-06-14" in out  # New START, START II ended
+    code, out, _ = detente_main("treaty", "show", "inf")
+    assert "INF Treaty ended on 2019-08-02 with the US withdrawal" in out
+    code, out, _ = detente_main("treaty", "show", "start-ii")
+    assert "equipped for" in out
 
 
 # --------------------------------------------------------------------------- properties

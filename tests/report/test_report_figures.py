@@ -30,9 +30,14 @@ def test_forces_figure_shows_deployed_warheads_by_leg(a):
 def test_compliance_figure_is_the_share_of_each_ceiling(a):
     fig = figures.compliance_figure(a)
     ru = next(t for t in fig.data if t.name == "RU")
-    i = list(ru.x).index("deployed_warheads")
+    i = list(ru.x).index("deployed warheads")
     limit = a.counts["RU"].limit("deployed_warheads")
     assert ru.y[i] == pytest.approx(100 * limit.count / limit.limit)
+    # the error bar spans the count's low-high range
+    low, high = limit.bounds
+    assert ru.y[i] + ru.error_y.array[i] == pytest.approx(100 * high / limit.limit)
+    assert ru.y[i] - ru.error_y.arrayminus[i] == pytest.approx(100 * low / limit.limit)
+    assert "for comparison" in fig.layout.title.text
 
 
 def test_posture_heatmap_holds_every_case(a):

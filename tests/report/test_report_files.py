@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 from detente.analysis.assess import assess
 from detente.cli import main
@@ -224,7 +225,8 @@ def test_detente_run_assesses_the_default_scenario(tmp_path, monkeypatch, capsys
     stdout = capsys.readouterr().out
     data = json.loads((out / "results.json").read_text())
     assert data["scenario"]["name"] == "new-start-expiry"
-    assert "Counted under New START rules" in stdout and "deployed_warheads" in stdout
+    assert "Counted under New START rules" in stdout and "deployed warheads" in stdout
+    assert "New START expired on 2026-02-05; shown for comparison" in stdout
     assert "FSI by posture, US-RU" in stdout and "generated / generated" in stdout
     assert f"{data['fsi']:.4f}" in stdout
     assert "report.html" in stdout
@@ -243,3 +245,21 @@ def test_sources_section_names_the_primary_publication_and_where_it_was_read(wri
     table = pd.read_csv(files["sources.csv"], keep_default_na=False)
     assert {"doi", "read_via"} <= set(table.columns)
     assert set(table.loc[table.read_via != "", "id"]) == {s.id for s in read_elsewhere}
+
+
+def test_treaty_counts_state_basis_range_and_standing(written):
+    a, files = written
+    html = files["report.html"].read_text()
+    section = html[html.index('<section id="compliance">') :]
+    section = section[: section.index("</section>")]
+    # New START is shown as a yardstick, not as a treaty in force
+    assert "New START expired on 2026-02-05; shown for comparison" in section
+    for result in a.counts.values():
+        for x in result.limits:
+            # each verdict in words, with its basis and range, under a human label
+            assert f">{escape(x.status_text)}</td>" in section, x.id
+            assert f">{escape(x.name)}</td>" in section, x.id
+    ru = a.counts["RU"].limit("deployed_warheads")
+    assert ru.basis != "official"
+    assert ">no</td>" not in section and ">deployed_warheads</td>" not in section
+    assert 'class="l bad"' not in section  # no estimate is shown as a declared breach

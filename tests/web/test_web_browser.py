@@ -107,6 +107,33 @@ def _explore(base: str, state: dict) -> dict:
     return r.json()
 
 
+def test_the_count_panel_states_standing_basis_and_range(visit):
+    page = visit.page
+    page.goto(visit.base + "/")
+    visit.fsi()
+    answer = _explore(visit.base, visit.state()["scenario"])
+    treaty = answer["treaty"]
+    assert (treaty["id"], treaty["in_force"], treaty["expired"]) == (
+        "new-start",
+        False,
+        "2026-02-05",
+    )
+    expect(page.locator("#treaty-standing")).to_contain_text(
+        "New START expired on 2026-02-05; shown for comparison"
+    )
+    items = [x for r in answer["compliance"].values() for x in (*r["limits"], *r["bans"])]
+    # every verdict in words from the engine, e.g. "within (assumption; 509–562)"
+    expect(page.locator("#compliance-table td.verdict")).to_have_text(
+        [x["status_text"] for x in items]
+    )
+    assert all(x["basis"] != "official" for x in items)  # 2025 forces: estimates
+    assert page.locator("#compliance-table td.over").count() == 0  # no estimate in red
+    table = page.locator("#compliance-table")
+    expect(table).to_contain_text("deployed warheads")
+    expect(table).not_to_contain_text("deployed_warheads")
+    visit.screenshot("counts")
+
+
 def test_a_control_moves_the_index_and_the_url_keeps_it(visit):
     page = visit.page
     page.goto(visit.base + "/")

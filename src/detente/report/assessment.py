@@ -33,7 +33,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 SECTIONS = (
     ("summary", "Summary"),
     ("forces", "Forces by leg and side"),
-    ("compliance", "Treaty compliance"),
+    ("compliance", "Treaty counts"),
     ("drawdown", "Counterforce draw-down"),
     ("postures", "Stability under every posture"),
     ("upload", "Upload timeline"),
@@ -179,7 +179,16 @@ def _force_rows(a: Assessment) -> list[dict[str, Any]]:
     return rows
 
 
+def _verdict_class(verdict: str, basis: str) -> str:
+    """CSS class of a verdict: ``bad`` only for a declared breach, ``doubt`` for any doubt."""
+    if verdict in {"within", "respected"}:
+        return "good"
+    return "bad" if verdict in {"above", "violated"} and basis == "official" else "doubt"
+
+
 def _compliance_rows(a: Assessment) -> list[dict[str, Any]]:
+    """One row per party and limit or ban: human label, count with its basis and range,
+    ceiling, margin and the verdict in words."""
     rows = []
     treaty = a.resolved.treaty
     if treaty is None:
@@ -188,19 +197,22 @@ def _compliance_rows(a: Assessment) -> list[dict[str, Any]]:
     for label, result in a.counts.items():
         for x in result.limits:
             prov = limits[x.id].provenance.get("max") or Provenance(source=x.sources)
+            low, high = x.bounds
+            basis = None if x.basis == "unstated" else x.basis
+            how = "counted from the holdings above" + (
+                f"; range {_fmt(low)}–{_fmt(high)}" if low != high else ""
+            )
             rows.append(
                 {
                     "party": label,
                     "id": x.id,
+                    "label": x.name,
                     "description": x.description or x.quantity,
-                    "count": cell(
-                        x.count,
-                        Provenance(status="derived", note="counted from the holdings above"),
-                    ),
+                    "count": cell(x.count, Provenance(status=basis), how=how),
                     "limit": cell(x.limit, prov),
                     "margin": _fmt(x.margin),
-                    "ok": x.ok,
-                    "undetermined": ", ".join(x.undetermined),
+                    "verdict": x.status_text,
+                    "verdict_class": _verdict_class(x.verdict, x.basis),
                 }
             )
         for b in result.bans:
@@ -208,15 +220,21 @@ def _compliance_rows(a: Assessment) -> list[dict[str, Any]]:
                 {
                     "party": label,
                     "id": b.id,
+                    "label": f"ban: {b.name}",
                     "description": b.description or "ban",
-                    "count": Cell(_fmt(sum(c.count for c in b.offending)), "derived", "offending"),
+                    "count": Cell(_fmt(b.launchers), b.basis, "offending launchers"),
                     "limit": Cell("0", "official", "ban"),
-                    "margin": _fmt(-sum(c.count for c in b.offending)),
-                    "ok": b.ok,
-                    "undetermined": ", ".join(b.undetermined),
+                    "margin": _fmt(-b.launchers),
+                    "verdict": b.status_text,
+                    "verdict_class": _verdict_class(b.verdict, b.basis),
                 }
             )
     return rows
+
+
+def _standing(a: Assessment) -> str:
+    """The treaty's standing, as the first count gives it (``""`` without counts)."""
+    return next(iter(a.counts.values())).standing if a.counts else ""
 
 
 def _w80_cells(a: Assessment) -> dict[tuple[str, str], Cell]:
@@ -304,6 +322,7 @@ def render(a: Assessment) -> str:
         force_rows=_force_rows(a),
         legs=a.legs_frame().to_dict(orient="records"),
         compliance_rows=_compliance_rows(a),
+        treaty_standing=_standing(a),
         w80=_w80_cells(a),
         defended=any(p.defense for p in a.resolved.parties),
         statuses={k: v for k, v in statuses.items() if v},

@@ -51,25 +51,38 @@ def forces_figure(a: Assessment) -> go.Figure:
 
 
 def compliance_figure(a: Assessment) -> go.Figure:
-    """Each limit's count as a share of its ceiling, per party (100 % = at the limit)."""
+    """Each limit's count as a share of its ceiling, per party (100 % = at the limit), with
+    the count's low-high range as error bars."""
     df = a.compliance_frame()
     fig = go.Figure()
     if not df.empty:
         df = df[df["kind"] == "limit"]
         for party, rows in df.groupby("party", sort=False):
-            share = 100.0 * rows["count"].astype(float) / rows["limit"].astype(float)
+            ceiling = rows["limit"].astype(float)
+            share = 100.0 * rows["count"].astype(float) / ceiling
             fig.add_bar(
                 name=str(party),
-                x=rows["id"],
+                x=rows["label"],
                 y=share,
-                customdata=np.stack([rows["count"], rows["limit"], rows["margin"]], -1),
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": 100.0 * rows["high"].astype(float) / ceiling - share,
+                    "arrayminus": share - 100.0 * rows["low"].astype(float) / ceiling,
+                },
+                customdata=np.stack(
+                    [rows["count"], rows["limit"], rows["margin"], rows["basis"]], -1
+                ),
                 hovertemplate="%{x}: %{customdata[0]:,} of %{customdata[1]:,} "
-                "(margin %{customdata[2]:,})<extra>" + str(party) + "</extra>",
+                "(margin %{customdata[2]:,}; %{customdata[3]})<extra>" + str(party) + "</extra>",
             )
         fig.add_hline(y=100, line_dash="dash", line_color="firebrick", annotation_text="limit")
-    treaty = a.resolved.treaty.name if a.resolved.treaty else "no treaty"
+    treaty = a.resolved.treaty
+    name = treaty.name if treaty else "no treaty"
+    if treaty is not None and treaty.ended is not None:
+        name += f" (ended {treaty.ended}; for comparison)"
     return _layout(
-        fig, f"Counts under {treaty} (% of each ceiling)", barmode="group", yaxis_title="% of limit"
+        fig, f"Counts under {name}, % of each ceiling", barmode="group", yaxis_title="% of limit"
     )
 
 

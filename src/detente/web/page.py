@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from detente.analysis.counting import count
+from detente.analysis.counting import TREATY_DATES, count
 from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
 from detente.analysis.scenario import ResolvedParty, holding_index, resolve
 from detente.analysis.stability import defense_from_spec, evaluate
@@ -225,8 +225,17 @@ def explore(req: ExploreRequest) -> dict[str, Any]:
             "id": t.id,
             "name": t.name,
             "status": t.status,
+            "in_force": t.in_force,
+            **{k: None if getattr(t, k) is None else str(getattr(t, k)) for k in TREATY_DATES},
+            "standing": t.standing(),
             "limits": [
-                {"id": x.id, "max": x.max, "base": b.max, "description": x.description}
+                {
+                    "id": x.id,
+                    "label": x.name,
+                    "max": x.max,
+                    "base": b.max,
+                    "description": x.description,
+                }
                 for x, b in zip(t.limits, base_treaty.limits, strict=True)
             ],
             "sources": list(t.sources),

@@ -165,7 +165,7 @@
     if (!t || !last || !last.treaty || last.treaty.id !== t.id) return;
     for (const limit of last.treaty.limits) {
       const label = document.createElement("label");
-      label.textContent = `${limit.id} ceiling `;
+      label.textContent = `${limit.label || limit.id} ceiling `;
       const input = document.createElement("input");
       input.type = "number";
       input.min = "0";
@@ -462,42 +462,43 @@
       $("#compliance-sources").replaceChildren();
       return;
     }
+    // A count's verdict in words, with its basis and range; red only for a declared breach.
+    const verdictClass = (item) => {
+      if (item.verdict === "within" || item.verdict === "respected") return "ok";
+      return (item.verdict === "above" || item.verdict === "violated") && item.basis === "official" ? "over" : "doubt";
+    };
+    const results = Object.values(answer.compliance);
+    const standing = document.createElement("p");
+    standing.id = "treaty-standing";
+    standing.className = results.length && results[0].in_force ? "small" : "small doubt";
+    standing.textContent = results.length ? results[0].standing : "";
     const table = document.createElement("table");
     table.id = "compliance-table";
     const head = document.createElement("tr");
-    for (const h of ["side", "limit", "count", "ceiling", "margin", "", "sources"]) {
+    for (const h of ["side", "limit", "count", "ceiling", "margin", "verdict (basis; range)", "sources"]) {
       const th = document.createElement("th"); th.textContent = h; head.appendChild(th);
     }
     table.appendChild(head);
+    const number = (v) => typeof v === "number" ? v.toLocaleString("en-US", { maximumFractionDigits: 1 }) : v;
+    const addRow = (cells, item) => {
+      const tr = document.createElement("tr");
+      cells.forEach((v) => {
+        const td = document.createElement("td"); td.textContent = number(v); tr.appendChild(td);
+      });
+      const verdict = document.createElement("td");
+      verdict.className = `verdict ${verdictClass(item)}`;
+      verdict.textContent = item.status_text;
+      tr.appendChild(verdict);
+      const src = document.createElement("td");
+      src.appendChild(sourceLinks(item.sources, 2));
+      tr.appendChild(src);
+      table.appendChild(tr);
+    };
     for (const [label, result] of Object.entries(answer.compliance)) {
-      for (const limit of result.limits) {
-        const tr = document.createElement("tr");
-        const cells = [label, limit.id, limit.count, limit.limit, limit.margin, limit.ok ? "ok" : "over"];
-        cells.forEach((v, j) => {
-          const td = document.createElement("td");
-          td.textContent = typeof v === "number" ? v.toLocaleString("en-US", { maximumFractionDigits: 1 }) : v;
-          if (j === 5) td.className = limit.ok ? "ok" : "over";
-          tr.appendChild(td);
-        });
-        const src = document.createElement("td");
-        src.appendChild(sourceLinks(limit.sources, 2));
-        tr.appendChild(src);
-        table.appendChild(tr);
-      }
-      for (const ban of result.bans) {
-        const tr = document.createElement("tr");
-        [label, ban.id, "", "", "", ban.ok ? "ok" : "violated"].forEach((v, j) => {
-          const td = document.createElement("td"); td.textContent = v;
-          if (j === 5) td.className = ban.ok ? "ok" : "over";
-          tr.appendChild(td);
-        });
-        const src = document.createElement("td");
-        src.appendChild(sourceLinks(ban.sources, 2));
-        tr.appendChild(src);
-        table.appendChild(tr);
-      }
+      for (const limit of result.limits) addRow([label, limit.label, limit.count, limit.limit, limit.margin], limit);
+      for (const ban of result.bans) addRow([label, `ban: ${ban.label}`, ban.count, 0, ""], ban);
     }
-    box.replaceChildren(table);
+    box.replaceChildren(standing, table);
     $("#compliance-sources").replaceChildren(`${answer.treaty.name}: `, sourceLinks(answer.treaty.sources));
   }
 

@@ -12,20 +12,12 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from detente.report.upload_figures import FALLBACK_COLOURS, PARTY_COLOURS, TEMPLATE
+from detente.model.glossary import party_colour
+from detente.report.upload_figures import TEMPLATE
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Colour per state (the five of the forces keep their colours elsewhere in the project).
-STATE_COLOURS = {
-    **PARTY_COLOURS,
-    "IN": "#ff7f0e",
-    "PK": "#006d2c",
-    "IL": "#17becf",
-    "KP": "#8c564b",
-    "ZA": "#7f7f7f",
-}
 #: Line style per producer; an unknown producer takes "longdash".
 PRODUCER_DASH = {"FAS": "solid", "Suh": "dot", "SIPRI": "dash"}
 #: Producers whose values are declarations: drawn as markers only.
@@ -33,7 +25,8 @@ OFFICIAL_PRODUCERS = frozenset({"NNSA"})
 
 
 def _colour(party: str, k: int) -> str:
-    return STATE_COLOURS.get(party, FALLBACK_COLOURS[k % len(FALLBACK_COLOURS)])
+    """The state's one colour (``data/glossary.yaml``), shared with every other figure."""
+    return party_colour(party, k)
 
 
 def decimal_year(date: pd.Timestamp) -> float:

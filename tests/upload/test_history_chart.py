@@ -93,8 +93,9 @@ def test_an_unknown_party_is_a_one_line_error(history_cli, party) -> None:
 
 def _row(stdout: str, date: str, party: str) -> list[str]:
     """The cells of one table row of the terminal output."""
-    (line,) = [x for x in stdout.splitlines() if "│" in x and date in x and f" {party} " in x]
-    return [c.strip() for c in line.split("│") if c.strip()]
+    rows = [[c.strip() for c in x.split("│") if c.strip()] for x in stdout.splitlines()]
+    (row,) = [r for r in rows if r[:2] == [date, party]]
+    return row
 
 
 def test_gaps_read_as_not_provided_or_not_found_never_as_zero(history_cli, tmp_path) -> None:

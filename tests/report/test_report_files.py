@@ -288,6 +288,21 @@ def test_detente_run_assesses_the_default_scenario(tmp_path, monkeypatch, capsys
     assert "report.html" in stdout
 
 
+def test_sources_section_names_the_primary_publication_and_where_it_was_read(written):
+    """A source read in a repost shows its reference and "read via" the copy, never the copy
+    as its address (docs/data.md, "Sources are primary publications")."""
+    a, files = written
+    html = files["report.html"].read_text()
+    section = html[html.index('id="bibliography"') :]
+    read_elsewhere = [s for s in a.sources if s.via]
+    assert read_elsewhere, "the default scenario cites sources read in copies"
+    for s in read_elsewhere:
+        assert s.via_text() and "read via " + s.via[0].publisher in section.replace("&amp;", "&")
+    table = pd.read_csv(files["sources.csv"], keep_default_na=False)
+    assert {"doi", "read_via"} <= set(table.columns)
+    assert set(table.loc[table.read_via != "", "id"]) == {s.id for s in read_elsewhere}
+
+
 def test_treaty_counts_state_basis_range_and_standing(written):
     a, files = written
     html = files["report.html"].read_text()

@@ -165,6 +165,12 @@ def test_sources_page_lists_every_source(visit):
     page.goto(visit.base + "/sources")
     assert page.locator("dl#bibliography dt").count() == len(sources())
     assert page.locator("dt#src-kent-thaler-1989").count() == 1
+    # a Notebook read in a repost: the Bulletin is cited, the repost is only "read via"
+    entry = page.locator("dt#src-fas-ru-2025 + dd")
+    assert "Bulletin of the Atomic Scientists 81(3):208-237" in entry.inner_text()
+    assert entry.locator(".via").inner_text().startswith("read via strategicstudyindia.com")
+    copies = sum(len(s.via) for s in sources().values())
+    assert page.locator("dl#bibliography .via").count() == copies > 0
 
 
 def test_verification_and_risk_panel(visit):

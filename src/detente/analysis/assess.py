@@ -479,10 +479,13 @@ class Assessment(Display):
         """The bibliography of the assessment."""
         import pandas as pd
 
-        cols = ["id", "publisher", "title", "date", "url", "authors"]
-        return pd.DataFrame(
-            [{c: _text(getattr(s, c)) for c in cols} for s in self.sources], columns=cols
-        )
+        cols = ["id", "publisher", "title", "date", "url", "authors", "volume", "issue", "pages"]
+        cols += ["doi"]
+        rows = [
+            {**{c: _text(getattr(s, c)) for c in cols}, "read_via": s.via_text()}
+            for s in self.sources
+        ]
+        return pd.DataFrame(rows, columns=[*cols, "read_via"])
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The CSV tables by file stem."""

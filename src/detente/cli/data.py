@@ -291,18 +291,28 @@ def list_sources(
         if source_id not in known:
             raise InputError(f"unknown source id {source_id!r} (see `detente data sources`)")
         s = known[source_id]
-        for key in ("id", "publisher", "authors", "title", "date", "url", "notes"):
+        fields = ("id", "publisher", "authors", "title", "date", "volume", "issue", "pages", "doi")
+        for key in (*fields, "url"):
             value = getattr(s, key)
             if value is not None:
                 console.print(f"[bold]{key}[/bold]: {escape(str(value))}", soft_wrap=True)
+        for via in s.via:
+            console.print(f"[bold]read via[/bold] {escape(via.text())}", soft_wrap=True)
+        if s.notes is not None:
+            console.print(f"[bold]notes[/bold]: {escape(s.notes)}", soft_wrap=True)
         return
-    table = Table(title=f"Sources ({len(known)})")
+    table = Table(
+        title=f"Sources ({len(known)})",
+        caption="Each entry is the primary publication; 'read via' names the copy the text was "
+        "read in when it was not read at the publisher.",
+    )
     table.add_column("id", no_wrap=True)
-    for name in ("publisher", "title", "date", "url"):
+    for name in ("reference", "url", "read via"):
         table.add_column(name, overflow="fold")
     for sid in sorted(known):
         s = known[sid]
-        table.add_row(sid, escape(s.publisher), escape(s.title), str(s.date or ""), s.url or "")
+        via = "; ".join(v.text() for v in s.via)
+        table.add_row(sid, escape(s.reference()), s.url or "", escape(via))
     console.print(table)
 
 

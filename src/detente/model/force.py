@@ -1,6 +1,6 @@
 """Systems, holdings and forces: what a party has, by system, on a date.
 
-Units are in the field names (glossary in ``docs/design.md``): ``range_km``, ``yield_kt``,
+Units are in the field names (conventions in ``docs/data.md``): ``range_km``, ``yield_kt``,
 ``cep_m``, ``hardness_psi``. A ``None`` number means the figure was not found in the sources
 consulted; it is never a stand-in for zero.
 """

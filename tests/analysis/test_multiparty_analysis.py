@@ -115,7 +115,7 @@ def test_an_unarmed_party_changes_nothing():
 
 
 def test_w80_is_kept_per_attacker(real):
-    result = evaluate_system(real, w80={"US": 595.9, "RU": 478.5})
+    result = evaluate_system(real, w80={"US": 595.9, "RU": 1172.5})
     assert result.w80["CN"] == {
         "US": pytest.approx(default_w80(real[0])[0]),
         "RU": pytest.approx(default_w80(real[1])[0]),
@@ -152,7 +152,7 @@ def test_china_enters_with_its_land_based_warheads_and_default_w80(real):
 
 
 def test_result_is_json_safe(real):
-    result = evaluate_system(real, w80={"US": 595.9, "RU": 478.5})
+    result = evaluate_system(real, w80={"US": 595.9, "RU": 1172.5})
     data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     assert data["fsi_min"] == min(p["fsi"] for p in data["pairs"].values())
     assert data["weakest_pair"] == min(data["pairs"], key=lambda k: data["pairs"][k]["fsi"])
@@ -190,8 +190,8 @@ def test_scenario_system_uses_the_scenarios_w80(china):
     result = system_from_scenario(china)
     assert result.labels == ("US", "RU", "CN")
     assert result.w80["US"] == {"RU": 595.9, "CN": 595.9}  # given in china-1000.yaml
-    assert result.w80["RU"] == {"US": 478.5, "CN": 478.5}
-    assert result.pairs["US-CN"].reserve["US"] == 478.5  # one w80 of RU, as US strikes it
+    assert result.w80["RU"] == {"US": 1172.5, "CN": 1172.5}
+    assert result.pairs["US-CN"].reserve["US"] == 1172.5  # one w80 of RU, as US strikes it
     assert 0.0 <= result.fsi_min <= 1.0 and result.fsi_product <= result.fsi_min
 
 
@@ -283,13 +283,13 @@ def test_cli_json_of_three_t1_files():
 
 def test_cli_table_of_real_forces_with_w80_and_a_share_reserve():
     args = ["stability-system", "us-2025", "ru-2025", "cn-2025", "--w80", "US=595.9"]
-    args += ["--w80", "RU=478.5", "--reserve", "0.2", "--reserve-mode", "share"]
+    args += ["--w80", "RU=1172.5", "--reserve", "0.2", "--reserve-mode", "share"]
     out = CliRunner().invoke(app, args)
     assert out.exit_code == 0, out.output
     want = evaluate_system(
         [load_side_force(x) for x in ("us-2025", "ru-2025", "cn-2025")],
         reserve=ReserveRule("share", 0.2),
-        w80={"US": 595.9, "RU": 478.5},
+        w80={"US": 595.9, "RU": 1172.5},
     )
     assert f"min {want.fsi_min:.4f}" in out.output
     assert f"product {want.fsi_product:.4f}" in out.output
@@ -310,7 +310,7 @@ def test_parse_w80_rejects_bad_items():
 
 
 def test_pairs_table_matches_frame(real):
-    result = evaluate_system(real, w80={"US": 595.9, "RU": 478.5})
+    result = evaluate_system(real, w80={"US": 595.9, "RU": 1172.5})
     frame = result.to_frame()
     for (striker, victim), row in frame.iterrows():
         pair = result.pairs[row["pair"]]

@@ -45,17 +45,18 @@ def test_conserved_variant_keeps_russias_warheads_one_per_icbm(runs):
             )
 
 
-def test_removed_variant_takes_604_warheads_off(runs):
+def test_removed_variant_takes_580_warheads_off(runs):
     resolved, _ = runs["de-mirv-icbms-removed"]
-    assert _ru_warheads(resolved) == 1710 - 604
+    # 262 R-36M2 retired + (91 - 35) silo Yars + (424 - 162) mobile Yars = 580
+    assert _ru_warheads(resolved) == 1710 - 580
 
 
 def test_both_variants_raise_the_index_the_conserved_one_more(runs):
     fsi = {k: round(r.fsi, 4) for k, (_, r) in runs.items()}
     assert fsi == {
-        "new-start-expiry": 0.6714,
-        "de-mirv-icbms": 0.8707,
-        "de-mirv-icbms-removed": 0.7656,
+        "new-start-expiry": 0.6868,
+        "de-mirv-icbms": 0.8703,
+        "de-mirv-icbms-removed": 0.7642,
     }
     assert fsi["de-mirv-icbms"] > fsi["de-mirv-icbms-removed"] > fsi["new-start-expiry"]
     for name in ("de-mirv-icbms", "de-mirv-icbms-removed"):
@@ -64,8 +65,8 @@ def test_both_variants_raise_the_index_the_conserved_one_more(runs):
 
 def test_the_findings_in_the_files_match_the_numbers():
     for name, says in (
-        ("de-mirv-icbms", "0.671 (new-start-expiry) to 0.871"),
-        ("de-mirv-icbms-removed", "to 0.766 here, and to 0.871"),
+        ("de-mirv-icbms", "0.687 (new-start-expiry) to 0.870"),
+        ("de-mirv-icbms-removed", "to 0.764 here, and to 0.870"),
     ):
         text = " ".join((EXAMPLES / f"{name}.yaml").read_text().replace("#", " ").split())
         assert says in text

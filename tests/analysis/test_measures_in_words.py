@@ -25,9 +25,9 @@ def context():
 
 
 def test_each_sides_penalty_is_shown_with_what_it_means(context):
-    # us-2025 vs ru-2025, day-to-day, the cost-minimising strike: p_US = 0.473, p_RU = -0.212.
-    assert round(context.penalty["US"], 3) == 0.473
-    assert round(context.penalty["RU"], 3) == -0.212
+    # us-2025 vs ru-2025, day-to-day, the cost-minimising strike: p_US = 0.474, p_RU = -0.288 (re-derived on the 2025 force update).
+    assert round(context.penalty["US"], 3) == 0.474
+    assert round(context.penalty["RU"], 3) == -0.288
     assert context.penalty_meaning("US") == "gains by striking first"
     assert context.penalty_meaning("RU") == "gains nothing by striking first"
 
@@ -35,8 +35,8 @@ def test_each_sides_penalty_is_shown_with_what_it_means(context):
 def test_a_zero_joint_index_names_the_side_that_gains_nothing(context):
     text = context.schelling_meaning()
     assert context.schelling == 0.0
-    assert "0 because RU gains nothing by striking first (p_RU = −0.212)" in text
-    assert "although US does (p_US = 0.473)" in text
+    assert "0 because RU gains nothing by striking first (p_RU = −0.288)" in text
+    assert "although US does (p_US = 0.474)" in text
     assert "neither side" not in text  # the old legend's claim, false here
     assert "Polarity: the reverse of the FSI's" in text
     assert context.to_dict()["schelling_meaning"] == text
@@ -60,9 +60,9 @@ def test_the_joint_index_in_words_follows_both_signs(context, penalty, want):
 @pytest.mark.parametrize(
     ("change", "side", "other", "r_before", "r_after"),
     [
-        ({"posture": {"RU": "generated"}}, "RU", "US", 0.9875, 0.8501),
-        ({"lua": {"RU": True}}, "RU", "US", 0.9875, 0.9524),
-        ({"lua": {"US": True}}, "US", "RU", 0.6799, 0.6641),
+        ({"posture": {"RU": "generated"}}, "RU", "US", 1.0, 0.8532),
+        ({"lua": {"RU": True}}, "RU", "US", 1.0, 0.962),
+        ({"lua": {"US": True}}, "US", "RU", 0.6868, 0.6708),
     ],
 )
 def test_own_r_falls_because_the_striker_moves_warheads_to_value(
@@ -88,10 +88,10 @@ def test_the_report_explains_each_fall_of_a_sides_own_r():
         "US-RU: RU generating",
         "US-RU: RU launching under attack",
     ]
-    assert "RU generating lowers its own r (0.988 → 0.850; US's r 0.680 → 0.992)" in notes[1]
+    assert "RU generating lowers its own r (1.000 → 0.853; US's r 0.687 → 0.993)" in notes[1]
     assert "moves warheads from counterforce to RU's value" in notes[1]
     assert "(its C2 rises)" in notes[1]
-    # US generating raises its own r (0.680 → 0.681): nothing to explain.
+    # US generating does not lower its own r: nothing to explain.
     assert not any("US generating" in n for n in notes)
     # From generated postures with launch under attack, no unilateral change is left.
     assert (

@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test env browser lint format bench docs clean
+.PHONY: run test test-quick env browser lint format bench docs clean
 
 # --compile-bytecode writes the packages' bytecode once, here, so that no process (the CLI, a
 # test worker, a server, a Dask worker) compiles them again at start-up, even where
@@ -39,7 +39,11 @@ format: env
 # Bytecode of the project and pytest's rewritten test modules is kept between runs (in the
 # ignored __pycache__ folders) even where PYTHONDONTWRITEBYTECODE is set.
 test: env browser lint
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --timeout 600
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --timeout 600 --durations=10
+
+# The inner loop: every test not marked slow (browser, e2e, slow); make test and CI run them all.
+test-quick: env
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --timeout 600 -m "not slow"
 
 docs: env
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --quiet

@@ -26,6 +26,16 @@ import pytest
 #: The console script installed next to this interpreter.
 DETENTE = Path(sys.executable).with_name("detente")
 
+#: Markers whose tests are slow by nature (a real browser, a real subprocess).
+SLOW_BY_NATURE = ("browser", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every ``browser`` and ``e2e`` test ``slow`` too (``make test-quick`` skips them)."""
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SLOW_BY_NATURE):
+            item.add_marker(pytest.mark.slow)
+
 
 def _pipe() -> io.TextIOWrapper:
     """A text stream that stands in for a pipe: the locale's encoding, not a terminal."""

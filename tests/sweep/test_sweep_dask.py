@@ -20,6 +20,8 @@ from detente.sweep.store import SweepStore
 
 distributed = pytest.importorskip("distributed")
 
+pytestmark = pytest.mark.slow  # a cluster of worker processes
+
 SPEC = """
 model: ishigami
 base: {{sleep_s: {sleep_s}}}

@@ -16,6 +16,7 @@ __all__ = [
     "assess",
     "count",
     "detect",
+    "history",
     "load_force",
     "stability",
     "system",

@@ -338,3 +338,26 @@ def assess(scenario: str | Path, *, samples: int | None = None, seed: int | None
     from detente.analysis.assess import assess as assess_scenario
 
     return assess_scenario(scenario, samples=samples, seed=seed)
+
+
+def history(
+    party: str | list[str] | None = None,
+    quantity: str | list[str] | None = None,
+    producer: str | list[str] | None = None,
+    editions: str = "latest",
+) -> Any:
+    """Nuclear forces of every state over time (see ``docs/history.md``), a pandas DataFrame.
+
+    One row per state, year, quantity, producer and edition with its source and status;
+    :func:`detente.analysis.history.history` documents the arguments.
+
+    Examples
+    --------
+    >>> import detente as dt
+    >>> df = dt.history(party="CN", quantity="stockpile", producer="FAS")
+    >>> df.loc[df.year == 2025, ["value", "edition", "source"]].values.tolist()
+    [[600.0, 2025, 'fas-cn-2025']]
+    """
+    from detente.analysis.history import history as select
+
+    return select(party, quantity, producer, editions)

@@ -25,6 +25,7 @@ from detente.model.catalog import (
     load_force,
     sources,
     system_table,
+    systems,
 )
 from detente.model.force import Force, Holding, Launchers, Stockpile, System
 from detente.model.treaties import load_treaty, treaty_names
@@ -358,10 +359,27 @@ def test_deep_cuts_example():
 
 
 def test_all_warheads_needs_a_stockpile_total():
-    force, systems = force_from_yaml("name: x\nparty: US\nas_of: 2030-01-01\n", SYSTEMS_US)
+    force, systems = force_from_yaml(SORT_FORCE, SYSTEMS_US)
+    assert force.stockpile.total is None
     with pytest.raises(InputError, match="stockpile total") as err:
         count(force, load_treaty(DEEP_CUTS), systems)
     assert err.value.field == "stockpile.total"
+
+
+def test_a_force_known_by_its_total_only_counts_under_all_warheads_alone():
+    """India, Pakistan, Israel, North Korea: a stockpile total, no holdings (no launchers)."""
+    force = load_force("in-2025")
+    treaty = Treaty(
+        id="t",
+        name="T",
+        status="hypothetical",
+        limits=[{"id": "a", "quantity": "all_warheads", "max": 200}],
+    )
+    result = count(force, treaty, systems())
+    assert (result.limits[0].count, result.limits[0].margin) == (180.0, 20.0)
+    with pytest.raises(InputError, match=r"no holdings.*'deployed_launchers'") as err:
+        count(force, load_treaty("new-start"), systems())
+    assert err.value.field == "holdings" and "\n" not in str(err.value)
 
 
 def test_unknown_system_is_a_located_error():

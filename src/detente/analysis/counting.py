@@ -302,6 +302,7 @@ def _count_limit(
             ),
             **common,
         )
+    force.require_holdings(f"the limit {limit.id!r} ({limit.quantity})")
     contributions: list[Contribution] = []
     undetermined: list[Undetermined] = []
     total = _zero(frozenset())
@@ -356,6 +357,7 @@ def _scope(f: Filter) -> Filter:
 
 
 def _count_ban(ban, force: Force, systems: Mapping[str, System]) -> BanCount:
+    force.require_holdings(f"the ban {ban.id!r}")
     offending: list[Contribution] = []
     undetermined: list[Undetermined] = []
     scope = _scope(ban.filter)
@@ -447,8 +449,9 @@ def count(force: Force, treaty: Treaty, systems: Mapping[str, System]) -> CountR
     Raises
     ------
     InputError
-        A holding's system is not in ``systems``, or an ``all_warheads`` limit meets a force
-        without a stockpile total.
+        A holding's system is not in ``systems``, an ``all_warheads`` limit meets a force
+        without a stockpile total, or a force without holdings (known by its warhead total
+        only) meets any other limit or a ban.
 
     Examples
     --------

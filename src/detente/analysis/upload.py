@@ -162,6 +162,7 @@ def upload_inputs(
     >>> u.pools, u.reserve.tolist(), u.rate.tolist()
     (('ICBM', 'SLBM', 'bomber'), [550.0, 950.0, 430.0], [60.0, 276.0, 200.0, 100.0])
     """
+    force.require_holdings("the upload model")
     table = _resolve_defaults(defaults)
     if not (np.isfinite(rate_scale) and rate_scale >= 0):
         raise InputError(f"must be finite and >= 0, got {rate_scale:g}", field="rate_scale")

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
+from detente.model.glossary import party_colour, party_name
+from detente.report.words import input_label
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -36,9 +39,11 @@ def forces_figure(a: Assessment) -> go.Figure:
     """Deployed strategic warheads by leg, one bar group per party."""
     legs = a.legs_frame()
     fig = go.Figure()
-    for party, df in legs.groupby("party", sort=False):
+    for k, (party, df) in enumerate(legs.groupby("party", sort=False)):
         fig.add_bar(
-            name=str(party),
+            name=party_name(str(party)),
+            legendgroup=str(party),
+            marker_color=party_colour(str(party), k),
             x=df["leg"],
             y=df["deployed_warheads"],
             customdata=np.stack([df["deployed_launchers"], df["non_deployed_launchers"]], -1),
@@ -57,11 +62,13 @@ def compliance_figure(a: Assessment) -> go.Figure:
     fig = go.Figure()
     if not df.empty:
         df = df[df["kind"] == "limit"]
-        for party, rows in df.groupby("party", sort=False):
+        for k, (party, rows) in enumerate(df.groupby("party", sort=False)):
             ceiling = rows["limit"].astype(float)
             share = 100.0 * rows["count"].astype(float) / ceiling
             fig.add_bar(
-                name=str(party),
+                name=party_name(str(party)),
+                legendgroup=str(party),
+                marker_color=party_colour(str(party), k),
                 x=rows["label"],
                 y=share,
                 error_y={
@@ -104,25 +111,36 @@ def stability_drawdown_figure(
     """
     fig = go.Figure()
     for tag, result in results.items():
-        for striker, curve in result.drawdown.items():
+        for j, (striker, curve) in enumerate(result.drawdown.items()):
             victim = next(k for k in result.labels if k != striker)
-            name = f"{striker} strikes {victim}" + ("" if len(results) == 1 else f" ({tag})")
-            fig.add_scatter(x=curve["x"], y=curve["K"], mode="lines", name=name)
+            name = f"{party_name(striker)} strikes {party_name(victim)}" + (
+                "" if len(results) == 1 else f" ({tag})"
+            )
+            colour = party_colour(striker, j)
+            fig.add_scatter(
+                x=curve["x"],
+                y=curve["K"],
+                mode="lines",
+                name=name,
+                legendgroup=striker,
+                line={"color": colour},
+            )
             x_star = result.x_star[striker]
             k_star = float(np.interp(x_star, curve["x"], curve["K"]))
             fig.add_scatter(
                 x=[x_star],
                 y=[k_star],
                 mode="markers",
-                marker={"size": 10, "symbol": "x"},
-                name=f"x* of {striker}",
+                marker={"size": 10, "symbol": "x", "color": colour},
+                name=f"cheapest first strike of {party_name(striker)}",
+                legendgroup=striker,
                 hovertemplate="x* = %{x:,.0f}, K = %{y:,.0f}<extra></extra>",
             )
     return _layout(
         fig,
         title,
-        xaxis_title="striker warheads spent on counterforce, x",
-        yaxis_title="victim warheads destroyed, K(x)",
+        xaxis_title="striker's warheads spent on counterforce, x [warheads]",
+        yaxis_title="victim's warheads destroyed, K(x) [warheads]",
     )
 
 
@@ -136,9 +154,10 @@ def index_against_figure(dataset: xr.Dataset, name: str) -> go.Figure:
     x = dataset[name].values[order]
     fig = go.Figure()
     fig.add_scatter(x=x, y=dataset["fsi"].values[order], mode="lines+markers", name="index")
-    for side in dataset["side"].values:
+    for k, side in enumerate(dataset["side"].values):
         r = dataset["r"].sel(side=side).values[order]
-        fig.add_scatter(x=x, y=r, mode="lines", line={"dash": "dot"}, name=f"r of {side}")
+        line = {"dash": "dot", "color": party_colour(str(side), k)}
+        fig.add_scatter(x=x, y=r, mode="lines", line=line, name=f"r of {party_name(str(side))}")
     return _layout(
         fig,
         f"First-strike stability against {name} (1 = neither side gains by striking first)",
@@ -216,7 +235,7 @@ def tornado_figure(a: Assessment) -> go.Figure:
     if t is None:
         return fig
     bars = list(reversed(t.bars))  # largest swing on top
-    names = [b.path for b in bars]
+    names = [input_label(b.path) for b in bars]
     for label, values, fsi in (
         ("input at p05", [b.low for b in bars], [b.fsi_low for b in bars]),
         ("input at p95", [b.high for b in bars], [b.fsi_high for b in bars]),
@@ -228,7 +247,7 @@ def tornado_figure(a: Assessment) -> go.Figure:
             orientation="h",
             name=label,
             customdata=np.stack([values, fsi], -1),
-            hovertemplate="%{y} = %{customdata[0]:.4g}: FSI %{customdata[1]:.4f}<extra></extra>",
+            hovertemplate="%{y} = %{customdata[0]:.3g}: FSI %{customdata[1]:.2f}<extra></extra>",
         )
     fig.add_vline(x=t.fsi_base, line_color="black", annotation_text=f"medians {t.fsi_base:.3f}")
     return _layout(

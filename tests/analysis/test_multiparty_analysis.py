@@ -113,7 +113,7 @@ def test_an_unarmed_party_changes_nothing():
 
 
 def test_w80_is_kept_per_attacker(real):
-    result = evaluate_system(real, w80={"US": 595.9, "RU": 478.5})
+    result = evaluate_system(real, w80={"US": 595.9, "RU": 1172.5})
     assert result.w80["CN"] == {
         "US": pytest.approx(default_w80(real[0])[0]),
         "RU": pytest.approx(default_w80(real[1])[0]),
@@ -127,14 +127,16 @@ def test_w80_is_kept_per_attacker(real):
 
 
 def test_a_force_without_yields_asks_for_w80(real):
-    with pytest.raises(InputError, match=r"w80 of US against CN has no default .*--w80 US="):
-        evaluate_system(real)
+    # fr-2025: no M51 yield has a point value (the ASMPA is not in the strategic exchange)
+    no_yields = [*real[:2], load_side_force("fr-2025")]
+    with pytest.raises(InputError, match=r"w80 of US against FR has no default .*--w80 US="):
+        evaluate_system(no_yields)
     with pytest.raises(InputError, match="w80 given for XX, not a party here"):
         evaluate_system(real, w80={"XX": 1.0, "US": 2.0, "RU": 3.0})
 
 
 def test_result_is_json_safe(real):
-    result = evaluate_system(real, w80={"US": 595.9, "RU": 478.5})
+    result = evaluate_system(real, w80={"US": 595.9, "RU": 1172.5})
     data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     assert data["fsi_min"] == min(p["fsi"] for p in data["pairs"].values())
     assert data["weakest_pair"] == min(data["pairs"], key=lambda k: data["pairs"][k]["fsi"])
@@ -172,8 +174,8 @@ def test_scenario_system_uses_the_scenarios_w80(china):
     result = system_from_scenario(china)
     assert result.labels == ("US", "RU", "CN")
     assert result.w80["US"] == {"RU": 595.9, "CN": 595.9}  # given in china-1000.yaml
-    assert result.w80["RU"] == {"US": 478.5, "CN": 478.5}
-    assert result.pairs["US-CN"].reserve["US"] == 478.5  # one w80 of RU, as US strikes it
+    assert result.w80["RU"] == {"US": 1172.5, "CN": 1172.5}
+    assert result.pairs["US-CN"].reserve["US"] == 1172.5  # one w80 of RU, as US strikes it
     assert 0.0 <= result.fsi_min <= 1.0 and result.fsi_product <= result.fsi_min
 
 
@@ -265,13 +267,13 @@ def test_cli_json_of_three_t1_files():
 
 def test_cli_table_of_real_forces_with_w80_and_a_share_reserve():
     args = ["stability-system", "us-2025", "ru-2025", "cn-2025", "--w80", "US=595.9"]
-    args += ["--w80", "RU=478.5", "--reserve", "0.2", "--reserve-mode", "share"]
+    args += ["--w80", "RU=1172.5", "--reserve", "0.2", "--reserve-mode", "share"]
     out = CliRunner().invoke(app, args)
     assert out.exit_code == 0, out.output
     want = evaluate_system(
         [load_side_force(x) for x in ("us-2025", "ru-2025", "cn-2025")],
         reserve=ReserveRule("share", 0.2),
-        w80={"US": 595.9, "RU": 478.5},
+        w80={"US": 595.9, "RU": 1172.5},
     )
     assert f"min {want.fsi_min:.4f}" in out.output
     assert f"product {want.fsi_product:.4f}" in out.output
@@ -279,7 +281,7 @@ def test_cli_table_of_real_forces_with_w80_and_a_share_reserve():
 
 
 def test_cli_errors_are_one_line_with_status_2(detente_cli):
-    out = detente_cli("stability-system", "us-2025", "ru-2025", "cn-2025")
+    out = detente_cli("stability-system", "us-2025", "ru-2025", "fr-2025")
     assert out.returncode == 2
     assert out.stderr.strip().count("\n") == 0 and "--w80 US=VALUE" in out.stderr
 
@@ -292,7 +294,7 @@ def test_parse_w80_rejects_bad_items():
 
 
 def test_pairs_table_matches_frame(real):
-    result = evaluate_system(real, w80={"US": 595.9, "RU": 478.5})
+    result = evaluate_system(real, w80={"US": 595.9, "RU": 1172.5})
     frame = result.to_frame()
     for (striker, victim), row in frame.iterrows():
         pair = result.pairs[row["pair"]]

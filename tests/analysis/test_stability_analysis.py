@@ -15,6 +15,7 @@ from detente.analysis.stability import (
     evaluate,
     load_side_force,
     make_sides,
+    mean_warhead_emt,
     with_lua,
 )
 from detente.model.catalog import load_force
@@ -103,6 +104,43 @@ def test_default_w80_follows_the_attackers_yields():
     w80_vs_ru, note = default_w80(load_force("us-2025"))
     assert w80_vs_us > 0 and w80_vs_ru > 0
     assert "assumption" in note
+
+
+def _two_type_force(yields_kt: list[float], warheads: float = 100):
+    """One silo ICBM holding whose system carries the given warhead types."""
+    from detente.model.catalog import force_from_document
+    from detente.model.yamlio import parse_yaml
+
+    types = ", ".join(f"{{name: T{i}, yield_kt: {y}}}" for i, y in enumerate(yields_kt))
+    text = f"""
+name: two-type
+party: US
+as_of: 2030-01-01
+systems:
+  - {{id: two-type-icbm, name: Two-type ICBM, party: US, category: icbm, basing: silo,
+     delivery: ballistic, max_loading: 3, warheads: [{types}]}}
+holdings:
+  - {{system: two-type-icbm, warheads: {warheads}, launchers: {{deployed: {warheads}}}}}
+"""
+    return force_from_document(parse_yaml(text, "two-type.yaml"))
+
+
+def test_mean_warhead_emt_of_a_two_type_system_is_their_mean_not_their_sum():
+    """Check value: 1,000 kt and 125 kt warheads are 1 and 0.25 EMT, so one warhead is 0.625
+    EMT and w80 = 400 / 0.625 = 640 (the old code summed to 1.25 EMT and w80 320)."""
+    force = _two_type_force([1000.0, 125.0])
+    assert mean_warhead_emt(force) == pytest.approx(0.625, abs=1e-12)
+    assert default_w80(force)[0] == pytest.approx(640.0, abs=1e-9)
+    assert mean_warhead_emt(_two_type_force([125.0])) == pytest.approx(0.25, abs=1e-12)
+
+
+def test_default_w80_of_russia_struck_by_the_united_states():
+    """us-2025 (Minuteman III 400 W87/W78, Trident 970 W76-1/W76-2/W88, bombers): mean EMT
+    0.3412 per warhead, so Russia's w80 = 400 / 0.3412 = 1,172.5 warheads."""
+    w80, note = default_w80(load_force("us-2025"))
+    assert round(mean_warhead_emt(load_force("us-2025")), 4) == 0.3412
+    assert round(w80, 1) == 1172.5
+    assert "0.3412 EMT" in note
 
 
 def test_higher_de_never_raises_the_index_of_the_check_cases():

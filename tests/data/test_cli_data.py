@@ -64,6 +64,18 @@ def test_show_table_prints_statuses_and_source_ids(data_cli) -> None:
         assert text in result.stdout
 
 
+@pytest.mark.parametrize("columns", [80, 100, 160])
+def test_show_table_keeps_system_names_on_a_narrow_terminal(detente_cli, columns) -> None:
+    """Issue 10, item 13: at 80 columns the names were squeezed to nothing."""
+    result = detente_cli("data", "show", "ru-2025", columns=columns)
+    assert result.returncode == 0, result.stderr
+    holdings = result.stdout.split("Every number and its provenance")[0]
+    assert max(len(line) for line in holdings.splitlines()) <= columns
+    for start in ("r-36m2", "topol-m-silo", "rs-24-yars-m", "Bulava on 7", "tu-160"):
+        assert start in holdings, start
+    assert holdings.count("0.90 A") == 3  # the last column (alert, generated) is whole
+
+
 def test_show_accepts_a_yaml_path(data_cli, tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text(
@@ -102,7 +114,10 @@ def test_sources_lists_the_bibliography_and_shows_one_entry(data_cli) -> None:
         assert sid in listing.stdout
     one = data_cli("sources", "state-newstart-2020-09")
     assert one.returncode == 0, one.stderr
-    assert sources()["state-newstart-2020-09"].url in one.stdout
+    entry = sources()["state-newstart-2020-09"]
+    assert entry.url is None, "the fact sheet was read in a copy: the copy is a via, not the url"
+    flat = " ".join(one.stdout.split())
+    assert f"read via {entry.via[0].publisher}" in flat and entry.via[0].url in flat
     assert_user_error(data_cli("sources", "no-such-source"), "no-such-source")
 
 

@@ -466,6 +466,23 @@ def test_generating_never_lowers_the_adversarys_ratio(row, extra):
     assert after.r_B[0] >= before.r_B[0] - 1e-12
 
 
+@SLOW
+@given(scenario(), st.floats(0, 1), st.booleans())
+def test_a_sides_own_r_falls_only_through_its_c2(row, extra, lua):
+    """A generating (alert up) or launching under attack leaves its own C1 unchanged (a
+    striker's own alert and launch setting do not enter its strike), so where its own r falls
+    its C2 has risen: B's first strike moved warheads from counterforce to A's value. The
+    report explains such a fall in these words (analysis.assess.own_r_notes)."""
+    args, kwargs = batch([row])
+    before = ks.stability_index(*args, **dict(kwargs, lua_A=np.array([False])))
+    args = list(args)
+    args[3] = args[3] + (1 - args[3]) * extra
+    after = ks.stability_index(*args, **dict(kwargs, lua_A=np.array([lua])))
+    assert after.C1_A[0] == pytest.approx(before.C1_A[0], rel=1e-9, abs=1e-12)
+    if after.r_A[0] < before.r_A[0] - 1e-9:
+        assert after.C2_A[0] > before.C2_A[0]
+
+
 @pytest.mark.parametrize(("de", "w0", "forces_"), GRID)
 def test_generating_raises_fsi_for_published_forces(de, w0, forces_):
     """Day-to-day to generated (survivable alert 0 → 1), symmetric sides: FSI never falls."""

@@ -94,7 +94,7 @@ def test_report_renders_every_section_and_figure_offline(tmp_path):
             r = assessment.risk.result
             assert f"{len(r.illustrative)} of {len(r.parameters)}" in banner.inner_text()
             p50 = page.locator("#risk-annual-p50").inner_text()
-            assert p50 == f"{100 * r.annual_probability.p50:.3g} %"
+            assert p50 == r.percent(r.annual_probability.p50)  # one figure: illustrative
             verification = page.locator("section#verification table").first.inner_text()
             for p in assessment.verification.parties:
                 assert f"{p.missiles:,}" in verification and p.party in verification

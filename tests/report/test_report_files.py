@@ -52,6 +52,33 @@ def test_results_json_has_the_index_and_its_quantiles(written):
     assert all(e["status"] in ("assumption", "unsourced") for e in data["assumptions"])
 
 
+def test_report_says_what_the_context_measures_mean(written):
+    a, files = written
+    html = " ".join(files["report.html"].read_text().split())
+    assert "(0: neither side gains by striking first" not in html
+    assert "0 because RU gains nothing by striking first" in html
+    assert "gains by striking first</td>" in html and "gains nothing by striking first</td>" in html
+    assert (
+        "Polarity: the reverse of the FSI&#39;s" in html
+        or "Polarity: the reverse of the FSI's" in html
+    )
+    for note in a.posture_notes:
+        assert "moves warheads from counterforce to" in note
+    assert html.count('class="note own-r"') == len(a.posture_notes) == 3
+
+
+def test_report_prints_illustrative_risk_to_one_figure(written):
+    """Issue 10, item 11: illustrative risk is never printed as an estimate."""
+    a, files = written
+    r = a.risk.result
+    html = files["report.html"].read_text()
+    cell = re.search(r'id="risk-annual-p50">([^<]*)<', html).group(1)
+    assert r.illustrative and cell == r.percent(r.annual_probability.p50)
+    assert len(cell.removesuffix(" %").replace("0.", "").lstrip("0")) == 1
+    assert f"{100 * r.annual_probability.p50:.3g} %" not in html
+    assert "P(lowers risk)" not in html and "not as findings" in html
+
+
 def test_results_json_has_verification_risk_and_context(written):
     a, files = written
     data = json.loads(files["results.json"].read_text())
@@ -234,6 +261,12 @@ def test_cli_writes_the_report_and_prints_where(tmp_path, monkeypatch, capsys):
     assert f"{len(r['illustrative_parameters'])} of {len(r['parameters'])}" in stdout
     assert "ILLUSTRATIVE" in stdout and "Verification values:" in stdout
     assert "Context measures, US-RU" in stdout
+    # Issue 10, item 9: the joint index says which side gains nothing and its polarity.
+    flat = " ".join(stdout.split())
+    assert "0 because RU gains nothing by striking first" in flat
+    assert "neither side gains by striking first" not in flat
+    assert "Polarity: the reverse of the FSI's" in flat
+    assert "RU generating lowers its own r" in flat and "(its C2 rises)" in flat
 
 
 def test_cli_default_folder_is_named_after_the_scenario(tmp_path, monkeypatch, capsys):
@@ -253,6 +286,21 @@ def test_detente_run_assesses_the_default_scenario(tmp_path, monkeypatch, capsys
     assert "FSI by posture, US-RU" in stdout and "generated / generated" in stdout
     assert f"{data['fsi']:.4f}" in stdout
     assert "report.html" in stdout
+
+
+def test_sources_section_names_the_primary_publication_and_where_it_was_read(written):
+    """A source read in a repost shows its reference and "read via" the copy, never the copy
+    as its address (docs/data.md, "Sources are primary publications")."""
+    a, files = written
+    html = files["report.html"].read_text()
+    section = html[html.index('id="bibliography"') :]
+    read_elsewhere = [s for s in a.sources if s.via]
+    assert read_elsewhere, "the default scenario cites sources read in copies"
+    for s in read_elsewhere:
+        assert s.via_text() and "read via " + s.via[0].publisher in section.replace("&amp;", "&")
+    table = pd.read_csv(files["sources.csv"], keep_default_na=False)
+    assert {"doi", "read_via"} <= set(table.columns)
+    assert set(table.loc[table.read_via != "", "id"]) == {s.id for s in read_elsewhere}
 
 
 def test_treaty_counts_state_basis_range_and_standing(written):

@@ -188,13 +188,37 @@ def test_tornado_skips_fixed_parameters(tmp_path):
     assert [b.parameter for b in r.tornado] == ["A.icbm.rate_per_year"]
 
 
+#: The bundled values with a source (issue 10, item 11): the US low-tension pass probability
+#: of the first evaluation stage, 4 of 147 false alarms in January 1979 to June 1980.
+SOURCED = ("US.icbm.stages.assessment.low_tension", "US.slbm.stages.assessment.low_tension")
+
+
 def test_bundled_set_is_labelled_illustrative():
     r = ar.run_risk(samples=100, seed=0)
-    assert r.sourced == ()
-    assert set(r.illustrative) == {p.name for p in r.parameters}
+    assert r.sourced == SOURCED
+    assert set(r.illustrative) == {p.name for p in r.parameters} - set(SOURCED)
+    assert len(r.illustrative) == 36
     d = r.to_dict()
     assert d["illustrative_parameters"] == list(r.illustrative)
-    assert all("ILLUSTRATIVE" in p.note for p in r.parameters)
+    assert all("ILLUSTRATIVE" in p.note for p in r.parameters if p.name not in SOURCED)
+
+
+def test_sourced_first_stage_is_the_1979_80_record():
+    """Mode 4/147; low and high the exact 90 % Poisson interval of 4 events over 147."""
+    from scipy.stats import chi2
+
+    r = ar.run_risk(samples=100, seed=0)
+    info = {p.name: p for p in r.parameters}
+    for name in SOURCED:
+        p = info[name]
+        assert p.status == "derived" and p.source == ("senate-asc-false-alerts-1980",)
+        assert p.distribution.startswith("triangular")
+    ps = ar.load_risk_parameters()
+    stage = ps.streams[0].stages[0].low_tension
+    assert (stage.low, stage.mode, stage.high) == (0.0093, 0.0272, 0.0623)
+    assert stage.mode == round(4 / 147, 4)
+    assert stage.low == round(chi2.ppf(0.05, 8) / 2 / 147, 4)
+    assert stage.high == round(chi2.ppf(0.95, 10) / 2 / 147, 4)
 
 
 def test_a_sourced_parameter_is_reported_as_sourced(tmp_path):

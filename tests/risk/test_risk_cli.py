@@ -21,8 +21,11 @@ def test_json_has_annual_probability_quantiles_and_is_reproducible(detente_cli):
     assert data["years"] == 20.0 and data["samples"] == 2000 and data["seed"] == 5
     assert data["tornado"] and data["interventions"]
     assert {"probability_lower", "change", "sourced"} <= set(data["interventions"][0])
-    assert data["sourced_parameters"] == []
-    assert len(data["illustrative_parameters"]) == len(data["parameters"])
+    assert data["sourced_parameters"] == [
+        "US.icbm.stages.assessment.low_tension",
+        "US.slbm.stages.assessment.low_tension",
+    ]
+    assert len(data["illustrative_parameters"]) == len(data["parameters"]) - 2 == 36
     b = detente_cli("risk", "--samples", "2000", "--seed", "5", "--years", "20", "--format", "json")
     assert b.stdout == a.stdout
 

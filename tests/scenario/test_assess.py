@@ -123,10 +123,21 @@ def test_three_parties_give_the_system_index_with_reserves():
     mc = a.uncertainty.outputs
     pairwise = [mc[f"fsi.{tag}"] for tag in tags]
     assert (mc["fsi"] == np.minimum.reduce(pairwise)).all()
-    # A reserve against the third party makes each striker weaker: r never falls.
-    for tag, result in a.stability.items():
-        for side in tag.split("-"):
-            assert a.system[f"r.{tag}.{side}"] >= result.r[side] - 1e-12
+    # Reserves against the third party, both sides of a pair holding one. A striker's own
+    # reserve never lowers its r (tests/kernels/test_multiparty.py), but the victim's reserve
+    # changes the victim's own first strike, on which the striker's C2 depends, so r has no
+    # fixed direction here: on china-1000 (RU's w80 1,172.5 as the US strikes it) Russia's r
+    # against China falls from 0.8972 alone to 0.8566 with reserves.
+    alone = {f"{t}.{k}": round(r.r[k], 4) for t, r in a.stability.items() for k in t.split("-")}
+    held = {k: round(a.system[f"r.{k}"], 4) for k in alone}
+    assert alone == {
+        "US-RU.US": 0.6799, "US-RU.RU": 0.9875, "US-CN.US": 0.5898,
+        "US-CN.CN": 1.0, "RU-CN.RU": 0.8972, "RU-CN.CN": 0.8277,
+    }  # fmt: skip
+    assert held == {
+        "US-RU.US": 1.0, "US-RU.RU": 1.0, "US-CN.US": 1.0,
+        "US-CN.CN": 1.0, "RU-CN.RU": 0.8566, "RU-CN.CN": 1.0,
+    }  # fmt: skip
 
 
 def test_without_reserves_three_parties_are_three_separate_pairs():

@@ -33,6 +33,7 @@ EXAMPLES = (
     "upload-race",
     "deep-cuts-1000",
     "de-mirv-icbms",
+    "de-mirv-icbms-removed",
     "golden-dome",
     "china-1000",
 )
@@ -210,7 +211,11 @@ def test_risk_block_takes_a_parameter_file_next_to_the_scenario(tmp_path):
     r = a.risk.result
     assert (r.parameter_set, r.samples, r.seed, r.years) == ("mine", 400, 5, 3.0)
     assert r == run_risk(load_risk_parameters(tmp_path / "mine.yaml"), samples=400, seed=5, years=3)
-    assert r.sourced == ("crisis_fraction",)
+    assert r.sourced == (
+        "crisis_fraction",
+        "US.icbm.stages.assessment.low_tension",  # sourced in the bundled file (1979-80 record)
+        "US.slbm.stages.assessment.low_tension",
+    )
     assert a.risk.file == str(tmp_path / "mine.yaml")
     entry = next(e for e in a.ledger if e.scope == "risk mine" and e.quantity == "crisis_fraction")
     assert entry.status == "estimate" and not entry.assumption

@@ -18,6 +18,7 @@ SCENARIOS = (
     "upload-race",
     "deep-cuts-1000",
     "de-mirv-icbms",
+    "de-mirv-icbms-removed",
     "golden-dome",
     "china-1000",
 )

@@ -89,3 +89,28 @@ def test_an_unknown_party_is_a_one_line_error(history_cli, party) -> None:
     result = history_cli("--party", party)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "party" in result.stderr
+
+
+def _row(stdout: str, date: str, party: str) -> list[str]:
+    """The cells of one table row of the terminal output."""
+    rows = [[c.strip() for c in x.split("│") if c.strip()] for x in stdout.splitlines()]
+    (row,) = [r for r in rows if r[:2] == [date, party]]
+    return row
+
+
+def test_gaps_read_as_not_provided_or_not_found_never_as_zero(history_cli, tmp_path) -> None:
+    """Russia's March 2023 column reads "Not provided" in the fact sheet: n/p, not 0; the
+    September 2012 launchers were released but not found: n/f."""
+    result = history_cli("--html", str(tmp_path / "h.html"))
+    assert result.returncode == 0, result.stderr
+    assert _row(result.stdout, "2023-03-01", "RU")[2:5] == ["n/p", "n/p", "n/p"]
+    assert _row(result.stdout, "2023-03-01", "US")[2:5] == ["662", "1,419", "800"]
+    assert _row(result.stdout, "2012-09-01", "US")[2:5] == ["n/f", "1,722", "n/f"]
+    assert _row(result.stdout, "2025-09-01", "US")[2:5] == ["n/f", "n/f", "n/f"]
+    flat = " ".join(result.stdout.split())
+    assert "n/p: never published" in flat and "Neither is zero" in flat
+    page = (tmp_path / "h.html").read_text(encoding="utf-8")
+    assert "<td>2023-03-01</td><td>RU</td><td>n/p</td>" in page
+    assert "read via" in page  # the fact sheets were read in press reports
+    fig = history_figure(newstart_history(), newstart_limits())
+    assert all(0 not in trace.y for trace in fig.data if trace.name in ("US", "RU"))

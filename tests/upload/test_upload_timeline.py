@@ -99,19 +99,8 @@ def _force_at(side, month):
     return side.force.model_copy(update={"holdings": tuple(holdings)})
 
 
-@pytest.mark.parametrize("posture", ["day_to_day", "generated"])
-@pytest.mark.parametrize(
-    ("uploader", "other", "silent"),
-    [
-        (US, RU, {"SLBM": 0, "bomber": 0}),
-        (RU, US, {"SLBM": 0, "bomber": 0, "rs-24-yars-mobile": 0}),
-    ],
-)
-def test_more_warheads_on_the_same_silos_never_raise_the_index(
-    uploader, other, silent, posture
-) -> None:
-    # docs/upload.md, "Direction": a silo ICBM force that uploads (launchers unchanged) makes
-    # each silo a more lucrative target, so FSI does not rise from month to month.
+def _silo_upload(uploader, other, silent, posture):
+    """FSI and both sides' r over the months in which only silo warheads change."""
     t = upload_timeline(uploader, months=24, rates=silent, opponent=other, posture=posture)
     fixed = np.asarray(
         [s in {"minuteman-iii", "r-36m2", "rs-24-yars-silo"} for s in t.inputs.systems]
@@ -120,9 +109,42 @@ def test_more_warheads_on_the_same_silos_never_raise_the_index(
     silo_warheads = t.deployed[:, fixed].sum(axis=1)
     months = np.flatnonzero(same_launchers)
     assert silo_warheads[months[-1]] > silo_warheads[0], "the test must see an upload"
-    fsi = t.stability.fsi[months]
+    r = {k: np.asarray(v)[months] for k, v in t.stability.r.items()}
+    return t.stability.fsi[months], r
+
+
+@pytest.mark.parametrize(
+    ("posture", "first", "last"),
+    [("day_to_day", 0.6714, 0.5697), ("generated", 0.9888, 0.9499)],
+)
+def test_us_silo_upload_lowers_the_index_month_by_month(posture, first, last) -> None:
+    # docs/upload.md, "Direction": while Minuteman III uploads onto its 400 silos (launchers
+    # unchanged), each silo becomes a more lucrative Russian target, Russia's r falls faster
+    # than the US r rises, and FSI never rises from month to month on today's forces.
+    fsi, r = _silo_upload(US, RU, {"SLBM": 0, "bomber": 0}, posture)
     assert (np.diff(fsi) <= 1e-12).all()
-    assert fsi[-1] < fsi[0]
+    assert (np.diff(r["RU"]) <= 1e-12).all()
+    assert (round(fsi[0], 4), round(fsi[-1], 4)) == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("posture", "fsi_ends", "ru_ends", "us_ends"),
+    [
+        ("day_to_day", (0.6714, 0.6717), (0.9875, 0.9777), (0.6799, 0.6870)),
+        ("generated", (0.9888, 0.9887), (0.9951, 0.9943), (0.9937, 0.9944)),
+    ],
+)
+def test_russian_silo_upload_has_no_fixed_direction(posture, fsi_ends, ru_ends, us_ends) -> None:
+    # docs/upload.md, "Direction": the uploading side's own r falls (it gains by striking first),
+    # but the other side's r rises (more of the uploader's silo warheads survive a first strike
+    # to retaliate), so FSI, their product, can rise: on today's forces the Russian silo upload
+    # raises it slightly day-to-day. With the old, summed EMT per US warhead (Russia's w80
+    # 478.5) this case fell and the docs claimed a direction the calculus does not give.
+    fsi, r = _silo_upload(RU, US, {"SLBM": 0, "bomber": 0, "rs-24-yars-mobile": 0}, posture)
+    assert (round(fsi[0], 4), round(fsi[-1], 4)) == fsi_ends
+    assert (round(r["RU"][0], 4), round(r["RU"][-1], 4)) == ru_ends
+    assert (round(r["US"][0], 4), round(r["US"][-1], 4)) == us_ends
+    assert (np.diff(r["US"]) >= -1e-12).all()
 
 
 def test_dates_follow_the_calendar_from_the_lapse() -> None:

@@ -120,3 +120,18 @@ def test_broken_open_skies_file_names_its_line(detente_cli, tmp_path):
     out = detente_cli("verify", "open-skies", str(bad))
     assert out.returncode == 2
     assert out.stderr.startswith(f"error: {bad}:")
+
+
+@pytest.mark.parametrize(
+    ("party", "says"),
+    [
+        ("RU", "RU shares one passive quota with its group: use RU_BY"),
+        ("XX", "parties with a quota: RU_BY, US"),
+    ],
+)
+def test_open_skies_unknown_party_lists_the_valid_ones(detente_cli, party, says):
+    """Issue 10, item 13: --party RU failed without saying that Russia's quota is RU_BY's."""
+    out = detente_cli("verify", "open-skies", "--party", party)
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1
+    assert says in out.stderr and "parties with a quota: RU_BY, US" in out.stderr

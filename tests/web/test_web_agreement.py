@@ -155,11 +155,12 @@ def test_bad_sweeps_are_422(client, change, field):
 
 
 def test_a_force_without_yields_needs_w80(client):
-    body = {"criteria": [{"party": "CN", "fsi_min": 0.5}]}
-    parties = [{"force": "cn-2025"}, {"force": "ru-2025"}]
+    # fr-2025: no M51 yield has a point value, and the ASMPA is not in the strategic exchange
+    body = {"criteria": [{"party": "FR", "fsi_min": 0.5}]}
+    parties = [{"force": "fr-2025"}, {"force": "ru-2025"}]
     r = client.post("/api/agreement", json={**body, "parties": parties})
     assert r.status_code == 422 and "w80" in r.json()["detail"]
     given = [{**p, "w80": 300} for p in parties]
     r = client.post("/api/agreement", json={**body, "parties": given})
     assert r.status_code == 200, r.text
-    assert r.json()["parties"] == ["CN", "RU"]
+    assert r.json()["parties"] == ["FR", "RU"]

@@ -72,7 +72,11 @@ def test_systems_and_treaties(client):
     assert client.get("/api/treaties/../pyproject.toml").status_code == 404
     limits = client.get("/api/treaties/new-start").json()["limits"]
     assert [x["id"] for x in limits] == [x.id for x in load_treaty("new-start").limits]
-    assert {s["id"] for s in client.get("/api/sources").json()} == set(sources())
+    listed = {s["id"]: s for s in client.get("/api/sources").json()}
+    assert set(listed) == set(sources())
+    ru = listed["fas-ru-2025"]  # the Bulletin article, with the repost it was read in as 'via'
+    assert (ru["volume"], ru["issue"], ru["pages"]) == ("81", "3", "208-237")
+    assert ru["via"][0]["url"] != ru["url"] and "strategicstudyindia" in ru["via"][0]["url"]
 
 
 # --- counting -------------------------------------------------------------------------------

@@ -71,15 +71,24 @@ def test_batch_equals_each_request_alone(bodies):
 def test_batch_of_bundled_forces_equals_each_alone():
     bodies = [
         {"forces": ["us-2025", "ru-2025"], "params": {"de": 0.6}},
-        {"forces": ["us-2020-09-01", "ru-2022-03-01"], "params": {"posture": "generated"}},
+        {"forces": ["us-2025", "ru-2022-03-01"], "params": {"posture": "generated"}},
         {
-            "forces": ["ru-2025", "us-2020-09-01"],
+            "forces": ["ru-2025", "us-2025"],
             "params": {"lua": {"US": True}, "w80": {"RU": 400}},
         },
     ]
     answers = evaluate_batch([StabilityRequest.model_validate(b) for b in bodies])
     for body, answer in zip(bodies, answers, strict=True):
         assert answer == stability(StabilityRequest.model_validate(body))
+
+
+def test_a_force_with_a_null_loading_is_an_error_never_zero_warheads():
+    """us-2020-09-01's bombers have no loading in the New START data (null): the exchange
+    asks for it instead of counting them as 0 warheads (issue 10, item 2)."""
+    body = {"forces": ["us-2020-09-01", "ru-2022-03-01"]}
+    (answer,) = evaluate_batch([StabilityRequest.model_validate(body)])
+    assert isinstance(answer, InputError)
+    assert "us-2020-09-01, holding b-2a: loading and warheads are both null" in str(answer)
 
 
 def test_an_error_stays_with_its_request():

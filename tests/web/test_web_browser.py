@@ -165,6 +165,12 @@ def test_sources_page_lists_every_source(visit):
     page.goto(visit.base + "/sources")
     assert page.locator("dl#bibliography dt").count() == len(sources())
     assert page.locator("dt#src-kent-thaler-1989").count() == 1
+    # a Notebook read in a repost: the Bulletin is cited, the repost is only "read via"
+    entry = page.locator("dt#src-fas-ru-2025 + dd")
+    assert "Bulletin of the Atomic Scientists 81(3):208-237" in entry.inner_text()
+    assert entry.locator(".via").inner_text().startswith("read via strategicstudyindia.com")
+    copies = sum(len(s.via) for s in sources().values())
+    assert page.locator("dl#bibliography .via").count() == copies > 0
 
 
 def test_verification_and_risk_panel(visit):
@@ -198,7 +204,11 @@ def test_verification_and_risk_panel(visit):
         f"{visit.base}/api/risk", json={"samples": 2000, "seed": 7, "years": 10}, timeout=30
     ).json()
     median = page.locator("#risk-table tbody tr").first.locator("td").nth(2).inner_text()
-    assert float(median) == pytest.approx(answer["annual_probability"]["p50"], rel=5e-3)
+    # Illustrative parameters: one significant figure (issue 10, item 11), e.g. "5e-4".
+    assert answer["significant_figures"] == 1
+    assert float(median) == float(f"{answer['annual_probability']['p50']:.0e}")
+    assert len(median.split("e")[0].replace(".", "")) == 1
+    expect(panel).to_contain_text("not an estimate of the risk or a finding")
     badges = page.locator("#risk-parameters .badge")
     assert badges.count() == len(answer["parameters"])
     illustrative = page.locator("#risk-parameters .badge.illustrative").count()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -437,6 +437,17 @@ class Assessment(Display):
             frames.append(df)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
+    @property
+    def posture_notes(self) -> list[str]:
+        """Why a side's own r falls when it alone generates or launches under attack
+        (:func:`own_r_notes`, from the scenario's postures and launch settings)."""
+        specs = {p.label: p.spec for p in self.resolved.parties}
+        return own_r_notes(
+            self.postures,
+            {k: s.posture for k, s in specs.items()},
+            {k: s.lua for k, s in specs.items()},
+        )
+
     def postures_frame(self) -> pd.DataFrame:
         """The FSI of every pair under every posture and launch-under-attack combination."""
         import pandas as pd
@@ -468,10 +479,13 @@ class Assessment(Display):
         """The bibliography of the assessment."""
         import pandas as pd
 
-        cols = ["id", "publisher", "title", "date", "url", "authors"]
-        return pd.DataFrame(
-            [{c: _text(getattr(s, c)) for c in cols} for s in self.sources], columns=cols
-        )
+        cols = ["id", "publisher", "title", "date", "url", "authors", "volume", "issue", "pages"]
+        cols += ["doi"]
+        rows = [
+            {**{c: _text(getattr(s, c)) for c in cols}, "read_via": s.via_text()}
+            for s in self.sources
+        ]
+        return pd.DataFrame(rows, columns=[*cols, "read_via"])
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The CSV tables by file stem."""
@@ -598,6 +612,67 @@ def posture_cases(resolved: ResolvedScenario) -> list[PostureCase]:
                 result = evaluate(resolved.sides(pair, posture, lua), resolved.params)
                 cases.append(PostureCase(pair, posture, lua, result.fsi, result.r))
     return cases
+
+
+#: A side's own r must fall by more than this for :func:`own_r_notes` to explain it [-].
+OWN_R_TOLERANCE = 5e-5
+
+
+def own_r_notes(
+    cases: Sequence[PostureCase], posture: Mapping[str, str], lua: Mapping[str, bool]
+) -> list[str]:
+    """Why a side's own r falls when it alone generates or launches under attack.
+
+    Starting from the scenario's ``posture`` and ``lua`` (by party), each side's unilateral
+    change (day-to-day to generated; riding out to launch under attack) is looked up in
+    ``cases``. Where it lowers that side's own r, the sentence says why: with fewer of its
+    launchers open to attack, the other side's cost-minimising first strike moves warheads
+    from counterforce to the side's value, so being struck first costs it more (its C2
+    rises; its C1 does not change, since a striker's own alert does not enter its strike).
+    This is a property of the Kent–Thaler calculus (docs/stability.md, "Unilateral changes"),
+    not an error; the other side's r does not fall.
+
+    Examples
+    --------
+    >>> from detente.model.scenario import parse_scenario
+    >>> a = assess(parse_scenario("name: x\\nparties: [{force: us-2025}, {force: ru-2025}]"))
+    >>> for line in own_r_notes(a.postures, {"US": "day_to_day", "RU": "day_to_day"},
+    ...                         {"US": False, "RU": False}):
+    ...     print(line.split(";")[0])
+    US-RU: US launching under attack lowers its own r (0.680 → 0.664
+    US-RU: RU generating lowers its own r (0.988 → 0.850
+    US-RU: RU launching under attack lowers its own r (0.988 → 0.952
+    """
+    by_key = {
+        (c.pair, tuple(c.posture[k] for k in c.pair), tuple(c.lua[k] for k in c.pair)): c
+        for c in cases
+    }
+    notes = []
+    for pair in dict.fromkeys(c.pair for c in cases):
+        base_p = tuple(posture[k] for k in pair)
+        base_l = tuple(bool(lua[k]) for k in pair)
+        base = by_key[(pair, base_p, base_l)]
+        for i, side in enumerate(pair):
+            other = pair[1 - i]
+            changes = []
+            if base_p[i] == "day_to_day":
+                p = tuple("generated" if j == i else v for j, v in enumerate(base_p))
+                changes.append(("generating", by_key[(pair, p, base_l)]))
+            if not base_l[i]:
+                q = tuple(True if j == i else v for j, v in enumerate(base_l))
+                changes.append(("launching under attack", by_key[(pair, base_p, q)]))
+            for what, case in changes:
+                before, after = base.r[side], case.r[side]
+                if after < before - OWN_R_TOLERANCE:
+                    theirs = f"{base.r[other]:.3f} → {case.r[other]:.3f}"
+                    notes.append(
+                        f"{'-'.join(pair)}: {side} {what} lowers its own r ({before:.3f} → "
+                        f"{after:.3f}; {other}'s r {theirs}). {other}'s first strike then "
+                        f"finds fewer {side} launchers to attack and moves warheads from "
+                        f"counterforce to {side}'s value, so being struck first costs {side} "
+                        "more (its C2 rises): a property of the calculus, not an error."
+                    )
+    return notes
 
 
 def _entries(scope: str, model: Sourced, rename: Callable[[str], str] = str):
@@ -1109,7 +1184,7 @@ def assess(
     >>> from detente.model.scenario import parse_scenario
     >>> a = assess(parse_scenario("name: x\\nparties: [{force: us-2025}, {force: ru-2025}]"))
     >>> round(a.fsi, 4), len(a.postures)
-    (0.6034, 16)
+    (0.6714, 16)
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)

@@ -112,10 +112,64 @@ class ContextResult:
     low: dict[str, float] | None
     params: StabilityParams = field(repr=False)
 
+    def penalty_meaning(self, side: str) -> str:
+        """What side ``side``'s penalty for waiting says, in words.
+
+        p > 0: striking first spares the side that share of the damage of waiting, so it
+        gains by striking first (less stable); p <= 0: it gains nothing by striking first.
+        """
+        if self.penalty is None:
+            return ""
+        p = self.penalty[side]
+        return "gains by striking first" if p > 0 else "gains nothing by striking first"
+
+    def schelling_meaning(self) -> str:
+        """Schelling's joint index in words: why it has its value, and its polarity.
+
+        The clipped product is 0 when *either* side gains nothing by striking first, and
+        positive only when both do (a reciprocal fear of surprise attack); its polarity is
+        the reverse of the FSI's (FSI 1 = stable; here 0 = no reciprocal fear).
+
+        Examples
+        --------
+        >>> from detente.model.catalog import load_force
+        >>> c = context_measures(load_force("us-2025"), load_force("ru-2025"))
+        >>> print(c.schelling_meaning())  # doctest: +NORMALIZE_WHITESPACE
+        Schelling's joint index max(0, p_US)·max(0, p_RU) = 0.000: 0 because RU gains nothing
+        by striking first (p_RU = −0.212), although US does (p_US = 0.473); it is above 0 only when
+        both sides gain by striking first (a reciprocal fear of surprise attack) and 1 when
+        each would lose everything by waiting. Polarity: the reverse of the FSI's (FSI 1 is
+        stable; here 0 is).
+        """
+        if self.schelling is None or self.penalty is None:
+            return ""
+        a, b = self.labels
+        p = self.penalty
+        head = f"Schelling's joint index max(0, p_{a})·max(0, p_{b}) = {self.schelling:.3f}: "
+        gain = [k for k in self.labels if p[k] > 0]
+        none = [k for k in self.labels if p[k] <= 0]
+        values = ", ".join(f"p_{k} = {_signed(p[k])}" for k in none)
+        if not none:
+            why = "above 0 because both sides gain by striking first (a reciprocal fear of "
+            why += "surprise attack); 1 would mean each loses everything by waiting."
+        else:
+            if gain:
+                g = gain[0]
+                why = f"0 because {none[0]} gains nothing by striking first ({values}), "
+                why += f"although {g} does (p_{g} = {_signed(p[g])})"
+            else:
+                why = f"0 because neither side gains by striking first ({values})"
+            why += (
+                "; it is above 0 only when both sides gain by striking first (a reciprocal "
+                "fear of surprise attack) and 1 when each would lose everything by waiting."
+            )
+        return head + why + " Polarity: the reverse of the FSI's (FSI 1 is stable; here 0 is)."
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (NaN as ``None``, an infinite ratio as ``"inf"``)."""
         return {
             "schelling": _safe(self.schelling),
+            "schelling_meaning": self.schelling_meaning(),
             "penalty_for_waiting": _safe(self.penalty),
             "arriving_retaliation": _safe(self.arw),
             "arriving_by_condition": _safe(self.arw_conditions),
@@ -147,6 +201,11 @@ class ContextResult:
                 row["schelling"] = self.schelling
             rows.append(row)
         return pd.DataFrame(rows).set_index("side")
+
+
+def _signed(x: float) -> str:
+    """A value to 3 decimals with a true minus sign."""
+    return f"{x:.3f}".replace("-", "−")
 
 
 def _safe(v: Any) -> Any:

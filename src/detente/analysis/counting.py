@@ -3,7 +3,7 @@
 :func:`count` is a pure function of its arguments. Each limit sums, over the holdings its
 filter selects, the holding's contribution to the limit's quantity (definitions in
 :data:`detente.model.treaty.QUANTITIES`, rules and sources in ``docs/treaties.md`` and
-``research/treaties.md``). Every count carries its *basis*, the weakest provenance status of
+the treaty files' source ids). Every count carries its *basis*, the weakest provenance status of
 the figures it sums (``official`` < ``derived`` < ``estimate`` < ``assumption`` < ``unstated``),
 and a low-high range from those figures' ranges; a count that matches the party's declared
 count for the force's date (a treaty data exchange) is ``official``. Holdings whose

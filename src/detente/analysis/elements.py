@@ -24,7 +24,7 @@ import numpy as np
 from detente.errors import InputError
 from detente.model import parameters
 from detente.model.catalog import system_table
-from detente.model.force import Force, Posture, System
+from detente.model.force import Force, Posture, System, needed
 from detente.model.notional import NotionalForce
 
 STRATEGIC_CATEGORIES = frozenset({"icbm", "slbm", "heavy_bomber"})
@@ -101,19 +101,24 @@ def strategic_holdings(force: Force) -> list[tuple[int, System]]:
 def elements_from_force(force: Force, posture: Posture = "day_to_day") -> Elements:
     """Exchange elements of a real force in a posture.
 
+    Silos are always targetable (alert 0); a null loading or alert fraction that the exchange
+    needs stops with the force, holding and field (:func:`~detente.model.force.needed`).
+
     Examples
     --------
     >>> from detente.model.catalog import load_force
-    >>> e = elements_from_force(load_force("us-2020-09-01"))
+    >>> e = elements_from_force(load_force("us-2025"))
     >>> e.legs
     ('ICBM', 'SLBM', 'bomber', 'bomber')
     """
     force.require_holdings("the exchange and stability models")
     rows, names, legs, systems = [], [], [], []
+    model = "the strategic exchange"
     for i, system in strategic_holdings(force):
         h = force.holdings[i]
-        alert = 0.0 if system.fixed else h.alert_fraction(posture)
-        rows.append((float(h.launchers.deployed), h.mean_loading, system.fixed, alert))
+        alert = 0.0 if system.fixed else needed(force, i, f"alert.{posture}", model)
+        loading = needed(force, i, "loading", model)
+        rows.append((float(h.launchers.deployed), loading, system.fixed, alert))
         names.append(h.name)
         legs.append(LEG[system.category])
         systems.append(system.id)

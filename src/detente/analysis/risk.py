@@ -392,6 +392,38 @@ class InterventionResult:
     sourced: bool
 
 
+#: Significant figures of a probability computed from illustrative parameters.
+ILLUSTRATIVE_FIGURES = 1
+
+
+def risk_percent(probability: float, figures: int = 3) -> str:
+    """A probability [-] as a percentage to ``figures`` significant figures, never in
+    scientific notation, with a true minus sign.
+
+    Examples
+    --------
+    >>> risk_percent(0.00515, 1), risk_percent(0.0182, 1), risk_percent(-0.000103, 1)
+    ('0.5 %', '2 %', '−0.01 %')
+    >>> risk_percent(0.000516), risk_percent(0.0)
+    ('0.0516 %', '0 %')
+    """
+    return f"{significant(100 * float(probability), figures)} %"
+
+
+def significant(value: float, figures: int) -> str:
+    """``value`` to ``figures`` significant figures, positional, with a true minus sign.
+
+    Examples
+    --------
+    >>> significant(0.42, 1), significant(1.0, 1), significant(-0.0137, 2)
+    ('0.4', '1', '−0.014')
+    """
+    text = np.format_float_positional(
+        float(value), precision=figures, unique=True, fractional=False, trim="-"
+    )
+    return text.replace("-", "−")
+
+
 @dataclass(frozen=True)
 class RiskResult:
     """Monte Carlo result for one parameter set."""
@@ -418,11 +450,40 @@ class RiskResult:
         """Names of the parameters that carry a source."""
         return tuple(p.name for p in self.parameters if p.sourced)
 
+    @property
+    def significant_figures(self) -> int:
+        """Significant figures the probabilities deserve: :data:`ILLUSTRATIVE_FIGURES` while
+        any parameter is illustrative (a demonstration, never an estimate), else 3."""
+        return ILLUSTRATIVE_FIGURES if self.illustrative else 3
+
+    def percent(self, probability: float) -> str:
+        """A probability of this result as a percentage to :attr:`significant_figures`."""
+        return risk_percent(probability, self.significant_figures)
+
+    def share(self, value: float) -> str:
+        """A share [-] (of samples) to :attr:`significant_figures`."""
+        return significant(value, self.significant_figures)
+
+    @property
+    def heading(self) -> str:
+        """What the numbers are: an ILLUSTRATIVE demonstration while any parameter is
+        illustrative (one significant figure), else a sourced estimate."""
+        if self.illustrative:
+            return (
+                f"{len(self.illustrative)} of {len(self.parameters)} parameter values are "
+                "ILLUSTRATIVE assumptions, so these numbers demonstrate the method and are not "
+                "an estimate of the risk or a finding about any intervention (shown to one "
+                "significant figure)"
+            )
+        return "every parameter value carries a source"
+
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dictionary, with the sourced and illustrative parameter names."""
+        """Plain JSON-ready dictionary, with the sourced and illustrative parameter names and
+        the significant figures to show (``significant_figures``)."""
         out = asdict(self)
         out["sourced_parameters"] = list(self.sourced)
         out["illustrative_parameters"] = list(self.illustrative)
+        out["significant_figures"] = self.significant_figures
         return out
 
     def to_frame(self) -> pd.DataFrame:

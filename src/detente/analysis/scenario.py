@@ -297,7 +297,7 @@ def _changed_holding(
         prov[name] = note(name, before, new, ch.provenance.get(name)).model_dump()
         prov.pop(other, None)
         data[name], data[other] = new, None
-    elif ch.launchers.deployed is not None and h.loading is None:
+    elif ch.launchers.deployed is not None and h.mean_loading is not None and h.loading is None:
         # Deployed launchers changed, loading not given: keep the warheads per launcher.
         prov["loading"] = Provenance(
             status="derived",

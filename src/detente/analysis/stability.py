@@ -54,7 +54,7 @@ from detente.model.catalog import (
     load_force,
     system_table,
 )
-from detente.model.force import Force, Posture
+from detente.model.force import Force, Posture, needed
 from detente.model.notional import NotionalForce
 from detente.model.yamlio import load_yaml, validate
 
@@ -282,18 +282,29 @@ def mean_warhead_emt(force: Force) -> float | None:
     """Mean equivalent megatonnage per deployed strategic warhead of ``force`` [Mt].
 
     Each holding's warheads are weighted by its deployed warheads; a system with several
-    warhead types counts their mean EMT (the mix on deployed missiles is not public). Types
-    without a known yield are skipped; ``None`` when no yield is known at all.
+    warhead types counts the mean EMT of one warhead of each type, Σ Y_i^(2/3) / n (the mix on
+    deployed missiles is not public). Types without a known yield are skipped; ``None`` when
+    no yield is known at all.
+
+    Examples
+    --------
+    Minuteman III carries W87 (300 kt) and W78 (335 kt): one warhead is (0.4481 + 0.4822) / 2
+    = 0.4652 EMT, not their sum 0.9303.
+
+    >>> from detente.model.catalog import load_force
+    >>> round(mean_warhead_emt(load_force("us-2025")), 4)
+    0.3412
     """
     from detente.analysis.elements import strategic_holdings
 
     table = system_table(force)
     total = weight = 0.0
     for i, system in strategic_holdings(force):
-        yields = [w.yield_kt for w in table[system.id].warheads if w.yield_kt]
-        n = force.holdings[i].deployed_warheads
-        if yields and n > 0:
-            total += n * float(np.mean(equivalent_megatons(np.asarray(yields))))
+        yields = np.asarray([w.yield_kt for w in table[system.id].warheads if w.yield_kt])
+        n = needed(force, i, "warheads", "the default w80 (mean EMT per warhead)")
+        if yields.size and n > 0:
+            per_type = np.full(yields.size, 1.0 / yields.size)  # one warhead of each type, averaged
+            total += n * float(equivalent_megatons(yields, per_type))
             weight += n
     return total / weight if weight else None
 

@@ -22,7 +22,7 @@ from detente.analysis.stability import StabilityParams, make_sides
 from detente.display import Display
 from detente.errors import InputError
 from detente.kernels.upload import launchers_in_use, upload
-from detente.model.force import POSTURES, Force, Posture
+from detente.model.force import POSTURES, Force, Posture, needed
 from detente.model.upload import (
     RESERVE_LEGS,
     UploadDefaults,
@@ -184,7 +184,8 @@ def upload_inputs(
     for i, system in held:
         h = force.holdings[i]
         leg = LEG[system.category]
-        w0, n, load = h.deployed_warheads, float(h.launchers.deployed), h.mean_loading
+        w0 = needed(force, i, "warheads", "the upload timeline")
+        n, load = float(h.launchers.deployed), needed(force, i, "loading", "the upload timeline")
         entry = table.systems.get(system.id)
         if entry is None:
             c0 = c = w0
@@ -502,7 +503,7 @@ def upload_timeline(
     {'ICBM': 940, 'SLBM': 1920, 'bomber': 730}
     >>> race = upload_race(load_force("us-2025"), load_force("ru-2025"), months=12)
     >>> race.stability.fsi[[0, 1, 12]].round(3).tolist()
-    [0.603, 0.534, 0.613]
+    [0.671, 0.535, 0.563]
     """
     if posture not in POSTURES:
         raise InputError(f"unknown posture {posture!r}; expected one of {', '.join(POSTURES)}")

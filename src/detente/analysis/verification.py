@@ -519,8 +519,15 @@ def open_skies(
     """
     params = load_open_skies() if params is None else params
     if party not in params.passive_quota_per_year:
-        known = ", ".join(sorted(params.passive_quota_per_year))
-        raise InputError(f"unknown party {party!r}; the file has quotas for {known}")
+        known = sorted(params.passive_quota_per_year)
+        groups = [k for k in known if party.upper() in k.split("_")]
+        hint = (
+            f"{party} shares one passive quota with its group: use {groups[0]}; " if groups else ""
+        )
+        raise InputError(
+            f"unknown party {party!r}: {hint}parties with a quota: {', '.join(known)}",
+            field="party",
+        )
     if replicates < 1:
         raise InputError("replicates must be at least 1")
 

@@ -118,38 +118,36 @@ def _values_line(what: str, entries) -> str:
     return line
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.3g} %"
-
-
 def print_risk(risk, console: Console) -> None:
-    """Annual and cumulative probability of inadvertent war and the interventions, with the
-    count of illustrative parameter values."""
+    """Annual and cumulative probability of inadvertent war and the interventions; while any
+    parameter value is illustrative, under the ILLUSTRATIVE banner and to one significant
+    figure (:attr:`~detente.analysis.risk.RiskResult.significant_figures`), never as a finding.
+    """
     r = risk.result
-    if r.illustrative:
-        console.print(
-            f"[bold red]Inadvertent-war risk: {len(r.illustrative)} of {len(r.parameters)} "
-            f"parameter values are ILLUSTRATIVE[/bold red] ({escape(risk.file)}; "
-            f"{len(r.sourced)} sourced): a demonstration of the method, not an estimate."
-        )
-    table = Table(title=f"Inadvertent-war risk ({r.samples:,} samples, seed {r.seed})")
+    what = "ILLUSTRATIVE inadvertent-war risk" if r.illustrative else "Inadvertent-war risk"
+    style = "bold red" if r.illustrative else "bold"
+    console.print(f"[{style}]{what}[/{style}]: {escape(r.heading)} ({escape(risk.file)}).")
+    table = Table(title=f"{what} ({r.samples:,} samples, seed {r.seed})")
     for col in ("probability", "p05", "p50", "p95", "mean"):
         table.add_column(col, justify="left" if col == "probability" else "right")
     for label, q in (
         ("annual", r.annual_probability),
         (f"within {r.years:g} years", r.cumulative_probability),
     ):
-        table.add_row(label, _pct(q.p05), _pct(q.p50), _pct(q.p95), _pct(q.mean))
+        table.add_row(label, *(r.percent(x) for x in (q.p05, q.p50, q.p95, q.mean)))
     console.print(table)
     if r.interventions:
-        table = Table(title="Interventions (paired with the baseline samples)")
+        title = "Interventions (paired with the baseline samples)"
+        if r.illustrative:
+            title = "Interventions, ILLUSTRATIVE: how the method compares them, not findings"
+        table = Table(title=title)
         table.add_column("intervention", overflow="fold")
-        for col in ("annual p50", "change p50", "P(lowers risk)", "values"):
+        for col in ("annual p50", "change p50", "share of samples lower", "values"):
             table.add_column(col, justify="left" if col == "values" else "right")
         for iv in r.interventions:
             table.add_row(
-                iv.id, _pct(iv.annual_probability.p50), _pct(iv.change.p50),
-                f"{iv.probability_lower:.2f}", _tag(iv.sourced),
+                iv.id, r.percent(iv.annual_probability.p50), r.percent(iv.change.p50),
+                r.share(iv.probability_lower), _tag(iv.sourced),
             )  # fmt: skip
         console.print(table)
     if risk.unmodelled:
@@ -162,17 +160,29 @@ def print_risk(risk, console: Console) -> None:
 def print_context(cx, console: Console) -> None:
     """Penalty for waiting, ARW, generation and LOW stability of the first pair."""
     c = cx.result
-    table = Table(
-        title=f"Context measures, {'-'.join(c.labels)} (Schelling's joint index {c.schelling:.3f})"
-    )
-    for col in ("side", "penalty for waiting", "ARW", "generation stab.", "LOW stab."):
-        table.add_column(col, justify="left" if col == "side" else "right")
+    table = Table(title=f"Context measures, {'-'.join(c.labels)}")
+    for col in (
+        "side",
+        "penalty for waiting p",
+        "striking first",
+        "ARW",
+        "gen. stab.",
+        "LOW stab.",
+    ):
+        table.add_column(col, justify="left" if col in ("side", "striking first") else "right")
     for k in c.labels:
         table.add_row(
-            k, f"{c.penalty[k]:.3f}", f"{c.arw[k]:,.0f}", f"{c.generation[k]:.3f}",
-            f"{c.low[k]:.3f}",
+            k, f"{c.penalty[k]:.3f}".replace("-", "−"), c.penalty_meaning(k),
+            f"{c.arw[k]:,.0f}", f"{c.generation[k]:.3f}", f"{c.low[k]:.3f}",
         )  # fmt: skip
     console.print(table)
+    console.print(
+        "p = 1 − D2/D1 (D1: damage if the other strikes first; D2: if this side strikes first): "
+        "p > 0, the side gains by striking first; p ≤ 0, it gains nothing. ARW: its warheads "
+        "that arrive in retaliation; gen./LOW stab.: ARW(day-to-day)/ARW(generated) and "
+        "ARW(ride out)/ARW(launch on warning), 1 = no dependence."
+    )
+    console.print(escape(c.schelling_meaning()))
     console.print(_values_line("Context values", cx.parameters))
 
 
@@ -241,6 +251,8 @@ def print_postures(a, console: Console) -> None:
             ]
             table.add_row(f"{p} / {q}", *(f"{v:.4f}" for v in cells))
         console.print(table)
+    for note in a.posture_notes:
+        console.print(escape(note))
 
 
 def assess_command(

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -24,6 +25,15 @@ data_app = typer.Typer(
 
 #: One-letter marks for the status of a number in tables.
 STATUS_MARK = {"official": "O", "estimate": "E", "derived": "D", "assumption": "A"}
+#: Narrowest the holding name, its kind and a number cell ("1,718 A") may become [characters].
+NAME_WIDTH, KIND_WIDTH, NUMBER_WIDTH = 12, 6, 7
+#: Terminals narrower than this get the holdings table with short headers [characters].
+WIDE = 110
+SHORT_HEADERS = (
+    "dep./n-dep./test: deployed, non-deployed and test launchers; load: warheads per launcher; "
+    "w/h: warheads; d2d/gen: alert fraction day-to-day/generated."
+)
+
 LEGEND = (
     "Status: O official, E estimate, D derived, A assumption; "
     "n/f not found in the sources consulted."
@@ -97,7 +107,8 @@ def force_summary(force: Force) -> dict[str, Any]:
     """Deployed launchers and warheads of a force's offensive holdings (interceptors left out).
 
     ``deployed_warheads`` sums the warheads actually on deployed launchers (not a treaty
-    count); ``warheads_partial`` is true when some deployed holding's loading is not known.
+    count) of the holdings whose loading is known; ``warheads_partial`` is true when some
+    deployed holding's loading is not known (its warheads are left out, never counted as 0).
     A force without holdings (known only by its warhead total) has ``None`` (not found) for
     both, never zero.
     """
@@ -108,7 +119,11 @@ def force_summary(force: Force) -> dict[str, Any]:
         "party": force.party,
         "as_of": force.as_of.isoformat(),
         "deployed_launchers": sum(h.launchers.deployed for h in held) if known else None,
-        "deployed_warheads": sum(h.deployed_warheads for h in held) if known else None,
+        "deployed_warheads": (
+            sum(h.deployed_warheads or 0.0 for h in held if not _unknown_loading(h))
+            if known
+            else None
+        ),
         "warheads_partial": any(_unknown_loading(h) for h in held),
         "stockpile": force.stockpile.total,
         "description": force.description,
@@ -195,11 +210,24 @@ def _print_force(force: Force, console: Console) -> None:
     console.print(f"[bold]{escape(force.name)}[/bold]  {force.party}, as of {force.as_of}")
     if force.description:
         console.print(escape(force.description))
-    holdings = Table(title="Holdings", caption=LEGEND)
-    holdings.add_column("holding", overflow="fold")
-    holdings.add_column("kind", overflow="fold")
-    for name in ("deployed", "non-dep.", "test", "loading", "warheads", "alert d2d", "alert gen"):
-        holdings.add_column(name, justify="right", no_wrap=True)
+    # Names fold but never vanish: they keep a minimum width, and a narrow terminal gets short
+    # headers (explained in the caption) and no rules between columns.
+    headers = ("deployed", "non-dep.", "test", "loading", "warheads", "alert d2d", "alert gen")
+    if console.width < WIDE:
+        headers = ("dep.", "n-dep.", "test", "load", "w/h", "d2d", "gen")
+        holdings = Table(
+            title="Holdings",
+            caption=f"{SHORT_HEADERS} {LEGEND}",
+            box=box.SIMPLE_HEAD,
+            padding=(0, 0),
+            show_edge=False,
+        )
+    else:
+        holdings = Table(title="Holdings", caption=LEGEND)
+    holdings.add_column("holding", overflow="fold", min_width=NAME_WIDTH)
+    holdings.add_column("kind", overflow="fold", min_width=KIND_WIDTH, max_width=KIND_WIDTH * 2)
+    for name in headers:
+        holdings.add_column(name, justify="right", min_width=NUMBER_WIDTH)
     for h in force.holdings:
         system = table[h.system]
         holdings.add_row(
@@ -263,18 +291,28 @@ def list_sources(
         if source_id not in known:
             raise InputError(f"unknown source id {source_id!r} (see `detente data sources`)")
         s = known[source_id]
-        for key in ("id", "publisher", "authors", "title", "date", "url", "notes"):
+        fields = ("id", "publisher", "authors", "title", "date", "volume", "issue", "pages", "doi")
+        for key in (*fields, "url"):
             value = getattr(s, key)
             if value is not None:
                 console.print(f"[bold]{key}[/bold]: {escape(str(value))}", soft_wrap=True)
+        for via in s.via:
+            console.print(f"[bold]read via[/bold] {escape(via.text())}", soft_wrap=True)
+        if s.notes is not None:
+            console.print(f"[bold]notes[/bold]: {escape(s.notes)}", soft_wrap=True)
         return
-    table = Table(title=f"Sources ({len(known)})")
+    table = Table(
+        title=f"Sources ({len(known)})",
+        caption="Each entry is the primary publication; 'read via' names the copy the text was "
+        "read in when it was not read at the publisher.",
+    )
     table.add_column("id", no_wrap=True)
-    for name in ("publisher", "title", "date", "url"):
+    for name in ("reference", "url", "read via"):
         table.add_column(name, overflow="fold")
     for sid in sorted(known):
         s = known[sid]
-        table.add_row(sid, escape(s.publisher), escape(s.title), str(s.date or ""), s.url or "")
+        via = "; ".join(v.text() for v in s.via)
+        table.add_row(sid, escape(s.reference()), s.url or "", escape(via))
     console.print(table)
 
 

@@ -120,15 +120,30 @@ def _select(frame: pd.DataFrame, parties: list[str] | None) -> pd.DataFrame:
     return frame[frame["party"].isin([p.upper() for p in parties])]
 
 
-def _n(v: object) -> str:
+#: Short cell text per kind of gap, and the caption that explains it.
+GAP_CELLS = {"not published": "n/p", "not found": "n/f"}
+GAP_LEGEND = (
+    "n/p: never published (Russia provided no data from March 2023); "
+    "n/f: not found in the sources consulted (the release may not exist). Neither is zero."
+)
+
+
+def _n(v: object, gap: str) -> str:
+    """A count with thousands separators, or the kind of gap that left it empty.
+
+    Examples
+    --------
+    >>> _n(1419, ""), _n(float("nan"), "not published"), _n(float("nan"), "not found")
+    ('1,419', 'n/p', 'n/f')
+    """
     import pandas as pd
 
-    return "n/f" if pd.isna(v) else f"{int(v):,}"
+    return GAP_CELLS.get(gap, "n/f") if pd.isna(v) else f"{int(v):,}"
 
 
 def print_history(frame: pd.DataFrame, limits: dict[str, float], console: Console) -> None:
     """The rich table of every exchange and a sparkline and bar per count and party."""
-    table = Table(title="New START aggregate data exchanges", caption="n/f: not found")
+    table = Table(title="New START aggregate data exchanges", caption=GAP_LEGEND)
     table.add_column("date", no_wrap=True)
     table.add_column("party", no_wrap=True)
     for column, limit in limits.items():
@@ -138,7 +153,7 @@ def print_history(frame: pd.DataFrame, limits: dict[str, float], console: Consol
         table.add_row(
             row.date.date().isoformat(),
             row.party,
-            *(_n(getattr(row, c)) for c in limits),
+            *(_n(getattr(row, c), row.gap) for c in limits),
             escape(row.source.replace(";", ", ")),
         )
     console.print(table)
@@ -217,15 +232,14 @@ def history_html(
     body = "".join(
         "<tr>"
         + f"<td>{row.date.date().isoformat()}</td><td>{html.escape(row.party)}</td>"
-        + "".join(f"<td>{_n(getattr(row, c))}</td>" for c in limits)
+        + "".join(f"<td>{_n(getattr(row, c), row.gap)}</td>" for c in limits)
         + f"<td>{html.escape(row.source.replace(';', ', '))}</td></tr>"
         for row in frame.sort_values(["date", "party"]).itertuples(index=False)
     )
     refs = "".join(
-        f"<li><b>{html.escape(s)}</b>: {html.escape(known[s].publisher)}, "
-        f"<i>{html.escape(known[s].title)}</i>"
-        + (f", {html.escape(str(known[s].date))}" if known[s].date else "")
+        f"<li><b>{html.escape(s)}</b>: {html.escape(known[s].reference())}"
         + (f". {html.escape(known[s].url)}" if known[s].url else "")
+        + (f". {html.escape(known[s].via_text())}" if known[s].via else "")
         + "</li>"
         for s in cited
         if s in known
@@ -240,7 +254,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 6px;te
 </style></head><body>
 <h1>New START aggregate data exchanges</h1>
 <p>Declared counts of each party against the treaty's central limits ({limit_text}).
-Empty cells (n/f): not found in the sources consulted.</p>
+{html.escape(GAP_LEGEND)}</p>
 <p>Solid lines: what the parties declared under the treaty. Dotted lines (warheads panel): the
 Federation of American Scientists' <em>estimates</em> of deployed strategic warheads, for early
 in each year. They differ by design: New START counts one warhead per deployed heavy bomber,

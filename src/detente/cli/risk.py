@@ -17,10 +17,6 @@ from detente.errors import InputError
 MAX_SAMPLES = 200_000
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.3g} %"
-
-
 def _tag(sourced: bool) -> str:
     return "sourced" if sourced else "ILLUSTRATIVE"
 
@@ -56,30 +52,28 @@ def risk(
     console.print(
         f"[bold]{escape(r.name)}[/bold] ({r.parameter_set}), {r.samples:,} samples, seed {r.seed}"
     )
-    n_ill, n_all = len(r.illustrative), len(r.parameters)
-    if n_ill:
-        console.print(
-            f"[bold red]{n_ill} of {n_all} parameter values are ILLUSTRATIVE[/bold red] "
-            "(status assumption), not sourced: read the results as a demonstration of the "
-            "method, not as an estimate."
-        )
-    summary = Table("quantity", "p05", "p50", "p95", "mean", title="Probability")
+    n_all = len(r.parameters)
+    pct = r.percent
+    if r.illustrative:
+        console.print(f"[bold red]ILLUSTRATIVE[/bold red]: {escape(r.heading)}.")
+    title = "ILLUSTRATIVE probability" if r.illustrative else "Probability"
+    summary = Table("quantity", "p05", "p50", "p95", "mean", title=title)
     for label, q in (
         ("annual", r.annual_probability),
         (f"within {r.years:g} years", r.cumulative_probability),
     ):
-        summary.add_row(label, _pct(q.p05), _pct(q.p50), _pct(q.p95), _pct(q.mean))
+        summary.add_row(label, pct(q.p05), pct(q.p50), pct(q.p95), pct(q.mean))
     console.print(summary)
     console.print(
-        f"Annual probability with every parameter at its median: {_pct(r.probability_at_medians)}"
+        f"Annual probability with every parameter at its median: {pct(r.probability_at_medians)}"
     )
 
     tornado = Table("parameter", "at p05", "at p95", "values", title="Tornado (others at medians)")
     for b in r.tornado[: max(top, 0)]:
         tornado.add_row(
             b.parameter,
-            f"{_pct(b.probability_at_p05)} ({b.value_p05:.3g})",
-            f"{_pct(b.probability_at_p95)} ({b.value_p95:.3g})",
+            f"{pct(b.probability_at_p05)} ({b.value_p05:.3g})",
+            f"{pct(b.probability_at_p95)} ({b.value_p95:.3g})",
             _tag(b.sourced),
         )
     console.print(tornado)
@@ -89,17 +83,21 @@ def risk(
             Column("intervention", overflow="fold"),
             "annual p50",
             "change p50 (p05 to p95)",
-            "P(lowers risk)",
+            "share of samples lower",
             "values",
-            title="Interventions (paired with the baseline samples)",
+            title=(
+                "Interventions, ILLUSTRATIVE: how the method compares them, not findings"
+                if r.illustrative
+                else "Interventions (paired with the baseline samples)"
+            ),
         )
         for iv in r.interventions:
             c = iv.change
             table.add_row(
                 iv.id,
-                _pct(iv.annual_probability.p50),
-                f"{_pct(c.p50)} ({_pct(c.p05)} to {_pct(c.p95)})",
-                f"{iv.probability_lower:.2f}",
+                pct(iv.annual_probability.p50),
+                f"{pct(c.p50)} ({pct(c.p05)} to {pct(c.p95)})",
+                r.share(iv.probability_lower),
                 _tag(iv.sourced),
             )
         console.print(table)

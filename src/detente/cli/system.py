@@ -30,8 +30,8 @@ def parse_w80(items: list[str]) -> dict[str, float]:
 
     Examples
     --------
-    >>> parse_w80(["US=595.9", "RU=478.5"])
-    {'US': 595.9, 'RU': 478.5}
+    >>> parse_w80(["US=595.9", "RU=1172.5"])
+    {'US': 595.9, 'RU': 1172.5}
     """
     out = {}
     for item in items:

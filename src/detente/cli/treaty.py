@@ -117,7 +117,8 @@ def _show(t: Treaty, console: Console) -> None:
     known = sources()
     for sid in t.sources:
         s = known[sid]
-        line = f"  [{sid}] {s.publisher}, {s.title}" + (f", {s.url}" if s.url else "")
+        line = f"  [{sid}] {s.reference()}" + (f", {s.url}" if s.url else "")
+        line += f"; {s.via_text()}" if s.via else ""
         console.print(escape(line), soft_wrap=True)
 
 

@@ -181,7 +181,11 @@ def regimes(
 @verify_app.command("open-skies")
 def open_skies(
     params: Path | None = typer.Argument(None, help="Open Skies YAML (default: bundled)."),
-    party: str = typer.Option("US", help="Whose territory is overflown (passive quota)."),
+    party: str = typer.Option(
+        "US",
+        help="Whose territory is overflown (passive quota): US or RU_BY (Russia and Belarus "
+        "share one quota).",
+    ),
     quota: int | None = typer.Option(None, help="Flights a year (overrides the quota)."),
     distance_km: float | None = typer.Option(None, help="Maximum flight distance [km]."),
     swath_km: float | None = typer.Option(None, help="Sensor swath [km]."),

@@ -1,9 +1,9 @@
 """Missile defence: intercept probability, engagement capacity and arriving warheads.
 
-Models.md §2, "Missile defence" [ours, after [1]_]. A defender with I interceptors, a single-shot
-kill probability p_I against one reentry vehicle (RV), s interceptors fired at each engaged RV
-and a system availability K (the probability that the defence works when needed) kills each
-engaged RV with
+docs/models.md §2, "Missile defence" [ours, after [1]_]. A defender with I interceptors, a
+single-shot kill probability p_I against one reentry vehicle (RV), s interceptors fired at each
+engaged RV and a system availability K (the probability that the defence works when needed)
+kills each engaged RV with
 
     P = K·[1 − (1 − p_I)^s]                                                       (eq. D1)
 

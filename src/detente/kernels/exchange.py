@@ -509,7 +509,7 @@ def counterforce_segments(n, m, fixed, alert, de, *, kmax=KMAX, lua=False, lua_e
 
     Examples
     --------
-    Models.md check case T1, victim 100×10 fixed + 50×10 survivable (alert 0.5), DE 0.8:
+    Check case T1 of docs/models.md §2, victim 100×10 fixed + 50×10 survivable (alert 0.5), DE 0.8:
 
     >>> cost, eff = counterforce_segments([[100, 50]], [[10, 10]], [[True, False]], 0.5, 0.8)
     >>> cost.tolist(), eff.round(6).tolist()

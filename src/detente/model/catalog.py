@@ -7,15 +7,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 
 from detente.errors import InputError
+from detente.model.bibliography import Source
 from detente.model.force import Force, Holding, System
 from detente.model.provenance import is_sourced_value
 from detente.model.yamlio import Document, Path_, load_yaml, validate
@@ -25,26 +25,6 @@ FORCES_DIR = DATA_DIR / "forces"
 SOURCES_FILES = ("sources.yaml",)
 #: Numbers within this relative margin of a system's maximum loading are accepted (rounding).
 LOADING_TOLERANCE = 1e-9
-
-
-class Source(BaseModel):
-    """One entry of the bibliography."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    id: str
-    publisher: str
-    title: str
-    date: dt.date | str | None = None
-    url: str | None = None
-    authors: str | None = None
-    notes: str | None = None
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _year_alone(cls, v: Any) -> Any:
-        """A bare year (``date: 1987``) is kept as text, not read as a Unix timestamp."""
-        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
 
 class _SourcesFile(BaseModel):

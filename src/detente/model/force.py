@@ -1,6 +1,6 @@
 """Systems, holdings and forces: what a party has, by system, on a date.
 
-Units are in the field names (glossary in ``docs/design.md``): ``range_km``, ``yield_kt``,
+Units are in the field names (conventions in ``docs/data.md``): ``range_km``, ``yield_kt``,
 ``cep_m``, ``hardness_psi``. A ``None`` number means the figure was not found in the sources
 consulted; it is never a stand-in for zero.
 """
@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from detente.errors import InputError
 from detente.model.provenance import Sourced
 
 Category = Literal["icbm", "slbm", "heavy_bomber", "non_strategic", "interceptor"]
@@ -149,23 +150,99 @@ class Holding(Sourced):
         return self.label or self.system
 
     @property
-    def deployed_warheads(self) -> float:
-        """Warheads on deployed launchers [count] (0 when neither loading nor warheads is known)."""
+    def deployed_warheads(self) -> float | None:
+        """Warheads on deployed launchers [count]: ``warheads``, else loading × deployed
+        launchers; 0 with no deployed launchers. ``None`` (unknown, never 0) when launchers
+        are deployed but neither loading nor warheads is known: a model that needs it asks
+        :func:`needed`, which stops with the force, holding and field.
+
+        Examples
+        --------
+        >>> Holding(system="x", launchers={"deployed": 10}, loading=3).deployed_warheads
+        30.0
+        >>> Holding(system="x", launchers={"deployed": 10}).deployed_warheads is None
+        True
+        """
         if self.warheads is not None:
-            return self.warheads
-        return (self.loading or 0.0) * self.launchers.deployed
+            return float(self.warheads)
+        if self.loading is not None:
+            return float(self.loading) * self.launchers.deployed
+        return 0.0 if self.launchers.deployed == 0 else None
 
     @property
-    def mean_loading(self) -> float:
-        """Warheads per deployed launcher [-]."""
+    def mean_loading(self) -> float | None:
+        """Warheads per deployed launcher [-]; ``None`` when not known (never 0)."""
         if self.loading is not None:
-            return self.loading
+            return float(self.loading)
         n = self.launchers.deployed
-        return self.deployed_warheads / n if n else 0.0
+        return float(self.warheads) / n if (self.warheads is not None and n) else None
 
-    def alert_fraction(self, posture: Posture) -> float:
-        """Alert fraction in ``posture`` (0 when not given)."""
-        return getattr(self.alert, posture) or 0.0
+    def alert_fraction(self, posture: Posture) -> float | None:
+        """Alert fraction in ``posture`` [-]; ``None`` when not given (never 0)."""
+        return getattr(self.alert, posture)
+
+
+#: Figures of a holding that a model can need, and the fields that give them.
+NEEDED = {
+    "warheads": "loading or warheads",
+    "loading": "loading or warheads",
+    "alert.day_to_day": "alert.day_to_day",
+    "alert.generated": "alert.generated",
+}
+
+
+def needed(force: Force, index: int, what: str, model: str) -> float:
+    """A figure of holding ``index`` of ``force`` that ``model`` needs; null is never zero.
+
+    Parameters
+    ----------
+    force : Force
+    index : int
+        The holding's index in ``force.holdings``.
+    what : {'warheads', 'loading', 'alert.day_to_day', 'alert.generated'}
+        Warheads on the deployed launchers, warheads per deployed launcher, or an alert
+        fraction.
+    model : str
+        What needs it, for the message (``the strategic exchange``, ``the upload timeline``).
+
+    Raises
+    ------
+    InputError
+        The figure is null: one line naming the force, the holding and the field, and how to
+        give it (in the force file or a scenario's ``modifications``, as an assumption with
+        ``low`` and ``high`` where it was not found).
+
+    Examples
+    --------
+    >>> f = Force(name="x-2030", party="X", as_of="2030-01-01",
+    ...           holdings=[{"system": "icbm-x", "launchers": {"deployed": 10}}])
+    >>> try:
+    ...     needed(f, 0, "warheads", "the strategic exchange")
+    ... except InputError as e:
+    ...     print(e.field, "|", e.message.split(";")[0])
+    holdings.0.loading | x-2030, holding icbm-x: loading and warheads are both null (not found), \
+and the strategic exchange needs them
+    """
+    h = force.holdings[index]
+    if what == "warheads":
+        value = h.deployed_warheads
+    elif what == "loading":
+        value = h.mean_loading
+    elif what in NEEDED:
+        value = h.alert_fraction(what.split(".", 1)[1])  # type: ignore[arg-type]
+    else:
+        raise ValueError(f"unknown figure {what!r}; expected one of {', '.join(NEEDED)}")
+    if value is not None:
+        return float(value)
+    field = NEEDED[what]
+    nulls = "loading and warheads are both null" if " or " in field else f"{field} is null"
+    raise InputError(
+        f"{force.name}, holding {h.name}: {nulls} (not found), and {model} needs "
+        f"{'them' if ' or ' in field else 'it'}; null is never zero: give "
+        f"{'one' if ' or ' in field else 'it'} in the force file or a scenario's "
+        "modifications (an assumption with low and high if it was not found)",
+        field=f"holdings.{index}.{field.split(' or ')[0]}",
+    )
 
 
 class Stockpile(Sourced):

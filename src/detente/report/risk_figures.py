@@ -44,7 +44,8 @@ def risk_figure(r: RiskResult) -> go.Figure:
     p50 = np.array([100 * q.p50 for _, q, _, _ in rows])
     p05 = np.array([100 * q.p05 for _, q, _, _ in rows])
     p95 = np.array([100 * q.p95 for _, q, _, _ in rows])
-    lower = ["–" if x is None else f"{x:.2f}" for _, _, x, _ in rows]
+    lower = ["–" if x is None else r.share(x) for _, _, x, _ in rows]
+    g = f".{r.significant_figures}g"  # d3 format: one significant figure while illustrative
     tags = [_tag(s) for *_, s in rows]
     fig = go.Figure()
     fig.add_scatter(
@@ -55,9 +56,9 @@ def risk_figure(r: RiskResult) -> go.Figure:
         marker={"size": 10, "color": ["#555555"] + ["#1f77b4"] * (len(rows) - 1)},
         error_x={"type": "data", "symmetric": False, "array": p95 - p50, "arrayminus": p50 - p05},
         customdata=list(zip(p05, p95, lower, tags, strict=True)),
-        hovertemplate="%{y}: p50 %{x:.3g} % (p05 %{customdata[0]:.3g} %, p95 "
-        "%{customdata[1]:.3g} %); P(lowers risk) %{customdata[2]}; %{customdata[3]}"
-        "<extra></extra>",
+        hovertemplate=f"%{{y}}: p50 %{{x:{g}}} % (p05 %{{customdata[0]:{g}}} %, p95 "
+        f"%{{customdata[1]:{g}}} %); share of samples lower %{{customdata[2]}}; "
+        "%{customdata[3]}<extra></extra>",
     )
     fig.add_scatter(
         x=[100 * q.mean for _, q, _, _ in rows],
@@ -65,12 +66,12 @@ def risk_figure(r: RiskResult) -> go.Figure:
         mode="markers",
         name="mean",
         marker={"symbol": "diamond-open", "size": 9, "color": "firebrick"},
-        hovertemplate="%{y}: mean %{x:.3g} %<extra></extra>",
+        hovertemplate=f"%{{y}}: mean %{{x:{g}}} %<extra></extra>",
     )
     return _layout(
         fig,
-        f"Annual probability of inadvertent war, baseline and interventions ({r.samples:,} "
-        f"samples, seed {r.seed})",
+        f"{'ILLUSTRATIVE: ' if r.illustrative else ''}Annual probability of inadvertent war, "
+        f"baseline and interventions ({r.samples:,} samples, seed {r.seed})",
         xaxis={"type": "log", "title": "annual probability [%]", "dtick": "D2"},
         yaxis={"autorange": "reversed", "automargin": True},
         height=max(300, 120 + 50 * len(rows)),
@@ -93,6 +94,7 @@ def risk_tornado_figure(r: RiskResult, bars: int = TORNADO_BARS) -> go.Figure:
     shown = list(reversed(r.tornado[:bars]))  # largest swing on top
     names = [b.parameter for b in shown]
     base = 100 * r.probability_at_medians
+    g = f".{r.significant_figures}g"  # d3 format: one significant figure while illustrative
     fig = go.Figure()
     for label, values, probs in (
         ("parameter at p05", [b.value_p05 for b in shown], [b.probability_at_p05 for b in shown]),
@@ -107,14 +109,15 @@ def risk_tornado_figure(r: RiskResult, bars: int = TORNADO_BARS) -> go.Figure:
             customdata=list(
                 zip(values, [100 * p for p in probs], [_tag(b.sourced) for b in shown], strict=True)
             ),
-            hovertemplate="%{y} = %{customdata[0]:.4g}: %{customdata[1]:.3g} % a year "
+            hovertemplate=f"%{{y}} = %{{customdata[0]:.4g}}: %{{customdata[1]:{g}}} % a year "
             "(%{customdata[2]})<extra></extra>",
         )
     fig.add_vline(x=base, line_color="black")
     return _layout(
         fig,
-        "Tornado: annual probability with one parameter at its 5th / 95th percentile "
-        f"(all at medians: {base:.3g} %)",
+        f"{'ILLUSTRATIVE: ' if r.illustrative else ''}Tornado: annual probability with one "
+        f"parameter at its 5th / 95th percentile (all at medians: "
+        f"{r.percent(r.probability_at_medians)})",
         barmode="overlay",
         xaxis_title="annual probability [%]",
         height=max(300, 80 + 32 * len(shown)),

@@ -75,8 +75,17 @@ class TreatySummary(BaseModel):
     bans: list[str]
 
 
+class ViaEntry(BaseModel):
+    """A copy a source's text was read in (repost, mirror, summary), kept apart from it."""
+
+    publisher: str
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+
 class SourceEntry(BaseModel):
-    """One entry of the bibliography."""
+    """One entry of the bibliography: the primary publication and where it was read."""
 
     id: str
     publisher: str
@@ -84,6 +93,11 @@ class SourceEntry(BaseModel):
     date: str | None = None
     url: str | None = None
     authors: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    via: list[ViaEntry] = []
     notes: str | None = None
 
 

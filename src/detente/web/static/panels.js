@@ -26,7 +26,6 @@
   function num(form, name) { return Number(form.elements[name].value); }
 
   const pct = (p) => (typeof p === "number" ? `${(100 * p).toFixed(1)} %` : "–");
-  const sci = (p) => (typeof p === "number" ? p.toExponential(2) : "–");
   const int = (x) => (typeof x === "number" ? Math.round(x).toLocaleString("en-US") : "–");
   const fix = (x, d) => (typeof x === "number" ? x.toFixed(d) : "–");
 
@@ -109,23 +108,26 @@
     document.body.dataset.riskBusy = "1";
     try {
       const r = await post("/api/risk", { samples: num(f, "samples"), seed: num(f, "seed"), years: num(f, "years") });
-      const q = (x) => [sci(x.p05), sci(x.p50), sci(x.p95), sci(x.mean)];
+      // One significant figure while any parameter is illustrative: a demonstration, not an estimate.
+      const g = r.significant_figures;
+      const sig = (p) => (typeof p === "number" ? p.toExponential(g - 1) : "–");
+      const q = (x) => [sig(x.p05), sig(x.p50), sig(x.p95), sig(x.mean)];
       const summary = table("risk-table", ["probability of an inadvertent war", "p05", "median", "p95", "mean"], [
         ["in one year", ...q(r.annual_probability)],
         [`within ${r.years} years`, ...q(r.cumulative_probability)],
       ]);
       const interventions = table("interventions-table",
-        ["intervention", "annual, median", "change of the median", "P(lowers the risk)", "values"],
-        r.interventions.map((i) => [i.label, sci(i.annual_probability.p50), sci(i.change.p50),
-          pct(i.probability_lower), badge(i.sourced)]));
+        ["intervention", "annual, median", "change of the median", "share of samples lower", "values"],
+        r.interventions.map((i) => [i.label, sig(i.annual_probability.p50), sig(i.change.p50),
+          fix(i.probability_lower, g), badge(i.sourced)]));
       const tornado = table("tornado-table", ["parameter (5th to 95th percentile)", "annual at p05", "annual at p95", "value"],
-        r.tornado.slice(0, 6).map((t) => [t.parameter, sci(t.probability_at_p05), sci(t.probability_at_p95), badge(t.sourced)]));
+        r.tornado.slice(0, 6).map((t) => [t.parameter, sig(t.probability_at_p05), sig(t.probability_at_p95), badge(t.sourced)]));
       const params = table("risk-parameters", ["parameter", "distribution", "median", "value", "note"],
         r.parameters.map((p) => [p.name, p.distribution, fix(p.median, 4),
           [badge(p.sourced), ...sourceLinks(p.source)], p.note || ""]));
       const n = r.illustrative_parameters.length;
       $("#risk-results").replaceChildren(
-        el("p", { className: "small", textContent: `${r.name} (${r.samples.toLocaleString("en-US")} samples, seed ${r.seed}); ${r.sourced_parameters.length} sourced and ${n} illustrative parameter values.` }),
+        el("p", { className: "small", textContent: `${r.name} (${r.samples.toLocaleString("en-US")} samples, seed ${r.seed}); ${r.sourced_parameters.length} sourced and ${n} illustrative parameter values.` + (n ? " ILLUSTRATIVE: a demonstration of the method, not an estimate of the risk or a finding about any intervention; one significant figure." : "") }),
         summary,
         el("h4", { textContent: "Interventions" }), interventions,
         el("h4", { textContent: "Most influential parameters" }), tornado,

@@ -93,6 +93,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from detente.kernels import compiled
 from detente.kernels.defense import engagement_capacity, intercept_probability
 from detente.kernels.exchange import (
     AVAIL,
@@ -874,13 +875,16 @@ def _count(name, value):
     return int(value)
 
 
-def _solve(dr, kmax, chunk_size, threads):
+def _solve(dr, kmax, chunk_size, threads, backend=None):
     """The stop rule over the batch, in blocks of ``chunk_size`` rows on ``threads`` threads.
 
     Blocks bound the working memory; numpy releases the GIL inside its loops, so blocks on
-    two threads overlap. Results do not depend on either setting.
+    two threads overlap. Results do not depend on either setting. Where ``backend``
+    (:mod:`detente.kernels.compiled`) says so, the compiled kernel solves it instead.
     """
     batch = dr.inv_w0_s.shape[0]
+    if batch and compiled.use(batch, backend):
+        return FirstStrike(*compiled.solve_direction(dr, kmax, threads))
     blocks = [slice(s, min(s + chunk_size, batch)) for s in range(0, batch, chunk_size)]
     if not blocks:
         return _outcome(dr, *(np.zeros(0) for _ in range(4)))
@@ -922,6 +926,7 @@ def first_strike(
     availability_V=1.0,
     chunk_size=CHUNK_SIZE,
     threads=THREADS,
+    backend=None,
 ):
     """Striker S's cost-minimising first strike on victim V (models.md §2, steps 1–6).
 
@@ -971,6 +976,9 @@ def first_strike(
     threads : int
         Threads working on blocks at once (default: 2, or 1 on a single CPU). The result
         does not depend on it.
+    backend : {"auto", "compiled", "numpy"}, optional
+        Which kernel solves it (default: ``DETENTE_KERNEL``, else "auto"); see
+        :mod:`detente.kernels.compiled`. The results agree to rounding.
 
     Returns
     -------
@@ -1012,7 +1020,8 @@ def first_strike(
     }
     dr = _one_direction(*sides, w80_S, w80_V, de, lua, params, defense)
     return _solve(
-        dr, check_kmax(kmax), _count("chunk_size", chunk_size), _count("threads", threads)
+        dr, check_kmax(kmax), _count("chunk_size", chunk_size), _count("threads", threads),
+        backend,
     )
 
 
@@ -1208,6 +1217,7 @@ def stability_index(
     availability_B=1.0,
     chunk_size=CHUNK_SIZE,
     threads=THREADS,
+    backend=None,
 ):
     """First-strike stability index of A and B, both directions of :func:`first_strike`.
 
@@ -1228,7 +1238,7 @@ def stability_index(
         B's damage expectancy [-] against A's element classes.
     lua_A, lua_B : bool or array_like of bool, shape (B,)
         A (B) launches its fixed force under attack; applies when the other side strikes.
-    alpha, surcharge, avail, kmax, lua_escape, chunk_size, threads
+    alpha, surcharge, avail, kmax, lua_escape, chunk_size, threads, backend
         As in :func:`first_strike`, shared by both directions.
     interceptors_A, p_kill_A, shots_per_rv_A, availability_A : float or array_like, shape (B,)
         A's missile defence (see :func:`first_strike`; default: none). It thins B's first
@@ -1255,12 +1265,25 @@ def stability_index(
     >>> si.fsi.round(4), si.r_A.round(4)
     (array([0.2871, 1.    , 0.7677]), array([0.5358, 1.0774, 0.8762]))
     """
-    params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
     kmax, chunk_size, threads = (
         check_kmax(kmax),
         _count("chunk_size", chunk_size),
         _count("threads", threads),
     )
+    if compiled.use(np.shape(n_A)[0] if np.ndim(n_A) == 2 else 0, backend):
+        args = (n_A, m_A, fixed_A, alert_A, n_B, m_B, fixed_B, alert_B)
+        args += (w80_A, w80_B, de_AB, de_BA)
+        options = dict(
+            lua_A=lua_A, lua_B=lua_B, alpha=alpha, surcharge=surcharge, avail=avail,
+            kmax=kmax, lua_escape=lua_escape, interceptors_A=interceptors_A,
+            p_kill_A=p_kill_A, shots_per_rv_A=shots_per_rv_A, availability_A=availability_A,
+            interceptors_B=interceptors_B, p_kill_B=p_kill_B, shots_per_rv_B=shots_per_rv_B,
+            availability_B=availability_B,
+        )  # fmt: skip
+        out = compiled.stability(args, options, threads)
+        if out is not None:
+            return _index(FirstStrike(*out[:12]), FirstStrike(*out[12:24]), *out[24:])
+    params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
     side_a = _Side(*check_forces(n_A, m_A, fixed_A, alert_A, side="A"))
     side_b = _Side(*check_forces(n_B, m_B, fixed_B, alert_B, side="B"))
     batch = side_a.n.shape[0]
@@ -1270,12 +1293,17 @@ def stability_index(
     ab = _direction(side_a, side_b, w80_A, w80_B, de_AB, lua_B, params, names, (def_a, def_b))
     names = dict(de="de_BA", lua="lua_A", w80_S="w80_B", w80_V="w80_A")
     ba = _direction(side_b, side_a, w80_B, w80_A, de_BA, lua_A, params, names, (def_b, def_a))
-    a_first = _solve(ab, kmax, chunk_size, threads)
-    b_first = _solve(ba, kmax, chunk_size, threads)
+    a_first = _solve(ab, kmax, chunk_size, threads, backend)
+    b_first = _solve(ba, kmax, chunk_size, threads, backend)
     r_a = _ratio(a_first.C_S, b_first.C_V)
     r_b = _ratio(b_first.C_S, a_first.C_V)
     cap_a = np.minimum(r_a, 1.0)
     cap_b = np.minimum(r_b, 1.0)
+    return _index(a_first, b_first, r_a, r_b, cap_a, cap_b, cap_a * cap_b)
+
+
+def _index(a_first, b_first, r_a, r_b, cap_a, cap_b, fsi):
+    """:class:`StabilityIndex` from both directions and the ratios (eq. 3)."""
     return StabilityIndex(
         C1_A=a_first.C_S,
         C1_B=b_first.C_S,
@@ -1285,7 +1313,7 @@ def stability_index(
         r_B=r_b,
         r_A_capped=cap_a,
         r_B_capped=cap_b,
-        fsi=cap_a * cap_b,
+        fsi=fsi,
         x_star_A=a_first.x_star,
         x_star_B=b_first.x_star,
         a_first=a_first,

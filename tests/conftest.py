@@ -14,6 +14,17 @@ import pytest
 DETENTE = Path(sys.executable).with_name("detente")
 
 
+@pytest.fixture(scope="session")
+def compiled_kernel():
+    """The compiled stability kernel, compiled (or loaded from numba's cache) once per
+    session; skips where numba is not installed."""
+    from detente.kernels import compiled
+
+    if not compiled.available():
+        pytest.skip("numba is not installed")
+    return compiled.load()
+
+
 @pytest.fixture
 def detente_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the installed ``detente`` command in a subprocess, as a user would.

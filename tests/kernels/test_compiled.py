@@ -26,10 +26,10 @@ SLOW = settings(max_examples=60, deadline=None)
 TOL = 1e-12
 
 
-@pytest.fixture(scope="module", autouse=True)
-def kernel():
-    """Compile (or load) the compiled kernel once for the module."""
-    return compiled.load()
+@pytest.fixture(autouse=True)
+def kernel(compiled_kernel):
+    """Every test here runs the compiled kernel (compiled once per session)."""
+    return compiled_kernel
 
 
 WARHEADS = ("x_star", "L", "R", "K", "W_S", "W_V", "L_arriving", "R_arriving")

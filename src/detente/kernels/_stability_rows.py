@@ -25,35 +25,36 @@ from numba import njit
 from detente.kernels.stability import _FLOOR, _MAX_DEPTH, _MAX_ITER, LN5, TIE
 
 _JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath=False)
+_INLINE = dict(_JIT, inline="always")  # small helpers: typed inside their callers
 _EPS = np.finfo(np.float64).eps
 _EPS4 = 4.0 * _EPS
 _INF = np.inf
-# Columns of the output of :func:`direction_rows` and of each direction in
-# :func:`stability_rows`: the fields of FirstStrike, in order.
+# Columns of each direction in the output of :func:`stability_rows`: the fields of
+# FirstStrike, in order.
 FIELDS = 12
 # Extra columns of :func:`stability_rows`: r_A, r_B, min(1, r_A), min(1, r_B), FSI.
 EXTRA = 5
-# Error codes of :func:`stability_rows` (0: none); any makes the caller use the numpy path,
+# Error code of :func:`stability_rows` (0: none): the caller then uses the numpy path,
 # whose validators name the argument.
 BAD_VALUE = 1
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _at1(a, i):
     return a[i] if a.shape[0] > 1 else a[0]
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _at2(a, i, j):
     return a[i if a.shape[0] > 1 else 0, j if a.shape[1] > 1 else 0]
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _at3(a, i, j, k):
     return a[i if a.shape[0] > 1 else 0, j if a.shape[1] > 1 else 0, k if a.shape[2] > 1 else 0]
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _nmin(a, b):
     """np.minimum: NaN wins."""
     if a != a:
@@ -63,7 +64,7 @@ def _nmin(a, b):
     return a if a <= b else b
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _nmax(a, b):
     """np.maximum: NaN wins."""
     if a != a:
@@ -74,10 +75,10 @@ def _nmax(a, b):
 
 
 @njit(**_JIT)
-def _terms(x, K, W_S, W_V, inv_s, inv_v, alpha, floor, out):
-    """Eqs. 1 and 4 at one point, as ``_terms`` of the numpy kernel (slopes included).
+def _terms(x, K, W_S, W_V, inv_s, inv_v, alpha, floor, out, slopes=True):
+    """Eqs. 1 and 4 at one point, as ``_terms`` of the numpy kernel.
 
-    ``out`` receives D_S^α, D_V^α, ψ_S, ψ_V, g_S, g_V.
+    ``out`` receives D_S^α, D_V^α, ψ_S, ψ_V and, with ``slopes``, g_S, g_V.
     """
     for side in range(2):
         if side == 0:
@@ -89,20 +90,18 @@ def _terms(x, K, W_S, W_V, inv_s, inv_v, alpha, floor, out):
         psi = math.log(damage) if damage > 0.0 else (-_INF if damage == 0.0 else np.nan)
         power = math.exp(alpha * psi)
         psi = psi * (alpha - 1.0)
-        g = (1.0 - alpha) / damage
-        if z == z:  # α = 1 at D = 0: the limits ψ = 0, −ψ' = 1 (``linear`` in numpy)
-            if psi != psi:
-                psi = 0.0
-            if g != g:
-                g = 0.0
-        psi = psi + z
-        g = g + alpha
+        if psi != psi and z == z:  # α = 1 at D = 0: the limit ψ = 0 (``linear`` in numpy)
+            psi = 0.0
         out[side] = power
-        out[2 + side] = psi
-        out[4 + side] = g
+        out[2 + side] = psi + z
+        if slopes:
+            g = (1.0 - alpha) / damage
+            if g != g and z == z:  # and −ψ' = 1
+                g = 0.0
+            out[4 + side] = g + alpha
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _cost(pow_own, pow_other, k):
     """Eq. 2 in the numpy kernel's order."""
     return pow_other * -k + k + pow_own
@@ -137,17 +136,26 @@ def _pick(n, c_s, c_v, x, K):
 
 
 @njit(**_JIT)
-def _at(xq, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t):
-    """Terms (into ``t``), d (eq. 4) and dd/dx where S spends ``xq`` on one piece."""
+def _at(xq, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c, t):
+    """Terms (into ``t``), d (eq. 4) and dd/dx where S spends ``xq`` on one piece.
+
+    ``c`` is ln(k/w0_V) − ln(e/w0_S) of the piece (:func:`_c`).
+    """
     K = K0 + e * (xq - x0)
     _terms(xq, K, W_S, W_V, inv_s, inv_v, alpha, 0.0, t)
     e_s = e * inv_s
-    d = math.log(k * inv_v) - _log(e_s) + t[3] - t[2]
+    d = c + t[3] - t[2]
     slope = inv_v * t[5] - e_s * t[4]
     return d, slope
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
+def _c(e, inv_s, inv_v, k):
+    """The constant of d on a piece, ln(k/w0_V) − ln(e/w0_S), as the numpy kernel's ``at``."""
+    return _log(k * inv_v) - _log(e * inv_s)
+
+
+@njit(**_INLINE)
 def _log(v):
     if v > 0.0:
         return math.log(v)
@@ -186,12 +194,13 @@ def _classify(d_lo, d_hi, h, pv_lo, pv_hi, ps_lo, ps_hi, gv_lo, gv_hi, gs_lo, gs
 @njit(**_JIT)
 def _newton(lo, hi, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t):
     """Root of d in [lo, hi] where d(lo) <= 0 < d(hi), as ``_newton_bisect``."""
+    c = _c(e, inv_s, inv_v, k)
     x = 0.5 * (lo + hi)
     step = hi - lo
     probed = False
     for _ in range(_MAX_ITER):
         xi = x
-        d, slope = _at(xi, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t)
+        d, slope = _at(xi, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c, t)
         if d > 0.0:
             hi = xi
         else:
@@ -220,7 +229,7 @@ def _newton(lo, hi, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t):
 @njit(**_JIT)
 def _root_candidate(root, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t, cand, n):
     """Append the costs at an interior minimum to the candidates; the new count."""
-    _at(root, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t)
+    _at(root, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, 0.0, t)
     if n >= cand.shape[1]:
         return n  # more minima than a segment can hold (never seen): keep the first ones
     cand[0, n] = _cost(t[0], t[1], k)
@@ -235,9 +244,10 @@ def _search(x0, K0, e, x1, d_lo, d_hi, W_S, W_V, inv_s, inv_v, alpha, k, t, stac
     """Halve an unsure segment until each part is certified or brackets a minimum, as
     ``_Span.classify`` then ``_subdivide``; Newton on each bracket. The new candidate count.
     """
-    _at(x0, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t)
+    c = _c(e, inv_s, inv_v, k)
+    _at(x0, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c, t)
     pv_lo, ps_lo, gv_lo, gs_lo = t[3], t[2], t[5], t[4]
-    _at(x1, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t)
+    _at(x1, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c, t)
     pv_hi, ps_hi, gv_hi, gs_hi = t[3], t[2], t[5], t[4]
     e_s = e * inv_s
     _, unsure = _classify(
@@ -251,16 +261,18 @@ def _search(x0, K0, e, x1, d_lo, d_hi, W_S, W_V, inv_s, inv_v, alpha, k, t, stac
     row[4], row[5], row[6], row[7] = pv_lo, pv_hi, ps_lo, ps_hi
     row[8], row[9], row[10], row[11], row[12] = gv_lo, gv_hi, gs_lo, gs_hi, 0.0
     top = 1
+    s = stack[stack.shape[0] - 1]  # the popped interval (a spare row)
     while top > 0:
         top -= 1
-        s = stack[top].copy()
+        for f in range(13):
+            s[f] = stack[top, f]
         if s[12] >= _MAX_DEPTH:
             continue
         lo, hi = s[0], s[1]
         xm = 0.5 * (lo + hi)
         if not (xm > lo and xm < hi):
             continue
-        dm, _ = _at(xm, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t)
+        dm, _ = _at(xm, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c, t)
         pv_m, ps_m, gv_m, gs_m = t[3], t[2], t[5], t[4]
         for half in range(2):
             if half == 0:
@@ -277,7 +289,7 @@ def _search(x0, K0, e, x1, d_lo, d_hi, W_S, W_V, inv_s, inv_v, alpha, k, t, stac
             if bracket:
                 root = _newton(a, b, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t)
                 n = _root_candidate(root, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t, cand, n)
-            elif open_ and top < stack.shape[0]:
+            elif open_ and top < stack.shape[0] - 1:
                 row = stack[top]
                 row[0], row[1], row[2], row[3] = a, b, da, db
                 row[4], row[5], row[6], row[7] = pva, pvb, psa, psb
@@ -486,7 +498,14 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
     floor = math.exp(_FLOOR / alpha)
     pow_s, pow_v, psi_s, psi_v, c_s, c_v = pts[4], pts[5], pts[6], pts[7], pts[8], pts[9]
     for s in range(n_pts):
-        _terms(x[s], K[s], W_S, wv[s], isv[s], inv_v, alpha, floor, t)
+        if s > 0 and x[s] == x[s - 1] and K[s] == K[s - 1] and wv[s] == wv[s - 1]:
+            if isv[s] == isv[s - 1]:  # an empty segment (padding, or beyond W_S): same point
+                pow_s[s], pow_v[s], psi_s[s], psi_v[s] = (
+                    pow_s[s - 1], pow_v[s - 1], psi_s[s - 1], psi_v[s - 1],
+                )  # fmt: skip
+                c_s[s], c_v[s] = c_s[s - 1], c_v[s - 1]
+                continue
+        _terms(x[s], K[s], W_S, wv[s], isv[s], inv_v, alpha, floor, t, False)
         pow_s[s], pow_v[s], psi_s[s], psi_v[s] = t[0], t[1], t[2], t[3]
         c_s[s] = _cost(t[0], t[1], k)
         c_v[s] = _cost(t[1], t[0], k)
@@ -559,7 +578,7 @@ def _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, alpha, k, p, cap, rho, t, o
         w_v, i_s = W_V - p * cap, inv_s
     R_arr = R - p * _nmin(R, cap)
     L_arr = rho * L
-    _terms(x_star, K_star, W_S, w_v, i_s, inv_v, alpha, 0.0, t)
+    _terms(x_star, K_star, W_S, w_v, i_s, inv_v, alpha, 0.0, t, False)
     out[o + 0, i] = x_star
     out[o + 1, i] = _cost(t[0], t[1], k)
     out[o + 2, i] = _cost(t[1], t[0], k)
@@ -587,57 +606,68 @@ def _workspace(e_s, e_v, kmax):
     return fw, iw, pts, t, stack, cand
 
 
-@njit(**_JIT)
-def direction_rows(start, stop, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, lua,
-                   lua_escape, avail, inv_s, inv_v, alpha, k, p, cap, rho, kmax, out):  # fmt: skip
-    """Rows ``start:stop`` of one validated direction (``_Direction``; DE and 1/w0_V already
-    thinned by V's defence) into ``out`` (12, B)."""
-    ws = _workspace(sn.shape[1], vn.shape[1], kmax)
-    t = ws[3]
-    for i in range(start, stop):
-        a, ie, iv, kk = _at1(alpha, i), _at1(inv_s, i), _at1(inv_v, i), _at1(k, i)
-        pp, cc = _at1(p, i), _at1(cap, i)
-        x_star, K_star, W_S, W_V = _solve_row(
-            i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, 1.0, _at1(lua, i),
-            _at1(lua_escape, i), _at1(avail, i), ie, iv, a, kk, pp, cc, kmax, ws,
-        )  # fmt: skip
-        _outcome(x_star, K_star, W_S, W_V, ie, iv, a, kk, pp, cc, _at1(rho, i), t, out, 0, i)
+@njit(**_INLINE)
+def _span(a, start, stop):
+    """Rows of a compact array that rows ``start:stop`` read."""
+    return (start, stop) if a.shape[0] > 1 else (0, 1)
+
+
+@njit(**_INLINE)
+def _ok(v, lo, hi, lo_open):
+    """``v`` finite and in [lo, hi] (or (lo, hi] where ``lo_open``), as ``_floats``."""
+    return v >= lo and v <= hi and v < _INF and (v > lo or not lo_open)
 
 
 @njit(**_JIT)
-def _finite_in(a, lo, hi, lo_open):
-    for v in a.ravel():
-        if not (v >= lo and v <= hi and v < _INF):
-            return False
-        if lo_open and not v > lo:
+def _ok1(a, start, stop, lo, hi, lo_open):
+    r0, r1 = _span(a, start, stop)
+    for i in range(r0, r1):
+        if not _ok(a[i], lo, hi, lo_open):
             return False
     return True
 
 
 @njit(**_JIT)
-def check_rows(nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, alpha, k, avail, lua_escape,
-               iA, pA, sA, kA, iB, pB, sB, kB):  # fmt: skip
-    """0 if every value is in range (the rules of ``_floats`` and ``_check_defense``)."""
-    ok = True
-    for a in (nA, mA, nB, mB):
-        ok = ok and _finite_in(a, 0.0, _INF, False)
-    for a in (aA, aB):
-        ok = ok and _finite_in(a, 0.0, 1.0, False)
-    for a in (deAB, deBA):
-        ok = ok and _finite_in(a, 0.0, 1.0, False)
-    for a in (w80A, w80B, alpha):
-        ok = ok and _finite_in(a, 0.0, _INF, True)
-    ok = ok and _finite_in(alpha, 0.0, 1.0, True)
-    ok = ok and _finite_in(k, 0.0, _INF, False)
+def _ok2(a, start, stop, lo, hi):
+    r0, r1 = _span(a, start, stop)
+    for i in range(r0, r1):
+        for j in range(a.shape[1]):
+            if not _ok(a[i, j], lo, hi, False):
+                return False
+    return True
+
+
+@njit(**_JIT)
+def _ok3(a, start, stop, lo, hi):
+    r0, r1 = _span(a, start, stop)
+    for i in range(r0, r1):
+        for j in range(a.shape[1]):
+            for q in range(a.shape[2]):
+                if not _ok(a[i, j, q], lo, hi, False):
+                    return False
+    return True
+
+
+@njit(**_JIT)
+def _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, alpha, k, avail,
+             lua_escape, iA, pA, sA, kA, iB, pB, sB, kB):  # fmt: skip
+    """True if rows ``start:stop`` hold values in range (``_floats``, ``_check_defense``)."""
+    ok = _ok2(nA, start, stop, 0.0, _INF) and _ok2(mA, start, stop, 0.0, _INF)
+    ok = ok and _ok2(nB, start, stop, 0.0, _INF) and _ok2(mB, start, stop, 0.0, _INF)
+    ok = ok and _ok2(aA, start, stop, 0.0, 1.0) and _ok2(aB, start, stop, 0.0, 1.0)
+    ok = ok and _ok3(deAB, start, stop, 0.0, 1.0) and _ok3(deBA, start, stop, 0.0, 1.0)
+    ok = ok and _ok1(w80A, start, stop, 0.0, _INF, True)
+    ok = ok and _ok1(w80B, start, stop, 0.0, _INF, True)
+    ok = ok and _ok1(alpha, start, stop, 0.0, 1.0, True) and _ok1(k, start, stop, 0.0, _INF, False)
     for a in (avail, lua_escape, pA, kA, pB, kB):
-        ok = ok and _finite_in(a, 0.0, 1.0, False)
-    for a in (iA, iB):
-        ok = ok and _finite_in(a, 0.0, _INF, False)
+        ok = ok and _ok1(a, start, stop, 0.0, 1.0, False)
+    ok = ok and _ok1(iA, start, stop, 0.0, _INF, False) and _ok1(iB, start, stop, 0.0, _INF, False)
     for a in (sA, sB):
-        ok = ok and _finite_in(a, 1.0, _INF, False)
-        for v in a:
-            ok = ok and v == math.floor(v)
-    return 0 if ok else BAD_VALUE
+        ok = ok and _ok1(a, start, stop, 1.0, _INF, False)
+        r0, r1 = _span(a, start, stop)
+        for i in range(r0, r1):
+            ok = ok and a[i] == math.floor(a[i])
+    return ok
 
 
 @njit(**_JIT)
@@ -675,17 +705,25 @@ def _weapons(i, n, m, fixed, avail, hetero):
 @njit(**_JIT)
 def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB, deBA,
                    hetAB, hetBA, luaA, luaB, alpha, k, avail, lua_escape, iA, pA, sA, kA,
-                   iB, pB, sB, kB, kmax, out):  # fmt: skip
+                   iB, pB, sB, kB, kmax, both, out):  # fmt: skip
     """Rows ``start:stop`` of :func:`~detente.kernels.stability.stability_index` from
-    checked compact inputs into ``out`` (2·12 + 5, B): A striking first, B striking first,
-    then r_A, r_B, min(1, r_A), min(1, r_B) and the FSI."""
+    compact inputs into ``out`` (2·12 + 5, B): A striking first, B striking first, then
+    r_A, r_B, min(1, r_A), min(1, r_B) and the FSI. Without ``both``, only A striking first
+    (:func:`~detente.kernels.stability.first_strike`, A the striker), into ``out[:12]``.
+
+    Returns :data:`BAD_VALUE` (and computes nothing) if an input of these rows is out of
+    range, else 0.
+    """
+    if not _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, alpha, k,
+                    avail, lua_escape, iA, pA, sA, kA, iB, pB, sB, kB):  # fmt: skip
+        return BAD_VALUE
     ws = _workspace(max(nA.shape[1], nB.shape[1]), max(nA.shape[1], nB.shape[1]), kmax)
     t = ws[3]
     for i in range(start, stop):
         a, kk, av, le = _at1(alpha, i), _at1(k, i), _at1(avail, i), _at1(lua_escape, i)
         p_a, cap_a = _defence(i, iA, pA, sA, kA)
         p_b, cap_b = _defence(i, iB, pB, sB, kB)
-        for d in range(2):
+        for d in range(2 if both else 1):
             if d == 0:  # A strikes B: B's defence thins A's strike, A's meets B's retaliation
                 sn, sm, sf, vn, vm, vf, va = nA, mA, fA, nB, mB, fB, aB
                 de, het, lua = deAB, hetAB, _at1(luaB, i)
@@ -709,6 +747,8 @@ def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB
             )  # fmt: skip
             _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, a, kk, p_s, cap_s, rho, t, out,
                      d * FIELDS, i)  # fmt: skip
+        if not both:
+            continue
         c1_a, c2_b = out[1, i], out[2, i]
         c1_b, c2_a = out[FIELDS + 1, i], out[FIELDS + 2, i]
         r = 2 * FIELDS
@@ -717,6 +757,7 @@ def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB
         out[r + 2, i] = _nmin(out[r, i], 1.0)
         out[r + 3, i] = _nmin(out[r + 1, i], 1.0)
         out[r + 4, i] = out[r + 2, i] * out[r + 3, i]
+    return 0
 
 
 @njit(**_JIT)

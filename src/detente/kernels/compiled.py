@@ -19,13 +19,17 @@ The default comes from the environment variable ``DETENTE_KERNEL`` (one of the t
 functions of the kernels take ``backend=`` to override it. The first use on a machine
 compiles the kernel (a few seconds, said on the terminal) and caches it on disk (numba's
 ``cache=True``: next to the package, or in the user's cache directory where that is not
-writable); later processes load it from there.
+writable); later processes load it from there. Under "auto" nothing waits for the
+compiler: the first large batch on a machine without a cached kernel starts compiling it
+in a background process and runs on numpy meanwhile.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -59,13 +63,20 @@ def default_backend():
 
 
 def use(batch, backend=None):
-    """Whether a call of ``batch`` rows runs compiled under ``backend`` (None: the default)."""
+    """Whether a call of ``batch`` rows runs compiled under ``backend`` (None: the default).
+
+    Under "auto" a batch of :data:`AUTO_ROWS` or more loads the compiled kernel if this
+    machine has it cached; if not, it starts compiling it in the background (once) and this
+    call runs on numpy, so no call waits for the compiler.
+    """
     backend = default_backend() if backend is None else backend
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
     if backend == "numpy" or not available():
         return False
-    return backend == "compiled" or _rows is not None or batch >= AUTO_ROWS
+    if backend == "compiled" or _rows is not None:
+        return True
+    return batch >= AUTO_ROWS and load(wait=False) is not None
 
 
 def loaded():
@@ -73,11 +84,14 @@ def loaded():
     return _rows is not None
 
 
-def load(note=sys.stderr):
-    """Import the compiled kernel, compiling it first if this machine has no cached copy.
+def load(note=sys.stderr, wait=True):
+    """The compiled kernel's module, loaded from numba's cache or compiled first.
 
-    Compiling takes a few seconds once per machine (and numba version); a one-line note on
-    ``note`` (default: standard error; None for silence) says so. Returns the module.
+    Compiling takes a few tens of seconds of one CPU, once per machine (and numba version):
+    a one-line note on ``note`` (default: standard error; None for silence) says so. With
+    ``wait`` False an uncached kernel is compiled by a background process instead and None
+    is returned. Processes compiling at once take turns (a lock file beside the cache), so
+    only the first compiles.
     """
     global _rows
     if _rows is not None:
@@ -87,21 +101,59 @@ def load(note=sys.stderr):
             return _rows
         from detente.kernels import _stability_rows as rows
 
-        fresh = not all(_cached(f) for f in (rows.stability_rows, rows.direction_rows))
-        start = time.perf_counter()
-        if fresh and note is not None:
-            print(
-                "detente: compiling the fast stability kernel for this machine "
-                "(once; cached for later runs) ...",
-                end="",
-                file=note,
-                flush=True,
-            )
+        kernel = rows.stability_rows
+        if not _cached(kernel):
+            if not wait:
+                _compile_in_background(note)
+                return None
+            with _file_lock(kernel):
+                if not _cached(kernel):
+                    _compile(rows, note)
         _warm(rows)
-        if fresh and note is not None:
-            print(f" done in {time.perf_counter() - start:.1f} s", file=note, flush=True)
         _rows = rows
     return _rows
+
+
+def _compile(rows, note):
+    """Compile the kernel (into numba's cache), with the one-line note."""
+    start = time.perf_counter()
+    if note is not None:
+        print(
+            "detente: compiling the fast stability kernel for this machine "
+            "(once; cached for later runs) ...",
+            end="",
+            file=note,
+            flush=True,
+        )
+    _warm(rows)
+    if note is not None:
+        print(f" done in {time.perf_counter() - start:.0f} s", file=note, flush=True)
+
+
+_background = []  # the compiling process started by this one, if any
+
+
+def _compile_in_background(note):
+    """Start one process that compiles the kernel into the cache; say so once."""
+    if _background:
+        return
+    code = "from detente.kernels import compiled; compiled.load(note=None)"
+    _background.append(
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    )
+    if note is not None:
+        print(
+            "detente: compiling the fast stability kernel in the background (once for this "
+            "machine); until then the numpy kernel answers",
+            file=note,
+            flush=True,
+        )
 
 
 def _cached(dispatcher):
@@ -112,8 +164,29 @@ def _cached(dispatcher):
         return False
 
 
+@contextlib.contextmanager
+def _file_lock(dispatcher):
+    """An exclusive lock on a file beside numba's cache of ``dispatcher`` (where it can be
+    made; else no lock)."""
+    try:
+        import fcntl
+
+        folder = dispatcher._cache._cache_path
+        os.makedirs(folder, exist_ok=True)
+        handle = open(os.path.join(folder, "detente-compile.lock"), "a")  # noqa: SIM115
+    except Exception:  # no fcntl (Windows), numba internals differ, or not writable
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _warm(rows):
-    """Compile (or load from the cache) both entry points on a one-row problem."""
+    """Compile (or load from the cache) the kernel on a one-row problem."""
     one = np.ones((1, 1))
     fixed = np.ones((1, 1), dtype=bool)
     vec = np.ones(1)
@@ -121,42 +194,39 @@ def _warm(rows):
     zero = np.zeros(1)
     de = np.full((1, 1, 1), 0.5)
     out = np.empty((2 * rows.FIELDS + rows.EXTRA, 1))
-    rows.check_rows(one, one, zero[:, None], one, one, zero[:, None], vec, vec, de, de,
-                    vec, vec, vec, vec, zero, zero, vec, vec, zero, zero, vec, vec)  # fmt: skip
     rows.stability_rows(0, 1, one, one, fixed, one, one, one, fixed, one, vec, vec, de, de,
                         False, False, no, no, vec, vec, vec, vec, zero, zero, vec, vec,
-                        zero, zero, vec, vec, 2, out)  # fmt: skip
-    rows.direction_rows(0, 1, one, one, fixed, one, one, fixed, one, de, False, no, vec, vec,
-                        vec, vec, vec, vec, zero, zero, vec, 2, out)  # fmt: skip
+                        zero, zero, vec, vec, 2, True, out)  # fmt: skip
 
 
 def _run(kernel, batch, threads, *args):
     """``kernel(start, stop, *args)`` over the batch, in blocks on up to ``threads`` threads
-    (the compiled code releases the GIL)."""
+    (the compiled code releases the GIL); the largest error code of the blocks."""
     if threads <= 1 or batch < _PARALLEL_ROWS:
-        kernel(0, batch, *args)
-        return
+        return kernel(0, batch, *args)
     blocks = min(batch // (_PARALLEL_ROWS // 2), 8 * threads)
     edges = np.linspace(0, batch, blocks + 1).astype(np.int64)
     with ThreadPoolExecutor(threads) as pool:
         done = [pool.submit(kernel, int(a), int(b), *args) for a, b in zip(edges[:-1], edges[1:])]
-        for future in done:
-            future.result()
+        return max(future.result() for future in done)
 
 
 # ------------------------------------------------------------------ compact arrays
+
+_SCALARS = {}  # one-element arrays of the scalars seen (defaults, mostly), by value
 
 
 def _fit(a, shape):
     """``a`` with its axes of length 1 kept and the others equal to ``shape``'s, as a
     writeable C array with as many axes as ``shape``; None where it cannot broadcast so."""
-    if a.ndim > len(shape):
-        return None
-    if a.ndim < len(shape):
-        a = a.reshape((1,) * (len(shape) - a.ndim) + a.shape)
-    for have, want in zip(a.shape, shape, strict=True):
-        if have != want and have != 1:
+    if a.shape != shape:
+        if a.ndim > len(shape):
             return None
+        if a.ndim < len(shape):
+            a = a.reshape((1,) * (len(shape) - a.ndim) + a.shape)
+        for have, want in zip(a.shape, shape, strict=True):
+            if have != want and have != 1:
+                return None
     flags = a.flags
     if not (flags.c_contiguous and flags.writeable):
         a = a.copy()
@@ -164,103 +234,21 @@ def _fit(a, shape):
 
 
 def _floats(x, shape):
+    """``x`` as a compact float array for ``shape`` (see :func:`_fit`), or None."""
+    if len(shape) == 1 and type(x) in (float, int):
+        a = _SCALARS.get(x)
+        if a is None:
+            if len(_SCALARS) > 256:
+                _SCALARS.clear()
+            a = _SCALARS[x] = np.array([float(x)])
+        return a
     return _fit(np.asarray(x, dtype=float), shape)
 
 
-def _compact(a):
-    """A validated (broadcast) array with its stride-0 axes cut to length 1, as a writeable
-    C array: the form the compiled functions read."""
-    if a.strides and 0 in a.strides:
-        a = a[tuple(slice(0, 1) if s == 0 else slice(None) for s in a.strides)]
-    flags = a.flags
-    if not (flags.c_contiguous and flags.writeable):
-        a = np.array(a, order="C")
-    return a
-
-
-# ------------------------------------------------------------------ entry points
-
-
-def solve_direction(dr, kmax, threads):
-    """The FirstStrike arrays of a validated ``_Direction`` of the numpy kernel, compiled."""
-    rows = load()
-    batch = dr.inv_w0_s.shape[0]
-    s, v = dr.striker, dr.victim
-    de = dr.de if dr.hetero else dr.de[:, None, :]
-    none = np.zeros(1)
-    args = (
-        *(_compact(a) for a in (s.n, s.m, s.fixed, v.n, v.m, v.fixed, v.alert, de)),
-        bool(dr.hetero),
-        *(_compact(a) for a in (dr.lua, dr.lua_escape, dr.avail, dr.inv_w0_s, dr.inv_w0_v)),
-        *(_compact(a) for a in (dr.alpha, dr.k)),
-        none if dr.p_s is None else _compact(dr.p_s),
-        none if dr.cap_s is None else _compact(dr.cap_s),
-        np.ones(1) if dr.rho_v is None else _compact(dr.rho_v),
-        int(kmax),
-    )
-    out = np.empty((rows.FIELDS, batch))
-    _run(rows.direction_rows, batch, threads, *args, out)
-    return out
-
-
-def stability(args, options, threads):
-    """Compiled :func:`~detente.kernels.stability.stability_index`: its output arrays
-    (2·12 + 5, B), or None where the inputs are not of the shapes this path reads or a
-    value is out of range (then the numpy path names the argument in its error).
-
-    ``args`` are the twelve positional arguments of ``stability_index``; ``options`` a dict
-    of its keywords (lua_A, lua_B, alpha, surcharge, avail, kmax, lua_escape and the eight
-    defence keywords), with ``kmax`` checked.
-    """
-    n_a = np.asarray(args[0], dtype=float)
-    n_b = np.asarray(args[4], dtype=float)
-    if n_a.ndim != 2 or n_b.ndim != 2 or n_a.shape[0] != n_b.shape[0] or n_a.shape[0] == 0:
-        return None
-    batch, e_a = n_a.shape
-    e_b = n_b.shape[1]
-    side_a, side_b = (batch, e_a), (batch, e_b)
-    fa, fb = np.asarray(args[2]), np.asarray(args[6])
-    if fa.dtype != bool or fb.dtype != bool:
-        return None
-    forces = (
-        _fit(n_a, side_a), _floats(args[1], side_a), _fit(fa, side_a), _floats(args[3], side_a),
-        _fit(n_b, side_b), _floats(args[5], side_b), _fit(fb, side_b), _floats(args[7], side_b),
-    )  # fmt: skip
-    row = (batch,)
-    w80 = (_floats(args[8], row), _floats(args[9], row))
-    de_ab, het_ab = _de(args[10], batch, e_a, e_b)
-    de_ba, het_ba = _de(args[11], batch, e_b, e_a)
-    lua = tuple(np.asarray(options[k]) for k in ("lua_A", "lua_B"))
-    if lua[0].dtype != bool or lua[1].dtype != bool:
-        return None
-    lua = tuple(_fit(a, row) for a in lua)
-    per_row = tuple(_floats(options[k], row) for k in ("alpha", "surcharge", "avail", "lua_escape"))
-    defence = []
-    for side in "AB":
-        p_kill = options[f"p_kill_{side}"]
-        interceptors = options[f"interceptors_{side}"]
-        if p_kill is None:
-            if not (np.ndim(interceptors) == 0 and interceptors == 0):
-                return None  # the numpy path checks that no row has interceptors
-            p_kill = 0.0
-        defence += [
-            _floats(interceptors, row),
-            _floats(p_kill, row),
-            _floats(options[f"shots_per_rv_{side}"], row),
-            _floats(options[f"availability_{side}"], row),
-        ]
-    checked = (*forces, *w80, de_ab, de_ba, *lua, *per_row, *defence)
-    if any(a is None for a in checked):
-        return None
-    rows = load()
-    fl = forces
-    if rows.check_rows(fl[0], fl[1], fl[3], fl[4], fl[5], fl[7], *w80, de_ab, de_ba,
-                       *per_row, *defence):  # fmt: skip
-        return None
-    out = np.empty((2 * rows.FIELDS + rows.EXTRA, batch))
-    _run(rows.stability_rows, batch, threads, *forces, *w80, de_ab, de_ba, het_ab, het_ba,
-         *lua, *per_row, *defence, options["kmax"], out)  # fmt: skip
-    return out
+def _bools(x, shape):
+    """``x`` as a compact bool array, or None (also where it is not boolean)."""
+    a = np.asarray(x)
+    return _fit(a, shape) if a.dtype == bool else None
 
 
 def _de(de, batch, e_s, e_v):
@@ -275,3 +263,77 @@ def _de(de, batch, e_s, e_v):
         return None, False
     de = _fit(de, (batch, e_v))
     return (None if de is None else de[:, None, :]), False
+
+
+# ------------------------------------------------------------------ entry points
+
+
+def _solve(args, options, threads, both):
+    """The kernel's output (2·12 + 5, B) for the arguments of ``stability_index`` (``both``)
+    or the A-strikes-B half of it (first_strike's, renamed); None where the inputs are not
+    of the shapes this path reads or a value is out of range (the numpy path then names the
+    argument in its error, or computes the odd shapes)."""
+    n_a = np.asarray(args[0], dtype=float)
+    n_b = np.asarray(args[4], dtype=float)
+    if n_a.ndim != 2 or n_b.ndim != 2 or n_a.shape[0] != n_b.shape[0] or n_a.shape[0] == 0:
+        return None
+    batch, e_a = n_a.shape
+    e_b = n_b.shape[1]
+    side_a, side_b = (batch, e_a), (batch, e_b)
+    row = (batch,)
+    de_ab, het_ab = _de(args[10], batch, e_a, e_b)
+    de_ba, het_ba = _de(args[11], batch, e_b, e_a)
+    inputs = [
+        _fit(n_a, side_a), _floats(args[1], side_a), _bools(args[2], side_a),
+        _floats(args[3], side_a), _fit(n_b, side_b), _floats(args[5], side_b),
+        _bools(args[6], side_b), _floats(args[7], side_b), _floats(args[8], row),
+        _floats(args[9], row), de_ab, de_ba, het_ab, het_ba,
+        _bools(options["lua_A"], row), _bools(options["lua_B"], row),
+    ]  # fmt: skip
+    inputs += [_floats(options[k], row) for k in ("alpha", "surcharge", "avail", "lua_escape")]
+    for side in "AB":
+        p_kill = options[f"p_kill_{side}"]
+        interceptors = options[f"interceptors_{side}"]
+        if p_kill is None:
+            if not (type(interceptors) in (float, int) and interceptors == 0):
+                return None  # the numpy path checks that no row has interceptors
+            p_kill = 0.0
+        inputs += [
+            _floats(interceptors, row),
+            _floats(p_kill, row),
+            _floats(options[f"shots_per_rv_{side}"], row),
+            _floats(options[f"availability_{side}"], row),
+        ]
+    if any(a is None for a in inputs):
+        return None
+    rows = load()
+    out = np.empty((2 * rows.FIELDS + rows.EXTRA if both else rows.FIELDS, batch))
+    if _run(rows.stability_rows, batch, threads, *inputs, options["kmax"], both, out):
+        return None
+    return out
+
+
+def stability(args, options, threads):
+    """Compiled :func:`~detente.kernels.stability.stability_index`: its output arrays
+    (2·12 + 5, B), or None where the numpy path must answer (see :func:`_solve`).
+
+    ``args`` are the twelve positional arguments of ``stability_index``; ``options`` a dict
+    of its keywords (lua_A, lua_B, alpha, surcharge, avail, kmax, lua_escape and the eight
+    defence keywords), with ``kmax`` checked.
+    """
+    return _solve(args, options, threads, True)
+
+
+def first_strike(args, options, threads):
+    """Compiled :func:`~detente.kernels.stability.first_strike`: its twelve output arrays
+    (12, B), or None where the numpy path must answer.
+
+    ``args`` are the eleven positional arguments of ``first_strike``, ``options`` its
+    keywords (``lua``, ``interceptors_S``, ...), with ``kmax`` checked.
+    """
+    renamed = {k: options[k] for k in ("alpha", "surcharge", "avail", "kmax", "lua_escape")}
+    renamed.update(lua_A=False, lua_B=options["lua"])
+    for mine, theirs in (("A", "S"), ("B", "V")):
+        for name in ("interceptors", "p_kill", "shots_per_rv", "availability"):
+            renamed[f"{name}_{mine}"] = options[f"{name}_{theirs}"]
+    return _solve((*args, 0.0), renamed, threads, False)

@@ -875,16 +875,13 @@ def _count(name, value):
     return int(value)
 
 
-def _solve(dr, kmax, chunk_size, threads, backend=None):
+def _solve(dr, kmax, chunk_size, threads):
     """The stop rule over the batch, in blocks of ``chunk_size`` rows on ``threads`` threads.
 
     Blocks bound the working memory; numpy releases the GIL inside its loops, so blocks on
-    two threads overlap. Results do not depend on either setting. Where ``backend``
-    (:mod:`detente.kernels.compiled`) says so, the compiled kernel solves it instead.
+    two threads overlap. Results do not depend on either setting.
     """
     batch = dr.inv_w0_s.shape[0]
-    if batch and compiled.use(batch, backend):
-        return FirstStrike(*compiled.solve_direction(dr, kmax, threads))
     blocks = [slice(s, min(s + chunk_size, batch)) for s in range(0, batch, chunk_size)]
     if not blocks:
         return _outcome(dr, *(np.zeros(0) for _ in range(4)))
@@ -1012,6 +1009,23 @@ def first_strike(
     >>> fs.x_star, fs.R, fs.R_arriving, fs.C_S.round(4)
     (array([250.]), array([300.]), array([120.]), array([0.3346]))
     """
+    kmax, chunk_size, threads = (
+        check_kmax(kmax),
+        _count("chunk_size", chunk_size),
+        _count("threads", threads),
+    )
+    if compiled.use(np.shape(n_S)[0] if np.ndim(n_S) == 2 else 0, backend):
+        args = (n_S, m_S, fixed_S, alert_S, n_V, m_V, fixed_V, alert_V, w80_S, w80_V, de)
+        options = dict(
+            lua=lua, alpha=alpha, surcharge=surcharge, avail=avail, kmax=kmax,
+            lua_escape=lua_escape, interceptors_S=interceptors_S, p_kill_S=p_kill_S,
+            shots_per_rv_S=shots_per_rv_S, availability_S=availability_S,
+            interceptors_V=interceptors_V, p_kill_V=p_kill_V, shots_per_rv_V=shots_per_rv_V,
+            availability_V=availability_V,
+        )  # fmt: skip
+        out = compiled.first_strike(args, options, threads)
+        if out is not None:
+            return FirstStrike(*out)
     params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
     sides = ((n_S, m_S, fixed_S, alert_S), (n_V, m_V, fixed_V, alert_V))
     defense = {
@@ -1019,10 +1033,7 @@ def first_strike(
         "V": (interceptors_V, p_kill_V, shots_per_rv_V, availability_V),
     }
     dr = _one_direction(*sides, w80_S, w80_V, de, lua, params, defense)
-    return _solve(
-        dr, check_kmax(kmax), _count("chunk_size", chunk_size), _count("threads", threads),
-        backend,
-    )
+    return _solve(dr, kmax, chunk_size, threads)
 
 
 def _one_direction(striker, victim, w80_S, w80_V, de, lua, params, defense):
@@ -1293,8 +1304,8 @@ def stability_index(
     ab = _direction(side_a, side_b, w80_A, w80_B, de_AB, lua_B, params, names, (def_a, def_b))
     names = dict(de="de_BA", lua="lua_A", w80_S="w80_B", w80_V="w80_A")
     ba = _direction(side_b, side_a, w80_B, w80_A, de_BA, lua_A, params, names, (def_b, def_a))
-    a_first = _solve(ab, kmax, chunk_size, threads, backend)
-    b_first = _solve(ba, kmax, chunk_size, threads, backend)
+    a_first = _solve(ab, kmax, chunk_size, threads)
+    b_first = _solve(ba, kmax, chunk_size, threads)
     r_a = _ratio(a_first.C_S, b_first.C_V)
     r_b = _ratio(b_first.C_S, a_first.C_V)
     cap_a = np.minimum(r_a, 1.0)

@@ -120,7 +120,7 @@ def test_first_strike_takes_the_compiled_path_too(row, kmax):
 
 def test_check_cases_and_broadcast_inputs():
     """T1 with scalar DE, alert and w80, a (B,) DE and one defence: both paths agree."""
-    n, m, fixed, alert = (np.array(a) for a in t1())
+    n, m, fixed, _ = (np.array(a) for a in t1())
     for de in (0.8, np.array([0.8]), np.array([[0.8, 0.7]])):
         for extra in ({}, dict(interceptors_A=200, p_kill_A=0.9)):
             got = ks.stability_index(n, m, fixed, 0.5, n, m, fixed, 0.5, W80, W80, de, 0.8,

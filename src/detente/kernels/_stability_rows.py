@@ -37,6 +37,38 @@ EXTRA = 5
 # Error code of :func:`stability_rows` (0: none): the caller then uses the numpy path,
 # whose validators name the argument.
 BAD_VALUE = 1
+# Rows of the scratch arrays of one thread (:func:`_workspace`): segments, breakpoints and
+# their terms, and the greedy spend by weapon type (float); sort keys and the spend's
+# levels (int64).
+_COST = 0
+_EFF = 1
+_SEG_E = 2
+_X = 3
+_KK = 4
+_WV = 5
+_ISV = 6
+_POW_S = 7
+_POW_V = 8
+_DMG_S = 9
+_DMG_V = 10
+_C_S = 11
+_C_V = 12
+_Z_S = 13
+_Z_V = 14
+_TMP_C = 15
+_TMP_E = 16
+_LEFT = 17
+_ROOM = 18
+_SURV = 19
+_MASS = 20
+_TARGETS = 21
+_FLOAT_ROWS = 22
+_KEYS = 0
+_ORDER = 1
+_LEVEL = 2
+_CLS = 3
+_LEV = 4
+_INT_ROWS = 5
 
 
 @njit(**_INLINE)
@@ -74,31 +106,62 @@ def _nmax(a, b):
     return a if a >= b else b
 
 
-@njit(**_JIT)
-def _terms(x, K, W_S, W_V, inv_s, inv_v, alpha, floor, out, slopes=True):
-    """Eqs. 1 and 4 at one point, as ``_terms`` of the numpy kernel.
+@njit(**_INLINE)
+def _power(damage, alpha):
+    """D^α: by square roots for the report's α = 0.75, else exp(α·ln D) as numpy does."""
+    if alpha == 0.75:
+        root = math.sqrt(damage)
+        return root * math.sqrt(root)
+    if alpha == 1.0:
+        return damage
+    return math.exp(alpha * _log(damage))
 
-    ``out`` receives D_S^α, D_V^α, ψ_S, ψ_V and, with ``slopes``, g_S, g_V.
+
+@njit(**_INLINE)
+def _psi(damage, z, alpha):
+    """ψ = (α − 1)·ln D − z of eq. 4 (z = −ρ), with the limit 0 for α = 1 at D = 0."""
+    psi = _log(damage) * (alpha - 1.0)
+    if psi != psi and z == z:  # ``linear`` in numpy
+        psi = 0.0
+    return psi + z
+
+
+@njit(**_INLINE)
+def _zs(x, K, W_S, W_V, inv_s, inv_v, floor):
+    """z_S = −ρ and z_V = −λ (eq. 4), at most −``floor``, as ``_terms`` of numpy."""
+    return _nmin((K - W_V) * inv_s, -floor), _nmin((x - W_S) * inv_v, -floor)
+
+
+@njit(**_JIT)
+def _powers(x, K, W_S, W_V, inv_s, inv_v, alpha, floor):
+    """D_S^α, D_V^α, D_S, D_V, z_S, z_V at one point (eqs. 1, 4; ``_terms`` of numpy).
+
+    Scalars in and out (no arrays: no reference counting in the innermost loop); the
+    exponentials and logarithms are most of the kernel's time, so only what a caller needs
+    is computed (ψ from D and z by :func:`_psi`).
     """
-    for side in range(2):
-        if side == 0:
-            z = (K - W_V) * inv_s
-        else:
-            z = (x - W_S) * inv_v
-        z = _nmin(z, -floor)
-        damage = 0.0 - math.expm1(z)
-        psi = math.log(damage) if damage > 0.0 else (-_INF if damage == 0.0 else np.nan)
-        power = math.exp(alpha * psi)
-        psi = psi * (alpha - 1.0)
-        if psi != psi and z == z:  # α = 1 at D = 0: the limit ψ = 0 (``linear`` in numpy)
-            psi = 0.0
-        out[side] = power
-        out[2 + side] = psi + z
-        if slopes:
-            g = (1.0 - alpha) / damage
-            if g != g and z == z:  # and −ψ' = 1
-                g = 0.0
-            out[4 + side] = g + alpha
+    z_s, z_v = _zs(x, K, W_S, W_V, inv_s, inv_v, floor)
+    d_s = 0.0 - math.expm1(z_s)
+    d_v = 0.0 - math.expm1(z_v)
+    return _power(d_s, alpha), _power(d_v, alpha), d_s, d_v, z_s, z_v
+
+
+@njit(**_INLINE)
+def _g(damage, z, alpha):
+    """g = −ψ' = α + (1 − α)/D, with the limit 1 for α = 1 at D = 0."""
+    g = (1.0 - alpha) / damage
+    if g != g and z == z:
+        g = 0.0
+    return g + alpha
+
+
+@njit(**_JIT)
+def _slopes(x, K, W_S, W_V, inv_s, inv_v, alpha):
+    """ψ_S, ψ_V, g_S, g_V at one point (no floor), as ``_terms`` of numpy with slopes."""
+    z_s, z_v = _zs(x, K, W_S, W_V, inv_s, inv_v, 0.0)
+    d_s = 0.0 - math.expm1(z_s)
+    d_v = 0.0 - math.expm1(z_v)
+    return _psi(d_s, z_s, alpha), _psi(d_v, z_v, alpha), _g(d_s, z_s, alpha), _g(d_v, z_v, alpha)
 
 
 @njit(**_INLINE)
@@ -107,46 +170,49 @@ def _cost(pow_own, pow_other, k):
     return pow_other * -k + k + pow_own
 
 
-@njit(**_JIT)
-def _pick(n, c_s, c_v, x, K):
-    """The stop rule's choice among ``n`` candidates: (x*, K*) as ``_pick``."""
-    best = c_s[0]
+@njit(**_INLINE)
+def _pick(n, A, r_cs, r_cv, r_x, r_K):
+    """The stop rule's choice among ``n`` candidates: (x*, K*) as ``_pick``.
+
+    Rows ``r_cs``, ``r_cv``, ``r_x``, ``r_K`` of ``A`` hold C_S, C_V, x and K.
+    """
+    best = A[r_cs, 0]
     for i in range(1, n):
-        best = _nmin(best, c_s[i])
+        best = _nmin(best, A[r_cs, i])
     x_lo = _INF
     K_lo = _INF
     x_hi = -_INF
     for i in range(n):
-        if c_s[i] <= best + TIE:
-            x_lo = _nmin(x_lo, x[i])
-            K_lo = _nmin(K_lo, K[i])
-            x_hi = _nmax(x_hi, x[i])
+        if A[r_cs, i] <= best + TIE:
+            x_lo = _nmin(x_lo, A[r_x, i])
+            K_lo = _nmin(K_lo, A[r_K, i])
+            x_hi = _nmax(x_hi, A[r_x, i])
     if x_hi > x_lo:
         top = -_INF
         for i in range(n):
-            if c_s[i] <= best + TIE:
-                top = _nmax(top, c_v[i])
+            if A[r_cs, i] <= best + TIE:
+                top = _nmax(top, A[r_cv, i])
         x_lo = _INF
         K_lo = _INF
         for i in range(n):
-            if c_s[i] <= best + TIE and c_v[i] >= top - TIE:
-                x_lo = _nmin(x_lo, x[i])
-                K_lo = _nmin(K_lo, K[i])
+            if A[r_cs, i] <= best + TIE and A[r_cv, i] >= top - TIE:
+                x_lo = _nmin(x_lo, A[r_x, i])
+                K_lo = _nmin(K_lo, A[r_K, i])
     return x_lo, K_lo
 
 
 @njit(**_JIT)
-def _at(xq, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c, t):
-    """Terms (into ``t``), d (eq. 4) and dd/dx where S spends ``xq`` on one piece.
+def _at(xq, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c):
+    """d (eq. 4), dd/dx, ψ_S, ψ_V, g_S and g_V where S spends ``xq`` on one piece.
 
     ``c`` is ln(k/w0_V) − ln(e/w0_S) of the piece (:func:`_c`).
     """
     K = K0 + e * (xq - x0)
-    _terms(xq, K, W_S, W_V, inv_s, inv_v, alpha, 0.0, t)
+    ps, pv, gs, gv = _slopes(xq, K, W_S, W_V, inv_s, inv_v, alpha)
     e_s = e * inv_s
-    d = c + t[3] - t[2]
-    slope = inv_v * t[5] - e_s * t[4]
-    return d, slope
+    d = c + pv - ps
+    slope = inv_v * gv - e_s * gs
+    return d, slope, ps, pv, gs, gv
 
 
 @njit(**_INLINE)
@@ -192,7 +258,7 @@ def _classify(d_lo, d_hi, h, pv_lo, pv_hi, ps_lo, ps_hi, gv_lo, gv_hi, gs_lo, gs
 
 
 @njit(**_JIT)
-def _newton(lo, hi, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t):
+def _newton(lo, hi, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k):
     """Root of d in [lo, hi] where d(lo) <= 0 < d(hi), as ``_newton_bisect``."""
     c = _c(e, inv_s, inv_v, k)
     x = 0.5 * (lo + hi)
@@ -200,7 +266,7 @@ def _newton(lo, hi, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t):
     probed = False
     for _ in range(_MAX_ITER):
         xi = x
-        d, slope = _at(xi, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c, t)
+        d, slope, ps, pv, _, _ = _at(xi, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c)
         if d > 0.0:
             hi = xi
         else:
@@ -215,7 +281,7 @@ def _newton(lo, hi, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t):
         nudge = _EPS4 * abs(hi)
         if probe:
             xn = hi - nudge if aim >= hi else lo + nudge
-        flat = abs(d) <= 64.0 * _EPS * (1.0 + abs(t[3]) + abs(t[2]))
+        flat = abs(d) <= 64.0 * _EPS * (1.0 + abs(pv) + abs(ps))
         x = xi if flat else xn
         step = new_step
         probed = probe
@@ -227,28 +293,27 @@ def _newton(lo, hi, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t):
 
 
 @njit(**_JIT)
-def _root_candidate(root, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t, cand, n):
+def _root_candidate(root, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, cand, n):
     """Append the costs at an interior minimum to the candidates; the new count."""
-    _at(root, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, 0.0, t)
     if n >= cand.shape[1]:
         return n  # more minima than a segment can hold (never seen): keep the first ones
-    cand[0, n] = _cost(t[0], t[1], k)
-    cand[1, n] = _cost(t[1], t[0], k)
+    K = K0 + e * (root - x0)
+    pow_s, pow_v, _, _, _, _ = _powers(root, K, W_S, W_V, inv_s, inv_v, alpha, 0.0)
+    cand[0, n] = _cost(pow_s, pow_v, k)
+    cand[1, n] = _cost(pow_v, pow_s, k)
     cand[2, n] = root
-    cand[3, n] = K0 + e * (root - x0)
+    cand[3, n] = K
     return n + 1
 
 
 @njit(**_JIT)
-def _search(x0, K0, e, x1, d_lo, d_hi, W_S, W_V, inv_s, inv_v, alpha, k, t, stack, cand, n):
+def _search(x0, K0, e, x1, d_lo, d_hi, W_S, W_V, inv_s, inv_v, alpha, k, stack, cand, n):
     """Halve an unsure segment until each part is certified or brackets a minimum, as
     ``_Span.classify`` then ``_subdivide``; Newton on each bracket. The new candidate count.
     """
     c = _c(e, inv_s, inv_v, k)
-    _at(x0, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c, t)
-    pv_lo, ps_lo, gv_lo, gs_lo = t[3], t[2], t[5], t[4]
-    _at(x1, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c, t)
-    pv_hi, ps_hi, gv_hi, gs_hi = t[3], t[2], t[5], t[4]
+    _, _, ps_lo, pv_lo, gs_lo, gv_lo = _at(x0, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c)
+    _, _, ps_hi, pv_hi, gs_hi, gv_hi = _at(x1, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c)
     e_s = e * inv_s
     _, unsure = _classify(
         d_lo, d_hi, x1 - x0, pv_lo, pv_hi, ps_lo, ps_hi, gv_lo, gv_hi, gs_lo, gs_hi, e_s, inv_v
@@ -272,8 +337,7 @@ def _search(x0, K0, e, x1, d_lo, d_hi, W_S, W_V, inv_s, inv_v, alpha, k, t, stac
         xm = 0.5 * (lo + hi)
         if not (xm > lo and xm < hi):
             continue
-        dm, _ = _at(xm, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c, t)
-        pv_m, ps_m, gv_m, gs_m = t[3], t[2], t[5], t[4]
+        dm, _, ps_m, pv_m, gs_m, gv_m = _at(xm, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, c)
         for half in range(2):
             if half == 0:
                 a, b, da, db = lo, xm, s[2], dm
@@ -287,8 +351,8 @@ def _search(x0, K0, e, x1, d_lo, d_hi, W_S, W_V, inv_s, inv_v, alpha, k, t, stac
                 da, db, b - a, pva, pvb, psa, psb, gva, gvb, gsa, gsb, e_s, inv_v
             )
             if bracket:
-                root = _newton(a, b, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t)
-                n = _root_candidate(root, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, t, cand, n)
+                root = _newton(a, b, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k)
+                n = _root_candidate(root, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, cand, n)
             elif open_ and top < stack.shape[0] - 1:
                 row = stack[top]
                 row[0], row[1], row[2], row[3] = a, b, da, db
@@ -299,12 +363,11 @@ def _search(x0, K0, e, x1, d_lo, d_hi, W_S, W_V, inv_s, inv_v, alpha, k, t, stac
     return n
 
 
-@njit(**_JIT)
-def _segments(i, vn, vm, vfixed, valert, de, rho, lua, lua_escape, kmax, cost, eff, keys,
-              tmp_c, tmp_e):  # fmt: skip
-    """Sorted segments of row ``i`` (single DE per victim class): their count.
+@njit(**_INLINE)
+def _segments(i, vn, vm, vfixed, valert, de, rho, lua, lua_escape, kmax, fw, iw, bits_of):
+    """Sorted segments of row ``i`` (single DE per victim class) into ``F``: their count.
 
-    ``keys`` (int64) and ``tmp_c``, ``tmp_e`` are scratch space.
+    ``bits_of`` is ``fw[_EFF]`` viewed as int64.
     """
     n_class = vn.shape[1]
     size = n_class * kmax
@@ -321,80 +384,70 @@ def _segments(i, vn, vm, vfixed, valert, de, rho, lua, lua_escape, kmax, cost, e
             s = j * kmax + level
             if level > 0:
                 e = e * ratio
-            eff[s] = e
-            cost[s] = targets
+            fw[_EFF, s] = e
+            fw[_COST, s] = targets
     if size < 2:
         return size
     bits = 0
     while (1 << bits) < size:  # (size − 1).bit_length()
         bits += 1
     mask = np.int64((1 << bits) - 1)
-    view = eff.view(np.int64)
     for s in range(size):
-        keys[s] = (view[s] & ~mask) | (mask - s)
+        iw[_KEYS, s] = (bits_of[s] & ~mask) | (mask - s)
     # insertion sort by decreasing key (keys are distinct), carrying the segment index
-    order = keys[size : 2 * size]
     for s in range(size):
-        order[s] = s
+        iw[_ORDER, s] = s
     for s in range(1, size):
-        kk, oo = keys[s], order[s]
+        kk, oo = iw[_KEYS, s], iw[_ORDER, s]
         r = s - 1
-        while r >= 0 and keys[r] < kk:
-            keys[r + 1] = keys[r]
-            order[r + 1] = order[r]
+        while r >= 0 and iw[_KEYS, r] < kk:
+            iw[_KEYS, r + 1] = iw[_KEYS, r]
+            iw[_ORDER, r + 1] = iw[_ORDER, r]
             r -= 1
-        keys[r + 1] = kk
-        order[r + 1] = oo
+        iw[_KEYS, r + 1] = kk
+        iw[_ORDER, r + 1] = oo
     for s in range(size):
-        tmp_c[s] = cost[order[s]]
-        tmp_e[s] = eff[order[s]]
+        fw[_TMP_C, s] = fw[_COST, iw[_ORDER, s]]
+        fw[_TMP_E, s] = fw[_EFF, iw[_ORDER, s]]
     for s in range(size):
-        cost[s] = tmp_c[s]
-        eff[s] = tmp_e[s]
+        fw[_COST, s] = fw[_TMP_C, s]
+        fw[_EFF, s] = fw[_TMP_E, s]
     return size
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _weapon_segments(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, rho, lua, lua_escape,
-                     avail, kmax, cost, eff, work, iwork):  # fmt: skip
+                     avail, kmax, fw, iw):  # fmt: skip
     """The greedy spend by weapon type of row ``i``, pieces joined as ``_exchange_setup``."""
     n_type = sn.shape[1]
     n_class = vn.shape[1]
     steps = n_type + n_class * kmax
     for s in range(steps):
-        cost[s] = 0.0
-        eff[s] = 0.0
+        fw[_COST, s] = 0.0
+        fw[_EFF, s] = 0.0
     if n_type == 0 or n_class == 0:
         return steps
-    left = work[:n_type]
-    room = work[n_type : n_type + n_class]
-    surv = work[n_type + n_class : n_type + 2 * n_class]
-    mass = work[n_type + 2 * n_class : n_type + 3 * n_class]
-    targets = work[n_type + 3 * n_class : n_type + 4 * n_class]
-    level = iwork[:n_class]
-    cls = iwork[n_class : n_class + steps]
-    lev = iwork[n_class + steps : n_class + 2 * steps]
     for w in range(n_type):
         nm = _at2(sn, i, w) * _at2(sm, i, w)
-        left[w] = nm * (1.0 if _at2(sfixed, i, w) else avail)
+        fw[_LEFT, w] = nm * (1.0 if _at2(sfixed, i, w) else avail)
     for j in range(n_class):
         n = _at2(vn, i, j)
-        targets[j] = n if _at2(vfixed, i, j) else n * (1.0 - _at2(valert, i, j))
-        room[j] = targets[j]
-        surv[j] = 1.0
-        mass[j] = 0.0
-        level[j] = 0
+        fw[_TARGETS, j] = n if _at2(vfixed, i, j) else n * (1.0 - _at2(valert, i, j))
+        fw[_ROOM, j] = fw[_TARGETS, j]
+        fw[_SURV, j] = 1.0
+        fw[_MASS, j] = 0.0
+        iw[_LEVEL, j] = 0
     for step in range(steps):
         best = -1.0
         bw = 0
         bj = 0
         for w in range(n_type):
             for j in range(n_class):
-                if left[w] > 0.0 and level[j] < kmax and targets[j] > 0.0:
+                if fw[_LEFT, w] > 0.0 and iw[_LEVEL, j] < kmax and fw[_TARGETS, j] > 0.0:
                     e = _at2(vm, i, j) * (_at3(de, i, w, j) * rho)
                     if lua and _at2(vfixed, i, j):
                         e *= 1.0 - lua_escape
-                    c = e * surv[j]
+                    c = e * fw[_SURV, j]
                 else:
                     c = -1.0
                 if c > best or (w == 0 and j == 0):
@@ -402,35 +455,43 @@ def _weapon_segments(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, rho, lua, lu
                     bw = w
                     bj = j
         if not best >= 0.0:
-            cls[step] = -1
-            lev[step] = -1
+            iw[_CLS, step] = -1
+            iw[_LEV, step] = -1
             continue
-        room_j = room[bj]
-        amount = min(left[bw], room_j)
-        left[bw] -= amount
-        room[bj] = room_j - amount
-        mass[bj] += amount * surv[bj] * (1.0 - _at3(de, i, bw, bj) * rho)
-        cost[step] = amount
-        eff[step] = best
-        cls[step] = bj
-        lev[step] = level[bj] + 1
+        room_j = fw[_ROOM, bj]
+        amount = min(fw[_LEFT, bw], room_j)
+        fw[_LEFT, bw] -= amount
+        fw[_ROOM, bj] = room_j - amount
+        fw[_MASS, bj] += amount * fw[_SURV, bj] * (1.0 - _at3(de, i, bw, bj) * rho)
+        fw[_COST, step] = amount
+        fw[_EFF, step] = best
+        iw[_CLS, step] = bj
+        iw[_LEV, step] = iw[_LEVEL, bj] + 1
         if amount >= room_j:
-            level[bj] += 1
-            surv[bj] = mass[bj] / targets[bj]
-            mass[bj] = 0.0
-            room[bj] = targets[bj]
+            iw[_LEVEL, bj] += 1
+            fw[_SURV, bj] = fw[_MASS, bj] / fw[_TARGETS, bj]
+            fw[_MASS, bj] = 0.0
+            fw[_ROOM, bj] = fw[_TARGETS, bj]
     for s in range(steps - 1, 0, -1):
-        if cls[s] == cls[s - 1] and lev[s] == lev[s - 1] and eff[s] == eff[s - 1]:
-            cost[s - 1] += cost[s]
-            cost[s] = 0.0
+        if (
+            iw[_CLS, s] == iw[_CLS, s - 1]
+            and iw[_LEV, s] == iw[_LEV, s - 1]
+            and fw[_EFF, s] == fw[_EFF, s - 1]
+        ):
+            fw[_COST, s - 1] += fw[_COST, s]
+            fw[_COST, s] = 0.0
     return steps
 
 
 @njit(**_JIT)
 def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, lua_escape,
-               avail, inv_s, inv_v, alpha, k, p, cap, kmax, ws):  # fmt: skip
-    """x*, K*, W_S, W_V of row ``i`` of one direction (the numpy kernel's ``_solve``)."""
-    fw, iw, pts, t, stack, cand = ws
+               avail, inv_s, inv_v, alpha, k, p, cap, kmax, fw, iw, bits_of, stack,
+               cand):  # fmt: skip
+    """x*, K*, W_S, W_V of row ``i`` of one direction (the numpy kernel's ``_solve``).
+
+    ``fw``, ``iw`` and ``bits_of`` are the scratch arrays of :func:`_workspace`, indexed by
+    row constants: views made per row would cost atomic reference counts in every row.
+    """
     # W_S as _striker_weapons, W_V as einsum
     W_S = 0.0
     if hetero:
@@ -449,81 +510,98 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
     W_V = 0.0
     for j in range(vn.shape[1]):
         W_V += _at2(vn, i, j) * _at2(vm, i, j)
-    cost = fw[0]
-    eff = fw[1]
     if hetero:
         size = _weapon_segments(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, rho, lua,
-                                lua_escape, avail, kmax, cost, eff, fw[2], iw)  # fmt: skip
+                                lua_escape, avail, kmax, fw, iw)  # fmt: skip
     else:
-        size = _segments(i, vn, vm, vfixed, valert, de, rho, lua, lua_escape, kmax, cost, eff, iw,
-                         pts[8], pts[9])  # fmt: skip
+        size = _segments(i, vn, vm, vfixed, valert, de, rho, lua, lua_escape, kmax, fw, iw,
+                         bits_of)  # fmt: skip
     # chain (x clipped at W_S after the cumulative sum), then the kink of S's defence
-    x, K, wv, isv = pts[0], pts[1], pts[2], pts[3]
-    x[0] = 0.0
+    fw[_X, 0] = 0.0
     for s in range(size):
-        x[s + 1] = x[s] + cost[s]
+        fw[_X, s + 1] = fw[_X, s] + fw[_COST, s]
     for s in range(size + 1):
-        x[s] = _nmin(x[s], W_S)
-    K[0] = 0.0
+        fw[_X, s] = _nmin(fw[_X, s], W_S)
+    fw[_KK, 0] = 0.0
     for s in range(size):
-        K[s + 1] = K[s] + (x[s + 1] - x[s]) * eff[s]
-    seg_e = fw[3]
+        fw[_KK, s + 1] = fw[_KK, s] + (fw[_X, s + 1] - fw[_X, s]) * fw[_EFF, s]
     for s in range(size):
-        seg_e[s] = eff[s]
+        fw[_SEG_E, s] = fw[_EFF, s]
     n_pts = size + 1
     kink = W_V - cap if cap > 0.0 else _INF
     pos = 0
     for s in range(size + 1):
-        if K[s] < kink:
+        if fw[_KK, s] < kink:
             pos += 1
     if pos > 0 and pos <= size:
         j = pos - 1
-        x_kink = _nmin(x[j] + (kink - K[j]) / eff[j], x[j + 1])
+        x_kink = _nmin(fw[_X, j] + (kink - fw[_KK, j]) / fw[_EFF, j], fw[_X, j + 1])
         for s in range(size + 1, pos, -1):
-            x[s] = x[s - 1]
-            K[s] = K[s - 1]
-        x[pos] = x_kink
-        K[pos] = kink
+            fw[_X, s] = fw[_X, s - 1]
+            fw[_KK, s] = fw[_KK, s - 1]
+        fw[_X, pos] = x_kink
+        fw[_KK, pos] = kink
         for s in range(size, pos - 1, -1):  # both halves of the split segment keep its e
-            seg_e[s] = seg_e[s - 1]
+            fw[_SEG_E, s] = fw[_SEG_E, s - 1]
         n_pts = size + 2
     for s in range(n_pts):  # _regime
-        if K[s] >= W_V - cap:
-            wv[s] = W_V
-            isv[s] = (1.0 - p) * inv_s
+        if fw[_KK, s] >= W_V - cap:
+            fw[_WV, s] = W_V
+            fw[_ISV, s] = (1.0 - p) * inv_s
         else:
-            wv[s] = W_V - p * cap
-            isv[s] = inv_s
+            fw[_WV, s] = W_V - p * cap
+            fw[_ISV, s] = inv_s
     # dense pass: floored terms at the breakpoints, the best breakpoint
     floor = math.exp(_FLOOR / alpha)
-    pow_s, pow_v, psi_s, psi_v, c_s, c_v = pts[4], pts[5], pts[6], pts[7], pts[8], pts[9]
     for s in range(n_pts):
-        if s > 0 and x[s] == x[s - 1] and K[s] == K[s - 1] and wv[s] == wv[s - 1]:
-            if isv[s] == isv[s - 1]:  # an empty segment (padding, or beyond W_S): same point
-                pow_s[s], pow_v[s], psi_s[s], psi_v[s] = (
-                    pow_s[s - 1], pow_v[s - 1], psi_s[s - 1], psi_v[s - 1],
+        # an empty segment (padding, or beyond W_S): the same point again
+        same = s > 0 and fw[_X, s] == fw[_X, s - 1] and fw[_KK, s] == fw[_KK, s - 1]
+        if same and fw[_WV, s] == fw[_WV, s - 1] and fw[_ISV, s] == fw[_ISV, s - 1]:
+            fw[_POW_S, s], fw[_POW_V, s], fw[_DMG_S, s], fw[_DMG_V, s] = (
+                    fw[_POW_S, s - 1], fw[_POW_V, s - 1], fw[_DMG_S, s - 1], fw[_DMG_V, s - 1],
                 )  # fmt: skip
-                c_s[s], c_v[s] = c_s[s - 1], c_v[s - 1]
-                continue
-        _terms(x[s], K[s], W_S, wv[s], isv[s], inv_v, alpha, floor, t, False)
-        pow_s[s], pow_v[s], psi_s[s], psi_v[s] = t[0], t[1], t[2], t[3]
-        c_s[s] = _cost(t[0], t[1], k)
-        c_v[s] = _cost(t[1], t[0], k)
-    best = c_s[0]
+            fw[_C_S, s], fw[_C_V, s], fw[_Z_S, s], fw[_Z_V, s] = (
+                fw[_C_S, s - 1],
+                fw[_C_V, s - 1],
+                fw[_Z_S, s - 1],
+                fw[_Z_V, s - 1],
+            )
+            continue
+        ps, pv, ds, dv, zs, zv = _powers(
+            fw[_X, s], fw[_KK, s], W_S, fw[_WV, s], fw[_ISV, s], inv_v, alpha, floor
+        )
+        fw[_POW_S, s], fw[_POW_V, s], fw[_DMG_S, s], fw[_DMG_V, s], fw[_Z_S, s], fw[_Z_V, s] = (
+            ps,
+            pv,
+            ds,
+            dv,
+            zs,
+            zv,
+        )
+        fw[_C_S, s] = _cost(ps, pv, k)
+        fw[_C_V, s] = _cost(pv, ps, k)
+    best = fw[_C_S, 0]
     for s in range(1, n_pts):
-        best = _nmin(best, c_s[s])
+        best = _nmin(best, fw[_C_S, s])
     n_cand = 0
     for s in range(n_pts - 1):
-        e = seg_e[s]
-        inv_s_e = isv[s]
-        w_v = wv[s]
-        bound = _cost(pow_s[s + 1], pow_v[s], k)
-        if not (bound < best + 2.0 * TIE and x[s + 1] > x[s] and e > 0.0 and k > 0.0):
+        e = fw[_SEG_E, s]
+        inv_s_e = fw[_ISV, s]
+        w_v = fw[_WV, s]
+        bound = _cost(fw[_POW_S, s + 1], fw[_POW_V, s], k)
+        if not (bound < best + 2.0 * TIE and fw[_X, s + 1] > fw[_X, s] and e > 0.0 and k > 0.0):
             continue
         if not inv_s_e > 0.0:
             continue
-        x_lo, x_hi, K_lo, K_hi = x[s], x[s + 1], K[s], K[s + 1]
-        pv_lo, pv_hi, ps_lo, ps_hi = psi_v[s], psi_v[s + 1], psi_s[s], psi_s[s + 1]
+        x_lo, x_hi, K_lo, K_hi = fw[_X, s], fw[_X, s + 1], fw[_KK, s], fw[_KK, s + 1]
+        pv_lo, pv_hi = (
+            _psi(fw[_DMG_V, s], fw[_Z_V, s], alpha),
+            _psi(fw[_DMG_V, s + 1], fw[_Z_V, s + 1], alpha),
+        )
+        ps_lo, ps_hi = (
+            _psi(fw[_DMG_S, s], fw[_Z_S, s], alpha),
+            _psi(fw[_DMG_S, s + 1], fw[_Z_S, s + 1], alpha),
+        )
         c0 = _log(k * inv_v / inv_s_e) - _log(e)
         d_lo = c0 + pv_lo - ps_lo
         d_hi = c0 + pv_hi - ps_hi
@@ -540,35 +618,42 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
             d_hi = _log(k) + alpha * lim
         falls = d_lo <= 0.0
         rises = d_hi > 0.0
-        if falls:
-            sure = d_lo + (pv_hi - pv_lo) <= 0.0
-        else:
-            sure = d_lo - (ps_hi - ps_lo) >= 0.0
+        sure = d_lo + (pv_hi - pv_lo) <= 0.0 if falls else d_lo - (ps_hi - ps_lo) >= 0.0
         if falls and rises:
             if n_cand == 0:  # the breakpoints are candidates too
                 for q in range(n_pts):
-                    cand[0, q], cand[1, q], cand[2, q], cand[3, q] = c_s[q], c_v[q], x[q], K[q]
+                    cand[0, q], cand[1, q], cand[2, q], cand[3, q] = (
+                        fw[_C_S, q],
+                        fw[_C_V, q],
+                        fw[_X, q],
+                        fw[_KK, q],
+                    )
                 n_cand = n_pts
-            root = _newton(x_lo, x_hi, x_lo, K_lo, e, W_S, w_v, inv_s_e, inv_v, alpha, k, t)
+            root = _newton(x_lo, x_hi, x_lo, K_lo, e, W_S, w_v, inv_s_e, inv_v, alpha, k)
             n_cand = _root_candidate(
-                root, x_lo, K_lo, e, W_S, w_v, inv_s_e, inv_v, alpha, k, t, cand, n_cand
+                root, x_lo, K_lo, e, W_S, w_v, inv_s_e, inv_v, alpha, k, cand, n_cand
             )
         elif (falls != rises) and not (sure and not ends):
             if n_cand == 0:
                 for q in range(n_pts):
-                    cand[0, q], cand[1, q], cand[2, q], cand[3, q] = c_s[q], c_v[q], x[q], K[q]
+                    cand[0, q], cand[1, q], cand[2, q], cand[3, q] = (
+                        fw[_C_S, q],
+                        fw[_C_V, q],
+                        fw[_X, q],
+                        fw[_KK, q],
+                    )
                 n_cand = n_pts
             n_cand = _search(x_lo, K_lo, e, x_hi, d_lo, d_hi, W_S, w_v, inv_s_e, inv_v, alpha,
-                             k, t, stack, cand, n_cand)  # fmt: skip
+                             k, stack, cand, n_cand)  # fmt: skip
     if n_cand > n_pts:
-        x_star, K_star = _pick(n_cand, cand[0], cand[1], cand[2], cand[3])
+        x_star, K_star = _pick(n_cand, cand, 0, 1, 2, 3)
     else:
-        x_star, K_star = _pick(n_pts, c_s, c_v, x, K)
+        x_star, K_star = _pick(n_pts, fw, _C_S, _C_V, _X, _KK)
     return x_star, K_star, W_S, W_V
 
 
 @njit(**_JIT)
-def _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, alpha, k, p, cap, rho, t, out, o, i):
+def _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, alpha, k, p, cap, rho, out, o, i):
     """The FirstStrike fields at x* into ``out[o:o + 12, i]``, as ``_outcome``."""
     L = W_S - x_star
     R = _nmax(W_V - K_star, 0.0)
@@ -578,10 +663,10 @@ def _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, alpha, k, p, cap, rho, t, o
         w_v, i_s = W_V - p * cap, inv_s
     R_arr = R - p * _nmin(R, cap)
     L_arr = rho * L
-    _terms(x_star, K_star, W_S, w_v, i_s, inv_v, alpha, 0.0, t, False)
+    pow_s, pow_v, _, _, _, _ = _powers(x_star, K_star, W_S, w_v, i_s, inv_v, alpha, 0.0)
     out[o + 0, i] = x_star
-    out[o + 1, i] = _cost(t[0], t[1], k)
-    out[o + 2, i] = _cost(t[1], t[0], k)
+    out[o + 1, i] = _cost(pow_s, pow_v, k)
+    out[o + 2, i] = _cost(pow_v, pow_s, k)
     out[o + 3, i] = L
     out[o + 4, i] = R
     out[o + 5, i] = 0.0 - math.expm1(-R_arr * inv_s)
@@ -595,15 +680,16 @@ def _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, alpha, k, p, cap, rho, t, o
 
 @njit(**_JIT)
 def _workspace(e_s, e_v, kmax):
-    """Scratch arrays for one thread: segments, points, terms, stack and candidates."""
-    size = e_s + e_v * kmax + 2
-    fw = np.empty((4, max(size, e_s + 4 * e_v + 1)))
-    iw = np.empty(4 * size + 2 * e_v + 4, dtype=np.int64)
-    pts = np.empty((10, size + 2))
-    t = np.empty(6)
+    """Scratch arrays for one thread: float rows ``fw`` and int rows ``iw`` (row constants
+    ``_COST`` ... ``_LEV``), ``fw[_EFF]`` viewed as int64, the stack of :func:`_search` and
+    the candidates."""
+    size = e_s + e_v * kmax + 4
+    fw = np.empty((_FLOAT_ROWS, size))
+    iw = np.empty((_INT_ROWS, size), dtype=np.int64)
+    bits_of = fw[_EFF].view(np.int64)
     stack = np.empty((2 * _MAX_DEPTH + 8, 13))
     cand = np.empty((4, 4 * size + 64))
-    return fw, iw, pts, t, stack, cand
+    return fw, iw, bits_of, stack, cand
 
 
 @njit(**_INLINE)
@@ -621,7 +707,7 @@ def _ok(v, lo, hi, lo_open):
 @njit(**_JIT)
 def _ok1(a, start, stop, lo, hi, lo_open):
     r0, r1 = _span(a, start, stop)
-    for i in range(r0, r1):
+    for i in range(r0, r1):  # noqa: SIM110 (compiled: a loop, not a generator)
         if not _ok(a[i], lo, hi, lo_open):
             return False
     return True
@@ -703,6 +789,25 @@ def _weapons(i, n, m, fixed, avail, hetero):
 
 
 @njit(**_JIT)
+def _direction(i, sn, sm, sf, vn, vm, vf, va, de, het, lua, w80_s, w80_v, p_s, cap_s, p_v,
+               cap_v, a, kk, av, le, kmax, fw, iw, bits_of, stack, cand, out, o):  # fmt: skip
+    """One strike direction of row ``i`` (S = ``s*``, V = ``v*``) into ``out[o:o + 12]``:
+    V's defence thins S's strike (eq. D4) and S's meets V's retaliation (eq. D3)."""
+    rho = 1.0
+    inv_v = LN5 / w80_v
+    if cap_v > 0.0:
+        w_s = _weapons(i, sn, sm, sf, av, het)
+        rho = 1.0 - p_v * min(1.0, cap_v / w_s) if w_s > 0.0 else 1.0
+        inv_v = inv_v * rho
+    inv_s = LN5 / w80_s
+    x_star, K_star, W_S, W_V = _solve_row(
+        i, sn, sm, sf, vn, vm, vf, va, de, het, rho, lua, le, av, inv_s, inv_v, a, kk, p_s,
+        cap_s, kmax, fw, iw, bits_of, stack, cand,
+    )  # fmt: skip
+    _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, a, kk, p_s, cap_s, rho, out, o, i)
+
+
+@njit(**_JIT)
 def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB, deBA,
                    hetAB, hetBA, luaA, luaB, alpha, k, avail, lua_escape, iA, pA, sA, kA,
                    iB, pB, sB, kB, kmax, both, out):  # fmt: skip
@@ -717,38 +822,21 @@ def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB
     if not _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, alpha, k,
                     avail, lua_escape, iA, pA, sA, kA, iB, pB, sB, kB):  # fmt: skip
         return BAD_VALUE
-    ws = _workspace(max(nA.shape[1], nB.shape[1]), max(nA.shape[1], nB.shape[1]), kmax)
-    t = ws[3]
+    e_max = max(nA.shape[1], nB.shape[1])
+    fw, iw, bits_of, stack, cand = _workspace(e_max, e_max, kmax)
     for i in range(start, stop):
         a, kk, av, le = _at1(alpha, i), _at1(k, i), _at1(avail, i), _at1(lua_escape, i)
         p_a, cap_a = _defence(i, iA, pA, sA, kA)
         p_b, cap_b = _defence(i, iB, pB, sB, kB)
-        for d in range(2 if both else 1):
-            if d == 0:  # A strikes B: B's defence thins A's strike, A's meets B's retaliation
-                sn, sm, sf, vn, vm, vf, va = nA, mA, fA, nB, mB, fB, aB
-                de, het, lua = deAB, hetAB, _at1(luaB, i)
-                w80_s, w80_v = _at1(w80A, i), _at1(w80B, i)
-                p_s, cap_s, p_v, cap_v = p_a, cap_a, p_b, cap_b
-            else:
-                sn, sm, sf, vn, vm, vf, va = nB, mB, fB, nA, mA, fA, aA
-                de, het, lua = deBA, hetBA, _at1(luaA, i)
-                w80_s, w80_v = _at1(w80B, i), _at1(w80A, i)
-                p_s, cap_s, p_v, cap_v = p_b, cap_b, p_a, cap_a
-            rho = 1.0
-            inv_v = LN5 / w80_v
-            if cap_v > 0.0:
-                w_s = _weapons(i, sn, sm, sf, av, het)
-                rho = 1.0 - p_v * min(1.0, cap_v / w_s) if w_s > 0.0 else 1.0
-                inv_v = inv_v * rho
-            inv_s = LN5 / w80_s
-            x_star, K_star, W_S, W_V = _solve_row(
-                i, sn, sm, sf, vn, vm, vf, va, de, het, rho, lua, le, av, inv_s, inv_v, a,
-                kk, p_s, cap_s, kmax, ws,
-            )  # fmt: skip
-            _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, a, kk, p_s, cap_s, rho, t, out,
-                     d * FIELDS, i)  # fmt: skip
+        # A strikes B: B's defence thins A's strike, A's meets B's retaliation
+        _direction(i, nA, mA, fA, nB, mB, fB, aB, deAB, hetAB, _at1(luaB, i), _at1(w80A, i),
+                   _at1(w80B, i), p_a, cap_a, p_b, cap_b, a, kk, av, le, kmax, fw, iw, bits_of,
+                   stack, cand, out, 0)  # fmt: skip
         if not both:
             continue
+        _direction(i, nB, mB, fB, nA, mA, fA, aA, deBA, hetBA, _at1(luaA, i), _at1(w80B, i),
+                   _at1(w80A, i), p_b, cap_b, p_a, cap_a, a, kk, av, le, kmax, fw, iw, bits_of,
+                   stack, cand, out, FIELDS)  # fmt: skip
         c1_a, c2_b = out[1, i], out[2, i]
         c1_b, c2_a = out[FIELDS + 1, i], out[FIELDS + 2, i]
         r = 2 * FIELDS

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import itertools
 import os
 import subprocess
 import sys
@@ -207,7 +208,7 @@ def _run(kernel, batch, threads, *args):
     blocks = min(batch // (_PARALLEL_ROWS // 2), 8 * threads)
     edges = np.linspace(0, batch, blocks + 1).astype(np.int64)
     with ThreadPoolExecutor(threads) as pool:
-        done = [pool.submit(kernel, int(a), int(b), *args) for a, b in zip(edges[:-1], edges[1:])]
+        done = [pool.submit(kernel, int(a), int(b), *args) for a, b in itertools.pairwise(edges)]
         return max(future.result() for future in done)
 
 

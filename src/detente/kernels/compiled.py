@@ -10,10 +10,12 @@ reference and the path where numba is missing. Which path runs is the *backend*:
 ``"compiled"``
     The compiled kernel wherever numba is installed (else numpy).
 ``"auto"`` (the default)
-    The compiled kernel once it is loaded in this process, or for a batch of at least
-    :data:`AUTO_ROWS` rows (which pays for importing numba, about a second); else numpy. So
-    a one-off answer of the command line starts in a blink, and sweeps, Monte Carlo runs
-    and a warm server run compiled.
+    The compiled kernel for a batch of at least :data:`AUTO_ROWS` rows (which pays for
+    importing numba, about a second, once per process); numpy for smaller ones. So a
+    one-off answer of the command line starts in a blink, and large sweep chunks and Monte
+    Carlo batches run compiled. The choice depends on the batch alone (and on whether this
+    machine has compiled the kernel yet), never on what else the process did, so a sweep
+    gives the same numbers in-process and on Dask workers.
 
 The default comes from the environment variable ``DETENTE_KERNEL`` (one of the three);
 functions of the kernels take ``backend=`` to override it. The first use on a machine
@@ -68,14 +70,16 @@ def use(batch, backend=None):
 
     Under "auto" a batch of :data:`AUTO_ROWS` or more loads the compiled kernel if this
     machine has it cached; if not, it starts compiling it in the background (once) and this
-    call runs on numpy, so no call waits for the compiler.
+    call runs on numpy, so no call waits for the compiler. Smaller batches run on numpy
+    (``backend="compiled"`` runs them compiled: a few microseconds an evaluation once
+    loaded).
     """
     backend = default_backend() if backend is None else backend
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
     if backend == "numpy" or not available():
         return False
-    if backend == "compiled" or _rows is not None:
+    if backend == "compiled":
         return True
     return batch >= AUTO_ROWS and load(wait=False) is not None
 

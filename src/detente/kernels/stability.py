@@ -118,7 +118,9 @@ SURCHARGE = 0.3  # [-] cost surcharge k for damage not inflicted, R-3765 App. C 
 LN5 = float(np.log(5.0))  # w0 = w80 / ln 5: f(w80) = 0.8
 TIE = 1e-12  # [-] costs closer than this tie in the stop rule (numerical, not a model constant)
 CHUNK_SIZE = 1 << 18  # [rows] default batch rows per internal chunk (bounds memory)
-THREADS = min(2, os.cpu_count() or 1)  # default threads over chunks
+# Default threads over chunks: $DETENTE_THREADS (1 on a Dask worker, where processes are
+# the parallelism), else 2, or 1 on a single CPU.
+THREADS = max(1, int(os.environ.get("DETENTE_THREADS") or min(2, os.cpu_count() or 1)))
 _DENSE_ROWS = 1 << 15  # rows per elementwise pass: per-call overhead against cache use
 _MAX_DEPTH = 64  # bisections of one segment before a stationary point is given up as flat
 _MAX_ITER = 200  # Newton–bisection steps per interior minimum (typically 5 to 10)

@@ -88,7 +88,8 @@ class DaskBackend:
     Parameters
     ----------
     workers : int, optional
-        Start a ``LocalCluster(n_workers=workers, processes=True, threads_per_worker=1)``.
+        Start a ``LocalCluster(n_workers=workers, processes=True, threads_per_worker=1)``;
+        its workers run the kernels on one thread each (``DETENTE_THREADS=1``).
     scheduler : str, optional
         Join the cluster whose scheduler is at this address (``tcp://HOST:PORT``).
     in_flight : int, optional
@@ -125,6 +126,7 @@ class DaskBackend:
                     threads_per_worker=1,
                     dashboard_address=":0",  # a free port; the default 8787 may be taken
                     silence_logs=logging.ERROR,
+                    env={"DETENTE_THREADS": "1"},  # one process, one core: no kernel threads
                 )
                 self._client = Client(self._cluster)
             else:
@@ -219,11 +221,15 @@ def prepare_worker() -> None:
 
 @contextlib.contextmanager
 def _quiet(name: str) -> Iterator[None]:
-    """Silence the logger ``name`` below CRITICAL (a cluster's own shutdown chatter)."""
-    logger = logging.getLogger(name)
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
+    """Silence the logger ``name`` and its children below CRITICAL (a cluster's shutdown
+    chatter: closed connections, workers' last heartbeats)."""
+    names = [name, *(n for n in logging.root.manager.loggerDict if n.startswith(f"{name}."))]
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

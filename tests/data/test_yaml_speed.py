@@ -101,3 +101,14 @@ def test_one_command_imports_its_own_topic_only():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
     assert "FSI" in out.stdout
+
+
+def test_every_command_is_mapped_to_the_topic_that_registers_it():
+    """The lazy registration finds each command's topic (a new command needs its line)."""
+    from detente import cli
+
+    app = cli.app
+    names = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
+    assert names == set(cli.COMMANDS)
+    for command, topic in cli.COMMANDS.items():
+        assert topic in cli.TOPICS, command

@@ -118,6 +118,17 @@ def run_in_process(
     )
 
 
+@pytest.fixture(scope="session")
+def compiled_kernel():
+    """The compiled stability kernel, compiled (or loaded from numba's cache) once per
+    session; skips where numba is not installed."""
+    from detente.kernels import compiled
+
+    if not compiled.available():
+        pytest.skip("numba is not installed")
+    return compiled.load()
+
+
 @pytest.fixture
 def detente_cli(request, monkeypatch) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``detente ARGS`` as a user would: in process, or in a subprocess when marked ``e2e``.

@@ -7,6 +7,7 @@ the same sweep on the same file again resumes it.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,7 +39,8 @@ class SweepOutcome:
     stored : int
         Points with results after this run (``n_points`` when complete).
     seconds : float
-        Wall time of the evaluation [s].
+        Wall time of the evaluation [s], from when the backend is ready (a Dask cluster's
+        workers have imported the model and evaluated one point) to the last stored chunk.
     """
 
     run_id: str
@@ -99,9 +101,15 @@ def run_sweep(
         status = "failed"
         t0 = time.perf_counter()
         try:
+            chunks = _chunks(inputs, spec.names, spec.chunk_size)
+            first = next(chunks, None)
+            if first is not None:  # workers ready (imports, data) before the clock starts
+                probe = Chunk(first.point_ids[:1], {k: v[:1] for k, v in first.inputs.items()})
+                backend.prepare(spec.model, spec.base, spec.outputs, probe)
+                chunks = itertools.chain([first], chunks)
+            t0 = time.perf_counter()
             if progress:
                 progress(stored, spec.n_points)
-            chunks = _chunks(inputs, spec.names, spec.chunk_size)
             for result in backend.imap(spec.model, spec.base, spec.outputs, chunks):
                 stored += store.write_results(result)
                 if progress:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from yaml.constructor import SafeConstructor
 
 from detente.errors import InputError
+from detente.model.yamlguard import check_file_size, check_yaml
 
 Path_ = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -118,6 +119,7 @@ def parse_yaml(text: str, file: str = "<input>") -> Document:
     >>> doc.line_of(("b", 1))
     4
     """
+    check_yaml(text, file)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -188,6 +190,7 @@ def _path_at_syntax_error(text: str) -> Path_:
 def load_yaml(path: str | Path) -> Document:
     """Read and parse a YAML file; a missing or unreadable file is an :class:`InputError`."""
     path = Path(path)
+    check_file_size(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

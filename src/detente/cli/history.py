@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from detente.errors import InputError
+from detente.files import check_output, write_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -186,10 +187,7 @@ def history_command(
     limits = newstart_limits()
     print_history(frame, limits, Console())
     if html_file is not None:
-        try:
-            html_file.write_text(history_html(frame, limits), encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write: {exc.strerror}", file=html_file) from None
+        write_text(check_output(html_file, field="--html"), history_html(frame, limits))
         Console().print(f"HTML written to {escape(str(html_file))}")
 
 

@@ -51,7 +51,7 @@ from pydantic import (
 
 from detente.errors import InputError
 from detente.model import parameters
-from detente.model.catalog import DATA_DIR, check_source_ids, force_path, sources
+from detente.model.catalog import DATA_DIR, check_source_ids, force_path, looks_like_path, sources
 from detente.model.force import Holding, Posture
 from detente.model.limits import (
     MAX_DATE,
@@ -533,7 +533,7 @@ class Scenario(BaseModel):
     def file_ref(self, ref: str) -> str:
         """A force or treaty reference, relative paths taken from the scenario's folder."""
         p = Path(ref)
-        if p.suffix in {".yaml", ".yml"} and not p.is_absolute():
+        if looks_like_path(ref) and not p.is_absolute():
             return str(self.folder / p)
         return ref
 
@@ -556,7 +556,7 @@ def risk_parameters_path(ref: str | Path) -> Path:
     'bbh2013_illustrative.yaml'
     """
     path = Path(ref)
-    if path.suffix in {".yaml", ".yml"}:
+    if looks_like_path(ref):
         if not path.is_file():
             raise InputError(f"risk parameter file {str(ref)!r} not found", file=path)
         return path

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from detente.files import check_output, write_text
 from detente.sweep.agreement import (
     acceptance,
     agreement_zone,
@@ -62,8 +63,12 @@ Sampler <b>{{ spec.sampler }}</b>, {{ "{:,}".format(meta.n_points) }} points,
 
 
 def write_report(store: SweepStore, path: str | Path) -> Path:
-    """Write the HTML report of ``store`` to ``path`` and return the path."""
-    path = Path(path)
+    """Write the HTML report of ``store`` to ``path`` (atomically) and return the path.
+
+    The store itself, a folder or a device as ``path`` are refused with an
+    :class:`~detente.errors.InputError`.
+    """
+    path = check_output(Path(path), inputs=[store.path])
     spec, meta, results = store.spec(), store.meta, store.results()
     sections = [_sobol_section(spec, results), _agreement_section(spec, results)]
     sections.append(_outputs_section(spec, results))
@@ -76,8 +81,7 @@ def write_report(store: SweepStore, path: str | Path) -> Path:
         sections=[s for s in sections if s is not None],
         plotlyjs=get_plotlyjs(),
     )
-    path.write_text(page, encoding="utf-8")
-    return path
+    return write_text(path, page)
 
 
 def _section(title: str, *parts: str) -> dict:

@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from detente.errors import InputError
 from detente.kernels import verification as kv
+from detente.model import limits
 from detente.model.catalog import check_source_ids, iter_inline_source_refs
+from detente.model.limits import check_range
 from detente.model.provenance import CompleteProvenance
 from detente.model.yamlio import load_yaml, validate
 
@@ -167,6 +169,19 @@ class _Result:
         return pd.DataFrame([self.to_dict()])
 
 
+def _check_counts(**given: float | None) -> None:
+    """Bound the arguments of an inspection calculation (:mod:`detente.model.limits`):
+    missile and inspection counts up to ``MAX_MISSILES``, years up to
+    ``MAX_INSPECTION_YEARS``, gains and losses finite."""
+    for name, value in given.items():
+        if name in {"years"}:
+            check_range(value, name, 1, limits.MAX_INSPECTION_YEARS, unit="yr")
+        elif name in {"gain", "loss"}:
+            check_range(value, name, 0, limits.MAX_GAIN)
+        else:
+            check_range(value, name, 0, limits.MAX_MISSILES)
+
+
 def _user_error(func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call a kernel, turning its ValueError on bad input into an :class:`InputError`."""
     try:
@@ -214,6 +229,14 @@ def detect(
     """
     if (gain is None) != (loss is None):
         raise InputError("give both gain and loss for the inspection game, or neither")
+    _check_counts(
+        missiles=missiles,
+        overloaded=overloaded,
+        inspections=inspections,
+        years=years,
+        gain=gain,
+        loss=loss,
+    )
     p = float(
         _user_error(
             kv.detection_probability,
@@ -266,6 +289,7 @@ def clean_inspection_bound(
     >>> r.largest_undetected_violation, round(r.next_detection_probability, 4)
     (22, 0.95)
     """
+    _check_counts(missiles=missiles, clean_inspections=clean_inspections, years=years)
     k = int(
         _user_error(
             kv.largest_undetected_violation,
@@ -318,6 +342,7 @@ def plan_inspections(
     >>> r.inspections_needed, round(r.achieved_probability, 3)
     (22, 0.908)
     """
+    _check_counts(missiles=missiles, overloaded=overloaded, years=years)
     n = int(
         _user_error(
             kv.inspections_needed,
@@ -398,6 +423,7 @@ def compare_regimes(
     ...  for r in c.rows]
     [('new_start', 10, 0.959), ('start1', 10, 0.959), ('none', 0, 0.0)]
     """
+    _check_counts(missiles=missiles, overloaded=overloaded, years=years)
     regimes = load_regimes() if regimes is None else regimes
     rows = []
     for regime in regimes.values():
@@ -512,8 +538,13 @@ def open_skies(
     if party not in params.passive_quota_per_year:
         known = ", ".join(sorted(params.passive_quota_per_year))
         raise InputError(f"unknown party {party!r}; the file has quotas for {known}")
-    if replicates < 1:
-        raise InputError("replicates must be at least 1")
+    check_range(replicates, "replicates", 1, limits.MAX_REPLICATES)
+    check_range(years, "years", 1, limits.MAX_OPEN_SKIES_YEARS, unit="yr")
+    check_range(quota, "quota", 0, limits.MAX_QUOTA)
+    check_range(sites, "sites", 1, limits.MAX_SITES)
+    check_range(flight_distance_km, "flight_distance_km", 0, limits.MAX_DISTANCE_KM, unit="km")
+    check_range(swath_km, "swath_km", 0, limits.MAX_DISTANCE_KM, unit="km")
+    check_range(seed, "seed", 0, limits.MAX_SEED)
 
     def pick(name: str, given: Any, q: Quantity | Quota) -> tuple[Any, ParameterUse]:
         if given is None:
@@ -529,6 +560,13 @@ def open_skies(
             raise InputError(f"{name} must be a whole number >= 0")
     if n_sites < 1:
         raise InputError("sites must be at least 1")
+    work = replicates * years * max(int(flights), 1) * int(n_sites)
+    if work > limits.MAX_OPEN_SKIES_WORK:
+        raise InputError(
+            f"replicates x years x flights x sites = {work:,} is above the limit of "
+            f"{limits.MAX_OPEN_SKIES_WORK:,}; use fewer replicates, years or sites",
+            field="replicates",
+        )
     width, height = params.territory_width_km.value, params.territory_height_km.value
     rng = np.random.default_rng(seed)
     layout = _user_error(kv.notional_sites, rng, replicates, int(n_sites), width, height)

@@ -52,6 +52,8 @@ MAX_SHOTS_PER_RV = 100
 #: Largest reserve multiplier: each striker withholds this many times the w80 of every armed
 #: third party [-] (the default is 1).
 MAX_RESERVE_W80 = 100.0
+#: Largest reserve by how it is counted: a multiple of w80 [-], a share [-], warheads [count].
+MAX_RESERVE = {"w80": MAX_RESERVE_W80, "share": 1.0, "warheads": float(MAX_WARHEADS)}
 #: Largest surcharge of the stability calculus [-] (the sourced value is 0.3).
 MAX_SURCHARGE = 10.0
 #: Largest assured-destruction yardstick [Mt EMT] (the sourced default is 400).
@@ -66,12 +68,21 @@ MAX_PARTIES = 10
 MAX_MISSILES = 1_000_000
 #: Most years of inspections [yr].
 MAX_INSPECTION_YEARS = 1_000
-#: Most Open Skies treaty years simulated [yr]; the simulation holds replicates x years flights.
+#: Largest gain or loss of the inspection game [utility units; only their ratio matters].
+MAX_GAIN = 1e12
+#: Most Open Skies treaty years simulated [yr].
 MAX_OPEN_SKIES_YEARS = 100
-#: Most notional Open Skies sites [count].
-MAX_SITES = 10_000
+#: Most notional Open Skies sites [count]; the layouts hold replicates x sites positions.
+MAX_SITES = 1_000
 #: Largest flight quota of Open Skies [flights per year].
 MAX_QUOTA = 1_000
+#: Longest flight distance or widest sensor swath [km] (the Earth's circumference is 40,075).
+MAX_DISTANCE_KM = 40_000.0
+#: Most Open Skies replicates [count].
+MAX_REPLICATES = 10_000
+#: Most Open Skies work, replicates x years x flights a year x sites: about 1 s per 400,000
+#: on the project's 2-core machine, so about two minutes at this limit.
+MAX_OPEN_SKIES_WORK = 50_000_000
 
 # --- rates, horizons, dates -----------------------------------------------------------------
 
@@ -172,13 +183,17 @@ def check_range(
     if finite and not below and value <= high:
         return
     unit = f" {unit}" if unit else ""
-    start = f"above {low:g}" if low_open else f"from {low:g}"
-    end = "and" if low_open else "to"
+    span = f"above {_text(low)} and at most" if low_open else f"from {_text(low)} to"
     raise InputError(
-        f"must be a finite number {start} {end} {'at most ' if low_open else ''}{high:g}{unit}; "
-        f"got {value:g}",
+        f"must be a finite number {span} {_text(high)}{unit}; got {_text(value)}",
         field=field or name,
     )
+
+
+def _text(value: float) -> str:
+    if isinstance(value, int) and abs(value) < 10**15:
+        return f"{value:,}"
+    return f"{value:g}" if isinstance(value, float) else f"{float(value):g}"
 
 
 def check_date(value: dt.date | None, name: str) -> None:

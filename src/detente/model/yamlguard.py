@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from detente.errors import InputError
+from detente.errors import CONTROL, InputError
 from detente.model.limits import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
 try:  # the libyaml parser when present: the event pass is then a small share of a load
@@ -148,6 +148,14 @@ def check_yaml(text: str, file: str = "<input>") -> None:
 
 
 def _check_scalar(event: yaml.ScalarEvent, file: str, line: int | None) -> None:
+    bad = CONTROL.search(event.value)
+    if bad:
+        raise InputError(
+            f"a value holds the control character U+{ord(bad.group()):04X} (a terminal escape "
+            "or similar); remove it",
+            file=file,
+            line=line,
+        )
     plain = not event.style and event.implicit[0]
     if plain and _NON_DECIMAL.match(event.value):
         raise InputError(

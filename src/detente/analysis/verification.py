@@ -62,7 +62,7 @@ class Inspection(CompleteProvenance):
 class InspectionRegime(BaseModel):
     """An on-site inspection regime (START I, New START, none) as data."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: Literal["inspection_regime"]
     id: str
@@ -101,7 +101,7 @@ class Airfields(CompleteProvenance):
 class OpenSkiesParameters(BaseModel):
     """Inputs of the Open Skies coverage model; territory, sites and airfields are notional."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: Literal["open_skies"]
     id: str

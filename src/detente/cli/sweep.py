@@ -70,7 +70,7 @@ def sweep(
     from detente.sweep.backends import DaskBackend, InProcess
     from detente.sweep.runner import run_sweep, stop_on_signals
     from detente.sweep.spec import load_spec
-    from detente.sweep.store import SweepStore
+    from detente.sweep.store import SweepStore, readable
 
     if workers is not None and scheduler is not None:
         raise InputError("give --workers or --scheduler, not both", field="--workers")
@@ -92,7 +92,7 @@ def sweep(
         backend = DaskBackend(workers=workers, scheduler=scheduler)
     with stop_on_signals() as stop:
         try:
-            with _progress(console) as progress, backend:
+            with readable(out), _progress(console) as progress, backend:
                 outcome = run_sweep(the_spec, out, backend=backend, progress=progress)
         except ValueError as exc:
             raise InputError(str(exc)) from None
@@ -131,10 +131,10 @@ def sweep_report(
 ) -> None:
     """Write a self-contained HTML report of a sweep: Sobol' indices, agreement zone, outputs."""
     from detente.sweep.report import write_report
-    from detente.sweep.store import SweepStore
+    from detente.sweep.store import SweepStore, readable
 
     target = check_output(out or store.with_suffix(".html"), inputs=[store])
-    with SweepStore(store, read_only=True) as s:
+    with readable(store), SweepStore(store, read_only=True) as s:
         write_report(s, target)
     Console(stderr=True, soft_wrap=True).print(f"report written to {target}")
 

@@ -30,7 +30,7 @@ LOADING_TOLERANCE = 1e-9
 class Source(BaseModel):
     """One entry of the bibliography."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     id: str
     publisher: str
@@ -48,12 +48,12 @@ class Source(BaseModel):
 
 
 class _SourcesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     sources: dict[str, dict[str, Any]]
 
 
 class _SystemsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     systems: tuple[System, ...]
 
 

@@ -34,7 +34,7 @@ class Provenance(BaseModel):
         How the figure was derived, or why it is an assumption.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     source: tuple[str, ...] = ()
     status: Status | None = None

@@ -36,14 +36,14 @@ _NON_DECIMAL = re.compile(
     )$""",
     re.VERBOSE,
 )
-_KIND = {"0b": "binary", "0x": "hexadecimal"}
+_KIND = {"0b": "a binary", "0x": "a hexadecimal"}
 
 
 def _number_kind(text: str) -> str:
     body = text.lstrip("+-")
     if ":" in body:
-        return "sexagesimal (base 60)"
-    return _KIND.get(body[:2].lower(), "octal")
+        return "a sexagesimal (base 60)"
+    return _KIND.get(body[:2].lower(), "an octal")
 
 
 def check_size(size: int, file: str) -> None:
@@ -159,7 +159,7 @@ def _check_scalar(event: yaml.ScalarEvent, file: str, line: int | None) -> None:
     plain = not event.style and event.implicit[0]
     if plain and _NON_DECIMAL.match(event.value):
         raise InputError(
-            f"{event.value!r} is a {_number_kind(event.value)} number in YAML 1.1; "
+            f"{event.value!r} is {_number_kind(event.value)} number in YAML 1.1; "
             "write the number in decimal, or quote it if it is text",
             file=file,
             line=line,

@@ -81,7 +81,7 @@ class CapRules(BaseModel):
         How a deployed heavy bomber counts toward the warhead cap (New START: one).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     fill: tuple[str, ...] = ()
     launcher_rule: Literal["proportional", "silos_first"] = "proportional"

@@ -22,12 +22,13 @@ interrupted sweep leaves whole chunks only, and a chunk delivered twice is store
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.metadata
 import os
 import socket
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import duckdb
@@ -286,6 +287,19 @@ class SweepStore:
     def _has_table(self, name: str) -> bool:
         sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
         return self._con.execute(sql, [name]).fetchall()[0][0] == 1
+
+
+@contextlib.contextmanager
+def readable(path: str | Path) -> Iterator[None]:
+    """Turn a DuckDB error while using the sweep file ``path`` into one located line (a
+    damaged or truncated file is refused, never a traceback)."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(
+            f"cannot read as a sweep file (damaged or truncated?): {first}", file=path
+        ) from None
 
 
 def _version() -> str:

@@ -12,7 +12,8 @@ INTERNAL = "internal error"
 C = str(CORPUS)
 EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "new-start-expiry.yaml")
 
-# (id, args with {C} corpus, {G} generated, {T} tmp_path, {S} small store, expected text)
+# (id, args with {C} corpus, {G} generated, {T} tmp_path, {S} small store, {W} its sweep
+# file, expected text)
 CASES = [
     # row 1: nested aliases, self-reference, deep nesting, size, before the document is built
     ("bomb-count", "count {C}/billion-laughs.yaml -t new-start", "expands to more than 200,000"),
@@ -81,7 +82,8 @@ CASES = [
 def test_hostile_input_is_one_line_exit_2(
     args, expected, one_line, generated, small_store, tmp_path
 ):
-    text = args.format(C=C, G=generated, T=tmp_path, S=small_store)
+    sweep = f"{C}/sweep-small.yaml"
+    text = args.format(C=C, G=generated, T=tmp_path, S=small_store, W=sweep)
     code, line = one_line(*text.split())
     assert code == 2, line
     assert line.startswith("error: ") and expected in line, line

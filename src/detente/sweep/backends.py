@@ -11,6 +11,8 @@ Both are context managers whose :meth:`imap` yields each chunk's result as it co
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
@@ -105,6 +107,7 @@ class DaskBackend:
                     processes=True,
                     threads_per_worker=1,
                     dashboard_address=":0",  # a free port; the default 8787 may be taken
+                    silence_logs=logging.ERROR,  # workers' warnings (a cancelled task) are noise
                 )
                 self._client = Client(self._cluster)
             else:
@@ -115,10 +118,14 @@ class DaskBackend:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._client is not None:
-            self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        # Leaving on an interrupt or error: in-flight messages of the closing cluster are
+        # expected to fail, so their log lines would only bury the one line that matters.
+        quiet = exc and exc[0] is not None
+        with _silenced("distributed", "tornado") if quiet else contextlib.nullcontext():
+            if self._client is not None:
+                self._client.close()
+            if self._cluster is not None:
+                self._cluster.close()
         self._client = self._cluster = None
 
     def imap(self, model, base, outputs, chunks):
@@ -155,3 +162,17 @@ class DaskBackend:
         finally:
             if live:
                 client.cancel(list(live))
+
+
+@contextlib.contextmanager
+def _silenced(*names: str) -> Iterator[None]:
+    """Log nothing below CRITICAL from the loggers ``names`` inside the block."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

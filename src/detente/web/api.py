@@ -7,12 +7,13 @@ field it concerns, an unknown name in a path a 404 listing the allowed names.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 import detente
 from detente.web import agreement, bundled, compute, page
@@ -99,12 +100,20 @@ async def _compute(
     starts when a worker takes the work and stops the work when it ends (503)."""
     settings = request.app.state.settings
     try:
-        result = await request.app.state.pools[pool].run(
-            func, *args, budget_s=settings.time_budget_s
+        body = await request.app.state.pools[pool].run(
+            json_bytes, func, *args, budget_s=settings.time_budget_s
         )
     except TimeoutError:
         raise TimeBudgetError(settings.time_budget_s) from None
-    return JSONResponse(json_safe(result))
+    return Response(body, media_type="application/json")
+
+
+def json_bytes(func: Callable[..., Any], *args: Any) -> bytes:
+    """``func(*args)`` as the JSON body of the answer, encoded where it is computed (a worker
+    process), so that the server's event loop only forwards bytes."""
+    return json.dumps(
+        json_safe(func(*args)), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    ).encode("utf-8")
 
 
 # The hot path first: routes are matched in order.

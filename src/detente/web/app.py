@@ -8,6 +8,7 @@ load scripts from a CDN.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import functools
@@ -199,7 +200,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        warming = [asyncio.create_task(pool.warm()) for pool in pools.values()]
         yield
+        for task in warming:
+            task.cancel()
         for pool in pools.values():
             pool.close()
 

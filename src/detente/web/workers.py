@@ -10,7 +10,8 @@ keeps a fixed number of worker processes, each running one calculation at a time
 * past the budget the worker process is killed (the work really stops, its memory is freed)
   and a fresh one takes its place;
 * each worker's address space is capped (``memory_bytes``), so a calculation that would
-  exhaust the machine fails alone.
+  exhaust the machine fails alone, and its CPU priority is lower than the server's, so cheap
+  endpoints stay fast while every worker is busy.
 
 Workers come from a ``forkserver`` that has imported the calculators once, so a replacement
 starts in a fraction of a second without inheriting the server's threads.
@@ -32,8 +33,17 @@ from pydantic import ValidationError
 
 from detente.errors import InputError
 
+#: How much lower the workers' CPU priority is than the server's (``nice``): on a small
+#: machine the event loop, and with it every cheap endpoint, keeps answering under load.
+WORKER_NICENESS = 10
 #: Modules the forkserver imports once, so that every worker starts with them loaded.
-PRELOAD = ["detente.web.compute", "detente.web.page", "detente.web.agreement"]
+PRELOAD = [
+    "detente.web.api",
+    "detente.analysis.assess",
+    "detente.analysis.risk",
+    "detente.analysis.upload",
+    "detente.analysis.verification",
+]
 
 
 class BusyError(Exception):
@@ -66,6 +76,8 @@ def _serve(conn: Connection, memory_bytes: int | None) -> None:
     if memory_bytes:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)  # the server's own process (cheap answers) comes first
     while True:
         try:
             func, args = conn.recv()
@@ -240,6 +252,18 @@ class ProcessWorkers:
                 worker.kill()
             self._release(keep)
         return _outcome(kind, payload)
+
+    async def warm(self) -> None:
+        """Start every worker now (the forkserver's imports take seconds on a small machine),
+        so that the first requests do not wait for them."""
+        while self._started < self.size and not self._closed:
+            self._started += 1
+            try:
+                worker = await asyncio.to_thread(_Worker, self._context(), self.memory_bytes)
+            except BaseException:
+                self._started -= 1
+                raise
+            self._release(worker)
 
     def close(self) -> None:
         """Stop every worker (the app's shutdown)."""

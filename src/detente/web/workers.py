@@ -36,6 +36,8 @@ from detente.errors import InputError
 #: How much lower the workers' CPU priority is than the server's (``nice``): on a small
 #: machine the event loop, and with it every cheap endpoint, keeps answering under load.
 WORKER_NICENESS = 10
+#: Longest wait for a worker that is still starting [s] (the forkserver's first imports).
+STARTUP_WAIT_S = 120.0
 #: Modules the forkserver imports once, so that every worker starts with them loaded.
 PRELOAD = [
     "detente.web.api",
@@ -181,8 +183,12 @@ class ProcessWorkers:
             raise BusyError(self._running, len(self._waiters))
         future: asyncio.Future = asyncio.get_running_loop().create_future()
         self._waiters.append(future)
+        # While a worker is still starting, the wait is for it, not for other requests' work.
+        starting = self._running < self._started
         try:
-            return await asyncio.wait_for(future, timeout=self.max_wait_s)
+            return await asyncio.wait_for(
+                future, timeout=STARTUP_WAIT_S if starting else self.max_wait_s
+            )
         except TimeoutError:
             raise BusyError(self._running, len(self._waiters)) from None
         finally:

@@ -151,7 +151,6 @@ class ProcessWorkers:
         self._started = 0
         self._running = 0
         self._waiters: list[asyncio.Future] = []
-        self._closed = False
 
     def _context(self) -> Any:
         if self._ctx is None:
@@ -170,53 +169,59 @@ class ProcessWorkers:
         return len(self._waiters)
 
     async def _acquire(self) -> _Worker:
-        if self._idle:
-            return self._idle.pop()
-        if self._started < self.size:
-            self._started += 1
+        while True:
+            if self._idle:
+                return self._idle.pop()
+            if self._started < self.size:
+                self._started += 1
+                try:
+                    return await asyncio.to_thread(_Worker, self._context(), self.memory_bytes)
+                except BaseException:
+                    self._started -= 1
+                    raise
+            if len(self._waiters) >= self.max_waiting:
+                raise BusyError(self._running, len(self._waiters))
+            future: asyncio.Future = asyncio.get_running_loop().create_future()
+            self._waiters.append(future)
+            # While a worker is still starting, the wait is for it, not for others' work.
+            starting = self._running < self._started
             try:
-                return await asyncio.to_thread(_Worker, self._context(), self.memory_bytes)
-            except BaseException:
-                self._started -= 1
-                raise
-        if len(self._waiters) >= self.max_waiting:
-            raise BusyError(self._running, len(self._waiters))
-        future: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._waiters.append(future)
-        # While a worker is still starting, the wait is for it, not for other requests' work.
-        starting = self._running < self._started
-        try:
-            return await asyncio.wait_for(
-                future, timeout=STARTUP_WAIT_S if starting else self.max_wait_s
-            )
-        except TimeoutError:
-            raise BusyError(self._running, len(self._waiters)) from None
-        finally:
-            if future in self._waiters:
-                self._waiters.remove(future)
+                worker = await asyncio.wait_for(
+                    future, timeout=STARTUP_WAIT_S if starting else self.max_wait_s
+                )
+            except TimeoutError:
+                raise BusyError(self._running, len(self._waiters)) from None
+            finally:
+                if future in self._waiters:
+                    self._waiters.remove(future)
+            if worker is not None:
+                return worker
+            # None: a killed worker's slot is free; start a worker for this request
 
     def _release(self, worker: _Worker | None) -> None:
-        """Hand ``worker`` (None: a killed one's slot) to the next waiter, or keep it idle."""
+        """Hand ``worker`` (None: a killed worker's free slot) to the first waiter, or keep
+        it idle. Each request starts and waits for its own workers: no task outlives it."""
         if worker is None:
             self._started -= 1
         while self._waiters:
             future = self._waiters.pop(0)
             if future.done():
                 continue
-            if worker is None:
-                self._started += 1
-                task = asyncio.ensure_future(
-                    asyncio.to_thread(_Worker, self._context(), self.memory_bytes)
-                )
-                task.add_done_callback(lambda t, f=future: _hand_over(t, f, self))
-            else:
-                future.set_result(worker)
+            try:
+                future.get_loop().call_soon_threadsafe(self._hand, future, worker)
+            except RuntimeError:  # that request's event loop is gone
+                continue
             return
         if worker is not None:
-            if self._closed:
-                worker.kill()
-            else:
-                self._idle.append(worker)
+            self._idle.append(worker)
+
+    def _hand(self, future: asyncio.Future, worker: _Worker | None) -> None:
+        if future.done():  # the waiter gave up meanwhile: pass it on
+            if worker is None:
+                self._started += 1  # undo: _release counts the slot free again
+            self._release(worker)
+        else:
+            future.set_result(worker)
 
     async def run(self, func: Callable[..., Any], *args: Any, budget_s: float) -> Any:
         """``func(*args)`` in a worker; :class:`TimeoutError` after ``budget_s`` of its work.
@@ -262,7 +267,7 @@ class ProcessWorkers:
     async def warm(self) -> None:
         """Start every worker now (the forkserver's imports take seconds on a small machine),
         so that the first requests do not wait for them."""
-        while self._started < self.size and not self._closed:
+        while self._started < self.size:
             self._started += 1
             try:
                 worker = await asyncio.to_thread(_Worker, self._context(), self.memory_bytes)
@@ -272,22 +277,12 @@ class ProcessWorkers:
             self._release(worker)
 
     def close(self) -> None:
-        """Stop every worker (the app's shutdown)."""
-        self._closed = True
+        """Stop the idle workers (the app's shutdown); the pool starts new ones if used again,
+        and a worker still computing ends with the server's process."""
         for worker in self._idle:
             worker.kill()
+        self._started -= len(self._idle)
         self._idle.clear()
-
-
-def _hand_over(task: asyncio.Task, future: asyncio.Future, pool: ProcessWorkers) -> None:
-    if task.exception() is not None:
-        pool._started -= 1
-        if not future.done():
-            future.set_exception(task.exception())
-    elif future.done():
-        pool._release(task.result())
-    else:
-        future.set_result(task.result())
 
 
 def _outcome(kind: str, payload: Any) -> Any:

@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test env browser lint format bench clean
+.PHONY: run test env browser lint format bench docs clean
 
 env:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -36,8 +36,12 @@ format: env
 test: env browser lint
 	$(PY) -m pytest -n 2 --timeout 600
 
+docs: env
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --quiet
+	@echo "Documentation site: site/index.html"
+
 bench: env
 	$(PY) benchmarks/fsi_throughput.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build dist
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist site

@@ -25,6 +25,7 @@ from detente.model.catalog import (
     load_force,
     sources,
     system_table,
+    systems,
 )
 from detente.model.force import Force, Holding, Launchers, Stockpile, System
 from detente.model.treaties import load_treaty, treaty_names
@@ -284,8 +285,9 @@ def test_inf_bans_the_ground_launched_500_to_5500_km_band():
         "glcm-2500": 30,
     }
     # a ground-launched cruise missile of unknown range cannot be judged
-    assert ban.undetermined == ("glcm-unknown",)
-    assert not ban.ok
+    why = [(u.holding, u.reason) for u in ban.undetermined]
+    assert why == [("glcm-unknown", "range not known")]
+    assert ban.verdict == "violated" and ban.ok is False
 
 
 # --------------------------------------------------------------------------- START II, deep cuts
@@ -357,10 +359,27 @@ def test_deep_cuts_example():
 
 
 def test_all_warheads_needs_a_stockpile_total():
-    force, systems = force_from_yaml("name: x\nparty: US\nas_of: 2030-01-01\n", SYSTEMS_US)
+    force, systems = force_from_yaml(SORT_FORCE, SYSTEMS_US)
+    assert force.stockpile.total is None
     with pytest.raises(InputError, match="stockpile total") as err:
         count(force, load_treaty(DEEP_CUTS), systems)
     assert err.value.field == "stockpile.total"
+
+
+def test_a_force_known_by_its_total_only_counts_under_all_warheads_alone():
+    """India, Pakistan, Israel, North Korea: a stockpile total, no holdings (no launchers)."""
+    force = load_force("in-2025")
+    treaty = Treaty(
+        id="t",
+        name="T",
+        status="hypothetical",
+        limits=[{"id": "a", "quantity": "all_warheads", "max": 200}],
+    )
+    result = count(force, treaty, systems())
+    assert (result.limits[0].count, result.limits[0].margin) == (180.0, 20.0)
+    with pytest.raises(InputError, match=r"no holdings.*'deployed_launchers'") as err:
+        count(force, load_treaty("new-start"), systems())
+    assert err.value.field == "holdings" and "\n" not in str(err.value)
 
 
 def test_unknown_system_is_a_located_error():
@@ -382,7 +401,12 @@ def test_unknown_loading_is_undetermined_not_zero():
         SYSTEMS_US,
     )
     limit = count(force, load_treaty("new-start"), systems).limit("deployed_warheads")
-    assert (limit.count, limit.undetermined) == (0, ("trident-ii-d5",))
+    assert limit.count == 0
+    assert [(u.holding, u.reason) for u in limit.undetermined] == [
+        ("trident-ii-d5", "warheads not known")
+    ]
+    assert (limit.verdict, limit.ok) == ("undetermined", None)
+    assert limit.status_text == "undetermined: warheads not known (trident-ii-d5)"
 
 
 # --------------------------------------------------------------------------- bundled data
@@ -447,7 +471,9 @@ def test_count_csv_and_table_formats(detente_main):
     assert frame["id"].tolist() == expected["id"].tolist()
     assert frame["count"].tolist() == expected["count"].tolist()
     code, out, _ = detente_main("count", US_2020, "--treaty", "new-start")
-    assert code == 0 and "1,457" in out and "compliant: yes" in out
+    assert code == 0 and "1,457" in out and "within (declared)" in out
+    assert "New START expired on 2026-02-05; shown for comparison" in out
+    assert "overall: within every limit" in out
 
 
 def test_treaty_list_and_show(detente_main):
@@ -458,6 +484,12 @@ def test_treaty_list_and_show(detente_main):
     assert code == 0
     assert "first 150 ALCM bombers count 10 each" in out
     assert "[fas-start1-central-1996]" in out
+    code, out, _ = detente_main("treaty", "list")
+    assert code == 0 and "2026-02-05" in out and "2002-06-14" in out  # New START, START II ended
+    code, out, _ = detente_main("treaty", "show", "inf")
+    assert "INF Treaty ended on 2019-08-02 with the US withdrawal" in out
+    code, out, _ = detente_main("treaty", "show", "start-ii")
+    assert "equipped for" in out
 
 
 # --------------------------------------------------------------------------- properties

@@ -43,6 +43,8 @@ EXPECTED_FORCES = {
     "uk-2025",
     "fr-2025",
 }
+#: Forces the open literature gives as warhead totals only (no launchers per system).
+TOTALS_ONLY = {"in-2025", "pk-2025", "il-2025", "kp-2025"}
 #: Sources files of other datasets (treaties, verification) are checked by their owners.
 OWN_FILES = ("sources.yaml", "systems.yaml", "forces")
 
@@ -91,8 +93,13 @@ def test_every_bundled_file_loads() -> None:
     assert len(sources()) > 50
     assert len(systems()) >= 25
     assert set(force_names()) >= EXPECTED_FORCES
+    assert set(force_names()) >= TOTALS_ONLY
     for force in bundled_forces():
-        assert force.holdings, force.name
+        if force.name in TOTALS_ONLY:
+            assert not force.holdings_known and force.stockpile.total, force.name
+            assert force.stockpile.provenance["total"].source, force.name
+        else:
+            assert force.holdings, force.name
     assert len(newstart_history()) == 50
 
 

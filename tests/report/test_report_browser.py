@@ -103,3 +103,38 @@ def test_report_renders_every_section_and_figure_offline(tmp_path):
             browser.close()
     assert errors == []
     assert requested == []
+
+
+def test_report_is_light_fits_a_phone_and_passes_axe(tmp_path):
+    """Under 3 MB (the smallest plotly.js build), no sideways scroll at 390 px, the findings
+    first, and no serious or critical axe-core violation; screenshots at both widths."""
+    import time
+
+    from a11y import axe_violations
+    from playwright.sync_api import sync_playwright
+
+    assessment = assess(ROOT / "examples" / "new-start-expiry.yaml", samples=500)
+    html = write_report(assessment, tmp_path)["report.html"]
+    size = html.stat().st_size
+    print(f"report.html: {size / 1e6:.2f} MB")
+    assert size < 3_000_000
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            for width in (1280, 390):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                t0 = time.monotonic()
+                page.goto(html.as_uri(), wait_until="load")
+                print(f"width {width}: load event after {time.monotonic() - t0:.2f} s")
+                findings = page.locator("#findings")
+                assert findings.bounding_box()["y"] < 900  # on the first screen
+                assert "index" in findings.inner_text()
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.screenshot(path=str(artifacts / f"report-{width}.png"))
+                if width == 1280:
+                    assert axe_violations(page) == []
+                page.close()
+        finally:
+            browser.close()

@@ -9,6 +9,7 @@ import pytest
 
 from detente.analysis.assess import assess
 from detente.report import figures
+from detente.report.words import input_label
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,17 +23,23 @@ def test_forces_figure_shows_deployed_warheads_by_leg(a):
     fig = figures.forces_figure(a)
     legs = a.legs_frame()
     for trace in fig.data:
-        rows = legs[legs["party"] == trace.name]
+        rows = legs[legs["party"] == trace.legendgroup]
         assert list(trace.x) == list(rows["leg"])
         assert list(trace.y) == list(rows["deployed_warheads"])
 
 
 def test_compliance_figure_is_the_share_of_each_ceiling(a):
     fig = figures.compliance_figure(a)
-    ru = next(t for t in fig.data if t.name == "RU")
-    i = list(ru.x).index("deployed_warheads")
+    ru = next(t for t in fig.data if t.legendgroup == "RU")
+    assert ru.name == "Russia"
+    i = list(ru.x).index("deployed warheads")
     limit = a.counts["RU"].limit("deployed_warheads")
     assert ru.y[i] == pytest.approx(100 * limit.count / limit.limit)
+    # the error bar spans the count's low-high range
+    low, high = limit.bounds
+    assert ru.y[i] + ru.error_y.array[i] == pytest.approx(100 * high / limit.limit)
+    assert ru.y[i] - ru.error_y.arrayminus[i] == pytest.approx(100 * low / limit.limit)
+    assert "for comparison" in fig.layout.title.text
 
 
 def test_posture_heatmap_holds_every_case(a):
@@ -53,17 +60,33 @@ def test_tornado_bars_start_at_the_medians(a):
     low, high = fig.data
     t = a.tornado
     assert low.base == t.fsi_base
-    assert list(low.y) == [b.path for b in reversed(t.bars)]
+    assert list(low.y) == [input_label(b.path) for b in reversed(t.bars)]
+    assert not any(y.startswith("parties.") for y in low.y)
     assert [t.fsi_base + x for x in high.x] == pytest.approx([b.fsi_high for b in reversed(t.bars)])
 
 
 def test_drawdown_curves_pass_through_x_star(a):
     fig = figures.drawdown_figure(a)
     marks = [t for t in fig.data if t.mode == "markers"]
-    assert {t.name for t in marks} == {"x* of US", "x* of RU"}
+    assert {t.legendgroup for t in marks} == {"US", "RU"}
     for t in marks:
-        striker = t.name.split()[-1]
-        assert t.x[0] == a.stability["US-RU"].x_star[striker]
+        assert t.x[0] == a.stability["US-RU"].x_star[t.legendgroup]
+
+
+def test_one_colour_per_party_across_figures(a):
+    from detente.model.glossary import party_colour
+
+    for fig in (figures.forces_figure(a), figures.compliance_figure(a), figures.drawdown_figure(a)):
+        for trace in fig.data:
+            if trace.legendgroup in ("US", "RU"):
+                colour = trace.marker.color if trace.type == "bar" else None
+                colour = colour or (
+                    trace.line.color if trace.mode == "lines" else trace.marker.color
+                )
+                assert colour == party_colour(trace.legendgroup), (
+                    fig.layout.title.text,
+                    trace.name,
+                )
 
 
 def test_verification_figure_draws_each_regime_per_party(a):

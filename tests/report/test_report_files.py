@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 from detente.analysis.assess import assess
 from detente.cli import main
@@ -159,14 +160,37 @@ def test_html_is_self_contained(written):
     for tag, attrs in parser.tags:
         if tag in ("script", "img", "iframe", "link", "source", "video", "audio"):
             assert "src" not in attrs and "href" not in attrs, (tag, attrs)
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html.split("</script>", 1)[1])
+    body = html.split("</script>", 1)[1]
+    # Source links are for the reader to click; nothing is loaded from another address.
+    loads = re.sub(r"<a [^>]*>", "", body)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", loads)
+    assert re.search(r'<a href="https://[^"]+" rel="noopener noreferrer">', body)
     assert "@import" not in html and "url(http" not in html
     ids = {attrs.get("id") for _, attrs in parser.tags}
     assert {s for s, _ in SECTIONS} <= ids
     assert set(build_figures(a)) <= ids
-    from plotly.offline import get_plotlyjs
+    from detente.report.plotlyjs import bundle_js
 
-    assert get_plotlyjs()[:200] in html  # inlined, not fetched
+    assert bundle_js("cartesian")[:300] in html  # inlined, not fetched: the heatmap needs it
+    assert len(html.encode()) < 3_000_000
+
+
+def test_html_reads_like_a_brief(written):
+    a, files = written
+    html = files["report.html"].read_text()
+    summary = html[html.index('<section id="summary">') : html.index('<section id="forces">')]
+    first = summary.index('id="findings"')
+    assert first < summary.index("<table")  # findings in words before any table or figure
+    result = a.stability["US-RU"]
+    assert f"At {result.fsi:.2f} the index" in summary
+    assert "/" + "work" not in html and "/home/" not in html and "/tmp/" not in html  # no paths
+    assert "Scenario file: new-start-expiry.yaml" in html
+    assert "@media print" in html
+    for name in files:  # the report links the CSVs it writes
+        if name.endswith(".csv"):
+            assert f'<a href="{name}">' in html, name
+    for fig_id in build_figures(a):
+        assert re.search(rf'id="{fig_id}".*?</script>\s*</div>\s*<p class="caption">\S', html, re.S)
 
 
 def test_every_input_number_in_the_tables_carries_its_provenance_mark(written):
@@ -224,7 +248,26 @@ def test_detente_run_assesses_the_default_scenario(tmp_path, monkeypatch, capsys
     stdout = capsys.readouterr().out
     data = json.loads((out / "results.json").read_text())
     assert data["scenario"]["name"] == "new-start-expiry"
-    assert "Counted under New START rules" in stdout and "deployed_warheads" in stdout
+    assert "Counted under New START rules" in stdout and "deployed warheads" in stdout
+    assert "New START expired on 2026-02-05; shown for comparison" in stdout
     assert "FSI by posture, US-RU" in stdout and "generated / generated" in stdout
     assert f"{data['fsi']:.4f}" in stdout
     assert "report.html" in stdout
+
+
+def test_treaty_counts_state_basis_range_and_standing(written):
+    a, files = written
+    html = files["report.html"].read_text()
+    section = html[html.index('<section id="compliance">') :]
+    section = section[: section.index("</section>")]
+    # New START is shown as a yardstick, not as a treaty in force
+    assert "New START expired on 2026-02-05; shown for comparison" in section
+    for result in a.counts.values():
+        for x in result.limits:
+            # each verdict in words, with its basis and range, under a human label
+            assert f">{escape(x.status_text)}</td>" in section, x.id
+            assert f">{escape(x.name)}</td>" in section, x.id
+    ru = a.counts["RU"].limit("deployed_warheads")
+    assert ru.basis != "official"
+    assert ">no</td>" not in section and ">deployed_warheads</td>" not in section
+    assert 'class="l bad"' not in section  # no estimate is shown as a declared breach

@@ -184,3 +184,32 @@ def test_missile_defence_enters_the_index_through_the_kernel():
     none = path.read_text().replace("value: 1000, status", "value: 0, status")
     b = assess(parse_scenario(none, str(path)))
     assert b.fsi == pytest.approx(b.stability["US-RU"].fsi, rel=1e-12)
+
+
+def test_posture_grid_in_one_call_equals_case_by_case():
+    """The 16 posture and launch-under-attack cases are rows of one kernel call; each equals
+    its own :func:`evaluate` to 1e-12."""
+    import itertools
+
+    from detente.analysis.assess import posture_cases
+    from detente.analysis.scenario import resolve
+    from detente.analysis.stability import evaluate
+    from detente.model.scenario import parse_scenario
+
+    resolved = resolve(parse_scenario("name: x\nparties: [{force: us-2025}, {force: ru-2025}]"))
+    cases = posture_cases(resolved)
+    assert len(cases) == 16
+    grid = list(
+        itertools.product(
+            itertools.product(("day_to_day", "generated"), repeat=2),
+            itertools.product((False, True), repeat=2),
+        )
+    )
+    for case, (postures, luas) in zip(cases, grid, strict=True):
+        posture = dict(zip(case.pair, postures, strict=True))
+        lua = dict(zip(case.pair, luas, strict=True))
+        assert (case.posture, case.lua) == (posture, lua)
+        one = evaluate(resolved.sides(case.pair, posture, lua), resolved.params)
+        assert case.fsi == pytest.approx(one.fsi, abs=1e-12)
+        for k in case.pair:
+            assert case.r[k] == pytest.approx(one.r[k], abs=1e-12)

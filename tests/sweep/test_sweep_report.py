@@ -3,11 +3,12 @@ what the store holds."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
-from plotly.offline import get_plotlyjs
 
+from detente.report.plotlyjs import bundle_js
 from detente.sweep.report import MAX_PLOTTED, write_report
 from detente.sweep.runner import run_sweep
 from detente.sweep.samplers import sample
@@ -49,10 +50,14 @@ def cell_after(page, label):
     return int(match.group(1))
 
 
-def test_report_is_self_contained(tmp_path):
+def test_report_is_self_contained_with_the_smallest_plotly_build(tmp_path):
     page, _ = report(tmp_path)
-    plotlyjs = get_plotlyjs()
+    plotlyjs = bundle_js("basic")  # scatter and bar only: SVG, no WebGL
     assert plotlyjs in page
+    specs = re.findall(r'<script type="application/json" id="fig-\d+-json">(.*?)</script>', page)
+    assert specs
+    types = {t.get("type", "scatter") for spec in specs for t in json.loads(spec)["data"]}
+    assert types <= {"scatter", "bar"}
     rest = page.replace(plotlyjs, "")
     assert "<script src=" not in rest and "https://" not in rest and "http://" not in rest
 
@@ -65,6 +70,7 @@ def test_sobol_and_agreement_sections_match_the_results(tmp_path):
     assert cell_after(page, "B") == int((x3 <= 0.0).sum())
     assert cell_after(page, "every party (zone)") == int(((y >= 3.0) & (x3 <= 0.0)).sum())
     assert "Pareto frontier of the zone (maximise y, minimise x3)" in page
+    assert f"{cell_after(page, 'every party (zone)'):,} of {len(results):,} proposals" in page
 
 
 def test_no_sobol_section_without_sobol_sampling_and_empty_zone_said(tmp_path):
@@ -81,5 +87,5 @@ def test_incomplete_sweep_is_flagged(tmp_path):
 
 def test_large_sweep_plots_a_subset(tmp_path):
     page, results = report(tmp_path, sampler="lhs", points=MAX_PLOTTED + 1000)
-    assert f"Scatter plots show {MAX_PLOTTED:,} of {len(results):,} points" in page
+    assert f"Drawn: {MAX_PLOTTED:,} of {len(results):,} proposals" in page
     assert np.isfinite(results["y"]).all()

@@ -46,7 +46,7 @@ def test_chart_data_equals_the_csv() -> None:
     for i, column in enumerate(COLUMNS, start=1):
         axis = "y" if i == 1 else f"y{i}"
         for party in ("US", "RU"):
-            (trace,) = [t for t in fig.data if t.name == party and t.yaxis == axis]
+            (trace,) = [t for t in fig.data if t.name == f"{party} declared" and t.yaxis == axis]
             dates, values = csv_series(party, column)
             assert list(trace.x) == dates
             assert list(trace.y) == values
@@ -69,10 +69,10 @@ def test_html_is_self_contained_and_plots_the_csv(history_cli, tmp_path) -> None
     traces, _ = json.JSONDecoder().raw_decode(text[start:])
     for i, column in enumerate(COLUMNS, start=1):
         axis = "y" if i == 1 else f"y{i}"
-        (trace,) = [t for t in traces if t["name"] == "US" and t.get("yaxis", "y") == axis]
+        (trace,) = [t for t in traces if t["name"] == "US declared" and t.get("yaxis", "y") == axis]
         dates, values = csv_series("US", column)
         assert trace["x"] == dates and trace["y"] == values
-    assert not [t for t in traces if t["name"] == "RU"]
+    assert not [t for t in traces if t["name"].startswith("RU")]
 
 
 def test_terminal_shows_each_limit_and_the_last_declaration(history_cli) -> None:

@@ -63,3 +63,26 @@ def live_server() -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """Debian's Chromium, headless, driven by Playwright."""
+    from browser_visit import ARGS, CHROMIUM
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def visit(browser, live_server, tmp_path):
+    """A recorded page on the live server; fails the test on any request off 127.0.0.1."""
+    from browser_visit import Visit
+
+    v = Visit(browser, live_server, tmp_path)
+    yield v
+    v.check_local_only()
+    v.context.close()

@@ -22,7 +22,7 @@ BODY = {
     "interceptor_caps": [0, 250],
     "criteria": [
         {"party": "US", "fsi_min": 0.7, "arriving_min": 400},
-        {"party": "RU", "arriving_min": 150},
+        {"party": "RU", "arriving_min": 150, "interceptor_cap_max": 100, "warhead_cap_max": 1100},
     ],
 }
 # The same proposals as a sweep file (examples/sweep-after-new-start.yaml, smaller).
@@ -46,6 +46,8 @@ criteria:
   - {party: US, output: fsi, min: 0.7}
   - {party: US, output: arriving.US, min: 400}
   - {party: RU, output: arriving.RU, min: 150}
+  - {party: RU, input: treaty.interceptor_cap, max: 100}
+  - {party: RU, input: treaty.warhead_cap, max: 1100}
 """
 KEY = ("treaty.warhead_cap", "treaty.launcher_cap", "treaty.mirv", "treaty.interceptor_cap")
 
@@ -74,6 +76,7 @@ def test_accepted_proposals_are_those_of_the_sweep_pipeline(answer):
     for key, row in got.items():
         assert row["fsi"] == pytest.approx(expected[key]["fsi"], rel=1e-12)
         assert row["arriving.US"] >= 400 and row["arriving.RU"] >= 150 and row["fsi"] >= 0.7
+        assert row["treaty.interceptor_cap"] <= 100 and row["treaty.warhead_cap"] <= 1100
 
 
 def test_frontier_is_the_non_dominated_accepted_proposals(answer):
@@ -119,12 +122,20 @@ def test_too_many_points_is_422(client):
         ([{"party": "US", "arriving_min": -1}], "criteria.0.arriving_min"),
         ([{"party": "RU", "fsi_min": 0.5}, {"party": "RU", "fsi_min": 0.6}], "criteria.1.party"),
         ([], "criteria"),
+        ([{"party": "US", "warhead_cap_max": -5}], "criteria.0.warhead_cap_max"),
     ],
 )
 def test_bad_criteria_are_422_naming_the_field(client, criteria, field):
     r = client.post("/api/agreement", json={**BODY, "criteria": criteria})
     assert r.status_code == 422
     assert r.json()["field"] == field
+
+
+def test_an_interceptor_cap_criterion_needs_interceptor_caps(client):
+    body = {**BODY, "interceptor_caps": [], "criteria": [{"party": "US", "interceptor_cap_max": 5}]}
+    r = client.post("/api/agreement", json=body)
+    assert r.status_code == 422
+    assert r.json()["field"] == "criteria.0"
 
 
 @pytest.mark.parametrize(

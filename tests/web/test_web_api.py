@@ -258,3 +258,17 @@ def test_assess_never_reads_a_risk_file_named_by_the_request(client):
     scenario = {"name": "x", "parties": parties, "risk": {"samples": 200_000}}
     r = client.post("/api/assess", json={"scenario": scenario})
     assert (r.status_code, r.json()["field"]) == (422, "risk.samples")
+
+
+def test_an_inline_treaty_may_not_read_a_table_from_disk(client):
+    treaty = {
+        "id": "t",
+        "name": "T",
+        "status": "hypothetical",
+        "limits": [{"id": "w", "quantity": "deployed_warheads", "max": 1}],
+        "declared_table": {"file": "/etc/passwd", "columns": {"w": "root"}},
+    }
+    r = client.post("/api/count", json={"force": "us-2025", "treaty": treaty})
+    assert r.status_code == 422
+    assert r.json()["field"] == "treaty.declared_table"
+    assert "read only from treaty files" in r.json()["detail"]

@@ -5,28 +5,11 @@ upload, the state lives in the URL, and no request leaves 127.0.0.1. Screenshots
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import unquote, urlparse
-
 import httpx
 import pytest
 import yaml
-from playwright.sync_api import expect, sync_playwright
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-TIMEOUT_MS = 30_000
+from browser_visit import CHROMIUM, ROOT
+from playwright.sync_api import expect
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,83 +19,54 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-class Visit:
-    """A page with every request, console error and CSP violation recorded."""
-
-    def __init__(self, browser, base: str, tmp_path: Path) -> None:
-        self.base = base
-        self.context = browser.new_context(
-            accept_downloads=True, viewport={"width": 1400, "height": 1000}
-        )
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(TIMEOUT_MS)
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", self._console)
-        self.tmp_path = tmp_path
-
-    def _console(self, message) -> None:
-        """Console errors, except the 4xx answers the page shows inline (a bad upload)."""
-        if message.type == "error" and not re.search(r"status of 4\d\d", message.text):
-            self.errors.append(message.text)
-
-    def fsi(self) -> str:
-        expect(self.page.locator("#fsi")).to_have_text(re.compile(r"^\d\.\d{4}$"))
-        expect(self.page.locator("body")).not_to_have_attribute("data-busy", "1")
-        return self.page.locator("#fsi").inner_text()
-
-    def state(self) -> dict:
-        fragment = urlparse(self.page.url).fragment
-        assert fragment.startswith("s="), self.page.url
-        return json.loads(unquote(fragment[2:]))
-
-    def screenshot(self, name: str) -> None:
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"web-{name}.png"), full_page=True)
-
-    def check_local_only(self) -> None:
-        """Every request went to this server (blob: downloads are this page's own)."""
-        assert self.requests
-        for url in self.requests:
-            parsed = urlparse(url)
-            if parsed.scheme == "blob":
-                parsed = urlparse(url[len("blob:") :])
-            elif parsed.scheme == "data":
-                continue
-            assert parsed.scheme == "http" and parsed.hostname == "127.0.0.1", url
-        assert not self.errors, self.errors
-
-
-@pytest.fixture
-def visit(browser, live_server, tmp_path) -> Iterator[Visit]:
-    v = Visit(browser, live_server, tmp_path)
-    yield v
-    v.check_local_only()
-    v.context.close()
-
-
-def _explore(base: str, state: dict) -> dict:
-    r = httpx.post(f"{base}/api/explore", json={"scenario": state}, timeout=30)
+def _explore(base: str, state: dict, caps: dict | None = None) -> dict:
+    r = httpx.post(f"{base}/api/explore", json={"scenario": state, "caps": caps or {}}, timeout=30)
     r.raise_for_status()
     return r.json()
+
+
+def _default_scenario(link: dict[str, str]) -> dict:
+    return {
+        "name": "web",
+        "parties": [{"force": link["a"]}, {"force": link["b"]}],
+        "treaty": link["t"],
+    }
+
+
+def test_the_count_panel_states_standing_basis_and_range(visit):
+    page = visit.page
+    page.goto(visit.base + "/")
+    visit.fsi()
+    answer = _explore(visit.base, _default_scenario(visit.link()))
+    treaty = answer["treaty"]
+    assert (treaty["id"], treaty["in_force"], treaty["expired"]) == (
+        "new-start",
+        False,
+        "2026-02-05",
+    )
+    expect(page.locator("#treaty-standing")).to_contain_text(
+        "New START expired on 2026-02-05; shown for comparison"
+    )
+    items = [x for r in answer["compliance"].values() for x in (*r["limits"], *r["bans"])]
+    # every verdict in words from the engine, e.g. "within (assumption; 509–562)"
+    expect(page.locator("#compliance-table td.verdict")).to_have_text(
+        [x["status_text"] for x in items]
+    )
+    assert all(x["basis"] != "official" for x in items)  # 2025 forces: estimates
+    assert page.locator("#compliance-table td.over").count() == 0  # no estimate in red
+    table = page.locator("#compliance-table")
+    expect(table).to_contain_text("deployed warheads")
+    expect(table).not_to_contain_text("deployed_warheads")
+    visit.screenshot("counts")
 
 
 def test_a_control_moves_the_index_and_the_url_keeps_it(visit):
     page = visit.page
     page.goto(visit.base + "/")
     before = visit.fsi()
-    expected = _explore(visit.base, visit.state()["scenario"])["stability"]["fsi"]
-    assert before == f"{expected:.4f}"
+    expected = _explore(visit.base, _default_scenario(visit.link()))["stability"]["fsi"]
+    assert float(before) == expected
+    assert page.locator("#fsi").inner_text() == f"{expected:.2f}"
     assert page.locator("#drawdown .main-svg").count() > 0
     assert page.locator("#domain .main-svg").count() > 0
     assert page.locator("#compliance-table").count() == 1
@@ -120,22 +74,24 @@ def test_a_control_moves_the_index_and_the_url_keeps_it(visit):
         assert page.locator(f"{card} a[href^='/sources#src-']").count() > 0, card
 
     page.locator("#de").fill("0.55")
-    expect(page.locator("#fsi")).not_to_have_text(before)
+    expect(page.locator("#fsi")).not_to_have_attribute("data-value", before)
     after_de = visit.fsi()
     mm3 = page.locator('fieldset.side[data-side="0"] tr[data-key="minuteman-iii"] input.loading')
     mm3.fill("3")
-    expect(page.locator("#fsi")).not_to_have_text(after_de)
+    expect(page.locator("#fsi")).not_to_have_attribute("data-value", after_de)
     moved = visit.fsi()
-    state = visit.state()
-    assert state["scenario"]["parameters"]["de"] == 0.55
-    holdings = state["scenario"]["parties"][0]["modifications"]["holdings"]
-    assert holdings["minuteman-iii"]["loading"] == 3
-    assert moved == f"{_explore(visit.base, state['scenario'])['stability']['fsi']:.4f}"
+    link = visit.link()
+    assert link["de"] == "0.55"
+    assert link["ha.minuteman-iii"] == "l3"
+    scenario = _default_scenario(link)
+    scenario["parameters"] = {"de": 0.55}
+    scenario["parties"][0]["modifications"] = {"holdings": {"minuteman-iii": {"loading": 3}}}
+    assert float(moved) == _explore(visit.base, scenario)["stability"]["fsi"]
     visit.screenshot("controls")
 
     page.reload()
     assert visit.fsi() == moved
-    assert visit.state() == state
+    assert visit.link() == link
 
 
 def test_a_preset_loads(visit):
@@ -150,9 +106,15 @@ def test_a_preset_loads(visit):
     visit.fsi()
     page.locator("#preset").select_option(name)
     expect(page.locator("#description")).to_contain_text(name)
-    assert visit.fsi() == f"{expected:.4f}"
-    assert visit.state()["scenario"]["name"] == name
+    expect(page.locator("#fsi")).to_have_attribute("data-value", str(expected))
+    assert visit.link()["n"] == name
     visit.screenshot("preset")
+
+    # An edit makes the scenario the user's own: the preset's label clears.
+    page.locator('fieldset.side[data-side="1"] .lua').click()
+    expect(page.locator("#description")).to_be_hidden()
+    expect(page.locator("#preset")).to_have_value("")
+    assert "n" not in visit.link()
 
 
 def test_scenario_round_trip_through_download_and_upload(visit):
@@ -163,9 +125,11 @@ def test_scenario_round_trip_through_download_and_upload(visit):
     page.locator('fieldset.side[data-side="0"] .interceptors').fill("400")
     page.locator("#kmax").select_option("3")
     visit.fsi()
-    expect(page.locator('fieldset.side[data-side="0"] .defense-note')).to_contain_text("RVs")
+    expect(page.locator('fieldset.side[data-side="0"] .defense-note')).to_contain_text(
+        "engages at most"
+    )
     shown = visit.fsi()
-    state = visit.state()
+    link = visit.link()
     with page.expect_download() as info:
         page.locator("#download").click()
     saved = visit.tmp_path / info.value.suggested_filename
@@ -180,8 +144,8 @@ def test_scenario_round_trip_through_download_and_upload(visit):
     default = visit.fsi()
     assert default != shown
     page.locator("#upload").set_input_files(str(saved))
-    expect(page.locator("#fsi")).to_have_text(shown)
-    assert visit.state()["scenario"] == state["scenario"]
+    expect(page.locator("#fsi")).to_have_attribute("data-value", shown)
+    assert visit.link() == link
     visit.screenshot("round-trip")
 
     broken = visit.tmp_path / "broken.yaml"
@@ -242,7 +206,20 @@ def test_verification_and_risk_panel(visit):
     visit.screenshot("verify")
 
 
-def test_agreement_panel(visit):
+def test_agreement_panel_finds_what_the_sweep_file_finds(visit, tmp_path):
+    """The panel's defaults express examples/sweep-after-new-start.yaml (its grid, its input
+    and output criteria): the page and the file's sweep accept the same proposals."""
+    from detente.sweep.agreement import agreement_zone
+    from detente.sweep.runner import run_sweep
+    from detente.sweep.spec import load_spec
+    from detente.sweep.store import SweepStore
+
+    spec = load_spec(ROOT / "examples" / "sweep-after-new-start.yaml")
+    run_sweep(spec, tmp_path / "s.duckdb")
+    with SweepStore(tmp_path / "s.duckdb", read_only=True) as store:
+        results = store.results()
+    zone = agreement_zone(results, spec.criteria)
+
     page = visit.page
     page.goto(visit.base + "/")
     visit.fsi()
@@ -251,31 +228,32 @@ def test_agreement_panel(visit):
     expect(form.locator("select[name=force0] option")).not_to_have_count(0)
     form.locator("input[name=wlevels]").fill("200")
     expect(page.locator("#agreement-count")).to_contain_text("more than")
-    form.locator("input[name=wlevels]").fill("8")
+    assert "z.wlevels" in visit.link()  # the panels live in the permalink too
+    form.locator("input[name=wlevels]").fill("29")
     expect(page.locator("#agreement-count")).not_to_contain_text("more than")
     form.locator("button[type=submit]").click()
     summary = page.locator("#agreement-summary")
-    expect(summary).to_contain_text("accepted by every party")
-    body = {
-        "parties": [
-            {
-                "force": form.locator("select[name=force0]").input_value(),
-                "defense": {"interceptors": 1000},
-            },
-            {"force": form.locator("select[name=force1]").input_value()},
-        ],
-        "warhead_cap": {"low": 600, "high": 2000, "levels": 8},
-        "launcher_cap": {"low": 400, "high": 800, "levels": 5},
-        "mirv": ["allowed", "icbm_ban", "full_ban"],
-        "interceptor_caps": [0, 100, 250, 1000],
-        "criteria": [
-            {"party": "US", "fsi_min": 0.7, "arriving_min": 400},
-            {"party": "RU", "fsi_min": 0.7, "arriving_min": 150},
-        ],
-    }
-    expected = httpx.post(f"{visit.base}/api/agreement", json=body, timeout=30).json()
-    assert expected["accepted_count"] > 0
-    expect(summary).to_contain_text(f"{expected['accepted_count']:,} of {expected['points']:,}")
-    expect(page.locator("#frontier-table tbody tr")).to_have_count(len(expected["frontier"]))
+    expect(summary).to_contain_text("accepted by every party", timeout=60_000)
+    expect(summary).to_contain_text(f"{len(zone):,} of {len(results):,}")
+    assert page.locator("#frontier-table tbody tr").count() > 0
     assert page.locator("#agreement-plot .main-svg").count() > 0
     visit.screenshot("agreement")
+
+
+def test_history_panel(visit):
+    page = visit.page
+    page.goto(visit.base + "/")
+    visit.fsi()
+    page.locator("#history-panel summary").click()
+    answer = httpx.get(f"{visit.base}/api/history", params={"quantity": "stockpile"}, timeout=60)
+    expected = answer.json()
+    plot = page.locator("#history-plot")
+    expect(plot).to_have_attribute("data-drawn", str(len(expected["figure"]["data"])))
+    assert plot.locator(".scatterlayer .trace").count() == len(expected["figure"]["data"])
+    expect(page.locator("#history-summary")).to_contain_text("1945-2025")
+    expect(page.locator("#history-sources a[href^='/sources#src-']").first).to_be_visible()
+    form = page.locator("#history-form")
+    form.locator("select[name=quantity]").select_option("emt")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#history-summary")).to_contain_text("Mt EMT")
+    visit.screenshot("history")

@@ -24,7 +24,7 @@ from detente.analysis.counting import CountResult, count
 from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
 from detente.analysis.risk import RiskResult, load_risk_parameters, run_risk
 from detente.analysis.scenario import ResolvedScenario, resolve
-from detente.analysis.stability import StabilityResult, evaluate
+from detente.analysis.stability import StabilityResult, evaluate, evaluate_rows
 from detente.analysis.uncertainty import (
     Tornado,
     UncertaintyResult,
@@ -34,6 +34,7 @@ from detente.analysis.uncertainty import (
     output_name,
     tornado,
 )
+from detente.display import Display
 from detente.model import parameters
 from detente.model.catalog import Source, sources, system_table
 from detente.model.force import POSTURES
@@ -295,8 +296,8 @@ class ContextSection:
         }
 
 
-@dataclass(frozen=True)
-class Assessment:
+@dataclass(frozen=True, repr=False)
+class Assessment(Display):
     """Everything :func:`assess` found about a scenario.
 
     Attributes
@@ -371,6 +372,21 @@ class Assessment:
     def assumptions(self) -> tuple[LedgerEntry, ...]:
         """The ledger entries that are assumptions."""
         return tuple(e for e in self.ledger if e.assumption)
+
+    def summary(self) -> str:
+        """The scenario, its index and what it rests on, in one sentence."""
+        n = len(self.assumptions)
+        return (
+            f"{self.scenario.name}: first-strike stability index {self.fsi:.2f} (0 to 1; 1 = "
+            f"neither side gains by striking first); {len(self.ledger)} input numbers, {n} of "
+            "them assumptions"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per pair and side in the scenario's postures: C1, C2, r, x*, arriving."""
+        import pandas as pd
+
+        return pd.concat({tag: r.to_frame() for tag, r in self.stability.items()}, names=["pair"])
 
     def forces_frame(self) -> pd.DataFrame:
         """One row per holding of every party after the scenario's modifications."""
@@ -553,23 +569,34 @@ def posture_cases(resolved: ResolvedScenario) -> list[PostureCase]:
 
     With three or more parties the other parties keep the scenario's postures and every
     striker withholds its reserve against them; with three or more parties or a missile
-    defence the cases come from :func:`evaluate_batch`. ``r`` is capped.
+    defence the cases come from :func:`evaluate_batch`. Otherwise, with one DE for every
+    warhead, all cases of a pair are rows of one kernel call (:func:`evaluate_rows`). ``r``
+    is capped.
     """
     batch = needs_batch(resolved)
     cases = []
     for pair in resolved.pairs():
-        for postures in itertools.product(POSTURES, repeat=2):
-            for luas in itertools.product((False, True), repeat=2):
-                posture = dict(zip(pair, postures, strict=True))
-                lua = dict(zip(pair, luas, strict=True))
-                if batch:
-                    out = evaluate_batch(resolved, {}, 1, posture=posture, lua=lua)
-                    fsi = float(out[output_name(resolved, "fsi", pair)][0])
-                    r = {k: float(out[output_name(resolved, "r", pair, k)][0]) for k in pair}
-                else:
-                    result = evaluate(resolved.sides(pair, posture, lua), resolved.params)
-                    fsi, r = result.fsi, result.r
+        grid = [
+            (dict(zip(pair, postures, strict=True)), dict(zip(pair, luas, strict=True)))
+            for postures in itertools.product(POSTURES, repeat=2)
+            for luas in itertools.product((False, True), repeat=2)
+        ]
+        if batch:
+            for posture, lua in grid:
+                out = evaluate_batch(resolved, {}, 1, posture=posture, lua=lua)
+                fsi = float(out[output_name(resolved, "fsi", pair)][0])
+                r = {k: float(out[output_name(resolved, "r", pair, k)][0]) for k in pair}
                 cases.append(PostureCase(pair, posture, lua, fsi, r))
+        elif resolved.params.weapons == "uniform":
+            rows = [resolved.sides(pair, posture, lua) for posture, lua in grid]
+            si = evaluate_rows(rows, resolved.params)
+            for i, (posture, lua) in enumerate(grid):
+                r = dict(zip(pair, (float(si.r_A_capped[i]), float(si.r_B_capped[i])), strict=True))
+                cases.append(PostureCase(pair, posture, lua, float(si.fsi[i]), r))
+        else:
+            for posture, lua in grid:
+                result = evaluate(resolved.sides(pair, posture, lua), resolved.params)
+                cases.append(PostureCase(pair, posture, lua, result.fsi, result.r))
     return cases
 
 

@@ -108,6 +108,7 @@ def elements_from_force(force: Force, posture: Posture = "day_to_day") -> Elemen
     >>> e.legs
     ('ICBM', 'SLBM', 'bomber', 'bomber')
     """
+    force.require_holdings("the exchange and stability models")
     rows, names, legs, systems = [], [], [], []
     for i, system in strategic_holdings(force):
         h = force.holdings[i]

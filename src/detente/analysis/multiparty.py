@@ -27,6 +27,7 @@ from detente.analysis.stability import (
     force_labels,
     per_label,
 )
+from detente.display import Display
 from detente.errors import InputError
 from detente.kernels.multiparty import RESERVE, RESERVE_MODE, RESERVE_MODES, system_index
 from detente.model import limits
@@ -118,8 +119,8 @@ class PairResult:
         return out
 
 
-@dataclass(frozen=True)
-class SystemResult:
+@dataclass(frozen=True, repr=False)
+class SystemResult(Display):
     """First-strike stability of a system of parties.
 
     Attributes
@@ -169,6 +170,14 @@ class SystemResult:
             "lua": self.lua,
             "params": self.params.__dict__,
         }
+
+    def summary(self) -> str:
+        """The system index and its weakest pair, in words."""
+        return (
+            f"system first-strike stability {self.fsi_min:.2f} (the least pairwise index; "
+            f"1 = no party gains by striking first), weakest pair {self.weakest}; "
+            f"product of the pairwise indices {self.fsi_product:.2f}"
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per ordered pair (striker, victim)."""

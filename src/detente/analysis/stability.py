@@ -30,6 +30,7 @@ from detente.analysis.elements import (
     elements_from_notional,
     interceptors_of,
 )
+from detente.display import Display
 from detente.errors import InputError
 from detente.kernels.defense import (
     engagement_capacity,
@@ -60,6 +61,7 @@ from detente.model.yamlio import load_yaml, validate
 
 if TYPE_CHECKING:
     import pandas as pd
+    import plotly.graph_objects as go
 
 
 @dataclass(frozen=True)
@@ -450,8 +452,8 @@ def weapon_de(
     return matrix, tuple(notes)
 
 
-@dataclass(frozen=True)
-class StabilityResult:
+@dataclass(frozen=True, repr=False)
+class StabilityResult(Display):
     """First-strike stability of two sides, keyed by side label.
 
     Attributes
@@ -518,6 +520,31 @@ class StabilityResult:
         if self.weapons:
             out["weapons"] = self.weapons
         return out
+
+    def summary(self) -> str:
+        """The index and each side's ratio r, in words.
+
+        Examples
+        --------
+        >>> from detente.model.catalog import DATA_DIR
+        >>> t1 = DATA_DIR.parent.parent.parent / "examples" / "notional"
+        >>> a, b = (load_side_force(t1 / f"t1-{x}.yaml") for x in "ab")
+        >>> evaluate(make_sides([a, b])).summary()  # doctest: +NORMALIZE_WHITESPACE
+        'first-strike stability index 0.29 (0 to 1; 1 = neither side gains by striking
+        first); r = C1/C2, cost of striking first over cost of being struck: A 0.54, B 0.54'
+        """
+        ratios = ", ".join(f"{k} {self.r_uncapped[k]:.2f}" for k in self.labels)
+        return (
+            f"first-strike stability index {self.fsi:.2f} (0 to 1; 1 = neither side gains by "
+            f"striking first); r = C1/C2, cost of striking first over cost of being struck: "
+            f"{ratios}"
+        )
+
+    def plot(self) -> go.Figure:
+        """The counterforce draw-down curves with each striker's x* (the report's figure)."""
+        from detente.report.figures import stability_drawdown_figure
+
+        return stability_drawdown_figure({"": self})
 
     def to_frame(self) -> pd.DataFrame:
         """One row per side: C1, C2, r, r_uncapped, x*, arriving retaliation."""
@@ -700,6 +727,77 @@ def result_at(
         sides=(a, b),
         defense=defense or {},
         weapons=weapons or {},
+    )
+
+
+def stack_sides(sides: Sequence[Side]) -> list[np.ndarray]:
+    """n, m, fixed, alert of ``sides`` stacked on a batch axis, padded with n = 0 elements.
+
+    Examples
+    --------
+    >>> from detente.model.catalog import load_force
+    >>> us, ru = make_sides([load_force("us-2025"), load_force("ru-2025")])
+    >>> [a.shape for a in stack_sides([us, ru])]
+    [(2, 11), (2, 11), (2, 11), (2, 11)]
+    """
+    width = max(len(s.elements) for s in sides)
+    out = []
+    for name, fill in (("n", 0.0), ("m", 0.0), ("fixed", False), ("alert", 0.0)):
+        rows = [getattr(s.elements, name) for s in sides]
+        arr = np.full((len(rows), width), fill, dtype=rows[0].dtype)
+        for i, row in enumerate(rows):
+            arr[i, : len(row)] = row
+        out.append(arr)
+    return out
+
+
+def evaluate_rows(
+    pairs: Sequence[Sequence[Side]], params: StabilityParams | Sequence[StabilityParams]
+) -> StabilityIndex:
+    """The kernel result of many (A, B) side pairs in one batched call, one row per pair.
+
+    For one DE for every warhead (``weapons == "uniform"``) and no missile defence: the cases
+    :func:`evaluate` handles without its extensions. ``params`` is shared or given per row;
+    rows may differ in ``de`` but must share the other constants. Row ``i`` equals
+    ``evaluate(pairs[i], params[i])``; :func:`result_at` turns it into a result.
+
+    Raises
+    ------
+    InputError
+        Weapon types, a missile defence (use :func:`evaluate` per pair), or rows whose
+        constants other than ``de`` differ.
+
+    Examples
+    --------
+    Both sides' launch under attack as four rows of one call:
+
+    >>> from detente.model.catalog import load_force
+    >>> sides = make_sides([load_force("us-2025"), load_force("ru-2025")])
+    >>> rows = [[replace(sides[0], lua=a), replace(sides[1], lua=b)]
+    ...         for a in (False, True) for b in (False, True)]
+    >>> si = evaluate_rows(rows, StabilityParams())
+    >>> bool(abs(si.fsi[0] - evaluate(sides).fsi) < 1e-12), si.fsi.shape
+    (True, (4,))
+    """
+    rows = [params] * len(pairs) if isinstance(params, StabilityParams) else list(params)
+    if any(p.weapons != "uniform" for p in rows) or any(
+        s.defense is not None for pair in pairs for s in pair
+    ):
+        raise InputError("batched rows take one DE for every warhead and no missile defence")
+    if len({tuple(sorted(p.kernel_kwargs().items())) for p in rows}) > 1:
+        raise InputError("batched rows must share every constant but de")
+    a_sides, b_sides = [p[0] for p in pairs], [p[1] for p in pairs]
+    de = np.array([p.de for p in rows], dtype=float)
+    return stability_index(
+        *stack_sides(a_sides),
+        *stack_sides(b_sides),
+        np.array([s.w80 for s in a_sides]),
+        np.array([s.w80 for s in b_sides]),
+        de,
+        de,
+        lua_A=np.array([s.lua for s in a_sides]),
+        lua_B=np.array([s.lua for s in b_sides]),
+        **rows[0].kernel_kwargs(),
     )
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from detente.analysis.elements import LEG, strategic_holdings
 from detente.analysis.stability import StabilityParams, make_sides
+from detente.display import Display
 from detente.errors import InputError
 from detente.kernels.upload import launchers_in_use, upload
 from detente.model.force import POSTURES, Force, Posture
@@ -162,6 +163,7 @@ def upload_inputs(
     >>> u.pools, u.reserve.tolist(), u.rate.tolist()
     (('ICBM', 'SLBM', 'bomber'), [550.0, 950.0, 430.0], [60.0, 276.0, 200.0, 100.0])
     """
+    force.require_holdings("the upload model")
     table = _resolve_defaults(defaults)
     if not (np.isfinite(rate_scale) and rate_scale >= 0):
         raise InputError(f"must be finite and >= 0, got {rate_scale:g}", field="rate_scale")
@@ -286,8 +288,8 @@ class Stability:
     params: StabilityParams
 
 
-@dataclass(frozen=True)
-class UploadTimeline:
+@dataclass(frozen=True, repr=False)
+class UploadTimeline(Display):
     """Deployed warheads of one force month by month after a lapse, and optionally the
     stability index against an opponent's timeline.
 
@@ -343,6 +345,14 @@ class UploadTimeline:
     def sides(self) -> list[UploadTimeline]:
         """This timeline and the opponent's, if any."""
         return [self] if self.opponent is None else [self, self.opponent]
+
+    def summary(self) -> str:
+        """Deployed warheads at the start and the end of the timeline, per side."""
+        parts = [
+            f"{s.label} {s.total[0]:,.0f} to {s.total[-1]:,.0f} deployed strategic warheads"
+            for s in self.sides()
+        ]
+        return f"upload over {int(self.months[-1])} months: " + "; ".join(parts)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per month: ``date``, ``<side>_<leg>``, ``<side>_total`` and, with an

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from detente.display import Display
 from detente.errors import InputError
 from detente.kernels import verification as kv
 from detente.model import limits
@@ -190,8 +191,8 @@ def _user_error(func: Any, *args: Any, **kwargs: Any) -> Any:
         raise InputError(str(exc)) from None
 
 
-@dataclass(frozen=True)
-class DetectionResult(_Result):
+@dataclass(frozen=True, repr=False)
+class DetectionResult(Display, _Result):
     """Probability that random inspections catch over-loading, with the inspection game.
 
     ``deterrence_threshold`` and ``deterred`` are ``None`` unless a gain and a loss were given.
@@ -207,6 +208,14 @@ class DetectionResult(_Result):
     loss: float | None = None
     deterrence_threshold: float | None = None
     deterred: bool | None = None
+
+    def summary(self) -> str:
+        """The detection probability in words."""
+        return (
+            f"{self.inspections} inspection(s) a year of {self.missiles:,} missiles, "
+            f"{self.overloaded:,} of them over-loaded: probability "
+            f"{self.detection_probability:.3f} of finding at least one in {self.years} year(s)"
+        )
 
 
 def detect(

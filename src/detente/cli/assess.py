@@ -200,18 +200,26 @@ def print_system(a, console: Console) -> None:
 
 
 def print_compliance(a, console: Console) -> None:
-    """Each party's treaty counts with ceilings and margins."""
+    """Each party's treaty counts: ceiling, margin and the verdict in words (basis; range)."""
+    from detente.cli.treaty import verdict_style
+
+    first = next(iter(a.counts.values()))
+    style = "" if first.in_force else "yellow"
+    console.print(escape(first.standing), style=style, soft_wrap=True)
     table = Table(title=f"Counted under {a.resolved.treaty.name} rules")
-    for col in ("party", "limit", "count", "ceiling", "margin", "within"):
-        table.add_column(col, justify="left" if col in ("party", "limit") else "right")
+    for col in ("party", "limit", "count", "ceiling", "margin", "verdict (basis; range)"):
+        justify = "right" if col in ("count", "ceiling", "margin") else "left"
+        table.add_column(col, justify=justify, overflow="fold")
     for label, result in a.counts.items():
         for x in result.limits:
+            verdict = f"[{verdict_style(x.verdict, x.basis)}]{escape(x.status_text)}[/]"
             table.add_row(
-                label, x.id, f"{x.count:,.0f}", f"{x.limit:,.0f}", f"{x.margin:,.0f}",
-                "yes" if x.ok else "[red]no[/red]",
+                label, escape(x.name), f"{x.count:,.0f}", f"{x.limit:,.0f}", f"{x.margin:,.0f}",
+                verdict,
             )  # fmt: skip
         for b in result.bans:
-            table.add_row(label, b.id, "", "ban", "", "yes" if b.ok else "[red]no[/red]")
+            verdict = f"[{verdict_style(b.verdict, b.basis)}]{escape(b.status_text)}[/]"
+            table.add_row(label, escape(f"ban: {b.name}"), "", "", "", verdict)
     console.print(table)
 
 

@@ -98,14 +98,17 @@ def force_summary(force: Force) -> dict[str, Any]:
 
     ``deployed_warheads`` sums the warheads actually on deployed launchers (not a treaty
     count); ``warheads_partial`` is true when some deployed holding's loading is not known.
+    A force without holdings (known only by its warhead total) has ``None`` (not found) for
+    both, never zero.
     """
     held = _offensive(force, system_table(force))
+    known = force.holdings_known
     return {
         "name": force.name,
         "party": force.party,
         "as_of": force.as_of.isoformat(),
-        "deployed_launchers": sum(h.launchers.deployed for h in held),
-        "deployed_warheads": sum(h.deployed_warheads for h in held),
+        "deployed_launchers": sum(h.launchers.deployed for h in held) if known else None,
+        "deployed_warheads": sum(h.deployed_warheads for h in held) if known else None,
         "warheads_partial": any(_unknown_loading(h) for h in held),
         "stockpile": force.stockpile.total,
         "description": force.description,
@@ -142,7 +145,10 @@ def force_dict(force: Force) -> dict[str, Any]:
 @data_app.command("list")
 def list_forces() -> None:
     """The bundled forces with their deployed launchers and warheads."""
-    table = Table(title="Bundled forces", caption="+: some deployed holdings' loading not known")
+    table = Table(
+        title="Bundled forces",
+        caption="+: some deployed holdings' loading not known; n/f: no launchers per system found",
+    )
     table.add_column("name", no_wrap=True)
     table.add_column("party", no_wrap=True)
     table.add_column("as of", no_wrap=True)
@@ -156,8 +162,8 @@ def list_forces() -> None:
             s["name"],
             s["party"],
             s["as_of"],
-            number_text(s["deployed_launchers"]),
-            number_text(s["deployed_warheads"]) + ("+" if s["warheads_partial"] else ""),
+            number_text(s["deployed_launchers"]) or "n/f",
+            (number_text(s["deployed_warheads"]) or "n/f") + ("+" if s["warheads_partial"] else ""),
             number_text(s["stockpile"]),
             escape(s["description"] or ""),
         )
@@ -207,12 +213,16 @@ def _print_force(force: Force, console: Console) -> None:
             _field(h.alert, "day_to_day"),
             _field(h.alert, "generated"),
         )
-    console.print(holdings)
     s = force_summary(force)
-    console.print(
-        f"Deployed (interceptors excluded): {number_text(s['deployed_launchers'])} launchers, "
-        f"{number_text(s['deployed_warheads'])}{'+' if s['warheads_partial'] else ''} warheads"
-    )
+    if not force.holdings_known:
+        console.print("No holdings: launchers per system were not found in the sources consulted.")
+        console.print("Counting, stability and upload need holdings; the warhead totals are below.")
+    else:
+        console.print(holdings)
+        console.print(
+            f"Deployed (interceptors excluded): {number_text(s['deployed_launchers'])} launchers, "
+            f"{number_text(s['deployed_warheads'])}{'+' if s['warheads_partial'] else ''} warheads"
+        )
     numbers = Table(title="Every number and its provenance")
     numbers.add_column("field", overflow="fold")
     numbers.add_column("value", justify="right", no_wrap=True)

@@ -16,7 +16,7 @@ from detente.cli.data import number_text
 from detente.errors import InputError
 from detente.model.catalog import force_path, load_force, sources, system_table
 from detente.model.treaties import load_treaty, treaty_names
-from detente.model.treaty import BOMBER_RULES, Filter, Treaty
+from detente.model.treaty import BOMBER_RULES, QUANTITY_LABELS, Filter, Treaty
 from detente.model.yamlio import load_yaml
 
 treaty_app = typer.Typer(
@@ -54,17 +54,22 @@ def _filter_text(f: Filter) -> str:
 
 @treaty_app.command("list")
 def list_treaties() -> None:
-    """The bundled treaties."""
-    table = Table("id", "name", "signed", "status", "limits", "bans")
+    """The bundled treaties, with their status and dates."""
+    table = Table()
+    table.add_column("id", no_wrap=True)
+    for name in ("name", "status"):
+        table.add_column(name, overflow="fold")
+    for name in ("signed", "in force from", "ended"):
+        table.add_column(name, no_wrap=True)
     for name in treaty_names():
         t = load_treaty(name)
         table.add_row(
             t.id,
             t.name,
+            t.status.replace("_", " "),
             str(t.signed or ""),
-            t.status,
-            str(len(t.limits)),
-            str(len(t.bans)),
+            str(t.entered_into_force or ""),
+            str(t.ended or ""),
         )
     Console().print(table)
 
@@ -73,20 +78,26 @@ def _show(t: Treaty, console: Console) -> None:
     console.print(f"[bold]{escape(t.name)}[/bold] ({t.id}), {t.status.replace('_', ' ')}")
     if t.title:
         console.print(escape(t.title))
-    dates = [("signed", t.signed), ("in force", t.entered_into_force), ("ended", t.expired)]
+    dates = [
+        ("signed", t.signed),
+        ("entered into force", t.entered_into_force),
+        ("expired", t.expired),
+        ("withdrawn" + (f" ({t.withdrawn_by})" if t.withdrawn_by else ""), t.withdrawn),
+    ]
     console.print("  ".join(f"{k} {v}" for k, v in dates if v is not None) or "no dates")
+    console.print(escape(t.standing()))
     if t.summary:
         console.print(escape(t.summary))
     if t.limits:
         table = Table("limit", "quantity", "max", "counts", title="Limits")
         for x in t.limits:
             scope = "stockpile total" if x.quantity == "all_warheads" else _filter_text(x.filter)
-            table.add_row(x.id, x.quantity, _ceiling(x.min, x.max), scope)
+            table.add_row(x.name, QUANTITY_LABELS[x.quantity], _ceiling(x.min, x.max), scope)
         console.print(table)
     if t.bans:
         table = Table("ban", "bans", "description", title="Bans")
         for b in t.bans:
-            table.add_row(b.id, _filter_text(b.filter), b.description or "")
+            table.add_row(b.name, _filter_text(b.filter), b.description or "")
         console.print(table)
     c = t.counting
     if any(x.quantity in {"deployed_warheads", "accountable_warheads"} for x in t.limits):
@@ -129,34 +140,41 @@ def _locate(exc: InputError, force: str) -> InputError:
     return load_yaml(Path(path)).error(at, exc.message)
 
 
+def verdict_style(verdict: str, basis: str) -> str:
+    """Rich style of a verdict: green when met, red for a declared breach, yellow for an
+    estimated breach, an uncertain range or an undetermined count."""
+    if verdict in {"within", "respected"}:
+        return "green"
+    if verdict in {"above", "violated"} and basis == "official":
+        return "bold red"
+    return "yellow"
+
+
 def _print_table(result: CountResult, console: Console) -> None:
-    table = Table(title=f"{result.force} under {result.treaty}")
-    table.add_column("limit", no_wrap=True)
+    style = "" if result.in_force else "yellow"
+    console.print(escape(result.standing), style=style, soft_wrap=True)
+    table = Table(title=f"{result.force} counted under {result.treaty_name or result.treaty}")
+    table.add_column("limit", overflow="fold", min_width=12)
     for name in ("count", "ceiling", "margin"):
         table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("ok", no_wrap=True)
-    table.add_column("counted from", overflow="fold")
+    table.add_column("verdict (basis; range)", overflow="fold", min_width=16)
     for x in result.limits:
         table.add_row(
-            x.id,
+            escape(x.name),
             number_text(x.count),
             _ceiling(x.minimum, x.limit),
             number_text(x.margin),
-            "yes" if x.ok else "[red]NO[/red]",
-            escape(", ".join(f"{c.holding} {number_text(c.count)}" for c in x.contributions)),
+            f"[{verdict_style(x.verdict, x.basis)}]{escape(x.status_text)}[/]",
         )
     if result.limits:
         console.print(table)
+    for x in result.limits:
+        held = ", ".join(f"{c.holding} {number_text(c.count)}" for c in x.contributions)
+        console.print(escape(f"{x.name} counted from: {held or 'no holding'}"), soft_wrap=True)
     for b in result.bans:
-        offending = escape(
-            ", ".join(f"{c.holding} ({number_text(c.count)} launchers)" for c in b.offending)
-        )
-        verdict = f"[red]violated by {offending}[/red]" if b.offending else "respected"
-        console.print(f"ban {b.id}: {verdict}")
-    for x in (*result.limits, *result.bans):
-        if x.undetermined:
-            console.print(escape(f"{x.id}: not determinable for {', '.join(x.undetermined)}"))
-    console.print("compliant: " + ("yes" if result.compliant else "[red]NO[/red]"))
+        text = f"[{verdict_style(b.verdict, b.basis)}]{escape(b.status_text)}[/]"
+        console.print(f"ban on {escape(b.name)}: {text}", soft_wrap=True)
+    console.print(f"overall: {escape(result.status_text)}", soft_wrap=True)
 
 
 def count_command(
@@ -168,7 +186,8 @@ def count_command(
     ),
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
 ) -> None:
-    """Count a force against a treaty: each limit's count, margin and pass/fail, and bans."""
+    """Count a force against a treaty: each limit's count with its basis and range, the
+    margin and the verdict in words; each ban's verdict; the treaty's standing."""
     loaded_treaty = load_treaty(treaty)
     loaded_force = load_force(force)
     try:

@@ -127,15 +127,16 @@ def check_source_ids(doc: Document, refs: Iterable[tuple[Path_, str]] | None = N
 
 @functools.cache
 def systems() -> dict[str, System]:
-    """The bundled systems catalogue, by id."""
-    doc = load_yaml(DATA_DIR / "systems.yaml")
-    check_source_ids(doc)
-    parsed = validate(_SystemsFile, doc)
+    """The bundled systems catalogue, by id: every ``data/systems*.yaml``, ids unique."""
     out: dict[str, System] = {}
-    for i, system in enumerate(parsed.systems):
-        if system.id in out:
-            raise doc.error(("systems", i, "id"), f"system id {system.id!r} is defined twice")
-        out[system.id] = system
+    for path in sorted(DATA_DIR.glob("systems*.yaml")):
+        doc = load_yaml(path)
+        check_source_ids(doc)
+        parsed = validate(_SystemsFile, doc)
+        for i, system in enumerate(parsed.systems):
+            if system.id in out:
+                raise doc.error(("systems", i, "id"), f"system id {system.id!r} is defined twice")
+            out[system.id] = system
     return out
 
 

@@ -199,6 +199,9 @@ class Force(Sourced):
     systems : tuple of System
         Systems defined in this file in addition to the bundled catalogue (hypothetical or
         not yet catalogued types); an id here shadows the catalogue's.
+    holdings_known : bool
+        False when launchers per system were not found (a force known by its warhead total
+        only): its empty holdings mean "not known", not "none".
     """
 
     name: str
@@ -210,3 +213,33 @@ class Force(Sourced):
     systems: tuple[System, ...] = ()
     sources: tuple[str, ...] = ()
     notes: str | None = None
+    holdings_known: bool = True
+
+    @model_validator(mode="after")
+    def _unknown_means_empty(self) -> Force:
+        if not self.holdings_known and self.holdings:
+            raise ValueError("holdings are given, but holdings_known is false")
+        return self
+
+    def require_holdings(self, purpose: str) -> None:
+        """Raise a one-line :class:`~detente.errors.InputError` when the holdings are not known.
+
+        A force known only by its warhead total (India, Pakistan, Israel, North Korea in the
+        bundled data) has no launchers per system; counting, stability and upload need them.
+
+        Examples
+        --------
+        >>> force = Force(name="x-2025", party="XX", as_of="2025-01-01", holdings_known=False)
+        >>> force.require_holdings("counting")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        detente.errors.InputError: field 'holdings': force 'x-2025' (XX) has no holdings: ...
+        """
+        if not self.holdings_known:
+            from detente.errors import InputError
+
+            raise InputError(
+                f"force {self.name!r} ({self.party}) has no holdings: launchers per system are "
+                f"not known, so {purpose} cannot use it; give a force file with holdings",
+                field="holdings",
+            )

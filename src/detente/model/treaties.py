@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import functools
 from collections.abc import Mapping
 from pathlib import Path
 
-from detente.model.catalog import DATA_DIR, _resolve, check_source_ids
-from detente.model.treaty import Treaty
+from detente.errors import InputError
+from detente.model.catalog import DATA_DIR, _resolve, check_source_ids, sources
+from detente.model.treaty import DeclaredCount, DeclaredTable, Treaty
 from detente.model.yamlio import Document, load_yaml, validate
 
 TREATIES_DIR = DATA_DIR / "treaties"
@@ -38,10 +41,65 @@ def _check_unique(doc: Document, items: tuple, section: tuple, key: str, what: s
         seen.add(value)
 
 
-def treaty_from_document(doc: Document) -> Treaty:
-    """Validate a parsed treaty file: schema, source ids, unique ids.
+def read_declared(table: DeclaredTable, folder: Path) -> tuple[DeclaredCount, ...]:
+    """The declared counts in ``table`` (its file relative to ``folder``).
 
-    A file without ``id`` takes its file name's stem.
+    Parameters
+    ----------
+    table : DeclaredTable
+        File and the column of each limit.
+    folder : Path
+        Folder of the treaty file.
+
+    Returns
+    -------
+    tuple of DeclaredCount
+        One per row and non-empty count cell, with the row's sources and status.
+
+    Raises
+    ------
+    InputError
+        Missing file or column, a bad date or number, or an unknown source id (file and line).
+    """
+    path = folder / table.file
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("declared-counts file not found", file=path) from None
+    rows = csv.DictReader(text.splitlines())
+    needed = ["date", "party", "source", "status", *table.columns.values()]
+    missing = [c for c in needed if c not in (rows.fieldnames or [])]
+    if missing:
+        raise InputError(f"missing column(s): {', '.join(missing)}", file=path, line=1)
+    known = sources()
+    out = []
+    for line, row in enumerate(rows, start=2):
+        refs = tuple(r for r in row["source"].split(";") if r)
+        for ref in refs:
+            if ref not in known:
+                raise InputError(f"unknown source id {ref!r}", file=path, line=line, field="source")
+        for limit, column in table.columns.items():
+            if not row[column]:
+                continue
+            try:
+                declared = DeclaredCount(
+                    party=row["party"],
+                    as_of=dt.date.fromisoformat(row["date"]),
+                    limit=limit,
+                    count={"value": float(row[column]), "source": refs, "status": row["status"]},
+                )
+            except ValueError as exc:
+                raise InputError(str(exc).splitlines()[0], file=path, line=line) from None
+            out.append(declared)
+    return tuple(out)
+
+
+def treaty_from_document(doc: Document, read_tables: bool = True) -> Treaty:
+    """Validate a parsed treaty file: schema, source ids, unique ids, declared counts.
+
+    A file without ``id`` takes its file name's stem. A ``declared_table`` is read relative
+    to the file's folder; with ``read_tables=False`` (a treaty sent to the web API), or for a
+    document that is not a file, naming one is an error: no request may read the disk.
     """
     check_source_ids(doc)
     data = doc.data
@@ -58,6 +116,20 @@ def treaty_from_document(doc: Document) -> Treaty:
     counting = treaty.counting
     _check_unique(doc, counting.attribution, ("counting", "attribution"), "system", "system")
     _check_unique(doc, counting.bomber_discount, ("counting", "bomber_discount"), "party", "party")
+    if treaty.declared_table is not None:
+        table = treaty.declared_table
+        limit_ids = [x.id for x in treaty.limits]
+        for limit in table.columns:
+            if limit not in limit_ids:
+                raise doc.error(
+                    ("declared_table", "columns", limit),
+                    f"no limit {limit!r}; limits: {', '.join(limit_ids)}",
+                )
+        folder = Path(doc.file).parent
+        if not (read_tables and Path(doc.file).is_file()):
+            raise doc.error(("declared_table",), "declared_table is read only from treaty files")
+        declared = (*treaty.declared, *read_declared(table, folder))
+        treaty = treaty.model_copy(update={"declared": declared})
     return treaty
 
 

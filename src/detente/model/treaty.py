@@ -11,7 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from detente.model.force import Basing, Category, Delivery, Holding, System
 from detente.model.provenance import Sourced
@@ -46,16 +52,32 @@ Quantity = Literal[
     "interceptors",
     "all_warheads",
 ]
+#: Human label of each quantity, for tables and reports.
+QUANTITY_LABELS: dict[str, str] = {
+    "launchers": "deployed and non-deployed launchers",
+    "deployed_launchers": "deployed launchers",
+    "non_deployed_launchers": "non-deployed launchers",
+    "deployed_warheads": "deployed warheads",
+    "accountable_warheads": "accountable warheads",
+    "operationally_deployed_warheads": "operationally deployed warheads",
+    "mirved_launchers": "MIRVed launchers",
+    "interceptors": "interceptors",
+    "all_warheads": "all warheads",
+}
 #: How a deployed heavy bomber counts toward the warhead quantities.
 BOMBER_RULES: dict[str, str] = {
     "one_per_bomber": "each deployed heavy bomber counts 1 (New START)",
-    "loading": "each deployed heavy bomber counts the weapons it carries (START II)",
+    "equipped": (
+        "each deployed heavy bomber counts the nuclear weapons it is equipped for: the "
+        "treaty's attribution for the type, else the type's maximum loading (START II)"
+    ),
+    "loading": "each deployed heavy bomber counts the weapons assigned to it (its loading)",
     "attribution": (
         "START I: discount for the first ALCM bombers, bombs-only bombers a fixed count, "
         "else the attributed or actual loading"
     ),
 }
-BomberRule = Literal["one_per_bomber", "loading", "attribution"]
+BomberRule = Literal["one_per_bomber", "equipped", "loading", "attribution"]
 TreatyStatus = Literal[
     "in_force", "expired", "superseded", "terminated", "never_in_force", "hypothetical"
 ]
@@ -181,15 +203,23 @@ class Limit(Sourced):
     min : float or None
         Low end where the treaty gave a range for each party to settle in (SORT's
         1,700–2,200); informational, compliance is judged against ``max``.
+    label : str or None
+        Human name for tables (``strategic nuclear delivery vehicles``); see :attr:`name`.
     """
 
     id: str = Slug
+    label: str | None = None
     quantity: Quantity
     max: float = Field(ge=0)
     min: float | None = Field(default=None, ge=0)
     filter: Filter = Filter()
     description: str | None = None
     sources: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """Human name: the label, else the id with spaces (``deployed warheads``)."""
+        return self.label or self.id.replace("_", " ")
 
     @field_validator("min")
     @classmethod
@@ -211,9 +241,15 @@ class Ban(Sourced):
     """Holdings that may not exist at all: any launcher of a matching holding offends."""
 
     id: str = Slug
+    label: str | None = None
     filter: Filter
     description: str | None = None
     sources: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """Human name: the label, else the id with spaces."""
+        return self.label or self.id.replace("_", " ")
 
     @field_validator("filter")
     @classmethod
@@ -273,6 +309,37 @@ class Counting(Sourced):
         return {d.party: d for d in self.bomber_discount}
 
 
+class DeclaredCount(Sourced):
+    """A party's declared count of one limit on one date (a treaty data exchange) [count].
+
+    A force of that party and date is judged on the declared figure, which is what the
+    treaty counted; the sum over its holdings is shown beside it.
+    """
+
+    party: str
+    as_of: dt.date
+    limit: str
+    count: float = Field(ge=0)
+
+
+class DeclaredTable(BaseModel):
+    """A CSV of declared counts: one row per party and date, one column per limit.
+
+    Attributes
+    ----------
+    file : str
+        Path relative to the treaty file; columns ``date``, ``party``, ``source``
+        (``;``-separated ids), ``status`` and the count columns.
+    columns : dict of str to str
+        Limit id -> column holding its declared count (an empty cell: not declared).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    file: str
+    columns: dict[str, str]
+
+
 class Treaty(Sourced):
     """A treaty (historical or hypothetical): dates, limits, bans and counting rules.
 
@@ -283,9 +350,21 @@ class Treaty(Sourced):
     name, title : str
         Short name (``New START``) and full title.
     status : {'in_force', 'expired', 'superseded', 'terminated', 'never_in_force', 'hypothetical'}
+    signed, entered_into_force : datetime.date or None
+        Date of signature and of entry into force.
+    expired : datetime.date or None
+        Date the treaty ended by its own terms, or was replaced (``superseded``).
+    withdrawn : datetime.date or None
+        Date a party's withdrawal ended it, or (never in force) a signatory renounced it.
+    withdrawn_by : str or None
+        The party that withdrew (``US``).
     limits : tuple of Limit
     bans : tuple of Ban
     counting : Counting
+    declared_table : DeclaredTable or None
+        Where the parties' declared counts are (read into ``declared`` on loading).
+    declared : tuple of DeclaredCount
+        Declared counts by party, date and limit.
     """
 
     id: str = Slug
@@ -294,10 +373,92 @@ class Treaty(Sourced):
     signed: dt.date | None = None
     entered_into_force: dt.date | None = None
     expired: dt.date | None = None
+    withdrawn: dt.date | None = None
+    withdrawn_by: str | None = None
     status: TreatyStatus
     summary: str | None = None
     sources: tuple[str, ...] = ()
     limits: tuple[Limit, ...] = ()
     bans: tuple[Ban, ...] = ()
     counting: Counting = Counting()
+    declared_table: DeclaredTable | None = None
+    declared: tuple[DeclaredCount, ...] = ()
     notes: str | None = None
+
+    @field_validator("withdrawn_by")
+    @classmethod
+    def _withdrawn_by_needs_a_date(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is not None and info.data.get("withdrawn") is None:
+            raise ValueError("withdrawn_by is given without a withdrawn date")
+        return v
+
+    @field_validator("status")
+    @classmethod
+    def _status_matches_dates(cls, v: str, info: ValidationInfo) -> str:
+        dates = [info.data.get(k) for k in ("expired", "withdrawn")]
+        ended = min((d for d in dates if d is not None), default=None)
+        if v == "in_force" and ended is not None:
+            raise ValueError(f"status is in_force but the treaty ended on {ended}")
+        if v in {"expired", "superseded", "terminated"} and ended is None:
+            raise ValueError(f"status is {v} but no expired or withdrawn date is given")
+        if v == "never_in_force" and info.data.get("entered_into_force") is not None:
+            raise ValueError("status is never_in_force but entered_into_force is given")
+        return v
+
+    @property
+    def in_force(self) -> bool:
+        """True when the treaty is in force now (its status says so)."""
+        return self.status == "in_force"
+
+    @property
+    def ended(self) -> dt.date | None:
+        """The date the treaty ended: the earlier of ``expired`` and ``withdrawn``."""
+        dates = [d for d in (self.expired, self.withdrawn) if d is not None]
+        return min(dates) if dates else None
+
+    def in_force_on(self, date: dt.date) -> bool:
+        """Whether the treaty was in force on ``date`` (entered into force, not yet ended)."""
+        start, end = self.entered_into_force, self.ended
+        return start is not None and start <= date and (end is None or date < end)
+
+    def standing(self, on: dt.date | None = None) -> str:
+        """One sentence on the treaty's standing, for the head of a count.
+
+        Parameters
+        ----------
+        on : datetime.date, optional
+            The date of the counted force: a treaty in force then (though ended now) is
+            said to have been in force on that date.
+
+        Examples
+        --------
+        >>> t = Treaty(id="t", name="New START", status="expired",
+        ...            entered_into_force="2011-02-05", expired="2026-02-05")
+        >>> print(t.standing(dt.date(2020, 9, 1)))  # doctest: +NORMALIZE_WHITESPACE
+        New START expired on 2026-02-05; shown for comparison (it was in force on 2020-09-01,
+        the date of the forces).
+        >>> t.standing()
+        'New START expired on 2026-02-05; shown for comparison.'
+        """
+        if self.status == "in_force":
+            since = f" since {self.entered_into_force}" if self.entered_into_force else ""
+            return f"{self.name} is in force{since}."
+        if self.status == "hypothetical":
+            return f"{self.name} is a hypothetical treaty; shown for comparison."
+        if self.status == "never_in_force":
+            signed = f" (signed {self.signed})" if self.signed else ""
+            return f"{self.name} never entered into force{signed}; shown for comparison."
+        if self.withdrawn is not None and self.withdrawn == self.ended:
+            who = f" with the {self.withdrawn_by} withdrawal" if self.withdrawn_by else ""
+            end = f"ended on {self.withdrawn}{who}"
+        else:
+            verb = "was superseded" if self.status == "superseded" else "expired"
+            end = f"{verb} on {self.expired}"
+        text = f"{self.name} {end}; shown for comparison"
+        if on is not None and self.in_force_on(on):
+            text += f" (it was in force on {on}, the date of the forces)"
+        return text + "."
+
+    def declared_for(self, party: str, as_of: dt.date) -> dict[str, DeclaredCount]:
+        """The declared counts of ``party`` on ``as_of``, by limit id."""
+        return {d.limit: d for d in self.declared if d.party == party and d.as_of == as_of}

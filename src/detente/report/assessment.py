@@ -1,7 +1,7 @@
 """The assessment report: one self-contained HTML file, ``results.json`` and CSV tables.
 
-The HTML inlines plotly.js from the installed ``plotly`` package
-(:func:`plotly.offline.get_plotlyjs`), so it opens offline and makes no network request.
+The HTML inlines the smallest plotly.js bundle that draws its figures
+(:func:`detente.report.plotlyjs.plotlyjs_for`), so it opens offline and makes no network request.
 Every input number shown carries its provenance status (official, estimate, derived,
 assumption) with its note and sources as a tooltip; model outputs are computed from those
 numbers, all of which are listed in the sources-and-caveats section.
@@ -10,6 +10,7 @@ numbers, all of which are listed in the sources-and-caveats section.
 from __future__ import annotations
 
 import functools
+import html
 import json
 import math
 from dataclasses import dataclass
@@ -22,8 +23,10 @@ import numpy as np
 from detente.analysis.elements import LEG
 from detente.files import write_files
 from detente.model.catalog import system_table
+from detente.model.glossary import terms as glossary_terms
 from detente.model.provenance import Provenance
 from detente.report import figures
+from detente.report.words import column_label, input_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,7 +39,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 SECTIONS = (
     ("summary", "Summary"),
     ("forces", "Forces by leg and side"),
-    ("compliance", "Treaty compliance"),
+    ("compliance", "Treaty counts"),
     ("drawdown", "Counterforce draw-down"),
     ("postures", "Stability under every posture"),
     ("upload", "Upload timeline"),
@@ -182,7 +185,16 @@ def _force_rows(a: Assessment) -> list[dict[str, Any]]:
     return rows
 
 
+def _verdict_class(verdict: str, basis: str) -> str:
+    """CSS class of a verdict: ``bad`` only for a declared breach, ``doubt`` for any doubt."""
+    if verdict in {"within", "respected"}:
+        return "good"
+    return "bad" if verdict in {"above", "violated"} and basis == "official" else "doubt"
+
+
 def _compliance_rows(a: Assessment) -> list[dict[str, Any]]:
+    """One row per party and limit or ban: human label, count with its basis and range,
+    ceiling, margin and the verdict in words."""
     rows = []
     treaty = a.resolved.treaty
     if treaty is None:
@@ -191,19 +203,22 @@ def _compliance_rows(a: Assessment) -> list[dict[str, Any]]:
     for label, result in a.counts.items():
         for x in result.limits:
             prov = limits[x.id].provenance.get("max") or Provenance(source=x.sources)
+            low, high = x.bounds
+            basis = None if x.basis == "unstated" else x.basis
+            how = "counted from the holdings above" + (
+                f"; range {_fmt(low)}–{_fmt(high)}" if low != high else ""
+            )
             rows.append(
                 {
                     "party": label,
                     "id": x.id,
+                    "label": x.name,
                     "description": x.description or x.quantity,
-                    "count": cell(
-                        x.count,
-                        Provenance(status="derived", note="counted from the holdings above"),
-                    ),
+                    "count": cell(x.count, Provenance(status=basis), how=how),
                     "limit": cell(x.limit, prov),
                     "margin": _fmt(x.margin),
-                    "ok": x.ok,
-                    "undetermined": ", ".join(x.undetermined),
+                    "verdict": x.status_text,
+                    "verdict_class": _verdict_class(x.verdict, x.basis),
                 }
             )
         for b in result.bans:
@@ -211,15 +226,21 @@ def _compliance_rows(a: Assessment) -> list[dict[str, Any]]:
                 {
                     "party": label,
                     "id": b.id,
+                    "label": f"ban: {b.name}",
                     "description": b.description or "ban",
-                    "count": Cell(_fmt(sum(c.count for c in b.offending)), "derived", "offending"),
+                    "count": Cell(_fmt(b.launchers), b.basis, "offending launchers"),
                     "limit": Cell("0", "official", "ban"),
-                    "margin": _fmt(-sum(c.count for c in b.offending)),
-                    "ok": b.ok,
-                    "undetermined": ", ".join(b.undetermined),
+                    "margin": _fmt(-b.launchers),
+                    "verdict": b.status_text,
+                    "verdict_class": _verdict_class(b.verdict, b.basis),
                 }
             )
     return rows
+
+
+def _standing(a: Assessment) -> str:
+    """The treaty's standing, as the first count gives it (``""`` without counts)."""
+    return next(iter(a.counts.values())).standing if a.counts else ""
 
 
 def _w80_cells(a: Assessment) -> dict[tuple[str, str], Cell]:
@@ -236,6 +257,80 @@ def _w80_cells(a: Assessment) -> dict[tuple[str, str], Cell]:
                 out[tag, side.label] = cell(side.w80, prov, 1)
             else:
                 out[tag, side.label] = Cell(f"{side.w80:,.1f}", "assumption", side.w80_note)
+    return out
+
+
+#: What each figure shows and in which unit (its caption); sources: the tables beside it and
+#: the bibliography.
+CAPTIONS = {
+    "fig-forces": "Deployed strategic warheads of each party by leg [warheads]; the holdings "
+    "table below gives every number with its provenance mark.",
+    "fig-compliance": "Each counted quantity as a share of the treaty's ceiling [%]; 100 % is "
+    "the ceiling. Counts follow the treaty's counting rules (table below).",
+    "fig-drawdown": "Warheads of the victim destroyed [warheads] against the striker's warheads "
+    "spent on counterforce [warheads]; × marks the strike that costs the striker least.",
+    "fig-postures": "The first-strike stability index [0 to 1, 1 = neither side gains by "
+    "striking first] for every combination of postures and launch under attack.",
+    "fig-upload": "Warheads each side could field over time by uploading [warheads] and the "
+    "index along the way [0 to 1].",
+    "fig-uncertainty": "Distribution of the index over the Monte Carlo samples [share of "
+    "samples]; the line marks the scenario's own value.",
+    "fig-tornado": "Index at each uncertain input's 5th and 95th percentile, the others at their "
+    "medians [0 to 1].",
+    "fig-verification": "Probability that random inspections catch at least one over-loaded "
+    "missile [0 to 1] against the number of inspections.",
+    "fig-risk": "Annual probability of an inadvertent war [%], ILLUSTRATIVE parameters: the "
+    "model's behaviour, not an estimate.",
+    "fig-risk-tornado": "Annual probability [%] with each parameter at its 5th and 95th "
+    "percentile, ILLUSTRATIVE parameters.",
+    "fig-context": "Each side's arriving retaliatory warheads [warheads] under each condition.",
+}
+
+
+def caption(fig_id: str) -> str:
+    """The caption of figure ``fig_id`` (``fig-postures-0`` takes that of ``fig-postures``)."""
+    key = fig_id if fig_id in CAPTIONS else fig_id.rsplit("-", 1)[0]
+    return CAPTIONS.get(key, "")
+
+
+def findings(a: Assessment) -> list[str]:
+    """The report's findings in words, first thing a reader sees: the index read in words,
+    its spread, the treaty counts, and what the numbers rest on."""
+    from detente.model.glossary import party_name
+    from detente.report.words import stability_sentence, two_digits
+
+    out = []
+    for tag, result in a.stability.items():
+        sentence = stability_sentence(result.fsi, result.r_uncapped, list(result.labels))
+        out.append(sentence if len(a.stability) == 1 else f"{tag}: {sentence}")
+    if a.uncertainty:
+        q = a.uncertainty.quantiles["fsi"]
+        out.append(
+            f"Across the uncertain inputs the index runs from {two_digits(q['p05'])} to "
+            f"{two_digits(q['p95'])} (5th to 95th percentile of "
+            f"{a.uncertainty.samples:,} samples)."
+        )
+    treaty = a.resolved.treaty
+    if treaty is not None and a.counts:
+        standing = next(iter(a.counts.values())).standing
+        doubts = [
+            f"{party_name(label)}, {x.name}: {x.status_text}"
+            for label, result in a.counts.items()
+            for x in result.limits
+            if x.verdict != "within"
+        ]
+        words = (
+            "Counts not clearly within a ceiling: " + "; ".join(doubts) + "."
+            if doubts
+            else f"Every count is within its ceiling under {treaty.name}'s counting rules."
+        )
+        out.append(f"{standing} {words}".strip())
+    statuses = {s: sum(e.status == s for e in a.ledger) for s in STATUS_MARK}
+    counts = ", ".join(f"{n:,} {s}" for s, n in statuses.items() if n)
+    out.append(
+        f"It rests on {len(a.ledger):,} numbers ({counts}); the assumptions among them are "
+        "listed under Sources and caveats, and every number carries its mark in the tables."
+    )
     return out
 
 
@@ -285,7 +380,7 @@ def _figure_html(fig: go.Figure, div_id: str) -> str:
 
 def render(a: Assessment) -> str:
     """The report as one self-contained HTML page."""
-    from plotly.offline import get_plotlyjs
+    from detente.report.plotlyjs import plotlyjs_for
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -296,17 +391,28 @@ def render(a: Assessment) -> str:
     )
     env.filters["num"] = _fmt
     env.filters["pct"] = _pct
-    figs = {k: _figure_html(f, k) for k, f in build_figures(a).items()}
+    env.filters["input_label"] = input_label
+    env.filters["column_label"] = column_label
+    built = build_figures(a)
+    figs = {
+        k: f'{_figure_html(f, k)}<p class="caption">{html.escape(caption(k))}</p>'
+        for k, f in built.items()
+    }
     ledger = a.ledger
     statuses = {s: sum(e.status == s for e in ledger) for s in STATUS_MARK}
-    return env.get_template("report.html.j2").render(
+    page = env.get_template("report.html.j2").render(
         a=a,
+        findings=findings(a),
+        csv_files=[f"{stem}.csv" for stem in a.frames()],
+        scenario_file=Path(a.scenario.document.file).name,
+        glossary=glossary_terms(),
         sections=SECTIONS,
         figs=figs,
-        plotlyjs=get_plotlyjs(),
+        plotlyjs=plotlyjs_for(built.values()),
         force_rows=_force_rows(a),
         legs=a.legs_frame().to_dict(orient="records"),
         compliance_rows=_compliance_rows(a),
+        treaty_standing=_standing(a),
         w80=_w80_cells(a),
         defended=any(p.defense for p in a.resolved.parties),
         statuses={k: v for k, v in statuses.items() if v},
@@ -315,6 +421,16 @@ def render(a: Assessment) -> str:
         postures=a.postures_frame().to_dict(orient="records"),
         cells=entry_cell,
     )
+    return _wrap_tables(page)
+
+
+def _wrap_tables(page: str) -> str:
+    """Each table of the body in a scroll box, so that a wide table never widens the page."""
+    head, body = page.split("</head>", 1)
+    body = body.replace("<table", '<div class="table-wrap" tabindex="0"><table').replace(
+        "</table>", "</table></div>"
+    )
+    return head + "</head>" + body
 
 
 def _json_default(v: Any) -> Any:

@@ -12,8 +12,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
+from detente.model.glossary import party_colour, party_name
+from detente.report.words import input_label
+
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import xarray as xr
+
     from detente.analysis.assess import Assessment
+    from detente.analysis.stability import StabilityResult
 
 TEMPLATE = "plotly_white"
 #: Bins of the Monte Carlo histograms [-].
@@ -31,9 +39,11 @@ def forces_figure(a: Assessment) -> go.Figure:
     """Deployed strategic warheads by leg, one bar group per party."""
     legs = a.legs_frame()
     fig = go.Figure()
-    for party, df in legs.groupby("party", sort=False):
+    for k, (party, df) in enumerate(legs.groupby("party", sort=False)):
         fig.add_bar(
-            name=str(party),
+            name=party_name(str(party)),
+            legendgroup=str(party),
+            marker_color=party_colour(str(party), k),
             x=df["leg"],
             y=df["deployed_warheads"],
             customdata=np.stack([df["deployed_launchers"], df["non_deployed_launchers"]], -1),
@@ -46,51 +56,114 @@ def forces_figure(a: Assessment) -> go.Figure:
 
 
 def compliance_figure(a: Assessment) -> go.Figure:
-    """Each limit's count as a share of its ceiling, per party (100 % = at the limit)."""
+    """Each limit's count as a share of its ceiling, per party (100 % = at the limit), with
+    the count's low-high range as error bars."""
     df = a.compliance_frame()
     fig = go.Figure()
     if not df.empty:
         df = df[df["kind"] == "limit"]
-        for party, rows in df.groupby("party", sort=False):
-            share = 100.0 * rows["count"].astype(float) / rows["limit"].astype(float)
+        for k, (party, rows) in enumerate(df.groupby("party", sort=False)):
+            ceiling = rows["limit"].astype(float)
+            share = 100.0 * rows["count"].astype(float) / ceiling
             fig.add_bar(
-                name=str(party),
-                x=rows["id"],
+                name=party_name(str(party)),
+                legendgroup=str(party),
+                marker_color=party_colour(str(party), k),
+                x=rows["label"],
                 y=share,
-                customdata=np.stack([rows["count"], rows["limit"], rows["margin"]], -1),
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": 100.0 * rows["high"].astype(float) / ceiling - share,
+                    "arrayminus": share - 100.0 * rows["low"].astype(float) / ceiling,
+                },
+                customdata=np.stack(
+                    [rows["count"], rows["limit"], rows["margin"], rows["basis"]], -1
+                ),
                 hovertemplate="%{x}: %{customdata[0]:,} of %{customdata[1]:,} "
-                "(margin %{customdata[2]:,})<extra>" + str(party) + "</extra>",
+                "(margin %{customdata[2]:,}; %{customdata[3]})<extra>" + str(party) + "</extra>",
             )
         fig.add_hline(y=100, line_dash="dash", line_color="firebrick", annotation_text="limit")
-    treaty = a.resolved.treaty.name if a.resolved.treaty else "no treaty"
+    treaty = a.resolved.treaty
+    name = treaty.name if treaty else "no treaty"
+    if treaty is not None and treaty.ended is not None:
+        name += f" (ended {treaty.ended}; for comparison)"
     return _layout(
-        fig, f"Counts under {treaty} (% of each ceiling)", barmode="group", yaxis_title="% of limit"
+        fig, f"Counts under {name}, % of each ceiling", barmode="group", yaxis_title="% of limit"
     )
 
 
 def drawdown_figure(a: Assessment) -> go.Figure:
-    """Draw-down curves K(x): victim warheads destroyed per counterforce warheads spent."""
+    """Draw-down curves K(x) of the assessment's pairs (:func:`stability_drawdown_figure`)."""
+    return stability_drawdown_figure(
+        a.stability, title="Counterforce draw-down (scenario postures)"
+    )
+
+
+def stability_drawdown_figure(
+    results: Mapping[str, StabilityResult], title: str = "Counterforce draw-down"
+) -> go.Figure:
+    """Draw-down curves K(x): victim warheads destroyed per counterforce warheads spent.
+
+    ``results`` maps a pair tag to its :class:`~detente.analysis.stability.StabilityResult`;
+    with more than one pair the tag is added to each curve's name. Each striker's x* (the
+    counterforce spend that minimises its cost) is marked.
+    """
     fig = go.Figure()
-    for tag, result in a.stability.items():
-        for striker, curve in result.drawdown.items():
+    for tag, result in results.items():
+        for j, (striker, curve) in enumerate(result.drawdown.items()):
             victim = next(k for k in result.labels if k != striker)
-            name = f"{striker} strikes {victim}" + ("" if len(a.stability) == 1 else f" ({tag})")
-            fig.add_scatter(x=curve["x"], y=curve["K"], mode="lines", name=name)
+            name = f"{party_name(striker)} strikes {party_name(victim)}" + (
+                "" if len(results) == 1 else f" ({tag})"
+            )
+            colour = party_colour(striker, j)
+            fig.add_scatter(
+                x=curve["x"],
+                y=curve["K"],
+                mode="lines",
+                name=name,
+                legendgroup=striker,
+                line={"color": colour},
+            )
             x_star = result.x_star[striker]
             k_star = float(np.interp(x_star, curve["x"], curve["K"]))
             fig.add_scatter(
                 x=[x_star],
                 y=[k_star],
                 mode="markers",
-                marker={"size": 10, "symbol": "x"},
-                name=f"x* of {striker}",
+                marker={"size": 10, "symbol": "x", "color": colour},
+                name=f"cheapest first strike of {party_name(striker)}",
+                legendgroup=striker,
                 hovertemplate="x* = %{x:,.0f}, K = %{y:,.0f}<extra></extra>",
             )
     return _layout(
         fig,
-        "Counterforce draw-down (scenario postures)",
-        xaxis_title="striker warheads spent on counterforce, x",
-        yaxis_title="victim warheads destroyed, K(x)",
+        title,
+        xaxis_title="striker's warheads spent on counterforce, x [warheads]",
+        yaxis_title="victim's warheads destroyed, K(x) [warheads]",
+    )
+
+
+def index_against_figure(dataset: xr.Dataset, name: str) -> go.Figure:
+    """The index and each side's r = min(1, C1/C2) against the constant ``name``.
+
+    ``dataset`` is a :class:`~detente.api_results.StabilityCases` dataset (dims ``case``,
+    ``side``) with ``name`` among its ``case`` coordinates.
+    """
+    order = np.argsort(dataset[name].values, kind="stable")
+    x = dataset[name].values[order]
+    fig = go.Figure()
+    fig.add_scatter(x=x, y=dataset["fsi"].values[order], mode="lines+markers", name="index")
+    for k, side in enumerate(dataset["side"].values):
+        r = dataset["r"].sel(side=side).values[order]
+        line = {"dash": "dot", "color": party_colour(str(side), k)}
+        fig.add_scatter(x=x, y=r, mode="lines", line=line, name=f"r of {party_name(str(side))}")
+    return _layout(
+        fig,
+        f"First-strike stability against {name} (1 = neither side gains by striking first)",
+        xaxis_title=name,
+        yaxis_title="index, r [-]",
+        yaxis_range=[0, 1.05],
     )
 
 
@@ -162,7 +235,7 @@ def tornado_figure(a: Assessment) -> go.Figure:
     if t is None:
         return fig
     bars = list(reversed(t.bars))  # largest swing on top
-    names = [b.path for b in bars]
+    names = [input_label(b.path) for b in bars]
     for label, values, fsi in (
         ("input at p05", [b.low for b in bars], [b.fsi_low for b in bars]),
         ("input at p95", [b.high for b in bars], [b.fsi_high for b in bars]),
@@ -174,7 +247,7 @@ def tornado_figure(a: Assessment) -> go.Figure:
             orientation="h",
             name=label,
             customdata=np.stack([values, fsi], -1),
-            hovertemplate="%{y} = %{customdata[0]:.4g}: FSI %{customdata[1]:.4f}<extra></extra>",
+            hovertemplate="%{y} = %{customdata[0]:.3g}: FSI %{customdata[1]:.2f}<extra></extra>",
         )
     fig.add_vline(x=t.fsi_base, line_color="black", annotation_text=f"medians {t.fsi_base:.3f}")
     return _layout(

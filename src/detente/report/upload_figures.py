@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from detente.model.glossary import party_colour
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -20,19 +22,11 @@ if TYPE_CHECKING:
 TEMPLATE = "plotly_white"
 #: Line style per leg (colour comes from the side).
 LEG_DASH = {"ICBM": "solid", "SLBM": "dash", "bomber": "dot", "total": "solid"}
-#: Colour per party; other sides take the fallback colours in turn.
-PARTY_COLOURS = {
-    "US": "#1f77b4",
-    "RU": "#d62728",
-    "CN": "#e6a100",
-    "UK": "#2ca02c",
-    "FR": "#9467bd",
-}
-FALLBACK_COLOURS = ("#17becf", "#8c564b", "#7f7f7f", "#bcbd22")
 
 
 def _colour(label: str, k: int) -> str:
-    return PARTY_COLOURS.get(label, FALLBACK_COLOURS[k % len(FALLBACK_COLOURS)])
+    """The party's one colour (data/glossary.yaml), or fallback ``k``."""
+    return party_colour(label, k)
 
 
 #: Titles of the New START count columns of :func:`detente.analysis.history.newstart_history`.
@@ -123,8 +117,16 @@ def upload_timeline_figure(timeline: UploadTimeline) -> go.Figure:
     return fig
 
 
-def history_figure(frame: pd.DataFrame, limits: Mapping[str, float] | None = None) -> go.Figure:
+def history_figure(
+    frame: pd.DataFrame,
+    limits: Mapping[str, float] | None = None,
+    estimates: pd.DataFrame | None = None,
+) -> go.Figure:
     """The New START data-exchange series per party, one panel per count, with its limit.
+
+    Declared counts are solid lines named ``<party> declared``; with ``estimates``, the FAS
+    estimates of deployed strategic warheads are dotted lines beside them in the warheads panel
+    (:func:`detente.report.history_figures.newstart_estimate_traces`).
 
     Parameters
     ----------
@@ -132,14 +134,19 @@ def history_figure(frame: pd.DataFrame, limits: Mapping[str, float] | None = Non
         As returned by :func:`detente.analysis.history.newstart_history` (possibly filtered).
     limits : mapping, optional
         Limit per count column [count], drawn as a dashed line.
+    estimates : pandas.DataFrame, optional
+        Rows of :func:`detente.analysis.history.history` for ``deployed_strategic``.
 
     Examples
     --------
-    >>> from detente.analysis.history import newstart_history
-    >>> fig = history_figure(newstart_history(), {"deployed_warheads": 1550})
+    >>> from detente.analysis.history import history, newstart_history
+    >>> est = history(party=["US", "RU"], quantity="deployed_strategic", producer="FAS")
+    >>> fig = history_figure(newstart_history(), {"deployed_warheads": 1550}, est)
     >>> sorted({t.name for t in fig.data})
-    ['RU', 'US', 'limit']
+    ['RU FAS estimate', 'RU declared', 'US FAS estimate', 'US declared', 'limit']
     """
+    from detente.report.history_figures import newstart_estimate_traces
+
     columns = list(HISTORY_TITLES)
     fig = make_subplots(
         rows=len(columns),
@@ -156,15 +163,14 @@ def history_figure(frame: pd.DataFrame, limits: Mapping[str, float] | None = Non
             fig.add_scatter(
                 x=known["date"].dt.strftime("%Y-%m-%d").tolist(),
                 y=known[column].astype(float).tolist(),
-                name=str(party),
+                name=f"{party} declared",
                 legendgroup=str(party),
                 showlegend=i == 1,
                 mode="lines+markers",
                 line={"color": colour},
                 customdata=known["source"].tolist(),
-                hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}<br>source: %{customdata}<extra>"
-                + str(party)
-                + "</extra>",
+                hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f} (declared)<br>source: %{customdata}"
+                "<extra>" + str(party) + "</extra>",
                 row=i,
                 col=1,
             )
@@ -184,8 +190,11 @@ def history_figure(frame: pd.DataFrame, limits: Mapping[str, float] | None = Non
                 col=1,
             )
         fig.update_yaxes(title_text="count", rangemode="tozero", row=i, col=1)
+    if estimates is not None and not estimates.empty:
+        newstart_estimate_traces(fig, estimates, columns.index("deployed_warheads") + 1)
     fig.update_layout(
-        title="New START aggregate data exchanges",
+        title="New START aggregate data exchanges"
+        + (" beside FAS estimates (dotted)" if estimates is not None else ""),
         template=TEMPLATE,
         margin={"l": 60, "r": 20, "t": 70, "b": 50},
         height=820,

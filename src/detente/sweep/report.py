@@ -1,9 +1,12 @@
 """A self-contained HTML report of a sweep file: Sobol' indices, the zone of possible
 agreement with its Pareto frontier, and the distributions of the outputs.
 
-plotly.js is inlined from the installed ``plotly`` package, so the report works offline. Plots
-of many points show a fixed random subset (seed 0) of at most :data:`MAX_PLOTTED` points;
-histograms and counts use every point.
+The smallest plotly.js bundle that draws the figures is inlined
+(:func:`detente.report.plotlyjs.plotlyjs_for`), so the report works offline. Every figure is
+SVG (no WebGL: a browser keeps only about 16 WebGL contexts, and a report has dozens of
+figures). The zone's scatter shows a fixed random subset (seed 0) of at most
+:data:`MAX_PLOTTED` points; each output against each parameter is drawn as its median with the
+5th-95th percentile band over the other parameters; histograms and counts use every point.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ import jinja2
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 
 from detente.files import check_output, write_text
+from detente.model.glossary import party_name
+from detente.report.plotlyjs import LAZY_LOADER, lazy_figure_html, plotlyjs_for
 from detente.sweep.agreement import (
     acceptance,
     agreement_zone,
@@ -28,24 +32,54 @@ from detente.sweep.sensitivity import analyze
 from detente.sweep.spec import Criterion, Parameter, SweepSpec
 from detente.sweep.store import SweepStore
 
-MAX_PLOTTED = 5000  # points drawn in a scatter plot; keeps the report small
+MAX_PLOTTED = 2000  # points drawn in a scatter plot (SVG); keeps the report small and fast
 MAX_ROWS = 50  # rows of a table shown in full
 BINS = 40
+MAX_LEVELS = 60  # a parameter with more distinct values is binned for its band chart
+BAND_BINS = 20
+#: Words for the parts of a sweep column name (``treaty.warhead_cap``, ``arriving.US``).
+COLUMN_WORDS = {
+    "fsi": "first-strike stability index",
+    "treaty": "",
+    "warhead_cap": "warhead cap",
+    "launcher_cap": "launcher cap",
+    "interceptor_cap": "interceptor cap",
+    "mirv": "MIRV rule",
+    "arriving": "arriving warheads",
+    "surviving": "surviving warheads",
+    "deployed_warheads": "deployed warheads",
+    "r": "cost ratio r",
+    "C1": "cost of striking first",
+    "C2": "cost of being struck",
+}
 
 TEMPLATE = jinja2.Template(
     """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sweep report: {{ spec.model }} {{ meta.run_id[:8] }}</title>
 <style>
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 0 auto; padding: 1rem; max-width: 70rem;
+  color: #222; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
 th, td { border: 1px solid #ccc; padding: 0.2rem 0.5rem; text-align: right; }
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
-.note { color: #555; font-size: 0.9rem; } .warn { color: #a40; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+.note, figcaption { color: #555; font-size: 0.9rem; } .warn { color: #a40; }
+.findings { background: #f4f7fb; border-left: 4px solid #1f5fa8; padding: 0.5rem 0.8rem; }
+figure { margin: 1rem 0; break-inside: avoid; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  .modebar, .modebar-container { display: none !important; }
+  h2 { break-before: auto; break-after: avoid; }
+  .table-wrap { overflow: visible; }
+}
 </style>
 <script>{{ plotlyjs }}</script>
-</head><body>
+</head><body><main>
 <h1>Sweep report: {{ spec.model }}</h1>
+{% if findings %}<div class="findings"><h2>Findings</h2>
+{% for f in findings %}<p>{{ f | e }}</p>{% endfor %}</div>{% endif %}
 <p>Run <code>{{ meta.run_id }}</code>, spec hash <code>{{ meta.spec_hash[:16] }}</code>,
 created {{ meta.created_utc }} with detente {{ meta.detente_version }}.
 Sampler <b>{{ spec.sampler }}</b>, {{ "{:,}".format(meta.n_points) }} points,
@@ -57,6 +91,8 @@ Sampler <b>{{ spec.sampler }}</b>, {{ "{:,}".format(meta.n_points) }} points,
 {% for section in sections %}<h2>{{ section.title }}</h2>
 {% for part in section.parts %}{{ part }}
 {% endfor %}{% endfor %}
+</main>
+{{ loader }}
 </body></html>
 """
 )
@@ -70,16 +106,22 @@ def write_report(store: SweepStore, path: str | Path) -> Path:
     """
     path = check_output(Path(path), inputs=[store.path])
     spec, meta, results = store.spec(), store.meta, store.results()
-    sections = [_sobol_section(spec, results), _agreement_section(spec, results)]
-    sections.append(_outputs_section(spec, results))
+    figures: list[go.Figure] = []
+    sections = [
+        _sobol_section(spec, results, figures),
+        _agreement_section(spec, results, figures),
+        _outputs_section(spec, results, figures),
+    ]
     page = TEMPLATE.render(
         spec=spec,
         meta=meta,
         n_stored=len(results),
+        findings=_findings(spec, results),
         sessions=_table(store.sessions()),
         parameters=_table(pd.DataFrame([_describe(p) for p in spec.parameters])),
         sections=[s for s in sections if s is not None],
-        plotlyjs=get_plotlyjs(),
+        plotlyjs=plotlyjs_for(figures),
+        loader=LAZY_LOADER,
     )
     return write_text(path, page)
 
@@ -92,32 +134,83 @@ def _note(text: str) -> str:
     return f'<p class="note">{html.escape(text)}</p>'
 
 
+def label(column: str) -> str:
+    """A reader's name for a sweep column (a column of no known words stays as it is).
+
+    Examples
+    --------
+    >>> label("treaty.warhead_cap"), label("arriving.US"), label("fsi"), label("x3")
+    ('Warhead cap', 'Arriving warheads, United States', 'First-strike stability index', 'x3')
+    """
+    parts = [p for p in column.split(".") if p]
+    known = [p in COLUMN_WORDS or party_name(p) != p for p in parts]
+    if not any(known):
+        return column
+    words = [
+        COLUMN_WORDS.get(p, party_name(p) if p.isupper() else p.replace("_", " ")) for p in parts
+    ]
+    head = [w for w in words if w]
+    text = head[0] + ("" if len(head) == 1 else ", " + ", ".join(head[1:]))
+    return text[0].upper() + text[1:]
+
+
 def _table(frame: pd.DataFrame, limit: int = MAX_ROWS) -> str:
-    shown = frame.head(limit).to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0)
+    frame = frame.rename(columns={c: label(c) for c in frame.columns if "." in str(c)})
+    shown = frame.head(limit).to_html(index=False, float_format=lambda x: f"{x:,.4g}", border=0)
+    shown = f'<div class="table-wrap" tabindex="0">{shown}</div>'
     if len(frame) > limit:
         shown += _note(f"First {limit} of {len(frame):,} rows.")
     return shown
 
 
-def _figure(fig: go.Figure) -> str:
-    fig.update_layout(template="plotly_white", margin={"l": 50, "r": 20, "t": 40, "b": 40})
-    return fig.to_html(full_html=False, include_plotlyjs=False, config={"responsive": True})
+def _figure(fig: go.Figure, figures: list[go.Figure], caption: str) -> str:
+    """A figure in SVG with its caption; ``figures`` collects it (to pick the plotly bundle)."""
+    fig.update_layout(template="plotly_white", margin={"l": 60, "r": 20, "t": 40, "b": 50})
+    figures.append(fig)
+    div = lazy_figure_html(fig, f"fig-{len(figures)}")
+    return f"<figure>{div}<figcaption>{html.escape(caption)}</figcaption></figure>"
+
+
+def _findings(spec: SweepSpec, results: pd.DataFrame) -> list[str]:
+    """The report's findings in words (the zone of possible agreement, when there is one)."""
+    if not spec.criteria or results.empty:
+        return []
+    accepted = acceptance(results, spec.criteria)
+    zone = agreement_zone(results, spec.criteria)
+    by = "; ".join(f"{party_name(p)} {n:,}" for p, n in accepted.sum().items())
+    share = len(zone) / len(results)
+    out = [
+        f"{len(zone):,} of {len(results):,} proposals ({share:.{1 if share < 0.1 else 0}%}) meet "
+        f"every party's criteria (accepted by {by}). The criteria are listed below; in the "
+        "bundled examples they are illustrative assumptions, not positions of any government."
+    ]
+    if "fsi" in zone.columns and not zone.empty:
+        out.append(
+            f"Inside the zone the first-strike stability index runs from "
+            f"{zone['fsi'].min():.2f} to {zone['fsi'].max():.2f} (1 = neither side gains by "
+            "striking first)."
+        )
+    return out
 
 
 def _describe(p: Parameter) -> dict:
     if p.values is not None:
-        return {"parameter": p.name, "kind": "values", "definition": ", ".join(map(str, p.values))}
+        return {
+            "parameter": label(p.name),
+            "kind": "values",
+            "definition": ", ".join(map(str, p.values)),
+        }
     if p.bounds is not None:
         levels = f", {p.levels} levels" if p.levels else ""
         return {
-            "parameter": p.name,
+            "parameter": label(p.name),
             "kind": "bounds",
             "definition": f"[{p.bounds[0]}, {p.bounds[1]}]{levels}",
         }
     d = p.dist.model_dump(exclude_none=True)
     kind = d.pop("kind")
     return {
-        "parameter": p.name,
+        "parameter": label(p.name),
         "kind": kind,
         "definition": ", ".join(f"{k}={v}" for k, v in d.items()),
     }
@@ -125,11 +218,14 @@ def _describe(p: Parameter) -> dict:
 
 def _condition(c: Criterion) -> dict:
     if c.min is not None and c.max is not None:
-        text = f"{c.min:g} ≤ {c.column} ≤ {c.max:g}"
+        text = f"{c.min:g} ≤ {label(c.column)} ≤ {c.max:g}"
+    elif c.min is not None:
+        text = f"{label(c.column)} ≥ {c.min:g}"
     else:
-        text = f"{c.column} ≥ {c.min:g}" if c.min is not None else f"{c.column} ≤ {c.max:g}"
+        text = f"{label(c.column)} ≤ {c.max:g}"
     kind = "output" if c.output is not None else "input"
-    return {"party": c.party or "every party", "accepts when": text, "on": kind}
+    party = party_name(c.party) if c.party else "every party"
+    return {"party": party, "accepts when": text, "on": kind}
 
 
 def _outputs(spec: SweepSpec, results: pd.DataFrame) -> list[str]:
@@ -143,7 +239,7 @@ def _subset(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.iloc[keep]
 
 
-def _sobol_section(spec: SweepSpec, results: pd.DataFrame) -> dict | None:
+def _sobol_section(spec: SweepSpec, results: pd.DataFrame, figures: list[go.Figure]) -> dict | None:
     if spec.sampler != "sobol":
         return None
     try:
@@ -167,20 +263,26 @@ def _sobol_section(spec: SweepSpec, results: pd.DataFrame) -> dict | None:
                 error_x={"type": "data", "array": rows[f"{key}_conf"]},
             )
         fig.update_layout(
-            title=f"Sobol' indices of {output}",
+            title=f"Sobol' indices of {label(output)}",
             barmode="group",
             xaxis_title="index [-]",
             yaxis={"autorange": "reversed", "automargin": True},
             height=160 + 60 * len(rows),
         )
-        parts.append(_figure(fig))
+        caption = (
+            f"Share of the variance of {label(output)} due to each parameter alone (S1) and "
+            "with its interactions (ST); unit: fraction of the variance."
+        )
+        parts.append(_figure(fig, figures, caption))
     parts.append(_table(si.first_total))
     if si.second is not None:
         parts.append(_table(si.second))
     return _section("Sobol' sensitivity indices", *parts)
 
 
-def _agreement_section(spec: SweepSpec, results: pd.DataFrame) -> dict | None:
+def _agreement_section(
+    spec: SweepSpec, results: pd.DataFrame, figures: list[go.Figure]
+) -> dict | None:
     if not spec.criteria:
         return None
     if results.empty:
@@ -190,7 +292,7 @@ def _agreement_section(spec: SweepSpec, results: pd.DataFrame) -> dict | None:
     zone = agreement_zone(results, spec.criteria)
     counts = pd.DataFrame(
         {
-            "party": [*accepted.columns, "every party (zone)"],
+            "party": [*map(party_name, accepted.columns), "every party (zone)"],
             "points accepted": [*accepted.sum().tolist(), len(zone)],
         }
     )
@@ -205,7 +307,7 @@ def _agreement_section(spec: SweepSpec, results: pd.DataFrame) -> dict | None:
         return _section("Zone of possible agreement", *parts)
     front = pareto_frontier(zone, objectives)
     goals = ", ".join(
-        f"{'maximise' if d == 'max' else 'minimise'} {c}" for c, d in objectives.items()
+        f"{'maximise' if d == 'max' else 'minimise'} {label(c)}" for c, d in objectives.items()
     )
     parts.append(
         _note(f"Pareto frontier of the zone ({goals}): {len(front):,} of {len(zone):,} points.")
@@ -215,46 +317,101 @@ def _agreement_section(spec: SweepSpec, results: pd.DataFrame) -> dict | None:
         x, y = cols[0], cols[1]
         shown = _subset(results)
         inside = accepted.loc[shown.index].all(axis=1)
+        zone_shown = _subset(zone)
         fig = go.Figure()
-        fig.add_scattergl(
+        fig.add_scatter(
             x=shown.loc[~inside, x],
             y=shown.loc[~inside, y],
             mode="markers",
-            name="rejected",
+            name="rejected by a party",
             marker={"color": "#bbb", "size": 4},
         )
-        fig.add_scattergl(
-            x=shown.loc[inside, x],
-            y=shown.loc[inside, y],
+        fig.add_scatter(
+            x=zone_shown[x],
+            y=zone_shown[y],
             mode="markers",
-            name="zone",
-            marker={"color": "#1f77b4", "size": 5},
+            name="accepted by every party",
+            marker={"color": "#2a9d8f", "size": 5},
         )
-        fig.add_scattergl(
+        fig.add_scatter(
             x=front[x],
             y=front[y],
             mode="markers",
             name="Pareto frontier",
-            marker={"color": "#d62728", "size": 8},
+            marker={"color": "#1d2327", "size": 9, "symbol": "diamond-open", "line": {"width": 2}},
         )
-        fig.update_layout(title="Zone of possible agreement", xaxis_title=x, yaxis_title=y)
-        parts.append(_figure(fig))
+        fig.update_layout(
+            title="Zone of possible agreement", xaxis_title=label(x), yaxis_title=label(y)
+        )
+        caption = (
+            f"Each dot is one proposal: {label(x)} against {label(y)} (units as named). "
+            f"Drawn: {min(len(results), MAX_PLOTTED):,} of {len(results):,} proposals and "
+            f"{min(len(zone), MAX_PLOTTED):,} of {len(zone):,} in the zone (random, seed 0); "
+            "every point of the frontier."
+        )
+        parts.append(_figure(fig, figures, caption))
     parts.append(_table(front))
     return _section("Zone of possible agreement", *parts)
 
 
-def _outputs_section(spec: SweepSpec, results: pd.DataFrame) -> dict:
+def _band(x: pd.Series, y: pd.Series) -> pd.DataFrame:
+    """Median and 5th-95th percentiles of ``y`` at each value of ``x`` (binned if many)."""
+    frame = pd.DataFrame({"x": x.to_numpy(), "y": y.to_numpy(dtype=float)}).dropna()
+    if frame["x"].nunique() > MAX_LEVELS and pd.api.types.is_numeric_dtype(frame["x"]):
+        bins = pd.qcut(frame["x"], BAND_BINS, duplicates="drop")
+        frame["x"] = bins.map(lambda b: b.mid).astype(float)
+    grouped = frame.groupby("x", sort=True)["y"]
+    return pd.DataFrame(
+        {
+            "p05": grouped.quantile(0.05),
+            "median": grouped.median(),
+            "p95": grouped.quantile(0.95),
+        }
+    ).reset_index()
+
+
+def _band_figure(name: str, out: str, band: pd.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    fig.add_scatter(
+        x=band["x"],
+        y=band["p95"],
+        mode="lines",
+        line={"width": 0},
+        name="95th percentile",
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        x=band["x"],
+        y=band["p05"],
+        mode="lines",
+        line={"width": 0},
+        fill="tonexty",
+        fillcolor="rgba(42,157,143,0.25)",
+        name="5th-95th percentile",
+    )
+    fig.add_scatter(x=band["x"], y=band["median"], mode="lines+markers",
+                    line={"color": "#2a9d8f"}, name="median")  # fmt: skip
+    fig.update_layout(
+        title=f"{label(out)} against {label(name)}",
+        xaxis_title=label(name),
+        yaxis_title=label(out),
+        height=320,
+        legend={"orientation": "h", "y": -0.3},
+    )
+    return fig
+
+
+def _outputs_section(spec: SweepSpec, results: pd.DataFrame, figures: list[go.Figure]) -> dict:
     outputs = _outputs(spec, results)
     if results.empty:
         return _section("Outputs", _note("No results stored yet."))
-    parts = []
-    if len(results) > MAX_PLOTTED:
-        parts.append(
-            _note(
-                f"Scatter plots show {MAX_PLOTTED:,} of {len(results):,} points (random, seed 0)."
-            )
+    parts = [
+        _note(
+            "Each output's distribution over every point, then the output against each "
+            "parameter: its median and the 5th-95th percentile band over the other parameters."
         )
-    shown = _subset(results)
+    ]
     for out in outputs:
         column = results[out]
         fig = go.Figure()
@@ -266,13 +423,19 @@ def _outputs_section(spec: SweepSpec, results: pd.DataFrame) -> dict:
         else:
             tally = column.astype(str).value_counts(sort=False)
             fig.add_bar(x=tally.index, y=tally.to_numpy(), name=out)
-        fig.update_layout(title=f"Distribution of {out}", xaxis_title=out, yaxis_title="points")
-        parts.append(_figure(fig))
+        fig.update_layout(
+            title=f"Distribution of {label(out)}", xaxis_title=label(out), yaxis_title="points"
+        )
+        caption = f"Number of points at each value of {label(out)}, over all {len(results):,}."
+        parts.append(_figure(fig, figures, caption))
+        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        if not numeric:
+            continue
         for name in spec.names:
-            fig = go.Figure()
-            fig.add_scattergl(x=shown[name], y=shown[out], mode="markers", marker={"size": 3})
-            fig.update_layout(
-                title=f"{out} against {name}", xaxis_title=name, yaxis_title=out, height=320
+            fig = _band_figure(name, out, _band(results[name], column))
+            caption = (
+                f"{label(out)} against {label(name)}: median (line) and 5th-95th percentile "
+                f"(band) over the other parameters, {len(results):,} points."
             )
-            parts.append(_figure(fig))
+            parts.append(_figure(fig, figures, caption))
     return _section("Outputs", *parts)

@@ -32,6 +32,13 @@ from detente.web.schemas import MAX_AGREEMENT_POINTS, AgreementIn, CapRangeIn
 REQUEST = "<request>"
 #: Points per evaluated chunk (does not change results).
 CHUNK = 1_000
+#: A criterion's bounds on the proposal itself: the sweep column and the side of the bound.
+INPUT_BOUNDS = {
+    "warhead_cap_max": ("treaty.warhead_cap", "max"),
+    "launcher_cap_max": ("treaty.launcher_cap", "max"),
+    "interceptor_cap_min": ("treaty.interceptor_cap", "min"),
+    "interceptor_cap_max": ("treaty.interceptor_cap", "max"),
+}
 
 
 def _levels(r: CapRangeIn) -> list[float]:
@@ -94,6 +101,13 @@ def sweep_spec(req: AgreementIn) -> SweepSpec:
         if c.party in seen:
             raise InputError(f"party {c.party} has two criteria", field=f"criteria.{i}.party")
         seen.add(c.party)
+        if not req.interceptor_caps and (
+            c.interceptor_cap_min is not None or c.interceptor_cap_max is not None
+        ):
+            raise InputError(
+                "a criterion on the interceptor cap needs interceptor caps to sweep",
+                field=f"criteria.{i}",
+            )
     if req.interceptor_caps and all(p.defense is None for p in req.parties):
         raise InputError(
             "interceptor caps need a party with a missile defence", field="interceptor_caps"
@@ -121,6 +135,11 @@ def sweep_spec(req: AgreementIn) -> SweepSpec:
             criteria.append(
                 {"party": c.party, "output": f"arriving.{c.party}", "min": c.arriving_min}
             )
+        for name, bound in INPUT_BOUNDS.items():
+            value = getattr(c, name)
+            if value is not None:
+                column, side = bound
+                criteria.append({"party": c.party, "input": column, side: value})
     data = {
         "model": "stability",
         "base": {

@@ -12,10 +12,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 import detente
+from detente.errors import InputError
 from detente.web import agreement, bundled, compute, page
 from detente.web.batching import StabilityBatcher
 from detente.web.schemas import (
@@ -180,6 +181,26 @@ async def show_treaty(name: str) -> JSONResponse:
 async def list_sources() -> JSONResponse:
     """The bibliography every bundled number points to."""
     return JSONResponse(list(bundled.source_list()))
+
+
+@router.get("/history", response_model=dict[str, Any], responses=ERRORS, tags=["data"])
+def show_history(
+    quantity: str = "stockpile",
+    party: list[str] = Query(default=[]),
+    producer: list[str] = Query(default=[]),
+    editions: str = "latest",
+) -> JSONResponse:
+    """Nuclear forces over time (as ``detente data history --format json``) with the chart.
+
+    One quantity (``stockpile``, ``deployed_strategic``, ``deployed_non_strategic``,
+    ``reserve``, ``retired``, ``inventory``, ``first_strike``, ``emt``); ``party`` and
+    ``producer`` repeatable (all by default); ``editions`` ``latest`` or ``all``. The answer
+    holds every value with its producer, edition, source and status, the treaty milestones,
+    the sources cited and ``figure`` (plotly JSON).
+    """
+    if len(party) > 20 or len(producer) > 10:
+        raise InputError("too many parties or producers", field="party")
+    return JSONResponse(bundled.history_json(tuple(party), quantity, tuple(producer), editions))
 
 
 # --- calculators ---------------------------------------------------------------------------------

@@ -251,7 +251,7 @@ def _add_pages(app: FastAPI) -> None:
         return templates.TemplateResponse(
             request,
             "index.html",
-            {"plotly_version": version, "asset_version": asset_version()},
+            {"plotly_version": version, "asset_version": asset_version(), **page.page_context()},
         )
 
     @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
@@ -264,6 +264,7 @@ def _add_pages(app: FastAPI) -> None:
                 "sources": entries,
                 "asset_version": asset_version(),
                 "parameter_sources": page.parameter_sources(),
+                **page.page_context(),
             },
         )
 

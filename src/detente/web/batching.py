@@ -17,30 +17,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from detente.analysis.stability import Side, StabilityParams, evaluate, result_at
+from detente.analysis.stability import (
+    Side,
+    StabilityParams,
+    evaluate,
+    evaluate_rows,
+    result_at,
+)
 from detente.errors import InputError
-from detente.kernels.stability import stability_index
 from detente.web.compute import stability_params, stability_sides
 from detente.web.schemas import StabilityRequest
 from detente.web.security import TimeBudgetError, Workers
 
 #: Most requests evaluated in one kernel call.
 MAX_BATCH = 256
-
-
-def _padded(sides: Sequence[Side]) -> list[np.ndarray]:
-    """n, m, fixed, alert of ``sides`` stacked on a batch axis, padded with n = 0 elements."""
-    width = max(len(s.elements) for s in sides)
-    out = []
-    for name, fill in (("n", 0.0), ("m", 0.0), ("fixed", False), ("alert", 0.0)):
-        rows = [getattr(s.elements, name) for s in sides]
-        arr = np.full((len(rows), width), fill, dtype=rows[0].dtype)
-        for i, row in enumerate(rows):
-            arr[i, : len(row)] = row
-        out.append(arr)
-    return out
 
 
 def _group_key(params: StabilityParams) -> tuple:
@@ -53,21 +43,7 @@ def _results(
     jobs: Sequence[tuple[list[Side], StabilityParams]],
 ) -> list[dict[str, Any]]:
     """``evaluate(sides, params).to_dict()`` for jobs that share their scalar constants."""
-    a_sides = [s[0] for s, _ in jobs]
-    b_sides = [s[1] for s, _ in jobs]
-    params0 = jobs[0][1]
-    de = np.array([p.de for _, p in jobs])
-    si = stability_index(
-        *_padded(a_sides),
-        *_padded(b_sides),
-        np.array([s.w80 for s in a_sides]),
-        np.array([s.w80 for s in b_sides]),
-        de,
-        de,
-        lua_A=np.array([s.lua for s in a_sides]),
-        lua_B=np.array([s.lua for s in b_sides]),
-        **params0.kernel_kwargs(),
-    )
+    si = evaluate_rows([s for s, _ in jobs], [p for _, p in jobs])
     return [result_at(si, i, sides, params).to_dict() for i, (sides, params) in enumerate(jobs)]
 
 

@@ -147,3 +147,25 @@ def example_texts() -> dict[str, str]:
     if not EXAMPLES_DIR.is_dir():
         return {}
     return {p.stem: p.read_text(encoding="utf-8") for p in sorted(EXAMPLES_DIR.glob("*.yaml"))}
+
+
+@functools.lru_cache(maxsize=64)
+def history_json(
+    parties: tuple[str, ...], quantity: str, producers: tuple[str, ...], editions: str
+) -> dict[str, Any]:
+    """The history payload of one quantity with its plotly figure (as ``detente data history``).
+
+    Cached per selection; every name is checked by :func:`detente.analysis.history.history`
+    (an unknown one is an :class:`InputError`, a 422).
+    """
+    import json
+
+    from detente.analysis.history import history, history_payload, milestones
+    from detente.report.history_figures import history_figure
+
+    frame = history(list(parties) or None, quantity, list(producers) or None, editions)
+    events = milestones()
+    return {
+        **history_payload(frame, events),
+        "figure": json.loads(history_figure(frame, quantity, events).to_json()),
+    }

@@ -138,6 +138,10 @@ def _inline(data: dict[str, Any], parse: Any, field: str) -> Any:
         raise InputError(exc.message, file=REQUEST, field=where) from None
 
 
+#: A treaty sent in a request: validated like a file, but it may not read a table from disk.
+_treaty_without_tables = functools.partial(treaty_from_document, read_tables=False)
+
+
 def count_force(req: CountRequest) -> dict[str, Any]:
     """A force counted against a treaty (bundled names or inline objects)."""
     force: Force = (
@@ -148,7 +152,9 @@ def count_force(req: CountRequest) -> dict[str, Any]:
     treaty: Treaty = (
         bundled.treaty(req.treaty, field="treaty")
         if isinstance(req.treaty, str)
-        else _inline(req.treaty, treaty_from_document, "treaty")
+        else _inline(
+            req.treaty, functools.partial(treaty_from_document, read_tables=False), "treaty"
+        )
     )
     return count(force, treaty, system_table(force)).to_dict()
 

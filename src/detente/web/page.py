@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from detente.analysis.counting import count
+from detente.analysis.counting import TREATY_DATES, count
 from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
 from detente.analysis.scenario import ResolvedParty, holding_index, resolve
 from detente.analysis.stability import defense_from_spec, evaluate
@@ -25,9 +25,13 @@ from detente.errors import InputError
 from detente.model import parameters
 from detente.model.catalog import system_table
 from detente.model.force import POSTURES, Holding
+from detente.model.glossary import parties as party_names
+from detente.model.glossary import party_colours
+from detente.model.glossary import terms as glossary_terms
 from detente.model.scenario import RISK_DIR, Scenario, scenario_from_document
 from detente.model.treaty import Treaty
 from detente.model.yamlio import Document, parse_yaml
+from detente.report.words import stability_sentence
 from detente.web import bundled
 from detente.web.schemas import (
     MAX_ASSESS_SAMPLES,
@@ -169,6 +173,12 @@ def _values(h: Holding) -> dict[str, Any]:
     }
 
 
+def _display_name(h: Holding, system_name: str) -> str:
+    """One name per holding across the page: its label where the force gives one (a system
+    held twice), else the system's name."""
+    return h.label or system_name
+
+
 def _holdings(party: ResolvedParty) -> list[dict[str, Any]]:
     """Each holding of the modified force with its bundled values (``base``) and sources."""
     table = system_table(party.force)
@@ -184,6 +194,7 @@ def _holdings(party: ResolvedParty) -> list[dict[str, Any]]:
                 "name": h.name,
                 "system": system.id,
                 "system_name": system.name,
+                "display": _display_name(h, system.name),
                 "category": system.category,
                 "leg": LEG.get(system.category),
                 "fixed": system.fixed,
@@ -225,8 +236,17 @@ def explore(req: ExploreRequest) -> dict[str, Any]:
             "id": t.id,
             "name": t.name,
             "status": t.status,
+            "in_force": t.in_force,
+            **{k: None if getattr(t, k) is None else str(getattr(t, k)) for k in TREATY_DATES},
+            "standing": t.standing(),
             "limits": [
-                {"id": x.id, "max": x.max, "base": b.max, "description": x.description}
+                {
+                    "id": x.id,
+                    "label": x.name,
+                    "max": x.max,
+                    "base": b.max,
+                    "description": x.description,
+                }
                 for x, b in zip(t.limits, base_treaty.limits, strict=True)
             ],
             "sources": list(t.sources),
@@ -251,7 +271,10 @@ def explore(req: ExploreRequest) -> dict[str, Any]:
                 "sources": list(party.base.sources),
             }
         )
+    labels = [side.label for side in sides]
     return {
+        "reading": stability_sentence(result.fsi, result.r_uncapped, labels),
+        "names": {label: party_names().get(label, label) for label in labels},
         "stability": result.to_dict(),
         "drawdown": result.drawdown,
         "sides": views,
@@ -259,6 +282,14 @@ def explore(req: ExploreRequest) -> dict[str, Any]:
         "compliance": compliance,
         "parameter_sources": list(parameter_sources()),
         "defense_sources": list(parameter_sources(DEFENSE_SOURCES)),
+    }
+
+
+def page_context() -> dict[str, Any]:
+    """What the page templates show besides the app's own: the glossary and party names."""
+    return {
+        "glossary": glossary_terms(),
+        "parties": {"names": party_names(), "colours": party_colours()},
     }
 
 

@@ -500,17 +500,34 @@ class AgreementPartyIn(_Strict):
 
 class AgreementCriterionIn(_Strict):
     """What one party (by label, e.g. ``US``) accepts: FSI at least ``fsi_min``, at least
-    ``arriving_min`` of its own warheads arriving in retaliation after being struck first."""
+    ``arriving_min`` of its own warheads arriving in retaliation after being struck first, and
+    bounds on the proposal itself (a sweep file's ``input`` criteria): a warhead or launcher cap
+    at most ``*_max``, an interceptor cap between ``interceptor_cap_min`` and ``..._max``."""
 
     party: Name
     fsi_min: Fraction | None = None
     arriving_min: float | None = Field(default=None, ge=0, le=1e6, allow_inf_nan=False)
+    warhead_cap_max: Cap | None = None
+    launcher_cap_max: Cap | None = None
+    interceptor_cap_min: Cap | None = None
+    interceptor_cap_max: Cap | None = None
 
     @model_validator(mode="after")
     def _something(self) -> AgreementCriterionIn:
-        if self.fsi_min is None and self.arriving_min is None:
-            raise ValueError("give fsi_min, arriving_min or both")
+        if all(getattr(self, name) is None for name in CRITERION_BOUNDS):
+            raise ValueError("give at least one of " + ", ".join(CRITERION_BOUNDS))
         return self
+
+
+#: The bounds a party's criterion may set.
+CRITERION_BOUNDS = (
+    "fsi_min",
+    "arriving_min",
+    "warhead_cap_max",
+    "launcher_cap_max",
+    "interceptor_cap_min",
+    "interceptor_cap_max",
+)
 
 
 class AgreementIn(_Strict):

@@ -1,22 +1,37 @@
 // detente explorer: plain JavaScript, no build step. Everything comes from this server.
+// The index and its reading in words are drawn as soon as /api/explore answers; the charts
+// follow when plotly.js (loaded async) is ready, so the first number never waits for it.
 "use strict";
 
 (function () {
   const DEBOUNCE_MS = 120;
   const STRATEGIC = new Set(["icbm", "slbm", "heavy_bomber"]);
-  const PLOT_CONFIG = { displaylogo: false, responsive: true, showLink: false, showSendToCloud: false };
+  const PLOT_CONFIG = { displaylogo: false, responsive: true, showLink: false, showSendToCloud: false,
+    modeBarButtonsToRemove: ["toImage"] };
+  const FALLBACK = ["#17becf", "#8c564b"];
+  const POSTURE_KEY = { day_to_day: "d", generated: "g" };
 
   let forces = [];        // [{name, party, as_of, description}]
-  let treaties = [];      // [{id, name, limits, ...}]
+  let treaties = [];      // [{id, name, limits: [id], ...}]
   let state = null;       // {scenario: {...}, caps: {...}}
   let last = null;        // last /api/explore answer
   let timer = null;
   let controller = null;
   let sequence = 0;
+  let loading = false;    // the first explore of a link or preset: drop what the server refuses
+  let dropped = [];       // what a link held that the page could not use
   const signatures = ["", ""];
+  const parties = JSON.parse(document.getElementById("parties").textContent);
+  const names = parties.names;
+  // One colour per party in every figure of the page and the reports (data/glossary.yaml).
+  const colour = (code, j) => parties.colours[code] || FALLBACK[j % FALLBACK.length];
 
   const $ = (sel, root) => (root || document).querySelector(sel);
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const partyName = (code) => names[code] || code;
+  const human = (id) => { const s = String(id).replace(/_/g, " "); return s.charAt(0).toUpperCase() + s.slice(1); };
+  const int = (x) => (typeof x === "number" ? Math.round(x).toLocaleString("en-US") : "–");
+  const fix = (x, d) => (typeof x === "number" ? x.toFixed(d) : "–");
 
   // --- server -------------------------------------------------------------------------------
 
@@ -30,41 +45,29 @@
     if (!response.ok) {
       const error = new Error(data.detail || `HTTP ${response.status}`);
       error.status = response.status;
+      error.field = data.field;
       throw error;
     }
     return data;
   }
 
-  // --- state and URL ------------------------------------------------------------------------
+  // --- state --------------------------------------------------------------------------------
 
-  function latest(party) {
-    const list = forces.filter((f) => f.party === party).sort((a, b) => a.as_of < b.as_of ? 1 : -1);
+  function latest(code, exclude) {
+    const list = forces.filter((f) => f.party === code && f.party !== exclude)
+      .sort((a, b) => a.as_of < b.as_of ? 1 : -1);
     return list.length ? list[0].name : null;
   }
 
+  const forceOf = (name) => forces.find((f) => f.name === name);
+
   function defaultState() {
     const a = latest("US") || (forces[0] && forces[0].name);
-    const b = latest("RU") || (forces[1] && forces[1].name);
+    const b = latest("RU") || (forces.find((f) => f.party !== (forceOf(a) || {}).party) || {}).name;
     const treaty = treaties.some((t) => t.id === "new-start") ? "new-start" : null;
-    return {
-      scenario: { name: "web", parties: [{ force: a }, { force: b }], treaty, parameters: {} },
-      caps: {},
-    };
-  }
-
-  function readHash() {
-    const match = location.hash.match(/^#s=(.*)$/);
-    if (!match) return null;
-    try {
-      const parsed = JSON.parse(decodeURIComponent(match[1]));
-      if (parsed && parsed.scenario && Array.isArray(parsed.scenario.parties)) return parsed;
-    } catch (e) { /* fall through to the default */ }
-    return null;
-  }
-
-  function writeHash() {
-    const hash = "#s=" + encodeURIComponent(JSON.stringify(state));
-    if (location.hash !== hash) history.replaceState(null, "", hash);
+    const scenario = { name: "web", parties: [{ force: a }, { force: b }], parameters: {} };
+    if (treaty) scenario.treaty = treaty;
+    return { scenario, caps: {} };
   }
 
   function party(i) { return state.scenario.parties[i]; }
@@ -107,6 +110,17 @@
     prune(party(i).modifications);
   }
 
+  // An edit makes the scenario the user's own: a preset's name and description no longer apply.
+  function edited() {
+    if (state.scenario.description || state.scenario.name !== "web") {
+      delete state.scenario.description;
+      delete state.scenario.date;
+      state.scenario.name = "web";
+      $("#preset").value = "";
+      $("#description").hidden = true;
+    }
+  }
+
   function setState(next) {
     state = next;
     state.caps = state.caps || {};
@@ -114,6 +128,223 @@
     signatures[0] = signatures[1] = "";
     renderControls();
     schedule(0);
+  }
+
+  // --- the permalink: short, readable keys ---------------------------------------------------
+  // a, b: forces; pa/pb posture (g); la/lb launch under attack (1); wa/wb w80; ia/ib interceptors;
+  // ha.KEY / hb.KEY: holding changes "d400~l3~ad0.5" (deployed, loading, alert by posture);
+  // t: treaty; c.LIMIT: ceiling; de, k: model; n: scenario name; v./r./z.FIELD: the panels' forms.
+
+  function encodeHolding(change) {
+    const parts = [];
+    if (change.launchers && change.launchers.deployed !== undefined) parts.push(`d${change.launchers.deployed}`);
+    if (change.loading !== undefined) parts.push(`l${change.loading}`);
+    if (change.warheads !== undefined) parts.push(`w${change.warheads}`);
+    for (const [posture, v] of Object.entries(change.alert || {})) parts.push(`a${POSTURE_KEY[posture]}${v}`);
+    return parts.join("~");
+  }
+
+  function linkParams() {
+    const q = new URLSearchParams();
+    const s = state.scenario;
+    if (s.name && s.name !== "web") q.set("n", s.name);
+    s.parties.forEach((p, i) => {
+      const side = "ab"[i];
+      q.set(side, p.force);
+      if (p.posture && p.posture !== "day_to_day") q.set(`p${side}`, POSTURE_KEY[p.posture]);
+      if (p.lua) q.set(`l${side}`, "1");
+      if (p.w80 !== undefined) q.set(`w${side}`, p.w80);
+      if (p.defense) q.set(`i${side}`, p.defense.interceptors);
+      const mods = (p.modifications || {}).holdings || {};
+      for (const [key, change] of Object.entries(mods)) q.set(`h${side}.${key}`, encodeHolding(change));
+    });
+    if (s.treaty) q.set("t", s.treaty);
+    for (const [k, v] of Object.entries(state.caps)) q.set(`c.${k}`, v);
+    if (s.parameters.de !== undefined) q.set("de", s.parameters.de);
+    if (s.parameters.kmax !== undefined) q.set("k", s.parameters.kmax);
+    for (const [prefix, id] of [["v", "#verify-form"], ["r", "#risk-form"], ["z", "#agreement-form"]]) {
+      for (const [k, v] of formChanges($(id))) q.set(`${prefix}.${k}`, v);
+    }
+    return q;
+  }
+
+  function writeHash() {
+    const hash = "#" + linkParams().toString();
+    if (location.hash !== hash) history.replaceState(null, "", hash);
+  }
+
+  // The panels' forms: the fields whose value differs from the page's default.
+  function formChanges(form) {
+    const out = [];
+    if (!form) return out;
+    const seen = new Set();
+    for (const el of form.elements) {
+      if (!el.name || seen.has(el.name)) continue;
+      if (el.type === "checkbox") {
+        seen.add(el.name);
+        const boxes = $$(`input[name="${el.name}"]`, form);
+        if (boxes.some((b) => b.checked !== b.defaultChecked)) {
+          out.push([el.name, boxes.filter((b) => b.checked).map((b) => b.value).join(",")]);
+        }
+      } else if (el.tagName === "SELECT") {
+        if (el.dataset.initial !== undefined && el.value !== el.dataset.initial) out.push([el.name, el.value]);
+      } else if (el.value !== el.defaultValue) {
+        out.push([el.name, el.value]);
+      }
+    }
+    return out;
+  }
+
+  function setFormField(form, name, value, drop) {
+    const field = form.elements[name];
+    if (!field) { drop(`${name} (no such field)`); return; }
+    const boxes = $$(`input[type=checkbox][name="${name}"]`, form);
+    if (boxes.length) {
+      const wanted = value.split(",").filter((x) => x);
+      if (wanted.some((w) => !boxes.some((b) => b.value === w))) drop(`${name}=${value}`);
+      boxes.forEach((b) => { b.checked = wanted.includes(b.value); });
+      return;
+    }
+    if (field.tagName === "SELECT") {
+      if (![...field.options].some((o) => o.value === value)) { drop(`${name}=${value}`); return; }
+      field.value = value;
+      return;
+    }
+    const old = field.value;
+    field.value = value;
+    if (!field.checkValidity()) { field.value = old; drop(`${name}=${value}`); }
+  }
+
+  const number = (text, low, high, integer) => {
+    if (text === null || text === "" || !/^-?\d*\.?\d+(e-?\d+)?$/i.test(text)) return null;
+    const v = Number(text);
+    if (!Number.isFinite(v) || v < low || v > high || (integer && !Number.isInteger(v))) return null;
+    return v;
+  };
+
+  function decodeHolding(text) {
+    const change = {};
+    for (const part of text.split("~")) {
+      const m = part.match(/^(d|l|w|ad|ag)(.+)$/);
+      if (!m) return null;
+      const [, kind, raw] = m;
+      const v = kind === "d" ? number(raw, 0, 1e6, true) : kind === "l" ? number(raw, 0, 64)
+        : kind === "w" ? number(raw, 0, 1e7) : number(raw, 0, 1);
+      if (v === null) return null;
+      if (kind === "d") change.launchers = { deployed: v };
+      else if (kind === "l") change.loading = v;
+      else if (kind === "w") change.warheads = v;
+      else (change.alert = change.alert || {})[kind === "ad" ? "day_to_day" : "generated"] = v;
+    }
+    return change;
+  }
+
+  // The state of a link: what is valid is kept, the rest listed in `drops`.
+  function readLink(hash) {
+    const drops = [];
+    const drop = (what) => drops.push(what);
+    let q;
+    try {
+      if (/^#s=/.test(hash)) return readOldLink(hash, drop, drops);
+      q = new URLSearchParams(hash.replace(/^#/, ""));
+    } catch (e) {
+      return { state: null, drops: ["the whole link (not readable)"] };
+    }
+    if (![...q.keys()].length) return { state: null, drops };
+    const next = defaultState();
+    const s = next.scenario;
+    const panels = [];
+    for (const [key, value] of q) {
+      const side = { a: 0, b: 1 };
+      let m;
+      if (key === "a" || key === "b") {
+        if (forceOf(value)) s.parties[side[key]].force = value; else drop(`side ${key.toUpperCase()} force "${value}" (unknown)`);
+      } else if ((m = key.match(/^([plwi])([ab])$/))) {
+        const p = s.parties[side[m[2]]];
+        const label = { p: "posture", l: "launch under attack", w: "w80", i: "interceptors" }[m[1]];
+        let v = null;
+        if (m[1] === "p") v = value === "g" ? "generated" : value === "d" ? "day_to_day" : null;
+        else if (m[1] === "l") v = value === "1" ? true : null;
+        else if (m[1] === "w") v = number(value, 1, 1e6);
+        else v = number(value, 0, 1e6);
+        if (v === null) { drop(`side ${m[2].toUpperCase()} ${label} "${value}"`); continue; }
+        if (m[1] === "p") { if (v !== "day_to_day") p.posture = v; } else if (m[1] === "l") p.lua = true;
+        else if (m[1] === "w") p.w80 = v;
+        else if (v > 0) p.defense = { interceptors: v };
+      } else if ((m = key.match(/^h([ab])\.(.+)$/))) {
+        const change = decodeHolding(value);
+        if (!change) { drop(`side ${m[1].toUpperCase()} holding ${m[2]} "${value}"`); continue; }
+        const p = s.parties[side[m[1]]];
+        ((p.modifications = p.modifications || {}).holdings = p.modifications.holdings || {})[m[2]] = change;
+      } else if (key === "t") {
+        if (value === "" ) delete s.treaty;
+        else if (treaties.some((t) => t.id === value)) s.treaty = value; else drop(`treaty "${value}" (unknown)`);
+      } else if ((m = key.match(/^c\.(.+)$/))) {
+        next.caps[m[1]] = value;  // checked against the treaty below
+      } else if (key === "de") {
+        const v = number(value, 0.05, 1);
+        if (v === null) drop(`damage expectancy "${value}"`); else s.parameters.de = v;
+      } else if (key === "k") {
+        const v = number(value, 1, 4, true);
+        if (v === null) drop(`warheads per target "${value}"`); else s.parameters.kmax = v;
+      } else if (key === "n") {
+        if (/^[\w.-]{1,64}$/.test(value)) s.name = value; else drop(`name "${value}"`);
+      } else if ((m = key.match(/^([vrz])\.(.+)$/))) {
+        panels.push([m[1], m[2], value]);
+      } else {
+        drop(`${key}=${value} (not a setting of this page)`);
+      }
+    }
+    const treaty = treaties.find((t) => t.id === s.treaty);
+    for (const [k, raw] of Object.entries(next.caps)) {
+      const v = number(raw, 0, 1e7);
+      if (!treaty || !treaty.limits.includes(k)) { delete next.caps[k]; drop(`ceiling ${human(k)} (not a limit of ${treaty ? treaty.name : "the chosen treaty"})`); }
+      else if (v === null) { delete next.caps[k]; drop(`ceiling ${human(k)} "${raw}"`); }
+      else next.caps[k] = v;
+    }
+    sameParty(next, drop);
+    for (const [prefix, name, value] of panels) {
+      const form = $({ v: "#verify-form", r: "#risk-form", z: "#agreement-form" }[prefix]);
+      setFormField(form, name, value, (what) => drop(`panel field ${what}`));
+    }
+    return { state: next, drops };
+  }
+
+  // Links written before the short keys (#s=<JSON>): taken if they parse.
+  function readOldLink(hash, drop, drops) {
+    let parsed = null;
+    try { parsed = JSON.parse(decodeURIComponent(hash.slice(3))); } catch (e) { /* below */ }
+    if (!parsed || !parsed.scenario || !Array.isArray(parsed.scenario.parties) || parsed.scenario.parties.length !== 2) {
+      return { state: null, drops: ["the whole link (not readable)"] };
+    }
+    const next = { scenario: parsed.scenario, caps: parsed.caps || {} };
+    next.scenario.parties.forEach((p, i) => {
+      if (!p || !forceOf(p.force)) { next.scenario.parties[i] = defaultState().scenario.parties[i]; drop(`side ${"AB"[i]} force`); }
+    });
+    if (next.scenario.treaty && !treaties.some((t) => t.id === next.scenario.treaty)) { delete next.scenario.treaty; drop("treaty"); }
+    const treaty = treaties.find((t) => t.id === next.scenario.treaty);
+    for (const k of Object.keys(next.caps)) {
+      if (!treaty || !treaty.limits.includes(k)) { delete next.caps[k]; drop(`ceiling ${human(k)}`); }
+    }
+    sameParty(next, drop);
+    return { state: next, drops };
+  }
+
+  function sameParty(next, drop) {
+    const [a, b] = next.scenario.parties.map((p) => forceOf(p.force));
+    if (a && b && a.party === b.party) {
+      const other = forces.find((f) => f.party !== a.party && f.party === "RU") || forces.find((f) => f.party !== a.party);
+      drop(`side B force "${b.name}" and its changes (the same party as side A)`);
+      next.scenario.parties[1] = { force: other.name };
+    }
+  }
+
+  function showDropped() {
+    const el = $("#link-notice");
+    el.hidden = !dropped.length;
+    el.textContent = dropped.length
+      ? `This link held settings the page cannot use; it left them out and shows the rest: ${dropped.join("; ")}.`
+      : "";
   }
 
   // --- controls -----------------------------------------------------------------------------
@@ -129,18 +360,21 @@
   function renderSide(i) {
     const box = $(`fieldset.side[data-side="${i}"]`);
     const p = party(i);
-    const current = forces.find((f) => f.name === p.force);
-    const parties = [...new Set(forces.map((f) => f.party))].sort();
-    const partySelect = $(".party", box);
-    partySelect.replaceChildren(...parties.map((x) => option(x, x, current && x === current.party)));
-    const dateSelect = $(".date", box);
+    const current = forceOf(p.force);
+    const other = forceOf(party(1 - i).force);
+    // The same party on both sides is not a choice the model can take.
+    const parties = [...new Set(forces.map((f) => f.party))].filter((x) => !other || x !== other.party).sort();
+    $(".party", box).replaceChildren(...parties.map((x) => option(x, partyName(x), current && x === current.party)));
     const dates = forces.filter((f) => current && f.party === current.party)
       .sort((a, b) => a.as_of < b.as_of ? -1 : 1);
-    dateSelect.replaceChildren(...dates.map((f) => option(f.name, `${f.as_of} (${f.name})`, f.name === p.force)));
+    $(".date", box).replaceChildren(...dates.map((f) => option(f.name, f.as_of, f.name === p.force)));
     $(".posture", box).value = p.posture || "day_to_day";
     $(".lua", box).checked = !!p.lua;
     $(".w80", box).value = p.w80 === undefined || p.w80 === null ? "" : p.w80;
     $(".interceptors", box).value = p.defense ? p.defense.interceptors : "";
+    $$(".field-error", box).forEach((e) => { e.textContent = ""; });
+    $$("input", box).forEach((e) => e.removeAttribute("aria-invalid"));
+    $("legend", box).textContent = `Side ${"AB"[i]}: ${current ? partyName(current.party) : p.force}`;
   }
 
   function renderControls() {
@@ -148,7 +382,7 @@
     renderSide(1);
     const description = $("#description");
     description.hidden = !state.scenario.description;
-    description.textContent = state.scenario.description ? `${state.scenario.name}: ${state.scenario.description}` : "";
+    description.textContent = state.scenario.description ? `Preset ${state.scenario.name}: ${state.scenario.description}` : "";
     const params = state.scenario.parameters;
     const de = params.de !== undefined ? params.de : (last ? last.stability.params.de : 0.8);
     $("#de").value = de;
@@ -158,30 +392,58 @@
     renderCaps();
   }
 
+  // The ceiling boxes of the chosen treaty, rebuilt whenever the treaty changes.
   function renderCaps() {
     const box = $("#caps");
-    box.replaceChildren();
     const t = treaties.find((x) => x.id === state.scenario.treaty);
-    if (!t || !last || !last.treaty || last.treaty.id !== t.id) return;
-    for (const limit of last.treaty.limits) {
+    const known = last && last.treaty && t && last.treaty.id === t.id ? last.treaty.limits : [];
+    box.replaceChildren();
+    box.dataset.treaty = t ? t.id : "";
+    if (!t) return;
+    for (const id of t.limits) {
+      const base = (known.find((x) => x.id === id) || {}).base;
+      const row = document.createElement("div");
+      row.className = "row field";
       const label = document.createElement("label");
-      label.textContent = `${limit.id} ceiling `;
+      label.append(`${(known.find((x) => x.id === id) || {}).label || human(id)} ceiling `);
       const input = document.createElement("input");
       input.type = "number";
       input.min = "0";
+      input.max = "10000000";
       input.step = "1";
-      input.dataset.limit = limit.id;
-      input.placeholder = String(limit.base);
-      input.value = state.caps[limit.id] !== undefined ? state.caps[limit.id] : "";
+      input.dataset.limit = id;
+      input.placeholder = base === undefined ? "treaty value" : String(base);
+      input.value = state.caps[id] !== undefined ? state.caps[id] : "";
+      const err = document.createElement("span");
+      err.className = "field-error";
+      err.setAttribute("aria-live", "polite");
       input.addEventListener("input", () => {
+        if (!validate(input)) return;
         const v = input.value === "" ? NaN : Number(input.value);
-        if (Number.isFinite(v) && v >= 0 && v !== limit.base) state.caps[limit.id] = v;
-        else delete state.caps[limit.id];
+        if (Number.isFinite(v) && v !== base) state.caps[id] = v; else delete state.caps[id];
+        edited();
         schedule();
       });
       label.appendChild(input);
-      box.appendChild(label);
+      row.append(label, err);
+      box.appendChild(row);
     }
+  }
+
+  // Browser validation shown beside the field; an invalid value is not sent.
+  function validate(input) {
+    const row = input.closest(".field") || input.closest("td") || input.parentElement;
+    let err = $(".field-error", row);
+    if (!err) {
+      err = document.createElement("span");
+      err.className = "field-error";
+      err.setAttribute("aria-live", "polite");
+      row.appendChild(err);
+    }
+    const ok = input.checkValidity();
+    err.textContent = ok ? "" : input.validationMessage;
+    if (ok) input.removeAttribute("aria-invalid"); else input.setAttribute("aria-invalid", "true");
+    return ok;
   }
 
   function sourceLinks(ids, max) {
@@ -189,20 +451,21 @@
     (ids || []).slice(0, max || ids.length).forEach((id) => {
       const a = document.createElement("a");
       a.href = `/sources#src-${encodeURIComponent(id)}`;
-      a.target = "_blank";
-      a.rel = "noopener noreferrer";
       a.className = "src";
       a.textContent = `[${id}]`;
+      a.setAttribute("aria-label", `source ${id}`);
       frag.appendChild(a);
     });
     return frag;
   }
 
-  function slider(min, max, step, value, onInput) {
+  function slider(min, max, step, value, label, onInput) {
     const wrap = document.createElement("span");
+    wrap.className = "slider";
     const range = document.createElement("input");
     range.type = "range";
     range.min = min; range.max = max; range.step = step; range.value = value;
+    range.setAttribute("aria-label", label);
     const out = document.createElement("output");
     out.textContent = Number(value).toFixed(step < 1 ? 2 : 0);
     range.addEventListener("input", () => {
@@ -224,35 +487,41 @@
     for (const h of holdings) {
       const tr = document.createElement("tr");
       tr.dataset.key = h.key;
-      const name = document.createElement("td");
-      name.textContent = h.name;
+      const name = document.createElement("th");
+      name.scope = "row";
+      name.textContent = h.display;
       name.title = `${h.system_name} (${h.leg})`;
       const deployed = document.createElement("td");
       const n = document.createElement("input");
-      n.type = "number"; n.min = "0"; n.step = "1"; n.value = h.deployed;
+      n.type = "number"; n.min = "0"; n.max = "100000"; n.step = "1"; n.value = h.deployed; n.required = true;
       n.className = "deployed";
+      n.setAttribute("aria-label", `${h.display}: deployed launchers`);
       n.addEventListener("input", () => {
-        const v = Number(n.value);
-        if (n.value !== "" && Number.isInteger(v) && v >= 0) { setHolding(i, h, "deployed", v); schedule(); }
+        if (!validate(n)) return;
+        setHolding(i, h, "deployed", Number(n.value)); edited(); schedule();
       });
       deployed.appendChild(n);
       const loading = document.createElement("td");
       const maxLoading = h.max_loading || Math.max(1, Math.ceil(2 * h.base.loading));
-      const ls = slider(0, maxLoading, 0.1, h.loading, (v) => { setHolding(i, h, "loading", v); schedule(); });
+      const ls = slider(0, maxLoading, 0.1, h.loading, `${h.display}: warheads per launcher`,
+        (v) => { setHolding(i, h, "loading", v); edited(); schedule(); });
       ls.querySelector("input").className = "loading";
       loading.appendChild(ls);
       const alert = document.createElement("td");
       if (!h.fixed) {
-        const as = slider(0, 1, 0.05, h.alert[posture], (v) => { setHolding(i, h, "alert", v); schedule(); });
+        const as = slider(0, 1, 0.05, h.alert[posture], `${h.display}: alert fraction`,
+          (v) => { setHolding(i, h, "alert", v); edited(); schedule(); });
         as.querySelector("input").className = "alert";
         alert.appendChild(as);
       } else {
         alert.textContent = "silo";
         alert.className = "small";
       }
-      const src = document.createElement("td");
+      const src = document.createElement("span");
+      src.className = "srcs";
       src.appendChild(sourceLinks(h.sources, 2));
-      tr.append(name, deployed, loading, alert, src);
+      name.append(document.createElement("br"), src);
+      tr.append(name, deployed, loading, alert);
       body.appendChild(tr);
     }
   }
@@ -273,48 +542,59 @@
       $(".party", box).addEventListener("change", (e) => {
         party(i).force = latest(e.target.value);
         delete party(i).modifications;
-        renderSide(i);
+        edited();
+        renderSide(0); renderSide(1);
         schedule(0);
       });
       $(".date", box).addEventListener("change", (e) => {
         party(i).force = e.target.value;
         delete party(i).modifications;
+        edited();
         schedule(0);
       });
       $(".posture", box).addEventListener("change", (e) => {
         if (e.target.value === "day_to_day") delete party(i).posture;
         else party(i).posture = e.target.value;
+        edited();
         schedule(0);
       });
       $(".lua", box).addEventListener("change", (e) => {
         if (e.target.checked) party(i).lua = true; else delete party(i).lua;
+        edited();
         schedule(0);
       });
       $(".w80", box).addEventListener("input", (e) => {
+        if (!validate(e.target)) return;
         const v = Number(e.target.value);
-        if (e.target.value !== "" && v >= 1) party(i).w80 = v; else delete party(i).w80;
+        if (e.target.value !== "") party(i).w80 = v; else delete party(i).w80;
+        edited();
         schedule();
       });
       $(".interceptors", box).addEventListener("input", (e) => {
+        if (!validate(e.target)) return;
         const v = Number(e.target.value);
         if (e.target.value !== "" && v > 0) party(i).defense = { ...(party(i).defense || {}), interceptors: v };
         else delete party(i).defense;
+        edited();
         schedule();
       });
     });
     $("#de").addEventListener("input", (e) => {
       state.scenario.parameters.de = Number(e.target.value);
       $("#de-value").textContent = Number(e.target.value).toFixed(2);
+      edited();
       schedule();
     });
     $("#kmax").addEventListener("change", (e) => {
       state.scenario.parameters.kmax = Number(e.target.value);
+      edited();
       schedule(0);
     });
     $("#treaty").addEventListener("change", (e) => {
-      state.scenario.treaty = e.target.value || null;
-      if (!state.scenario.treaty) delete state.scenario.treaty;
-      state.caps = {};
+      if (e.target.value) state.scenario.treaty = e.target.value; else delete state.scenario.treaty;
+      state.caps = {};  // another treaty's ceilings never carry over
+      edited();
+      renderCaps();
       schedule(0);
     });
     $("#preset").addEventListener("change", async (e) => {
@@ -322,8 +602,23 @@
       try {
         const answer = await api(`/api/presets/${encodeURIComponent(e.target.value)}`);
         showNotes(answer.ignored);
+        dropped = []; showDropped();
+        loading = true;
         setState({ scenario: answer.scenario, caps: {} });
       } catch (err) { showError("#upload-error", err.message); }
+    });
+    $("#reset").addEventListener("click", () => {
+      dropped = []; showDropped(); showNotes(null);
+      showError("#upload-error", null);
+      $("#preset").value = "";
+      for (const id of ["#verify-form", "#risk-form", "#agreement-form"]) {
+        const f = $(id);
+        if (!f) continue;
+        f.reset();
+        $$("select[data-initial]", f).forEach((x) => { x.value = x.dataset.initial; });
+        f.dispatchEvent(new Event("change"));
+      }
+      setState(defaultState());
     });
     $("#download").addEventListener("click", download);
     $("#upload").addEventListener("change", upload);
@@ -332,9 +627,15 @@
       try { await navigator.clipboard.writeText(location.href); $("#share").textContent = "Link copied"; }
       catch (e) { $("#share").textContent = "Copy the address bar"; }
     });
+    for (const id of ["#verify-form", "#risk-form", "#agreement-form"]) {
+      const f = $(id);
+      if (f) { f.addEventListener("change", writeHash); f.addEventListener("input", writeHash); }
+    }
     window.addEventListener("hashchange", () => {
-      const next = readHash();
-      if (next && JSON.stringify(next) !== JSON.stringify(state)) setState(next);
+      if (location.hash === "#" + linkParams().toString() || !/[=]/.test(location.hash)) return;
+      const read = readLink(location.hash);
+      dropped = read.drops; showDropped();
+      if (read.state) { loading = true; setState(read.state); }
     });
   }
 
@@ -343,16 +644,19 @@
   async function download() {
     try {
       const answer = await api("/api/scenario/yaml", state.scenario);
-      const blob = new Blob([answer.text], { type: "application/yaml" });
-      const a = document.createElement("a");
-      a.href = URL.createObjectURL(blob);
-      a.download = answer.filename;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+      saveBlob(new Blob([answer.text], { type: "application/yaml" }), answer.filename);
       showError("#upload-error", null);
     } catch (err) { showError("#upload-error", err.message); }
+  }
+
+  function saveBlob(blob, filename) {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = filename;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   }
 
   async function upload(event) {
@@ -387,8 +691,28 @@
 
   function schedule(delay) {
     writeHash();
+    $("#results").classList.add("stale");
     clearTimeout(timer);
     timer = setTimeout(explore, delay === undefined ? DEBOUNCE_MS : delay);
+  }
+
+  // A refused part of a link or preset (an unknown holding, a ceiling of another treaty) is
+  // dropped and the rest shown; the notice says what was dropped.
+  function dropField(field) {
+    let m = field && field.match(/^parties\.(\d)\.modifications\.holdings\.([^.]+)/);
+    if (m) {
+      delete holdingMods(Number(m[1]))[m[2]];
+      prune(party(Number(m[1])));
+      dropped.push(`side ${"AB"[m[1]]} holding ${m[2]} (not in this force)`);
+      return true;
+    }
+    m = field && field.match(/^caps\.(.+)$/);
+    if (m && state.caps[m[1]] !== undefined) {
+      delete state.caps[m[1]];
+      dropped.push(`ceiling ${human(m[1])}`);
+      return true;
+    }
+    return false;
   }
 
   async function explore() {
@@ -397,32 +721,58 @@
     const mine = ++sequence;
     document.body.dataset.busy = "1";
     try {
-      const answer = await api("/api/explore", state, controller.signal);
+      let answer = null;
+      for (let tries = 0; ; tries++) {
+        try {
+          answer = await api("/api/explore", state, controller.signal);
+          break;
+        } catch (err) {
+          if (!(loading && err.status === 422 && tries < 8 && dropField(err.field))) throw err;
+          showDropped();
+          writeHash();
+        }
+      }
       if (mine !== sequence) return;
+      loading = false;
       last = answer;
       showError("#error", null);
       render(answer);
+      $("#results").classList.remove("stale");
     } catch (err) {
       if (err.name === "AbortError" || mine !== sequence) return;
-      showError("#error", err.message);
+      loading = false;
+      showError("#error", `${err.message} The results below are from the last valid inputs.`);
     } finally {
       if (mine === sequence) delete document.body.dataset.busy;
     }
   }
 
-  const fmt = (x, d) => (typeof x === "number" ? x.toFixed(d) : String(x));
-
   function render(answer) {
     const s = answer.stability;
     const labels = answer.sides.map((x) => x.label);
-    $("#fsi").textContent = fmt(s.fsi, 4);
-    const rows = answer.sides.map((side) => {
+    const fsi = $("#fsi");
+    fsi.textContent = fix(s.fsi, 2);
+    fsi.dataset.value = String(s.fsi);
+    if (!performance.getEntriesByName("detente:first-number").length) {
+      performance.mark("detente:first-number", { detail: { plotly: plotlyReady() } });
+    }
+    $("#fsi-bar").style.width = `${Math.round(100 * Math.max(0, Math.min(1, s.fsi)))}%`;
+    $("#reading").textContent = answer.reading;
+    const rows = answer.sides.map((side, j) => {
       const k = side.label;
       const tr = document.createElement("tr");
-      for (const v of [k, fmt(s.C1[k], 4), fmt(s.C2[k], 4), fmt(s.r[k], 4),
-        fmt(s.r_uncapped[k], 4), fmt(s.x_star[k], 1), fmt(s.w80[k], 1)]) {
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = answer.names[k] || k;
+      th.className = "party-name";
+      th.style.color = colour(k, j);
+      tr.appendChild(th);
+      const cells = [[fix(s.C1[k], 2), s.C1[k]], [fix(s.C2[k], 2), s.C2[k]],
+        [fix(s.r_uncapped[k], 2), s.r_uncapped[k]], [int(s.x_star[k]), s.x_star[k]], [int(s.w80[k]), s.w80[k]]];
+      for (const [text, value] of cells) {
         const td = document.createElement("td");
-        td.textContent = v;
+        td.textContent = text;
+        td.title = String(value);
         tr.appendChild(td);
       }
       return tr;
@@ -437,22 +787,20 @@
       renderHoldings(i, side);
       markChanged(i, side);
       const note = $(`fieldset.side[data-side="${i}"] .w80-note`);
-      note.textContent = `${fmt(side.w80, 1)} warheads: ${side.w80_note}`;
+      note.textContent = `${int(side.w80)} warheads: ${side.w80_note}`;
       const d = side.defense;
       const defenseNote = $(`fieldset.side[data-side="${i}"] .defense-note`);
       defenseNote.replaceChildren();
       if (d) {
-        defenseNote.append(`P(kill an engaged RV) ${fmt(d.intercept_probability, 3)}, engages at most ${fmt(d.capacity, 0)} RVs (${d.note}) `,
+        defenseNote.append(`P(kill an engaged warhead) ${fix(d.intercept_probability, 2)}, engages at most ${int(d.capacity)} warheads (${d.note}) `,
           sourceLinks(answer.defense_sources));
       }
-      $(`fieldset.side[data-side="${i}"] legend`).textContent = `Side ${"AB"[i]}: ${side.force}`;
     });
-    if ($("#caps").childElementCount === 0) renderCaps();
+    if ($("#caps").dataset.treaty !== (state.scenario.treaty || "") || $("#caps input[placeholder='treaty value']")) renderCaps();
     renderCompliance(answer);
-    if (window.Plotly) {
-      drawDrawdown(answer, labels);
-      drawDomain(s, labels);
-    }
+    renderSweepInputs();
+    drawCharts();
+    document.dispatchEvent(new CustomEvent("detente:rendered"));
   }
 
   function renderCompliance(answer) {
@@ -462,43 +810,58 @@
       $("#compliance-sources").replaceChildren();
       return;
     }
+    // A count's verdict in words, with its basis and range; red only for a declared breach.
+    const verdictClass = (item) => {
+      if (item.verdict === "within" || item.verdict === "respected") return "ok";
+      return (item.verdict === "above" || item.verdict === "violated") && item.basis === "official" ? "over" : "doubt";
+    };
+    const results = Object.values(answer.compliance);
+    const standing = document.createElement("p");
+    standing.id = "treaty-standing";
+    standing.className = results.length && results[0].in_force ? "small" : "small doubt";
+    standing.textContent = results.length ? results[0].standing : "";
     const table = document.createElement("table");
     table.id = "compliance-table";
     const head = document.createElement("tr");
-    for (const h of ["side", "limit", "count", "ceiling", "margin", "", "sources"]) {
-      const th = document.createElement("th"); th.textContent = h; head.appendChild(th);
+    for (const h of ["Side", "Limit", "Count", "Ceiling", "Margin", "Verdict (basis; range)", "Sources"]) {
+      const th = document.createElement("th"); th.scope = "col"; th.textContent = h; head.appendChild(th);
     }
-    table.appendChild(head);
+    table.appendChild(document.createElement("thead")).appendChild(head);
+    const body = table.appendChild(document.createElement("tbody"));
+    const number = (v) => typeof v === "number" ? v.toLocaleString("en-US", { maximumFractionDigits: 1 }) : v;
+    const addRow = (cells, item) => {
+      const tr = document.createElement("tr");
+      cells.forEach((v) => {
+        const td = document.createElement("td"); td.textContent = number(v); tr.appendChild(td);
+      });
+      const verdict = document.createElement("td");
+      verdict.className = `verdict ${verdictClass(item)}`;
+      verdict.textContent = item.status_text;
+      tr.appendChild(verdict);
+      const src = document.createElement("td");
+      src.appendChild(sourceLinks(item.sources, 2));
+      tr.appendChild(src);
+      body.appendChild(tr);
+    };
     for (const [label, result] of Object.entries(answer.compliance)) {
-      for (const limit of result.limits) {
-        const tr = document.createElement("tr");
-        const cells = [label, limit.id, limit.count, limit.limit, limit.margin, limit.ok ? "ok" : "over"];
-        cells.forEach((v, j) => {
-          const td = document.createElement("td");
-          td.textContent = typeof v === "number" ? v.toLocaleString("en-US", { maximumFractionDigits: 1 }) : v;
-          if (j === 5) td.className = limit.ok ? "ok" : "over";
-          tr.appendChild(td);
-        });
-        const src = document.createElement("td");
-        src.appendChild(sourceLinks(limit.sources, 2));
-        tr.appendChild(src);
-        table.appendChild(tr);
-      }
-      for (const ban of result.bans) {
-        const tr = document.createElement("tr");
-        [label, ban.id, "", "", "", ban.ok ? "ok" : "violated"].forEach((v, j) => {
-          const td = document.createElement("td"); td.textContent = v;
-          if (j === 5) td.className = ban.ok ? "ok" : "over";
-          tr.appendChild(td);
-        });
-        const src = document.createElement("td");
-        src.appendChild(sourceLinks(ban.sources, 2));
-        tr.appendChild(src);
-        table.appendChild(tr);
-      }
+      const who = answer.names[label] || label;
+      for (const limit of result.limits) addRow([who, limit.label, limit.count, limit.limit, limit.margin], limit);
+      for (const ban of result.bans) addRow([who, `ban: ${ban.label}`, ban.count, 0, ""], ban);
     }
-    box.replaceChildren(table);
+    box.replaceChildren(standing, table);
     $("#compliance-sources").replaceChildren(`${answer.treaty.name}: `, sourceLinks(answer.treaty.sources));
+  }
+
+  // --- charts (drawn once plotly.js has loaded) ----------------------------------------------
+
+  function plotlyReady() { return typeof window.Plotly !== "undefined"; }
+
+  function drawCharts() {
+    if (!last || !plotlyReady()) return;
+    const labels = last.sides.map((x) => x.label);
+    drawDrawdown(last, labels);
+    drawDomain(last, labels);
+    $$(".figure-card .loading").forEach((e) => e.remove());
   }
 
   function interp(xs, ys, x) {
@@ -511,59 +874,356 @@
     return ys[ys.length - 1];
   }
 
+  const figures = {};  // id -> {data, layout, title, csv: () => [[...]]}
+
   function drawDrawdown(answer, labels) {
     const s = answer.stability;
-    const colors = ["#1f5fa8", "#c2410c"];
     const traces = [];
+    const csv = [["striker", "victim", "striker warheads on counterforce", "victim warheads destroyed"]];
     labels.forEach((striker, j) => {
       const victim = labels[1 - j];
       const curve = answer.drawdown[striker];
-      traces.push({ x: curve.x, y: curve.K, mode: "lines", name: `${striker} strikes ${victim}`,
-        line: { color: colors[j] } });
-      traces.push({ x: [s.x_star[striker]], y: [interp(curve.x, curve.K, s.x_star[striker])],
-        mode: "markers", name: `x* (${striker})`, marker: { color: colors[j], size: 9 } });
+      const [a, b] = [answer.names[striker] || striker, answer.names[victim] || victim];
+      traces.push({ x: curve.x, y: curve.K, mode: "lines", name: `${a} strikes ${b}`,
+        line: { color: colour(striker, j) },
+        hovertemplate: `${a} spends %{x:,.0f} warheads on counterforce<br>and destroys %{y:,.0f} of ${b}'s<extra></extra>` });
+      const xs = s.x_star[striker];
+      traces.push({ x: [xs], y: [interp(curve.x, curve.K, xs)], mode: "markers",
+        name: `${a}'s cheapest first strike`, marker: { color: colour(striker, j), size: 9 },
+        hovertemplate: `${a}'s cheapest first strike: %{x:,.0f} warheads<br>destroy %{y:,.0f} of ${b}'s<extra></extra>` });
+      curve.x.forEach((x, n) => csv.push([a, b, x, curve.K[n]]));
     });
-    Plotly.react("drawdown", traces, {
+    const layout = {
       margin: { t: 10, r: 10, b: 45, l: 60 },
-      xaxis: { title: { text: "striker's warheads spent on counterforce, x" } },
-      yaxis: { title: { text: "victim's warheads destroyed, K(x)" } },
-      legend: { orientation: "h", y: -0.25 },
-    }, PLOT_CONFIG);
+      xaxis: { title: { text: "Striker's warheads spent on counterforce" }, rangemode: "tozero" },
+      yaxis: { title: { text: "Victim's warheads destroyed" }, rangemode: "tozero" },
+      legend: { orientation: "h", y: -0.3 },
+    };
+    figures.drawdown = { data: traces, layout, title: "Draw-down curves", csv };
+    Plotly.react("drawdown", traces, layout, PLOT_CONFIG);
   }
 
-  function drawDomain(s, labels) {
+  function drawDomain(answer, labels) {
+    const s = answer.stability;
     const [a, b] = labels;
+    const [na, nb] = [answer.names[a] || a, answer.names[b] || b];
     const ra = Math.min(1, s.r[a]);
     const rb = Math.min(1, s.r[b]);
-    Plotly.react("domain", [
-      { x: [ra], y: [rb], mode: "markers+text", text: [`FSI = ${s.fsi.toFixed(4)}`],
-        textposition: "top right", marker: { size: 8, color: "#1d2327" }, showlegend: false },
-    ], {
-      margin: { t: 10, r: 10, b: 50, l: 60 },
-      xaxis: { range: [0, 1], title: { text: `P(${b} strikes first) as ${a} sees it; r_${a} = ${ra.toFixed(3)}` } },
-      yaxis: { range: [0, 1], title: { text: `P(${a} strikes first) as ${b} sees it; r_${b} = ${rb.toFixed(3)}` } },
+    const data = [
+      { x: [0, ra, ra, 0, 0], y: [0, 0, rb, rb, 0], fill: "toself", mode: "lines", line: { width: 0 },
+        fillcolor: "rgba(31,95,168,0.22)", name: "neither strikes first", hoveron: "fills",
+        text: `Neither side prefers to strike first while ${na} puts a ${nb} first strike below ${fix(100 * ra, 0)} % and ${nb} puts a ${na} first strike below ${fix(100 * rb, 0)} %; area ${fix(s.fsi, 2)}`,
+        hoverinfo: "text", showlegend: false },
+      { x: [ra], y: [rb], mode: "markers+text", text: [`index ${fix(s.fsi, 2)}`], textposition: "top right",
+        marker: { size: 8, color: "#1d2327" }, showlegend: false,
+        hovertemplate: `${na} r = %{x:.2f}, ${nb} r = %{y:.2f}<extra></extra>` },
+    ];
+    const layout = {
+      margin: { t: 10, r: 10, b: 60, l: 70 },
+      xaxis: { range: [0, 1], tickformat: ".0%", title: { text: `P(${nb} strikes first) as ${na} sees it` } },
+      yaxis: { range: [0, 1], tickformat: ".0%", title: { text: `P(${na} strikes first) as ${nb} sees it` } },
       shapes: [
-        { type: "rect", x0: 0, y0: 0, x1: ra, y1: rb, fillcolor: "rgba(31,95,168,0.25)", line: { width: 0 } },
-        { type: "line", x0: ra, x1: ra, y0: 0, y1: 1, line: { dash: "dash", color: "#1f5fa8" } },
-        { type: "line", x0: 0, x1: 1, y0: rb, y1: rb, line: { dash: "dash", color: "#c2410c" } },
+        { type: "line", x0: ra, x1: ra, y0: 0, y1: 1, line: { dash: "dash", color: colour(a, 0) } },
+        { type: "line", x0: 0, x1: 1, y0: rb, y1: rb, line: { dash: "dash", color: colour(b, 1) } },
       ],
-    }, PLOT_CONFIG);
+    };
+    const csv = [["side", "cost ratio r (capped)", "cost ratio r (uncapped)", "cost of striking first", "cost of being struck"],
+      [na, s.r[a], s.r_uncapped[a], s.C1[a], s.C2[a]], [nb, s.r[b], s.r_uncapped[b], s.C1[b], s.C2[b]],
+      ["index", s.fsi, "", "", ""]];
+    figures.domain = { data, layout, title: "Probability domain", csv };
+    Plotly.react("domain", data, layout, PLOT_CONFIG);
+  }
+
+  // --- the index against one input (any control as the x axis) -----------------------------
+
+  const SWEEP_POINTS = 11;
+  const IN_FLIGHT = 4;  // requests at a time for a chart of many points (fair to the server)
+
+  // Every state's /api/explore answer, in order, at most IN_FLIGHT requests at a time.
+  async function exploreAll(states) {
+    const out = new Array(states.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < states.length) {
+        const k = next++;
+        out[k] = await api("/api/explore", states[k]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, states.length) }, worker));
+    return out;
+  }
+
+  // The inputs the x axis can take for the current state: [id, label, low, high, integer, set].
+  function sweepInputs() {
+    if (!last) return [];
+    const out = [["de", "Damage expectancy (DE)", 0.3, 1, false, (st, v) => { st.scenario.parameters.de = v; }]];
+    last.sides.forEach((side, i) => {
+      const who = last.names[side.label] || side.label;
+      out.push([`w${i}`, `${who}: w80 (warheads for 80 % damage)`, Math.max(1, Math.round(side.w80 / 4)), Math.round(side.w80 * 2.5), true,
+        (st, v) => { st.scenario.parties[i].w80 = v; }]);
+      out.push([`i${i}`, `${who}: missile-defence interceptors`, 0, 2000, true,
+        (st, v) => { if (v > 0) st.scenario.parties[i].defense = { interceptors: v }; else delete st.scenario.parties[i].defense; }]);
+      for (const h of side.holdings.filter((x) => STRATEGIC.has(x.category))) {
+        const mod = (st) => {
+          const p = st.scenario.parties[i];
+          p.modifications = p.modifications || {};
+          p.modifications.holdings = p.modifications.holdings || {};
+          return (p.modifications.holdings[h.key] = p.modifications.holdings[h.key] || {});
+        };
+        out.push([`d${i}.${h.key}`, `${who}, ${h.display}: deployed launchers`, 0, Math.max(10, 2 * h.base.deployed), true,
+          (st, v) => { const m = mod(st); m.launchers = { ...(m.launchers || {}), deployed: v }; }]);
+        out.push([`l${i}.${h.key}`, `${who}, ${h.display}: warheads per launcher`, 0, h.max_loading || Math.max(1, Math.ceil(2 * h.base.loading)), false,
+          (st, v) => { const m = mod(st); delete m.warheads; m.loading = v; }]);
+        if (!h.fixed) {
+          const posture = party(i).posture || "day_to_day";
+          out.push([`a${i}.${h.key}`, `${who}, ${h.display}: alert fraction`, 0, 1, false,
+            (st, v) => { const m = mod(st); m.alert = { ...(m.alert || {}), [posture]: v }; }]);
+        }
+      }
+    });
+    return out;
+  }
+
+  function renderSweepInputs() {
+    const select = $("#sweep-input");
+    const current = select.value;
+    const inputs = sweepInputs();
+    select.replaceChildren(...inputs.map(([id, label]) => option(id, label, id === current)));
+  }
+
+  async function drawSweep() {
+    const input = sweepInputs().find((x) => x[0] === $("#sweep-input").value);
+    if (!input || !last) return;
+    const [, label, low, high, integer, set] = input;
+    const xs = [...new Set(Array.from({ length: SWEEP_POINTS }, (_, k) => {
+      const v = low + (k * (high - low)) / (SWEEP_POINTS - 1);
+      return integer ? Math.round(v) : Math.round(v * 1000) / 1000;
+    }))];
+    const status = $("#sweep-status");
+    status.textContent = `calculating ${xs.length} points…`;
+    document.body.dataset.sweepBusy = "1";
+    try {
+      const answers = await exploreAll(xs.map((v) => {
+        const st = JSON.parse(JSON.stringify(state));
+        set(st, v);
+        return st;
+      }));
+      const fsi = answers.map((a) => a.stability.fsi);
+      const labels = last.sides.map((x) => x.label);
+      const data = [{ x: xs, y: fsi, mode: "lines+markers", name: "index", line: { color: "#1d2327" },
+        hovertemplate: `${label} %{x:,.3~f}: index %{y:.2f}<extra></extra>` }];
+      labels.forEach((k, j) => data.push({ x: xs, y: answers.map((a) => Math.min(1, a.stability.r[k])), mode: "lines",
+        name: `cost ratio r, ${last.names[k] || k} (capped at 1)`, line: { color: colour(k, j), dash: "dot" },
+        hovertemplate: `${label} %{x:,.3~f}: r %{y:.2f}<extra>${last.names[k] || k}</extra>` }));
+      const layout = {
+        margin: { t: 10, r: 10, b: 60, l: 60 },
+        xaxis: { title: { text: label } },
+        yaxis: { title: { text: "index, r (0 to 1)" }, range: [0, 1.05] },
+        legend: { orientation: "h", y: -0.35 },
+      };
+      const csv = [[label, "index", ...labels.map((k) => `r ${k} (uncapped)`)],
+        ...xs.map((x, n) => [x, fsi[n], ...labels.map((k) => answers[n].stability.r_uncapped[k])])];
+      figures.sweep = { data, layout, title: `Index against ${label}`, csv };
+      if (plotlyReady()) Plotly.react("sweep-plot", data, layout, PLOT_CONFIG);
+      $("#sweep-sources").replaceChildren("Sources: ", sourceLinks(last.parameter_sources));
+      status.textContent = `${xs.length} points, ${fix(Math.min(...fsi), 2)} to ${fix(Math.max(...fsi), 2)}`;
+    } catch (err) {
+      status.textContent = `could not draw: ${err.message}`;
+    } finally {
+      delete document.body.dataset.sweepBusy;
+    }
+  }
+
+  // --- the weapons domain: the index over both sides' force sizes ------------------------------
+
+  const SCALES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
+
+  // The state with every strategic holding of side i at `factor` times its bundled launchers.
+  function scaled(st, i, factor) {
+    const side = last.sides[i];
+    const p = st.scenario.parties[i];
+    p.modifications = p.modifications || {};
+    p.modifications.holdings = p.modifications.holdings || {};
+    let warheads = 0;
+    for (const h of side.holdings.filter((x) => STRATEGIC.has(x.category))) {
+      const change = (p.modifications.holdings[h.key] = p.modifications.holdings[h.key] || {});
+      const deployed = Math.round(h.base.deployed * factor);
+      change.launchers = { ...(change.launchers || {}), deployed };
+      warheads += deployed * h.loading;
+    }
+    return Math.round(warheads);
+  }
+
+  async function drawWeapons() {
+    if (!last) return;
+    const status = $("#weapons-status");
+    status.textContent = `calculating ${SCALES.length ** 2} points…`;
+    document.body.dataset.weaponsBusy = "1";
+    try {
+      const states = [];
+      const wa = [], wb = [];
+      for (const fb of SCALES) {
+        for (const fa of SCALES) {
+          const st = JSON.parse(JSON.stringify(state));
+          const a = scaled(st, 0, fa);
+          const b = scaled(st, 1, fb);
+          if (fb === SCALES[0]) wa.push(a);
+          if (fa === SCALES[0]) wb.push(b);
+          states.push(st);
+        }
+      }
+      const answers = await exploreAll(states);
+      const [ka, kb] = last.sides.map((x) => x.label);
+      const [na, nb] = [last.names[ka] || ka, last.names[kb] || kb];
+      const z = SCALES.map((_, j) => SCALES.map((__, i) => answers[j * SCALES.length + i].stability.fsi));
+      const text = SCALES.map((_, j) => SCALES.map((__, i) => {
+        const s = answers[j * SCALES.length + i].stability;
+        return `${na}: ${wa[i].toLocaleString("en-US")} warheads, r ${fix(s.r_uncapped[ka], 2)}<br>` +
+          `${nb}: ${wb[j].toLocaleString("en-US")} warheads, r ${fix(s.r_uncapped[kb], 2)}<br>index ${fix(s.fsi, 2)}`;
+      }));
+      const data = [{ type: "contour", x: wa, y: wb, z, text, hoverinfo: "text", zmin: 0, zmax: 1,
+        colorscale: [[0, "#f2f4f5"], [1, "#1f5fa8"]], contours: { coloring: "heatmap", showlabels: true,
+          labelfont: { color: "#1d2327" }, start: 0.1, end: 1, size: 0.1 }, showscale: false, name: "index" },
+      { x: [wa[SCALES.indexOf(1)]], y: [wb[SCALES.indexOf(1)]], mode: "markers", name: "as set",
+        marker: { symbol: "x", size: 12, color: "#1d2327" }, hovertemplate: "the forces as set<extra></extra>" }];
+      const layout = {
+        margin: { t: 10, r: 10, b: 55, l: 70 },
+        xaxis: { title: { text: `${na}: deployed strategic warheads` } },
+        yaxis: { title: { text: `${nb}: deployed strategic warheads` } },
+        showlegend: false,
+      };
+      const csv = [[`${na} warheads`, `${nb} warheads`, "index", `r ${ka}`, `r ${kb}`]];
+      SCALES.forEach((_, j) => SCALES.forEach((__, i) => {
+        const s = answers[j * SCALES.length + i].stability;
+        csv.push([wa[i], wb[j], s.fsi, s.r_uncapped[ka], s.r_uncapped[kb]]);
+      }));
+      figures.weapons = { data, layout, title: "Weapons domain: the index over both sides' force sizes", csv };
+      if (plotlyReady()) Plotly.react("weapons-plot", data, layout, PLOT_CONFIG);
+      $("#weapons-sources").replaceChildren("Sources: ", sourceLinks([...new Set([...last.parameter_sources, ...last.sides.flatMap((x) => x.sources)])]));
+      status.textContent = `${answers.length} points, index ${fix(Math.min(...z.flat()), 2)} to ${fix(Math.max(...z.flat()), 2)}`;
+    } catch (err) {
+      status.textContent = `could not draw: ${err.message}`;
+    } finally {
+      delete document.body.dataset.weaponsBusy;
+    }
+  }
+
+  // --- exports: every figure as PNG or SVG (with title, scenario, date, sources) and CSV ------
+
+  function scenarioLine() {
+    const p = last ? last.sides.map((x) => `${x.force} (${x.as_of})`).join(" vs ") : "";
+    return `${state.scenario.name}: ${p}`;
+  }
+
+  async function exportImage(id, format) {
+    const fig = figures[id];
+    if (!fig || !plotlyReady()) return;
+    const card = document.querySelector(`.figure-card[data-figure="${id}"]`);
+    const sources = card ? card.querySelector(".sources").textContent.replace(/\s+/g, " ").trim() : "";
+    const today = new Date().toISOString().slice(0, 10);
+    const layout = JSON.parse(JSON.stringify(fig.layout));
+    // Plain text and <br> only: plotly styles <sub>, <b>, ... with style attributes, which the
+    // page's Content-Security-Policy refuses.
+    layout.title = { text: `${fig.title}<br>${scenarioLine()}`, x: 0.02 };
+    layout.margin = { ...(layout.margin || {}), t: 80, b: 150 };
+    layout.annotations = [...(layout.annotations || []), {
+      xref: "paper", yref: "paper", x: 0, y: -0.45, xanchor: "left", yanchor: "top", showarrow: false,
+      align: "left", font: { size: 10, color: "#444" },
+      text: `detente, ${today}. ${sources.slice(0, 160)}<br>Scenario and data: ${location.origin}/sources`,
+    }];
+    const url = await Plotly.toImage({ data: fig.data, layout }, { format, width: 900, height: 600 });
+    saveBlob(dataUrlBlob(url), `detente-${id}.${format}`);
+  }
+
+  // A data: URL as a Blob (fetch() of a data: URL is outside the page's connect-src).
+  function dataUrlBlob(url) {
+    const comma = url.indexOf(",");
+    const meta = url.slice(5, comma);
+    const body = url.slice(comma + 1);
+    const type = meta.split(";")[0];
+    if (meta.endsWith(";base64")) {
+      const bytes = Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
+      return new Blob([bytes], { type });
+    }
+    return new Blob([decodeURIComponent(body)], { type });
+  }
+
+  function exportCsv(id) {
+    const fig = figures[id];
+    if (!fig) return;
+    const quote = (v) => { const t = String(v === null || v === undefined ? "" : v); return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t; };
+    const header = [`# ${fig.title}; ${scenarioLine()}; detente ${new Date().toISOString().slice(0, 10)}; sources: ${location.origin}/sources`];
+    const text = header.concat(fig.csv.map((row) => row.map(quote).join(","))).join("\n") + "\n";
+    saveBlob(new Blob([text], { type: "text/csv" }), `detente-${id}.csv`);
+  }
+
+  function wireExports() {
+    $$(".figure-card").forEach((card) => {
+      const id = card.dataset.figure;
+      const box = $(".exports", card);
+      for (const [format, label] of [["png", "PNG"], ["svg", "SVG"], ["csv", "CSV data"]]) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "export";
+        b.dataset.format = format;
+        b.textContent = label;
+        b.setAttribute("aria-label", `Download ${card.querySelector("h2").textContent} as ${label}`);
+        b.addEventListener("click", () => (format === "csv" ? exportCsv(id) : exportImage(id, format)));
+        box.appendChild(b);
+      }
+    });
+  }
+  window.detenteFigures = { figures, exportImage, exportCsv };
+
+  // --- definitions on hover and focus --------------------------------------------------------
+
+  function wireTips() {
+    const tip = $("#tip");
+    const show = (el) => {
+      const def = document.getElementById(`def-${el.dataset.term}`);
+      if (!def) return;
+      tip.textContent = def.textContent;
+      tip.hidden = false;
+      const r = el.getBoundingClientRect();
+      const width = Math.min(320, document.documentElement.clientWidth - 16);
+      tip.style.maxWidth = `${width}px`;
+      const left = Math.max(8, Math.min(r.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - width - 8));
+      tip.style.left = `${left}px`;
+      tip.style.top = `${r.bottom + window.scrollY + 6}px`;
+    };
+    const hide = () => { tip.hidden = true; };
+    document.addEventListener("mouseover", (e) => { const t = e.target.closest(".term"); if (t) show(t); });
+    document.addEventListener("mouseout", (e) => { if (e.target.closest(".term")) hide(); });
+    document.addEventListener("focusin", (e) => { const t = e.target.closest(".term"); if (t) show(t); else hide(); });
+    document.addEventListener("keydown", (e) => { if (e.key === "Escape") hide(); });
   }
 
   // --- start --------------------------------------------------------------------------------
 
   async function start() {
+    wireTips();
+    wireExports();
+    $("#sweep-draw").addEventListener("click", drawSweep);
+    $("#weapons-draw").addEventListener("click", drawWeapons);
+    const script = document.getElementById("plotly-js");
+    if (script) script.addEventListener("load", drawCharts);
     try {
       const [f, t, presets] = await Promise.all([api("/api/forces"), api("/api/treaties"), api("/api/presets")]);
       forces = f;
       treaties = t;
       $("#treaty").append(...treaties.map((x) => option(x.id, x.id.startsWith("treaties/") ? `${x.name} (example)` : x.name)));
-      $("#preset").append(...presets.map((p) => option(p.name, p.name)));
+      $("#preset").append(...presets.map((p) => option(p.name, human(p.name.replace(/-/g, " ")))));
       wireControls();
-      setState(readHash() || defaultState());
+      await (window.detentePanelsReady || Promise.resolve());
+      const read = readLink(location.hash);
+      dropped = read.drops;
+      showDropped();
+      loading = true;
+      setState(read.state || defaultState());
     } catch (err) {
       showError("#error", `could not start: ${err.message}`);
     }
+    drawCharts();
   }
 
   document.addEventListener("DOMContentLoaded", start);

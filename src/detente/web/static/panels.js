@@ -5,7 +5,7 @@
 (function () {
   const PLOT_CONFIG = { displaylogo: false, responsive: true, showLink: false, showSendToCloud: false };
   const MAX_POINTS = 5000;
-  const MIRV_COLORS = ["#1f5fa8", "#2a9d8f", "#6d597a"];
+  const MIRV_COLORS = ["#2a9d8f", "#6d597a", "#5f6b73"];  // not the parties' colours
   const $ = (sel, root) => (root || document).querySelector(sel);
 
   async function post(path, body) {
@@ -38,8 +38,7 @@
 
   function sourceLinks(ids) {
     return (ids || []).map((id) => el("a", {
-      href: `/sources#src-${encodeURIComponent(id)}`, target: "_blank", rel: "noopener noreferrer",
-      className: "src", textContent: `[${id}]`,
+      href: `/sources#src-${encodeURIComponent(id)}`, className: "src", textContent: `[${id}]`,
     }));
   }
 
@@ -49,7 +48,7 @@
   }
 
   function table(id, headers, rows) {
-    const head = el("tr", {}, ...headers.map((h) => el("th", { textContent: h })));
+    const head = el("tr", {}, ...headers.map((h) => el("th", { textContent: h, scope: "col" })));
     const body = rows.map((cells) => el("tr", {}, ...cells.map((c) => {
       const td = el("td");
       if (c instanceof Node || Array.isArray(c)) td.append(...[].concat(c));
@@ -153,7 +152,10 @@
       const c = { party: labels[i] };
       if (f.elements[`fsi${i}`].value !== "") c.fsi_min = num(f, `fsi${i}`);
       if (f.elements[`arr${i}`].value !== "") c.arriving_min = num(f, `arr${i}`);
-      if (c.fsi_min !== undefined || c.arriving_min !== undefined) criteria.push(c);
+      for (const [field, key] of [["wmax", "warhead_cap_max"], ["imin", "interceptor_cap_min"], ["imax", "interceptor_cap_max"]]) {
+        if (f.elements[`${field}${i}`].value !== "") c[key] = num(f, `${field}${i}`);
+      }
+      if (Object.keys(c).length > 1) criteria.push(c);
     });
     const icaps = f.elements.icaps.value.split(/[\s,;]+/).filter((x) => x !== "").map(Number);
     return {
@@ -210,7 +212,7 @@
       });
       traces.push({ x: r.frontier.map((p) => p[`arriving.${a}`]), y: r.frontier.map((p) => p[`arriving.${b}`]),
         mode: "markers", name: "Pareto frontier", text: r.frontier.map(label), hoverinfo: "text",
-        marker: { size: 12, symbol: "diamond-open", color: "#c2410c", line: { width: 2 } } });
+        marker: { size: 12, symbol: "diamond-open", color: "#1d2327", line: { width: 2 } } });
       Plotly.react(plot, traces, {
         margin: { t: 10, r: 10, b: 50, l: 70 },
         xaxis: { title: { text: `${a} warheads arriving in retaliation` } },
@@ -230,6 +232,8 @@
         : el("p", { className: "small", textContent: "No proposal is accepted by every party: relax a criterion or widen the ranges." }));
   }
 
+  const names = JSON.parse(document.getElementById("parties").textContent).names;
+
   async function startAgreement() {
     const forces = await fetch("/api/forces").then((r) => r.json());
     const f = $("#agreement-form");
@@ -238,11 +242,12 @@
     [0, 1].forEach((i) => {
       const select = f.elements[`force${i}`];
       select.append(...forces.map((x) => {
-        const o = el("option", { value: x.name, textContent: `${x.name} (${x.party})` });
+        const o = el("option", { value: x.name, textContent: `${names[x.party] || x.party}, ${x.as_of}` });
         o.dataset.party = x.party;
         return o;
       }));
       if (defaults[i]) select.value = defaults[i].name;
+      select.dataset.initial = select.value;  // the permalink keeps only a changed choice
     });
     f.addEventListener("input", countPoints);
     f.addEventListener("change", countPoints);
@@ -253,8 +258,11 @@
   function start() {
     $("#verify-form").addEventListener("submit", verify);
     $("#risk-form").addEventListener("submit", risk);
-    startAgreement().catch((err) => showError("#agreement-error", `could not start: ${err.message}`));
+    return startAgreement().catch((err) => showError("#agreement-error", `could not start: ${err.message}`));
   }
 
-  document.addEventListener("DOMContentLoaded", start);
+  // The explorer (app.js) waits for this before it reads a permalink's panel fields.
+  window.detentePanelsReady = new Promise((resolve) => {
+    document.addEventListener("DOMContentLoaded", () => start().then(resolve));
+  });
 })();

@@ -1,0 +1,197 @@
+"""Results of the front door (:mod:`detente.api`) that the analysis layer does not have.
+
+:class:`StabilityCases` is the stability of two sides over a ``case`` dimension (constants
+broadcast against each other), evaluated in one call of the batched kernel and held as an
+:class:`xarray.Dataset` with named dimensions ``case`` and ``side``. Names are flattened to
+columns only in :meth:`StabilityCases.to_frame` and :meth:`StabilityCases.to_dict`.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from detente.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
+    import xarray as xr
+
+    from detente.analysis.stability import Side, StabilityParams
+
+#: Most cases one call of :func:`detente.stability` evaluates.
+MAX_CASES = 1_000_000
+
+#: Per-side result variables of the dataset and what each means.
+SIDE_VARIABLES = {
+    "C1": "cost to this side of striking first [-]",
+    "C2": "cost to this side of being struck first [-]",
+    "r": "min(1, C1/C2) [-]: 1 = this side gains nothing by striking first",
+    "r_uncapped": "C1/C2 [-]",
+    "x_star": "warheads this side spends on counterforce when striking first [warheads]",
+    "arriving": "this side's retaliating warheads that arrive after being struck [warheads]",
+}
+
+
+def _broadcast(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays broadcast to one 1-d ``case`` axis (clear error where they do not)."""
+    try:
+        shaped = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in arrays.values()))
+    except ValueError:
+        shapes = {k: np.shape(v) for k, v in arrays.items()}
+        raise InputError(f"the array constants do not broadcast together: {shapes}") from None
+    if shaped[0].ndim != 1:
+        raise InputError(f"array constants must be one-dimensional, got shape {shaped[0].shape}")
+    if not 1 <= shaped[0].size <= MAX_CASES:
+        raise InputError(f"between 1 and {MAX_CASES:,} cases, got {shaped[0].size:,}")
+    for name, v in zip(arrays, shaped, strict=True):
+        if not np.isfinite(v).all():
+            raise InputError("every value must be finite", field=name)
+    return dict(zip(arrays, shaped, strict=True))
+
+
+def stability_cases(
+    sides: list[Side], params: StabilityParams, arrays: dict[str, np.ndarray]
+) -> StabilityCases:
+    """Stability of ``sides`` for every case of the broadcast ``arrays``, in one kernel call.
+
+    ``arrays`` holds any of ``de``, ``alpha``, ``surcharge``, ``avail`` and ``w80_<label>``;
+    ``params`` gives the constants that are not arrays.
+    """
+    from detente.kernels.stability import stability_index
+
+    cases = _broadcast(arrays)
+    n = next(iter(cases.values())).size
+    a, b = sides
+    elements = [
+        np.broadcast_to(arr[None, :], (n, arr.size))
+        for s in sides
+        for arr in (s.elements.n, s.elements.m, s.elements.fixed, s.elements.alert)
+    ]
+    constants = {
+        "alpha": cases.get("alpha", params.alpha),
+        "surcharge": cases.get("surcharge", params.surcharge),
+        "avail": cases.get("avail", params.avail),
+    }
+    de = cases.get("de", params.de)
+    defense = {}
+    for side, suffix in ((a, "A"), (b, "B")):
+        if side.defense is not None:
+            defense.update(side.defense.kernel_kwargs(suffix))
+    try:
+        si = stability_index(
+            *elements,
+            cases.get(f"w80_{a.label}", a.w80),
+            cases.get(f"w80_{b.label}", b.w80),
+            de,
+            de,
+            lua_A=a.lua,
+            lua_B=b.lua,
+            kmax=params.kmax,
+            lua_escape=params.lua_escape,
+            **constants,
+            **defense,
+        )
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    return StabilityCases.from_index(si, (a.label, b.label), cases)
+
+
+@dataclass(frozen=True, repr=False)
+class StabilityCases:
+    """First-strike stability of two sides over a ``case`` dimension.
+
+    Attributes
+    ----------
+    dataset : xarray.Dataset
+        ``fsi`` over ``case``; ``C1``, ``C2``, ``r``, ``r_uncapped``, ``x_star``, ``arriving``
+        over ``case`` and ``side``; the varied constants as ``case`` coordinates.
+    """
+
+    dataset: xr.Dataset = field()
+
+    @classmethod
+    def from_index(cls, si: Any, labels: tuple[str, str], cases: dict[str, np.ndarray]):
+        """From a kernel :class:`~detente.kernels.stability.StabilityIndex` over the cases."""
+        import xarray as xr
+
+        per_side = {
+            "C1": (si.C1_A, si.C1_B),
+            "C2": (si.C2_A, si.C2_B),
+            "r": (si.r_A_capped, si.r_B_capped),
+            "r_uncapped": (si.r_A, si.r_B),
+            "x_star": (si.x_star_A, si.x_star_B),
+            "arriving": (si.b_first.R_arriving, si.a_first.R_arriving),
+        }
+        data = {
+            k: (
+                ("case", "side"),
+                np.stack([np.asarray(x, float) for x in v], axis=-1),
+                {"description": SIDE_VARIABLES[k]},
+            )
+            for k, v in per_side.items()
+        }
+        data["fsi"] = (
+            ("case",),
+            np.asarray(si.fsi, float),
+            {
+                "description": "first-strike stability index [-]: 1 = neither side gains by "
+                "striking first, 0 = at least one side gains nothing by waiting"
+            },
+        )
+        coords = {"side": list(labels), **{k: ("case", v) for k, v in cases.items()}}
+        return cls(xr.Dataset(data, coords=coords))
+
+    @property
+    def fsi(self) -> np.ndarray:
+        """The index of every case [-]."""
+        return self.dataset["fsi"].values
+
+    @property
+    def varied(self) -> list[str]:
+        """Names of the constants that vary over ``case``."""
+        return [k for k in self.dataset.coords if k not in ("side", "case")]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per case: the varied constants, ``fsi`` and ``<variable>_<side>`` columns."""
+        frame = self.dataset.drop_vars("fsi").to_dataframe().unstack("side")
+        frame.columns = [f"{var}_{side}" for var, side in frame.columns]
+        frame = frame.loc[:, ~frame.columns.duplicated()]
+        keep = [c for c in frame.columns if not any(c.startswith(f"{v}_") for v in self.varied)]
+        out = frame[keep]
+        for name in self.varied:
+            out.insert(0, name, self.dataset[name].values)
+        out.insert(len(self.varied), "fsi", self.fsi)
+        return out.reset_index(drop=True).rename_axis("case")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: the varied constants and each variable as lists (NaN as None)."""
+        frame = self.to_frame()
+        return {c: [None if not np.isfinite(x) else float(x) for x in frame[c]] for c in frame}
+
+    def summary(self) -> str:
+        """One line: how many cases, what varies, the index's range."""
+        lo, hi = float(np.nanmin(self.fsi)), float(np.nanmax(self.fsi))
+        varied = ", ".join(self.varied)
+        return (
+            f"{self.fsi.size} cases over {varied}: first-strike stability index from "
+            f"{lo:.2f} to {hi:.2f} (1 = neither side gains by striking first)"
+        )
+
+    def __repr__(self) -> str:
+        return f"<StabilityCases: {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        table = self.to_frame().head(20).to_html(float_format=lambda x: f"{x:.4g}")
+        return f"<p>{html.escape(self.summary())}</p>{table}"
+
+    def plot(self) -> go.Figure:
+        """The index (and each side's r) against the first varied constant."""
+        from detente.report.figures import index_against_figure
+
+        name = self.varied[0]
+        return index_against_figure(self.dataset, name)

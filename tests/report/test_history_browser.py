@@ -1,0 +1,107 @@
+"""The history charts open offline in headless Chromium and draw: the nine-state stockpile
+chart with its treaty milestones (test-artifacts/history.png) and the New START chart with the
+FAS estimates dotted beside the declarations (test-artifacts/history-newstart.png)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from detente.analysis.history import history, milestones, newstart_history
+from detente.cli.history import _estimates, history_html, history_page_html, newstart_limits
+from detente.report.history_figures import history_figure
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="/usr/bin/chromium is absent (`make browser` installs it)"
+    ),
+]
+
+
+def _open_offline(page_html: str, tmp_path: Path, screenshot: str, check) -> None:
+    from playwright.sync_api import sync_playwright
+
+    path = tmp_path / "page.html"
+    path.write_text(page_html, encoding="utf-8")
+    requested: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1300, "height": 900})
+
+            def route(r):
+                if r.request.url.startswith("file://"):
+                    r.continue_()
+                else:
+                    requested.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(path.as_uri())
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+            check(page)
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / screenshot), full_page=False)
+        finally:
+            browser.close()
+    assert requested == [], "nothing is fetched from the network"
+    assert errors == []
+
+
+def test_the_stockpile_chart_draws_offline_with_its_milestones(tmp_path) -> None:
+    frame = history(quantity="stockpile")
+    events = milestones()
+    expected = history_figure(frame, "stockpile", events)
+
+    def check(page) -> None:
+        drawn = page.evaluate(
+            "() => { const g = document.getElementById('history-stockpile');"
+            " return {traces: g.data.length,"
+            " lines: g.querySelectorAll('.scatterlayer .trace').length,"
+            " notes: [...g.querySelectorAll('.annotation-text')].map(a => a.textContent)}; }"
+        )
+        assert drawn["traces"] == len(expected.data)
+        assert drawn["lines"] == len(expected.data)
+        labels = " / ".join(drawn["notes"])
+        for r in events.itertuples():
+            assert f"{r.name} {r.event}" in labels, r
+        assert len(drawn["notes"]) == events.date.nunique()
+        page.locator("#history-stockpile .updatemenu-button").nth(1).click()  # log scale
+        page.wait_for_function(
+            "() => document.getElementById('history-stockpile').layout.yaxis.type === 'log'"
+        )
+
+    _open_offline(history_page_html(frame, events), tmp_path, "history.png", check)
+
+
+def test_the_newstart_chart_shows_declared_and_estimated(tmp_path) -> None:
+    frame = newstart_history()
+    page_html = history_html(frame, newstart_limits(), _estimates(None))
+
+    def check(page) -> None:
+        names = page.evaluate(
+            "() => document.querySelector('.js-plotly-plot').data"
+            ".map(t => [t.name, t.line.dash || 'solid'])"
+        )
+        styles = dict(map(tuple, names))
+        assert styles["US declared"] == "solid" and styles["US FAS estimate"] == "dot"
+        assert styles["RU declared"] == "solid" and styles["RU FAS estimate"] == "dot"
+        legend = page.locator(".legend").first.text_content()
+        assert "US FAS estimate" in legend and "US declared" in legend
+
+    _open_offline(page_html, tmp_path, "history-newstart.png", check)

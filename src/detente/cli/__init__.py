@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import typer
 
-from detente.errors import DetenteError
+from detente.errors import DetenteError, printable
 
 _app = typer.Typer(
     name="detente",
@@ -81,14 +81,39 @@ def __getattr__(name: str) -> typer.Typer:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: Exit status of an unexpected error (a bug): EX_SOFTWARE of sysexits.h.
+EXIT_INTERNAL = 70
+#: Exit status after Ctrl-C: 128 + SIGINT.
+EXIT_INTERRUPTED = 130
+
+
 def main() -> None:
     """Run the CLI; user errors become one line on stderr and exit status 2.
 
     Usage errors (unknown option, bad value) are reported by click itself, also with status 2.
+    Any other exception is a bug: one line naming it, exit status 70, unless ``--debug`` (any
+    place on the command line) asks for the traceback. Ctrl-C outside a sweep ends with one
+    line and status 130.
     """
-    _register(_topics_for(sys.argv[1:]))
+    debug = "--debug" in sys.argv[1:]
+    if debug:
+        sys.argv = [a for a in sys.argv if a != "--debug"]
     try:
+        _register(_topics_for(sys.argv[1:]))
         _app()
     except DetenteError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:
+        if debug:
+            raise
+        what = printable(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+        print(
+            f"internal error ({type(exc).__name__}{': ' + what if what else ''}); "
+            "rerun with --debug for the traceback",
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_INTERNAL)

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ValidationError
 from yaml.constructor import SafeConstructor
 
 from detente.errors import InputError
+from detente.model.yamlguard import check_file_size, check_yaml
 
 Path_ = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -198,6 +199,7 @@ def parse_yaml(text: str, file: str = "<input>") -> Document:
     >>> doc.line_of(("b", 1))
     4
     """
+    check_yaml(text, file)
     fast, data = _fast_parse(text)
     if fast:
         return _document(data, text, file)
@@ -294,6 +296,7 @@ def load_yaml(path: str | Path) -> Document:
     A bundled data file's parsed data comes from the cache when its content is unchanged.
     """
     path = Path(path)
+    check_file_size(path)
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")

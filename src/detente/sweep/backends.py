@@ -143,7 +143,7 @@ class DaskBackend:
         if cluster is not None:
             # Stop the workers, then the scheduler, while the client still listens: closing
             # the sockets first left workers' heartbeats failing (a traceback on success).
-            with _quiet("distributed"):
+            with _quiet("distributed", "tornado"):
                 if client is not None:
                     with contextlib.suppress(Exception):
                         client.retire_workers(close_workers=True)
@@ -220,10 +220,13 @@ def prepare_worker() -> None:
 
 
 @contextlib.contextmanager
-def _quiet(name: str) -> Iterator[None]:
-    """Silence the logger ``name`` and its children below CRITICAL (a cluster's shutdown
-    chatter: closed connections, workers' last heartbeats)."""
-    names = [name, *(n for n in logging.root.manager.loggerDict if n.startswith(f"{name}."))]
+def _quiet(*roots: str) -> Iterator[None]:
+    """Silence the loggers ``roots`` and their children below CRITICAL (a cluster's shutdown
+    chatter: closed connections, workers' last heartbeats, an interrupt's in-flight messages)."""
+    names = [
+        *roots,
+        *(n for n in logging.root.manager.loggerDict for r in roots if n.startswith(f"{r}.")),
+    ]
     loggers = [logging.getLogger(n) for n in names]
     levels = [logger.level for logger in loggers]
     for logger in loggers:

@@ -8,8 +8,11 @@ the same sweep on the same file again resumes it.
 from __future__ import annotations
 
 import itertools
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +63,42 @@ class SweepOutcome:
         return self.evaluated / self.seconds if self.seconds > 0 else float("nan")
 
 
+@dataclass
+class _Stop:
+    """The first stop signal received under :func:`stop_on_signals` (None: none yet)."""
+
+    signum: int | None = None
+
+
+STOP = _Stop()
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[_Stop]:
+    """Ctrl-C (SIGINT) and SIGTERM stop a sweep: the first raises :class:`KeyboardInterrupt`
+    and is recorded in the yielded object; later ones are ignored while the sweep records its
+    session and closes its file, so the clean-up is never cut short.
+
+    Only the main thread can handle signals; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield STOP
+        return
+
+    def handler(signum, frame):
+        if STOP.signum is None:
+            STOP.signum = signum
+            raise KeyboardInterrupt
+
+    STOP.signum = None
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield STOP
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 def run_sweep(
     spec: SweepSpec,
     path: str | Path,
@@ -85,7 +124,9 @@ def run_sweep(
     InputError
         When the file holds a different sweep.
     KeyboardInterrupt
-        Passed on after recording the session as interrupted; stored chunks stay stored.
+        Passed on after recording the session as interrupted; stored chunks stay stored. Under
+        :func:`stop_on_signals` an interrupt that surfaces as another exception (DuckDB's
+        ``InterruptException``, a cancelled Dask future) is recorded as interrupted too.
     """
     backend = backend or InProcess()
     with SweepStore(path) as store:
@@ -115,8 +156,9 @@ def run_sweep(
                 if progress:
                     progress(stored, spec.n_points)
             status = "complete"
-        except KeyboardInterrupt:
-            status = "interrupted"
+        except BaseException as exc:  # an interrupt may surface as DuckDB's or Dask's error
+            interrupted = isinstance(exc, KeyboardInterrupt) or STOP.signum is not None
+            status = "interrupted" if interrupted else "failed"
             raise
         finally:
             seconds = time.perf_counter() - t0

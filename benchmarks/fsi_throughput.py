@@ -5,9 +5,11 @@ Run from the repository root:
     .venv/bin/python benchmarks/fsi_throughput.py [--reference-cases N] [--seed S] [--extensions]
 
 One *FSI evaluation* is one scenario's index: both strike directions, both stop rules. The
-kernel is timed at batch sizes 1, 1e3, 1e5 and 1e6 on random but realistic forces (2 to 4
-elements a side drawn from silo ICBMs, SSBNs, bombers and road-mobile ICBMs, with DE, alert
-fractions and w80 in plausible ranges; the ranges are illustrative, not sourced data). The
+kernel is timed on both of its paths, compiled (numba, :mod:`detente.kernels.compiled`) and
+numpy (the reference kernel), at batch sizes 1, 1e3, 1e5 and 1e6 on random but realistic
+forces (2 to 4 elements a side drawn from silo ICBMs, SSBNs, bombers and road-mobile ICBMs,
+with DE, alert fractions and w80 in plausible ranges; the ranges are illustrative, not
+sourced data). The
 plain-Python reference (tests/kernels/reference_kent_thaler.py) is timed on a few thousand
 of the same scenarios and extrapolated per evaluation. Rates are by the wall clock; rates
 by CPU time (all threads counted) are printed beside them, as the machine may be shared.
@@ -16,8 +18,10 @@ sides (0 to 1,500 interceptors, illustrative) and with DE by weapon type (one ty
 element), the two switchable extensions of models.md §2. The last line is machine-readable:
 
     fsi_evals_per_s=<float> reference_evals_per_s=<float> ratio=<float>
+    numpy_evals_per_s=<float> batch1_evals_per_s=<float> numpy_batch1_evals_per_s=<float>
 
-with the kernel rate at batch 1e6.
+(one line) with the kernel rate at batch 1e6: the compiled path's where numba is installed
+(else numpy's), then the numpy path's and both rates at batch 1.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from kernels import reference_kent_thaler as ref
 
+from detente.kernels import compiled
 from detente.kernels.stability import stability_index
 
 BATCHES = (1, 1_000, 100_000, 1_000_000)
@@ -145,26 +150,41 @@ def main(argv=None):
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"first-strike stability index: {os.cpu_count()} CPUs, load average {load}")
     print("(rates by the wall clock; by CPU time in brackets, all threads counted)")
+    paths = ("compiled", "numpy") if compiled.available() else ("numpy",)
+    if "compiled" in paths:
+        start = time.perf_counter()
+        compiled.load()
+        print(f"compiled kernel loaded in {time.perf_counter() - start:.2f} s")
     rate = {}
-    for batch in BATCHES:
-        rate[batch], cpu = kernel_rate(random_scenarios(args.seed, batch))
-        print(f"kernel    batch {batch:>9,d}: {rate[batch]:>12,.0f} FSI/s  ({cpu:>12,.0f})")
     top = BATCHES[-1]
-    single, cpu = kernel_rate(random_scenarios(args.seed, top), threads=1)
-    print(f"kernel    batch {top:>9,d}: {single:>12,.0f} FSI/s  ({cpu:>12,.0f}) one thread")
-    if args.extensions:
-        size = 100_000
-        base = random_scenarios(args.seed, size)
-        rate_d, cpu = kernel_rate(base, **defended(args.seed, size))
-        print(f"kernel    batch {size:>9,d}: {rate_d:>12,.0f} FSI/s  ({cpu:>12,.0f}) defences")
-        rate_w, cpu = kernel_rate(by_weapon_type(args.seed, base))
-        print(f"kernel    batch {size:>9,d}: {rate_w:>12,.0f} FSI/s  ({cpu:>12,.0f}) weapon types")
+    for path in paths:
+        for batch in BATCHES:
+            rate[path, batch], cpu = kernel_rate(random_scenarios(args.seed, batch), backend=path)
+            print(
+                f"{path:<9} batch {batch:>9,d}: {rate[path, batch]:>12,.0f} FSI/s  ({cpu:>12,.0f})"
+            )
+        single, cpu = kernel_rate(random_scenarios(args.seed, top), threads=1, backend=path)
+        print(f"{path:<9} batch {top:>9,d}: {single:>12,.0f} FSI/s  ({cpu:>12,.0f}) one thread")
+        if args.extensions:
+            size = 100_000
+            base = random_scenarios(args.seed, size)
+            rate_d, cpu = kernel_rate(base, backend=path, **defended(args.seed, size))
+            print(f"{path:<9} batch {size:>9,d}: {rate_d:>12,.0f} FSI/s  ({cpu:>12,.0f}) defences")
+            rate_w, cpu = kernel_rate(by_weapon_type(args.seed, base), backend=path)
+            print(
+                f"{path:<9} batch {size:>9,d}: {rate_w:>12,.0f} FSI/s  ({cpu:>12,.0f}) weapon types"
+            )
     scenarios = random_scenarios(args.seed, args.reference_cases)
     ref_rate = reference_rate(scenarios, args.reference_cases)
     cases = args.reference_cases
     print(f"reference {cases:>6,d} cases  : {ref_rate:>12,.1f} FSI/s, plain Python, one at a time")
-    ratio = rate[top] / ref_rate
-    print(f"fsi_evals_per_s={rate[top]:.1f} reference_evals_per_s={ref_rate:.3f} ratio={ratio:.1f}")
+    best = paths[0]
+    ratio = rate[best, top] / ref_rate
+    print(
+        f"fsi_evals_per_s={rate[best, top]:.1f} reference_evals_per_s={ref_rate:.3f} "
+        f"ratio={ratio:.1f} numpy_evals_per_s={rate['numpy', top]:.1f} "
+        f"batch1_evals_per_s={rate[best, 1]:.1f} numpy_batch1_evals_per_s={rate['numpy', 1]:.1f}"
+    )
 
 
 if __name__ == "__main__":

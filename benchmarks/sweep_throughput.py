@@ -3,13 +3,15 @@
 Run from the repository root:
 
     .venv/bin/python benchmarks/sweep_throughput.py [--model ishigami|stability]
-        [--points N] [--chunk-size N] [--workers N]
+        [--points N] [--chunk-size N] [--workers N [N ...]]
 
 A Latin-hypercube sweep is sampled once into a DuckDB file; copies of that file are then
-evaluated in-process and on a ``LocalCluster`` of ``--workers`` processes (default 2), and the
-two results are checked to be identical. Times are split into sampling (SALib), storing the
-points, starting the cluster, and evaluation (chunks evaluated and written to DuckDB: what a
-``detente sweep`` run does after sampling).
+evaluated in-process and on a ``LocalCluster`` of each ``--workers`` count of processes
+(default 2; e.g. ``--workers 1 2 4``), and the results are checked to be identical. Times
+are split into sampling (SALib), storing the points, starting the cluster, readying its
+workers (imports and one point of the sweep each, the base case sent once) and evaluation
+(chunks evaluated and written to DuckDB: what a ``detente sweep`` run does after sampling;
+its points per second are what ``detente sweep`` prints).
 
 * ``ishigami`` (3 parameters) costs almost nothing: the figures are the engine's overhead per
   point (chunking, transport to workers, DuckDB writes).
@@ -20,12 +22,15 @@ points, starting the cluster, and evaluation (chunks evaluated and written to Du
 The last line is machine-readable:
 
     model=<str> points=<int> sample_s=<float> inprocess_points_per_s=<float>
-    dask_points_per_s=<float> workers=<int>
+    dask_points_per_s=<float> workers=<int> [dask_points_per_s_<N>=<float> ...]
+
+(one line), ``dask_points_per_s`` and ``workers`` for the first ``--workers`` count.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import tempfile
 import time
@@ -62,7 +67,7 @@ def main() -> None:
     parser.add_argument("--model", choices=sorted(SPECS), default="stability")
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--chunk-size", type=int, default=50_000)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, nargs="+", default=[2])
     args = parser.parse_args()
     spec = parse_spec(SPECS[args.model].format(points=args.points, chunk_size=args.chunk_size))
 
@@ -75,37 +80,51 @@ def main() -> None:
         with SweepStore(template) as store:
             store.initialise(spec, points)
         init_s = time.perf_counter() - t0
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"{os.cpu_count()} CPUs, load average {load}")
         print(f"model {spec.model}: {spec.n_points:,} points, chunk size {spec.chunk_size:,}")
         print(f"sampling (SALib LHS):       {sample_s:8.2f} s")
         print(f"storing the points:         {init_s:8.2f} s")
 
-        local_file, dask_file = Path(tmp) / "local.duckdb", Path(tmp) / "dask.duckdb"
+        local_file = Path(tmp) / "local.duckdb"
         shutil.copy(template, local_file)
-        shutil.copy(template, dask_file)
+        t0 = time.perf_counter()
         with InProcess() as backend:
             local = run_sweep(spec, local_file, backend=backend)
         rate = f"{local.points_per_s:12,.0f} points/s"
         print(f"in-process evaluation:      {local.seconds:8.2f} s  {rate}")
-
-        t0 = time.perf_counter()
-        with DaskBackend(workers=args.workers) as backend:
-            start_s = time.perf_counter() - t0
-            remote = run_sweep(spec, dask_file, backend=backend)
-        print(f"Dask cluster start:         {start_s:8.2f} s")
-        print(
-            f"Dask evaluation, {args.workers} workers: {remote.seconds:8.2f} s  "
-            f"{remote.points_per_s:12,.0f} points/s"
-        )
-        assert local.complete and remote.complete
+        assert local.complete
         with SweepStore(local_file, read_only=True) as a:
             expected = a.results()
-        with SweepStore(dask_file, read_only=True) as b:
-            pd.testing.assert_frame_equal(b.results(), expected, check_exact=True)
+
+        rates = {}
+        for workers in args.workers:
+            dask_file = Path(tmp) / f"dask-{workers}.duckdb"
+            shutil.copy(template, dask_file)
+            t0 = time.perf_counter()
+            with DaskBackend(workers=workers) as backend:
+                start_s = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                remote = run_sweep(spec, dask_file, backend=backend)
+                ready_s = time.perf_counter() - t0 - remote.seconds
+            close_s = time.perf_counter() - t0 - remote.seconds - ready_s
+            rates[workers] = remote.points_per_s
+            print(
+                f"Dask, {workers} workers: start {start_s:5.2f} s, ready {ready_s:5.2f} s, "
+                f"evaluation {remote.seconds:8.2f} s {remote.points_per_s:12,.0f} points/s "
+                f"({remote.points_per_s / local.points_per_s:.2f}x in-process), "
+                f"close {close_s:4.2f} s"
+            )
+            assert remote.complete
+            with SweepStore(dask_file, read_only=True) as b:
+                pd.testing.assert_frame_equal(b.results(), expected, check_exact=True)
         print("results identical in-process and on Dask")
+    first = args.workers[0]
     print(
         f"model={spec.model} points={spec.n_points} sample_s={sample_s:.3f} "
         f"inprocess_points_per_s={local.points_per_s:.0f} "
-        f"dask_points_per_s={remote.points_per_s:.0f} workers={args.workers}"
+        f"dask_points_per_s={rates[first]:.0f} workers={first} "
+        + " ".join(f"dask_points_per_s_{w}={r:.0f}" for w, r in rates.items())
     )
 
 

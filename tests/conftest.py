@@ -1,11 +1,24 @@
-"""Shared test fixtures."""
+"""Shared test fixtures: the ``detente`` command, run as a user would.
+
+A subprocess costs about 2 s of start-up a call (imports), so :func:`detente_cli` runs the
+command in this process by default: :func:`detente.cli.main` with the argv, environment,
+working directory, standard streams, warnings and exit status that the installed console
+script would have. Tests marked ``e2e`` run the installed console script in a real subprocess
+instead; keep a handful of those (one per kind of output: a table, machine-readable output,
+a one-line error).
+"""
 
 from __future__ import annotations
 
+import io
+import locale
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+import traceback
+import warnings
+from collections.abc import Callable, Sequence
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -13,19 +26,126 @@ import pytest
 #: The console script installed next to this interpreter.
 DETENTE = Path(sys.executable).with_name("detente")
 
+#: Markers whose tests are slow by nature (a real browser, a real subprocess).
+SLOW_BY_NATURE = ("browser", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every ``browser`` and ``e2e`` test ``slow`` too (``make test-quick`` skips them)."""
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SLOW_BY_NATURE):
+            item.add_marker(pytest.mark.slow)
+
+
+def _pipe() -> io.TextIOWrapper:
+    """A text stream that stands in for a pipe: the locale's encoding, not a terminal."""
+    return io.TextIOWrapper(
+        io.BytesIO(), encoding=locale.getpreferredencoding(False), newline="", write_through=True
+    )
+
+
+def _read(stream: io.TextIOWrapper) -> str:
+    """What a parent reading the pipe in text mode sees (universal newlines)."""
+    stream.seek(0)
+    return stream.read().replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Print a warning on the current ``sys.stderr``, as a fresh interpreter does."""
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def _interpreter_warning_filters() -> None:
+    """The warning filters of a fresh interpreter (pytest's own filters do not apply)."""
+    warnings.resetwarnings()
+    for category in (ResourceWarning, ImportWarning, PendingDeprecationWarning):
+        warnings.simplefilter("ignore", category)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+    warnings.showwarning = _show_warning
+
+
+def _exit_status(code: object) -> int:
+    """The exit status of ``sys.exit(code)``; a message is printed on stderr, status 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def run_in_process(
+    args: Sequence[str],
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    columns: int | None = None,
+    cwd: str | os.PathLike | None = None,
+    input: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``detente ARGS`` through :func:`detente.cli.main` in this process.
+
+    The environment is this one plus ``NO_COLOR=1`` (and ``COLUMNS`` when given), stdout and
+    stderr are fresh pipes that are not terminals, stdin holds ``input`` (empty by default),
+    warnings follow a fresh interpreter's filters and print on stderr, an uncaught exception
+    prints its traceback and gives status 1, and ``sys.exit`` gives its status.
+    """
+    from detente.cli import main
+
+    stdout, stderr = _pipe(), _pipe()
+    with monkeypatch.context() as m:
+        m.setattr(sys, "argv", [str(DETENTE), *args])
+        # click names the program after argv[0] unless __main__ is a package's (python -m).
+        m.setattr(sys.modules["__main__"], "__package__", None, raising=False)
+        m.setattr(sys, "stdin", io.StringIO(input or ""))
+        m.setenv("NO_COLOR", "1")
+        if columns is not None:
+            m.setenv("COLUMNS", str(columns))
+        if cwd is not None:
+            m.chdir(cwd)
+        with warnings.catch_warnings(), redirect_stdout(stdout), redirect_stderr(stderr):
+            _interpreter_warning_filters()
+            try:
+                main()
+                code = 0
+            except SystemExit as exc:
+                code = _exit_status(exc.code)
+            except Exception:
+                traceback.print_exc()
+                code = 1
+    return subprocess.CompletedProcess(
+        [str(DETENTE), *args], code, stdout=_read(stdout), stderr=_read(stderr)
+    )
+
+
+@pytest.fixture(scope="session")
+def compiled_kernel():
+    """The compiled stability kernel, compiled (or loaded from numba's cache) once per
+    session; skips where numba is not installed."""
+    from detente.kernels import compiled
+
+    if not compiled.available():
+        pytest.skip("numba is not installed")
+    return compiled.load()
+
 
 @pytest.fixture
-def detente_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run the installed ``detente`` command in a subprocess, as a user would.
+def detente_cli(request, monkeypatch) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``detente ARGS`` as a user would: in process, or in a subprocess when marked ``e2e``.
 
     Returns ``run(*args, columns=None, timeout=120, **kwargs)``: the completed process with
     text stdout and stderr. ``NO_COLOR`` is set; ``columns`` sets the terminal width that rich
-    assumes; ``kwargs`` go to :func:`subprocess.run` (``cwd``, ...).
+    assumes; ``kwargs`` are ``cwd`` and ``input`` (in a subprocess, anything that
+    :func:`subprocess.run` takes). ``timeout`` [s] applies to the subprocess only (in process,
+    pytest-timeout guards every test).
     """
+    end_to_end = request.node.get_closest_marker("e2e") is not None
 
     def run(
         *args: str, columns: int | None = None, timeout: float = 120, **kwargs
     ) -> subprocess.CompletedProcess[str]:
+        if not end_to_end:
+            return run_in_process(args, monkeypatch, columns=columns, **kwargs)
         env = {**os.environ, "NO_COLOR": "1"}
         if columns is not None:
             env["COLUMNS"] = str(columns)
@@ -42,23 +162,15 @@ def detente_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 
 @pytest.fixture
-def detente_main(monkeypatch, capsys) -> Callable[..., tuple[int, str, str]]:
-    """Run ``detente ARGS`` in this process (:func:`detente.cli.main`, no start-up cost).
+def detente_main(monkeypatch) -> Callable[..., tuple[int, str, str]]:
+    """Run ``detente ARGS`` in this process (:func:`run_in_process`, no start-up cost).
 
     Returns ``run(*args)``: the exit status (0 when the command ends without one), stdout and
     stderr.
     """
 
-    from detente.cli import main
-
     def run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["detente", *args])
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code or 0
-        out = capsys.readouterr()
-        return code, out.out, out.err
+        done = run_in_process(args, monkeypatch)
+        return done.returncode, done.stdout, done.stderr
 
     return run

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+#: Control characters other than tab and newline (C0, DEL and C1): a terminal acts on them.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN`` escapes, safe for a terminal.
+
+    Examples
+    --------
+    >>> printable("ok\\x1b[31m")
+    'ok\\\\x1b[31m'
+    """
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 class DetenteError(Exception):

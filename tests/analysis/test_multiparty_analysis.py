@@ -163,7 +163,7 @@ def test_result_is_json_safe(real):
     [
         (lambda: ReserveRule("all"), "reserve mode must be one of"),
         (lambda: ReserveRule("share", 1.5), r"a share reserve must be in \[0, 1\]"),
-        (lambda: ReserveRule("warheads", -1.0), "must be finite and >= 0"),
+        (lambda: ReserveRule("warheads", -1.0), "must be finite, from 0 to"),
         (lambda: evaluate_system([t1()]), "at least two parties"),
         (lambda: evaluate_system([t1(), t1()]), "share the label"),
         (lambda: evaluate_system([t1("A"), make_sides([t1("B"), t1("C")])[0]]), "not a mix"),

@@ -51,6 +51,7 @@ def test_broken_input_gives_one_located_line(detente_main, path: Path, monkeypat
     assert err.startswith(f"error: {path}:{line}: field '{field}': "), err
 
 
+@pytest.mark.e2e
 def test_broken_input_from_the_installed_command(detente_cli):
     path = ROOT / "tests" / "broken" / "negative-count.yaml"
     args, line, field = expectation(path)

@@ -1,4 +1,4 @@
-"""``detente data list|show|sources|systems`` run as a user would, in a subprocess."""
+"""``detente data list|show|sources|systems`` run as a user would (``e2e``: in a subprocess)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from detente.model.catalog import force_names, load_force, sources, systems
 
 @pytest.fixture
 def data_cli(detente_cli):
-    """``detente data ARGS`` in a subprocess, 250 columns wide."""
+    """``detente data ARGS``, 250 columns wide."""
     return partial(detente_cli, "data", columns=250, timeout=60)
 
 
@@ -29,6 +29,7 @@ def assert_user_error(result: subprocess.CompletedProcess[str], *words: str) -> 
         assert word in lines[0]
 
 
+@pytest.mark.e2e
 def test_list_names_every_bundled_force_with_its_deployed_launchers(data_cli) -> None:
     result = data_cli("list")
     assert result.returncode == 0, result.stderr

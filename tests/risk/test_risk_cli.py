@@ -1,6 +1,6 @@
 """``detente risk``: json keys, reproducible output, the sample cap and one-line errors.
 
-Two cases run the installed console script in a subprocess; the rest run
+One case (marked ``e2e``) runs the installed console script in a subprocess; the rest run
 :func:`detente.cli.main` in-process (the same code path without the start-up cost).
 """
 
@@ -30,6 +30,7 @@ def test_json_has_annual_probability_quantiles_and_is_reproducible(detente_cli):
     assert b.stdout == a.stdout
 
 
+@pytest.mark.e2e
 def test_samples_above_the_cap_through_the_console_script(detente_cli):
     out = detente_cli("risk", "--samples", "100000000")
     assert out.returncode == 2

@@ -41,6 +41,7 @@ def stored(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         return store.results(), store.sessions()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_then_resumed_loses_and_duplicates_nothing(detente_main, tmp_path, signum):
     spec_file = tmp_path / "slow.yaml"

@@ -20,6 +20,8 @@ from detente.sweep.store import SweepStore
 
 distributed = pytest.importorskip("distributed")
 
+pytestmark = pytest.mark.slow  # a cluster of worker processes
+
 SPEC = """
 model: ishigami
 base: {{sleep_s: {sleep_s}}}
@@ -104,3 +106,18 @@ def test_local_cluster_from_workers_option(tmp_path):
     pd.testing.assert_frame_equal(
         results(tmp_path / "one.duckdb"), results(tmp_path / "ref.duckdb")
     )
+
+
+def test_cli_local_cluster_ends_without_a_traceback(tmp_path, detente_cli):
+    """``detente sweep --workers 2``: the workers are retired before the cluster closes, so a
+    successful run prints no heartbeat or connection errors (it used to print a traceback)."""
+    sweep = tmp_path / "ishigami.yaml"
+    sweep.write_text(
+        "model: ishigami\nsampler: lhs\npoints: 400\nseed: 1\nchunk_size: 100\nparameters:\n"
+        + "".join(f"  - {{name: x{i}, bounds: [-3.14159, 3.14159]}}\n" for i in (1, 2, 3))
+    )
+    out = detente_cli("sweep", str(sweep), "--out", str(tmp_path / "s.duckdb"), "--workers", "2")
+    assert out.returncode == 0, out.stderr
+    assert "400 of 400 points" in out.stderr
+    for noise in ("Traceback", "Error", "error", "CommClosed", "heartbeat"):
+        assert noise not in out.stderr, out.stderr

@@ -32,7 +32,7 @@ def csv_series(party: str, column: str) -> tuple[list[str], list[float]]:
 
 @pytest.fixture
 def history_cli(detente_cli):
-    """``detente data history ARGS`` in a subprocess, 200 columns wide."""
+    """``detente data history ARGS``, 200 columns wide."""
     return partial(detente_cli, "data", "history", columns=200)
 
 

@@ -1,4 +1,4 @@
-"""``detente upload`` run as a user would, in a subprocess."""
+"""``detente upload`` run as a user would (in process; the ``e2e`` case in a subprocess)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from detente.model.catalog import load_force
 
 @pytest.fixture
 def upload_cli(detente_cli):
-    """``detente upload ARGS`` in a subprocess, 120 columns wide."""
+    """``detente upload ARGS``, 120 columns wide."""
     return partial(detente_cli, "upload", columns=120)
 
 
+@pytest.mark.e2e
 def test_csv_is_the_timeline_frame(upload_cli) -> None:
     result = upload_cli("us-2025", "--months", "12", "--format", "csv")
     assert result.returncode == 0, result.stderr

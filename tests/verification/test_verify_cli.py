@@ -1,8 +1,8 @@
 """``detente verify``: exit codes, json keys and one-line errors on stderr for bad input.
 
-A few cases run the installed console script in a subprocess (the real thing, about 3 s each);
-the corpus of bad inputs runs :func:`detente.cli.main` in-process, the same code path without
-the start-up cost.
+One case (marked ``e2e``) runs the installed console script in a subprocess (the real thing,
+about 3 s); the rest run :func:`detente.cli.main` in-process, the same code path without the
+start-up cost.
 """
 
 from __future__ import annotations
@@ -106,6 +106,7 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(detente_main, args):
     assert len(lines) == 1 and lines[0].startswith("error:"), err
 
 
+@pytest.mark.e2e
 def test_bad_input_through_the_console_script(detente_cli):
     out = detente_cli("verify", "--missiles", "40", "--overloaded", "50", "--inspections", "10")
     assert out.returncode == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -11,6 +12,7 @@ from detente.web.app import create_app
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", create_app())
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(
     max_examples=12,

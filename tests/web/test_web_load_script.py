@@ -5,9 +5,12 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "web_load.py"
 
 
+@pytest.mark.slow
 def test_load_script_reports_every_request(capsys):
     spec = importlib.util.spec_from_file_location("web_load", SCRIPT)
     module = importlib.util.module_from_spec(spec)

@@ -30,6 +30,7 @@ from detente.analysis.stability import (
 from detente.display import Display
 from detente.errors import InputError
 from detente.kernels.multiparty import RESERVE, RESERVE_MODE, RESERVE_MODES, system_index
+from detente.model import limits
 from detente.model.force import Force, Posture
 from detente.model.notional import NotionalForce
 
@@ -62,9 +63,9 @@ class ReserveRule:
                 f"reserve mode must be one of {', '.join(RESERVE_MODES)}; got {self.mode!r}",
                 field="reserve_mode",
             )
-        high = 1.0 if self.mode == "share" else math.inf
+        high = 1.0 if self.mode == "share" else limits.MAX_RESERVE[self.mode]
         if not (0.0 <= self.amount <= high and math.isfinite(self.amount)):
-            rule = "in [0, 1]" if self.mode == "share" else "finite and >= 0"
+            rule = "in [0, 1]" if self.mode == "share" else f"finite, from 0 to {high:g}"
             raise InputError(
                 f"a {self.mode} reserve must be {rule}; got {self.amount:g}", field="reserve"
             )

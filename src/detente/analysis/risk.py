@@ -127,7 +127,7 @@ class Dist(CompleteProvenance):
 class ConditionDists(BaseModel):
     """One probability per condition."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     crisis: Dist
     low_tension: Dist
@@ -142,7 +142,7 @@ class Stage(ConditionDists):
 class Stream(BaseModel):
     """False alarms of one alarm type seen by one side."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     side: str
     alarm: str
@@ -154,7 +154,7 @@ class Stream(BaseModel):
 class TimeModel(BaseModel):
     """How added decision time lowers pass and launch probabilities (eq. 6.2)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     pass_scale_min: Dist
     launch_scale_min: Dist
@@ -164,7 +164,7 @@ class TimeModel(BaseModel):
 class Selector(BaseModel):
     """Which streams an intervention acts on; an omitted field matches every stream."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     side: str | None = None
     alarm: str | None = None
@@ -186,7 +186,7 @@ Target = Literal[
 class Factor(BaseModel):
     """Multiply one quantity of the selected streams by an uncertain factor."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     target: Target
     value: Dist
@@ -200,7 +200,7 @@ class Intervention(BaseModel):
     scales pass and launch probabilities by eq. (6.2). ``factors`` multiply other quantities.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str
     label: str
@@ -220,7 +220,7 @@ class Intervention(BaseModel):
 class RiskParameterSet(BaseModel):
     """Every parameter of the risk model as a distribution, plus interventions."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: Literal["risk_parameters"]
     id: str

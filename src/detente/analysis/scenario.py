@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from detente.analysis.elements import STRATEGIC_CATEGORIES, elements_from_force
 from detente.analysis.stability import Side, StabilityParams, default_w80
-from detente.model import parameters
+from detente.model import limits, parameters
 from detente.model.catalog import check_holding, load_force, system_table
 from detente.model.force import Force, Holding, Posture, Stockpile
 from detente.model.provenance import Provenance
@@ -45,11 +45,11 @@ from detente.model.treaty import Treaty
 PARAMETER_RANGES = {
     "de": (0.0, 1.0),
     "alpha": (0.0, 1.0),
-    "surcharge": (0.0, math.inf),
+    "surcharge": (0.0, limits.MAX_SURCHARGE),
     "avail": (0.0, 1.0),
     "lua_escape": (0.0, 1.0),
-    "assured_destruction_emt": (0.0, math.inf),
-    "reserve": (0.0, math.inf),
+    "assured_destruction_emt": (0.0, limits.MAX_EMT),
+    "reserve": (0.0, limits.MAX_RESERVE_W80),
 }
 HOLDING_FIELDS = (
     "loading",
@@ -58,7 +58,11 @@ HOLDING_FIELDS = (
     "alert.day_to_day",
     "alert.generated",
 )
-DEFENSE_RANGES = {"interceptors": (0.0, math.inf), "p_kill": (0.0, 1.0), "availability": (0.0, 1.0)}
+DEFENSE_RANGES = {
+    "interceptors": (0.0, limits.MAX_INTERCEPTORS),
+    "p_kill": (0.0, 1.0),
+    "availability": (0.0, 1.0),
+}
 
 
 @dataclass(frozen=True)
@@ -411,7 +415,7 @@ def _target(scenario: Scenario, path: str, parties: dict[str, ResolvedParty]) ->
     party = parties[label]
     rest = parts[2:]
     if rest == ["w80"]:
-        return Target("w80", "w80", label, None, 0.0, math.inf)
+        return Target("w80", "w80", label, None, 0.0, limits.MAX_W80)
     if rest[0] == "defense" and len(rest) == 2:
         if party.defense is None:
             raise scenario.error(at, f"party {label} has no defense block to make uncertain")
@@ -442,11 +446,13 @@ def _target(scenario: Scenario, path: str, parties: dict[str, ResolvedParty]) ->
                 f"holding {key!r} of {label} does not enter the strategic exchange "
                 "(not a strategic system, or no deployed launchers)",
             )
-        high = math.inf
+        high = {"loading": limits.MAX_LOADING, "launchers.deployed": limits.MAX_LAUNCHERS}.get(
+            field_, limits.MAX_WARHEADS
+        )
         if field_ == "loading" and system.max_loading is not None:
             high = system.max_loading
         elif field_ == "warheads" and system.max_loading is not None:
-            high = system.max_loading * h.launchers.deployed
+            high = min(high, system.max_loading * h.launchers.deployed)
         elif field_.startswith("alert."):
             if system.fixed:
                 raise scenario.error(at, f"{key!r} is silo-based: its alert fraction is unused")

@@ -55,6 +55,7 @@ from detente.model.catalog import (
     system_table,
 )
 from detente.model.force import Force, Posture, needed
+from detente.model.limits import MAX_W80, check_range
 from detente.model.notional import NotionalForce
 from detente.model.yamlio import load_yaml, validate
 
@@ -396,6 +397,7 @@ def make_sides(
             elems = elements_from_force(force, pos)
         if w80 and label in w80:
             value, note = w80[label], "given"
+            check_range(value, f"w80 of {label}", 0, MAX_W80, unit="warheads", low_open=True)
         elif not isinstance(force, NotionalForce):
             others = [f for j, f in enumerate(forces) if j != i and isinstance(f, Force)]
             value, note = default_w80(others[0]) if others else (math.nan, "")

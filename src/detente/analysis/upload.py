@@ -23,6 +23,7 @@ from detente.display import Display
 from detente.errors import InputError
 from detente.kernels.upload import launchers_in_use, upload
 from detente.model.force import POSTURES, Force, Posture, needed
+from detente.model.limits import MAX_RATE_SCALE, check_date, check_range
 from detente.model.upload import (
     RESERVE_LEGS,
     UploadDefaults,
@@ -507,6 +508,8 @@ def upload_timeline(
     """
     if posture not in POSTURES:
         raise InputError(f"unknown posture {posture!r}; expected one of {', '.join(POSTURES)}")
+    check_range(rate_scale, "rate_scale", 0, MAX_RATE_SCALE)
+    check_date(start, "start")
     if not isinstance(months, int) or isinstance(months, bool) or not 0 <= months <= 1200:
         raise InputError(
             f"must be a whole number of months in 0..1200, got {months!r}", field="months"

@@ -20,7 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from detente.display import Display
 from detente.errors import InputError
 from detente.kernels import verification as kv
+from detente.model import limits
 from detente.model.catalog import check_source_ids, iter_inline_source_refs
+from detente.model.limits import check_range
 from detente.model.provenance import CompleteProvenance
 from detente.model.yamlio import load_yaml, validate
 
@@ -61,7 +63,7 @@ class Inspection(CompleteProvenance):
 class InspectionRegime(BaseModel):
     """An on-site inspection regime (START I, New START, none) as data."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: Literal["inspection_regime"]
     id: str
@@ -100,7 +102,7 @@ class Airfields(CompleteProvenance):
 class OpenSkiesParameters(BaseModel):
     """Inputs of the Open Skies coverage model; territory, sites and airfields are notional."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: Literal["open_skies"]
     id: str
@@ -168,6 +170,19 @@ class _Result:
         return pd.DataFrame([self.to_dict()])
 
 
+def _check_counts(**given: float | None) -> None:
+    """Bound the arguments of an inspection calculation (:mod:`detente.model.limits`):
+    missile and inspection counts up to ``MAX_MISSILES``, years up to
+    ``MAX_INSPECTION_YEARS``, gains and losses finite."""
+    for name, value in given.items():
+        if name in {"years"}:
+            check_range(value, name, 1, limits.MAX_INSPECTION_YEARS, unit="yr")
+        elif name in {"gain", "loss"}:
+            check_range(value, name, 0, limits.MAX_GAIN)
+        else:
+            check_range(value, name, 0, limits.MAX_MISSILES)
+
+
 def _user_error(func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call a kernel, turning its ValueError on bad input into an :class:`InputError`."""
     try:
@@ -223,6 +238,14 @@ def detect(
     """
     if (gain is None) != (loss is None):
         raise InputError("give both gain and loss for the inspection game, or neither")
+    _check_counts(
+        missiles=missiles,
+        overloaded=overloaded,
+        inspections=inspections,
+        years=years,
+        gain=gain,
+        loss=loss,
+    )
     p = float(
         _user_error(
             kv.detection_probability,
@@ -275,6 +298,7 @@ def clean_inspection_bound(
     >>> r.largest_undetected_violation, round(r.next_detection_probability, 4)
     (22, 0.95)
     """
+    _check_counts(missiles=missiles, clean_inspections=clean_inspections, years=years)
     k = int(
         _user_error(
             kv.largest_undetected_violation,
@@ -327,6 +351,7 @@ def plan_inspections(
     >>> r.inspections_needed, round(r.achieved_probability, 3)
     (22, 0.908)
     """
+    _check_counts(missiles=missiles, overloaded=overloaded, years=years)
     n = int(
         _user_error(
             kv.inspections_needed,
@@ -407,6 +432,7 @@ def compare_regimes(
     ...  for r in c.rows]
     [('new_start', 10, 0.959), ('start1', 10, 0.959), ('none', 0, 0.0)]
     """
+    _check_counts(missiles=missiles, overloaded=overloaded, years=years)
     regimes = load_regimes() if regimes is None else regimes
     rows = []
     for regime in regimes.values():
@@ -528,8 +554,13 @@ def open_skies(
             f"unknown party {party!r}: {hint}parties with a quota: {', '.join(known)}",
             field="party",
         )
-    if replicates < 1:
-        raise InputError("replicates must be at least 1")
+    check_range(replicates, "replicates", 1, limits.MAX_REPLICATES)
+    check_range(years, "years", 1, limits.MAX_OPEN_SKIES_YEARS, unit="yr")
+    check_range(quota, "quota", 0, limits.MAX_QUOTA)
+    check_range(sites, "sites", 1, limits.MAX_SITES)
+    check_range(flight_distance_km, "flight_distance_km", 0, limits.MAX_DISTANCE_KM, unit="km")
+    check_range(swath_km, "swath_km", 0, limits.MAX_DISTANCE_KM, unit="km")
+    check_range(seed, "seed", 0, limits.MAX_SEED)
 
     def pick(name: str, given: Any, q: Quantity | Quota) -> tuple[Any, ParameterUse]:
         if given is None:
@@ -545,6 +576,13 @@ def open_skies(
             raise InputError(f"{name} must be a whole number >= 0")
     if n_sites < 1:
         raise InputError("sites must be at least 1")
+    work = replicates * years * max(int(flights), 1) * int(n_sites)
+    if work > limits.MAX_OPEN_SKIES_WORK:
+        raise InputError(
+            f"replicates x years x flights x sites = {work:,} is above the limit of "
+            f"{limits.MAX_OPEN_SKIES_WORK:,}; use fewer replicates, years or sites",
+            field="replicates",
+        )
     width, height = params.territory_width_km.value, params.territory_height_km.value
     rng = np.random.default_rng(seed)
     layout = _user_error(kv.notional_sites, rng, replicates, int(n_sites), width, height)

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from detente.errors import InputError
+from detente.files import report_folder
 from detente.model.scenario import MAX_SAMPLES
 
 #: Monte Carlo runs with more samples than this show a progress bar on stderr.
@@ -295,7 +296,7 @@ def run_assessment(scenario: Path, out: Path | None, samples: int | None, seed: 
             a = assess(loaded, samples, seed, lambda done, total: bar.update(task, completed=done))
     else:
         a = assess(loaded, samples, seed)
-    written = write_report(a, out if out is not None else Path("reports") / loaded.name)
+    written = write_report(a, out if out is not None else report_folder(loaded.name))
     print_summary(a, console, written)
     return a
 

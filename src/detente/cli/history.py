@@ -26,6 +26,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from detente.errors import InputError
+from detente.files import atomic_output, check_output, write_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -271,13 +272,11 @@ def _write(text: str | bytes, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=False)
         return
-    try:
+    with atomic_output(check_output(output, field="--output"), field="--output") as tmp:
         if isinstance(text, bytes):
-            output.write_bytes(text)
+            tmp.write_bytes(text)
         else:
-            output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", file=output) from None
+            tmp.write_text(text, encoding="utf-8")
     Console(stderr=True).print(f"written to {escape(str(output))}")
 
 
@@ -397,10 +396,8 @@ def table_command(
     if format is HistoryFormat.parquet:
         if output is None:
             raise InputError("parquet is binary: give --output FILE", field="output")
-        try:
-            frame.to_parquet(output, index=False)
-        except OSError as exc:
-            raise InputError(f"cannot write: {exc.strerror}", file=output) from None
+        with atomic_output(check_output(output, field="--output"), field="--output") as tmp:
+            frame.to_parquet(tmp, index=False)
         Console(stderr=True).print(f"written to {escape(str(output))}")
     elif format is HistoryFormat.csv:
         _write(_counts_as_integers(frame).to_csv(index=False), output)
@@ -409,10 +406,8 @@ def table_command(
     else:
         print_table(frame, Console())
     if html_file is not None:
-        try:
-            html_file.write_text(history_page_html(frame, milestones()), encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write: {exc.strerror}", file=html_file) from None
+        page = history_page_html(frame, milestones())
+        write_text(check_output(html_file, field="--html"), page)
         Console(stderr=True).print(f"HTML written to {escape(str(html_file))}")
 
 
@@ -466,10 +461,8 @@ def newstart_command(html_file: Path | None, parties: list[str] | None) -> None:
     print_history(frame, limits, console)
     print_declared_beside_estimates(frame, estimates, console)
     if html_file is not None:
-        try:
-            html_file.write_text(history_html(frame, limits, estimates), encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write: {exc.strerror}", file=html_file) from None
+        page = history_html(frame, limits, estimates)
+        write_text(check_output(html_file, field="--html"), page)
         Console().print(f"HTML written to {escape(str(html_file))}")
 
 

@@ -16,22 +16,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from detente.errors import InputError
+from detente.files import check_output
 
-EXIT_INTERRUPTED = 130
-
-
-@contextmanager
-def _sigterm_as_interrupt():
-    """Let SIGTERM stop a sweep the way Ctrl-C does (between chunk writes, file consistent)."""
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+#: Exit status of a sweep stopped by a signal: 128 + the signal's number (130: Ctrl-C,
+#: 143: SIGTERM), the shell's convention.
+EXIT_SIGNAL_BASE = 128
 
 
 @contextmanager
@@ -79,9 +68,9 @@ def sweep(
 ) -> None:
     """Evaluate a sweep file into a DuckDB file; interrupt with Ctrl-C and resume by re-running."""
     from detente.sweep.backends import DaskBackend, InProcess
-    from detente.sweep.runner import run_sweep
+    from detente.sweep.runner import run_sweep, stop_on_signals
     from detente.sweep.spec import load_spec
-    from detente.sweep.store import SweepStore
+    from detente.sweep.store import SweepStore, readable
 
     if workers is not None and scheduler is not None:
         raise InputError("give --workers or --scheduler, not both", field="--workers")
@@ -92,24 +81,25 @@ def sweep(
     if chunk_size is not None and chunk_size < 1:
         raise InputError(f"must be >= 1, got {chunk_size}", field="--chunk-size")
     the_spec = load_spec(spec, points=points, chunk_size=chunk_size)
+    if out.is_dir():
+        raise InputError("is a folder; give the sweep's DuckDB file", file=out, field="--out")
+    if parquet is not None:
+        check_output(parquet, inputs=[out, spec], field="--parquet")
     console = Console(stderr=True, soft_wrap=True)
     if workers is None and scheduler is None:
         backend = InProcess()
     else:
         backend = DaskBackend(workers=workers, scheduler=scheduler)
-    try:
-        with _sigterm_as_interrupt(), _progress(console) as progress, backend:
-            outcome = run_sweep(the_spec, out, backend=backend, progress=progress)
-    except KeyboardInterrupt:
-        with SweepStore(out, read_only=True) as store:
-            stored = store.count()
-        console.print(
-            f"interrupted: {stored} of {the_spec.n_points} points stored in {out}; "
-            f"run the same command again to resume"
-        )
-        sys.exit(EXIT_INTERRUPTED)  # SystemExit: typer.Exit's code is lost under main()
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    with stop_on_signals() as stop:
+        try:
+            with readable(out), _progress(console) as progress, backend:
+                outcome = run_sweep(the_spec, out, backend=backend, progress=progress)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        except BaseException:
+            if stop.signum is None:
+                raise
+            _interrupted(console, out, the_spec.n_points, stop.signum)
     rate = f" at {outcome.points_per_s:,.0f} points/s" if outcome.evaluated else ""
     console.print(
         f"{outcome.stored} of {outcome.n_points} points in {out} (run {outcome.run_id[:8]}); "
@@ -121,16 +111,30 @@ def sweep(
         console.print(f"results exported to {parquet}")
 
 
+def _interrupted(console: Console, out: Path, n_points: int, signum: int) -> None:
+    """One line on what is stored, then exit with 128 + the signal's number."""
+    from detente.sweep.store import SweepStore
+
+    name = signal.Signals(signum).name
+    try:
+        with SweepStore(out, read_only=True) as store:
+            stored = f"{store.count()} of {n_points} points stored in {out}"
+    except Exception:
+        stored = f"no points stored in {out}"
+    console.print(f"interrupted ({name}): {stored}; run the same command again to resume")
+    sys.exit(EXIT_SIGNAL_BASE + signum)  # SystemExit: typer.Exit's code is lost under main()
+
+
 def sweep_report(
     store: Path = typer.Argument(..., help="A sweep's DuckDB file."),
     out: Path | None = typer.Option(None, "--out", help="HTML file (default: next to the store)."),
 ) -> None:
     """Write a self-contained HTML report of a sweep: Sobol' indices, agreement zone, outputs."""
     from detente.sweep.report import write_report
-    from detente.sweep.store import SweepStore
+    from detente.sweep.store import SweepStore, readable
 
-    target = out or store.with_suffix(".html")
-    with SweepStore(store, read_only=True) as s:
+    target = check_output(out or store.with_suffix(".html"), inputs=[store])
+    with readable(store), SweepStore(store, read_only=True) as s:
         write_report(s, target)
     Console(stderr=True, soft_wrap=True).print(f"report written to {target}")
 

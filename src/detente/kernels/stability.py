@@ -93,6 +93,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from detente.kernels import compiled
 from detente.kernels.defense import engagement_capacity, intercept_probability
 from detente.kernels.exchange import (
     AVAIL,
@@ -117,7 +118,9 @@ SURCHARGE = 0.3  # [-] cost surcharge k for damage not inflicted, R-3765 App. C 
 LN5 = float(np.log(5.0))  # w0 = w80 / ln 5: f(w80) = 0.8
 TIE = 1e-12  # [-] costs closer than this tie in the stop rule (numerical, not a model constant)
 CHUNK_SIZE = 1 << 18  # [rows] default batch rows per internal chunk (bounds memory)
-THREADS = min(2, os.cpu_count() or 1)  # default threads over chunks
+# Default threads over chunks: $DETENTE_THREADS (1 on a Dask worker, where processes are
+# the parallelism), else 2, or 1 on a single CPU.
+THREADS = max(1, int(os.environ.get("DETENTE_THREADS") or min(2, os.cpu_count() or 1)))
 _DENSE_ROWS = 1 << 15  # rows per elementwise pass: per-call overhead against cache use
 _MAX_DEPTH = 64  # bisections of one segment before a stationary point is given up as flat
 _MAX_ITER = 200  # Newton–bisection steps per interior minimum (typically 5 to 10)
@@ -922,6 +925,7 @@ def first_strike(
     availability_V=1.0,
     chunk_size=CHUNK_SIZE,
     threads=THREADS,
+    backend=None,
 ):
     """Striker S's cost-minimising first strike on victim V (models.md §2, steps 1–6).
 
@@ -971,6 +975,9 @@ def first_strike(
     threads : int
         Threads working on blocks at once (default: 2, or 1 on a single CPU). The result
         does not depend on it.
+    backend : {"auto", "compiled", "numpy"}, optional
+        Which kernel solves it (default: ``DETENTE_KERNEL``, else "auto"); see
+        :mod:`detente.kernels.compiled`. The results agree to rounding.
 
     Returns
     -------
@@ -1004,6 +1011,23 @@ def first_strike(
     >>> fs.x_star, fs.R, fs.R_arriving, fs.C_S.round(4)
     (array([250.]), array([300.]), array([120.]), array([0.3346]))
     """
+    kmax, chunk_size, threads = (
+        check_kmax(kmax),
+        _count("chunk_size", chunk_size),
+        _count("threads", threads),
+    )
+    if compiled.use(np.shape(n_S)[0] if np.ndim(n_S) == 2 else 0, backend):
+        args = (n_S, m_S, fixed_S, alert_S, n_V, m_V, fixed_V, alert_V, w80_S, w80_V, de)
+        options = dict(
+            lua=lua, alpha=alpha, surcharge=surcharge, avail=avail, kmax=kmax,
+            lua_escape=lua_escape, interceptors_S=interceptors_S, p_kill_S=p_kill_S,
+            shots_per_rv_S=shots_per_rv_S, availability_S=availability_S,
+            interceptors_V=interceptors_V, p_kill_V=p_kill_V, shots_per_rv_V=shots_per_rv_V,
+            availability_V=availability_V,
+        )  # fmt: skip
+        out = compiled.first_strike(args, options, threads)
+        if out is not None:
+            return FirstStrike(*out)
     params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
     sides = ((n_S, m_S, fixed_S, alert_S), (n_V, m_V, fixed_V, alert_V))
     defense = {
@@ -1011,9 +1035,7 @@ def first_strike(
         "V": (interceptors_V, p_kill_V, shots_per_rv_V, availability_V),
     }
     dr = _one_direction(*sides, w80_S, w80_V, de, lua, params, defense)
-    return _solve(
-        dr, check_kmax(kmax), _count("chunk_size", chunk_size), _count("threads", threads)
-    )
+    return _solve(dr, kmax, chunk_size, threads)
 
 
 def _one_direction(striker, victim, w80_S, w80_V, de, lua, params, defense):
@@ -1208,6 +1230,7 @@ def stability_index(
     availability_B=1.0,
     chunk_size=CHUNK_SIZE,
     threads=THREADS,
+    backend=None,
 ):
     """First-strike stability index of A and B, both directions of :func:`first_strike`.
 
@@ -1228,7 +1251,7 @@ def stability_index(
         B's damage expectancy [-] against A's element classes.
     lua_A, lua_B : bool or array_like of bool, shape (B,)
         A (B) launches its fixed force under attack; applies when the other side strikes.
-    alpha, surcharge, avail, kmax, lua_escape, chunk_size, threads
+    alpha, surcharge, avail, kmax, lua_escape, chunk_size, threads, backend
         As in :func:`first_strike`, shared by both directions.
     interceptors_A, p_kill_A, shots_per_rv_A, availability_A : float or array_like, shape (B,)
         A's missile defence (see :func:`first_strike`; default: none). It thins B's first
@@ -1255,12 +1278,25 @@ def stability_index(
     >>> si.fsi.round(4), si.r_A.round(4)
     (array([0.2871, 1.    , 0.7677]), array([0.5358, 1.0774, 0.8762]))
     """
-    params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
     kmax, chunk_size, threads = (
         check_kmax(kmax),
         _count("chunk_size", chunk_size),
         _count("threads", threads),
     )
+    if compiled.use(np.shape(n_A)[0] if np.ndim(n_A) == 2 else 0, backend):
+        args = (n_A, m_A, fixed_A, alert_A, n_B, m_B, fixed_B, alert_B)
+        args += (w80_A, w80_B, de_AB, de_BA)
+        options = dict(
+            lua_A=lua_A, lua_B=lua_B, alpha=alpha, surcharge=surcharge, avail=avail,
+            kmax=kmax, lua_escape=lua_escape, interceptors_A=interceptors_A,
+            p_kill_A=p_kill_A, shots_per_rv_A=shots_per_rv_A, availability_A=availability_A,
+            interceptors_B=interceptors_B, p_kill_B=p_kill_B, shots_per_rv_B=shots_per_rv_B,
+            availability_B=availability_B,
+        )  # fmt: skip
+        out = compiled.stability(args, options, threads)
+        if out is not None:
+            return _index(FirstStrike(*out[:12]), FirstStrike(*out[12:24]), *out[24:])
+    params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
     side_a = _Side(*check_forces(n_A, m_A, fixed_A, alert_A, side="A"))
     side_b = _Side(*check_forces(n_B, m_B, fixed_B, alert_B, side="B"))
     batch = side_a.n.shape[0]
@@ -1276,6 +1312,11 @@ def stability_index(
     r_b = _ratio(b_first.C_S, a_first.C_V)
     cap_a = np.minimum(r_a, 1.0)
     cap_b = np.minimum(r_b, 1.0)
+    return _index(a_first, b_first, r_a, r_b, cap_a, cap_b, cap_a * cap_b)
+
+
+def _index(a_first, b_first, r_a, r_b, cap_a, cap_b, fsi):
+    """:class:`StabilityIndex` from both directions and the ratios (eq. 3)."""
     return StabilityIndex(
         C1_A=a_first.C_S,
         C1_B=b_first.C_S,
@@ -1285,7 +1326,7 @@ def stability_index(
         r_B=r_b,
         r_A_capped=cap_a,
         r_B_capped=cap_b,
-        fsi=cap_a * cap_b,
+        fsi=fsi,
         x_star_A=a_first.x_star,
         x_star_B=b_first.x_star,
         a_first=a_first,

@@ -28,12 +28,12 @@ LOADING_TOLERANCE = 1e-9
 
 
 class _SourcesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     sources: dict[str, dict[str, Any]]
 
 
 class _SystemsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     systems: tuple[System, ...]
 
 
@@ -125,9 +125,22 @@ def force_names() -> list[str]:
     return sorted(p.stem for p in FORCES_DIR.glob("*.yaml"))
 
 
+def looks_like_path(ref: str | Path) -> bool:
+    """A reference is a path when it contains a ``/`` or ends with ``.yaml``/``.yml``; anything
+    else is a bundled name, so a file in the working directory never shadows bundled data.
+
+    Examples
+    --------
+    >>> looks_like_path("us-2025"), looks_like_path("./us-2025"), looks_like_path("f.yml")
+    (False, True, True)
+    """
+    text = str(ref)
+    return isinstance(ref, Path) or "/" in text or text.endswith((".yaml", ".yml"))
+
+
 def _resolve(name_or_path: str | Path, folder: Path, kind: str, names: list[str]) -> Path:
     path = Path(name_or_path)
-    if path.suffix in {".yaml", ".yml"} or path.exists():
+    if looks_like_path(name_or_path):
         if not path.is_file():
             raise InputError(f"{kind} file not found", file=path)
         return path

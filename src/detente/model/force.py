@@ -13,6 +13,14 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from detente.errors import InputError
+from detente.model.limits import (
+    MAX_DATE,
+    MIN_DATE,
+    LauncherCount,
+    Loading,
+    WarheadCount,
+    Warheads,
+)
 from detente.model.provenance import Sourced
 
 Category = Literal["icbm", "slbm", "heavy_bomber", "non_strategic", "interceptor"]
@@ -102,9 +110,9 @@ class System(Sourced):
 class Launchers(Sourced):
     """Launchers of one holding by treaty status [count]."""
 
-    deployed: int = Field(default=0, ge=0)
-    non_deployed: int = Field(default=0, ge=0)
-    test: int = Field(default=0, ge=0)
+    deployed: LauncherCount = 0
+    non_deployed: LauncherCount = 0
+    test: LauncherCount = 0
 
     @property
     def total(self) -> int:
@@ -139,8 +147,8 @@ class Holding(Sourced):
     system: str
     label: str | None = None
     launchers: Launchers = Launchers()
-    loading: float | None = Field(default=None, ge=0)
-    warheads: float | None = Field(default=None, ge=0)
+    loading: Loading | None = None
+    warheads: Warheads | None = None
     alert: Alert = Alert()
     notes: str | None = None
 
@@ -263,12 +271,12 @@ class Stockpile(Sourced):
         The part of ``non_strategic`` deployed with operational forces (US bombs in Europe).
     """
 
-    total: int | None = Field(default=None, ge=0)
-    deployed: int | None = Field(default=None, ge=0)
-    reserve: int | None = Field(default=None, ge=0)
-    retired: int | None = Field(default=None, ge=0)
-    non_strategic: int | None = Field(default=None, ge=0)
-    non_strategic_deployed: int | None = Field(default=None, ge=0)
+    total: WarheadCount | None = None
+    deployed: WarheadCount | None = None
+    reserve: WarheadCount | None = None
+    retired: WarheadCount | None = None
+    non_strategic: WarheadCount | None = None
+    non_strategic_deployed: WarheadCount | None = None
 
     @model_validator(mode="after")
     def _deployed_part_of_non_strategic(self) -> Stockpile:
@@ -299,7 +307,7 @@ class Force(Sourced):
 
     name: str
     party: Party
-    as_of: dt.date
+    as_of: dt.date = Field(ge=MIN_DATE, le=MAX_DATE)
     description: str | None = None
     holdings: tuple[Holding, ...] = ()
     stockpile: Stockpile = Stockpile()

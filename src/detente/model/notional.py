@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from detente.model.limits import W80, Launchers, Loading, Share
 from detente.model.provenance import Sourced
 
 
@@ -36,9 +37,9 @@ class NotionalElement(Sourced):
 
     name: str
     kind: Literal["fixed", "survivable"]
-    launchers: float = Field(ge=0)
-    warheads_per_launcher: float = Field(ge=0)
-    alert: float = Field(default=0.0, ge=0, le=1)
+    launchers: Launchers
+    warheads_per_launcher: Loading
+    alert: Share = 0.0
 
 
 class NotionalForce(Sourced):
@@ -53,7 +54,7 @@ class NotionalForce(Sourced):
     """
 
     party: str
-    w80: float = Field(gt=0)
+    w80: W80
     elements: tuple[NotionalElement, ...] = Field(min_length=1)
     description: str | None = None
 

@@ -51,8 +51,30 @@ from pydantic import (
 
 from detente.errors import InputError
 from detente.model import parameters
-from detente.model.catalog import DATA_DIR, check_source_ids, force_path, sources
+from detente.model.catalog import DATA_DIR, check_source_ids, force_path, looks_like_path, sources
 from detente.model.force import Holding, Posture
+from detente.model.limits import (
+    MAX_DATE,
+    MAX_EMT,
+    MAX_MISSILES,
+    MAX_PARTIES,
+    MAX_RATE_SCALE,
+    MAX_RESERVE_W80,
+    MAX_RISK_YEARS,
+    MAX_SHOTS_PER_RV,
+    MAX_SURCHARGE,
+    MIN_DATE,
+    W80,
+    Interceptors,
+    LauncherCount,
+    Loading,
+    Seed,
+    Share,
+    WarheadCount,
+    Warheads,
+    count_type,
+    real_type,
+)
 from detente.model.provenance import Sourced
 from detente.model.treaties import treaty_path
 from detente.model.yamlio import Document, load_yaml, parse_yaml, validate
@@ -77,9 +99,9 @@ Fraction = Field(default=None, ge=0, le=1)
 class LauncherChange(Sourced):
     """New launcher counts of a holding by status [count]; omitted statuses are kept."""
 
-    deployed: int | None = Field(default=None, ge=0)
-    non_deployed: int | None = Field(default=None, ge=0)
-    test: int | None = Field(default=None, ge=0)
+    deployed: LauncherCount | None = None
+    non_deployed: LauncherCount | None = None
+    test: LauncherCount | None = None
 
 
 class AlertChange(Sourced):
@@ -98,8 +120,8 @@ class HoldingChange(Sourced):
     """
 
     launchers: LauncherChange = LauncherChange()
-    loading: float | None = Field(default=None, ge=0)
-    warheads: float | None = Field(default=None, ge=0)
+    loading: Loading | None = None
+    warheads: Warheads | None = None
     alert: AlertChange = AlertChange()
 
     @model_validator(mode="after")
@@ -112,10 +134,10 @@ class HoldingChange(Sourced):
 class StockpileChange(Sourced):
     """New stockpile totals of a party [count]; omitted ones are kept."""
 
-    total: int | None = Field(default=None, ge=0)
-    deployed: int | None = Field(default=None, ge=0)
-    reserve: int | None = Field(default=None, ge=0)
-    retired: int | None = Field(default=None, ge=0)
+    total: WarheadCount | None = None
+    deployed: WarheadCount | None = None
+    reserve: WarheadCount | None = None
+    retired: WarheadCount | None = None
 
     def given(self) -> dict[str, int]:
         """The totals the scenario sets."""
@@ -139,7 +161,7 @@ class Modifications(BaseModel):
         New stockpile totals (dismantlement, production).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     holdings: dict[str, HoldingChange] = Field(default_factory=dict)
     add: tuple[Holding, ...] = ()
@@ -173,10 +195,10 @@ class Defense(Sourced):
     ``data/parameters.yaml`` (group ``defense``).
     """
 
-    interceptors: float = Field(ge=0)
-    p_kill: float = Field(ge=0, le=1)
-    shots_per_rv: int = Field(ge=1)
-    availability: float = Field(ge=0, le=1)
+    interceptors: Interceptors
+    p_kill: Share
+    shots_per_rv: count_type(MAX_SHOTS_PER_RV, low=1)
+    availability: Share
 
     @model_validator(mode="before")
     @classmethod
@@ -215,7 +237,7 @@ class PartySpec(Sourced):
     force: str
     posture: Posture = "day_to_day"
     lua: bool = False
-    w80: float | None = Field(default=None, gt=0)
+    w80: W80 | None = None
     modifications: Modifications = Modifications()
     defense: Defense | None = None
 
@@ -233,11 +255,11 @@ class ScenarioParameters(Sourced):
     de: float | None = Field(default=None, ge=0, le=1)
     kmax: int | None = Field(default=None, ge=1, le=6)
     alpha: float | None = Field(default=None, gt=0, le=1)
-    surcharge: float | None = Field(default=None, ge=0)
+    surcharge: real_type(MAX_SURCHARGE) | None = None
     avail: float | None = Field(default=None, ge=0, le=1)
     lua_escape: float | None = Field(default=None, ge=0, le=1)
-    assured_destruction_emt: float | None = Field(default=None, gt=0)
-    reserve: float | None = Field(default=None, ge=0)
+    assured_destruction_emt: real_type(MAX_EMT, strict_low=True) | None = None
+    reserve: real_type(MAX_RESERVE_W80) | None = None
 
     def given(self) -> dict[str, Any]:
         """The parameters of the calculus (:data:`PARAMETER_NAMES`) the scenario sets."""
@@ -257,11 +279,11 @@ class UploadPlan(BaseModel):
         Multiplies every upload rate of ``data/upload.yaml`` [-] (0: nobody uploads).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     months: int = Field(default=36, ge=0, le=1200)
     parties: tuple[str, ...] | None = None
-    rate_scale: float = Field(default=1.0, ge=0)
+    rate_scale: real_type(MAX_RATE_SCALE) = 1.0
 
 
 class VerificationPlan(Sourced):
@@ -293,7 +315,7 @@ class VerificationPlan(Sourced):
 
     regimes: tuple[str, ...] | None = Field(default=None, min_length=1)
     overloaded_share: float | None = Field(default=None, gt=0, le=1)
-    overloaded: int | None = Field(default=None, ge=1)
+    overloaded: count_type(MAX_MISSILES, low=1) | None = None
     years: int = Field(default=5, ge=1, le=50)
     recognition: float = Field(default=1.0, gt=0, le=1)
     confidence: float = Field(default=0.95, gt=0, lt=1)
@@ -329,15 +351,15 @@ class RiskPlan(BaseModel):
         Horizon of the cumulative probability [yr].
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     parameters: str | None = None
     samples: int = Field(default=10_000, ge=1, le=MAX_RISK_SAMPLES)
-    years: float = Field(default=10.0, ge=0, le=1000)
+    years: real_type(MAX_RISK_YEARS) = 10.0
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     note: str | None = None
     source: tuple[str, ...] = ()
 
@@ -475,20 +497,20 @@ class Scenario(BaseModel):
         Monte Carlo samples drawn when the command line does not say.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     name: str
     description: str | None = None
-    date: dt.date | None = None
-    parties: tuple[PartySpec, ...] = Field(min_length=2)
+    date: dt.date | None = Field(default=None, ge=MIN_DATE, le=MAX_DATE)
+    parties: tuple[PartySpec, ...] = Field(min_length=2, max_length=MAX_PARTIES)
     treaty: str | None = None
     parameters: ScenarioParameters = ScenarioParameters()
     uncertain: dict[str, Distribution] = Field(default_factory=dict)
     upload: UploadPlan = UploadPlan()
     verification: VerificationPlan = VerificationPlan()
     risk: RiskPlan = RiskPlan()
-    seed: int | None = Field(default=None, ge=0)
-    samples: int | None = Field(default=None, ge=1, le=MAX_SAMPLES)
+    seed: Seed | None = None
+    samples: count_type(MAX_SAMPLES, low=1) | None = None
     notes: str | None = None
 
     _doc: Document | None = PrivateAttr(default=None)
@@ -511,7 +533,7 @@ class Scenario(BaseModel):
     def file_ref(self, ref: str) -> str:
         """A force or treaty reference, relative paths taken from the scenario's folder."""
         p = Path(ref)
-        if p.suffix in {".yaml", ".yml"} and not p.is_absolute():
+        if looks_like_path(ref) and not p.is_absolute():
             return str(self.folder / p)
         return ref
 
@@ -534,7 +556,7 @@ def risk_parameters_path(ref: str | Path) -> Path:
     'bbh2013_illustrative.yaml'
     """
     path = Path(ref)
-    if path.suffix in {".yaml", ".yml"}:
+    if looks_like_path(ref):
         if not path.is_file():
             raise InputError(f"risk parameter file {str(ref)!r} not found", file=path)
         return path

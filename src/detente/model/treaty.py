@@ -102,7 +102,7 @@ class Filter(BaseModel):
         system's maximum loading where the holding gives no loading.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     category: tuple[Category, ...] = ()
     basing: tuple[Basing, ...] = ()

@@ -2,11 +2,28 @@
 
 Every value in a loaded document keeps the line it was written on, so a validation error can
 name the file, the line and the field. Only PyYAML's safe constructors are used.
+
+Speed: a document is parsed by libyaml (PyYAML's C parser) without line marks; the lines
+are found only when asked for (an error to locate), by parsing again with marks in pure
+Python. Anything the fast parse does not take as it is (a syntax error, a duplicate or
+non-scalar key, a set or ordered-map tag, a bad value) goes straight to the marked parse,
+which names the line. The bundled data files (``detente/data``) are parsed once per content:
+their parsed data is cached under the user's cache directory (``$DETENTE_CACHE_DIR``, else
+``$XDG_CACHE_HOME/detente``, else ``~/.cache/detente``), keyed by the file's SHA-256, and
+read back with an unpickler that builds nothing but plain data and dates. An unwritable or
+damaged cache is skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import contextlib
+import datetime
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,9 +33,33 @@ from pydantic import BaseModel, ValidationError
 from yaml.constructor import SafeConstructor
 
 from detente.errors import InputError
+from detente.model.yamlguard import check_file_size, check_yaml
 
 Path_ = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # the bundled data files
+
+
+class _Lines(Mapping):
+    """The line of each path of a document, found on first use (a marked parse)."""
+
+    def __init__(self, find: Callable[[], Mapping[Path_, int]]) -> None:
+        self._find: Callable[[], Mapping[Path_, int]] | None = find
+        self._lines: Mapping[Path_, int] = {}
+
+    def _get(self) -> Mapping[Path_, int]:
+        if self._find is not None:
+            self._lines, self._find = self._find(), None
+        return self._lines
+
+    def __getitem__(self, path: Path_) -> int:
+        return self._get()[path]
+
+    def __iter__(self) -> Iterator[Path_]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 @dataclass(frozen=True)
@@ -37,7 +78,7 @@ class Document:
 
     data: Any
     file: str
-    lines: dict[Path_, int] = field(default_factory=dict)
+    lines: Mapping[Path_, int] = field(default_factory=dict)
 
     def line_of(self, path: Path_) -> int | None:
         """Line of ``path`` or of its longest prefix that was written in the file."""
@@ -62,9 +103,12 @@ class Document:
         node = self.data
         for key in path:
             node = node[key]
-        n = len(path)
-        lines = {p[n:]: line for p, line in self.lines.items() if p[:n] == tuple(path)}
-        return Document(node, self.file, lines)
+        n, path, parent = len(path), tuple(path), self.lines
+        return Document(
+            node,
+            self.file,
+            _Lines(lambda: {p[n:]: line for p, line in parent.items() if p[:n] == path}),
+        )
 
 
 def _walk(node: yaml.Node, ctor: SafeConstructor, path: Path_, lines: dict) -> Any:
@@ -102,6 +146,43 @@ def _walk(node: yaml.Node, ctor: SafeConstructor, path: Path_, lines: dict) -> A
         ) from None
 
 
+class _LeftToMarkedParseError(Exception):
+    """What the fast parse leaves to the marked one."""
+
+
+def _fast_mapping(loader: Any, node: yaml.MappingNode) -> dict:
+    """A mapping as :func:`_walk` builds it; keys it would reject go to the marked parse."""
+    loader.flatten_mapping(node)
+    out: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) or key in out:
+            raise _LeftToMarkedParseError
+        out[key] = loader.construct_object(value_node, deep=True)
+    return out
+
+
+def _to_slow(loader: Any, node: yaml.Node) -> Any:
+    raise _LeftToMarkedParseError
+
+
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's parser with the safe constructors; mappings as :func:`_walk` builds them."""
+
+
+_FastLoader.add_constructor("tag:yaml.org,2002:map", _fast_mapping)
+for _tag in ("set", "omap", "pairs"):  # _walk builds these differently: leave them to it
+    _FastLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _to_slow)
+
+
+def _fast_parse(text: str) -> tuple[bool, Any]:
+    """(True, data) from libyaml, or (False, None) where the marked parse must answer."""
+    try:
+        return True, yaml.load(text, Loader=_FastLoader)
+    except (_LeftToMarkedParseError, yaml.YAMLError, ValueError, TypeError, RecursionError):
+        return False, None
+
+
 def parse_yaml(text: str, file: str = "<input>") -> Document:
     """Parse YAML text safely into a :class:`Document`.
 
@@ -118,6 +199,30 @@ def parse_yaml(text: str, file: str = "<input>") -> Document:
     >>> doc.line_of(("b", 1))
     4
     """
+    check_yaml(text, file)
+    fast, data = _fast_parse(text)
+    if fast:
+        return _document(data, text, file)
+    return _marked_parse(text, file)
+
+
+def _document(data: Any, text: str, file: str) -> Document:
+    """A fast-parsed document whose lines come from a marked parse when first needed."""
+    if data is None:
+        return Document(None, file, {(): 1})
+    return Document(data, file, _Lines(lambda: _lines_of(text, file)))
+
+
+def _lines_of(text: str, file: str) -> Mapping[Path_, int]:
+    """Lines of a document that parsed (no line at all if the marked parse disagrees)."""
+    try:
+        return _marked_parse(text, file).lines
+    except InputError:
+        return {}
+
+
+def _marked_parse(text: str, file: str) -> Document:
+    """Parse with line marks in pure Python (slow): the lines, and located errors."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -186,15 +291,79 @@ def _path_at_syntax_error(text: str) -> Path_:
 
 
 def load_yaml(path: str | Path) -> Document:
-    """Read and parse a YAML file; a missing or unreadable file is an :class:`InputError`."""
+    """Read and parse a YAML file; a missing or unreadable file is an :class:`InputError`.
+
+    A bundled data file's parsed data comes from the cache when its content is unchanged.
+    """
     path = Path(path)
+    check_file_size(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read file: {exc}", file=path) from None
-    return parse_yaml(text, str(path))
+    if not path.resolve().is_relative_to(DATA_DIR):
+        return parse_yaml(text, str(path))
+    cached = _cache_file(raw)
+    found, data = _read_cache(cached)
+    if not found:
+        fast, data = _fast_parse(text)
+        if not fast:
+            return _marked_parse(text, str(path))
+        _write_cache(cached, data)
+    return _document(data, text, str(path))
+
+
+def cache_dir() -> Path:
+    """Where parsed bundled data is cached: ``$DETENTE_CACHE_DIR``, else the user's cache
+    directory (``$XDG_CACHE_HOME`` or ``~/.cache``) under ``detente``."""
+    if os.environ.get("DETENTE_CACHE_DIR"):
+        return Path(os.environ["DETENTE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "detente"
+
+
+def _cache_file(raw: bytes) -> Path:
+    """The cache entry of a file's content (its SHA-256, with PyYAML's version)."""
+    key = hashlib.sha256(raw + yaml.__version__.encode()).hexdigest()
+    return cache_dir() / "yaml" / f"{key}.pickle"
+
+
+_PLAIN = frozenset(("date", "datetime", "time", "timedelta", "timezone"))
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Builds plain data and dates only: a cache entry can hold nothing else."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "datetime" and name in _PLAIN:
+            return getattr(datetime, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+
+
+def _read_cache(file: Path) -> tuple[bool, Any]:
+    """(True, data) from a cache entry, or (False, None) if there is none or it is unusable."""
+    try:
+        return True, _PlainUnpickler(io.BytesIO(file.read_bytes())).load()
+    except Exception:  # missing, unreadable or damaged: parse again
+        return False, None
+
+
+def _write_cache(file: Path, data: Any) -> None:
+    """Store a cache entry atomically; a cache that cannot be written is skipped."""
+    name = None
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=file.parent, delete=False) as tmp:
+            name = tmp.name
+            pickle.dump(data, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(name, file)
+    except Exception:  # read-only home, full disk, unpicklable value: no cache
+        if name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
 
 
 def _data_path(data: Any, loc: tuple) -> Path_:

@@ -9,6 +9,7 @@ numbers, all of which are listed in the sources-and-caveats section.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -20,6 +21,7 @@ import jinja2
 import numpy as np
 
 from detente.analysis.elements import LEG
+from detente.files import write_files
 from detente.model.catalog import system_table
 from detente.model.glossary import terms as glossary_terms
 from detente.model.provenance import Provenance
@@ -27,6 +29,7 @@ from detente.report import figures
 from detente.report.words import column_label, input_label
 
 if TYPE_CHECKING:
+    import pandas as pd
     import plotly.graph_objects as go
 
     from detente.analysis.assess import Assessment, LedgerEntry
@@ -467,17 +470,12 @@ def write_report(a: Assessment, out_dir: str | Path) -> dict[str, Path]:
     dict
         Path of every file written, by name.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = {}
-    path = out / "results.json"
-    path.write_text(results_json(a) + "\n", encoding="utf-8")
-    written["results.json"] = path
+    writers = {"results.json": lambda p: p.write_text(results_json(a) + "\n", encoding="utf-8")}
     for stem, frame in a.frames().items():
-        path = out / f"{stem}.csv"
-        frame.to_csv(path, index=False)
-        written[path.name] = path
-    path = out / "report.html"
-    path.write_text(render(a), encoding="utf-8")
-    written["report.html"] = path
-    return written
+        writers[f"{stem}.csv"] = functools.partial(_write_csv, frame)
+    writers["report.html"] = lambda p: p.write_text(render(a), encoding="utf-8")
+    return write_files(Path(out_dir), writers)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False)

@@ -6,11 +6,22 @@
   ``workers`` processes it starts, or an existing cluster at ``scheduler``. Each task carries
   its chunk's inputs, so when a worker dies the scheduler reruns its tasks elsewhere.
 
+What makes the cluster pay (docs/sweeps.md, "Dask"): before the evaluation is timed,
+:meth:`DaskBackend.prepare` has each worker import the evaluators and evaluate one point
+of the sweep (its lazy imports and cached data, which would otherwise slow its first task
+several-fold), and sends the resolved base case, the same for every chunk, to each worker
+once (``scatter``): tasks refer to it. Results are collected in batches, as many as have
+completed. The local cluster is closed from the
+client (scheduler and workers told to stop before the sockets close), so a successful run
+ends without the workers' heartbeat errors.
+
 Both are context managers whose :meth:`imap` yields each chunk's result as it completes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
@@ -27,6 +38,10 @@ class Backend(Protocol):
     def __enter__(self) -> Backend: ...
 
     def __exit__(self, *exc: object) -> None: ...
+
+    def prepare(
+        self, model: str, base: dict[str, Any], outputs: tuple[str, ...] | None, probe: Chunk
+    ) -> None: ...
 
     def imap(
         self,
@@ -58,6 +73,9 @@ class InProcess:
     def __exit__(self, *exc: object) -> None:
         return None
 
+    def prepare(self, model, base, outputs, probe):
+        """Nothing to prepare in this process."""
+
     def imap(self, model, base, outputs, chunks):
         """Yield the result of each chunk."""
         for chunk in chunks:
@@ -70,7 +88,8 @@ class DaskBackend:
     Parameters
     ----------
     workers : int, optional
-        Start a ``LocalCluster(n_workers=workers, processes=True, threads_per_worker=1)``.
+        Start a ``LocalCluster(n_workers=workers, processes=True, threads_per_worker=1)``;
+        its workers run the kernels on one thread each (``DETENTE_THREADS=1``).
     scheduler : str, optional
         Join the cluster whose scheduler is at this address (``tcp://HOST:PORT``).
     in_flight : int, optional
@@ -94,6 +113,7 @@ class DaskBackend:
         self.workers, self.scheduler, self.in_flight = workers, scheduler, in_flight
         self.name = f"dask-local-{workers}" if workers else f"dask {scheduler}"
         self._cluster = self._client = None
+        self._shared = None  # (base, its future on every worker)
 
     def __enter__(self) -> DaskBackend:
         from distributed import Client, LocalCluster
@@ -105,21 +125,50 @@ class DaskBackend:
                     processes=True,
                     threads_per_worker=1,
                     dashboard_address=":0",  # a free port; the default 8787 may be taken
+                    silence_logs=logging.ERROR,
+                    env={"DETENTE_THREADS": "1"},  # one process, one core: no kernel threads
                 )
                 self._client = Client(self._cluster)
             else:
                 self._client = Client(self.scheduler)  # timeout: distributed.comm.timeouts.connect
+            self._client.run(prepare_worker)
         except OSError as exc:
             self.__exit__()
             raise ValueError(f"cannot reach the Dask scheduler {self.scheduler}: {exc}") from None
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._client is not None:
-            self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
-        self._client = self._cluster = None
+        client, cluster = self._client, self._cluster
+        self._client = self._cluster = self._shared = None
+        if cluster is not None:
+            # Stop the workers, then the scheduler, while the client still listens: closing
+            # the sockets first left workers' heartbeats failing (a traceback on success).
+            with _quiet("distributed", "tornado"):
+                if client is not None:
+                    with contextlib.suppress(Exception):
+                        client.retire_workers(close_workers=True)
+                    client.close()
+                cluster.close()
+        elif client is not None:
+            client.close()
+
+    def prepare(self, model, base, outputs, probe):
+        """Ready every worker for this sweep: evaluate the one-point chunk ``probe`` there
+        (imports, cached data) and send it the base case once."""
+        client = self._client
+        if client is None:
+            raise RuntimeError("use DaskBackend as a context manager")
+        client.run(evaluate_chunk, model, base, outputs, probe)
+        self._share(base)
+
+    def _share(self, base):
+        """The future of ``base`` on every worker (scattered once per base)."""
+        if self._shared is None or self._shared[0] is not base:
+            if self._shared is not None:
+                self._shared[1].release()
+            (future,) = self._client.scatter([base], broadcast=True, hash=False)  # one future
+            self._shared = (base, future)
+        return self._shared[1]
 
     def imap(self, model, base, outputs, chunks):
         """Yield each chunk's result as it completes (in any order)."""
@@ -130,6 +179,7 @@ class DaskBackend:
             raise RuntimeError("use DaskBackend as a context manager")
         limit = self.in_flight or max(2, 2 * sum(client.nthreads().values()))
         pending = iter(chunks)
+        shared = self._share(base)  # tasks refer to it: no copy of the base per task
         # Our client's loop (the default would be the process's default client, wrong when a
         # process holds several clients); with_results gathers there, retrying lost results.
         done = as_completed(loop=client.loop, with_results=True)
@@ -139,7 +189,7 @@ class DaskBackend:
             chunk = next(pending, None)
             if chunk is None:
                 return False
-            future = client.submit(evaluate_chunk, model, base, outputs, chunk, pure=False)
+            future = client.submit(evaluate_chunk, model, shared, outputs, chunk, pure=False)
             live.add(future)
             done.add(future)
             return True
@@ -147,11 +197,42 @@ class DaskBackend:
         try:
             while len(live) < limit and submit_next():
                 pass
-            for future, result in done:
-                live.discard(future)
-                future.release()
-                submit_next()
-                yield result
+            for batch in done.batches():  # every result that has arrived, in one go
+                for future, result in batch:
+                    live.discard(future)
+                    future.release()
+                    submit_next()
+                    yield result
         finally:
             if live:
                 client.cancel(list(live))
+
+
+def prepare_worker() -> None:
+    """Import what tasks run (the evaluators and their kernels) on a worker before its first
+    task, and load the compiled kernel where this machine has it cached (runs on each worker
+    when a :class:`DaskBackend` starts)."""
+    import detente.sweep.evaluators  # noqa: F401
+    from detente.kernels import compiled
+
+    if compiled.available():
+        compiled.load(note=None, wait=False)
+
+
+@contextlib.contextmanager
+def _quiet(*roots: str) -> Iterator[None]:
+    """Silence the loggers ``roots`` and their children below CRITICAL (a cluster's shutdown
+    chatter: closed connections, workers' last heartbeats, an interrupt's in-flight messages)."""
+    names = [
+        *roots,
+        *(n for n in logging.root.manager.loggerDict for r in roots if n.startswith(f"{r}.")),
+    ]
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

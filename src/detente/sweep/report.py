@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from detente.files import check_output, write_text
 from detente.model.glossary import party_name
 from detente.report.plotlyjs import LAZY_LOADER, lazy_figure_html, plotlyjs_for
 from detente.sweep.agreement import (
@@ -98,8 +99,12 @@ Sampler <b>{{ spec.sampler }}</b>, {{ "{:,}".format(meta.n_points) }} points,
 
 
 def write_report(store: SweepStore, path: str | Path) -> Path:
-    """Write the HTML report of ``store`` to ``path`` and return the path."""
-    path = Path(path)
+    """Write the HTML report of ``store`` to ``path`` (atomically) and return the path.
+
+    The store itself, a folder or a device as ``path`` are refused with an
+    :class:`~detente.errors.InputError`.
+    """
+    path = check_output(Path(path), inputs=[store.path])
     spec, meta, results = store.spec(), store.meta, store.results()
     figures: list[go.Figure] = []
     sections = [
@@ -118,8 +123,7 @@ def write_report(store: SweepStore, path: str | Path) -> Path:
         plotlyjs=plotlyjs_for(figures),
         loader=LAZY_LOADER,
     )
-    path.write_text(page, encoding="utf-8")
-    return path
+    return write_text(path, page)
 
 
 def _section(title: str, *parts: str) -> dict:

@@ -7,8 +7,12 @@ the same sweep on the same file again resumes it.
 
 from __future__ import annotations
 
+import itertools
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +42,8 @@ class SweepOutcome:
     stored : int
         Points with results after this run (``n_points`` when complete).
     seconds : float
-        Wall time of the evaluation [s].
+        Wall time of the evaluation [s], from when the backend is ready (a Dask cluster's
+        workers have imported the model and evaluated one point) to the last stored chunk.
     """
 
     run_id: str
@@ -56,6 +61,42 @@ class SweepOutcome:
     def points_per_s(self) -> float:
         """Evaluation throughput of this run [1/s]."""
         return self.evaluated / self.seconds if self.seconds > 0 else float("nan")
+
+
+@dataclass
+class _Stop:
+    """The first stop signal received under :func:`stop_on_signals` (None: none yet)."""
+
+    signum: int | None = None
+
+
+STOP = _Stop()
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[_Stop]:
+    """Ctrl-C (SIGINT) and SIGTERM stop a sweep: the first raises :class:`KeyboardInterrupt`
+    and is recorded in the yielded object; later ones are ignored while the sweep records its
+    session and closes its file, so the clean-up is never cut short.
+
+    Only the main thread can handle signals; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield STOP
+        return
+
+    def handler(signum, frame):
+        if STOP.signum is None:
+            STOP.signum = signum
+            raise KeyboardInterrupt
+
+    STOP.signum = None
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield STOP
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def run_sweep(
@@ -83,7 +124,9 @@ def run_sweep(
     InputError
         When the file holds a different sweep.
     KeyboardInterrupt
-        Passed on after recording the session as interrupted; stored chunks stay stored.
+        Passed on after recording the session as interrupted; stored chunks stay stored. Under
+        :func:`stop_on_signals` an interrupt that surfaces as another exception (DuckDB's
+        ``InterruptException``, a cancelled Dask future) is recorded as interrupted too.
     """
     backend = backend or InProcess()
     with SweepStore(path) as store:
@@ -99,16 +142,23 @@ def run_sweep(
         status = "failed"
         t0 = time.perf_counter()
         try:
+            chunks = _chunks(inputs, spec.names, spec.chunk_size)
+            first = next(chunks, None)
+            if first is not None:  # workers ready (imports, data) before the clock starts
+                probe = Chunk(first.point_ids[:1], {k: v[:1] for k, v in first.inputs.items()})
+                backend.prepare(spec.model, spec.base, spec.outputs, probe)
+                chunks = itertools.chain([first], chunks)
+            t0 = time.perf_counter()
             if progress:
                 progress(stored, spec.n_points)
-            chunks = _chunks(inputs, spec.names, spec.chunk_size)
             for result in backend.imap(spec.model, spec.base, spec.outputs, chunks):
                 stored += store.write_results(result)
                 if progress:
                     progress(stored, spec.n_points)
             status = "complete"
-        except KeyboardInterrupt:
-            status = "interrupted"
+        except BaseException as exc:  # an interrupt may surface as DuckDB's or Dask's error
+            interrupted = isinstance(exc, KeyboardInterrupt) or STOP.signum is not None
+            status = "interrupted" if interrupted else "failed"
             raise
         finally:
             seconds = time.perf_counter() - t0

@@ -56,7 +56,7 @@ Level = StrictBool | StrictInt | StrictFloat | StrictStr
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Distribution(_Frozen):

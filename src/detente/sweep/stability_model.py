@@ -50,6 +50,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from detente.errors import InputError
+from detente.model.catalog import looks_like_path
 from detente.model.yamlio import Document, load_yaml, validate
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class CapRules(BaseModel):
         How a deployed heavy bomber counts toward the warhead cap (New START: one).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     fill: tuple[str, ...] = ()
     launcher_rule: Literal["proportional", "silos_first"] = "proportional"
@@ -328,12 +329,12 @@ class Stability:
         files = {}
         for p in parties:
             p["force"] = scenario.file_ref(p["force"])
-            if Path(p["force"]).suffix in {".yaml", ".yml"}:
+            if looks_like_path(p["force"]):
                 files[p["force"]] = _digest(p["force"])
         data["parties"] = parties
         if data.get("treaty"):
             data["treaty"] = scenario.file_ref(data["treaty"])
-            if Path(data["treaty"]).suffix in {".yaml", ".yml"}:
+            if looks_like_path(data["treaty"]):
                 files[data["treaty"]] = _digest(data["treaty"])
         resolved = _resolve(data, {})
         out: dict[str, Any] = {"scenario": data, "files": files}

@@ -11,7 +11,10 @@ Tables:
     ``point_id`` (primary key), the inputs, then the outputs of every evaluated point.
 ``sessions``
     One row per run of the sweep on this file: start, end, backend, points stored, status
-    (``running``, ``complete``, ``interrupted``, ``failed``).
+    (``running``, ``complete``, ``interrupted``, ``failed``, ``abandoned``), and the process
+    id and host of the run. A ``running`` session found by the next writer belongs to a process
+    that died without recording its end (DuckDB lets one writer at a time hold the file); it is
+    marked ``abandoned``.
 
 Each chunk of results is written by one ``INSERT OR IGNORE`` statement, which is atomic, so an
 interrupted sweep leaves whole chunks only, and a chunk delivered twice is stored once.
@@ -19,10 +22,13 @@ interrupted sweep leaves whole chunks only, and a chunk delivered twice is store
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.metadata
+import os
+import socket
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import duckdb
@@ -30,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from detente.errors import InputError
+from detente.files import atomic_output, check_output
 from detente.sweep.spec import SweepSpec, stored_spec
 
 
@@ -122,7 +129,8 @@ class SweepStore:
             con.unregister("new_points")
             con.execute(
                 "CREATE TABLE sessions (session INTEGER, started_utc VARCHAR, ended_utc VARCHAR, "
-                "backend VARCHAR, stored_before BIGINT, stored_after BIGINT, status VARCHAR)"
+                "backend VARCHAR, stored_before BIGINT, stored_after BIGINT, status VARCHAR, "
+                "pid BIGINT, host VARCHAR)"
             )
             con.commit()
         except BaseException:
@@ -218,27 +226,52 @@ class SweepStore:
     def export_parquet(self, path: str | Path) -> Path:
         """Write the results, ordered by point id, to Parquet with the run id and spec hash
         as file metadata."""
-        path = Path(path)
+        path = check_output(Path(path), inputs=[self.path], field="--parquet")
         if not self._has_table("results"):
             raise ValueError("there are no results to export yet")
         meta = self.meta
-        self._con.execute(
-            f"COPY (SELECT * FROM results ORDER BY point_id) TO {_literal(path)} "
-            f"(FORMAT parquet, KV_METADATA {{run_id: {_literal(meta['run_id'])}, "
-            f"spec_hash: {_literal(meta['spec_hash'])}}})"
-        )
+        with atomic_output(path, field="--parquet") as tmp:
+            try:
+                self._con.execute(
+                    f"COPY (SELECT * FROM results ORDER BY point_id) TO {_literal(tmp)} "
+                    f"(FORMAT parquet, KV_METADATA {{run_id: {_literal(meta['run_id'])}, "
+                    f"spec_hash: {_literal(meta['spec_hash'])}}})"
+                )
+            except duckdb.IOException as exc:
+                raise OSError(str(exc).splitlines()[0]) from None
         return path
 
     # ---------------------------------------------------------------------- sessions
 
     def begin_session(self, backend: str) -> int:
         """Record the start of a run on this file; return its session number."""
+        self._con.execute("ALTER TABLE sessions ADD COLUMN IF NOT EXISTS pid BIGINT")
+        self._con.execute("ALTER TABLE sessions ADD COLUMN IF NOT EXISTS host VARCHAR")
+        self.mark_abandoned()
         n = self._con.execute("SELECT coalesce(max(session), 0) + 1 FROM sessions").fetchall()[0][0]
         self._con.execute(
-            "INSERT INTO sessions VALUES (?, ?, NULL, ?, ?, NULL, 'running')",
-            [n, _now(), backend, self.count()],
+            "INSERT INTO sessions VALUES (?, ?, NULL, ?, ?, NULL, 'running', ?, ?)",
+            [n, _now(), backend, self.count(), os.getpid(), socket.gethostname()],
         )
         return n
+
+    def mark_abandoned(self) -> int:
+        """Mark ``running`` sessions of processes that are gone as ``abandoned``; return how many.
+
+        This writer holds the file (DuckDB admits one writing process), so a ``running``
+        session of any other process ended without recording it: killed, or its machine lost.
+        """
+        rows = self._con.execute(
+            "SELECT session, pid, host FROM sessions WHERE status = 'running'"
+        ).fetchall()
+        me = (os.getpid(), socket.gethostname())
+        stale = [n for n, pid, host in rows if (pid, host) != me]
+        for n in stale:
+            self._con.execute(
+                "UPDATE sessions SET status = 'abandoned', stored_after = ? WHERE session = ?",
+                [self.count(), n],
+            )
+        return len(stale)
 
     def end_session(self, session: int, status: str) -> None:
         """Record how session ``session`` ended."""
@@ -254,6 +287,19 @@ class SweepStore:
     def _has_table(self, name: str) -> bool:
         sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
         return self._con.execute(sql, [name]).fetchall()[0][0] == 1
+
+
+@contextlib.contextmanager
+def readable(path: str | Path) -> Iterator[None]:
+    """Turn a DuckDB error while using the sweep file ``path`` into one located line (a
+    damaged or truncated file is refused, never a traceback)."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(
+            f"cannot read as a sweep file (damaged or truncated?): {first}", file=path
+        ) from None
 
 
 def _version() -> str:

@@ -1,18 +1,19 @@
 """JSON API routes (``/api/...``), documented in the OpenAPI schema at ``/api/openapi.json``.
 
-Lookups of bundled data answer from memory; calculations run in a worker thread under the
-request's time budget (:func:`detente.web.security.run_within`). Bad input is a 422 with the
+Lookups of bundled data answer from memory; calculations run in a worker process under the
+request's time budget (:class:`detente.web.workers.ProcessWorkers`). Bad input is a 422 with the
 field it concerns, an unknown name in a path a 404 listing the allowed names.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 import detente
 from detente.errors import InputError
@@ -45,12 +46,15 @@ from detente.web.schemas import (
     YamlIn,
     YamlOut,
 )
-from detente.web.security import run_within
+from detente.web.security import TimeBudgetError
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": Problem, "description": "Request body too large"},
     422: {"model": Problem, "description": "Invalid input; `field` names the offending field"},
-    503: {"model": Problem, "description": "The calculation ran past the time budget"},
+    503: {
+        "model": Problem,
+        "description": "The calculation ran past the time budget, or every worker is busy",
+    },
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Unknown name; the message lists the allowed names"}
@@ -90,12 +94,27 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-async def _compute(request: Request, func: Callable[..., Any], *args: Any) -> JSONResponse:
+async def _compute(
+    request: Request, func: Callable[..., Any], *args: Any, pool: str = "heavy"
+) -> JSONResponse:
+    """``func(*args)`` in a worker process of ``pool`` under the request's time budget, which
+    starts when a worker takes the work and stops the work when it ends (503)."""
     settings = request.app.state.settings
-    result = await run_within(
-        func, *args, budget_s=settings.time_budget_s, executor=request.app.state.workers.executor
-    )
-    return JSONResponse(json_safe(result))
+    try:
+        body = await request.app.state.pools[pool].run(
+            json_bytes, func, *args, budget_s=settings.time_budget_s
+        )
+    except TimeoutError:
+        raise TimeBudgetError(settings.time_budget_s) from None
+    return Response(body, media_type="application/json")
+
+
+def json_bytes(func: Callable[..., Any], *args: Any) -> bytes:
+    """``func(*args)`` as the JSON body of the answer, encoded where it is computed (a worker
+    process), so that the server's event loop only forwards bytes."""
+    return json.dumps(
+        json_safe(func(*args)), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    ).encode("utf-8")
 
 
 # The hot path first: routes are matched in order.
@@ -254,19 +273,19 @@ async def agreement_zone(request: Request, body: AgreementIn) -> JSONResponse:
 @router.post("/explore", response_model=ExploreOut, responses=ERRORS, tags=["page"])
 async def explore(request: Request, body: ExploreRequest) -> JSONResponse:
     """What the page draws for its state: index, draw-down curves, compliance, holdings."""
-    return await _compute(request, page.explore, body)
+    return await _compute(request, page.explore, body, pool="page")
 
 
 @router.post("/scenario/yaml", response_model=YamlOut, responses=ERRORS, tags=["page"])
 async def scenario_yaml(request: Request, body: ScenarioIn) -> JSONResponse:
     """The page state as a scenario YAML file."""
-    return await _compute(request, page.scenario_yaml, body)
+    return await _compute(request, page.scenario_yaml, body, pool="page")
 
 
 @router.post("/scenario/parse", response_model=StateOut, responses=ERRORS, tags=["page"])
 async def scenario_parse(request: Request, body: YamlIn) -> JSONResponse:
     """A scenario file's text (safe YAML, bundled names only) as the page state."""
-    return await _compute(request, page.state_from_yaml, body.text)
+    return await _compute(request, page.state_from_yaml, body.text, pool="page")
 
 
 @router.get("/presets", response_model=list[Preset], tags=["page"])
@@ -281,4 +300,4 @@ async def list_presets() -> JSONResponse:
 async def show_preset(request: Request, name: str) -> JSONResponse:
     """The page state of one example scenario."""
     allowed = tuple(p["name"] for p in page.preset_list())
-    return await _compute(request, page.preset_state, _lookup(name, allowed, "preset"))
+    return await _compute(request, page.preset_state, _lookup(name, allowed, "preset"), pool="page")

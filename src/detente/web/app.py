@@ -8,12 +8,15 @@ load scripts from a CDN.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import functools
 import gzip
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import detente
 from detente.errors import InputError
@@ -37,6 +42,7 @@ from detente.web.security import (
     Workers,
     content_security_policy,
 )
+from detente.web.workers import BusyError, OutOfMemoryError, ProcessWorkers, default_size
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -54,12 +60,29 @@ class Settings:
     time_budget_s : float
         Seconds a calculation may take before the request is answered with 503 [s].
     workers : int
-        Worker threads for calculations.
+        Worker threads of the stability batcher.
+    processes : int
+        Worker processes of the calculators (:class:`~detente.web.workers.ProcessWorkers`);
+        a calculation past its time budget is stopped by killing its process.
+    page_processes : int
+        Worker processes of the page's own endpoints (explore, scenario files, presets), kept
+        apart so that heavy calculations never queue the page.
+    max_waiting : int
+        Requests that may wait for a worker process of each pool; more get 503 at once.
+    max_wait_s : float
+        Longest wait for a worker process [s]; then 503.
+    memory_bytes : int or None
+        Address-space cap of each worker process [bytes].
     """
 
     max_body_bytes: int = MAX_BODY_BYTES
     time_budget_s: float = TIME_BUDGET_S
     workers: int = 4
+    processes: int = field(default_factory=default_size)
+    page_processes: int = 1
+    max_waiting: int = 8
+    max_wait_s: float = 5.0
+    memory_bytes: int | None = 4 * 1024**3
 
 
 @functools.cache
@@ -113,8 +136,20 @@ async def _on_input_error(_: Request, exc: InputError) -> JSONResponse:
 
 
 async def _on_value_error(_: Request, exc: ValueError) -> JSONResponse:
-    # A kernel refusing its input (the documented ValueError of a public function).
-    return _problem(422, str(exc))
+    # A kernel refusing its input (the documented ValueError of a public function), or a
+    # model refusing data: one line, with the field where pydantic names it.
+    if isinstance(exc, ValidationError):
+        err = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in err["loc"]) or None
+        message = err["msg"].removeprefix("Value error, ")
+        return _problem(422, f"field '{field}': {message}" if field else message, field)
+    return _problem(422, str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid")
+
+
+async def _on_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400:  # FastAPI could not parse the body: bad UTF-8, nested too deep
+        return _problem(422, "the body is not valid JSON (bad UTF-8, or nested too deep)")
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _on_not_found(_: Request, exc: api.NotFoundError) -> JSONResponse:
@@ -122,6 +157,16 @@ async def _on_not_found(_: Request, exc: api.NotFoundError) -> JSONResponse:
 
 
 async def _on_budget(_: Request, exc: TimeBudgetError) -> JSONResponse:
+    return _problem(503, f"{exc}; try smaller inputs")
+
+
+async def _on_busy(_: Request, exc: BusyError) -> JSONResponse:
+    response = _problem(503, str(exc))
+    response.headers["retry-after"] = "5"
+    return response
+
+
+async def _on_memory(_: Request, exc: OutOfMemoryError) -> JSONResponse:
     return _problem(503, f"{exc}; try smaller inputs")
 
 
@@ -143,6 +188,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     workers = Workers(settings.workers)
     batcher = StabilityBatcher(workers, budget_s=settings.time_budget_s)
+    pools = {
+        name: ProcessWorkers(
+            size,
+            max_waiting=settings.max_waiting,
+            max_wait_s=settings.max_wait_s,
+            memory_bytes=settings.memory_bytes,
+        )
+        for name, size in (("heavy", settings.processes), ("page", settings.page_processes))
+    }
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        warming = [asyncio.create_task(pool.warm()) for pool in pools.values()]
+        yield
+        for task in warming:
+            task.cancel()
+        for pool in pools.values():
+            pool.close()
 
     app = FastAPI(
         title="detente",
@@ -155,8 +218,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.pools = pools
     app.state.workers = workers
     app.state.batcher = batcher
     app.add_middleware(
@@ -169,6 +234,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(ValueError, _on_value_error)
     app.add_exception_handler(api.NotFoundError, _on_not_found)
     app.add_exception_handler(TimeBudgetError, _on_budget)
+    app.add_exception_handler(BusyError, _on_busy)
+    app.add_exception_handler(OutOfMemoryError, _on_memory)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.include_router(api.router)
     _add_pages(app)
     return app

@@ -12,12 +12,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from detente.model.limits import MAX_LAUNCHERS, MAX_LOADING, MAX_SEED
+
 #: Most elements of one inline notional force.
 MAX_ELEMENTS = 64
-#: Largest launcher count of one element or holding [count].
-MAX_LAUNCHERS = 100_000
-#: Largest loading accepted in a request [warheads per launcher].
-MAX_LOADING = 100
 #: Most missiles in a verification request (the hypergeometric sums grow with it) [count].
 MAX_MISSILES = 100_000
 #: Most years of inspections in a verification request [yr].
@@ -427,7 +425,7 @@ class OpenSkiesIn(_Strict):
     sites: int | None = Field(default=None, ge=1, le=MAX_SITES)
     years: int = Field(default=3, ge=1, le=MAX_OPEN_SKIES_YEARS)
     replicates: int = Field(default=50, ge=1, le=MAX_REPLICATES)
-    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
 
 
 class AssessIn(_Strict):
@@ -440,7 +438,7 @@ class AssessIn(_Strict):
     scenario: dict[str, Any] | None = None
     yaml: str | None = Field(default=None, max_length=MAX_YAML_CHARS)
     samples: int | None = Field(default=None, ge=1, le=MAX_ASSESS_SAMPLES)
-    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+    seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
 
 
 class UploadIn(_Strict):
@@ -459,7 +457,7 @@ class RiskIn(_Strict):
     """Monte Carlo of the bundled inadvertent-war parameter set."""
 
     samples: int = Field(default=10_000, ge=1, le=MAX_RISK_SAMPLES)
-    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     years: float = Field(default=10.0, ge=0, le=1_000, allow_inf_nan=False)
 
 

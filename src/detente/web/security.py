@@ -2,26 +2,24 @@
 
 :class:`SecurityMiddleware` is a plain ASGI middleware (no per-request task or body copy): it
 refuses request bodies above a size limit with 413, before or while they arrive, and adds the
-security headers to every response. :func:`run_within` runs a computation in a worker thread
-and gives up with 503 when it exceeds the request's time budget.
+security headers to every response, and turns any exception that escapes the app into a
+500 JSON answer (with the headers; the traceback goes to the server's log).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any, TypeVar
+import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-T = TypeVar("T")
+log = logging.getLogger("detente.web")
 
 #: Largest request body accepted [bytes].
 MAX_BODY_BYTES = 256 * 1024
-#: Seconds a request may compute before it is answered with 503.
+#: Seconds a request may compute, counted from when a worker takes it, before it is stopped
+#: and answered with 503.
 TIME_BUDGET_S = 10.0
 
 #: CSP hash of the empty string: plotly.js creates an empty <style> element and fills it
@@ -135,8 +133,14 @@ class SecurityMiddleware:
                     raise BodyTooLargeError
             return message
 
-        with contextlib.suppress(BodyTooLargeError):  # already answered with 413
+        try:
             await self.app(scope, counting_receive, send_with_headers)
+        except BodyTooLargeError:
+            pass  # already answered with 413
+        except Exception:
+            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await _internal_error(send_with_headers)
 
     async def _too_large(self, send: Send) -> None:
         body = json.dumps(
@@ -154,6 +158,23 @@ class SecurityMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+async def _internal_error(send: Send) -> None:
+    body = json.dumps(
+        {"detail": "internal error: the server logged it; the server keeps running"}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -185,19 +206,3 @@ class Workers:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(self.size, thread_name_prefix="detente-web")
         return self._executor
-
-
-async def run_within(
-    func: Callable[..., T], *args: Any, budget_s: float, executor: Executor | None = None
-) -> T:
-    """Run ``func(*args)`` in a worker thread; :class:`TimeBudgetError` after ``budget_s``.
-
-    The thread is not killed (Python cannot), but the request is answered at once; the
-    per-request caps on sizes keep any abandoned computation short.
-    """
-    loop = asyncio.get_running_loop()
-    future = loop.run_in_executor(executor, func, *args)
-    try:
-        return await asyncio.wait_for(future, timeout=budget_s)
-    except TimeoutError:
-        raise TimeBudgetError(budget_s) from None

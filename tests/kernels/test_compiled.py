@@ -1,0 +1,161 @@
+"""The compiled kernel (numba) against the numpy kernel, its reference (models.md §2).
+
+Both solve the same stop rule with the same arithmetic, one row at a time or over arrays,
+so they agree to 1e-12 on the hypothesis forces of the other kernel tests: plain, with
+missile defences on either side, with DE by weapon type, launch under attack, α = 1 and
+k = 0 included. The fast entry of ``stability_index`` and the validated path that
+``first_strike`` (and so the multiparty and context kernels) takes are both checked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from kernels.test_defense import defended_scenarios
+from kernels.test_heterogeneous import typed_rows
+from kernels.test_stability import W80, batch, random_rows, scenario, scenarios, t1
+
+from detente.kernels import compiled
+from detente.kernels import stability as ks
+
+pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
+
+SLOW = settings(max_examples=60, deadline=None)
+TOL = 1e-12
+
+
+@pytest.fixture(autouse=True)
+def kernel(compiled_kernel):
+    """Every test here runs the compiled kernel (compiled once per session)."""
+    return compiled_kernel
+
+
+WARHEADS = ("x_star", "L", "R", "K", "W_S", "W_V", "L_arriving", "R_arriving")
+
+
+def assert_same(got, want, w80_a, w80_b, alpha, tol=TOL):
+    """Costs, x*, the FirstStrike fields, r and the FSI of two StabilityIndex agree.
+
+    Costs and damages to ``tol``; warhead counts to ``tol`` relative to the row's W_S + W_V
+    (R = W_V − K and L = W_S − x* lose the digits that the large terms share). As against
+    the plain reference (test_stability.py), D^α has an infinite slope at D = 0: where x*
+    sits within floats of an end with L or R = 0, the last ulp of K move the costs by up to
+    (8·eps·W/w80)^α, which is added to ``tol`` for the costs.
+    """
+    eps = 8 * np.finfo(float).eps
+    ends = (eps * want.b_first.W_V / w80_a) ** alpha + (eps * want.a_first.W_V / w80_b) ** alpha
+    for key in ("C1_A", "C1_B", "C2_A", "C2_B"):
+        g, w = getattr(got, key), getattr(want, key)
+        assert np.all(np.abs(g - w) <= tol + ends), key
+    for first in ("a_first", "b_first"):
+        fs = getattr(want, first)
+        scale = tol * (1.0 + fs.W_S + fs.W_V)
+        for name in ks.FirstStrike._fields:
+            g, w = getattr(getattr(got, first), name), getattr(fs, name)
+            atol = scale if name in WARHEADS else tol + ends
+            assert np.all(np.abs(g - w) <= atol + tol * np.abs(w)), (first, name)
+    # r = C1/C2 magnifies a C2 near 0: compare where C2 is not, else check the definition
+    for r, c2 in (("r_A", "C2_A"), ("r_B", "C2_B")):
+        big = (getattr(want, c2) > 1e-3) & (ends < 1e-9)
+        np.testing.assert_allclose(getattr(got, r)[big], getattr(want, r)[big], rtol=1e-9, atol=tol)
+    np.testing.assert_array_equal(got.fsi, np.minimum(got.r_A, 1) * np.minimum(got.r_B, 1))
+
+
+def both(rows, kmax, **extra):
+    args, kwargs = batch(rows)
+    kwargs.update(extra)
+    got = ks.stability_index(*args, kmax=kmax, backend="compiled", **kwargs)
+    want = ks.stability_index(*args, kmax=kmax, backend="numpy", **kwargs)
+    return got, want, args[8], args[9], kwargs["alpha"]
+
+
+@SLOW
+@given(scenarios())
+def test_compiled_equals_numpy_on_hypothesis_forces(data):
+    kmax, rows = data
+    assert_same(*both(rows, kmax))
+
+
+@SLOW
+@given(defended_scenarios())
+def test_compiled_equals_numpy_with_missile_defences(data):
+    kmax, rows = data
+    assert_same(*both(rows, kmax))
+
+
+@SLOW
+@given(st.lists(scenario(), min_size=1, max_size=4), st.integers(1, 3), st.data())
+def test_compiled_equals_numpy_by_weapon_type(rows, kmax, data):
+    prob = st.one_of(st.floats(0, 1), st.sampled_from([0.5, 0.8, 1.0]))
+    rows = typed_rows(rows, lambda: data.draw(prob))
+    if data.draw(st.booleans()):
+        rows[0]["defense_b"] = (500.0, 0.8, 1, 0.9)
+    assert_same(*both(rows, kmax))
+
+
+@pytest.mark.parametrize("kmax", [1, 2, 3])
+def test_compiled_equals_numpy_on_a_seeded_wide_batch_on_threads(kmax):
+    """Tiny to huge w80, DE near 1, α = 1, k = 0; blocks on two threads."""
+    rows = random_rows(100 + kmax, 5000)
+    rng = np.random.default_rng(kmax)
+    for r in rows[::4]:
+        r["defense_a"] = (float(rng.uniform(0, 2000)), float(rng.uniform()), 2, 0.9)
+    assert_same(*both(rows, kmax, threads=2))
+
+
+@SLOW
+@given(scenario(), st.integers(1, 3))
+def test_first_strike_takes_the_compiled_path_too(row, kmax):
+    """The validated path (first_strike; the multiparty and context kernels use it)."""
+    args, kwargs = batch([row])
+    params = {k: kwargs[k] for k in ("alpha", "surcharge", "avail", "lua_escape")}
+    call = dict(kmax=kmax, lua=kwargs["lua_B"], **params)
+    got = ks.first_strike(*args[:11], backend="compiled", **call)
+    want = ks.first_strike(*args[:11], backend="numpy", **call)
+    for g, w, name in zip(got, want, ks.FirstStrike._fields, strict=True):
+        np.testing.assert_allclose(g, w, rtol=TOL, atol=TOL, err_msg=name)
+
+
+def test_check_cases_and_broadcast_inputs():
+    """T1 with scalar DE, alert and w80, a (B,) DE and one defence: both paths agree."""
+    n, m, fixed, _ = (np.array(a) for a in t1())
+    for de in (0.8, np.array([0.8]), np.array([[0.8, 0.7]])):
+        for extra in ({}, dict(interceptors_A=200, p_kill_A=0.9)):
+            got = ks.stability_index(n, m, fixed, 0.5, n, m, fixed, 0.5, W80, W80, de, 0.8,
+                                     backend="compiled", **extra)  # fmt: skip
+            want = ks.stability_index(n, m, fixed, 0.5, n, m, fixed, 0.5, W80, W80, de, 0.8,
+                                      backend="numpy", **extra)  # fmt: skip
+            assert_same(got, want, W80, W80, 0.75)
+    si = ks.stability_index(*t1(), *t1(), W80, W80, 0.8, 0.8, backend="compiled")
+    assert round(float(si.fsi[0]), 4) == 0.2871  # models.md §2, T1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (dict(m_B=[[10, -1]]), "m_B must be finite"),
+        (dict(w80_A=np.nan), "w80_A must be finite"),
+        (dict(alpha=1.5), "alpha must be finite and in"),
+        (dict(de_BA=[[0.8, 0.8, 0.8]]), "de_BA has shape"),
+        (dict(fixed_B=[[1, 0]]), "fixed_B must be boolean"),
+        (dict(interceptors_A=10.0), "p_kill_A must be given"),
+        (dict(shots_per_rv_B=1.5), "shots_per_rv_B must be whole"),
+    ],
+)
+def test_bad_input_gets_the_numpy_kernels_message(change, message):
+    n, m, fixed, alert = t1()
+    args = dict(n_A=n, m_A=m, fixed_A=fixed, alert_A=alert, n_B=n, m_B=m, fixed_B=fixed)
+    args.update(alert_B=alert, w80_A=W80, w80_B=W80, de_AB=0.8, de_BA=0.8, backend="compiled")
+    args.update(change)
+    with pytest.raises(ValueError, match=message):
+        ks.stability_index(**args)
+
+
+def test_backend_choice():
+    assert compiled.use(1, "compiled") and not compiled.use(10**7, "numpy")
+    # auto: by the batch alone, so every process of a sweep makes the same choice
+    assert not compiled.use(1, "auto") and compiled.use(compiled.AUTO_ROWS, "auto")
+    with pytest.raises(ValueError, match="backend must be one of"):
+        compiled.use(1, "fortran")

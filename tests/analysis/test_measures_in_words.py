@@ -25,7 +25,8 @@ def context():
 
 
 def test_each_sides_penalty_is_shown_with_what_it_means(context):
-    # us-2025 vs ru-2025, day-to-day, the cost-minimising strike: p_US = 0.474, p_RU = -0.288 (re-derived on the 2025 force update).
+    # us-2025 vs ru-2025, day-to-day, the cost-minimising strike: p_US = 0.474, p_RU = -0.288
+    # (re-derived on the 2025 force update).
     assert round(context.penalty["US"], 3) == 0.474
     assert round(context.penalty["RU"], 3) == -0.288
     assert context.penalty_meaning("US") == "gains by striking first"

@@ -59,7 +59,7 @@ def test_interrupted_then_resumed_loses_and_duplicates_nothing(detente_main, tmp
         _, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
-    assert proc.returncode == 130, "".join(seen) + err
+    assert proc.returncode == 128 + signum, "".join(seen) + err
     assert "run the same command again to resume" in err
     partial, sessions = stored(out)
     assert 300 <= len(partial) < 2000

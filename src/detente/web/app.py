@@ -200,10 +200,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        warming = [asyncio.create_task(pool.warm()) for pool in pools.values()]
+        # Start the worker processes before taking requests: the first start imports the
+        # calculators (seconds on a small machine), which no request should wait for.
+        await asyncio.gather(*(pool.warm() for pool in pools.values()))
         yield
-        for task in warming:
-            task.cancel()
         for pool in pools.values():
             pool.close()
 

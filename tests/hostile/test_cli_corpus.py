@@ -118,7 +118,8 @@ def test_last_line_of_defence_is_one_line_exit_70(monkeypatch, capsys):
     def broken() -> None:
         raise RuntimeError("a bug\nsecond line")
 
-    monkeypatch.setattr(cli, "app", broken)
+    monkeypatch.setattr(cli, "_register", lambda topics: None)  # topics register lazily
+    monkeypatch.setattr(cli, "_app", broken)
     monkeypatch.setattr(sys, "argv", ["detente", "count"])
     with pytest.raises(SystemExit) as exit_:
         cli.main()

@@ -639,9 +639,9 @@ def own_r_notes(
     >>> for line in own_r_notes(a.postures, {"US": "day_to_day", "RU": "day_to_day"},
     ...                         {"US": False, "RU": False}):
     ...     print(line.split(";")[0])
-    US-RU: US launching under attack lowers its own r (0.680 → 0.664
-    US-RU: RU generating lowers its own r (0.988 → 0.850
-    US-RU: RU launching under attack lowers its own r (0.988 → 0.952
+    US-RU: US launching under attack lowers its own r (0.687 → 0.671
+    US-RU: RU generating lowers its own r (1.000 → 0.853
+    US-RU: RU launching under attack lowers its own r (1.000 → 0.962
     """
     by_key = {
         (c.pair, tuple(c.posture[k] for k in c.pair), tuple(c.lua[k] for k in c.pair)): c
@@ -1184,7 +1184,7 @@ def assess(
     >>> from detente.model.scenario import parse_scenario
     >>> a = assess(parse_scenario("name: x\\nparties: [{force: us-2025}, {force: ru-2025}]"))
     >>> round(a.fsi, 4), len(a.postures)
-    (0.6714, 16)
+    (0.6868, 16)
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)

@@ -136,7 +136,7 @@ class ContextResult:
         >>> c = context_measures(load_force("us-2025"), load_force("ru-2025"))
         >>> print(c.schelling_meaning())  # doctest: +NORMALIZE_WHITESPACE
         Schelling's joint index max(0, p_US)·max(0, p_RU) = 0.000: 0 because RU gains nothing
-        by striking first (p_RU = −0.212), although US does (p_US = 0.473); it is above 0 only when
+        by striking first (p_RU = −0.288), although US does (p_US = 0.474); it is above 0 only when
         both sides gain by striking first (a reciprocal fear of surprise attack) and 1 when
         each would lose everything by waiting. Polarity: the reverse of the FSI's (FSI 1 is
         stable; here 0 is).

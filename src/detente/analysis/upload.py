@@ -504,7 +504,7 @@ def upload_timeline(
     {'ICBM': 940, 'SLBM': 1920, 'bomber': 730}
     >>> race = upload_race(load_force("us-2025"), load_force("ru-2025"), months=12)
     >>> race.stability.fsi[[0, 1, 12]].round(3).tolist()
-    [0.671, 0.535, 0.563]
+    [0.687, 0.543, 0.573]
     """
     if posture not in POSTURES:
         raise InputError(f"unknown posture {posture!r}; expected one of {', '.join(POSTURES)}")

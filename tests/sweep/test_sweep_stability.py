@@ -127,7 +127,8 @@ def assert_parameter_error_located(parameter, message):
         (f"{{name: {US}.trident-ii-d5.alert.generated, bounds: [0, 1]}}", "posture day_to_day"),
         ("{name: parameters.kmax, values: [1, 2]}", "integer"),
         ("{name: parameters.de, values: [low, high]}", "takes numbers"),
-        ("{name: parameters.de, dist: {kind: normal, mean: 0.8, sd: 0.1}}", "reaches [0.0966, 1.5034], outside the valid range [0, 1]"),
+        ("{name: parameters.de, dist: {kind: normal, mean: 0.8, sd: 0.1}}",
+         "reaches [0.0966, 1.5034], outside the valid range [0, 1]"),
     ],
 )  # fmt: skip
 def test_bad_stability_parameters_are_located(parameter, message):

@@ -7,21 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from chromium import ARGS, ARTIFACTS, CHROMIUM
 
 from detente.analysis.history import history, milestones, newstart_history
 from detente.cli.history import _estimates, history_html, history_page_html, newstart_limits
 from detente.report.history_figures import history_figure
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,

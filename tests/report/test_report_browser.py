@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from chromium import ARGS, CHROMIUM
 
 from detente.analysis.assess import assess
 from detente.report.assessment import SECTIONS, build_figures, write_report
@@ -19,14 +20,6 @@ NEW_SECTIONS = {
 }
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,

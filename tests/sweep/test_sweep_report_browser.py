@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from a11y import axe_violations
+from chromium import ARGS, CHROMIUM
 
 from detente.sweep.agreement import agreement_zone
 from detente.sweep.report import write_report
@@ -18,8 +19,6 @@ from detente.sweep.spec import load_spec
 from detente.sweep.store import SweepStore
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 #: Largest report [bytes] (issue 11: under 3 MB; 9.4 MB with the full plotly.js and WebGL).
 MAX_BYTES = 3_000_000
 #: Time to the load event [s] on the test machine (25 s before, all figures drawn at once).

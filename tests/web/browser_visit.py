@@ -7,18 +7,10 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qsl, urlparse
 
+from chromium import ARTIFACTS
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 TIMEOUT_MS = 30_000
 
 

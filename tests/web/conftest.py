@@ -68,7 +68,7 @@ def live_server() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     """Debian's Chromium, headless, driven by Playwright."""
-    from browser_visit import ARGS, CHROMIUM
+    from chromium import ARGS, CHROMIUM
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import httpx
 import pytest
 import yaml
-from browser_visit import CHROMIUM, ROOT
+from browser_visit import ROOT
+from chromium import CHROMIUM
 from playwright.sync_api import expect
 
 pytestmark = [

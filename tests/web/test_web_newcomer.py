@@ -14,7 +14,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 from a11y import axe_violations
-from browser_visit import ARTIFACTS, CHROMIUM, Visit
+from browser_visit import Visit
+from chromium import ARTIFACTS, CHROMIUM
 from playwright.sync_api import expect
 from test_web_browser import _default_scenario, _explore
 

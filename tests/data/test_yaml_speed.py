@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from detente.errors import InputError
-from detente.model import yamlio
+from detente.model import datacache, yamlio
 
 BUNDLED = yamlio.DATA_DIR / "systems.yaml"
 
@@ -19,7 +19,7 @@ BUNDLED = yamlio.DATA_DIR / "systems.yaml"
 def cache(tmp_path, monkeypatch):
     """An empty cache directory for the parsed bundled data."""
     monkeypatch.setenv("DETENTE_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "cache" / "yaml"
+    return tmp_path / "cache"
 
 
 def test_fast_parse_equals_the_marked_parse_with_its_lines():
@@ -68,7 +68,9 @@ def test_bundled_files_are_parsed_once_per_content(cache):
     assert again.data == first.data
     assert again.line_of(("systems", 0)) == first.line_of(("systems", 0))
     # a changed file is another entry (the key is the content's hash)
-    assert yamlio._cache_file(BUNDLED.read_bytes() + b"\n") != entries[0]
+    key = datacache.entry_key("yaml", data=BUNDLED.read_bytes())
+    assert entries == [cache / f"{key}.pickle"]
+    assert datacache.entry_key("yaml", data=BUNDLED.read_bytes() + b"\n") != key
 
 
 def test_a_damaged_or_foreign_cache_entry_is_parsed_again(cache):

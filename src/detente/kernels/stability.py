@@ -87,7 +87,6 @@ References
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -889,6 +888,8 @@ def _solve(dr, kmax, chunk_size, threads):
         return _outcome(dr, *(np.zeros(0) for _ in range(4)))
     dense = min(chunk_size, _DENSE_ROWS)
     if threads > 1 and len(blocks) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(min(threads, len(blocks))) as pool:
             parts = list(pool.map(lambda rows: _solve_block(dr, rows, kmax, dense), blocks))
     else:

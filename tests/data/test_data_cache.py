@@ -176,3 +176,15 @@ def test_concurrent_processes_build_one_entry_each(tmp_path):
     assert entries and all(e.suffix == ".pickle" for e in entries)  # no temporary file left
     for entry in entries:
         datacache._Unpickler(__import__("io").BytesIO(entry.read_bytes()), True).load()
+
+
+def test_a_full_cache_drops_its_oldest_entries(tmp_path, monkeypatch):
+    monkeypatch.setenv("DETENTE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(datacache, "MAX_ENTRIES", 5)
+    monkeypatch.setattr(datacache, "KEEP", 3)
+    for i in range(5):
+        datacache.write(f"k{i}", i)
+        os.utime(tmp_path / f"k{i}.pickle", (i, i))
+    assert len(list(tmp_path.iterdir())) == 5
+    datacache.write("new", 5)
+    assert sorted(p.stem for p in tmp_path.iterdir()) == ["k3", "k4", "new"]

@@ -3,6 +3,7 @@ files and the lazily registered command-line topics keep every answer and every 
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -91,18 +92,24 @@ def test_an_unwritable_cache_is_skipped(tmp_path, monkeypatch):
     assert yamlio.load_yaml(BUNDLED).data["systems"]
 
 
-def test_one_command_imports_its_own_topic_only():
-    """``detente stability`` leaves the web layer, sweeps, reports and dataframes unloaded."""
+def test_one_command_imports_its_own_topic_only(tmp_path):
+    """``detente stability`` leaves the web layer, sweeps, reports and dataframes unloaded, and
+    on a warm cache no YAML parser either."""
     code = (
         "import sys; sys.argv = ['detente', 'stability', 'us-2025', 'ru-2025'];"
         "from detente.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = ('scipy', 'pandas', 'plotly', 'fastapi', 'dask', 'duckdb', 'numba', 'jinja2')\n"
+        "heavy = ('scipy', 'pandas', 'xarray', 'plotly', 'fastapi', 'dask', 'duckdb', 'numba',"
+        " 'jinja2', 'yaml')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "[]"
-    assert "FSI" in out.stdout
+    env = {**os.environ, "DETENTE_CACHE_DIR": str(tmp_path / "cache")}
+    for warm in (False, True):
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        )
+        assert out.stdout.strip().splitlines()[-1] == ("[]" if warm else "['yaml']")
+        assert "FSI" in out.stdout
 
 
 def test_every_command_is_mapped_to_the_topic_that_registers_it():

@@ -43,6 +43,9 @@ DATA_DIR = PACKAGE_DIR / "data"
 #: The code whose behaviour the cached values depend on.
 CODE_FILES = ("model/*.py", "errors.py")
 _DATES = frozenset(("date", "datetime", "time", "timedelta", "timezone"))
+#: Entries kept: past this, a write removes the least recently written down to :data:`KEEP`
+#: (an entry removed while in use is only built again).
+MAX_ENTRIES, KEEP = 512, 384
 
 
 def cache_dir() -> Path:
@@ -184,6 +187,20 @@ def write(key: str, value: Any) -> None:
         if name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(name)
+    _prune(root)
+
+
+def _prune(root: Path) -> None:
+    """Keep the folder small: past :data:`MAX_ENTRIES` entries (after code or data changes),
+    remove the least recently written ones (and temporary files a killed process left)."""
+    with contextlib.suppress(OSError):
+        with os.scandir(root) as it:
+            files = [(e.stat().st_mtime, e.path) for e in it if e.is_file()]
+        if len(files) <= MAX_ENTRIES:
+            return
+        for _, path in sorted(files)[: len(files) - KEEP]:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
 
 def cached(name: str, files: Iterable[Path], build: Callable[[], T], *, models: bool) -> T:

@@ -131,9 +131,17 @@ def entry_key(name: str, files: Iterable[Path] = (), data: bytes = b"") -> str:
     digest = hashlib.sha256(code_fingerprint())
     digest.update(name.encode() + b"\0" + data)
     for file in files:
-        content = Path(file).read_bytes()
-        digest.update(f"\0{Path(file).name}\0{len(content)}\0".encode() + content)
+        info = os.stat(file)
+        digest.update(_file_digest(str(file), info.st_mtime_ns, info.st_size, info.st_ino))
     return digest.hexdigest()
+
+
+@functools.cache
+def _file_digest(file: str, mtime_ns: int, size: int, inode: int) -> bytes:
+    """SHA-256 of a file's name and content, read once per process while its status (time,
+    size, inode) is unchanged; a file several entries depend on is read once."""
+    content = Path(file).read_bytes()
+    return hashlib.sha256(f"{Path(file).name}\0{len(content)}\0".encode() + content).digest()
 
 
 class _Unpickler(pickle.Unpickler):

@@ -18,6 +18,7 @@ from kernels import reference_kent_thaler as ref
 
 from detente.kernels import multiparty as mp
 from detente.kernels import stability as ks
+from detente.kernels.exchange import Forces
 
 W80 = 500.0 * ks.LN5  # w0 = 500, as in the check cases of models.md §2
 SLOW = settings(max_examples=30, deadline=None)
@@ -176,15 +177,15 @@ def test_two_parties_equal_the_two_party_index_exactly(reserve):
     """Two parties have no third party: any reserve is 0 and stability_index is reproduced."""
     n, m, fixed, alert, w80, de, lua = random_parties(1, 2000, 2)
     si = mp.system_index(n, m, fixed, alert, w80, de, lua=lua, reserve=reserve)
+    a, b = (Forces(n[:, i], m[:, i], fixed[:, i], alert[:, i]) for i in (0, 1))
     want = ks.stability_index(
-        n[:, 0], m[:, 0], fixed[:, 0], alert[:, 0], n[:, 1], m[:, 1], fixed[:, 1], alert[:, 1],
-        w80[:, 0], w80[:, 1], de[:, 0, 1], de[:, 1, 0], lua_A=lua[:, 0], lua_B=lua[:, 1],
-    )  # fmt: skip
+        a, b, w80[:, 0], w80[:, 1], de[:, 0, 1], de[:, 1, 0], lua_A=lua[:, 0], lua_B=lua[:, 1]
+    )
     assert not si.reserve.any()
     pairs = {
         "C1": ((0, 1, "C1_A"), (1, 0, "C1_B")),
         "C2": ((0, 1, "C2_A"), (1, 0, "C2_B")),
-        "r": ((0, 1, "r_A"), (1, 0, "r_B")),
+        "r": ((0, 1, "r_uncapped_A"), (1, 0, "r_uncapped_B")),
     }
     for name, entries in pairs.items():
         for i, j, key in entries:

@@ -32,11 +32,12 @@ from kernels.test_stability import (
 )
 
 from detente.analysis.stability import (
-    MissileDefense,
     defense_from_force,
-    defense_from_spec,
+    defense_note,
     evaluate,
+    kernel_defense,
     load_side_force,
+    make_defense,
     make_sides,
 )
 from detente.errors import InputError
@@ -364,7 +365,7 @@ def _t1_sides(**defense):
 
 
 def test_evaluate_passes_a_sides_defence_to_the_kernel():
-    d = MissileDefense(200, p_kill=0.9, shots_per_rv=1, availability=1.0)
+    d = make_defense(200, p_kill=0.9, shots_per_rv=1, availability=1.0)
     sides = _t1_sides(A=d)
     result = evaluate(sides)
     w80 = [s.w80 for s in sides]  # the notional files' 804.719
@@ -388,12 +389,12 @@ def test_evaluate_without_defence_keeps_its_output():
 
 def test_defence_from_a_scenario_block_and_from_holdings():
     spec = Defense(interceptors=1000, p_kill=0.7, shots_per_rv=2, availability=0.9)
-    d = defense_from_spec(spec)
-    assert (d.interceptors, d.p_kill, d.shots_per_rv, d.availability) == (1000.0, 0.7, 2, 0.9)
-    assert defense_from_spec(None) is None
+    assert kernel_defense(spec) == kd.Defense(1000.0, 0.7, 2, 0.9)  # the one boundary
+    assert kernel_defense(None) is None
+    assert defense_note(spec) == "given"
     gbi = defense_from_force(load_force("us-2025"), p_kill=0.5)
     assert gbi.interceptors == 44.0 and gbi.p_kill == 0.5
-    assert "shots_per_rv, availability assumed" in gbi.note
+    assert "shots_per_rv, availability assumed" in defense_note(gbi)
     assert defense_from_force(load_force("uk-2025")).interceptors == 0.0
 
 
@@ -410,13 +411,13 @@ def test_defence_from_a_scenario_block_and_from_holdings():
 )
 def test_missile_defense_rejects_bad_figures(kw, field):
     with pytest.raises(InputError) as err:
-        MissileDefense(**kw)
+        make_defense(**kw)
     assert err.value.field == field
 
 
 def test_make_sides_rejects_a_defence_for_an_unknown_side():
     with pytest.raises(InputError, match="unknown side"):
-        _t1_sides(C=MissileDefense(10))
+        _t1_sides(C=make_defense(10))
 
 
 def test_cli_defence_option_reaches_the_kernel(detente_cli):
@@ -424,7 +425,7 @@ def test_cli_defence_option_reaches_the_kernel(detente_cli):
     out = detente_cli("stability", *files, "--defense-a", "200,0.9,1,1", "--format", "json")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
-    want = evaluate(_t1_sides(A=MissileDefense(200, p_kill=0.9, shots_per_rv=1, availability=1)))
+    want = evaluate(_t1_sides(A=make_defense(200, p_kill=0.9, shots_per_rv=1, availability=1)))
     assert doc["fsi"] == want.fsi
     assert doc["defense"]["A"]["intercept_probability"] == pytest.approx(0.9)
     assert list(doc)[:5] == ["C1", "C2", "r", "r_uncapped", "fsi"]

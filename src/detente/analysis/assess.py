@@ -603,10 +603,10 @@ def posture_cases(resolved: ResolvedScenario) -> list[PostureCase]:
                 cases.append(PostureCase(pair, posture, lua, fsi, r))
         elif resolved.params.weapons == "uniform":
             rows = [resolved.sides(pair, posture, lua) for posture, lua in grid]
-            si = evaluate_rows(rows, resolved.params)
+            ds = evaluate_rows(rows, resolved.params)
             for i, (posture, lua) in enumerate(grid):
-                r = dict(zip(pair, (float(si.r_A_capped[i]), float(si.r_B_capped[i])), strict=True))
-                cases.append(PostureCase(pair, posture, lua, float(si.fsi[i]), r))
+                r = dict(zip(pair, map(float, ds["r"].values[i]), strict=True))
+                cases.append(PostureCase(pair, posture, lua, float(ds["fsi"].values[i]), r))
         else:
             for posture, lua in grid:
                 result = evaluate(resolved.sides(pair, posture, lua), resolved.params)

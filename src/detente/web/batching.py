@@ -43,8 +43,8 @@ def _results(
     jobs: Sequence[tuple[list[Side], StabilityParams]],
 ) -> list[dict[str, Any]]:
     """``evaluate(sides, params).to_dict()`` for jobs that share their scalar constants."""
-    si = evaluate_rows([s for s, _ in jobs], [p for _, p in jobs])
-    return [result_at(si, i, sides, params).to_dict() for i, (sides, params) in enumerate(jobs)]
+    ds = evaluate_rows([s for s, _ in jobs], [p for _, p in jobs])
+    return [result_at(ds, i, sides, params).to_dict() for i, (sides, params) in enumerate(jobs)]
 
 
 def evaluate_batch(requests: Sequence[StabilityRequest]) -> list[dict[str, Any] | Exception]:

@@ -185,7 +185,8 @@ def test_two_parties_equal_the_two_party_index_exactly(reserve):
     pairs = {
         "C1": ((0, 1, "C1_A"), (1, 0, "C1_B")),
         "C2": ((0, 1, "C2_A"), (1, 0, "C2_B")),
-        "r": ((0, 1, "r_uncapped_A"), (1, 0, "r_uncapped_B")),
+        "r": ((0, 1, "r_A"), (1, 0, "r_B")),
+        "r_uncapped": ((0, 1, "r_uncapped_A"), (1, 0, "r_uncapped_B")),
     }
     for name, entries in pairs.items():
         for i, j, key in entries:
@@ -248,7 +249,9 @@ def test_a_larger_reserve_never_lowers_the_holders_ratio(sys_, holder, extra):
     others = np.arange(len(sys_["parties"])) != holder
     assert np.all(after.C1[0, holder, others] >= before.C1[0, holder, others] - 1e-12)
     np.testing.assert_array_equal(after.C2[0, holder], before.C2[0, holder])
-    assert np.all(after.r[0, holder, others] >= before.r[0, holder, others] - 1e-12)
+    assert np.all(
+        after.r_uncapped[0, holder, others] >= before.r_uncapped[0, holder, others] - 1e-12
+    )
 
 
 def test_a_reserve_can_lower_the_victims_ratio():
@@ -269,9 +272,9 @@ def test_a_reserve_can_lower_the_victims_ratio():
     )
     assert round(float(held.strike.x_star[0, 0, 1]), 1) == 184.7
     assert round(float(held.C2[0, 1, 0]), 4) == 0.8255
-    assert round(float(held.r[0, 1, 0]), 4) == 0.9585
+    assert round(float(held.r_uncapped[0, 1, 0]), 4) == 0.9585
     assert held.fsi[0, 0, 1] < none.fsi[0, 0, 1] == 1.0
-    assert held.r[0, 0, 1] > none.r[0, 0, 1]  # while the holder's own ratio rises
+    assert held.r_uncapped[0, 0, 1] > none.r_uncapped[0, 0, 1]  # the holder's own ratio rises
 
 
 # ------------------------------------------------------------------ reserve rules

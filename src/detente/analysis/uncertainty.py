@@ -264,7 +264,6 @@ def _system_outputs(out, rows, sides, postures, active, values, params, b, label
     )  # fmt: skip
     out["fsi"][rows] = si.fsi_min
     out["fsi_product"][rows] = si.fsi_product
-    capped = np.minimum(si.r, 1.0)
     st = si.strike
     for pair in sides:
         i, j = index[pair[0]], index[pair[1]]
@@ -272,7 +271,7 @@ def _system_outputs(out, rows, sides, postures, active, values, params, b, label
         out[f"fsi.{tag}"][rows] = si.fsi[:, i, j]
         for me, them in ((i, j), (j, i)):
             label = labels[me]
-            out[f"r.{tag}.{label}"][rows] = capped[:, me, them]
+            out[f"r.{tag}.{label}"][rows] = si.r[:, me, them]
             out[f"surviving.{tag}.{label}"][rows] = st.R[:, them, me]
             out[f"arriving.{tag}.{label}"][rows] = st.R_arriving[:, them, me]
 

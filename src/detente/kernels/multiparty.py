@@ -98,9 +98,11 @@ class SystemIndex:
     C2 : ndarray
         Cost [-] to s of being struck first by v.
     r : ndarray
-        Uncapped ratio C1/C2 [-] (C2 = 0 gives inf, and 1 when C1 = 0 too).
+        Capped ratio min(1, C1/C2) [-].
+    r_uncapped : ndarray
+        Ratio C1/C2 [-] (C2 = 0 gives inf, and 1 when C1 = 0 too).
     fsi : ndarray
-        Pairwise index min(1, r[s, v])·min(1, r[v, s]) [-] in [0, 1], symmetric.
+        Pairwise index r[s, v]·r[v, s] [-] in [0, 1], symmetric.
     fsi_min, fsi_product : ndarray, shape (B,)
         System index: the least and the product of the pairwise indices [-] (eq. M3).
     reserve : ndarray
@@ -112,6 +114,7 @@ class SystemIndex:
     C1: np.ndarray
     C2: np.ndarray
     r: np.ndarray
+    r_uncapped: np.ndarray
     fsi: np.ndarray
     fsi_min: np.ndarray
     fsi_product: np.ndarray
@@ -371,7 +374,8 @@ def system_index(
     return SystemIndex(
         C1=c1,
         C2=c2,
-        r=r,
+        r=capped,
+        r_uncapped=r,
         fsi=fsi,
         fsi_min=upper.min(axis=1),
         fsi_product=np.prod(upper, axis=1),

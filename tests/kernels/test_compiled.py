@@ -15,12 +15,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kernels.test_defense import defended_scenarios
 from kernels.test_heterogeneous import typed_rows
-from kernels.test_stability import W80, batch, random_rows, scenario, scenarios, t1
+from kernels.test_stability import (
+    W80,
+    batch,
+    random_rows,
+    scenario,
+    scenarios,
+    t1,
+    t1_arguments,
+)
 
 from detente.kernels import compiled
 from detente.kernels import stability as ks
 from detente.kernels.defense import Defense
-from detente.kernels.exchange import Forces
 
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
 
@@ -148,15 +155,8 @@ def test_check_cases_and_broadcast_inputs():
     ],
 )
 def test_bad_input_gets_the_numpy_kernels_message(change, message):
-    args = dict(a=t1(), b=t1(), w80_A=W80, w80_B=W80, de_AB=0.8, de_BA=0.8, backend="compiled")
-    for key, value in change.items():
-        field, _, side = key.rpartition("_")
-        if field in Forces._fields:  # one array of a side's forces
-            args[side.lower()] = args[side.lower()]._replace(**{field: value})
-        else:
-            args[key] = value
     with pytest.raises(ValueError, match=message):
-        ks.stability_index(**args)
+        ks.stability_index(**t1_arguments(change, backend="compiled"))
 
 
 def test_backend_choice():

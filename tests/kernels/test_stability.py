@@ -574,6 +574,19 @@ def test_de_mirving_silos_raises_fsi_for_published_forces(de, w0, forces_):
 # ------------------------------------------------------------------ bad input
 
 
+def t1_arguments(change, **more):
+    """Keyword arguments of ``stability_index`` for T1 against T1, with ``change`` made:
+    a key like ``m_B`` replaces that array of a side's :class:`Forces`."""
+    args = dict(a=t1(), b=t1(), w80_A=W80, w80_B=W80, de_AB=0.8, de_BA=0.8, **more)
+    for key, value in change.items():
+        field, _, side = key.rpartition("_")
+        if field in ex.Forces._fields:
+            args[side.lower()] = args[side.lower()]._replace(**{field: value})
+        else:
+            args[key] = value
+    return args
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -598,15 +611,8 @@ def test_de_mirving_silos_raises_fsi_for_published_forces(de, w0, forces_):
     ],
 )
 def test_bad_input_raises_a_clear_value_error(change, message):
-    args = dict(a=t1(), b=t1(), w80_A=W80, w80_B=W80, de_AB=0.8, de_BA=0.8)
-    for key, value in change.items():
-        field, _, side = key.rpartition("_")
-        if field in ex.Forces._fields:  # one array of a side's forces
-            args[side.lower()] = args[side.lower()]._replace(**{field: value})
-        else:
-            args[key] = value
     with pytest.raises(ValueError, match=message):
-        ks.stability_index(**args)
+        ks.stability_index(**t1_arguments(change))
 
 
 @pytest.mark.parametrize(

@@ -118,16 +118,15 @@ class StabilityCases:
         return [k for k in self.dataset.coords if k not in ("side", "case")]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per case: the varied constants, ``fsi`` and ``<variable>_<side>`` columns."""
-        frame = self.dataset.drop_vars("fsi").to_dataframe().unstack("side")
-        frame.columns = [f"{var}_{side}" for var, side in frame.columns]
-        frame = frame.loc[:, ~frame.columns.duplicated()]
-        keep = [c for c in frame.columns if not any(c.startswith(f"{v}_") for v in self.varied)]
-        out = frame[keep]
-        for name in self.varied:
-            out.insert(0, name, self.dataset[name].values)
-        out.insert(len(self.varied), "fsi", self.fsi)
-        return out.reset_index(drop=True).rename_axis("case")
+        """One row per case: the varied constants, ``fsi`` and ``<variable>_<side>`` columns
+        (:func:`~detente.analysis.stability.flatten`)."""
+        import pandas as pd
+
+        from detente.analysis.stability import flatten
+
+        columns = {name: self.dataset[name].values for name in self.varied}
+        columns.update(flatten(self.dataset, sep="_"))
+        return pd.DataFrame(columns).rename_axis("case")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: the varied constants and each variable as lists (NaN as None)."""

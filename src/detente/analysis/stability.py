@@ -625,11 +625,13 @@ def index_dataset(si: StabilityIndex, labels: Sequence[tuple[str, str]]) -> xr.D
     return xr.Dataset(data, coords=coords)
 
 
-def flatten(dataset: xr.Dataset, tag: str = "") -> dict[str, np.ndarray]:
+def flatten(dataset: xr.Dataset, tag: str = "", sep: str = ".") -> dict[str, np.ndarray]:
     """The JSON and DuckDB names of a :func:`index_dataset` result: ``fsi`` and
-    ``<variable>.<label>`` arrays over ``case`` (``tag`` goes between: ``r.US-RU.US``).
+    ``<variable>.<label>`` arrays over ``case`` (``tag`` goes between: ``r.US-RU.US``;
+    ``sep`` "_" gives the table columns ``r_US`` of the front door).
 
-    The one place where names are flattened; labels come from the first case.
+    The one place where names are flattened; labels come from the first case (or the
+    ``side`` coordinate where the sides are named by it).
 
     Examples
     --------
@@ -641,12 +643,12 @@ def flatten(dataset: xr.Dataset, tag: str = "") -> dict[str, np.ndarray]:
     >>> bool(out["fsi.US-RU"][0] == evaluate(sides).fsi)
     True
     """
-    mid = f"{tag}." if tag else ""
-    out = {f"fsi.{tag}" if tag else "fsi": dataset["fsi"].values}
-    labels = dataset["label"].values[0]
+    mid = f"{tag}{sep}" if tag else ""
+    out = {f"fsi{sep}{tag}" if tag else "fsi": dataset["fsi"].values}
+    labels = dataset["label"].values[0] if "label" in dataset.coords else dataset["side"].values
     for name in SIDE_VARIABLES:
         for k, label in enumerate(labels):
-            out[f"{name}.{mid}{label}"] = dataset[name].values[:, k]
+            out[f"{name}{sep}{mid}{label}"] = dataset[name].values[:, k]
     return out
 
 

@@ -101,9 +101,9 @@ class StabilityCases:
         """From a kernel :class:`~detente.kernels.stability.StabilityIndex` over the cases:
         the analysis layer's :func:`~detente.analysis.stability.index_dataset`, its sides
         named by ``labels`` and the varied constants as ``case`` coordinates."""
-        from detente.analysis.stability import index_dataset
+        from detente.analysis.stability import index_dataset, side_values
 
-        dataset = index_dataset(si, [labels] * si.fsi.size).drop_vars("label")
+        dataset = index_dataset(side_values(si), [labels] * si.fsi.size).drop_vars("label")
         coords = {"side": list(labels), **{k: ("case", v) for k, v in cases.items()}}
         return cls(dataset.assign_coords(coords))
 
@@ -125,7 +125,7 @@ class StabilityCases:
         from detente.analysis.stability import flatten
 
         columns = {name: self.dataset[name].values for name in self.varied}
-        columns.update(flatten(self.dataset, sep="_"))
+        columns.update(flatten(self.dataset, self.dataset["side"].values, sep="_"))
         return pd.DataFrame(columns).rename_axis("case")
 
     def to_dict(self) -> dict[str, Any]:

@@ -580,20 +580,14 @@ FSI_DESCRIPTION = (
     "first-strike stability index [-]: 1 = neither side gains by striking first, "
     "0 = at least one side gains nothing by waiting"
 )
+KILLED_DESCRIPTION = "this side's warheads destroyed per element when struck first [warheads]"
 
 
-def index_dataset(si: StabilityIndex, labels: Sequence[tuple[str, str]]) -> xr.Dataset:
-    """A batched kernel result as an :class:`xarray.Dataset` over ``case`` and ``side``.
-
-    ``fsi`` over ``case``; :data:`SIDE_VARIABLES` over ``case`` and ``side`` (``"A"``,
-    ``"B"``, the kernel's sides); with kills per element (``kills=True``), ``killed`` over
-    ``case``, ``side`` and ``element``: the side's warheads destroyed per element when the
-    other strikes first (NaN past the side's elements). ``labels`` (one pair per case)
-    become the ``label`` coordinate over ``case`` and ``side``. Names are flattened only at
-    the JSON and DuckDB edges (:func:`flatten`).
-    """
-    import xarray as xr
-
+def side_values(si: StabilityIndex) -> dict[str, np.ndarray]:
+    """The variables of a batched kernel result by side, plain numpy: ``fsi`` of shape (B,),
+    each of :data:`SIDE_VARIABLES` of shape (B, 2) (side A, side B) and, with kills per
+    element (``kills=True``), ``killed`` of shape (B, 2, E): a side's warheads destroyed per
+    element when the other strikes first (NaN past the side's elements)."""
     struck = (si.b_first, si.a_first)  # A is struck when B strikes first
     per_side = {
         "C1": (si.C1_A, si.C1_B),
@@ -604,51 +598,66 @@ def index_dataset(si: StabilityIndex, labels: Sequence[tuple[str, str]]) -> xr.D
         "surviving": tuple(fs.R for fs in struck),
         "arriving": tuple(fs.R_arriving for fs in struck),
     }
-    data = {
-        k: (
-            ("case", "side"),
-            np.stack(v, axis=-1).astype(float),
-            {"description": SIDE_VARIABLES[k]},
-        )
-        for k, v in per_side.items()
-    }
-    data["fsi"] = (("case",), np.asarray(si.fsi, float), {"description": FSI_DESCRIPTION})
+    out = {"fsi": np.asarray(si.fsi, float)}
+    out.update({k: np.stack(v, axis=-1).astype(float) for k, v in per_side.items()})
     if si.a_first.killed is not None:
         width = max(fs.killed.shape[1] for fs in struck)
         killed = np.full((si.fsi.size, 2, width), np.nan)
         for k, fs in enumerate(struck):
             killed[:, k, : fs.killed.shape[1]] = fs.killed
-        description = "this side's warheads destroyed per element when struck first [warheads]"
-        data["killed"] = (("case", "side", "element"), killed, {"description": description})
+        out["killed"] = killed
+    return out
+
+
+def index_dataset(
+    values: Mapping[str, np.ndarray], labels: Sequence[tuple[str, str]]
+) -> xr.Dataset:
+    """:func:`side_values` as an :class:`xarray.Dataset` over ``case`` and ``side``.
+
+    ``fsi`` over ``case``; :data:`SIDE_VARIABLES` over ``case`` and ``side`` (``"A"``,
+    ``"B"``, the kernel's sides); ``killed`` (where present) over ``case``, ``side`` and
+    ``element``. ``labels`` (one pair per case) become the ``label`` coordinate over ``case``
+    and ``side``. Names are flattened only at the JSON and DuckDB edges (:func:`flatten`).
+    """
+    import xarray as xr
+
+    dims = {"fsi": ("case",), "killed": ("case", "side", "element")}
+    described = {**SIDE_VARIABLES, "fsi": FSI_DESCRIPTION, "killed": KILLED_DESCRIPTION}
+    data = {
+        k: (dims.get(k, ("case", "side")), v, {"description": described[k]})
+        for k, v in values.items()
+    }
     label = np.array([list(pair) for pair in labels], dtype=object).reshape(-1, 2)
     coords = {"side": ["A", "B"], "label": (("case", "side"), label)}
     return xr.Dataset(data, coords=coords)
 
 
-def flatten(dataset: xr.Dataset, tag: str = "", sep: str = ".") -> dict[str, np.ndarray]:
-    """The JSON and DuckDB names of a :func:`index_dataset` result: ``fsi`` and
-    ``<variable>.<label>`` arrays over ``case`` (``tag`` goes between: ``r.US-RU.US``;
-    ``sep`` "_" gives the table columns ``r_US`` of the front door).
+def flatten(
+    values: Mapping[str, Any], labels: Sequence[str], tag: str = "", sep: str = "."
+) -> dict[str, np.ndarray]:
+    """The JSON and DuckDB names of a batch result: ``fsi`` and ``<variable>.<label>``
+    arrays over the cases (``tag`` goes between: ``r.US-RU.US``; ``sep`` "_" gives the table
+    columns ``r_US`` of the front door).
 
-    The one place where names are flattened; labels come from the first case (or the
-    ``side`` coordinate where the sides are named by it).
+    The one place where names are flattened. ``values``: :func:`side_values` or an
+    :func:`index_dataset`; ``labels``: the two sides.
 
     Examples
     --------
     >>> from detente.model.catalog import load_force
     >>> sides = make_sides([load_force("us-2025"), load_force("ru-2025")])
-    >>> out = flatten(evaluate_rows([sides], StabilityParams()), "US-RU")
+    >>> out = flatten(evaluate_rows([sides], StabilityParams()), ("US", "RU"), "US-RU")
     >>> sorted(out)[:4]
     ['C1.US-RU.RU', 'C1.US-RU.US', 'C2.US-RU.RU', 'C2.US-RU.US']
     >>> bool(out["fsi.US-RU"][0] == evaluate(sides).fsi)
     True
     """
     mid = f"{tag}{sep}" if tag else ""
-    out = {f"fsi{sep}{tag}" if tag else "fsi": dataset["fsi"].values}
-    labels = dataset["label"].values[0] if "label" in dataset.coords else dataset["side"].values
+    out = {f"fsi{sep}{tag}" if tag else "fsi": np.asarray(values["fsi"])}
     for name in SIDE_VARIABLES:
+        column = np.asarray(values[name])
         for k, label in enumerate(labels):
-            out[f"{name}{sep}{mid}{label}"] = dataset[name].values[:, k]
+            out[f"{name}{sep}{mid}{label}"] = column[:, k]
     return out
 
 
@@ -728,11 +737,13 @@ def evaluate_rows(
     >>> bool(ds.fsi[0] == evaluate(sides).fsi), dict(ds.sizes)
     (True, {'case': 4, 'side': 2, 'element': 11})
     """
-    return _evaluate_rows(pairs, params)[0]
+    values = _evaluate_rows(pairs, params)[0]
+    return index_dataset(values, [(a.label, b.label) for a, b in pairs])
 
 
 def _evaluate_rows(pairs, params):
-    """:func:`evaluate_rows` and, by weapon type, each pair's DE matrices and notes."""
+    """:func:`side_values` of :func:`evaluate_rows` (no xarray: the single evaluation of the
+    command line stays light) and, by weapon type, each pair's DE matrices and notes."""
     rows = [params] * len(pairs) if isinstance(params, StabilityParams) else list(params)
     if len({(p.weapons, *sorted(p.kernel_kwargs().items())) for p in rows}) > 1:
         raise InputError("batched rows must share every constant but de")
@@ -756,7 +767,7 @@ def _evaluate_rows(pairs, params):
         kills=True,
         **rows[0].kernel_kwargs(),
     )
-    return index_dataset(si, [(a.label, b.label) for a, b in pairs]), typed
+    return side_values(si), typed
 
 
 def _curve(striker: Side, victim: Side, params: StabilityParams, de: Any) -> dict[str, list]:
@@ -792,7 +803,7 @@ def evaluate(sides: list[Side], params: StabilityParams | None = None) -> Stabil
         raise InputError(f"stability needs exactly two sides, got {len(sides)}")
     params = params or StabilityParams()
     a, b = sides
-    ds, typed = _evaluate_rows([sides], params)
+    values, typed = _evaluate_rows([sides], params)
     de = {a.label: params.de, b.label: params.de}
     weapons = {}
     if typed:
@@ -808,14 +819,14 @@ def evaluate(sides: list[Side], params: StabilityParams | None = None) -> Stabil
             defended[side.label] = {
                 **defense_summary(side.defense),
                 "first_strike_through": float(through[0]),
-                "retaliation_surviving": float(ds["surviving"].values[0, 1 - k]),
-                "retaliation_arriving": float(ds["arriving"].values[0, 1 - k]),
+                "retaliation_surviving": float(values["surviving"][0, 1 - k]),
+                "retaliation_arriving": float(values["arriving"][0, 1 - k]),
             }
-    return result_at(ds, 0, (a, b), params, drawdown=curves, defense=defended, weapons=weapons)
+    return result_at(values, 0, (a, b), params, drawdown=curves, defense=defended, weapons=weapons)
 
 
 def result_at(
-    dataset: xr.Dataset,
+    values: Mapping[str, Any],
     i: int,
     sides: Sequence[Side],
     params: StabilityParams,
@@ -824,10 +835,13 @@ def result_at(
     defense: dict | None = None,
     weapons: dict | None = None,
 ) -> StabilityResult:
-    """The :class:`StabilityResult` of case ``i`` of an :func:`index_dataset` for ``sides``."""
+    """The :class:`StabilityResult` of case ``i`` of a batch result for ``sides`` (an
+    :func:`evaluate_rows` dataset or its :func:`side_values`)."""
     a, b = sides
     labels = (a.label, b.label)
-    row = {k: dataset[k].values[i] for k in ("C1", "C2", "r", "r_uncapped", "x_star", "arriving")}
+    row = {
+        k: np.asarray(values[k])[i] for k in ("C1", "C2", "r", "r_uncapped", "x_star", "arriving")
+    }
 
     def by_side(name: str) -> dict[str, float]:
         return {label: float(v) for label, v in zip(labels, row[name], strict=True)}
@@ -835,7 +849,7 @@ def result_at(
     surviving = {}
     for k, side in enumerate(sides):
         e = side.elements
-        killed = dataset["killed"].values[i, k, : len(e)]
+        killed = np.asarray(values["killed"])[i, k, : len(e)]
         surviving[side.label] = {
             name: float(w - d) for name, w, d in zip(e.names, e.warheads, killed, strict=True)
         }
@@ -845,7 +859,7 @@ def result_at(
         C2=by_side("C2"),
         r=by_side("r"),
         r_uncapped=by_side("r_uncapped"),
-        fsi=float(dataset["fsi"].values[i]),
+        fsi=float(np.asarray(values["fsi"])[i]),
         x_star=by_side("x_star"),
         arriving=by_side("arriving"),
         surviving=surviving,

@@ -25,7 +25,7 @@ import numpy as np
 
 from detente.analysis.elements import strategic_holdings
 from detente.analysis.scenario import ResolvedScenario, UncertainInput
-from detente.analysis.stability import Side, flatten, index_dataset, kernel_defense
+from detente.analysis.stability import Side, flatten, kernel_defense, side_values
 from detente.kernels.exchange import Forces
 from detente.kernels.stability import stability_index
 from detente.model.force import Posture
@@ -230,7 +230,7 @@ def _pair_outputs(out, rows, sides, postures, active, values, params, b):
         defense_B=_defense(active, c.label, values, rows),
         **{k: params[k] for k in KERNEL_PARAMETERS},
     )  # fmt: skip
-    flat = flatten(index_dataset(si, [(a.label, c.label)] * si.fsi.size))
+    flat = flatten(side_values(si), (a.label, c.label))
     for name, column in flat.items():
         if name in out:  # the outputs of output_names: fsi, r, surviving, arriving
             out[name][rows] = column

@@ -737,13 +737,19 @@ def evaluate_rows(
     >>> bool(ds.fsi[0] == evaluate(sides).fsi), dict(ds.sizes)
     (True, {'case': 4, 'side': 2, 'element': 11})
     """
-    values = _evaluate_rows(pairs, params)[0]
-    return index_dataset(values, [(a.label, b.label) for a, b in pairs])
+    return index_dataset(row_values(pairs, params), [(a.label, b.label) for a, b in pairs])
+
+
+def row_values(
+    pairs: Sequence[Sequence[Side]], params: StabilityParams | Sequence[StabilityParams]
+) -> dict[str, np.ndarray]:
+    """:func:`evaluate_rows` as plain :func:`side_values` (no xarray, which takes a second
+    to import: for the callers inside the package that only index it)."""
+    return _evaluate_rows(pairs, params)[0]
 
 
 def _evaluate_rows(pairs, params):
-    """:func:`side_values` of :func:`evaluate_rows` (no xarray: the single evaluation of the
-    command line stays light) and, by weapon type, each pair's DE matrices and notes."""
+    """:func:`row_values` and, by weapon type, each pair's DE matrices and notes."""
     rows = [params] * len(pairs) if isinstance(params, StabilityParams) else list(params)
     if len({(p.weapons, *sorted(p.kernel_kwargs().items())) for p in rows}) > 1:
         raise InputError("batched rows must share every constant but de")

@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import itertools
+import operator
 import os
 import subprocess
 import sys
@@ -218,7 +219,23 @@ def _run(kernel, batch, threads, *args):
 
 # ------------------------------------------------------------------ compact arrays
 
-_SCALARS = {}  # one-element arrays of the scalars seen (defaults, mostly), by value
+_F8 = np.dtype(float)
+_B1 = np.dtype(bool)
+_SCALARS = {}  # one-element arrays of the scalars seen (defaults, mostly), by type and value
+_SCALAR_TYPES = (float, int, bool, type(None))
+_ROW_OPTIONS = ("alpha", "surcharge", "avail", "lua_escape")
+_DEFENCE = ("interceptors", "p_kill", "shots_per_rv", "availability")
+
+
+def _scalar(x, dtype):
+    """A shared one-element array of the Python scalar ``x`` (read-only by convention)."""
+    key = (type(x), x)
+    a = _SCALARS.get(key)
+    if a is None:
+        if len(_SCALARS) > 256:
+            _SCALARS.clear()
+        a = _SCALARS[key] = np.array([x], dtype=dtype)
+    return a
 
 
 def _fit(a, shape):
@@ -239,35 +256,93 @@ def _fit(a, shape):
 
 
 def _floats(x, shape):
-    """``x`` as a compact float array for ``shape`` (see :func:`_fit`), or None."""
-    if len(shape) == 1 and type(x) in (float, int):
-        a = _SCALARS.get(x)
-        if a is None:
-            if len(_SCALARS) > 256:
-                _SCALARS.clear()
-            a = _SCALARS[x] = np.array([float(x)])
-        return a
+    """``x`` as a compact float array for ``shape`` (see :func:`_fit`), or None.
+
+    The common cases first: an array that already fits (taken as it is) and a Python number
+    for a per-row value (one shared array per value).
+    """
+    t = type(x)
+    if t is np.ndarray:
+        if x.dtype is _F8 and x.shape == shape:
+            flags = x.flags
+            if flags.c_contiguous and flags.writeable:
+                return x
+        return _fit(x.astype(float, copy=False), shape)
+    if (t is float or t is int) and len(shape) == 1:
+        return _scalar(float(x), float)
     return _fit(np.asarray(x, dtype=float), shape)
 
 
 def _bools(x, shape):
     """``x`` as a compact bool array, or None (also where it is not boolean)."""
+    t = type(x)
+    if t is np.ndarray:
+        if x.dtype is _B1 and x.shape == shape:
+            flags = x.flags
+            if flags.c_contiguous and flags.writeable:
+                return x
+    elif t is bool and len(shape) == 1:
+        return _scalar(x, bool)
     a = np.asarray(x)
-    return _fit(a, shape) if a.dtype == bool else None
+    return _fit(a, shape) if a.dtype == _B1 else None
 
 
 def _de(de, batch, e_s, e_v):
     """DE as a compact (b, T, E) array and whether it is by weapon type, as ``_check_de``
     and ``_check_de_matrix`` read it; (None, False) for other shapes."""
-    de = np.asarray(de, dtype=float)
-    if de.ndim == 3:
+    if type(de) is not np.ndarray or de.dtype is not _F8:
+        de = np.asarray(de, dtype=float)
+    ndim = de.ndim
+    if ndim == 3:
         return _fit(de, (batch, e_s, e_v)), True
-    if de.ndim == 1 and de.shape[0] == batch:
-        de = de[:, None]
-    if de.ndim > 2:
+    if ndim == 2:
+        de = _fit(de, (batch, e_v))
+    elif ndim == 1 and de.shape[0] == batch:
+        de = _fit(de[:, None], (batch, e_v))
+    elif ndim < 2:
+        de = _fit(de, (batch, e_v))
+    else:
         return None, False
-    de = _fit(de, (batch, e_v))
     return (None if de is None else de[:, None, :]), False
+
+
+_OPTIONS = operator.itemgetter(
+    "lua_A", "lua_B", *_ROW_OPTIONS, *(f"{k}_{side}" for side in "AB" for k in _DEFENCE)
+)
+_PREPARED = {}  # the compact option arrays of option values seen, by value
+
+
+def _options(options, row):
+    """The kernel's option arguments (lua_A, lua_B, the row options, both defences) as
+    compact arrays; a None among them where this path cannot take them.
+
+    Options given as Python scalars (the usual case) are prepared once per distinct set of
+    values and types, so a one-row call costs one dictionary lookup here.
+    """
+    values = _OPTIONS(options)
+    try:
+        hit = _PREPARED.get(values)
+    except TypeError:  # an array among them
+        hit = None
+    else:
+        if hit is not None and hit[0] == tuple(map(type, values)):
+            return hit[1]
+    lua_a, lua_b, *rest = values
+    prepared = [_bools(lua_a, row), _bools(lua_b, row)]
+    prepared += [_floats(v, row) for v in rest[: len(_ROW_OPTIONS)]]
+    defences = rest[len(_ROW_OPTIONS) :]
+    for side in range(2):
+        interceptors, p_kill, shots, availability = defences[4 * side : 4 * side + 4]
+        if p_kill is None:
+            if not (type(interceptors) in (float, int) and interceptors == 0):
+                return [None]  # the numpy path checks that no row has interceptors
+            p_kill = 0.0
+        prepared += [_floats(v, row) for v in (interceptors, p_kill, shots, availability)]
+    if all(type(v) in _SCALAR_TYPES for v in values):
+        if len(_PREPARED) > 64:
+            _PREPARED.clear()
+        _PREPARED[values] = (tuple(map(type, values)), prepared)
+    return prepared
 
 
 # ------------------------------------------------------------------ entry points
@@ -278,40 +353,29 @@ def _solve(args, options, threads, both):
     or the A-strikes-B half of it (first_strike's, renamed); None where the inputs are not
     of the shapes this path reads or a value is out of range (the numpy path then names the
     argument in its error, or computes the odd shapes)."""
-    n_a = np.asarray(args[0], dtype=float)
-    n_b = np.asarray(args[4], dtype=float)
+    n_a, n_b = args[0], args[4]
+    if type(n_a) is not np.ndarray or n_a.dtype is not _F8:
+        n_a = np.asarray(n_a, dtype=float)
+    if type(n_b) is not np.ndarray or n_b.dtype is not _F8:
+        n_b = np.asarray(n_b, dtype=float)
     if n_a.ndim != 2 or n_b.ndim != 2 or n_a.shape[0] != n_b.shape[0] or n_a.shape[0] == 0:
         return None
-    batch, e_a = n_a.shape
-    e_b = n_b.shape[1]
-    side_a, side_b = (batch, e_a), (batch, e_b)
+    side_a, side_b = n_a.shape, n_b.shape
+    batch = side_a[0]
     row = (batch,)
-    de_ab, het_ab = _de(args[10], batch, e_a, e_b)
-    de_ba, het_ba = _de(args[11], batch, e_b, e_a)
+    de_ab, het_ab = _de(args[10], batch, side_a[1], side_b[1])
+    de_ba, het_ba = _de(args[11], batch, side_b[1], side_a[1])
     inputs = [
-        _fit(n_a, side_a), _floats(args[1], side_a), _bools(args[2], side_a),
-        _floats(args[3], side_a), _fit(n_b, side_b), _floats(args[5], side_b),
+        _floats(n_a, side_a), _floats(args[1], side_a), _bools(args[2], side_a),
+        _floats(args[3], side_a), _floats(n_b, side_b), _floats(args[5], side_b),
         _bools(args[6], side_b), _floats(args[7], side_b), _floats(args[8], row),
         _floats(args[9], row), de_ab, de_ba, het_ab, het_ba,
-        _bools(options["lua_A"], row), _bools(options["lua_B"], row),
     ]  # fmt: skip
-    inputs += [_floats(options[k], row) for k in ("alpha", "surcharge", "avail", "lua_escape")]
-    for side in "AB":
-        p_kill = options[f"p_kill_{side}"]
-        interceptors = options[f"interceptors_{side}"]
-        if p_kill is None:
-            if not (type(interceptors) in (float, int) and interceptors == 0):
-                return None  # the numpy path checks that no row has interceptors
-            p_kill = 0.0
-        inputs += [
-            _floats(interceptors, row),
-            _floats(p_kill, row),
-            _floats(options[f"shots_per_rv_{side}"], row),
-            _floats(options[f"availability_{side}"], row),
-        ]
-    if any(a is None for a in inputs):
-        return None
-    rows = load()
+    inputs += _options(options, row)
+    for a in inputs:
+        if a is None:
+            return None
+    rows = _rows if _rows is not None else load()
     out = np.empty((2 * rows.FIELDS + rows.EXTRA if both else rows.FIELDS, batch))
     if _run(rows.stability_rows, batch, threads, *inputs, options["kmax"], both, out):
         return None

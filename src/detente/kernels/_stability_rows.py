@@ -753,9 +753,34 @@ def _ok3(a, start, stop, lo, hi):
     return True
 
 
+# Rows of the options array of :func:`stability_rows` (one value a row, or one for all)
+LUA_A = 0
+LUA_B = 1
+ALPHA = 2
+SURCHARGE = 3
+AVAIL = 4
+LUA_ESCAPE = 5
+DEFENCE_A = 6  # interceptors, p_kill, shots per RV, availability of A's defence
+DEFENCE_B = 10  # the same of B's
+OPTIONS = 14
+# (lo, hi, lo open, whole number) of each option row, as ``_floats`` and ``_check_defense``
+_LIMITS = (
+    (0.0, 1.0, False, False), (0.0, 1.0, False, False), (0.0, 1.0, True, False),
+    (0.0, _INF, False, False), (0.0, 1.0, False, False), (0.0, 1.0, False, False),
+    (0.0, _INF, False, False), (0.0, 1.0, False, False), (1.0, _INF, False, True),
+    (0.0, 1.0, False, False), (0.0, _INF, False, False), (0.0, 1.0, False, False),
+    (1.0, _INF, False, True), (0.0, 1.0, False, False),
+)  # fmt: skip
+
+
+@njit(**_INLINE)
+def _opt(opts, step, j, i):
+    """Option ``j`` (a row constant above) of batch row ``i``."""
+    return opts[j, i * step[j]]
+
+
 @njit(**_JIT)
-def _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, alpha, k, avail,
-             lua_escape, iA, pA, sA, kA, iB, pB, sB, kB):  # fmt: skip
+def _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, opts, step):
     """True if rows ``start:stop`` hold values in range (``_floats``, ``_check_defense``)."""
     ok = _ok2(nA, start, stop, 0.0, _INF) and _ok2(mA, start, stop, 0.0, _INF)
     ok = ok and _ok2(nB, start, stop, 0.0, _INF) and _ok2(mB, start, stop, 0.0, _INF)
@@ -763,26 +788,23 @@ def _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, alpha,
     ok = ok and _ok3(deAB, start, stop, 0.0, 1.0) and _ok3(deBA, start, stop, 0.0, 1.0)
     ok = ok and _ok1(w80A, start, stop, 0.0, _INF, True)
     ok = ok and _ok1(w80B, start, stop, 0.0, _INF, True)
-    ok = ok and _ok1(alpha, start, stop, 0.0, 1.0, True) and _ok1(k, start, stop, 0.0, _INF, False)
-    for a in (avail, lua_escape, pA, kA, pB, kB):
-        ok = ok and _ok1(a, start, stop, 0.0, 1.0, False)
-    ok = ok and _ok1(iA, start, stop, 0.0, _INF, False) and _ok1(iB, start, stop, 0.0, _INF, False)
-    for a in (sA, sB):
-        ok = ok and _ok1(a, start, stop, 1.0, _INF, False)
-        r0, r1 = _span(a, start, stop)
+    for j in range(OPTIONS):
+        lo, hi, lo_open, whole = _LIMITS[j]
+        r0, r1 = (start, stop) if step[j] else (0, 1)
         for i in range(r0, r1):
-            ok = ok and a[i] == math.floor(a[i])
+            v = opts[j, i]
+            ok = ok and _ok(v, lo, hi, lo_open) and (v == math.floor(v) or not whole)
     return ok
 
 
-@njit(**_JIT)
-def _defence(i, interceptors, p_kill, shots, availability):
-    """(P, ⌊I/s⌋) of one side's defence in row ``i`` (eqs. D1, D2), (0, 0) where it cannot
-    work."""
-    s = _at1(shots, i)
-    pk = _at1(p_kill, i)
-    p = _at1(availability, i) * (1.0 - (1.0 - pk) ** s)
-    cap = math.floor(_at1(interceptors, i) / s)
+@njit(**_INLINE)
+def _defence(opts, step, i, side):
+    """(P, ⌊I/s⌋) of one side's defence (options from row ``side``) in row ``i`` (eqs. D1,
+    D2), (0, 0) where it cannot work."""
+    s = _opt(opts, step, side + 2, i)
+    pk = _opt(opts, step, side + 1, i)
+    p = _opt(opts, step, side + 3, i) * (1.0 - (1.0 - pk) ** s)
+    cap = math.floor(_opt(opts, step, side, i) / s)
     if p > 0.0 and cap > 0.0:
         return p, cap
     return 0.0, 0.0
@@ -828,8 +850,7 @@ def _direction(i, sn, sm, sf, vn, vm, vf, va, de, het, lua, w80_s, w80_v, p_s, c
 
 @njit(**_JIT)
 def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB, deBA,
-                   hetAB, hetBA, luaA, luaB, alpha, k, avail, lua_escape, iA, pA, sA, kA,
-                   iB, pB, sB, kB, kmax, both, out):  # fmt: skip
+                   hetAB, hetBA, opts, step, kmax, both, out):  # fmt: skip
     """Rows ``start:stop`` of :func:`~detente.kernels.stability.stability_index` from
     compact inputs into ``out`` (2·12 + 5, B): A striking first, B striking first, then
     r_A, r_B, min(1, r_A), min(1, r_B) and the FSI. Without ``both``, only A striking first
@@ -838,8 +859,7 @@ def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB
     Returns :data:`BAD_VALUE` (and computes nothing) if an input of these rows is out of
     range, else 0.
     """
-    if not _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, alpha, k,
-                    avail, lua_escape, iA, pA, sA, kA, iB, pB, sB, kB):  # fmt: skip
+    if not _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, opts, step):
         return BAD_VALUE
     e_max = max(nA.shape[1], nB.shape[1])
     owned = _workspace(e_max, e_max, kmax)  # alive to the end: the views below borrow it
@@ -848,21 +868,20 @@ def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB
     nA, mA, fA, aA = _borrowed(nA), _borrowed(mA), _borrowed(fA), _borrowed(aA)
     nB, mB, fB, aB = _borrowed(nB), _borrowed(mB), _borrowed(fB), _borrowed(aB)
     w80A, w80B, deAB, deBA = _borrowed(w80A), _borrowed(w80B), _borrowed(deAB), _borrowed(deBA)
-    luaA, luaB, alpha, k = _borrowed(luaA), _borrowed(luaB), _borrowed(alpha), _borrowed(k)
-    avail, lua_escape = _borrowed(avail), _borrowed(lua_escape)
-    iA, pA, sA, kA = _borrowed(iA), _borrowed(pA), _borrowed(sA), _borrowed(kA)
-    iB, pB, sB, kB = _borrowed(iB), _borrowed(pB), _borrowed(sB), _borrowed(kB)
+    opts, step = _borrowed(opts), _borrowed(step)
     for i in range(start, stop):
-        a, kk, av, le = _at1(alpha, i), _at1(k, i), _at1(avail, i), _at1(lua_escape, i)
-        p_a, cap_a = _defence(i, iA, pA, sA, kA)
-        p_b, cap_b = _defence(i, iB, pB, sB, kB)
+        a, kk = _opt(opts, step, ALPHA, i), _opt(opts, step, SURCHARGE, i)
+        av, le = _opt(opts, step, AVAIL, i), _opt(opts, step, LUA_ESCAPE, i)
+        p_a, cap_a = _defence(opts, step, i, DEFENCE_A)
+        p_b, cap_b = _defence(opts, step, i, DEFENCE_B)
         # A strikes B: B's defence thins A's strike, A's meets B's retaliation
-        _direction(i, nA, mA, fA, nB, mB, fB, aB, deAB, hetAB, _at1(luaB, i), _at1(w80A, i),
+        lua_b, lua_a = _opt(opts, step, LUA_B, i) > 0.0, _opt(opts, step, LUA_A, i) > 0.0
+        _direction(i, nA, mA, fA, nB, mB, fB, aB, deAB, hetAB, lua_b, _at1(w80A, i),
                    _at1(w80B, i), p_a, cap_a, p_b, cap_b, a, kk, av, le, kmax, fw, iw, bits_of,
                    stack, cand, out, 0)  # fmt: skip
         if not both:
             continue
-        _direction(i, nB, mB, fB, nA, mA, fA, aA, deBA, hetBA, _at1(luaA, i), _at1(w80B, i),
+        _direction(i, nB, mB, fB, nA, mA, fA, aA, deBA, hetBA, lua_a, _at1(w80B, i),
                    _at1(w80A, i), p_b, cap_b, p_a, cap_a, a, kk, av, le, kmax, fw, iw, bits_of,
                    stack, cand, out, FIELDS)  # fmt: skip
         c1_a, c2_b = out[1, i], out[2, i]

@@ -724,32 +724,15 @@ def _ok(v, lo, hi, lo_open):
 
 
 @njit(**_JIT)
-def _ok1(a, start, stop, lo, hi, lo_open):
+def _all_ok(a, start, stop, lo, hi, lo_open):
+    """Every value that rows ``start:stop`` read of the compact C array ``a`` (any number
+    of axes) is in range (see :func:`_ok`)."""
     r0, r1 = _span(a, start, stop)
-    for i in range(r0, r1):  # noqa: SIM110 (compiled: a loop, not a generator)
-        if not _ok(a[i], lo, hi, lo_open):
+    inner = a.size // a.shape[0]
+    flat = a.reshape(a.size)
+    for q in range(r0 * inner, r1 * inner):  # noqa: SIM110 (compiled: a loop, not a generator)
+        if not _ok(flat[q], lo, hi, lo_open):
             return False
-    return True
-
-
-@njit(**_JIT)
-def _ok2(a, start, stop, lo, hi):
-    r0, r1 = _span(a, start, stop)
-    for i in range(r0, r1):
-        for j in range(a.shape[1]):
-            if not _ok(a[i, j], lo, hi, False):
-                return False
-    return True
-
-
-@njit(**_JIT)
-def _ok3(a, start, stop, lo, hi):
-    r0, r1 = _span(a, start, stop)
-    for i in range(r0, r1):
-        for j in range(a.shape[1]):
-            for q in range(a.shape[2]):
-                if not _ok(a[i, j, q], lo, hi, False):
-                    return False
     return True
 
 
@@ -782,12 +765,15 @@ def _opt(opts, step, j, i):
 @njit(**_JIT)
 def _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, opts, step):
     """True if rows ``start:stop`` hold values in range (``_floats``, ``_check_defense``)."""
-    ok = _ok2(nA, start, stop, 0.0, _INF) and _ok2(mA, start, stop, 0.0, _INF)
-    ok = ok and _ok2(nB, start, stop, 0.0, _INF) and _ok2(mB, start, stop, 0.0, _INF)
-    ok = ok and _ok2(aA, start, stop, 0.0, 1.0) and _ok2(aB, start, stop, 0.0, 1.0)
-    ok = ok and _ok3(deAB, start, stop, 0.0, 1.0) and _ok3(deBA, start, stop, 0.0, 1.0)
-    ok = ok and _ok1(w80A, start, stop, 0.0, _INF, True)
-    ok = ok and _ok1(w80B, start, stop, 0.0, _INF, True)
+    ok = True
+    for a in (nA, mA, nB, mB):
+        ok = ok and _all_ok(a, start, stop, 0.0, _INF, False)
+    for a in (aA, aB):
+        ok = ok and _all_ok(a, start, stop, 0.0, 1.0, False)
+    for a in (deAB, deBA):
+        ok = ok and _all_ok(a, start, stop, 0.0, 1.0, False)
+    for a in (w80A, w80B):
+        ok = ok and _all_ok(a, start, stop, 0.0, _INF, True)
     for j in range(OPTIONS):
         lo, hi, lo_open, whole = _LIMITS[j]
         r0, r1 = (start, stop) if step[j] else (0, 1)

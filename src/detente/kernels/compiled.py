@@ -315,16 +315,18 @@ def _options(options, row):
     :class:`_UnfitError` where this path cannot take them.
 
     Options given as Python scalars (the usual case) are prepared once per distinct set of
-    values and types, so a one-row call costs one dictionary lookup here.
+    values, so a one-row call costs one dictionary lookup here. Only the launch-under-attack
+    flags tell a bool from an equal number (the others take either), so a cached set is only
+    looked up with both flags bool.
     """
     values = _OPTIONS(options)
-    try:
-        hit = _PREPARED.get(values)
-    except TypeError:  # an array among them
-        hit = None
-    else:
-        if hit is not None and hit[0] == tuple(map(type, values)):
-            return hit[1]
+    if type(values[0]) is bool and type(values[1]) is bool:  # (1 == True: lua must be bool)
+        try:
+            hit = _PREPARED.get(values)
+        except TypeError:  # an array among them
+            hit = None
+        if hit is not None:
+            return hit
     lua_a, lua_b, *rest = values
     compact = [_bools(lua_a, row), _bools(lua_b, row)]
     compact += [_floats(v, row) for v in rest[: len(_ROW_OPTIONS)]]
@@ -344,7 +346,7 @@ def _options(options, row):
     if all(type(v) in _SCALAR_TYPES for v in values):
         if len(_PREPARED) > 64:
             _PREPARED.clear()
-        _PREPARED[values] = (tuple(map(type, values)), prepared)
+        _PREPARED[values] = prepared
     return prepared
 
 

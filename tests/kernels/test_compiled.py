@@ -158,6 +158,15 @@ def test_bad_input_gets_the_numpy_kernels_message(change, message):
         ks.stability_index(**args)
 
 
+def test_option_sets_remembered_by_value_still_refuse_a_number_for_a_flag():
+    """lua_A=True is prepared once and remembered; lua_A=1 (equal to True) is not boolean
+    and gets the numpy kernel's message, as on a first call."""
+    for _ in range(2):
+        ks.stability_index(*t1(), *t1(), W80, W80, 0.8, 0.8, lua_A=True, backend="compiled")
+    with pytest.raises(ValueError, match="lua_A must be boolean"):
+        ks.stability_index(*t1(), *t1(), W80, W80, 0.8, 0.8, lua_A=1, backend="compiled")
+
+
 def test_backend_choice():
     assert compiled.use(1, "compiled") and not compiled.use(10**7, "numpy")
     # auto: by the batch alone, so every process of a sweep makes the same choice

@@ -671,7 +671,7 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
     return x_star, K_star, W_S, W_V
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, alpha, k, p, cap, rho, out, o, i):
     """The FirstStrike fields at x* into ``out[o:o + 12, i]``, as ``_outcome``."""
     L = W_S - x_star
@@ -815,7 +815,7 @@ def _weapons(i, n, m, fixed, avail, hetero):
     return total - (1.0 - avail) * surv_nm
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _direction(i, sn, sm, sf, vn, vm, vf, va, de, het, lua, w80_s, w80_v, p_s, cap_s, p_v,
                cap_v, a, kk, av, le, kmax, fw, iw, bits_of, stack, cand, out, o):  # fmt: skip
     """One strike direction of row ``i`` (S = ``s*``, V = ``v*``) into ``out[o:o + 12]``:

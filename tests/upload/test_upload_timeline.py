@@ -263,7 +263,7 @@ def test_the_index_along_the_timeline_is_one_kernel_call(monkeypatch, backend) -
     batches = []
 
     def spy(*args, index=ks.stability_index, **kwargs):
-        batches.append(np.shape(args[0])[0])
+        batches.append(np.shape(args[0].n)[0])
         return index(*args, **kwargs)
 
     monkeypatch.setattr(ks, "stability_index", spy)

@@ -69,12 +69,12 @@ def risk(
     )
 
     tornado = Table("parameter", "at p05", "at p95", "values", title="Tornado (others at medians)")
-    for b in r.tornado[: max(top, 0)]:
+    for b in r.tornado.bars[: max(top, 0)]:
         tornado.add_row(
-            b.parameter,
-            f"{pct(b.probability_at_p05)} ({b.value_p05:.3g})",
-            f"{pct(b.probability_at_p95)} ({b.value_p95:.3g})",
-            _tag(b.sourced),
+            b.input,
+            f"{pct(b.at_low)} ({b.low:.3g})",
+            f"{pct(b.at_high)} ({b.high:.3g})",
+            _tag(b.input in r.sourced),
         )
     console.print(tornado)
 

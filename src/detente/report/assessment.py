@@ -306,8 +306,8 @@ def findings(a: Assessment) -> list[str]:
     if a.uncertainty:
         q = a.uncertainty.quantiles["fsi"]
         out.append(
-            f"Across the uncertain inputs the index runs from {two_digits(q['p05'])} to "
-            f"{two_digits(q['p95'])} (5th to 95th percentile of "
+            f"Across the uncertain inputs the index runs from {two_digits(q.p05)} to "
+            f"{two_digits(q.p95)} (5th to 95th percentile of "
             f"{a.uncertainty.samples:,} samples)."
         )
     treaty = a.resolved.treaty

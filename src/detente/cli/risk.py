@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -10,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 
+from detente import jsonio
 from detente.cli.verify import check_format
 from detente.errors import InputError
 
@@ -45,7 +45,7 @@ def risk(
     ps = ar.load_risk_parameters(params) if params is not None else ar.load_risk_parameters()
     r = ar.run_risk(ps, samples=samples, seed=seed, years=years)
     if fmt == "json":
-        typer.echo(json.dumps(r.to_dict(), indent=2, allow_nan=False))
+        typer.echo(jsonio.dumps(r.to_dict(), indent=2))
         return
 
     console = Console()

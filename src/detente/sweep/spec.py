@@ -26,7 +26,6 @@ Example::
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from pathlib import Path
 from typing import Any, Literal
@@ -44,6 +43,7 @@ from pydantic import (
     model_validator,
 )
 
+from detente import jsonio
 from detente.errors import InputError
 from detente.model.distribution import DISTRIBUTION, METADATA, Distribution
 from detente.model.yamlio import Document, load_yaml, parse_yaml, validate
@@ -294,7 +294,7 @@ class SweepSpec(_Frozen):
     def digest(self) -> str:
         """SHA-256 of everything that decides the results (all fields but ``chunk_size``)."""
         data = self.model_dump(mode="json", exclude={"chunk_size"})
-        text = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        text = jsonio.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -39,7 +39,6 @@ none, and such inputs are refused.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from detente import jsonio
 from detente.errors import InputError
 from detente.model.catalog import looks_like_path
 from detente.model.distribution import DISTRIBUTION
@@ -224,7 +224,7 @@ def _plan_for(base: Mapping[str, Any], first: Mapping[str, float]) -> _Plan:
     from detente.analysis.caps import cap_inputs
     from detente.analysis.elements import strategic_holdings
 
-    key = (json.dumps(base, sort_keys=True), tuple(first))
+    key = (jsonio.dumps(base, sort_keys=True), tuple(first))
     if key in _plan_cache:
         return _plan_cache[key]
     plain = _resolve(base["scenario"], {})
@@ -245,7 +245,7 @@ def _plan_for(base: Mapping[str, Any], first: Mapping[str, float]) -> _Plan:
             planned = party.defense.interceptors
             point.setdefault(interceptors, float(planned))
         sides.append(_SidePlan(party.label, caps, loading, launchers, interceptors, planned))
-    dists = {k: {"dist": "uniform", "low": v, "high": v} for k, v in point.items()}
+    dists = {k: {"dist": "fixed", "value": v} for k, v in point.items()}
     plan = _Plan(_resolve(base["scenario"], dists), tuple(sides))
     if len(_plan_cache) >= _CACHE_SIZE:
         _plan_cache.clear()
@@ -317,7 +317,7 @@ class Stability:
             if isinstance(scenario_base, str) or scenario_where is None:
                 raise
             raise _located(exc, "base.scenario" if wrapped else "base") from None
-        data = json.loads(json.dumps(scenario.document.data, default=str))  # dates as text
+        data = jsonio.jsonable(scenario.document.data)  # dates as text
         data.pop("uncertain", None)
         parties = [dict(p) for p in data["parties"]]
         files = {}

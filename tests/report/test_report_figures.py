@@ -125,9 +125,7 @@ def test_risk_tornado_bars_start_at_the_medians(a):
     low, high = risk_tornado_figure(r).data
     shown = list(reversed(r.tornado.bars[:TORNADO_BARS]))
     assert low.base == pytest.approx(100 * r.probability_at_medians)
-    assert [low.base + x for x in high.x] == pytest.approx(
-        [100 * b.at_high for b in shown]
-    )
+    assert [low.base + x for x in high.x] == pytest.approx([100 * b.at_high for b in shown])
 
 
 def test_context_figure_holds_arw_of_every_condition(a):

@@ -42,7 +42,7 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import (
@@ -52,15 +52,16 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     WrapValidator,
-    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from detente.model.provenance import Status
+from detente.model.provenance import SourceIds, Status
 
 #: Families, in the order the docs list them.
 FAMILIES = ("fixed", "uniform", "loguniform", "triangular", "normal", "lognormal")
+#: Parameters of the families, in the order they are written and described.
+PARAMETERS = ("value", "mean", "sd", "median", "sigma", "low", "mode", "high")
 #: Fields of provenance a distribution may carry besides its parameters.
 METADATA = ("note", "source", "status", "unit")
 #: Standard normal quantile of 1 - 1e-12: an unbounded tail reaches this far in practice [-].
@@ -83,14 +84,9 @@ class _Family(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     note: str | None = None
-    source: tuple[str, ...] = ()
+    source: SourceIds = ()
     status: Status | None = None
     unit: str | None = None
-
-    @field_validator("source", mode="before")
-    @classmethod
-    def _one_or_many(cls, v: Any) -> Any:
-        return (v,) if isinstance(v, str) else v
 
     @property
     def sourced(self) -> bool:
@@ -100,12 +96,7 @@ class _Family(BaseModel):
     @property
     def parameters(self) -> dict[str, float]:
         """The family's parameters that are set, e.g. ``{'low': 0.6, 'high': 0.95}``."""
-        skip = {"dist", *METADATA}
-        return {
-            k: getattr(self, k)
-            for k in type(self).model_fields
-            if k not in skip and getattr(self, k) is not None
-        }
+        return {k: getattr(self, k) for k in PARAMETERS if getattr(self, k, None) is not None}
 
     def describe(self) -> str:
         """Short text such as ``triangular(low=0.6, mode=0.8, high=0.95)``."""
@@ -170,20 +161,25 @@ class Fixed(_Family):
         return stats.rv_discrete(values=([self.value], [1.0]))
 
 
-class Uniform(_Family):
-    """Uniform on [``low``, ``high``]."""
+class _Interval(_Family):
+    """A family on [``low``, ``high``], ``low < high``."""
 
-    dist: Literal["uniform"]
     low: float
     high: float
 
     @model_validator(mode="after")
-    def _check(self) -> Uniform:
+    def _check(self) -> _Interval:
         _ordered(self.low, self.high)
         return self
 
     def support(self) -> tuple[float, float]:
         return self.low, self.high
+
+
+class Uniform(_Interval):
+    """Uniform on [``low``, ``high``]."""
+
+    dist: Literal["uniform"]
 
     def ppf(self, u: Any) -> np.ndarray:
         u = np.atleast_1d(np.asarray(u, dtype=float))
@@ -195,20 +191,12 @@ class Uniform(_Family):
         return stats.uniform(loc=self.low, scale=self.high - self.low)
 
 
-class LogUniform(_Family):
+class LogUniform(_Interval):
     """Log-uniform (reciprocal) on [``low``, ``high``], ``low > 0``."""
 
     dist: Literal["loguniform"]
     low: float = Field(gt=0)
     high: float = Field(gt=0)
-
-    @model_validator(mode="after")
-    def _check(self) -> LogUniform:
-        _ordered(self.low, self.high)
-        return self
-
-    def support(self) -> tuple[float, float]:
-        return self.low, self.high
 
     def ppf(self, u: Any) -> np.ndarray:
         return np.asarray(self.frozen().ppf(np.atleast_1d(np.asarray(u, dtype=float))), float)
@@ -219,25 +207,19 @@ class LogUniform(_Family):
         return stats.loguniform(self.low, self.high)
 
 
-class Triangular(_Family):
+class Triangular(_Interval):
     """Triangular on [``low``, ``high``] with its peak at ``mode``."""
 
     dist: Literal["triangular"]
-    low: float
     mode: float
-    high: float
 
     @model_validator(mode="after")
-    def _check(self) -> Triangular:
-        _ordered(self.low, self.high)
+    def _mode_inside(self) -> Triangular:
         if not self.low <= self.mode <= self.high:
             raise DistributionError(
                 "mode", f"mode {self.mode:g} is outside [low, high] = [{self.low:g}, {self.high:g}]"
             )
         return self
-
-    def support(self) -> tuple[float, float]:
-        return self.low, self.high
 
     def ppf(self, u: Any) -> np.ndarray:
         """Closed-form inverse CDF (no scipy)."""
@@ -255,16 +237,23 @@ class Triangular(_Family):
 
 
 class _Bell(_Family):
-    """A normal in value (``log = False``) or in log-value, optionally truncated."""
+    """A normal in the value (``normal``) or in its logarithm (``lognormal``), optionally
+    truncated to [``low``, ``high``]."""
 
     low: float | None = None
     high: float | None = None
 
+    _floor: ClassVar[float]  # the support's lower end without truncation
+
     def _centre_width(self) -> tuple[float, float]:
         raise NotImplementedError
 
-    def _check_truncation(self) -> None:
-        centre, _ = self._centre_width()
+    @model_validator(mode="after")
+    def _check(self) -> _Bell:
+        centre, width = self._centre_width()
+        if self.dist == "lognormal" and not centre > 0:
+            raise DistributionError("median", f"median must be > 0 (got {centre:g})")
+        _positive_width("sd" if self.dist == "normal" else "sigma", width)
         if self.low is not None and self.high is not None:
             _ordered(self.low, self.high)
         if self.low is not None and self.low > centre:
@@ -273,6 +262,11 @@ class _Bell(_Family):
             raise DistributionError(
                 "high", f"the truncation high {self.high:g} is below {centre:g}"
             )
+        return self
+
+    def support(self) -> tuple[float, float]:
+        lo = self._floor if self.low is None else self.low
+        return lo, math.inf if self.high is None else self.high
 
     def _z(self, x: float | None, default: float) -> float:
         centre, width = self._centre_width()
@@ -317,20 +311,10 @@ class Normal(_Bell):
     mean: float
     sd: float
 
-    @model_validator(mode="after")
-    def _check(self) -> Normal:
-        _positive_width("sd", self.sd)
-        self._check_truncation()
-        return self
+    _floor: ClassVar[float] = -math.inf
 
     def _centre_width(self) -> tuple[float, float]:
         return self.mean, self.sd
-
-    def support(self) -> tuple[float, float]:
-        return (
-            -math.inf if self.low is None else self.low,
-            math.inf if self.high is None else self.high,
-        )
 
     def reach(self) -> tuple[float, float]:
         lo, hi = self.support()
@@ -369,19 +353,10 @@ class LogNormal(_Bell):
                 )
         return data
 
-    @model_validator(mode="after")
-    def _check(self) -> LogNormal:
-        if not self.median > 0:
-            raise DistributionError("median", f"median must be > 0 (got {self.median:g})")
-        _positive_width("sigma", self.sigma)
-        self._check_truncation()
-        return self
+    _floor: ClassVar[float] = 0.0
 
     def _centre_width(self) -> tuple[float, float]:
         return self.median, self.sigma
-
-    def support(self) -> tuple[float, float]:
-        return 0.0 if self.low is None else self.low, math.inf if self.high is None else self.high
 
     def reach(self) -> tuple[float, float]:
         lo, hi = self.support()

@@ -47,7 +47,7 @@ def parse_w80(items: list[str]) -> dict[str, float]:
 
 
 def _num(value: float) -> str:
-    return f"{value:.4f}" if math.isfinite(value) else "inf"
+    return f"{value:.4f}" if math.isfinite(value) else "∞"
 
 
 def print_result(result: SystemResult, console: Console) -> None:

@@ -218,3 +218,26 @@ def test_quantiles_converge_as_samples_grow():
     for key in ("p05", "p50", "p95"):
         assert abs(getattr(small, key) - getattr(large, key)) < 0.01, key
     assert abs(small.mean - large.mean) < 0.005
+
+
+def test_scenario_tornado_is_one_kernel_call_with_pinned_values(monkeypatch):
+    """The default scenario's DE bar, pinned to the values of the per-module tornado this
+    replaced (main 514457a), computed in one evaluate_batch call of 2K + 1 rows."""
+    from detente.analysis import uncertainty
+    from detente.model.scenario import load_scenario
+
+    resolved = resolve(load_scenario(DEFAULT))
+    calls = []
+    real = uncertainty.evaluate_batch
+
+    def counted(r, values, size, **kw):
+        calls.append(size)
+        return real(r, values, size, **kw)
+
+    monkeypatch.setattr(uncertainty, "evaluate_batch", counted)
+    t = scenario_tornado(resolved)
+    assert calls == [2 * len(resolved.inputs) + 1]
+    bar = next(b for b in t.bars if b.input == "parameters.de")
+    assert (bar.low, bar.high) == pytest.approx((0.5821583836, 0.8919052498), rel=1e-9)
+    assert (bar.at_low, bar.at_high) == pytest.approx((0.8811720790, 0.5472319567), rel=1e-9)
+    assert t.base == pytest.approx(0.7115090502, rel=1e-9)

@@ -1,7 +1,7 @@
 """The one JSON encoder: every JSON that detente writes (web API, ``-f json`` on the command
 line, ``results.json`` of a report, sweep metadata) goes through :func:`dumps`.
 
-The convention for numbers that are not finite (``docs/json.md``):
+The convention for numbers that are not finite (``docs/uncertainty.md``):
 
 * NaN, +inf and -inf are written as ``null``. JSON has no such numbers (RFC 8259 §6), and a
   string such as ``"inf"`` would break every reader that expects a number.

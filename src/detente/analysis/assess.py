@@ -32,7 +32,7 @@ from detente.analysis.uncertainty import (
     evaluate_batch,
     monte_carlo,
     output_name,
-    tornado,
+    scenario_tornado,
 )
 from detente.display import Display
 from detente.model import parameters
@@ -516,7 +516,7 @@ class Assessment(Display):
             out["risk_interventions"] = pd.DataFrame(
                 [_joined(_flat(asdict(iv))) for iv in r.interventions]
             )
-            out["risk_tornado"] = pd.DataFrame([{**asdict(b), "swing": b.swing} for b in r.tornado])
+            out["risk_tornado"] = r.tornado.to_frame().reset_index()
             out["risk_parameters"] = pd.DataFrame([_joined(asdict(p)) for p in r.parameters])
         if self.context is not None:
             out["context"] = self.context.result.to_frame().reset_index()
@@ -749,10 +749,7 @@ def ledger(resolved: ResolvedScenario) -> list[LedgerEntry]:
     for x in resolved.inputs:
         d = x.dist
         prov = Provenance(source=d.source, status="assumption", note=d.note or "uncertain input")
-        desc = ", ".join(
-            f"{k}={v:g}" for k, v in d.model_dump().items() if isinstance(v, float | int)
-        )
-        out.append(_entry("scenario", f"uncertain {x.path}", f"{d.dist}({desc})", prov))
+        out.append(_entry("scenario", f"uncertain {x.path}", d.describe(), prov))
     return out
 
 
@@ -1208,7 +1205,7 @@ def assess(
     mc = None
     if samples is not None:
         mc = monte_carlo(resolved, samples, seed, progress=progress)
-    sensitivity = tornado(resolved) if resolved.inputs else None
+    sensitivity = scenario_tornado(resolved) if resolved.inputs else None
     upload = upload_plan(resolved)
     risk = risk_section(resolved, seed)
     entries = ledger(resolved) + upload_ledger(upload)

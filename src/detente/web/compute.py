@@ -35,7 +35,6 @@ from detente.web.schemas import (
     DetectIn,
     ForceRef,
     OpenSkiesIn,
-    ParametersIn,
     PlanIn,
     RegimesIn,
     RiskIn,
@@ -47,12 +46,9 @@ from detente.web.schemas import (
 REQUEST = "<request>"
 
 
-def stability_params(p: ParametersIn) -> StabilityParams:
-    """The calculus constants a request gives, the sourced defaults for the rest."""
-    given = p.model_dump(include=set(ParametersIn.model_fields), exclude_none=True)
-    if isinstance(p, StabilityParamsIn):
-        given["weapons"] = p.weapons
-    return StabilityParams(**given)
+def stability_params(p: StabilityParamsIn) -> StabilityParams:
+    """The calculus constants of a request (the table defaults for those it omits)."""
+    return StabilityParams(**{name: getattr(p, name) for name in StabilityParams.model_fields})
 
 
 def side_force(ref: ForceRef, i: int) -> Force | NotionalForce:

@@ -164,22 +164,39 @@ class _Calculus(Sourced):
         return hash(tuple(v for k, v in self if k != "provenance"))
 
 
-#: Constants of the stability calculus (defaults, ranges and sources in ``data/parameters.yaml``,
-#: groups :data:`CALCULUS_GROUPS`): ``de``, ``kmax``, ``alpha``, ``surcharge``, ``avail``,
-#: ``lua_escape`` (R-3765-AF App. C), ``assured_destruction_emt`` (the yardstick of the default
-#: w80 [Mt EMT]), ``reserve`` (w80 multiples withheld against each armed third party [-]) and
-#: ``weapons`` (``uniform``: one DE for every warhead, the check cases; ``data``: DE by weapon
-#: type from the systems catalogue). The one class for scenarios, web requests, the command line
-#: and the analyses; omitted constants keep their table defaults, each value may carry its
-#: provenance as ``{value, source, status, ...}``.
+_STABILITY_DOC = """Constants of the stability calculus: the one class for scenarios (their
+``parameters:`` block), web requests, the command line and the analyses.
+
+Its fields, their bounds and defaults are generated from ``data/parameters.yaml`` (groups
+:data:`CALCULUS_GROUPS`; ``docs/parameters.md`` lists them): omitted constants keep the table's
+values, and each value may carry its provenance as ``{value, source, status, ...}``.
+
+Attributes
+----------
+de : float
+    Damage expectancy of one warhead against one targetable launcher [-].
+kmax : int
+    Salvo levels per target [-].
+alpha, surcharge : float
+    Cost exponent α and surcharge k [-] (R-3765-AF App. C).
+avail : float
+    Share of survivable-force weapons a striker can use [-].
+lua_escape : float
+    Share of fixed-force weapons launched under attack [-].
+assured_destruction_emt : float
+    The assured-destruction yardstick of every default w80 [Mt EMT].
+reserve : float
+    Multiples of an armed third party's w80 each striker withholds (three or more parties) [-].
+weapons : {'uniform', 'data'}
+    ``uniform``: one DE (``de``) for every warhead against every target (the check cases);
+    ``data``: DE by weapon type from the systems catalogue.
+"""
+
 StabilityParams = create_model(
     "StabilityParams",
     __base__=_Calculus,
     __module__=__name__,
-    __doc__=(
-        "Constants of the stability calculus; omitted ones keep the defaults of "
-        "``data/parameters.yaml`` (see the module's :data:`StabilityParams` note)."
-    ),
+    __doc__=_STABILITY_DOC,
     **{k: v for group in CALCULUS_GROUPS for k, v in fields(group).items()},
     weapons=(Literal[WEAPONS], "uniform"),
 )

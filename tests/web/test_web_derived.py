@@ -39,14 +39,14 @@ def test_a_field_the_model_gains_reaches_the_request_and_bounds_only_tighten():
         samples: int = Field(default=10, ge=1, le=1000)
         added_later: float = 0.5
 
-    PlanIn = tightened(Plan, "PlanIn", samples={"le": 100})
+    PlanIn = tightened(Plan, "PlanIn", __name__, samples={"le": 100})
     assert PlanIn().added_later == 0.5 and PlanIn().samples == 10
     with pytest.raises(ValidationError, match="less than or equal to 100"):
         PlanIn(samples=101)
     with pytest.raises(TypeError, match="loosens"):
-        tightened(Plan, "Looser", samples={"le": 10_000})
+        tightened(Plan, "Looser", __name__, samples={"le": 10_000})
     with pytest.raises(TypeError, match="no field"):
-        tightened(Plan, "Typo", sample={"le": 10})
+        tightened(Plan, "Typo", __name__, sample={"le": 10})
 
 
 def test_the_request_holds_each_constant_to_the_table_and_the_page_to_two_parties():
@@ -66,3 +66,11 @@ def test_the_request_holds_each_constant_to_the_table_and_the_page_to_two_partie
 def test_the_stability_request_refuses_scenario_only_constants():
     with pytest.raises(ValidationError, match="scenario parameter"):
         StabilityParamsIn(reserve=2)
+
+
+def test_a_request_pickles_to_the_workers():
+    """Requests go to worker processes by pickle: each derived model is found by its name."""
+    import pickle
+
+    state = ScenarioIn.model_validate({"parties": [{"force": "us-2025"}, {"force": "ru-2025"}]})
+    assert pickle.loads(pickle.dumps(state)) == state

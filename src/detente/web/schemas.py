@@ -225,12 +225,13 @@ class CountRequest(_Strict):
 MAX_CHANGES = 64
 
 UploadPlanIn = tightened(
-    UploadPlan, "UploadPlanIn", months={"le": MAX_UPLOAD_MONTHS}, rate_scale={"le": 100}
+    UploadPlan, "UploadPlanIn", __name__, months={"le": MAX_UPLOAD_MONTHS}, rate_scale={"le": 100}
 )
-RiskPlanIn = tightened(RiskPlan, "RiskPlanIn", samples={"le": MAX_RISK_SAMPLES})
+RiskPlanIn = tightened(RiskPlan, "RiskPlanIn", __name__, samples={"le": MAX_RISK_SAMPLES})
 ModificationsIn = tightened(
     Modifications,
     "ModificationsIn",
+    __name__,
     holdings={"max_length": MAX_CHANGES},
     add={"max_length": MAX_CHANGES},
     retire={"max_length": MAX_CHANGES},
@@ -238,6 +239,7 @@ ModificationsIn = tightened(
 PartyIn = tightened(
     PartySpec,
     "PartyIn",
+    __name__,
     types={Modifications: ModificationsIn},
     force={"min_length": 1, "max_length": 100},
     w80={"ge": MIN_W80},
@@ -248,6 +250,7 @@ PartyIn = tightened(
 ScenarioIn = tightened(
     Scenario,
     "ScenarioIn",
+    __name__,
     types={PartySpec: PartyIn, UploadPlan: UploadPlanIn, RiskPlan: RiskPlanIn},
     defaults={"name": "web"},
     name={"min_length": 1, "max_length": 100},

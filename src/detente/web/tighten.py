@@ -33,6 +33,7 @@ _BOUNDS = {
 def tightened(
     model: type[BaseModel],
     name: str,
+    module: str,
     /,
     *,
     types: Mapping[type, type] | None = None,
@@ -40,7 +41,8 @@ def tightened(
     **bounds: Mapping[str, Any],
 ) -> type[BaseModel]:
     """A web request model derived from a model of :mod:`detente.model`: the same fields,
-    defaults and validators, held to tighter bounds.
+    defaults and validators, held to tighter bounds. ``module`` is the module that binds it to
+    ``name`` (requests are pickled to the worker processes by that name).
 
     ``bounds`` maps a field to pydantic constraints (``le``, ``ge``, ``max_length``, ...) that
     may only tighten the field's own; ``types`` replaces nested models by their derived request
@@ -64,7 +66,7 @@ def tightened(
         fields[field] = (annotation, info)
     if bounds or defaults:
         raise TypeError(f"{model.__name__} has no field {', '.join({**bounds, **defaults})}")
-    return create_model(name, __base__=model, __module__=__name__, __doc__=model.__doc__, **fields)
+    return create_model(name, __base__=model, __module__=module, __doc__=model.__doc__, **fields)
 
 
 def _swapped(annotation: Any, swap: Mapping[type, type]) -> Any:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import detente.kernels
-from detente.analysis.stability import MissileDefense
+from detente.analysis.stability import make_defense
 from detente.errors import InputError
 from detente.model import parameters
 from detente.model.parameters import StabilityParams
@@ -24,7 +24,7 @@ from detente.model.scenario import Defense
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The table groups whose names are kernel keyword arguments. (The ``defense`` group holds the
-#: defaults of a defence given only by its size, :class:`MissileDefense`; the kernels' own
+#: defaults of a defence given only by its size, :func:`make_defense`; the kernels' own
 #: defaults there mean "no defence" and are checked below for that meaning. The ``weapons``
 #: group holds fallbacks for figures the systems catalogue lacks, read by the analysis layer.)
 GROUPS = ("kent_thaler", "multiparty")
@@ -113,7 +113,7 @@ def test_the_docs_table_is_the_table():
 
 @pytest.mark.parametrize("name", ["p_kill", "shots_per_rv", "availability"])
 def test_a_defence_of_given_size_defaults_to_the_table(name):
-    assert getattr(MissileDefense(100.0), name) == parameters.default("defense", name)
+    assert getattr(make_defense(100.0), name) == parameters.default("defense", name)
 
 
 def test_kernel_defence_defaults_mean_no_defence():

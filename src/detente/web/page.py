@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from detente.analysis.counting import TREATY_DATES, count
 from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
 from detente.analysis.scenario import ResolvedParty, holding_index, resolve
-from detente.analysis.stability import defense_from_spec, evaluate
+from detente.analysis.stability import defense_summary, evaluate
 from detente.errors import InputError
 from detente.model import limits, parameters
 from detente.model.catalog import system_table
@@ -303,13 +303,13 @@ def explore(req: ExploreRequest) -> dict[str, Any]:
     if answer["needs"]:
         return {**answer, "reading": None, "stability": None, "drawdown": None}
     sides = [
-        replace(side, defense=defense_from_spec(resolved.party(side.label).spec.defense))
+        replace(side, defense=resolved.party(side.label).spec.defense)
         for side in resolved.sides((labels[0], labels[1]))
     ]
     result = evaluate(sides, resolved.params)
     for view, side in zip(views, sides, strict=True):
         view["w80"], view["w80_note"] = side.w80, side.w80_note
-        view["defense"] = None if side.defense is None else side.defense.to_dict()
+        view["defense"] = None if side.defense is None else defense_summary(side.defense)
     return {
         **answer,
         "reading": stability_sentence(result.fsi, result.r_uncapped, labels),

@@ -74,9 +74,9 @@ def _defenses(
 
 def _params(weapons: str, **given: Any) -> Any:
     """:class:`StabilityParams` with the given constants (``None``: the bundled default)."""
-    from detente.analysis.stability import StabilityParams
+    from detente.model.parameters import calculus
 
-    return StabilityParams(weapons=weapons, **{k: v for k, v in given.items() if v is not None})
+    return calculus(weapons=weapons, **given)
 
 
 def stability(

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from detente.analysis.context import ContextParams, context_measures
+from detente.analysis.context import ContextMeasures, context_measures
 from detente.analysis.elements import elements_from_force
 from detente.analysis.multiparty import (
     ReserveRule,
@@ -231,7 +231,7 @@ def test_context_of_real_forces_matches_the_kernel(real):
     """Generation stability of the US against Russia's largest counterforce strike."""
     us, ru = real[:2]
     params = StabilityParams(de=0.75)
-    c = context_measures(us, ru, params, measures=ContextParams(strike="counterforce"))
+    c = context_measures(us, ru, params, measures=ContextMeasures(strike="counterforce"))
     sides = {p: make_sides([us, ru], posture=p) for p in ("day_to_day", "generated")}
     arw = {}
     for p, (s_us, s_ru) in sides.items():
@@ -247,12 +247,12 @@ def test_context_of_real_forces_matches_the_kernel(real):
 
 
 def test_context_measures_can_be_switched_off(real):
-    c = context_measures(*real[:2], measures=ContextParams(arw=False, low=False))
+    c = context_measures(*real[:2], measures=ContextMeasures(arw=False, low=False))
     assert c.arw is None and c.arw_conditions is None and c.low is None
     assert c.penalty is not None and c.generation is not None
     frame = c.to_frame()
     assert "arriving_retaliation" not in frame and "generation_stability" in frame
-    assert context_measures(*real[:2], measures=ContextParams(schelling=False)).schelling is None
+    assert context_measures(*real[:2], measures=ContextMeasures(schelling=False)).schelling is None
 
 
 def test_context_posture_and_lua_are_per_side(real):
@@ -262,7 +262,7 @@ def test_context_posture_and_lua_are_per_side(real):
     assert c.arw["US"] == c.arw_conditions["US"]["generated/ride_out"]
     assert c.arw["RU"] == c.arw_conditions["RU"]["day_to_day/launch_on_warning"]
     with pytest.raises(InputError, match="strike must be one of"):
-        ContextParams(strike="all-out")
+        ContextMeasures(strike="all-out")
     with pytest.raises(InputError, match="posture of US must be one of"):
         context_measures(us, ru, posture={"US": "alert"})
 

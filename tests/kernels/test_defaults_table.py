@@ -1,8 +1,9 @@
-"""The kernels' keyword defaults equal the one parameter table, ``data/parameters.yaml``.
+"""The kernels' keyword defaults, the one parameters class and the docs equal the one
+parameter table, ``data/parameters.yaml``.
 
 Every kernel exposes its constants as keyword defaults (so a user can sweep them); those
 defaults are written in the kernel modules for speed and must not drift from the table that the
-scenarios, the docs and the provenance ledger read.
+scenarios, the web requests, the docs and the provenance ledger read.
 """
 
 from __future__ import annotations
@@ -10,17 +11,25 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from pathlib import Path
 
 import pytest
 
 import detente.kernels
-from detente.analysis.stability import StabilityParams, make_defense
+from detente.analysis.stability import make_defense
+from detente.errors import InputError
 from detente.model import parameters
+from detente.model.parameters import StabilityParams
+from detente.model.scenario import Defense
 
-#: The table group whose names are kernel keyword arguments. (The ``defense`` group holds the
+ROOT = Path(__file__).resolve().parents[2]
+#: The table groups whose names are kernel keyword arguments. (The ``defense`` group holds the
 #: defaults of a defence given only by its size, :func:`make_defense`; the kernels' own
-#: defaults there mean "no defence" and are checked below for that meaning.)
-GROUPS = ("kent_thaler",)
+#: defaults there mean "no defence" and are checked below for that meaning. The ``weapons``
+#: group holds fallbacks for figures the systems catalogue lacks, read by the analysis layer.)
+GROUPS = ("kent_thaler", "multiparty")
+#: Every constant of the table, as (group, name).
+EVERY = [(c.group, c.name) for c in parameters.constants()]
 
 
 def kernel_functions():
@@ -33,11 +42,7 @@ def kernel_functions():
 
 
 def table_defaults() -> dict[str, object]:
-    return {
-        name: parameters.default(group, name)
-        for group in GROUPS
-        for name in parameters._table()[group]
-    }
+    return {c.name: c.value for group in GROUPS for c in parameters.constants(group)}
 
 
 def test_kernel_keyword_defaults_equal_the_table():
@@ -49,13 +54,61 @@ def test_kernel_keyword_defaults_equal_the_table():
                 assert p.default == table[p.name], f"{qualname}({p.name}={p.default!r})"
                 checked.append((qualname, p.name))
     names = {name for _, name in checked}
-    assert {"alpha", "surcharge", "avail", "kmax", "lua_escape"} <= names, names
+    assert {"alpha", "surcharge", "avail", "kmax", "lua_escape", "reserve"} <= names, names
     assert len(checked) >= 10
 
 
-@pytest.mark.parametrize("name", ["de", "kmax", "alpha", "surcharge", "avail", "lua_escape"])
-def test_calculus_parameters_default_to_the_table(name):
-    assert getattr(StabilityParams(), name) == parameters.default("kent_thaler", name)
+def test_every_constant_of_a_calculus_group_is_a_field_with_the_table_default():
+    fields = set(StabilityParams.model_fields) - {"provenance", "weapons"}
+    table = {c.name for g in parameters.CALCULUS_GROUPS for c in parameters.constants(g)}
+    assert fields == table
+    for name in table:
+        assert getattr(StabilityParams(), name) == parameters.constant(name).value, name
+
+
+@pytest.mark.parametrize(("group", "name"), EVERY)
+def test_every_constant_has_a_unit_a_range_holding_its_default_and_a_source(group, name):
+    c = parameters.constant(name)
+    assert c.group == group and c.label and c.unit
+    assert c.provenance.source and c.provenance.status
+    low, high = parameters.bounds(name)
+    assert (low < c.value if c.min_open else low <= c.value) and c.value <= high
+    if c.provenance.low is not None:
+        assert low <= c.provenance.low <= c.value <= c.provenance.high <= high
+    assert isinstance(c.value, int) if c.integer else isinstance(c.value, int | float)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        c.name
+        for g in ("kent_thaler", "value_damage", "multiparty", "defense")
+        for c in parameters.constants(g)
+    ],
+)
+def test_the_models_refuse_a_constant_just_outside_its_range(name):
+    """The scenario's parameters and defence hold each constant to the table's range."""
+    low, high = parameters.bounds(name)
+    model = Defense if parameters.constant(name).group == "defense" else StabilityParams
+    extra = {"interceptors": 10} if model is Defense else {}
+    model.model_validate({name: high, **extra} if high < float("inf") else {name: low + 1})
+    for bad in (low - 1, high + 1):
+        if bad != float("inf"):
+            with pytest.raises(ValueError, match=name):
+                model.model_validate({name: bad, **extra})
+
+
+def test_a_constant_out_of_range_is_one_located_input_error():
+    with pytest.raises(InputError, match="field 'kmax'"):
+        parameters.calculus(kmax=7)
+
+
+def test_the_docs_table_is_the_table():
+    page = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
+    assert parameters.with_table(page) == page, (
+        "docs/parameters.md is out of date: python -m detente.model.parameters docs/parameters.md"
+    )
+    assert parameters.markdown_table().count("\n") == len(EVERY) + 1
 
 
 @pytest.mark.parametrize("name", ["p_kill", "shots_per_rv", "availability"])

@@ -42,6 +42,7 @@ from detente.kernels import stability as ks
 from detente.kernels.effects import damage_expectancy
 from detente.kernels.exchange import Forces
 from detente.model.catalog import load_force
+from detente.model.parameters import calculus
 
 SLOW = settings(max_examples=40, deadline=None)
 ROOT = Path(__file__).resolve().parents[2]
@@ -306,8 +307,8 @@ def test_real_forces_by_weapon_type_through_evaluate():
 
 
 def test_unknown_weapons_choice_is_an_input_error():
-    with pytest.raises(InputError, match="weapons must be one of uniform, data"):
-        StabilityParams(weapons="mixed")
+    with pytest.raises(InputError, match=r"field 'weapons'.*'uniform' or 'data'"):
+        calculus(weapons="mixed")  # what the command line, the web and dt.stability call
 
 
 def test_cli_weapons_data(detente_cli):

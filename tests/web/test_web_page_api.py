@@ -139,8 +139,9 @@ def test_parse_lists_what_the_page_leaves_out(client):
         }
     )
     out = client.post("/api/scenario/parse", json={"text": text}).json()
-    assert set(out["ignored"]) == {"parties.2", "samples"}
+    assert set(out["ignored"]) == {"parties.2"}
     assert [p["force"] for p in out["scenario"]["parties"]] == ["us-2025", "ru-2025"]
+    assert out["scenario"]["samples"] == 100  # the page state is the whole scenario
     defense = out["scenario"]["parties"][0]["defense"]
     assert {"interceptors": 44, "p_kill": 0.5}.items() <= defense.items()
 

@@ -729,7 +729,7 @@ def ledger(resolved: ResolvedScenario) -> list[LedgerEntry]:
         out += _entries(f"treaty {t.id}", t)
     given = resolved.scenario.parameters
     for group, name in MODEL_CONSTANTS:
-        if getattr(given, name) is not None:
+        if name in given.model_fields_set:
             prov = given.provenance.get(name) or Provenance(
                 status="assumption", note=f"{name} set by the scenario"
             )
@@ -738,13 +738,13 @@ def ledger(resolved: ResolvedScenario) -> list[LedgerEntry]:
             prov = parameters.provenance(group, name)
             out.append(_entry("model", f"{group}.{name}", parameters.default(group, name), prov))
     if len(resolved.parties) > 2:
-        given = resolved.scenario.parameters.reserve
-        origin = "set by the scenario" if given is not None else "the multiparty kernel's default"
+        given = "reserve" in resolved.scenario.parameters.model_fields_set
+        origin = "set by the scenario" if given else "the multiparty kernel's default"
         prov = resolved.scenario.parameters.provenance.get("reserve") or Provenance(
             status="assumption",
             note=f"w80s each striker withholds against every armed third party ({origin})",
         )
-        scope = "scenario" if given is not None else "model"
+        scope = "scenario" if given else "model"
         out.append(_entry(scope, "parameters.reserve", resolved.reserve, prov))
     for x in resolved.inputs:
         d = x.dist

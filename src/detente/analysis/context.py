@@ -40,7 +40,7 @@ LAUNCH = {False: "ride_out", True: "launch_on_warning"}
 
 
 @dataclass(frozen=True)
-class ContextParams:
+class ContextMeasures:
     """Which context measures to compute, and against which first strike.
 
     Attributes
@@ -79,7 +79,7 @@ class ContextResult:
     Attributes
     ----------
     labels : tuple of str
-    measures : ContextParams
+    measures : ContextMeasures
     posture, lua : dict
         Per side: its posture and whether it launches under attack.
     penalty : dict or None
@@ -101,7 +101,7 @@ class ContextResult:
     """
 
     labels: tuple[str, str]
-    measures: ContextParams
+    measures: ContextMeasures
     posture: dict[str, str]
     lua: dict[str, bool]
     penalty: dict[str, float] | None
@@ -208,7 +208,7 @@ def _signed(x: float) -> str:
     return f"{x:.3f}".replace("-", "−")
 
 
-def _conditions(label: str, posture: str, lua: bool, m: ContextParams) -> set[tuple[str, bool]]:
+def _conditions(label: str, posture: str, lua: bool, m: ContextMeasures) -> set[tuple[str, bool]]:
     """(posture, launch) conditions under which side ``label`` must be struck."""
     out = set()
     if m.schelling or m.arw:
@@ -242,7 +242,7 @@ def context_measures(
     force_b: Force | NotionalForce,
     params: StabilityParams | None = None,
     *,
-    measures: ContextParams | None = None,
+    measures: ContextMeasures | None = None,
     posture: Posture | Mapping[str, Posture] = "day_to_day",
     lua: bool | Mapping[str, bool] = False,
     w80: Mapping[str, float] | None = None,
@@ -254,7 +254,7 @@ def context_measures(
     force_a, force_b : Force or NotionalForce
     params : StabilityParams, optional
         The calculus (DE, kmax, α, k, avail, lua_escape).
-    measures : ContextParams, optional
+    measures : ContextMeasures, optional
         Which measures (default: all, against the cost-minimising strike).
     posture, lua : str or bool, or dict by side label
         Each side's posture and launch under attack, as in
@@ -276,14 +276,14 @@ def context_measures(
     >>> from detente.model.catalog import DATA_DIR
     >>> folder = DATA_DIR.parent.parent.parent / "examples" / "notional"
     >>> a, b = (load_side_force(folder / f"t1-{x}.yaml") for x in "ab")
-    >>> c = context_measures(a, b, measures=ContextParams(strike="counterforce"))
+    >>> c = context_measures(a, b, measures=ContextMeasures(strike="counterforce"))
     >>> round(c.penalty["A"], 4), round(c.schelling, 4), c.arw["A"]
     (0.5038, 0.2538, 300.0)
     >>> round(c.low["A"], 4), c.arw_conditions["A"]["day_to_day/launch_on_warning"]
     (0.2577, 1164.0)
     """
     params = params or StabilityParams()
-    m = measures or ContextParams()
+    m = measures or ContextMeasures()
     by_posture = {
         p: make_sides([force_a, force_b], posture=p, lua=False, w80=w80) for p in POSTURES
     }

@@ -30,7 +30,7 @@ from detente.analysis.stability import (
 from detente.display import Display
 from detente.errors import InputError
 from detente.kernels.multiparty import RESERVE, RESERVE_MODE, RESERVE_MODES, system_index
-from detente.model import limits
+from detente.model import limits, parameters
 from detente.model.force import Force, Posture
 from detente.model.notional import NotionalForce
 
@@ -63,7 +63,7 @@ class ReserveRule:
                 f"reserve mode must be one of {', '.join(RESERVE_MODES)}; got {self.mode!r}",
                 field="reserve_mode",
             )
-        high = 1.0 if self.mode == "share" else limits.MAX_RESERVE[self.mode]
+        high = limits.MAX_RESERVE.get(self.mode) or parameters.bounds("reserve")[1]
         if not (0.0 <= self.amount <= high and math.isfinite(self.amount)):
             rule = "in [0, 1]" if self.mode == "share" else f"finite, from 0 to {high:g}"
             raise InputError(

@@ -36,15 +36,13 @@ from detente.model.scenario import Defense, HoldingChange, PartySpec, Scenario
 from detente.model.treaties import load_treaty
 from detente.model.treaty import Treaty
 
-#: Valid range of each parameter of the calculus [-] (kmax is an integer: not uncertain).
+#: Valid range of each real-valued parameter of the calculus (``data/parameters.yaml``; kmax
+#: is an integer: not uncertain).
 PARAMETER_RANGES = {
-    "de": (0.0, 1.0),
-    "alpha": (0.0, 1.0),
-    "surcharge": (0.0, limits.MAX_SURCHARGE),
-    "avail": (0.0, 1.0),
-    "lua_escape": (0.0, 1.0),
-    "assured_destruction_emt": (0.0, limits.MAX_EMT),
-    "reserve": (0.0, limits.MAX_RESERVE_W80),
+    c.name: parameters.bounds(c.name)
+    for group in parameters.CALCULUS_GROUPS
+    for c in parameters.constants(group)
+    if not c.integer
 }
 HOLDING_FIELDS = (
     "loading",
@@ -55,8 +53,7 @@ HOLDING_FIELDS = (
 )
 DEFENSE_RANGES = {
     "interceptors": (0.0, limits.MAX_INTERCEPTORS),
-    "p_kill": (0.0, 1.0),
-    "availability": (0.0, 1.0),
+    **{c.name: parameters.bounds(c.name) for c in parameters.constants("defense") if not c.integer},
 }
 
 
@@ -208,15 +205,11 @@ class ResolvedScenario:
     @property
     def reserve(self) -> float:
         """Multiples of a third party's w80 each striker withholds (three or more parties)."""
-        from detente.kernels.multiparty import RESERVE
-
-        given = self.scenario.parameters.reserve
-        return RESERVE if given is None else given
+        return self.scenario.parameters.reserve
 
     def emt(self) -> float:
         """The assured-destruction yardstick in use [Mt EMT] (scenario's, else the default)."""
-        emt = self.scenario.parameters.assured_destruction_emt
-        return default_emt() if emt is None else emt
+        return self.scenario.parameters.assured_destruction_emt
 
 
 def default_emt() -> float:
@@ -382,10 +375,6 @@ def _modified_force(scenario: Scenario, i: int, base: Force) -> tuple[Force, lis
     return force, changes
 
 
-def _params(scenario: Scenario) -> StabilityParams:
-    return StabilityParams(**scenario.parameters.given())
-
-
 def _target(scenario: Scenario, path: str, parties: dict[str, ResolvedParty]) -> Target:
     """The quantity the dotted ``path`` addresses, or a located error."""
     at = ("uncertain", path)
@@ -512,7 +501,7 @@ def resolve(scenario: Scenario) -> ResolvedScenario:
                 f"unknown party {label!r}; parties in this scenario: {', '.join(parties)}",
             )
     treaty = load_treaty(scenario.file_ref(scenario.treaty)) if scenario.treaty else None
-    params = _params(scenario)
+    params = scenario.parameters
     inputs = []
     for path, dist in scenario.uncertain.items():
         item = UncertainInput(path, dist, _target(scenario, path, parties))

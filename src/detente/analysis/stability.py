@@ -48,6 +48,7 @@ from detente.model.catalog import (
 from detente.model.force import Force, Posture, needed
 from detente.model.limits import MAX_W80, check_range
 from detente.model.notional import NotionalForce
+from detente.model.parameters import StabilityParams
 from detente.model.scenario import Defense
 from detente.model.yamlio import load_yaml, validate
 
@@ -55,60 +56,6 @@ if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
     import xarray as xr
-
-
-@dataclass(frozen=True)
-class StabilityParams:
-    """Constants of the Kent–Thaler calculus (defaults and sources in ``data/parameters.yaml``).
-
-    Attributes
-    ----------
-    de : float
-        Damage expectancy of one warhead against one targetable launcher [-].
-    kmax : int
-        Salvo levels per target class [-].
-    alpha, surcharge : float
-        Cost exponent α and surcharge k [-] (R-3765-AF App. C).
-    avail : float
-        Share of survivable-force weapons a striker can use [-].
-    lua_escape : float
-        Share of fixed-force weapons launched under attack [-].
-    weapons : {'uniform', 'data'}
-        ``uniform``: one DE (``de``) for every warhead against every target (the check cases);
-        ``data``: DE by weapon type, each holding's warheads against each target class from
-        the systems catalogue (:func:`weapon_de`).
-    """
-
-    de: float = field(default_factory=lambda: parameters.default("kent_thaler", "de"))
-    kmax: int = field(default_factory=lambda: parameters.default("kent_thaler", "kmax"))
-    alpha: float = field(default_factory=lambda: parameters.default("kent_thaler", "alpha"))
-    surcharge: float = field(default_factory=lambda: parameters.default("kent_thaler", "surcharge"))
-    avail: float = field(default_factory=lambda: parameters.default("kent_thaler", "avail"))
-    lua_escape: float = field(
-        default_factory=lambda: parameters.default("kent_thaler", "lua_escape")
-    )
-    weapons: str = "uniform"
-
-    def __post_init__(self) -> None:
-        if self.weapons not in WEAPONS:
-            raise InputError(
-                f"weapons must be one of {', '.join(WEAPONS)}; got {self.weapons!r}",
-                field="weapons",
-            )
-
-    def kernel_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments shared by both directions of the kernel."""
-        return {
-            "alpha": self.alpha,
-            "surcharge": self.surcharge,
-            "avail": self.avail,
-            "kmax": self.kmax,
-            "lua_escape": self.lua_escape,
-        }
-
-
-#: Choices of :attr:`StabilityParams.weapons`.
-WEAPONS = ("uniform", "data")
 
 
 DEFENSE_FIGURES = ("p_kill", "shots_per_rv", "availability")

@@ -49,20 +49,10 @@ class PostureChoice(enum.StrEnum):
     generated = "generated"
 
 
-def _check_fraction(name: str, value: float) -> float:
-    if not 0.0 <= value <= 1.0:
-        raise InputError(f"must be in [0, 1], got {value:g}", field=name)
-    return value
-
-
 def calculus(de: float | None, kmax: int | None, **more: Any) -> StabilityParams:
     """:class:`StabilityParams` from ``--de`` and ``--kmax`` (omitted: the defaults of
-    ``data/parameters.yaml``) and ``more`` fields."""
-    if de is None:
-        de = parameters.default("kent_thaler", "de")
-    if kmax is None:
-        kmax = parameters.default("kent_thaler", "kmax")
-    return StabilityParams(de=_check_fraction("de", de), kmax=kmax, **more)
+    ``data/parameters.yaml``) and ``more`` fields; a value out of range names its option."""
+    return parameters.calculus(de=de, kmax=kmax, **more)
 
 
 def parse_defense(text: str, force: Force | NotionalForce, option: str) -> Defense:
@@ -140,10 +130,8 @@ def print_result(result: StabilityResult, console: Console) -> None:
 def stability_command(
     a: str = typer.Argument(help="Side A: bundled force name or force / notional YAML path."),
     b: str = typer.Argument(help="Side B: bundled force name or force / notional YAML path."),
-    de: float = typer.Option(
-        None, "--de", help="Damage expectancy per warhead against a launcher [-] (default 0.8)."
-    ),
-    kmax: int = typer.Option(None, "--kmax", min=1, max=6, help="Salvo levels per target."),
+    de: float = typer.Option(None, "--de", help=parameters.option_help("de")),
+    kmax: int = typer.Option(None, "--kmax", help=parameters.option_help("kmax")),
     lua: bool = typer.Option(False, "--lua", help="Both sides launch their silos under attack."),
     posture: PostureChoice = typer.Option(
         PostureChoice.day_to_day, "--posture", help="Posture of real forces."

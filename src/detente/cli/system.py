@@ -15,6 +15,7 @@ from detente.analysis.stability import load_side_force
 from detente.cli.stability import Format, PostureChoice, calculus
 from detente.errors import InputError
 from detente.kernels.multiparty import RESERVE, RESERVE_MODE
+from detente.model import parameters
 
 
 class ReserveMode(enum.StrEnum):
@@ -94,10 +95,8 @@ def system_command(
     w80: list[str] = typer.Option(
         [], "--w80", help="w80 of a party against every attacker, PARTY=VALUE (warheads)."
     ),
-    de: float = typer.Option(
-        None, "--de", help="Damage expectancy per warhead against a launcher [-] (default 0.8)."
-    ),
-    kmax: int = typer.Option(None, "--kmax", min=1, max=6, help="Salvo levels per target."),
+    de: float = typer.Option(None, "--de", help=parameters.option_help("de")),
+    kmax: int = typer.Option(None, "--kmax", help=parameters.option_help("kmax")),
     lua: bool = typer.Option(False, "--lua", help="Every party launches its silos under attack."),
     posture: PostureChoice = typer.Option(
         PostureChoice.day_to_day, "--posture", help="Posture of real forces."

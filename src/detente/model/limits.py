@@ -49,15 +49,10 @@ MAX_W80 = 1e9
 MAX_INTERCEPTORS = 100_000
 #: Most interceptor shots per arriving warhead [count].
 MAX_SHOTS_PER_RV = 100
-#: Largest reserve multiplier: each striker withholds this many times the w80 of every armed
-#: third party [-] (the default is 1).
-MAX_RESERVE_W80 = 100.0
-#: Largest reserve by how it is counted: a multiple of w80 [-], a share [-], warheads [count].
-MAX_RESERVE = {"w80": MAX_RESERVE_W80, "share": 1.0, "warheads": float(MAX_WARHEADS)}
-#: Largest surcharge of the stability calculus [-] (the sourced value is 0.3).
-MAX_SURCHARGE = 10.0
-#: Largest assured-destruction yardstick [Mt EMT] (the sourced default is 400).
-MAX_EMT = 100_000.0
+#: Largest reserve counted as a share [-] or in warheads [count]; as a multiple of w80 its
+#: range is the table's (``data/parameters.yaml``, ``multiparty.reserve``), as are the ranges
+#: of every other model constant.
+MAX_RESERVE = {"share": 1.0, "warheads": float(MAX_WARHEADS)}
 #: Most parties of one scenario: pairwise indices grow with the square of the count.
 MAX_PARTIES = 10
 

@@ -98,10 +98,11 @@ class Sourced(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _split_provenance(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
+        given = data.get("provenance") if isinstance(data, Mapping) else None
+        if not isinstance(data, Mapping) or not isinstance(given, Mapping | None):
+            return data  # pydantic refuses it, naming the field
         out = dict(data)
-        prov = dict(out.get("provenance") or {})
+        prov = dict(given or {})
         for name, v in data.items():
             if name in cls.model_fields and name != "provenance" and is_sourced_value(v):
                 out[name] = v["value"]

@@ -52,34 +52,28 @@ from detente.model.distribution import Distribution
 from detente.model.force import Holding, Posture
 from detente.model.limits import (
     MAX_DATE,
-    MAX_EMT,
     MAX_MISSILES,
     MAX_PARTIES,
     MAX_RATE_SCALE,
-    MAX_RESERVE_W80,
     MAX_RISK_YEARS,
-    MAX_SHOTS_PER_RV,
-    MAX_SURCHARGE,
     MIN_DATE,
     W80,
     Interceptors,
     LauncherCount,
     Loading,
     Seed,
-    Share,
     WarheadCount,
     Warheads,
     count_type,
     real_type,
 )
+from detente.model.parameters import StabilityParams
 from detente.model.provenance import Sourced
 from detente.model.treaties import treaty_path
 from detente.model.yamlio import Document, load_yaml, parse_yaml, validate
 
 #: Most Monte Carlo samples one assessment may draw (memory and time stay bounded).
 MAX_SAMPLES = 5_000_000
-#: Parameters of the stability calculus a scenario may set (``data/parameters.yaml``).
-PARAMETER_NAMES = ("de", "kmax", "alpha", "surcharge", "avail", "lua_escape")
 _PATH = re.compile(r"^[A-Za-z0-9_-]+(\.[^.]+)+$")
 
 #: Bundled risk parameter sets (``kind: risk_parameters``), one file each.
@@ -193,9 +187,9 @@ class Defense(Sourced):
     """
 
     interceptors: Interceptors
-    p_kill: Share
-    shots_per_rv: count_type(MAX_SHOTS_PER_RV, low=1)
-    availability: Share
+    p_kill: parameters.field_type("p_kill")
+    shots_per_rv: parameters.field_type("shots_per_rv")
+    availability: parameters.field_type("availability")
 
     @model_validator(mode="before")
     @classmethod
@@ -237,30 +231,6 @@ class PartySpec(Sourced):
     w80: W80 | None = None
     modifications: Modifications = Modifications()
     defense: Defense | None = None
-
-
-class ScenarioParameters(Sourced):
-    """Constants of the stability calculus; omitted ones keep their defaults.
-
-    Defaults and sources: ``data/parameters.yaml`` (:class:`detente.analysis.stability.
-    StabilityParams`). ``assured_destruction_emt`` [Mt EMT] scales the default ``w80`` of
-    every party whose ``w80`` the scenario does not give. ``reserve`` [-]: with three or more
-    parties, each striker withholds ``reserve`` times the w80 of every armed third party
-    (:func:`detente.kernels.multiparty.system_index`, default 1) [ours].
-    """
-
-    de: float | None = Field(default=None, ge=0, le=1)
-    kmax: int | None = Field(default=None, ge=1, le=6)
-    alpha: float | None = Field(default=None, gt=0, le=1)
-    surcharge: real_type(MAX_SURCHARGE) | None = None
-    avail: float | None = Field(default=None, ge=0, le=1)
-    lua_escape: float | None = Field(default=None, ge=0, le=1)
-    assured_destruction_emt: real_type(MAX_EMT, strict_low=True) | None = None
-    reserve: real_type(MAX_RESERVE_W80) | None = None
-
-    def given(self) -> dict[str, Any]:
-        """The parameters of the calculus (:data:`PARAMETER_NAMES`) the scenario sets."""
-        return {k: getattr(self, k) for k in PARAMETER_NAMES if getattr(self, k) is not None}
 
 
 class UploadPlan(BaseModel):
@@ -368,7 +338,8 @@ class Scenario(BaseModel):
         Two or more parties, one force each.
     treaty : str or None
         Bundled treaty name or path whose limits are checked.
-    parameters : ScenarioParameters
+    parameters : StabilityParams
+        The constants of the calculus (:class:`detente.model.parameters.StabilityParams`).
     uncertain : dict
         Distributions by dotted path (``parameters.de``, ``parties.US.w80``,
         ``parties.RU.holdings.rs-24-yars-mobile.alert.day_to_day``, ...).
@@ -388,7 +359,7 @@ class Scenario(BaseModel):
     date: dt.date | None = Field(default=None, ge=MIN_DATE, le=MAX_DATE)
     parties: tuple[PartySpec, ...] = Field(min_length=2, max_length=MAX_PARTIES)
     treaty: str | None = None
-    parameters: ScenarioParameters = ScenarioParameters()
+    parameters: StabilityParams = StabilityParams()
     uncertain: dict[str, Distribution] = Field(default_factory=dict)
     upload: UploadPlan = UploadPlan()
     verification: VerificationPlan = VerificationPlan()

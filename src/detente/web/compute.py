@@ -36,7 +36,6 @@ from detente.web.schemas import (
     DetectIn,
     ForceRef,
     OpenSkiesIn,
-    ParametersIn,
     PlanIn,
     RegimesIn,
     RiskIn,
@@ -48,12 +47,9 @@ from detente.web.schemas import (
 REQUEST = "<request>"
 
 
-def stability_params(p: ParametersIn) -> StabilityParams:
-    """The calculus constants a request gives, the sourced defaults for the rest."""
-    given = p.model_dump(include=set(ParametersIn.model_fields), exclude_none=True)
-    if isinstance(p, StabilityParamsIn):
-        given["weapons"] = p.weapons
-    return StabilityParams(**given)
+def stability_params(p: StabilityParamsIn) -> StabilityParams:
+    """The calculus constants of a request (the table defaults for those it omits)."""
+    return StabilityParams(**{name: getattr(p, name) for name in StabilityParams.model_fields})
 
 
 def side_force(ref: ForceRef, i: int) -> Force | NotionalForce:
@@ -118,7 +114,9 @@ def stability_sides(req: StabilityRequest) -> list[Side]:
 
 def missile_defense(given: DefenseIn, side: Side, field: str) -> Defense:
     """The :class:`~detente.model.scenario.Defense` a request gives for ``side``."""
-    figures = given.model_dump(exclude_none=True, exclude={"interceptors"})
+    # The figures with their provenance: those the request left out are the table's
+    # assumptions, and the defence's note says so.
+    figures = given.model_dump(exclude={"interceptors"})
     if given.interceptors == "holdings":
         if not isinstance(side.force, Force):
             raise InputError("interceptors 'holdings' needs a bundled force", field=field)

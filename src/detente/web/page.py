@@ -1,10 +1,11 @@
 """The page's engine: its state (a scenario) in, what it draws out; scenario YAML both ways.
 
-The page's state is the part of a scenario file it can show and edit (:class:`ScenarioIn`)
-plus what-if treaty ceilings. :func:`explore` resolves it with the assessment's own scenario
-layer (:func:`detente.analysis.scenario.resolve`), so the page and ``detente assess`` apply
-modifications the same way. Forces and treaties are checked against the bundled names before
-the scenario layer sees them: a request never reaches a file path.
+The page's state is a scenario of two parties (:data:`~detente.web.schemas.ScenarioIn`, the
+scenario model held to the web app's caps) plus what-if treaty ceilings. :func:`explore`
+resolves it with the assessment's own scenario layer (:func:`detente.analysis.scenario.
+resolve`), so the page and ``detente assess`` apply modifications the same way. Forces and
+treaties are checked against the bundled names before the scenario layer sees them: a request
+never reaches a file path.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
 from detente.analysis.scenario import ResolvedParty, holding_index, resolve
 from detente.analysis.stability import defense_summary, evaluate
 from detente.errors import InputError
-from detente.model import parameters
+from detente.model import limits, parameters
 from detente.model.catalog import system_table
 from detente.model.force import POSTURES, Holding
 from detente.model.glossary import parties as party_names
@@ -30,16 +31,16 @@ from detente.model.glossary import party_colours
 from detente.model.glossary import terms as glossary_terms
 from detente.model.scenario import RISK_DIR, Scenario, scenario_from_document
 from detente.model.treaty import Treaty
-from detente.model.yamlio import Document, parse_yaml
+from detente.model.yamlio import Document, parse_yaml, validate
 from detente.report.words import stability_sentence
 from detente.web import bundled
 from detente.web.schemas import (
     MAX_ASSESS_SAMPLES,
+    MAX_CEILING,
     MAX_RISK_SAMPLES,
+    MIN_W80,
     AssessIn,
     ExploreRequest,
-    HoldingChangeIn,
-    PartyIn,
     ScenarioIn,
 )
 
@@ -219,77 +220,135 @@ def parameter_sources(names: tuple[tuple[str, str], ...] = PARAMETER_SOURCES) ->
     return tuple(out)
 
 
+def _treaty_view(base_treaty: Treaty | None, caps: Mapping[str, float]) -> Treaty | None:
+    """The treaty with the page's what-if ceilings, or ``None`` (ceilings need a treaty)."""
+    if base_treaty is None:
+        if caps:
+            raise InputError("treaty ceilings need a treaty", field="caps")
+        return None
+    return with_caps(base_treaty, caps)
+
+
+def _treaty_dict(t: Treaty, base_treaty: Treaty) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "status": t.status,
+        "in_force": t.in_force,
+        **{k: None if getattr(t, k) is None else str(getattr(t, k)) for k in TREATY_DATES},
+        "standing": t.standing(),
+        "limits": [
+            {"id": x.id, "label": x.name, "max": x.max, "base": b.max, "description": x.description}
+            for x, b in zip(t.limits, base_treaty.limits, strict=True)
+        ],
+        "sources": list(t.sources),
+    }
+
+
+def _unknown_loadings(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The holdings in the exchange whose loading is null: the index needs them (null is never
+    zero), the page asks for them."""
+    return [
+        {
+            "side": view["label"],
+            "key": h["key"],
+            "field": "loading",
+            "detail": f"{h['display']} ({view['force']}): warheads per launcher not known; "
+            "needed for the strategic exchange",
+        }
+        for view in views
+        for h in view["holdings"]
+        if h["strategic"] and h["deployed"] and h["loading"] is None
+    ]
+
+
 def explore(req: ExploreRequest) -> dict[str, Any]:
-    """Index, draw-down curves, compliance and the sides' holdings for the page's state."""
+    """Index, draw-down curves, compliance and the sides' holdings for the page's state.
+
+    Where a holding in the exchange has no known loading the index cannot be computed: the
+    answer then has ``stability`` null and ``needs`` listing those holdings, with the sides'
+    holdings (loading null) so that the page can ask for them.
+    """
     scenario, base_treaty = to_scenario(req.scenario)
     resolved = resolve(scenario)
-    pair = resolved.labels
-    sides = [
-        replace(side, defense=resolved.party(side.label).spec.defense)
-        for side in resolved.sides((pair[0], pair[1]))
+    t = _treaty_view(base_treaty, req.caps)
+    views = [
+        {
+            "label": party.label,
+            "force": party.base.name,
+            "party": party.base.party,
+            "as_of": party.base.as_of.isoformat(),
+            "w80": None,
+            "w80_note": "not computed: a figure the index needs is not known",
+            "defense": None,
+            "holdings": _holdings(party),
+            "sources": list(party.base.sources),
+        }
+        for party in resolved.parties[:2]
     ]
-    result = evaluate(sides, resolved.params)
-    treaty = compliance = None
-    if base_treaty is not None:
-        t = with_caps(base_treaty, req.caps)
-        treaty = {
-            "id": t.id,
-            "name": t.name,
-            "status": t.status,
-            "in_force": t.in_force,
-            **{k: None if getattr(t, k) is None else str(getattr(t, k)) for k in TREATY_DATES},
-            "standing": t.standing(),
-            "limits": [
-                {
-                    "id": x.id,
-                    "label": x.name,
-                    "max": x.max,
-                    "base": b.max,
-                    "description": x.description,
-                }
-                for x, b in zip(t.limits, base_treaty.limits, strict=True)
-            ],
-            "sources": list(t.sources),
-        }
-        compliance = {
-            p.label: count(p.force, t, system_table(p.force)).to_dict() for p in resolved.parties
-        }
-    elif req.caps:
-        raise InputError("treaty ceilings need a treaty", field="caps")
-    views = []
-    for side, party in zip(sides, resolved.parties, strict=True):
-        views.append(
-            {
-                "label": side.label,
-                "force": party.base.name,
-                "party": party.base.party,
-                "as_of": party.base.as_of.isoformat(),
-                "w80": side.w80,
-                "w80_note": side.w80_note,
-                "defense": None if side.defense is None else defense_summary(side.defense),
-                "holdings": _holdings(party),
-                "sources": list(party.base.sources),
-            }
-        )
-    labels = [side.label for side in sides]
-    return {
-        "reading": stability_sentence(result.fsi, result.r_uncapped, labels),
+    labels = [view["label"] for view in views]
+    answer: dict[str, Any] = {
         "names": {label: party_names().get(label, label) for label in labels},
-        "stability": result.to_dict(),
-        "drawdown": result.drawdown,
         "sides": views,
-        "treaty": treaty,
-        "compliance": compliance,
+        "treaty": None if t is None else _treaty_dict(t, base_treaty),
+        "compliance": None
+        if t is None
+        else {
+            p.label: count(p.force, t, system_table(p.force)).to_dict() for p in resolved.parties
+        },
         "parameter_sources": list(parameter_sources()),
         "defense_sources": list(parameter_sources(DEFENSE_SOURCES)),
+        "needs": _unknown_loadings(views),
+    }
+    if answer["needs"]:
+        return {**answer, "reading": None, "stability": None, "drawdown": None}
+    sides = [
+        replace(side, defense=resolved.party(side.label).spec.defense)
+        for side in resolved.sides((labels[0], labels[1]))
+    ]
+    result = evaluate(sides, resolved.params)
+    for view, side in zip(views, sides, strict=True):
+        view["w80"], view["w80_note"] = side.w80, side.w80_note
+        view["defense"] = None if side.defense is None else defense_summary(side.defense)
+    return {
+        **answer,
+        "reading": stability_sentence(result.fsi, result.r_uncapped, labels),
+        "stability": result.to_dict(),
+        "drawdown": result.drawdown,
     }
 
 
 def page_context() -> dict[str, Any]:
-    """What the page templates show besides the app's own: the glossary and party names."""
+    """What the page templates show besides the app's own: the glossary, party names and the
+    bounds of the page's fields and permalink (:func:`page_limits`)."""
     return {
         "glossary": glossary_terms(),
         "parties": {"names": party_names(), "colours": party_colours()},
+        "limits": page_limits(),
+    }
+
+
+@functools.cache
+def page_limits() -> dict[str, Any]:
+    """The bounds of the page's fields and permalink: the model's (``data/parameters.yaml``,
+    :mod:`detente.model.limits`) held to the web app's caps, the same the API applies.
+
+    The seed's largest value is text: it is past the integers a JavaScript number holds.
+    ``defaults`` are the table's values of the page's model controls.
+    """
+    kmax = parameters.constant("kmax")
+    return {
+        "de": list(parameters.bounds("de")),
+        "kmax": [int(kmax.min), int(kmax.max)],
+        "w80": [MIN_W80, limits.MAX_W80],
+        "interceptors": limits.MAX_INTERCEPTORS,
+        "loading": limits.MAX_LOADING,
+        "launchers": limits.MAX_LAUNCHERS,
+        "warheads": limits.MAX_WARHEADS,
+        "cap": MAX_CEILING,
+        "risk_samples": MAX_RISK_SAMPLES,
+        "seed": str(limits.MAX_SEED),
+        "defaults": {"de": parameters.constant("de").value, "kmax": kmax.value},
     }
 
 
@@ -303,15 +362,6 @@ def _prune(value: Any) -> Any:
     return value
 
 
-def scenario_yaml(state: ScenarioIn) -> dict[str, str]:
-    """The page's state as a scenario file (checked to load back), and a file name."""
-    to_scenario(state)
-    data = _prune(state.model_dump(exclude_none=True, exclude_defaults=True))
-    data = {"name": state.name, **data}
-    text = YAML_HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    return {"text": text, "filename": f"{state.name}.yaml"}
-
-
 def _strip(value: Any) -> Any:
     """Plain data without provenance entries."""
     if isinstance(value, dict):
@@ -321,56 +371,22 @@ def _strip(value: Any) -> Any:
     return value
 
 
-def _fit(data: Any, model: type[BaseModel]) -> Any:
-    """The part of plain ``data`` that ``model`` has fields for (nested models followed)."""
-    if not isinstance(data, dict):
-        return data
-    out = {}
-    for name, field in model.model_fields.items():
-        if name not in data:
-            continue
-        value = data[name]
-        sub = field.annotation
-        if isinstance(sub, type) and issubclass(sub, BaseModel):
-            out[name] = _fit(value, sub)
-        elif name == "holdings" and isinstance(value, dict):
-            out[name] = {k: _fit(v, HoldingChangeIn) for k, v in value.items()}
-        elif name == "parties" and isinstance(value, list):
-            out[name] = [_fit(v, PartyIn) for v in value[:2]]
-        else:
-            out[name] = value
-    return out
-
-
-def _missing(full: Any, kept: Any, path: str = "") -> list[str]:
-    """Dotted paths set in ``full`` that ``kept`` lacks (what the page does not keep)."""
-    if isinstance(full, dict):
-        out = []
-        for key, value in full.items():
-            sub = f"{path}.{key}" if path else str(key)
-            if not isinstance(kept, dict) or key not in kept:
-                out.append(sub)
-            else:
-                out += _missing(value, kept[key], sub)
-        return out
-    if isinstance(full, list) and isinstance(kept, list):
-        out = [f"{path}.{i}" for i in range(len(kept), len(full))]
-        for i, (a, b) in enumerate(zip(full, kept, strict=False)):
-            out += _missing(a, b, f"{path}.{i}")
-        return out
-    return []
-
-
-def _page_state(scenario: Scenario) -> tuple[ScenarioIn, list[str]]:
-    """The page state of ``scenario`` and the dotted paths of what it leaves out."""
-    full = _prune(
+def _plain(scenario: BaseModel) -> dict[str, Any]:
+    """A scenario (or page state) as the plain data of a readable file: what it sets, without
+    provenance entries or the defence figures the scenario layer fills in as assumptions."""
+    data = _prune(
         _strip(scenario.model_dump(mode="json", exclude_none=True, exclude_defaults=True))
     )
-    full.setdefault("name", scenario.name)
-    for party in full.get("parties", []):
+    for party in data.get("parties", []):
         _drop_assumed_defense(party)
-    kept = _fit(full, ScenarioIn)
-    return ScenarioIn.model_validate(kept), _missing(full, kept)
+    return {"name": scenario.name, **data}
+
+
+def scenario_yaml(state: ScenarioIn) -> dict[str, str]:
+    """The page's state as a scenario file (checked to load back), and a file name."""
+    to_scenario(state)
+    text = YAML_HEADER + yaml.safe_dump(_plain(state), sort_keys=False, allow_unicode=True)
+    return {"text": text, "filename": f"{state.name}.yaml"}
 
 
 def _drop_assumed_defense(party: dict[str, Any]) -> None:
@@ -385,17 +401,29 @@ def _drop_assumed_defense(party: dict[str, Any]) -> None:
 def state_from_yaml(text: str, file: str = "<upload>") -> dict[str, Any]:
     """The page state of a scenario file's text (safe YAML; bundled forces and treaties only).
 
-    ``ignored`` lists, as dotted paths, what the file sets that the page does not keep
-    (a third party, uncertain inputs, holdings added, defences, ...).
+    The state is the whole scenario held to the web app's caps (:data:`ScenarioIn`); ``ignored``
+    lists, as dotted paths, what the page cannot hold: parties after the first two, and the
+    uncertain inputs and uploads of those parties.
     """
     doc = parse_yaml(text, file)
     scenario, treaty = load_checked(doc)
-    resolve(scenario)
-    state, ignored = _page_state(scenario)
+    kept = [p.label for p in resolve(scenario).parties[:2]]
+    state = _plain(scenario)
+    ignored = [f"parties.{i}" for i in range(2, len(state["parties"]))]
+    state["parties"] = state["parties"][:2]
+    for key in list(state.get("uncertain", {})):
+        if key.startswith("parties.") and key.split(".")[1] not in kept:
+            del state["uncertain"][key]
+            ignored.append(f"uncertain.{key}")
+    uploading = state.get("upload", {}).get("parties", [])
+    ignored += [f"upload.parties.{i}" for i, p in enumerate(uploading) if p not in kept]
+    if uploading:
+        state["upload"]["parties"] = [p for p in uploading if p in kept]
+    state = _prune(state)
     if treaty is not None:
-        state = state.model_copy(update={"treaty": doc.data["treaty"]})
-    data = _prune(state.model_dump(mode="json", exclude_none=True, exclude_defaults=True))
-    return {"scenario": {"name": state.name, **data}, "ignored": ignored}
+        state["treaty"] = doc.data["treaty"]
+    validate(ScenarioIn, Document(state, file))
+    return {"scenario": state, "ignored": ignored}
 
 
 @functools.cache

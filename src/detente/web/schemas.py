@@ -12,7 +12,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from detente.model.limits import MAX_LAUNCHERS, MAX_LOADING, MAX_SEED
+from detente.model.limits import MAX_LAUNCHERS, MAX_LOADING, W80, Interceptors, Seed
+from detente.model.parameters import StabilityParams
+from detente.model.scenario import (
+    Defense,
+    Modifications,
+    PartySpec,
+    RiskPlan,
+    Scenario,
+    UploadPlan,
+)
+from detente.web.tighten import tightened
 
 #: Most elements of one inline notional force.
 MAX_ELEMENTS = 64
@@ -43,7 +53,10 @@ Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Posture = Literal["day_to_day", "generated"]
 #: w80 below one arriving warhead means nothing (and drives the kernel's search to the
 #: limits of floating point): the web app takes 1 to 1e9.
-PositiveWarheads = Annotated[float, Field(ge=1, le=1e9, allow_inf_nan=False)]
+MIN_W80 = 1
+PositiveWarheads = Annotated[W80, Field(ge=MIN_W80)]
+#: Largest what-if treaty ceiling on the page [warheads, launchers or interceptors].
+MAX_CEILING = 1e7
 
 
 class _Strict(BaseModel):
@@ -135,30 +148,18 @@ class NotionalForceIn(_Strict):
     description: str | None = Field(default=None, max_length=2_000)
 
 
-class ParametersIn(_Strict):
-    """Constants of the stability calculus; omitted ones keep their sourced defaults."""
+class DefenseIn(Defense):
+    """A side's missile defence (:class:`detente.model.scenario.Defense`): omitted figures take
+    the labelled assumptions of ``data/parameters.yaml`` (group ``defense``); ``interceptors``
+    may also be ``"holdings"``, the force's own interceptor holdings (bundled forces only)."""
 
-    de: Fraction | None = None
-    kmax: int | None = Field(default=None, ge=1, le=6)
-    alpha: float | None = Field(default=None, gt=0, le=1, allow_inf_nan=False)
-    surcharge: float | None = Field(default=None, ge=0, le=10, allow_inf_nan=False)
-    avail: Fraction | None = None
-    lua_escape: Fraction | None = None
+    interceptors: Interceptors | Literal["holdings"]
 
 
-class DefenseIn(_Strict):
-    """A side's missile defence; omitted figures take the labelled assumptions of
-    ``data/parameters.yaml`` (group ``defense``). ``interceptors`` may be ``"holdings"``: the
-    force's own interceptor holdings (bundled forces only)."""
-
-    interceptors: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] | Literal["holdings"]
-    p_kill: Fraction | None = None
-    shots_per_rv: int | None = Field(default=None, ge=1, le=10)
-    availability: Fraction | None = None
-
-
-class StabilityParamsIn(ParametersIn):
-    """Parameters of ``detente stability``; omitted constants keep their sourced defaults.
+class StabilityParamsIn(StabilityParams):
+    """Parameters of ``detente stability``: the calculus constants of
+    :class:`~detente.model.parameters.StabilityParams` (omitted: the table defaults) and, per
+    side, launch under attack, posture, w80 and missile defence.
 
     ``lua``, ``posture`` and ``w80`` are one value for both sides or a mapping by side label
     (the party, or the force name when both forces have the same party).
@@ -167,8 +168,17 @@ class StabilityParamsIn(ParametersIn):
     lua: bool | dict[Name, bool] = False
     posture: Posture | dict[Name, Posture] = "day_to_day"
     w80: dict[Name, PositiveWarheads] | None = None
-    weapons: Literal["uniform", "data"] = "uniform"
     defense: dict[Name, DefenseIn] | None = Field(default=None, max_length=2)
+
+    @model_validator(mode="after")
+    def _two_party_constants(self) -> StabilityParamsIn:
+        for name in ("assured_destruction_emt", "reserve"):
+            if name in self.model_fields_set:
+                raise ValueError(
+                    f"{name} is a scenario parameter (the default w80 yardstick, the reserve "
+                    "against third parties): give w80 per side here, or use /api/explore"
+                )
+        return self
 
 
 ForceRef = Name | NotionalForceIn
@@ -211,83 +221,53 @@ class CountRequest(_Strict):
 # --- the page: scenario state -----------------------------------------------------------------
 
 
-class LauncherChangeIn(_Strict):
-    """New launcher counts of a holding by status [count]; omitted statuses are kept."""
+#: Most holdings a page state changes, retires or adds, and most uncertain inputs.
+MAX_CHANGES = 64
 
-    deployed: int | None = Field(default=None, ge=0, le=MAX_LAUNCHERS)
-    non_deployed: int | None = Field(default=None, ge=0, le=MAX_LAUNCHERS)
-    test: int | None = Field(default=None, ge=0, le=MAX_LAUNCHERS)
-
-
-class AlertChangeIn(_Strict):
-    """New alert fractions of a holding by posture [-]."""
-
-    day_to_day: Fraction | None = None
-    generated: Fraction | None = None
-
-
-class HoldingChangeIn(_Strict):
-    """Changes to one holding (keyed by system id, or label when a system is held twice).
-
-    ``loading`` (warheads per deployed launcher) and ``warheads`` (on all deployed launchers)
-    are alternatives.
-    """
-
-    launchers: LauncherChangeIn = LauncherChangeIn()
-    loading: float | None = Field(default=None, ge=0, le=MAX_LOADING, allow_inf_nan=False)
-    warheads: float | None = Field(default=None, ge=0, le=1e7, allow_inf_nan=False)
-    alert: AlertChangeIn = AlertChangeIn()
-
-
-class ModificationsIn(_Strict):
-    """Changes to a party's bundled force."""
-
-    holdings: dict[Name, HoldingChangeIn] = Field(default_factory=dict, max_length=64)
-    retire: list[Name] = Field(default_factory=list, max_length=64)
-
-
-class ScenarioDefenseIn(_Strict):
-    """A party's missile defence in a scenario (omitted figures: labelled assumptions)."""
-
-    interceptors: float = Field(ge=0, le=1e6, allow_inf_nan=False)
-    p_kill: Fraction | None = None
-    shots_per_rv: int | None = Field(default=None, ge=1, le=10)
-    availability: Fraction | None = None
-
-
-class PartyIn(_Strict):
-    """One side of the page: a bundled force, its posture, launch under attack, w80, changes."""
-
-    force: Name
-    posture: Posture = "day_to_day"
-    lua: bool = False
-    w80: PositiveWarheads | None = None
-    modifications: ModificationsIn = ModificationsIn()
-    defense: ScenarioDefenseIn | None = None
-
-
-class ScenarioParametersIn(ParametersIn):
-    """A scenario's parameters: the calculus constants and the yardstick of the default w80."""
-
-    assured_destruction_emt: float | None = Field(default=None, gt=0, le=1e6, allow_inf_nan=False)
-
-
-class ScenarioIn(_Strict):
-    """The part of a scenario file that the page shows and edits."""
-
-    name: Name = "web"
-    description: str | None = Field(default=None, max_length=2_000)
-    date: dt.date | None = None
-    parties: list[PartyIn] = Field(min_length=2, max_length=2)
-    treaty: Name | None = None
-    parameters: ScenarioParametersIn = ScenarioParametersIn()
+UploadPlanIn = tightened(
+    UploadPlan, "UploadPlanIn", __name__, months={"le": MAX_UPLOAD_MONTHS}, rate_scale={"le": 100}
+)
+RiskPlanIn = tightened(RiskPlan, "RiskPlanIn", __name__, samples={"le": MAX_RISK_SAMPLES})
+ModificationsIn = tightened(
+    Modifications,
+    "ModificationsIn",
+    __name__,
+    holdings={"max_length": MAX_CHANGES},
+    add={"max_length": MAX_CHANGES},
+    retire={"max_length": MAX_CHANGES},
+)
+PartyIn = tightened(
+    PartySpec,
+    "PartyIn",
+    __name__,
+    types={Modifications: ModificationsIn},
+    force={"min_length": 1, "max_length": 100},
+    w80={"ge": MIN_W80},
+)
+#: The page's state: a scenario (:class:`detente.model.scenario.Scenario`) of two parties on
+#: bundled forces, its numbers held to the web app's caps. Every field of a scenario file is
+#: here, so a new one reaches the web API without a second edit.
+ScenarioIn = tightened(
+    Scenario,
+    "ScenarioIn",
+    __name__,
+    types={PartySpec: PartyIn, UploadPlan: UploadPlanIn, RiskPlan: RiskPlanIn},
+    defaults={"name": "web"},
+    name={"min_length": 1, "max_length": 100},
+    description={"max_length": 2_000},
+    notes={"max_length": 2_000},
+    treaty={"min_length": 1, "max_length": 100},
+    parties={"max_length": 2},
+    uncertain={"max_length": MAX_CHANGES},
+    samples={"le": MAX_ASSESS_SAMPLES},
+)
 
 
 class ExploreRequest(_Strict):
     """The page's state: a scenario and what-if treaty ceilings by limit id [count]."""
 
     scenario: ScenarioIn
-    caps: dict[Name, Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)]] = Field(
+    caps: dict[Name, Annotated[float, Field(ge=0, le=MAX_CEILING, allow_inf_nan=False)]] = Field(
         default_factory=dict, max_length=32
     )
 
@@ -304,7 +284,7 @@ class HoldingView(BaseModel):
     fixed: bool
     strategic: bool
     deployed: int
-    loading: float
+    loading: float | None
     max_loading: float | None
     alert: dict[str, float]
     base: dict[str, Any]
@@ -318,7 +298,7 @@ class SideView(BaseModel):
     force: str
     party: str
     as_of: str
-    w80: float
+    w80: float | None
     w80_note: str
     defense: dict[str, Any] | None
     holdings: list[HoldingView]
@@ -326,11 +306,15 @@ class SideView(BaseModel):
 
 
 class ExploreOut(BaseModel):
-    """What the page draws: the stability JSON, draw-down curves, compliance and the sides."""
+    """What the page draws: the stability JSON, draw-down curves, compliance and the sides.
 
-    stability: StabilityOut
-    drawdown: dict[str, dict[str, list[float]]]
+    ``stability`` and ``drawdown`` are null when ``needs`` lists holdings in the exchange whose
+    loading is not known (null is never zero: the page asks for them)."""
+
+    stability: StabilityOut | None
+    drawdown: dict[str, dict[str, list[float]]] | None
     sides: list[SideView]
+    needs: list[dict[str, Any]]
     treaty: dict[str, Any] | None
     compliance: dict[str, dict[str, Any]] | None
     parameter_sources: list[str]
@@ -425,7 +409,7 @@ class OpenSkiesIn(_Strict):
     sites: int | None = Field(default=None, ge=1, le=MAX_SITES)
     years: int = Field(default=3, ge=1, le=MAX_OPEN_SKIES_YEARS)
     replicates: int = Field(default=50, ge=1, le=MAX_REPLICATES)
-    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    seed: Seed = 0
 
 
 class AssessIn(_Strict):
@@ -438,7 +422,7 @@ class AssessIn(_Strict):
     scenario: dict[str, Any] | None = None
     yaml: str | None = Field(default=None, max_length=MAX_YAML_CHARS)
     samples: int | None = Field(default=None, ge=1, le=MAX_ASSESS_SAMPLES)
-    seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
+    seed: Seed | None = None
 
 
 class UploadIn(_Strict):
@@ -457,7 +441,7 @@ class RiskIn(_Strict):
     """Monte Carlo of the bundled inadvertent-war parameter set."""
 
     samples: int = Field(default=10_000, ge=1, le=MAX_RISK_SAMPLES)
-    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    seed: Seed = 0
     years: float = Field(default=10.0, ge=0, le=1_000, allow_inf_nan=False)
 
 
@@ -509,7 +493,7 @@ class AgreementPartyIn(_Strict):
     lua: bool = False
     w80: PositiveWarheads | None = None
     fill: bool = True
-    defense: ScenarioDefenseIn | None = None
+    defense: Defense | None = None
 
 
 class AgreementCriterionIn(_Strict):

@@ -22,6 +22,8 @@
   let dropped = [];       // what a link held that the page could not use
   const signatures = ["", ""];
   const parties = JSON.parse(document.getElementById("parties").textContent);
+  // Bounds of the fields and the permalink: the model's, held to the web app's caps (the API's).
+  const LIMITS = JSON.parse(document.getElementById("limits").textContent);
   const names = parties.names;
   // One colour per party in every figure of the page and the reports (data/glossary.yaml).
   const colour = (code, j) => parties.colours[code] || FALLBACK[j % FALLBACK.length];
@@ -102,7 +104,9 @@
       change.launchers.deployed = value === holding.base.deployed ? null : value;
     } else if (field === "loading") {
       delete change.warheads;
-      change.loading = Math.abs(value - holding.base.loading) < 1e-9 ? null : value;
+      // null (emptied): back to the force's figure; an unknown one stays unknown, never 0
+      const same = value !== null && holding.base.loading !== null && Math.abs(value - holding.base.loading) < 1e-9;
+      change.loading = same ? null : value;
     } else if (field === "alert") {
       change.alert = change.alert || {};
       change.alert[posture] = Math.abs(value - holding.base.alert[posture]) < 1e-9 ? null : value;
@@ -212,7 +216,16 @@
     }
     const old = field.value;
     field.value = value;
-    if (!field.checkValidity()) { field.value = old; drop(`${name}=${value}`); }
+    bigValidity(field);
+    if (!field.checkValidity()) { field.value = old; bigValidity(field); drop(`${name}=${value}`); }
+  }
+
+  // A whole number past what a JavaScript number holds exactly (the 128-bit seed): its bound,
+  // data-max, is checked as a BigInt, so the page and its links take what the API takes.
+  function bigValidity(field) {
+    if (!field.dataset || field.dataset.max === undefined) return;
+    const ok = /^[0-9]{1,39}$/.test(field.value) && BigInt(field.value) <= BigInt(field.dataset.max);
+    field.setCustomValidity(ok ? "" : `a whole number from 0 to ${field.dataset.max}`);
   }
 
   const number = (text, low, high, integer) => {
@@ -228,8 +241,8 @@
       const m = part.match(/^(d|l|w|ad|ag)(.+)$/);
       if (!m) return null;
       const [, kind, raw] = m;
-      const v = kind === "d" ? number(raw, 0, 1e6, true) : kind === "l" ? number(raw, 0, 64)
-        : kind === "w" ? number(raw, 0, 1e7) : number(raw, 0, 1);
+      const v = kind === "d" ? number(raw, 0, LIMITS.launchers, true) : kind === "l" ? number(raw, 0, LIMITS.loading)
+        : kind === "w" ? number(raw, 0, LIMITS.warheads) : number(raw, 0, 1);
       if (v === null) return null;
       if (kind === "d") change.launchers = { deployed: v };
       else if (kind === "l") change.loading = v;
@@ -265,8 +278,8 @@
         let v = null;
         if (m[1] === "p") v = value === "g" ? "generated" : value === "d" ? "day_to_day" : null;
         else if (m[1] === "l") v = value === "1" ? true : null;
-        else if (m[1] === "w") v = number(value, 1, 1e6);
-        else v = number(value, 0, 1e6);
+        else if (m[1] === "w") v = number(value, LIMITS.w80[0], LIMITS.w80[1]);
+        else v = number(value, 0, LIMITS.interceptors);
         if (v === null) { drop(`side ${m[2].toUpperCase()} ${label} "${value}"`); continue; }
         if (m[1] === "p") { if (v !== "day_to_day") p.posture = v; } else if (m[1] === "l") p.lua = true;
         else if (m[1] === "w") p.w80 = v;
@@ -282,10 +295,10 @@
       } else if ((m = key.match(/^c\.(.+)$/))) {
         next.caps[m[1]] = value;  // checked against the treaty below
       } else if (key === "de") {
-        const v = number(value, 0.05, 1);
+        const v = number(value, LIMITS.de[0], LIMITS.de[1]);
         if (v === null) drop(`damage expectancy "${value}"`); else s.parameters.de = v;
       } else if (key === "k") {
-        const v = number(value, 1, 4, true);
+        const v = number(value, LIMITS.kmax[0], LIMITS.kmax[1], true);
         if (v === null) drop(`warheads per target "${value}"`); else s.parameters.kmax = v;
       } else if (key === "n") {
         if (/^[\w.-]{1,64}$/.test(value)) s.name = value; else drop(`name "${value}"`);
@@ -297,7 +310,7 @@
     }
     const treaty = treaties.find((t) => t.id === s.treaty);
     for (const [k, raw] of Object.entries(next.caps)) {
-      const v = number(raw, 0, 1e7);
+      const v = number(raw, 0, LIMITS.cap);
       if (!treaty || !treaty.limits.includes(k)) { delete next.caps[k]; drop(`ceiling ${human(k)} (not a limit of ${treaty ? treaty.name : "the chosen treaty"})`); }
       else if (v === null) { delete next.caps[k]; drop(`ceiling ${human(k)} "${raw}"`); }
       else next.caps[k] = v;
@@ -384,10 +397,10 @@
     description.hidden = !state.scenario.description;
     description.textContent = state.scenario.description ? `Preset ${state.scenario.name}: ${state.scenario.description}` : "";
     const params = state.scenario.parameters;
-    const de = params.de !== undefined ? params.de : (last ? last.stability.params.de : 0.8);
+    const de = params.de !== undefined ? params.de : LIMITS.defaults.de;
     $("#de").value = de;
     $("#de-value").textContent = Number(de).toFixed(2);
-    $("#kmax").value = String(params.kmax !== undefined ? params.kmax : (last ? last.stability.params.kmax : 2));
+    $("#kmax").value = String(params.kmax !== undefined ? params.kmax : LIMITS.defaults.kmax);
     $("#treaty").value = state.scenario.treaty || "";
     renderCaps();
   }
@@ -493,7 +506,7 @@
       name.title = `${h.system_name} (${h.leg})`;
       const deployed = document.createElement("td");
       const n = document.createElement("input");
-      n.type = "number"; n.min = "0"; n.max = "100000"; n.step = "1"; n.value = h.deployed; n.required = true;
+      n.type = "number"; n.min = "0"; n.max = String(LIMITS.launchers); n.step = "1"; n.value = h.deployed; n.required = true;
       n.className = "deployed";
       n.setAttribute("aria-label", `${h.display}: deployed launchers`);
       n.addEventListener("input", () => {
@@ -502,11 +515,14 @@
       });
       deployed.appendChild(n);
       const loading = document.createElement("td");
-      const maxLoading = h.max_loading || Math.max(1, Math.ceil(2 * h.base.loading));
-      const ls = slider(0, maxLoading, 0.1, h.loading, `${h.display}: warheads per launcher`,
-        (v) => { setHolding(i, h, "loading", v); edited(); schedule(); });
-      ls.querySelector("input").className = "loading";
-      loading.appendChild(ls);
+      if (h.base.loading === null) loading.appendChild(unknownLoading(i, h));
+      else {
+        const maxLoading = h.max_loading || Math.max(1, Math.ceil(2 * (h.base.loading || h.loading)));
+        const ls = slider(0, maxLoading, 0.1, h.loading, `${h.display}: warheads per launcher`,
+          (v) => { setHolding(i, h, "loading", v); edited(); schedule(); });
+        ls.querySelector("input").className = "loading";
+        loading.appendChild(ls);
+      }
       const alert = document.createElement("td");
       if (!h.fixed) {
         const as = slider(0, 1, 0.05, h.alert[posture], `${h.display}: alert fraction`,
@@ -526,17 +542,45 @@
     }
   }
 
+  // A loading the force does not know (null): an empty field and a note, never 0. What is
+  // typed becomes the scenario's assumption; emptying it makes the loading unknown again.
+  function unknownLoading(i, h) {
+    const wrap = document.createElement("span");
+    wrap.className = "unknown";
+    const input = document.createElement("input");
+    input.type = "number"; input.min = "0"; input.step = "any";
+    input.max = String(h.max_loading || LIMITS.loading);
+    input.className = "loading";
+    input.placeholder = "not known";
+    input.value = h.loading === null ? "" : String(h.loading);
+    input.setAttribute("aria-label", `${h.display}: warheads per launcher (not known)`);
+    const note = document.createElement("span");
+    note.className = "small unknown-note";
+    note.textContent = "not known; needed for the strategic exchange: give warheads per launcher";
+    input.setAttribute("aria-describedby", (note.id = `unknown-${i}-${h.key.replace(/\W/g, "_")}`));
+    input.addEventListener("input", () => {
+      if (!validate(input)) return;
+      setHolding(i, h, "loading", input.value === "" ? null : Number(input.value));
+      edited(); schedule();
+    });
+    wrap.append(input, note);
+    return wrap;
+  }
+
   function markChanged(i, side) {
     for (const h of side.holdings) {
       const tr = $(`fieldset.side[data-side="${i}"] tr[data-key="${CSS.escape(h.key)}"]`);
       if (!tr) continue;
-      const changed = h.deployed !== h.base.deployed || Math.abs(h.loading - h.base.loading) > 1e-9 ||
+      const loadingChanged = h.loading === null || h.base.loading === null
+        ? h.loading !== h.base.loading : Math.abs(h.loading - h.base.loading) > 1e-9;
+      const changed = h.deployed !== h.base.deployed || loadingChanged ||
         Object.keys(h.alert).some((k) => Math.abs(h.alert[k] - h.base.alert[k]) > 1e-9);
       tr.classList.toggle("changed", changed);
     }
   }
 
   function wireControls() {
+    document.addEventListener("input", (e) => bigValidity(e.target), true);
     $$("fieldset.side").forEach((box) => {
       const i = Number(box.dataset.side);
       $(".party", box).addEventListener("change", (e) => {
@@ -734,6 +778,7 @@
       }
       if (mine !== sequence) return;
       loading = false;
+      if (!answer.stability) { renderNeeds(answer); return; }
       last = answer;
       showError("#error", null);
       render(answer);
@@ -745,6 +790,19 @@
     } finally {
       if (mine === sequence) delete document.body.dataset.busy;
     }
+  }
+
+  // The index needs figures the forces do not know (a null loading): the holdings are shown,
+  // with those fields empty, and the results stay those of the last complete inputs.
+  function renderNeeds(answer) {
+    answer.sides.forEach((side, i) => {
+      renderHoldings(i, side);
+      markChanged(i, side);
+      $(`fieldset.side[data-side="${i}"] .w80-note`).textContent = side.w80_note;
+    });
+    const what = answer.needs.map((n) => n.detail).join("; ");
+    showError("#error", `The index cannot be computed: ${what}. Null is never zero: give the loading ` +
+      "in the holdings table (an assumption of this scenario). The results below are from the last complete inputs.");
   }
 
   function render(answer) {

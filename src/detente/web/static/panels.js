@@ -107,7 +107,9 @@
     showError("#risk-error", null);
     document.body.dataset.riskBusy = "1";
     try {
-      const r = await post("/api/risk", { samples: num(f, "samples"), seed: num(f, "seed"), years: num(f, "years") });
+      // The seed goes as its exact digits: up to 2^128 - 1, past what a JavaScript number holds.
+      const seed = BigInt(f.elements.seed.value).toString();
+      const r = await post("/api/risk", { samples: num(f, "samples"), seed: JSON.rawJSON(seed), years: num(f, "years") });
       // One significant figure while any parameter is illustrative: a demonstration, not an estimate.
       const g = r.significant_figures;
       const sig = (p) => (typeof p === "number" ? p.toExponential(g - 1) : "–");
@@ -127,7 +129,7 @@
           [badge(p.sourced), ...sourceLinks(p.source)], p.note || ""]));
       const n = r.illustrative_parameters.length;
       $("#risk-results").replaceChildren(
-        el("p", { className: "small", textContent: `${r.name} (${r.samples.toLocaleString("en-US")} samples, seed ${r.seed}); ${r.sourced_parameters.length} sourced and ${n} illustrative parameter values.` + (n ? " ILLUSTRATIVE: a demonstration of the method, not an estimate of the risk or a finding about any intervention; one significant figure." : "") }),
+        el("p", { className: "small", textContent: `${r.name} (${r.samples.toLocaleString("en-US")} samples, seed ${seed}); ${r.sourced_parameters.length} sourced and ${n} illustrative parameter values.` + (n ? " ILLUSTRATIVE: a demonstration of the method, not an estimate of the risk or a finding about any intervention; one significant figure." : "") }),
         summary,
         el("h4", { textContent: "Interventions" }), interventions,
         el("h4", { textContent: "Most influential parameters" }), tornado,

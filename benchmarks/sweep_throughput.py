@@ -14,8 +14,9 @@ once) and evaluation (chunks evaluated and written to DuckDB: what a ``detente s
 does after sampling; its points per second are what ``detente sweep`` prints). Chunks are
 sized as ``detente sweep`` sizes them (:func:`detente.sweep.runner.chunk_size`, from the
 points and the workers) unless ``--chunk-size`` fixes them. Each line also gives the CPU
-seconds of this process (the client: sampling, DuckDB writes, or the in-process evaluation)
-and the load average, which on a shared machine says how far to trust the rate.
+seconds of this process (the client: DuckDB writes, or the whole in-process evaluation) and
+of the Dask workers, and the load average, which on a shared machine says how far to trust
+the rate (points per CPU second are steadier there than points per second).
 
 * ``ishigami`` (3 parameters) costs almost nothing: the figures are the engine's overhead per
   point (chunking, transport to workers, DuckDB writes).
@@ -130,10 +131,13 @@ def main() -> None:
             t0 = time.perf_counter()
             with DaskBackend(workers=workers) as backend:
                 start_s = time.perf_counter() - t0
+                before = backend.client.run(time.process_time)
                 t0, cpu = time.perf_counter(), time.process_time()
                 remote = run_sweep(spec, dask_file, backend=backend)
                 ready_s = time.perf_counter() - t0 - remote.seconds
                 cpu = time.process_time() - cpu
+                after = backend.client.run(time.process_time)
+                worker_cpu = sum(after[w] - before[w] for w in after if w in before)
             close_s = time.perf_counter() - t0 - remote.seconds - ready_s
             rates[workers] = remote.points_per_s
             size = args.chunk_size or chunk_size(spec.n_points, workers)
@@ -142,7 +146,8 @@ def main() -> None:
                 f"{ready_s:5.2f} s, evaluation {remote.seconds:8.2f} s "
                 f"{remote.points_per_s:12,.0f} points/s "
                 f"({remote.points_per_s / local.points_per_s:.2f}x in-process), close "
-                f"{close_s:4.2f} s; client CPU {cpu:.1f} s; load {_load()}"
+                f"{close_s:4.2f} s; CPU client {cpu:.1f} s, workers {worker_cpu:.1f} s (with "
+                f"readying); load {_load()}"
             )
             assert remote.complete
             differing = _differing_rows(local_file, dask_file)

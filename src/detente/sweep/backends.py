@@ -166,6 +166,11 @@ class DaskBackend:
         elif client is not None:
             client.close()
 
+    @property
+    def client(self):
+        """The ``distributed.Client`` of the entered backend (None outside the ``with``)."""
+        return self._client
+
     def prepare(self, model, base, outputs, probe):
         """Ready every worker for this sweep: evaluate the one-point chunk ``probe`` there
         (imports, cached data) and send it the base case once."""

@@ -1,5 +1,7 @@
 """Backends: where chunks are evaluated. Every backend runs the same task,
-:func:`detente.sweep.evaluators.evaluate_chunk`, so results are identical on all of them.
+:func:`detente.sweep.evaluators.evaluate_chunk`, so results are identical on all of them
+(to rounding, 1e-12, where chunk sizes put a chunk on the compiled kernel on one backend and
+on numpy on another; docs/sweeps.md).
 
 * :class:`InProcess` evaluates chunks one after another in this process.
 * :class:`DaskBackend` evaluates them on a Dask distributed cluster: a ``LocalCluster`` of
@@ -10,10 +12,12 @@ What makes the cluster pay (docs/sweeps.md, "Dask"): before the evaluation is ti
 :meth:`DaskBackend.prepare` has each worker import the evaluators and evaluate one point
 of the sweep (its lazy imports and cached data, which would otherwise slow its first task
 several-fold), and sends the resolved base case, the same for every chunk, to each worker
-once (``scatter``): tasks refer to it. Results are collected in batches, as many as have
-completed. The local cluster is closed from the
-client (scheduler and workers told to stop before the sockets close), so a successful run
-ends without the workers' heartbeat errors.
+once (``scatter``): tasks refer to it. The runner sizes chunks from the backend's
+``threads`` and writes what has arrived in one transaction at most every ``flush_s``
+seconds. A local cluster's workers are separate processes of one thread each, with every
+thread pool pinned to one thread and Dask's log on errors only (:data:`WORKER_ENV`); the
+cluster is closed from the client (workers retired before the sockets close), so a
+successful run ends without the workers' heartbeat errors or connection notes.
 
 Both are context managers whose :meth:`imap` yields each chunk's result as it completes.
 """

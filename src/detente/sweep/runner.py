@@ -202,7 +202,7 @@ def run_sweep(
                 probe = Chunk(first.point_ids[:1], {k: v[:1] for k, v in first.inputs.items()})
                 backend.prepare(spec.model, spec.base, spec.outputs, probe)
                 chunks = itertools.chain([first], chunks)
-            t0 = time.perf_counter()
+            t0 = batch.written = time.perf_counter()  # the clock and the batch start now
             if progress:
                 progress(stored, spec.n_points)
             for result in backend.imap(spec.model, spec.base, spec.outputs, chunks):

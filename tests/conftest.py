@@ -1,5 +1,5 @@
 """Shared test fixtures: the ``detente`` command run as a user would, one Chromium per test
-process, and one ``detente serve`` per test process; and the Hypothesis profiles.
+module, and one ``detente serve`` per test process; and the Hypothesis profiles.
 
 Hypothesis profiles (``--hypothesis-profile NAME`` or ``HYPOTHESIS_PROFILE=NAME``): every
 property test states its ``max_examples`` for the ``ci`` profile; ``default`` (``make test``,
@@ -210,10 +210,14 @@ def detente_main(monkeypatch) -> Callable[..., tuple[int, str, str]]:
     return run
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
-    """Debian's Chromium, headless, driven by Playwright: one per test process (each test
-    opens a fresh context of its own); skips where /usr/bin/chromium is absent."""
+    """Debian's Chromium, headless, driven by Playwright: one per test module (each test opens
+    a fresh context of its own); skips where /usr/bin/chromium is absent.
+
+    Not one per session: while Playwright's synchronous API is started, its event loop counts
+    as running in this thread, so a later test of another module calling ``asyncio.run``
+    would fail."""
     from chromium import ARGS, CHROMIUM
 
     if not CHROMIUM.exists():

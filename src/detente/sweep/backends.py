@@ -15,7 +15,7 @@ several-fold), and sends the resolved base case, the same for every chunk, to ea
 once (``scatter``): tasks refer to it. The runner sizes chunks from the backend's
 ``threads`` and writes what has arrived in one transaction at most every ``flush_s``
 seconds. A local cluster's workers are separate processes of one thread each, with every
-thread pool pinned to one thread and Dask's log on errors only (:data:`WORKER_ENV`); the
+thread pool pinned to one thread and Dask's log on critical messages only (:data:`WORKER_ENV`); the
 cluster is closed from the client (workers retired before the sockets close), so a
 successful run ends without the workers' heartbeat errors or connection notes.
 
@@ -233,10 +233,11 @@ class DaskBackend:
 
 #: The environment of a local cluster's workers: one process per core, so no thread pools
 #: inside one (the stability kernel's, numba's, OpenMP's and BLAS's), which would compete
-#: for the same cores; and Dask's own log on errors only (a worker's connection notes at
-#: shutdown are not news on a successful run).
+#: for the same cores; and Dask's own log on critical messages only: a worker's connection
+#: notes and status races at shutdown are not news (a task's error is raised in the client,
+#: a lost worker reported by its nanny there).
 WORKER_ENV = {
-    "DASK_LOGGING__DISTRIBUTED": "error",
+    "DASK_LOGGING__DISTRIBUTED": "critical",
     "DETENTE_THREADS": "1",
     "NUMBA_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",

@@ -11,14 +11,19 @@ PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test test-quick env browser lint format bench docs clean
+.PHONY: run test test-quick test-ci test-thorough env browser lint format bench docs clean
 
 # --compile-bytecode writes the packages' bytecode once, here, so that no process (the CLI, a
 # test worker, a server, a Dask worker) compiles them again at start-up, even where
-# PYTHONDONTWRITEBYTECODE is set (about 1 s of CPU a process on this machine).
-env:
+# PYTHONDONTWRITEBYTECODE is set (about 1 s of CPU a process on this machine). The sync runs
+# again only when the lock file or pyproject.toml changed since the last one (the stamp), so
+# `make test` does not pay it each time (about 7 s with bytecode).
+env: $(VENV)/.synced
+
+$(VENV)/.synced: uv.lock pyproject.toml
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen --all-groups --quiet --compile-bytecode
+	@touch $@
 
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
@@ -37,13 +42,23 @@ format: env
 	$(VENV)/bin/ruff check --fix src tests benchmarks
 
 # Bytecode of the project and pytest's rewritten test modules is kept between runs (in the
-# ignored __pycache__ folders) even where PYTHONDONTWRITEBYTECODE is set.
+# ignored __pycache__ folders) even where PYTHONDONTWRITEBYTECODE is set. Property tests run
+# the Hypothesis profile HYPOTHESIS_PROFILE (default: a third of their stated examples; `ci`:
+# as stated; `thorough`: five times; tests/conftest.py).
+PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --timeout 600
 test: env browser lint
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --timeout 600 --durations=10
+	$(PYTEST) --durations=10
+
+# Every test with every property test's stated examples: the full check that CI runs (.ci/run).
+test-ci: env browser lint
+	HYPOTHESIS_PROFILE=ci $(PYTEST) --durations=10
+
+test-thorough: env browser lint
+	HYPOTHESIS_PROFILE=thorough $(PYTEST) --durations=10
 
 # The inner loop: every test not marked slow (browser, e2e, slow); make test and CI run them all.
 test-quick: env
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --timeout 600 -m "not slow"
+	$(PYTEST) -m "not slow"
 
 docs: env
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --quiet

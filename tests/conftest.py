@@ -1,4 +1,10 @@
-"""Shared test fixtures: the ``detente`` command, run as a user would.
+"""Shared test fixtures: the ``detente`` command run as a user would, one Chromium per test
+module, and one ``detente serve`` per test process; and the Hypothesis profiles.
+
+Hypothesis profiles (``--hypothesis-profile NAME`` or ``HYPOTHESIS_PROFILE=NAME``): every
+property test states its ``max_examples`` for the ``ci`` profile; ``default`` (``make test``,
+the inner loop) runs a third of them (at least :data:`MIN_EXAMPLES`), ``ci`` (``make
+test-ci``) runs them as written, ``thorough`` (``make test-thorough``) five times as many.
 
 A subprocess costs about 2 s of start-up a call (imports), so :func:`detente_cli` runs the
 command in this process by default: :func:`detente.cli.main` with the argv, environment,
@@ -13,15 +19,18 @@ from __future__ import annotations
 import io
 import locale
 import os
+import socket
 import subprocess
 import sys
+import time
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from hypothesis import is_hypothesis_test, settings
 
 #: The console script installed next to this interpreter.
 DETENTE = Path(sys.executable).with_name("detente")
@@ -29,12 +38,37 @@ DETENTE = Path(sys.executable).with_name("detente")
 #: Markers whose tests are slow by nature (a real browser, a real subprocess).
 SLOW_BY_NATURE = ("browser", "e2e")
 
+#: Share of each property test's stated ``max_examples`` that a Hypothesis profile runs.
+EXAMPLES_SCALE = {"default": 1 / 3, "ci": 1.0, "thorough": 5.0}
+#: Fewest examples a scaled-down property test runs.
+MIN_EXAMPLES = 5
+
+settings.register_profile("ci", settings.get_profile("default"))
+settings.register_profile("thorough", settings.get_profile("default"))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def _scale_examples(test, scale: float) -> None:
+    """Run ``scale`` times the examples the property test ``test`` states (its settings are
+    read when it runs; Hypothesis keeps them on the wrapped test)."""
+    stated = test._hypothesis_internal_use_settings
+    n = stated.max_examples
+    scaled = max(min(n, MIN_EXAMPLES), round(n * scale))
+    test._hypothesis_internal_use_settings = settings(stated, max_examples=scaled)
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every ``browser`` and ``e2e`` test ``slow`` too (``make test-quick`` skips them)."""
+    """Mark every ``browser`` and ``e2e`` test ``slow`` too (``make test-quick`` skips them),
+    and scale property tests' examples to the Hypothesis profile."""
+    scale = EXAMPLES_SCALE.get(settings.get_current_profile_name(), 1.0)
+    scaled = set()
     for item in items:
         if any(item.get_closest_marker(name) for name in SLOW_BY_NATURE):
             item.add_marker(pytest.mark.slow)
+        test = getattr(item, "obj", None)
+        if scale != 1.0 and is_hypothesis_test(test) and id(test) not in scaled:
+            scaled.add(id(test))
+            _scale_examples(test, scale)
 
 
 def _pipe() -> io.TextIOWrapper:
@@ -174,3 +208,83 @@ def detente_main(monkeypatch) -> Callable[..., tuple[int, str, str]]:
         return done.returncode, done.stdout, done.stderr
 
     return run
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """Debian's Chromium, headless, driven by Playwright: one per test module (each test opens
+    a fresh context of its own); skips where /usr/bin/chromium is absent.
+
+    Not one per session: while Playwright's synchronous API is started, its event loop counts
+    as running in this thread, so a later test of another module calling ``asyncio.run``
+    would fail."""
+    from chromium import ARGS, CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is absent (`make browser` installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def offline_pages(browser) -> Iterator:
+    """:class:`chromium.OfflinePages` of a fresh context: a file opens with no network and no
+    page error (checked after the test)."""
+    from chromium import OfflinePages
+
+    pages = OfflinePages(browser)
+    try:
+        yield pages
+    finally:
+        pages.context.close()
+    pages.check()
+
+
+def _free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """``detente serve`` in a subprocess on a free loopback port, its worker processes warm;
+    yields its base URL. One per test process, shared by the browser and hostile tests."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    code = "from detente.cli import main; main()"
+    with open(log, "wb") as out:  # a file, not a pipe nobody reads: the server never blocks
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import httpx
+
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"detente serve did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        httpx.post(f"{base}/api/risk", json={"samples": 10}, timeout=120)  # workers warm
+        httpx.post(f"{base}/api/scenario/parse", json={"text": "a: 1"}, timeout=120)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,18 +1,14 @@
-"""The hostile YAML and the 10^12 scenario object posted to a real ``detente serve``; then it
-still answers every endpoint (issue 15, item 7 and rows 1, 2)."""
+"""The hostile YAML and the 10^12 scenario object posted to a real ``detente serve`` (the
+shared ``live_server``, tests/conftest.py); then it still answers every endpoint (issue 15,
+item 7 and rows 1, 2)."""
 
 from __future__ import annotations
 
 import concurrent.futures
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 PAIR = [{"force": "us-2025"}, {"force": "ru-2025"}]
@@ -61,45 +57,7 @@ EVERY_ENDPOINT = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """``detente serve`` on a free loopback port, its workers warm."""
-    port = _free_port()
-    code = "from detente.cli import main; main()"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.3)
-        httpx.post(f"{base}/api/risk", json={"samples": 10}, timeout=120)  # workers warm
-        httpx.post(f"{base}/api/scenario/parse", json={"text": "a: 1"}, timeout=120)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def test_hostile_requests_then_every_endpoint_answers(server):
+def test_hostile_requests_then_every_endpoint_answers(live_server):
     bomb = (CORPUS / "billion-laughs.yaml").read_text()
     deep = "a: " + "[" * 20_000 + "]" * 20_000
     hostile = [
@@ -111,7 +69,7 @@ def test_hostile_requests_then_every_endpoint_answers(server):
     ]
 
     def post(item: tuple[str, dict]) -> int:
-        return httpx.post(server + item[0], json=item[1], timeout=60).status_code
+        return httpx.post(live_server + item[0], json=item[1], timeout=60).status_code
 
     t0 = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(len(hostile)) as pool:
@@ -119,7 +77,7 @@ def test_hostile_requests_then_every_endpoint_answers(server):
     assert statuses == [422] * len(hostile)
     assert time.perf_counter() - t0 < 30
 
-    with httpx.Client(base_url=server, timeout=60) as client:
+    with httpx.Client(base_url=live_server, timeout=60) as client:
         for method, path, body in EVERY_ENDPOINT:
             r = client.request(method, path, json=body)
             assert r.status_code == 200, (path, r.status_code, r.text[:300])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from chromium import ARGS, ARTIFACTS, CHROMIUM
+from chromium import ARTIFACTS
 
 from detente.analysis.history import history, milestones, newstart_history
 from detente.cli.history import _estimates, history_html, history_page_html, newstart_limits
@@ -15,47 +15,21 @@ from detente.report.history_figures import history_figure
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="/usr/bin/chromium is absent (`make browser` installs it)"
-    ),
-]
+pytestmark = pytest.mark.browser  # the browser fixture skips where Chromium is absent
 
 
-def _open_offline(page_html: str, tmp_path: Path, screenshot: str, check) -> None:
-    from playwright.sync_api import sync_playwright
-
+def _open_offline(offline_pages, page_html: str, tmp_path: Path, screenshot: str, check) -> None:
     path = tmp_path / "page.html"
     path.write_text(page_html, encoding="utf-8")
-    requested: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 900})
-
-            def route(r):
-                if r.request.url.startswith("file://"):
-                    r.continue_()
-                else:
-                    requested.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(path.as_uri())
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
-            check(page)
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / screenshot), full_page=False)
-        finally:
-            browser.close()
-    assert requested == [], "nothing is fetched from the network"
-    assert errors == []
+    page = offline_pages.new_page(1300, 900)
+    page.goto(path.as_uri())
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    check(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / screenshot), full_page=False)
 
 
-def test_the_stockpile_chart_draws_offline_with_its_milestones(tmp_path) -> None:
+def test_the_stockpile_chart_draws_offline_with_its_milestones(offline_pages, tmp_path) -> None:
     frame = history(quantity="stockpile")
     events = milestones()
     expected = history_figure(frame, "stockpile", events)
@@ -78,10 +52,10 @@ def test_the_stockpile_chart_draws_offline_with_its_milestones(tmp_path) -> None
             "() => document.getElementById('history-stockpile').layout.yaxis.type === 'log'"
         )
 
-    _open_offline(history_page_html(frame, events), tmp_path, "history.png", check)
+    _open_offline(offline_pages, history_page_html(frame, events), tmp_path, "history.png", check)
 
 
-def test_the_newstart_chart_shows_declared_and_estimated(tmp_path) -> None:
+def test_the_newstart_chart_shows_declared_and_estimated(offline_pages, tmp_path) -> None:
     frame = newstart_history()
     page_html = history_html(frame, newstart_limits(), _estimates(None))
 
@@ -96,4 +70,4 @@ def test_the_newstart_chart_shows_declared_and_estimated(tmp_path) -> None:
         legend = page.locator(".legend").first.text_content()
         assert "US FAS estimate" in legend and "US declared" in legend
 
-    _open_offline(page_html, tmp_path, "history-newstart.png", check)
+    _open_offline(offline_pages, page_html, tmp_path, "history-newstart.png", check)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from a11y import axe_violations
-from chromium import ARGS, CHROMIUM
 
 from detente.sweep.agreement import agreement_zone
 from detente.sweep.report import write_report
@@ -24,11 +23,7 @@ MAX_BYTES = 3_000_000
 #: Time to the load event [s] on the test machine (25 s before, all figures drawn at once).
 MAX_LOAD_S = 5.0
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent"),
-]
+pytestmark = pytest.mark.browser  # the browser fixture skips where Chromium is absent
 
 
 @pytest.fixture(scope="module")
@@ -43,50 +38,42 @@ def sweep_report(tmp_path_factory) -> tuple[Path, int, int]:
     return path, len(results), len(agreement_zone(results, spec.criteria))
 
 
-def test_every_figure_is_drawn_without_webgl(sweep_report):
-    from playwright.sync_api import sync_playwright
-
+def test_every_figure_is_drawn_without_webgl(sweep_report, offline_pages):
     path, n_points, n_zone = sweep_report
     size = path.stat().st_size
     print(f"sweep report: {size / 1e6:.2f} MB")
     assert size < MAX_BYTES
     artifacts = ROOT / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            for width in (1280, 390):
-                page = browser.new_page(viewport={"width": width, "height": 900})
-                messages: list[str] = []
-                page.on("console", lambda m, out=messages: out.append(m.text))
-                page.on("pageerror", lambda e, out=messages: out.append(f"error: {e}"))
-                t0 = time.monotonic()
-                page.goto(path.as_uri(), wait_until="load")
-                load_s = time.monotonic() - t0
-                print(f"width {width}: load event after {load_s:.2f} s")
-                assert load_s < MAX_LOAD_S
-                findings = page.locator(".findings").inner_text()
-                assert f"{n_zone:,} of {n_points:,} proposals" in findings
-                figures = page.locator(".plotly-graph-div")
-                n = figures.count()
-                assert n > 40
-                height = page.evaluate("document.documentElement.scrollHeight")
-                for y in range(0, height + 900, 700):  # scrolling draws each figure
-                    page.evaluate(f"window.scrollTo(0, {y})")
-                    page.wait_for_timeout(30)
-                page.evaluate("detenteDrawAll()")
-                drawn = page.evaluate(
-                    """() => [...document.querySelectorAll('.plotly-graph-div')].filter(d =>
-                        d.querySelector('svg.main-svg .trace')).length"""
-                )
-                assert drawn == n
-                assert page.locator("canvas.gl-canvas, .gl-container canvas").count() == 0
-                assert not [m for m in messages if "WebGL" in m or m.startswith("error")]
-                assert page.evaluate("document.documentElement.scrollWidth") <= width
-                page.evaluate("window.scrollTo(0, 0)")
-                page.screenshot(path=str(artifacts / f"sweep-report-{width}.png"))
-                if width == 1280:
-                    assert axe_violations(page) == []
-                page.close()
-        finally:
-            browser.close()
+    for width in (1280, 390):
+        page = offline_pages.new_page(width, 900)
+        messages: list[str] = []
+        page.on("console", lambda m, out=messages: out.append(m.text))
+        t0 = time.monotonic()
+        page.goto(path.as_uri(), wait_until="load")
+        load_s = time.monotonic() - t0
+        print(f"width {width}: load event after {load_s:.2f} s")
+        assert load_s < MAX_LOAD_S
+        findings = page.locator(".findings").inner_text()
+        assert f"{n_zone:,} of {n_points:,} proposals" in findings
+        figures = page.locator(".plotly-graph-div")
+        n = figures.count()
+        assert n > 40
+        height = page.evaluate("document.documentElement.scrollHeight")
+        for y in range(0, height + 900, 700):  # scrolling draws each figure
+            page.evaluate(f"window.scrollTo(0, {y})")
+            page.wait_for_timeout(30)
+        page.evaluate("detenteDrawAll()")
+        drawn = page.evaluate(
+            """() => [...document.querySelectorAll('.plotly-graph-div')].filter(d =>
+                d.querySelector('svg.main-svg .trace')).length"""
+        )
+        assert drawn == n
+        assert page.locator("canvas.gl-canvas, .gl-container canvas").count() == 0
+        assert not [m for m in messages if "WebGL" in m]  # page errors: offline_pages
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(artifacts / f"sweep-report-{width}.png"))
+        if width == 1280:
+            assert axe_violations(page) == []
+        page.close()

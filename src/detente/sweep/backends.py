@@ -1,5 +1,7 @@
 """Backends: where chunks are evaluated. Every backend runs the same task,
-:func:`detente.sweep.evaluators.evaluate_chunk`, so results are identical on all of them.
+:func:`detente.sweep.evaluators.evaluate_chunk`, so results are identical on all of them
+(to rounding, 1e-12, where chunk sizes put a chunk on the compiled kernel on one backend and
+on numpy on another; docs/sweeps.md).
 
 * :class:`InProcess` evaluates chunks one after another in this process.
 * :class:`DaskBackend` evaluates them on a Dask distributed cluster: a ``LocalCluster`` of
@@ -10,10 +12,12 @@ What makes the cluster pay (docs/sweeps.md, "Dask"): before the evaluation is ti
 :meth:`DaskBackend.prepare` has each worker import the evaluators and evaluate one point
 of the sweep (its lazy imports and cached data, which would otherwise slow its first task
 several-fold), and sends the resolved base case, the same for every chunk, to each worker
-once (``scatter``): tasks refer to it. Results are collected in batches, as many as have
-completed. The local cluster is closed from the
-client (scheduler and workers told to stop before the sockets close), so a successful run
-ends without the workers' heartbeat errors.
+once (``scatter``): tasks refer to it. The runner sizes chunks from the backend's
+``threads`` and writes what has arrived in one transaction at most every ``flush_s``
+seconds. A local cluster's workers are separate processes of one thread each, with every
+thread pool pinned to one thread and Dask's log on critical messages only (:data:`WORKER_ENV`); the
+cluster is closed from the client (workers retired before the sockets close), so a
+successful run ends without the workers' heartbeat errors or connection notes.
 
 Both are context managers whose :meth:`imap` yields each chunk's result as it completes.
 """
@@ -34,6 +38,8 @@ class Backend(Protocol):
     """Evaluates chunks; see :class:`InProcess` and :class:`DaskBackend`."""
 
     name: str
+    threads: int  # worker threads that evaluate chunks at once (sizes the chunks)
+    flush_s: float  # [s] longest wait before received results are written
 
     def __enter__(self) -> Backend: ...
 
@@ -66,6 +72,8 @@ class InProcess:
     """
 
     name = "in-process"
+    threads = 1  # chunks one after another (a kernel may use threads within one)
+    flush_s = 0.0  # each chunk written as it is evaluated
 
     def __enter__(self) -> InProcess:
         return self
@@ -89,7 +97,7 @@ class DaskBackend:
     ----------
     workers : int, optional
         Start a ``LocalCluster(n_workers=workers, processes=True, threads_per_worker=1)``;
-        its workers run the kernels on one thread each (``DETENTE_THREADS=1``).
+        its workers run the kernels on one thread each (:data:`WORKER_ENV`).
     scheduler : str, optional
         Join the cluster whose scheduler is at this address (``tcp://HOST:PORT``).
     in_flight : int, optional
@@ -114,24 +122,34 @@ class DaskBackend:
         self.name = f"dask-local-{workers}" if workers else f"dask {scheduler}"
         self._cluster = self._client = None
         self._shared = None  # (base, its future on every worker)
+        self.threads = 1
+
+    #: [s] results that arrive within this of the last write are written with the next ones
+    flush_s = 1.0
 
     def __enter__(self) -> DaskBackend:
+        import dask
         from distributed import Client, LocalCluster
 
         try:
             if self.workers is not None:
-                self._cluster = LocalCluster(
-                    n_workers=self.workers,
-                    processes=True,
-                    threads_per_worker=1,
-                    dashboard_address=":0",  # a free port; the default 8787 may be taken
-                    silence_logs=logging.ERROR,
-                    env={"DETENTE_THREADS": "1"},  # one process, one core: no kernel threads
-                )
+                # Set before each worker process starts (Python, numba and dask read them
+                # at import); the cluster's own `env` is applied only after.
+                key = "distributed.nanny.pre-spawn-environ"
+                spawn_env = {**dask.config.get(key, {}), **WORKER_ENV}
+                with dask.config.set({key: spawn_env}):
+                    self._cluster = LocalCluster(
+                        n_workers=self.workers,
+                        processes=True,
+                        threads_per_worker=1,
+                        dashboard_address=":0",  # a free port; the default 8787 may be taken
+                        silence_logs=logging.ERROR,
+                    )
                 self._client = Client(self._cluster)
             else:
                 self._client = Client(self.scheduler)  # timeout: distributed.comm.timeouts.connect
             self._client.run(prepare_worker)
+            self.threads = max(1, sum(self._client.nthreads().values()))
         except OSError as exc:
             self.__exit__()
             raise ValueError(f"cannot reach the Dask scheduler {self.scheduler}: {exc}") from None
@@ -151,6 +169,11 @@ class DaskBackend:
                 cluster.close()
         elif client is not None:
             client.close()
+
+    @property
+    def client(self):
+        """The ``distributed.Client`` of the entered backend (None outside the ``with``)."""
+        return self._client
 
     def prepare(self, model, base, outputs, probe):
         """Ready every worker for this sweep: evaluate the one-point chunk ``probe`` there
@@ -206,6 +229,21 @@ class DaskBackend:
         finally:
             if live:
                 client.cancel(list(live))
+
+
+#: The environment of a local cluster's workers: one process per core, so no thread pools
+#: inside one (the stability kernel's, numba's, OpenMP's and BLAS's), which would compete
+#: for the same cores; and Dask's own log on critical messages only: a worker's connection
+#: notes and status races at shutdown are not news (a task's error is raised in the client,
+#: a lost worker reported by its nanny there).
+WORKER_ENV = {
+    "DASK_LOGGING__DISTRIBUTED": "critical",
+    "DETENTE_THREADS": "1",
+    "NUMBA_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+}
 
 
 def prepare_worker() -> None:

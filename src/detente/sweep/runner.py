@@ -3,17 +3,24 @@
 Sampling, evaluation and storage are separate steps (SALib's habit): the points are drawn once
 and stored with the spec; each run evaluates the points that have no results yet, so running
 the same sweep on the same file again resumes it.
+
+Chunks are sized from the points to evaluate and the backend's worker threads
+(:func:`chunk_size`) unless the sweep file or ``--chunk-size`` fixes them. Results are written
+to DuckDB in batches (:class:`_Batch`): every chunk at once in-process, and on Dask what has
+arrived over about a second, in one transaction; whatever was received is written before an
+interrupted run records its session.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +32,47 @@ from detente.sweep.spec import SweepSpec
 from detente.sweep.store import SweepStore
 
 Progress = Callable[[int, int], None]
+
+#: [points] largest chunk :func:`chunk_size` chooses (bounds a task's memory and the work an
+#: interrupt discards).
+MAX_CHUNK = 100_000
+#: [points] smallest chunk :func:`chunk_size` splits a sweep into for load balance (a task
+#: costs a few milliseconds of scheduling and transport; this much work takes a fraction of a
+#: second).
+MIN_CHUNK = 20_000
+#: Chunks per worker thread that :func:`chunk_size` aims at (the last wave idles workers).
+CHUNKS_PER_THREAD = 4
+#: [rows] a batch of results is written once it holds this many, whatever its age.
+FLUSH_ROWS = 500_000
+
+
+def chunk_size(n: int, threads: int = 1) -> int:
+    """Points per task for ``n`` points on ``threads`` worker threads.
+
+    As few chunks as keep every thread busy: at least one chunk per thread (a small sweep is
+    split evenly), up to :data:`CHUNKS_PER_THREAD` per thread while chunks stay at least
+    :data:`MIN_CHUNK` points, chunks of at most :data:`MAX_CHUNK` points, and a whole number
+    of chunks per thread.
+
+    Examples
+    --------
+    >>> chunk_size(4_698), chunk_size(4_698, threads=2)
+    (4698, 2349)
+    >>> chunk_size(1_000_000), chunk_size(1_000_000, threads=2), chunk_size(10**7, threads=4)
+    (100000, 100000, 100000)
+    >>> chunk_size(100_000, threads=2)
+    16667
+    """
+    threads = max(1, threads)
+    if n < 1:
+        return 1
+    tasks = max(
+        -(-n // MAX_CHUNK),
+        min(CHUNKS_PER_THREAD * threads, -(-n // MIN_CHUNK)),
+        min(threads, n),
+    )
+    tasks = -(-tasks // threads) * threads
+    return -(-n // tasks)
 
 
 @dataclass(frozen=True)
@@ -117,7 +165,7 @@ def run_sweep(
     backend : Backend, optional
         An entered backend; :class:`InProcess` when omitted.
     progress : callable, optional
-        ``progress(stored, n_points)``, called at the start and after each stored chunk.
+        ``progress(stored, n_points)``, called at the start and after each stored batch.
 
     Raises
     ------
@@ -141,24 +189,37 @@ def run_sweep(
         session = store.begin_session(backend.name)
         status = "failed"
         t0 = time.perf_counter()
+        batch = _Batch(store, flush_s=backend.flush_s)
         try:
-            chunks = _chunks(inputs, spec.names, spec.chunk_size)
+            size = (
+                spec.chunk_size
+                if "chunk_size" in spec.model_fields_set  # fixed by the file or --chunk-size
+                else chunk_size(len(missing), backend.threads)
+            )
+            chunks = _chunks(inputs, spec.names, size)
             first = next(chunks, None)
             if first is not None:  # workers ready (imports, data) before the clock starts
                 probe = Chunk(first.point_ids[:1], {k: v[:1] for k, v in first.inputs.items()})
                 backend.prepare(spec.model, spec.base, spec.outputs, probe)
                 chunks = itertools.chain([first], chunks)
-            t0 = time.perf_counter()
+            t0 = batch.written = time.perf_counter()  # the clock and the batch start now
             if progress:
                 progress(stored, spec.n_points)
             for result in backend.imap(spec.model, spec.base, spec.outputs, chunks):
-                stored += store.write_results(result)
+                if batch.add(result):
+                    stored += batch.flush()
+                    if progress:
+                        progress(stored, spec.n_points)
+            if batch.results:
+                stored += batch.flush()
                 if progress:
                     progress(stored, spec.n_points)
             status = "complete"
         except BaseException as exc:  # an interrupt may surface as DuckDB's or Dask's error
             interrupted = isinstance(exc, KeyboardInterrupt) or STOP.signum is not None
             status = "interrupted" if interrupted else "failed"
+            with contextlib.suppress(Exception):  # keep what was received (tried once more)
+                stored += batch.flush()
             raise
         finally:
             seconds = time.perf_counter() - t0
@@ -166,6 +227,38 @@ def run_sweep(
         return SweepOutcome(
             run_id, spec.n_points, stored - (spec.n_points - len(missing)), stored, seconds
         )
+
+
+@dataclass
+class _Batch:
+    """Results received and not yet written; written in one transaction once ``flush_s``
+    seconds have passed since the last write or it holds :data:`FLUSH_ROWS` rows (:meth:`add`
+    says when)."""
+
+    store: SweepStore
+    flush_s: float
+    results: list[dict[str, np.ndarray]] = field(default_factory=list)
+    rows: int = 0
+    written: float = field(default_factory=time.perf_counter)
+
+    def add(self, result: dict[str, np.ndarray]) -> bool:
+        """Keep ``result``; True when the batch is due to be written."""
+        self.results.append(result)
+        self.rows += len(result["point_id"])
+        return self.rows >= FLUSH_ROWS or time.perf_counter() - self.written >= self.flush_s
+
+    def flush(self) -> int:
+        """Write the batch (one transaction); return the rows added."""
+        if not self.results:
+            return 0
+        if len(self.results) == 1:
+            columns = self.results[0]
+        else:
+            columns = {k: np.concatenate([r[k] for r in self.results]) for k in self.results[0]}
+        added = self.store.write_results(columns)
+        self.results, self.rows = [], 0  # only once written: a failed write is tried again
+        self.written = time.perf_counter()
+        return added
 
 
 def _chunks(points, names: tuple[str, ...], size: int) -> Iterator[Chunk]:

@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test test-quick test-ci test-thorough env browser lint format bench docs clean
+.PHONY: run test test-quick test-thorough env browser lint format bench docs clean
 
 # --compile-bytecode writes the packages' bytecode once, here, so that no process (the CLI, a
 # test worker, a server, a Dask worker) compiles them again at start-up, even where
@@ -43,14 +43,12 @@ format: env
 
 # Bytecode of the project and pytest's rewritten test modules is kept between runs (in the
 # ignored __pycache__ folders) even where PYTHONDONTWRITEBYTECODE is set. Property tests run
-# the Hypothesis profile HYPOTHESIS_PROFILE (default: a third of their stated examples; `ci`:
-# as stated; `thorough`: five times; tests/conftest.py).
+# the Hypothesis profile HYPOTHESIS_PROFILE (default, for make test-quick: a third of their
+# stated examples; `ci`, for make test: as stated; `thorough`: five times; tests/conftest.py).
 PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --timeout 600
+# Every test with every property test's stated examples (the `ci` profile): the full check
+# that CI runs (.ci/run).
 test: env browser lint
-	$(PYTEST) --durations=10
-
-# Every test with every property test's stated examples: the full check that CI runs (.ci/run).
-test-ci: env browser lint
 	HYPOTHESIS_PROFILE=ci $(PYTEST) --durations=10
 
 test-thorough: env browser lint

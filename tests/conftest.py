@@ -4,7 +4,8 @@ module, and one ``detente serve`` per test process; and the Hypothesis profiles.
 Hypothesis profiles (``--hypothesis-profile NAME`` or ``HYPOTHESIS_PROFILE=NAME``): every
 property test states its ``max_examples`` for the ``ci`` profile; ``default`` (``make test-quick``
 and a bare ``pytest``, the inner loop) runs a third of them (at least :data:`MIN_EXAMPLES`),
-``ci`` (``make test`` and CI) runs them as written, ``thorough`` (``make test-thorough``) five times as many.
+``ci`` (``make test`` and CI) runs them as written, ``thorough`` (``make test-thorough``)
+five times as many.
 
 A subprocess costs about 2 s of start-up a call (imports), so :func:`detente_cli` runs the
 command in this process by default: :func:`detente.cli.main` with the argv, environment,

@@ -7,7 +7,6 @@ the same sweep on the same file again resumes it.
 
 from __future__ import annotations
 
-import itertools
 import signal
 import threading
 import time
@@ -16,10 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from detente.sweep.backends import Backend, InProcess
-from detente.sweep.evaluators import Chunk
+from detente.sweep.evaluate import evaluate_spec
 from detente.sweep.samplers import sample
 from detente.sweep.spec import SweepSpec
 from detente.sweep.store import SweepStore
@@ -142,16 +139,14 @@ def run_sweep(
         status = "failed"
         t0 = time.perf_counter()
         try:
-            chunks = _chunks(inputs, spec.names, spec.chunk_size)
-            first = next(chunks, None)
-            if first is not None:  # workers ready (imports, data) before the clock starts
-                probe = Chunk(first.point_ids[:1], {k: v[:1] for k, v in first.inputs.items()})
-                backend.prepare(spec.model, spec.base, spec.outputs, probe)
-                chunks = itertools.chain([first], chunks)
-            t0 = time.perf_counter()
-            if progress:
-                progress(stored, spec.n_points)
-            for result in backend.imap(spec.model, spec.base, spec.outputs, chunks):
+
+            def ready() -> None:  # the clock starts once the workers are ready
+                nonlocal t0
+                t0 = time.perf_counter()
+                if progress:
+                    progress(stored, spec.n_points)
+
+            for result in evaluate_spec(spec, inputs, backend=backend, ready=ready):
                 stored += store.write_results(result)
                 if progress:
                     progress(stored, spec.n_points)
@@ -166,11 +161,3 @@ def run_sweep(
         return SweepOutcome(
             run_id, spec.n_points, stored - (spec.n_points - len(missing)), stored, seconds
         )
-
-
-def _chunks(points, names: tuple[str, ...], size: int) -> Iterator[Chunk]:
-    ids = points["point_id"].to_numpy(dtype=np.int64)
-    columns = {name: points[name].to_numpy() for name in names}
-    for start in range(0, len(ids), size):
-        stop = start + size
-        yield Chunk(ids[start:stop], {k: v[start:stop] for k, v in columns.items()})

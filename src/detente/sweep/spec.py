@@ -49,7 +49,6 @@ from detente.sweep.registry import evaluator
 # parameter per point, 1.2 GB for 3 parameters) and the points table outgrow a workstation;
 # a larger study should be split into several sweep files.
 MAX_POINTS = 50_000_000
-SAMPLERS = ("grid", "lhs", "sobol")
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$"
 RESERVED_COLUMNS = frozenset({"point_id"})
 

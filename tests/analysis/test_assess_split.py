@@ -31,13 +31,13 @@ def golden_dome():
 
 def test_the_posture_grid_of_a_pair_is_one_kernel_call(monkeypatch):
     calls = []
-    real = stability_section.evaluate_rows
+    real = stability_section.row_values
 
     def counted(rows, params):
         calls.append(len(rows))
         return real(rows, params)
 
-    monkeypatch.setattr(stability_section, "evaluate_rows", counted)
+    monkeypatch.setattr(stability_section, "row_values", counted)
     monkeypatch.setattr(stability_section, "evaluate", None)  # no case-by-case fallback
     cases = posture_cases(resolve(parse_scenario(PAIR)))
     assert calls == [16]

@@ -16,7 +16,8 @@ from detente.analysis.assess import Assessment, assess
 from detente.analysis.caveats import CAVEATS_FILE, text
 from detente.analysis.scenario import resolve
 from detente.analysis.stability_section import posture_cases
-from detente.model.scenario import parse_scenario
+from detente.analysis.uncertainty import evaluate_batch
+from detente.model.scenario import load_scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "detente"
@@ -48,6 +49,24 @@ def test_the_posture_grid_of_a_pair_is_one_kernel_call(monkeypatch):
     assert first[False, True].r == pytest.approx(
         {"US": 0.9343509940558796, "RU": 0.9620291854415582}
     )
+
+
+def test_a_defended_posture_grid_is_one_call_equal_to_the_batched_path(monkeypatch):
+    """With a missile defence the 16 cases were 16 calls of evaluate_batch; they are now rows
+    of one call, with the same values."""
+    resolved = resolve(load_scenario(EXAMPLES / "golden-dome.yaml"))
+    calls = []
+    real = stability_section.row_values
+    monkeypatch.setattr(
+        stability_section, "row_values", lambda rows, p: calls.append(len(rows)) or real(rows, p)
+    )
+    cases = posture_cases(resolved)
+    assert calls == [16]
+    for c in cases:
+        out = evaluate_batch(resolved, {}, 1, posture=c.posture, lua=c.lua)
+        assert c.fsi == pytest.approx(out["fsi"][0], abs=1e-12)
+        assert c.r == pytest.approx({k: out[f"r.{k}"][0] for k in c.pair}, abs=1e-12)
+    assert cases[0].fsi == pytest.approx(0.2982245050637956, abs=1e-12)
 
 
 def test_every_section_has_a_declared_type():

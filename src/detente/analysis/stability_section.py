@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from detente.analysis.stability import StabilityResult, evaluate, row_values
@@ -133,13 +133,12 @@ def needs_batch(resolved: ResolvedScenario) -> bool:
 def posture_cases(resolved: ResolvedScenario) -> list[PostureCase]:
     """Every pair under every combination of postures and launch under attack.
 
-    With three or more parties the other parties keep the scenario's postures and every
-    striker withholds its reserve against them; with three or more parties or a missile
-    defence the cases come from :func:`evaluate_batch`. Otherwise, with one DE for every
-    warhead, all cases of a pair are rows of one kernel call (:func:`row_values`). ``r``
-    is capped.
+    With two parties, the 16 cases are rows of one kernel call (:func:`row_values`), with the
+    parties' missile defences and DE by weapon type where the scenario has them. With three
+    or more parties the other parties keep the scenario's postures and every striker withholds
+    its reserve against them: each case comes from :func:`evaluate_batch` (the multiparty
+    kernel takes one posture and launch setting per party). ``r`` is capped.
     """
-    batch = needs_batch(resolved)
     cases = []
     for pair in resolved.pairs():
         grid = [
@@ -147,22 +146,21 @@ def posture_cases(resolved: ResolvedScenario) -> list[PostureCase]:
             for postures in itertools.product(POSTURES, repeat=2)
             for luas in itertools.product((False, True), repeat=2)
         ]
-        if batch:
+        if len(resolved.parties) > 2:
             for posture, lua in grid:
                 out = evaluate_batch(resolved, {}, 1, posture=posture, lua=lua)
                 fsi = float(out[output_name(resolved, "fsi", pair)][0])
                 r = {k: float(out[output_name(resolved, "r", pair, k)][0]) for k in pair}
                 cases.append(PostureCase(pair, posture, lua, fsi, r))
-        elif resolved.params.weapons == "uniform":
-            rows = [resolved.sides(pair, posture, lua) for posture, lua in grid]
-            values = row_values(rows, resolved.params)
-            for i, (posture, lua) in enumerate(grid):
-                r = dict(zip(pair, map(float, values["r"][i]), strict=True))
-                cases.append(PostureCase(pair, posture, lua, float(values["fsi"][i]), r))
-        else:
-            for posture, lua in grid:
-                result = evaluate(resolved.sides(pair, posture, lua), resolved.params)
-                cases.append(PostureCase(pair, posture, lua, result.fsi, result.r))
+            continue
+        rows = [
+            [replace(s, defense=resolved.party(s.label).defense) for s in resolved.sides(pair, *c)]
+            for c in grid
+        ]
+        values = row_values(rows, resolved.params)
+        for i, (posture, lua) in enumerate(grid):
+            r = dict(zip(pair, map(float, values["r"][i]), strict=True))
+            cases.append(PostureCase(pair, posture, lua, float(values["fsi"][i]), r))
     return cases
 
 

@@ -19,9 +19,12 @@ element), the two switchable extensions of models.md §2. The last line is machi
 
     fsi_evals_per_s=<float> reference_evals_per_s=<float> ratio=<float>
     numpy_evals_per_s=<float> batch1_evals_per_s=<float> numpy_batch1_evals_per_s=<float>
+    fsi_cpu_evals_per_s=<float> numpy_cpu_evals_per_s=<float> batch1_cpu_evals_per_s=<float>
+    numpy_batch1_cpu_evals_per_s=<float> load_average=<float>
 
 (one line) with the kernel rate at batch 1e6: the compiled path's where numba is installed
-(else numpy's), then the numpy path's and both rates at batch 1.
+(else numpy's), then the numpy path's and both rates at batch 1, by the wall clock; then
+the same four rates by CPU time, and the one-minute load average at the end of the run.
 """
 
 from __future__ import annotations
@@ -158,11 +161,12 @@ def main(argv=None):
         start = time.perf_counter()
         compiled.load()
         print(f"compiled kernel loaded in {time.perf_counter() - start:.2f} s")
-    rate = {}
+    rate, cpu_rate = {}, {}
     top = BATCHES[-1]
     for path in paths:
         for batch in BATCHES:
-            rate[path, batch], cpu = kernel_rate(random_scenarios(args.seed, batch), backend=path)
+            scenarios = random_scenarios(args.seed, batch)
+            rate[path, batch], cpu = cpu_rate[path, batch] = kernel_rate(scenarios, backend=path)
             print(
                 f"{path:<9} batch {batch:>9,d}: {rate[path, batch]:>12,.0f} FSI/s  ({cpu:>12,.0f})"
             )
@@ -186,7 +190,12 @@ def main(argv=None):
     print(
         f"fsi_evals_per_s={rate[best, top]:.1f} reference_evals_per_s={ref_rate:.3f} "
         f"ratio={ratio:.1f} numpy_evals_per_s={rate['numpy', top]:.1f} "
-        f"batch1_evals_per_s={rate[best, 1]:.1f} numpy_batch1_evals_per_s={rate['numpy', 1]:.1f}"
+        f"batch1_evals_per_s={rate[best, 1]:.1f} numpy_batch1_evals_per_s={rate['numpy', 1]:.1f} "
+        f"fsi_cpu_evals_per_s={cpu_rate[best, top][1]:.1f} "
+        f"numpy_cpu_evals_per_s={cpu_rate['numpy', top][1]:.1f} "
+        f"batch1_cpu_evals_per_s={cpu_rate[best, 1][1]:.1f} "
+        f"numpy_batch1_cpu_evals_per_s={cpu_rate['numpy', 1][1]:.1f} "
+        f"load_average={os.getloadavg()[0]:.2f}"
     )
 
 

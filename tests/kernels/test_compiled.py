@@ -4,7 +4,8 @@ Both solve the same stop rule with the same arithmetic, one row at a time or ove
 so they agree to 1e-12 on the hypothesis forces of the other kernel tests: plain, with
 missile defences on either side, with DE by weapon type, launch under attack, α = 1 and
 k = 0 included. The fast entry of ``stability_index`` and the validated path that
-``first_strike`` (and so the multiparty and context kernels) takes are both checked.
+``first_strike`` takes are both checked, and so are the multiparty and context kernels,
+which run on ``first_strike``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernels.test_context import as_arrays
+from kernels.test_context import side as context_side
 from kernels.test_defense import defended_scenarios
 from kernels.test_heterogeneous import typed_rows
+from kernels.test_multiparty import run_kernel, systems
 from kernels.test_stability import (
     W80,
     batch,
@@ -26,8 +30,10 @@ from kernels.test_stability import (
 )
 
 from detente.kernels import compiled
+from detente.kernels import context as kc
 from detente.kernels import stability as ks
 from detente.kernels.defense import Defense
+from detente.kernels.exchange import Forces
 
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
 
@@ -159,9 +165,86 @@ def test_bad_input_gets_the_numpy_kernels_message(change, message):
         ks.stability_index(**t1_arguments(change, backend="compiled"))
 
 
+def test_option_sets_remembered_by_value_still_refuse_a_number_for_a_flag():
+    """lua_A=True is prepared once and remembered; lua_A=1 (equal to True) is not boolean
+    and gets the numpy kernel's message, as on a first call."""
+    for _ in range(2):
+        ks.stability_index(t1(), t1(), W80, W80, 0.8, 0.8, lua_A=True, backend="compiled")
+    with pytest.raises(ValueError, match="lua_A must be boolean"):
+        ks.stability_index(t1(), t1(), W80, W80, 0.8, 0.8, lua_A=1, backend="compiled")
+
+
 def test_backend_choice():
     assert compiled.use(1, "compiled") and not compiled.use(10**7, "numpy")
     # auto: by the batch alone, so every process of a sweep makes the same choice
     assert not compiled.use(1, "auto") and compiled.use(compiled.AUTO_ROWS, "auto")
     with pytest.raises(ValueError, match="backend must be one of"):
         compiled.use(1, "fortran")
+
+
+def ends_of(strike, w80_s, w80_v, alpha):
+    """The cost slack near D = 0 of :func:`assert_same` for one strike direction: S's
+    damage rests on V's survivors (R/w80_S), V's on S's (L/w80_V)."""
+    eps = 8 * np.finfo(float).eps
+    return (eps * strike.W_V / w80_s) ** alpha + (eps * strike.W_S / w80_v) ** alpha
+
+
+@SLOW
+@given(systems(), st.sampled_from([1, 2]))
+def test_multiparty_kernel_equals_its_numpy_path(sys_, kmax):
+    """Every ordered pair with its reserve: costs, ratios and the FSI matrix."""
+    got = run_kernel(sys_, kmax=kmax, backend="compiled")
+    want = run_kernel(sys_, kmax=kmax, backend="numpy")
+    w80 = np.array([sys_["w80"]])
+    ends = ends_of(want.strike, w80.swapaxes(1, 2), w80, sys_["alpha"])
+    off = ~np.isnan(want.C1)
+    for key in ("C1", "C_V"):
+        g = got.C1 if key == "C1" else got.strike.C_V
+        w = want.C1 if key == "C1" else want.strike.C_V
+        assert np.all(np.abs(g - w)[off] <= (TOL + ends)[off]), key
+    scale = TOL * (1.0 + want.strike.W_S + want.strike.W_V)
+    for name in WARHEADS:
+        g, w = getattr(got.strike, name)[off], getattr(want.strike, name)[off]
+        assert np.all(np.abs(g - w) <= scale[off] + TOL * np.abs(w)), name
+    safe = off & (want.C2 > 1e-3) & (ends < 1e-9) & (ends.swapaxes(1, 2) < 1e-9)
+    np.testing.assert_allclose(got.r[safe], want.r[safe], rtol=1e-9, atol=TOL)
+    both = safe & safe.swapaxes(1, 2)
+    np.testing.assert_allclose(got.fsi[both], want.fsi[both], rtol=1e-9, atol=TOL)
+    np.testing.assert_array_equal(np.isnan(got.fsi), np.isnan(want.fsi))
+
+
+@SLOW
+@given(context_side, context_side, st.floats(10, 1e4), st.floats(10, 1e4), st.floats(0, 1),
+       st.integers(1, 3), st.booleans())  # fmt: skip
+def test_context_strike_equals_its_numpy_path(s, v, w80_s, w80_v, de, kmax, lua):
+    """The cost-minimising strike of the context measures: x, arriving warheads, damages."""
+    args = (*as_arrays(s), *as_arrays(v), w80_s, w80_v, de)
+    got = kc.strike_outcome(*args, kmax=kmax, lua=lua, backend="compiled")
+    want = kc.strike_outcome(*args, kmax=kmax, lua=lua, backend="numpy")
+    forces = (Forces(*as_arrays(s)), Forces(*as_arrays(v)), w80_s, w80_v, de)
+    fs = ks.first_strike(*forces, kmax=kmax, lua=lua, backend="numpy")
+    scale = TOL * (1.0 + fs.W_S + fs.W_V)
+    np.testing.assert_allclose(got.x, want.x, rtol=TOL, atol=scale[0])
+    np.testing.assert_allclose(got.arriving, want.arriving, rtol=TOL, atol=scale[0])
+    np.testing.assert_allclose(got.D_S, want.D_S, atol=TOL + scale[0] * ks.LN5 / w80_s)
+    np.testing.assert_allclose(got.D_V, want.D_V, atol=TOL + scale[0] * ks.LN5 / w80_v)
+
+
+def test_multiparty_and_context_take_the_compiled_path(monkeypatch):
+    """No silent fall-back to numpy: the compiled kernel answers both (per-row options)."""
+    answered = []
+
+    def spy(*args, solve=compiled._solve):
+        out = solve(*args)
+        answered.append(out is not None)
+        return out
+
+    monkeypatch.setattr(compiled, "_solve", spy)
+    party = [(100.0, 10.0, True, 0.5), (30.0, 8.0, False, 0.9)]
+    sys_ = dict(parties=[party] * 3, w80=[[500.0] * 3] * 3, de=[[[0.8, 0.7]] * 3] * 3,
+                lua=[True, False, True], reserve=[[0.1] * 3] * 3, mode="share", alpha=0.75,
+                surcharge=0.3, avail=0.9)  # fmt: skip
+    run_kernel(sys_, backend="compiled")
+    kc.strike_outcome(*as_arrays(party), *as_arrays(party), W80, W80, 0.8, lua=True,
+                      backend="compiled")  # fmt: skip
+    assert answered == [True, True]

@@ -59,10 +59,10 @@ def test_tornado_bars_start_at_the_medians(a):
     fig = figures.tornado_figure(a)
     low, high = fig.data
     t = a.tornado
-    assert low.base == t.fsi_base
-    assert list(low.y) == [input_label(b.path) for b in reversed(t.bars)]
+    assert low.base == t.base
+    assert list(low.y) == [input_label(b.input) for b in reversed(t.bars)]
     assert not any(y.startswith("parties.") for y in low.y)
-    assert [t.fsi_base + x for x in high.x] == pytest.approx([b.fsi_high for b in reversed(t.bars)])
+    assert [t.base + x for x in high.x] == pytest.approx([b.at_high for b in reversed(t.bars)])
 
 
 def test_drawdown_curves_pass_through_x_star(a):
@@ -123,11 +123,9 @@ def test_risk_tornado_bars_start_at_the_medians(a):
 
     r = a.risk.result
     low, high = risk_tornado_figure(r).data
-    shown = list(reversed(r.tornado[:TORNADO_BARS]))
+    shown = list(reversed(r.tornado.bars[:TORNADO_BARS]))
     assert low.base == pytest.approx(100 * r.probability_at_medians)
-    assert [low.base + x for x in high.x] == pytest.approx(
-        [100 * b.probability_at_p95 for b in shown]
-    )
+    assert [low.base + x for x in high.x] == pytest.approx([100 * b.at_high for b in shown])
 
 
 def test_context_figure_holds_arw_of_every_condition(a):

@@ -45,7 +45,7 @@ def test_results_json_has_the_index_and_its_quantiles(written):
     assert data["fsi"] == a.fsi
     q = data["uncertainty"]["fsi"]
     assert q["p05"] <= q["p50"] <= q["p95"]
-    assert q == a.uncertainty.quantiles["fsi"]
+    assert q == a.uncertainty.quantiles["fsi"].to_dict()
     assert data["uncertainty"]["samples"] == 3000 and data["uncertainty"]["seed"] == 5
     assert data["upload"]["stability"]["fsi"][0] == pytest.approx(a.fsi)
     assert {s["id"] for s in data["sources"]} == {s.id for s in a.sources}
@@ -133,8 +133,8 @@ def test_section_csv_tables(written):
     )
     parameters = pd.read_csv(files["risk_parameters.csv"])
     assert list(parameters["name"][~parameters["sourced"]]) == list(r.illustrative)
-    assert list(pd.read_csv(files["risk_tornado.csv"])["parameter"]) == [
-        b.parameter for b in r.tornado
+    assert list(pd.read_csv(files["risk_tornado.csv"])["input"]) == [
+        b.input for b in r.tornado.bars
     ]
     context = pd.read_csv(files["context.csv"]).set_index("side")
     for k in a.context.result.labels:
@@ -174,7 +174,7 @@ def test_csv_tables(written):
     postures = pd.read_csv(files["fsi_postures.csv"])
     assert len(postures) == 16 and postures["fsi"].between(0, 1).all()
     tornado = pd.read_csv(files["tornado.csv"])
-    assert list(tornado["path"]) == [b.path for b in a.tornado.bars]
+    assert list(tornado["input"]) == [b.input for b in a.tornado.bars]
     ledger = pd.read_csv(files["ledger.csv"])
     assert len(ledger) == len(a.ledger)
 

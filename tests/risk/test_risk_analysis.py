@@ -173,19 +173,21 @@ def test_de_alerting_in_low_tension_lowers_risk_when_there_is_no_crisis(tmp_path
 
 def test_tornado_is_sorted_and_rates_raise_risk():
     r = ar.run_risk(samples=200, seed=0)
-    swings = [b.swing for b in r.tornado]
+    bars = r.tornado.bars
+    swings = [b.swing for b in bars]
     assert swings == sorted(swings, reverse=True)
-    rate_bars = [b for b in r.tornado if b.parameter.endswith("rate_per_year")]
+    rate_bars = [b for b in bars if b.input.endswith("rate_per_year")]
     assert len(rate_bars) == 4
-    assert all(b.probability_at_p95 > b.probability_at_p05 for b in rate_bars)
-    assert not any(b.parameter.startswith(("time_model", "interventions")) for b in r.tornado)
+    assert all(b.at_high > b.at_low for b in rate_bars)
+    assert not any(b.input.startswith(("time_model", "interventions")) for b in bars)
+    assert r.tornado.base == r.probability_at_medians
 
 
 def test_tornado_skips_fixed_parameters(tmp_path):
     data = copy.deepcopy(BASE)
     data["streams"][0]["rate_per_year"] = uniform(0.5, 1.5)
     r = ar.run_risk(load(tmp_path, data), samples=10, seed=0)
-    assert [b.parameter for b in r.tornado] == ["A.icbm.rate_per_year"]
+    assert [b.input for b in r.tornado.bars] == ["A.icbm.rate_per_year"]
 
 
 #: The bundled values with a source (issue 10, item 11): the US low-tension pass probability
@@ -233,7 +235,7 @@ def test_a_sourced_parameter_is_reported_as_sourced(tmp_path):
     }
     r = ar.run_risk(load(tmp_path, data), samples=10, seed=0)
     assert r.sourced == ("crisis_fraction",)
-    assert r.tornado[0].parameter == "crisis_fraction" and r.tornado[0].sourced
+    assert r.tornado.bars[0].input == "crisis_fraction" in r.sourced
 
 
 @pytest.mark.parametrize(
@@ -260,7 +262,7 @@ CORPUS = [
             crisis={
                 "dist": "lognormal",
                 "median": 0.1,
-                "gsd": 2,
+                "sigma": 0.7,
                 "status": "assumption",
                 "note": "x",
             }
@@ -269,9 +271,22 @@ CORPUS = [
         "crisis:",
     ),
     (
+        lambda d: d.update(
+            crisis_fraction={
+                "dist": "lognormal",
+                "median": 0.1,
+                "gsd": 2,
+                "status": "assumption",
+                "note": "x",
+            }
+        ),
+        r"not gsd; gsd: 2 is sigma: 0\.693147",
+        "gsd:",
+    ),
+    (
         lambda d: d.update(crisis_fraction=uniform(0.5, 0.1)),
         "is above high",
-        "crisis_fraction:",
+        "low:",
     ),
     (
         lambda d: d.update(crisis_fraction={"dist": "uniform", "low": 0.1, "status": "x"}),
@@ -299,8 +314,8 @@ CORPUS = [
     ),
     (
         lambda d: d["streams"][0].update(rate_per_year=fixed(1.0, median=2.0)),
-        "not used by dist",
-        "rate_per_year:",
+        "unknown field",
+        "median:",
     ),
     (lambda d: d["streams"].append(stream()), "defined twice", "rate_per_year:"),
     (

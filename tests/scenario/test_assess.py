@@ -192,7 +192,7 @@ def test_missile_defence_enters_the_index_through_the_kernel():
     assert a.fsi == a.system["fsi"] == float(direct.fsi[0])
     assert a.system["arriving.RU"] < a.system["surviving.RU"]
     assert a.fsi < a.stability["US-RU"].fsi
-    bars = {b.path: b for b in a.tornado.bars}
+    bars = {b.input: b for b in a.tornado.bars}
     assert bars["parties.US.defense.p_kill"].swing > 0
     none = path.read_text().replace("value: 1000, status", "value: 0, status")
     b = assess(parse_scenario(none, str(path)))

@@ -4,7 +4,6 @@ vectorised batch against a plain per-sample reference built through the model la
 from __future__ import annotations
 
 import dataclasses
-import math
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,6 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
 
 from detente.analysis.elements import strategic_holdings
 from detente.analysis.scenario import resolve
@@ -22,10 +20,10 @@ from detente.analysis.uncertainty import (
     evaluate_batch,
     monte_carlo,
     output_names,
-    quantile,
-    tornado,
+    scenario_distributions,
+    scenario_tornado,
 )
-from detente.model.scenario import LogNormal, Normal, Triangular, Uniform, parse_scenario
+from detente.model.scenario import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "examples" / "new-start-expiry.yaml"
@@ -55,56 +53,6 @@ def resolved():
     return resolve(parse_scenario(SCENARIO, "mc-test.yaml"))
 
 
-# --- inverse CDFs -------------------------------------------------------------------------
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    st.floats(0.0, 10.0),
-    st.floats(0.0, 1.0),
-    st.floats(0.01, 10.0),
-    st.floats(0.001, 0.999),
-)
-def test_triangular_matches_scipy(low, frac, width, u):
-    dist = Triangular(dist="triangular", low=low, mode=low + frac * width, high=low + width)
-    expected = stats.triang.ppf(u, frac, loc=low, scale=width)
-    assert quantile(dist, u)[0] == pytest.approx(expected, rel=1e-9, abs=1e-12)
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    st.floats(-5.0, 5.0),
-    st.floats(0.05, 3.0),
-    st.floats(0.0, 3.0),
-    st.floats(0.0, 3.0),
-    st.floats(0.001, 0.999),
-)
-def test_truncated_normal_cdf_inverts(mean, sd, below, above, u):
-    """Reference: the truncated CDF (Φ(x) − Φ(a)) / (Φ(b) − Φ(a)) evaluated at the answer."""
-    low, high = mean - below * sd - 0.01, mean + above * sd + 0.01
-    x = quantile(Normal(dist="normal", mean=mean, sd=sd, low=low, high=high), u)[0]
-    cdf = stats.norm.cdf
-    a, b = cdf((low - mean) / sd), cdf((high - mean) / sd)
-    assert low <= x <= high
-    assert (cdf((x - mean) / sd) - a) / (b - a) == pytest.approx(u, abs=1e-9)
-
-
-def test_lognormal_median_and_bounds():
-    dist = LogNormal(dist="lognormal", median=400.0, sigma=0.5, low=200.0, high=800.0)
-    lo, med, hi = quantile(dist, [0.0, 0.5, 1.0])
-    assert 200.0 <= lo < 200.001 and 799.999 < hi <= 800.0
-    assert med == pytest.approx(400.0, rel=1e-12)
-    untruncated = LogNormal(dist="lognormal", median=400.0, sigma=0.5)
-    assert quantile(untruncated, stats.norm.cdf(1.0))[0] == pytest.approx(400 * math.exp(0.5))
-
-
-def test_uniform_draws_fill_their_interval():
-    x = Uniform(dist="uniform", low=2.0, high=3.0)
-    values = quantile(x, np.random.default_rng(0).random(10_000))
-    assert 2.0 <= values.min() < 2.01 and 2.99 < values.max() <= 3.0
-    assert values.mean() == pytest.approx(2.5, abs=0.01)
-
-
 # --- reproducibility and zero width ------------------------------------------------------
 
 
@@ -121,7 +69,7 @@ def test_fixed_seed_is_reproducible_bit_for_bit(resolved):
 
 
 def test_chunking_does_not_change_results(resolved):
-    values = draw(resolved.inputs, 1000, seed=7)
+    values = draw(scenario_distributions(resolved), 1000, seed=7)
     whole = evaluate_batch(resolved, values, 1000)
     chunked = evaluate_batch(resolved, values, 1000, chunk_rows=97)
     for name in whole:
@@ -138,18 +86,15 @@ def test_zero_width_distributions_give_exactly_the_deterministic_answer():
     p = StabilityParams()
 
     def fixed(v):
-        return {"dist": "uniform", "low": v, "high": v}
+        return {"dist": "fixed", "value": v}
 
     zero = yaml.safe_dump(
         {
             "uncertain": {
                 "parameters.de": fixed(p.de),
-                "parameters.alpha": {"dist": "triangular", "low": p.alpha, "mode": p.alpha,
-                                     "high": p.alpha},
-                "parties.US.w80": {"dist": "normal", "mean": w80_us, "sd": 0},
-                "parties.US.holdings.trident-ii-d5.loading": {
-                    "dist": "lognormal", "median": trident.mean_loading, "sigma": 0
-                },
+                "parameters.alpha": fixed(p.alpha),
+                "parties.US.w80": fixed(w80_us),
+                "parties.US.holdings.trident-ii-d5.loading": fixed(trident.mean_loading),
                 "parties.RU.holdings.r-30-bulava.alert.generated": fixed(bulava.alert.generated),
                 "parties.RU.holdings.rs-24-yars-mobile.warheads": fixed(yars.warheads),
             }
@@ -164,8 +109,8 @@ def test_zero_width_distributions_give_exactly_the_deterministic_answer():
         assert np.all(mc.outputs[f"arriving.{side}"] == expected.arriving[side])
         surviving = sum(expected.surviving[side].values())  # summed per element: rounding
         assert mc.outputs[f"surviving.{side}"] == pytest.approx(surviving, rel=1e-12)
-    bars = tornado(resolved).bars
-    assert all(b.swing == 0.0 and b.fsi_base == expected.fsi for b in bars)
+    bars = scenario_tornado(resolved).bars
+    assert all(b.swing == 0.0 and b.base == expected.fsi for b in bars)
 
 
 # --- the vectorised batch against a plain per-sample reference ---------------------------
@@ -214,7 +159,7 @@ def reference_sample(resolved, values: dict[str, float]):
 @settings(max_examples=8, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_batch_matches_the_per_sample_reference(resolved, seed):
-    values = draw(resolved.inputs, 6, seed=seed)
+    values = draw(scenario_distributions(resolved), 6, seed=seed)
     out = evaluate_batch(resolved, values, 6)
     for i in range(6):
         ref = reference_sample(resolved, {k: v[i] for k, v in values.items()})
@@ -228,18 +173,18 @@ def test_batch_matches_the_per_sample_reference(resolved, seed):
 
 
 def test_tornado_moves_one_input_at_a_time(resolved):
-    t = tornado(resolved)
+    t = scenario_tornado(resolved)
     assert [b.swing for b in t.bars] == sorted((b.swing for b in t.bars), reverse=True)
-    medians = {x.path: quantile(x.dist, 0.5)[0] for x in resolved.inputs}
-    assert t.fsi_base == pytest.approx(reference_sample(resolved, medians).fsi, rel=1e-12)
-    bar = next(b for b in t.bars if b.path == "parameters.de")
+    medians = {x.path: x.dist.ppf(0.5)[0] for x in resolved.inputs}
+    assert t.base == pytest.approx(reference_sample(resolved, medians).fsi, rel=1e-12)
+    bar = next(b for b in t.bars if b.input == "parameters.de")
     x = next(x for x in resolved.inputs if x.path == "parameters.de")
-    assert (bar.low, bar.high) == tuple(quantile(x.dist, [0.05, 0.95]))
-    for value, fsi in ((bar.low, bar.fsi_low), (bar.high, bar.fsi_high)):
+    assert (bar.low, bar.high) == tuple(x.dist.ppf([0.05, 0.95]))
+    for value, fsi in ((bar.low, bar.at_low), (bar.high, bar.at_high)):
         ref = reference_sample(resolved, {**medians, "parameters.de": value})
         assert fsi == pytest.approx(ref.fsi, rel=1e-12)
     # A higher DE makes silos and off-alert launchers easier to destroy: less stable.
-    assert bar.fsi_high < bar.fsi_low
+    assert bar.at_high < bar.at_low
 
 
 def test_an_alert_fraction_of_the_other_posture_has_no_effect():
@@ -250,7 +195,7 @@ def test_an_alert_fraction_of_the_other_posture_has_no_effect():
         "  parties.US.holdings.trident-ii-d5.alert.day_to_day: "
         "{dist: uniform, low: 0.5, high: 0.83}\n"
     )
-    bars = {b.path: b for b in tornado(resolve(parse_scenario(text, "alert.yaml"))).bars}
+    bars = {b.input: b for b in scenario_tornado(resolve(parse_scenario(text, "alert.yaml"))).bars}
     assert bars["parties.US.holdings.trident-ii-d5.alert.generated"].swing == 0.0
     assert bars["parties.US.holdings.trident-ii-d5.alert.day_to_day"].swing > 0.0
 
@@ -271,5 +216,28 @@ def test_quantiles_converge_as_samples_grow():
     small = monte_carlo(resolved, 20_000, seed=1).quantiles["fsi"]
     large = monte_carlo(resolved, 200_000, seed=2).quantiles["fsi"]
     for key in ("p05", "p50", "p95"):
-        assert abs(small[key] - large[key]) < 0.01, key
-    assert abs(small["mean"] - large["mean"]) < 0.005
+        assert abs(getattr(small, key) - getattr(large, key)) < 0.01, key
+    assert abs(small.mean - large.mean) < 0.005
+
+
+def test_scenario_tornado_is_one_kernel_call_with_pinned_values(monkeypatch):
+    """The default scenario's DE bar, pinned to the values of the per-module tornado this
+    replaced (main 514457a), computed in one evaluate_batch call of 2K + 1 rows."""
+    from detente.analysis import uncertainty
+    from detente.model.scenario import load_scenario
+
+    resolved = resolve(load_scenario(DEFAULT))
+    calls = []
+    real = uncertainty.evaluate_batch
+
+    def counted(r, values, size, **kw):
+        calls.append(size)
+        return real(r, values, size, **kw)
+
+    monkeypatch.setattr(uncertainty, "evaluate_batch", counted)
+    t = scenario_tornado(resolved)
+    assert calls == [2 * len(resolved.inputs) + 1]
+    bar = next(b for b in t.bars if b.input == "parameters.de")
+    assert (bar.low, bar.high) == pytest.approx((0.5821583836, 0.8919052498), rel=1e-9)
+    assert (bar.at_low, bar.at_high) == pytest.approx((0.8811720790, 0.5472319567), rel=1e-9)
+    assert t.base == pytest.approx(0.7115090502, rel=1e-9)

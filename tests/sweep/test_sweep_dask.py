@@ -31,7 +31,7 @@ seed: 7
 chunk_size: {chunk_size}
 parameters:
   - {{name: x1, bounds: [-3.141592653589793, 3.141592653589793]}}
-  - {{name: x2, dist: {{kind: normal, mean: 0.0, sd: 1.0}}}}
+  - {{name: x2, dist: normal, mean: 0.0, sd: 1.0}}
   - {{name: x3, values: [-2.0, 0.0, 1.5]}}
 """
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from SALib.sample import sobol as salib_sobol
 
 from detente.sweep.samplers import from_unit, sample, unit_sample
-from detente.sweep.spec import Distribution, Parameter, parse_spec
+from detente.sweep.spec import Parameter, parse_spec
 
 PI = math.pi
 
@@ -87,9 +87,9 @@ def test_sobol_rows_follow_saltelli_blocks(second_order):
 def test_mapping_matches_salib_scaling_of_the_same_sobol_points():
     params = [
         "{name: x1, bounds: [-3.0, 5.0]}",
-        "{name: x2, dist: {kind: normal, mean: 2.0, sd: 0.5}}",
-        "{name: x3, dist: {kind: triangular, low: 1.0, mode: 1.5, high: 4.0}}",
-        "{name: a, dist: {kind: lognormal, mu: 1.0, sigma: 0.3}}",
+        "{name: x2, dist: normal, mean: 2.0, sd: 0.5}",
+        "{name: x3, dist: triangular, low: 1.0, mode: 1.5, high: 4.0}",
+        "{name: a, dist: lognormal, median: 2.718281828459045, sigma: 0.3}",
     ]
     spec = parse_spec(spec_text("sobol", 64, params))
     problem = {
@@ -132,7 +132,9 @@ def ref_triangular_ppf(u, low, mode, high):
 )
 def test_triangular_matches_its_closed_form(u, low, width, peak):
     high, mode = low + width, low + peak * width
-    p = Parameter(name="x1", dist=Distribution(kind="triangular", low=low, mode=mode, high=high))
+    p = Parameter.model_validate(
+        {"name": "x1", "dist": "triangular", "low": low, "mode": mode, "high": high}
+    )
     got = float(from_unit(p, np.array([u]))[0])
     assert got == pytest.approx(ref_triangular_ppf(u, low, mode, high), rel=1e-12, abs=1e-9)
 

@@ -23,9 +23,9 @@ points: 64
 seed: 3
 parameters:
   - {name: x1, bounds: [-3.14, 3.14]}
-  - {name: x2, dist: {kind: triangular, low: 0, mode: 1, high: 4}}
+  - {name: x2, dist: triangular, low: 0, mode: 1, high: 4}
   - {name: x3, values: [-1, 0, 1]}
-  - {name: a, dist: {kind: lognormal, mu: 2.0, sigma: 0.1}}
+  - {name: a, dist: lognormal, median: 7.38905609893065, sigma: 0.1}
 criteria:
   - {party: US, output: y, min: 1}
   - {input: x3, max: 0}

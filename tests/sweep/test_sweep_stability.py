@@ -51,7 +51,7 @@ parameters:
   - {{name: parties.US.holdings.minuteman-iii.loading, values: [1, 2, 3]}}
   - {{name: parties.RU.holdings.rs-24-yars-mobile.loading, bounds: [1, 4]}}
   - {{name: parties.RU.holdings.rs-24-yars-mobile.alert.day_to_day, bounds: [0.0, 0.3]}}
-  - {{name: parameters.de, dist: {{kind: triangular, low: 0.6, mode: 0.8, high: 0.95}}}}
+  - {{name: parameters.de, dist: triangular, low: 0.6, mode: 0.8, high: 0.95}}
 criteria:
   - {{party: US, output: arriving.US, min: 100}}
   - {{party: RU, output: arriving.RU, min: 100}}
@@ -109,7 +109,7 @@ def test_sweep_points_equal_the_single_scenario_path(tmp_path):
 def assert_parameter_error_located(parameter, message):
     """The spec's fourth parameter replaced by ``parameter`` fails with ``message`` there."""
     text = SPEC.replace(
-        "  - {name: parameters.de, dist: {kind: triangular, low: 0.6, mode: 0.8, high: 0.95}}",
+        "  - {name: parameters.de, dist: triangular, low: 0.6, mode: 0.8, high: 0.95}",
         f"  - {parameter}",
     )
     with pytest.raises(InputError) as info:
@@ -127,7 +127,7 @@ def assert_parameter_error_located(parameter, message):
         (f"{{name: {US}.trident-ii-d5.alert.generated, bounds: [0, 1]}}", "posture day_to_day"),
         ("{name: parameters.kmax, values: [1, 2]}", "integer"),
         ("{name: parameters.de, values: [low, high]}", "takes numbers"),
-        ("{name: parameters.de, dist: {kind: normal, mean: 0.8, sd: 0.1}}",
+        ("{name: parameters.de, dist: normal, mean: 0.8, sd: 0.1}",
          "reaches [0.0966, 1.5034], outside the valid range [0, 1]"),
     ],
 )  # fmt: skip
@@ -280,7 +280,7 @@ def test_defence_inputs_and_the_interceptor_cap_need_two_parties():
     with pytest.raises(InputError, match="three or more parties"):
         parse_spec(three)
     nothing = SPEC.replace(
-        "  - {name: parameters.de, dist: {kind: triangular, low: 0.6, mode: 0.8, high: 0.95}}",
+        "  - {name: parameters.de, dist: triangular, low: 0.6, mode: 0.8, high: 0.95}",
         "  - {name: treaty.interceptor_cap, values: [0, 100]}",
     )
     with pytest.raises(InputError, match="no party of the scenario has a defense block"):
@@ -293,7 +293,7 @@ def test_defence_inputs_and_the_interceptor_cap_need_two_parties():
         ("{name: treaty.mirv, values: [allowed, banned]}", "unknown rule(s) banned"),
         ("{name: treaty.mirv, bounds: [0, 2]}", "takes values among allowed, icbm_ban"),
         ("{name: treaty.warhead_cap, bounds: [-10, 100]}", "outside the valid range [0, inf]"),
-        ("{name: treaty.launcher_cap, dist: {kind: normal, mean: 700, sd: 9}}", "[-inf, inf]"),
+        ("{name: treaty.launcher_cap, dist: normal, mean: 700, sd: 9}", "[-inf, inf]"),
         ("{name: treaty.launcher_cap, values: [low, high]}", "takes numbers"),
         ("{name: treaty.warheads, values: [1000]}", "unknown treaty cap 'treaty.warheads'"),
     ],

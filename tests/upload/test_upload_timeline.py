@@ -248,3 +248,28 @@ def test_a_broken_upload_file_names_its_line_and_field(tmp_path) -> None:
     )
     with pytest.raises(InputError, match="unknown system"):
         load_upload_defaults(unknown)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "compiled"])
+def test_the_index_along_the_timeline_is_one_kernel_call(monkeypatch, backend) -> None:
+    """Every month's index in one batch (B = months + 1), on either kernel path; the two
+    paths agree to 1e-12."""
+    from detente.kernels import compiled
+    from detente.kernels import stability as ks
+
+    if backend == "compiled" and not compiled.available():
+        pytest.skip("numba is not installed")
+    want = upload_race(US, RU, months=18).stability
+    batches = []
+
+    def spy(*args, index=ks.stability_index, **kwargs):
+        batches.append(np.shape(args[0].n)[0])
+        return index(*args, **kwargs)
+
+    monkeypatch.setattr(ks, "stability_index", spy)
+    monkeypatch.setenv("DETENTE_KERNEL", backend)
+    got = upload_race(US, RU, months=18).stability
+    assert batches == [19]
+    np.testing.assert_allclose(got.fsi, want.fsi, rtol=0, atol=1e-12)
+    for label, r in want.r.items():
+        np.testing.assert_allclose(got.r[label], r, rtol=0, atol=1e-12)

@@ -52,7 +52,7 @@ from detente.analysis.uncertainty import (
     UncertaintyResult,
     check_samples,
     monte_carlo,
-    tornado,
+    scenario_tornado,
 )
 from detente.analysis.upload_section import upload_ledger, upload_note, upload_plan
 from detente.analysis.verification_section import VerificationSection, verification_section
@@ -322,7 +322,7 @@ def assess(
     mc = None
     if samples is not None:
         mc = monte_carlo(resolved, samples, seed, progress=progress)
-    sensitivity = tornado(resolved) if resolved.inputs else None
+    sensitivity = scenario_tornado(resolved) if resolved.inputs else None
     upload = upload_plan(resolved)
     risk = risk_section(resolved, seed)
     entries = ledger(resolved) + upload_ledger(upload)

@@ -166,15 +166,15 @@ class ContextResult:
         return head + why + " Polarity: the reverse of the FSI's (FSI 1 is stable; here 0 is)."
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict (NaN as ``None``, an infinite ratio as ``"inf"``)."""
+        """Plain dict (non-finite numbers stay floats; JSON: ``null``, :mod:`detente.jsonio`)."""
         return {
-            "schelling": _safe(self.schelling),
+            "schelling": self.schelling,
             "schelling_meaning": self.schelling_meaning(),
-            "penalty_for_waiting": _safe(self.penalty),
-            "arriving_retaliation": _safe(self.arw),
-            "arriving_by_condition": _safe(self.arw_conditions),
-            "generation_stability": _safe(self.generation),
-            "low_stability": _safe(self.low),
+            "penalty_for_waiting": self.penalty,
+            "arriving_retaliation": self.arw,
+            "arriving_by_condition": self.arw_conditions,
+            "generation_stability": self.generation,
+            "low_stability": self.low,
             "strike": self.measures.strike,
             "posture": self.posture,
             "lua": self.lua,
@@ -206,14 +206,6 @@ class ContextResult:
 def _signed(x: float) -> str:
     """A value to 3 decimals with a true minus sign."""
     return f"{x:.3f}".replace("-", "−")
-
-
-def _safe(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _safe(x) for k, x in v.items()}
-    if isinstance(v, float) and not math.isfinite(v):
-        return None if math.isnan(v) else "inf"
-    return v
 
 
 def _conditions(label: str, posture: str, lua: bool, m: ContextParams) -> set[tuple[str, bool]]:

@@ -162,10 +162,7 @@ def ledger(resolved: ResolvedScenario) -> list[LedgerEntry]:
     for x in resolved.inputs:
         d = x.dist
         prov = Provenance(source=d.source, status="assumption", note=d.note or "uncertain input")
-        desc = ", ".join(
-            f"{k}={v:g}" for k, v in d.model_dump().items() if isinstance(v, float | int)
-        )
-        out.append(entry("scenario", f"uncertain {x.path}", f"{d.dist}({desc})", prov))
+        out.append(entry("scenario", f"uncertain {x.path}", d.describe(), prov))
     return out
 
 

@@ -111,12 +111,8 @@ class PairResult:
     arriving: dict[str, float]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict (an infinite ratio as ``"inf"``)."""
-        out = {k: v for k, v in self.__dict__.items() if k != "pair"}
-        out["r_uncapped"] = {
-            k: v if math.isfinite(v) else "inf" for k, v in self.r_uncapped.items()
-        }
-        return out
+        """Plain dict (an unbounded ratio stays ``inf``; JSON: ``null``, :mod:`detente.jsonio`)."""
+        return {k: v for k, v in self.__dict__.items() if k != "pair"}
 
 
 @dataclass(frozen=True, repr=False)

@@ -15,29 +15,29 @@ import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import stats
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from detente.analysis.uncertainty import Quantiles, Tornado, draw, tornado
 from detente.errors import InputError
 from detente.kernels import risk as kr
 from detente.model.catalog import check_source_ids, iter_inline_source_refs
-from detente.model.provenance import CompleteProvenance
+from detente.model.distribution import Distribution
 from detente.model.yamlio import Document, load_yaml, validate
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "Dist",
     "InterventionResult",
     "ParameterInfo",
     "Quantiles",
+    "RiskDistribution",
     "RiskParameterSet",
     "RiskResult",
-    "TornadoBar",
+    "Tornado",
     "load_risk_parameters",
     "run_risk",
 ]
@@ -46,82 +46,26 @@ DEFAULT_PARAMETERS = (
     Path(__file__).resolve().parent.parent / "data" / "risk" / "bbh2013_illustrative.yaml"
 )
 CONDITIONS = ("crisis", "low_tension")
-_SHAPE_FIELDS = {
-    "fixed": ("value",),
-    "uniform": ("low", "high"),
-    "loguniform": ("low", "high"),
-    "triangular": ("low", "mode", "high"),
-    "lognormal": ("median", "gsd"),
-}
 
 
-class Dist(CompleteProvenance):
-    """A parameter as a distribution, with its provenance.
+def _complete(dist: Any) -> Any:
+    """A risk parameter's provenance is complete: a status, a source id unless it is an
+    assumption, and for an assumption a note that says why (as
+    :class:`~detente.model.provenance.CompleteProvenance`)."""
+    if dist.status is None:
+        raise ValueError(
+            "a risk parameter needs a status (official, estimate, derived, assumption)"
+        )
+    if dist.status == "assumption" and not dist.note:
+        raise ValueError("an assumption needs a note that says why")
+    if dist.status != "assumption" and not dist.source:
+        raise ValueError(f"a value with status '{dist.status}' needs a source id")
+    return dist
 
-    ``dist`` is one of ``fixed`` (``value``), ``uniform`` and ``loguniform`` (``low``,
-    ``high``), ``triangular`` (``low``, ``mode``, ``high``) and ``lognormal`` (``median``,
-    geometric standard deviation ``gsd``).
-    """
 
-    dist: Literal["fixed", "uniform", "loguniform", "triangular", "lognormal"]
-    value: float | None = None
-    mode: float | None = None
-    median: float | None = None
-    gsd: float | None = None
-    unit: str | None = None
-
-    @model_validator(mode="after")
-    def _shape(self) -> Dist:
-        needed = _SHAPE_FIELDS[self.dist]
-        for name in ("value", "low", "high", "mode", "median", "gsd"):
-            given = getattr(self, name) is not None
-            if name in needed and not given:
-                raise ValueError(f"dist '{self.dist}' needs {', '.join(needed)}")
-            if name not in needed and given:
-                raise ValueError(f"'{name}' is not used by dist '{self.dist}'")
-        if any(not math.isfinite(getattr(self, n)) for n in needed):
-            raise ValueError("distribution parameters must be finite")
-        lo, hi = self.low, self.high
-        if self.dist in ("uniform", "loguniform", "triangular") and not lo < hi:
-            raise ValueError("low must be below high")
-        if self.dist == "loguniform" and lo <= 0:
-            raise ValueError("loguniform needs low > 0")
-        if self.dist == "triangular" and not lo <= self.mode <= hi:
-            raise ValueError("triangular needs low <= mode <= high")
-        if self.dist == "lognormal" and not (self.median > 0 and self.gsd > 1):
-            raise ValueError("lognormal needs median > 0 and gsd > 1")
-        return self
-
-    def _frozen(self) -> Any:
-        lo, hi = self.low, self.high
-        if self.dist == "uniform":
-            return stats.uniform(loc=lo, scale=hi - lo)
-        if self.dist == "loguniform":
-            return stats.loguniform(lo, hi)
-        if self.dist == "triangular":
-            return stats.triang((self.mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
-        return stats.lognorm(s=math.log(self.gsd), scale=self.median)
-
-    def ppf(self, q: np.ndarray) -> np.ndarray:
-        """Quantile function at ``q`` (uniforms in [0, 1))."""
-        q = np.asarray(q, dtype=float)
-        if self.dist == "fixed":
-            return np.full(q.shape, float(self.value))
-        return np.asarray(self._frozen().ppf(q), dtype=float)
-
-    @property
-    def support(self) -> tuple[float, float]:
-        """Smallest and largest value the distribution can take."""
-        if self.dist == "fixed":
-            return float(self.value), float(self.value)
-        if self.dist == "lognormal":
-            return 0.0, math.inf
-        return float(self.low), float(self.high)
-
-    def describe(self) -> str:
-        """Short text such as ``uniform(0.01, 0.1)``."""
-        args = ", ".join(f"{getattr(self, n):g}" for n in _SHAPE_FIELDS[self.dist])
-        return f"{self.dist}({args})"
+#: A risk parameter: the one :data:`~detente.model.distribution.Distribution` with complete
+#: provenance (``status``, ``source``/``note``) and an optional ``unit``.
+RiskDistribution = Annotated[Distribution, AfterValidator(_complete)]
 
 
 class ConditionDists(BaseModel):
@@ -129,8 +73,8 @@ class ConditionDists(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    crisis: Dist
-    low_tension: Dist
+    crisis: RiskDistribution
+    low_tension: RiskDistribution
 
 
 class Stage(ConditionDists):
@@ -146,7 +90,7 @@ class Stream(BaseModel):
 
     side: str
     alarm: str
-    rate_per_year: Dist
+    rate_per_year: RiskDistribution
     stages: tuple[Stage, ...] = Field(min_length=1)
     launch: ConditionDists
 
@@ -156,9 +100,9 @@ class TimeModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    pass_scale_min: Dist
-    launch_scale_min: Dist
-    slbm_flight_min_per_km: Dist
+    pass_scale_min: RiskDistribution
+    launch_scale_min: RiskDistribution
+    slbm_flight_min_per_km: RiskDistribution
 
 
 class Selector(BaseModel):
@@ -189,7 +133,7 @@ class Factor(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     target: Target
-    value: Dist
+    value: RiskDistribution
 
 
 class Intervention(BaseModel):
@@ -207,7 +151,7 @@ class Intervention(BaseModel):
     note: str = ""
     streams: Selector = Selector()
     standoff_km: float | None = Field(default=None, ge=0)
-    added_time_min: Dist | None = None
+    added_time_min: RiskDistribution | None = None
     factors: tuple[Factor, ...] = ()
 
     @model_validator(mode="after")
@@ -226,7 +170,7 @@ class RiskParameterSet(BaseModel):
     id: str
     name: str
     note: str = ""
-    crisis_fraction: Dist
+    crisis_fraction: RiskDistribution
     streams: tuple[Stream, ...] = Field(min_length=1)
     time_model: TimeModel
     interventions: tuple[Intervention, ...] = ()
@@ -236,7 +180,7 @@ class RiskParameterSet(BaseModel):
 class _Param:
     name: str
     path: tuple  # location in the YAML document
-    dist: Dist
+    dist: RiskDistribution
     role: str  # probability, rate, positive, nonnegative
     baseline: bool  # enters the baseline annual probability
 
@@ -288,7 +232,7 @@ def _check_meaning(ps: RiskParameterSet, doc: Document) -> None:
     """Supports that fit each parameter's role, unique names, selectors that select."""
     seen: set[str] = set()
     for p in _parameters(ps):
-        lo, hi = p.dist.support
+        lo, hi = p.dist.support()
         bad = {
             "probability": lo < 0 or hi > 1,
             "rate": lo < 0,
@@ -332,21 +276,6 @@ def load_risk_parameters(path: str | Path = DEFAULT_PARAMETERS) -> RiskParameter
 
 
 @dataclass(frozen=True)
-class Quantiles:
-    """p05, p50, p95 and mean of a Monte Carlo sample."""
-
-    p05: float
-    p50: float
-    p95: float
-    mean: float
-
-    @classmethod
-    def of(cls, x: np.ndarray) -> Quantiles:
-        q = np.quantile(x, [0.05, 0.5, 0.95])
-        return cls(float(q[0]), float(q[1]), float(q[2]), float(np.mean(x)))
-
-
-@dataclass(frozen=True)
 class ParameterInfo:
     """A parameter's distribution and provenance; ``sourced`` is False for illustrative ones."""
 
@@ -357,22 +286,6 @@ class ParameterInfo:
     sourced: bool
     source: tuple[str, ...]
     note: str | None
-
-
-@dataclass(frozen=True)
-class TornadoBar:
-    """Annual probability with one parameter at its p05 and p95, the others at medians."""
-
-    parameter: str
-    value_p05: float
-    value_p95: float
-    probability_at_p05: float
-    probability_at_p95: float
-    sourced: bool
-
-    @property
-    def swing(self) -> float:
-        return abs(self.probability_at_p95 - self.probability_at_p05)
 
 
 @dataclass(frozen=True)
@@ -436,7 +349,7 @@ class RiskResult:
     annual_probability: Quantiles
     cumulative_probability: Quantiles
     probability_at_medians: float
-    tornado: tuple[TornadoBar, ...]
+    tornado: Tornado
     interventions: tuple[InterventionResult, ...]
     parameters: tuple[ParameterInfo, ...]
 
@@ -481,6 +394,7 @@ class RiskResult:
         """Plain JSON-ready dictionary, with the sourced and illustrative parameter names and
         the significant figures to show (``significant_figures``)."""
         out = asdict(self)
+        out["tornado"] = self.tornado.to_dict()
         out["sourced_parameters"] = list(self.sourced)
         out["illustrative_parameters"] = list(self.illustrative)
         out["significant_figures"] = self.significant_figures
@@ -562,20 +476,17 @@ def _annual(terms: dict[str, np.ndarray]) -> np.ndarray:
     return kr.annual_probability(**terms)
 
 
-def _tornado(ps: RiskParameterSet, params: list[_Param]) -> tuple[float, list[TornadoBar]]:
-    base = {p.name: p.dist.ppf(np.array([0.5])) for p in params}
-    at_medians = float(_annual(_hazard_terms(ps, base))[0])
-    bars = []
-    for p in params:
-        if not p.baseline or p.dist.dist == "fixed":
-            continue
-        lo, hi = p.dist.ppf(np.array([0.05, 0.95]))
-        probs = [
-            float(_annual(_hazard_terms(ps, {**base, p.name: np.array([x])}))[0]) for x in (lo, hi)
-        ]
-        bars.append(TornadoBar(p.name, float(lo), float(hi), *probs, p.dist.sourced))
-    bars.sort(key=lambda b: b.swing, reverse=True)
-    return at_medians, bars
+def _tornado(ps: RiskParameterSet, params: list[_Param]) -> Tornado:
+    """Annual probability with each uncertain baseline parameter at its p05 and p95, the
+    others at their medians: one batched kernel call (:func:`tornado`)."""
+    medians = {p.name: float(p.dist.ppf(0.5)[0]) for p in params}
+    moved = {p.name: p.dist for p in params if p.baseline and p.dist.dist != "fixed"}
+
+    def annual(values: dict[str, np.ndarray], n: int) -> np.ndarray:
+        rows = {k: np.full(n, m) for k, m in medians.items()}
+        return _annual(_hazard_terms(ps, {**rows, **values}))
+
+    return tornado(moved, annual)
 
 
 def run_risk(
@@ -614,12 +525,11 @@ def run_risk(
     if isinstance(seed, bool) or int(seed) != seed or seed < 0:
         raise InputError("seed must be a whole number >= 0")
     plist = list(_parameters(params))
-    u = np.random.default_rng(int(seed)).random((int(samples), len(plist)))
-    v = {p.name: p.dist.ppf(u[:, j]) for j, p in enumerate(plist)}
+    v = draw({p.name: p.dist for p in plist}, int(samples), int(seed))
     terms = _hazard_terms(params, v)
     annual = _annual(terms)
     cumulative = kr.cumulative_probability(annual, years)
-    at_medians, bars = _tornado(params, plist)
+    sensitivity = _tornado(params, plist)
     effects = []
     for iv in params.interventions:
         p_iv = _annual(_with_intervention(params, iv, v, terms))
@@ -642,7 +552,7 @@ def run_risk(
         ParameterInfo(
             p.name,
             p.dist.describe(),
-            float(p.dist.ppf(np.array([0.5]))[0]),
+            float(p.dist.ppf(0.5)[0]),
             p.dist.status,
             p.dist.sourced,
             p.dist.source,
@@ -658,8 +568,8 @@ def run_risk(
         float(years),
         Quantiles.of(annual),
         Quantiles.of(cumulative),
-        at_medians,
-        tuple(bars),
+        sensitivity.base,
+        sensitivity,
         tuple(effects),
         info,
     )

@@ -88,7 +88,7 @@ class RiskSection:
             "risk_interventions": pd.DataFrame(
                 [joined(flat(asdict(iv))) for iv in r.interventions]
             ),
-            "risk_tornado": pd.DataFrame([{**asdict(b), "swing": b.swing} for b in r.tornado]),
+            "risk_tornado": r.tornado.to_frame().reset_index(),
             "risk_parameters": pd.DataFrame([joined(asdict(p)) for p in r.parameters]),
         }
 

@@ -29,17 +29,10 @@ from detente.analysis.elements import STRATEGIC_CATEGORIES, elements_from_force
 from detente.analysis.stability import Side, StabilityParams, default_w80
 from detente.model import limits, parameters
 from detente.model.catalog import check_holding, load_force, system_table
+from detente.model.distribution import Distribution
 from detente.model.force import Force, Holding, Posture, Stockpile
 from detente.model.provenance import Provenance
-from detente.model.scenario import (
-    Defense,
-    Distribution,
-    HoldingChange,
-    LogNormal,
-    Normal,
-    PartySpec,
-    Scenario,
-)
+from detente.model.scenario import Defense, HoldingChange, PartySpec, Scenario
 from detente.model.treaties import load_treaty
 from detente.model.treaty import Treaty
 
@@ -466,24 +459,8 @@ def _target(scenario: Scenario, path: str, parties: dict[str, ResolvedParty]) ->
     )
 
 
-#: Standard normal quantile of 1 - 1e-12: an unbounded tail is checked to this far [-].
-_TAIL_Z = 7.034
-
-
-def _reach(dist: Any) -> tuple[float, float]:
-    """The values ``dist`` can draw in practice: its support, an unbounded end replaced by
-    its 1e-12 quantile (draws come from uniforms in [0, 1), so farther is never drawn)."""
-    lo, hi = dist.support()
-    if isinstance(dist, Normal) and dist.sd > 0:
-        lo = max(lo, dist.mean - _TAIL_Z * dist.sd)
-        hi = min(hi, dist.mean + _TAIL_Z * dist.sd)
-    elif isinstance(dist, LogNormal) and dist.sigma > 0:
-        hi = min(hi, dist.median * math.exp(min(_TAIL_Z * dist.sigma, 700.0)))
-    return lo, hi
-
-
 def _check_support(scenario: Scenario, item: UncertainInput) -> None:
-    lo, hi = _reach(item.dist)
+    lo, hi = item.dist.reach()
     t = item.target
     if lo < t.low or hi > t.high:
         raise scenario.error(

@@ -494,7 +494,8 @@ class StabilityResult(Display):
     weapons: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe summary; the first five keys are those of ``detente stability``.
+        """Summary; the first five keys are those of ``detente stability``. An unbounded
+        ``r_uncapped`` stays ``inf`` (JSON: ``null``, :mod:`detente.jsonio`).
 
         ``params`` holds the numeric constants; ``defense`` and ``weapons`` (DE by weapon type,
         ``StabilityParams(weapons="data")``) appear only when the result has them.
@@ -503,7 +504,7 @@ class StabilityResult(Display):
             "C1": self.C1,
             "C2": self.C2,
             "r": self.r,
-            "r_uncapped": {k: _finite(v) for k, v in self.r_uncapped.items()},
+            "r_uncapped": self.r_uncapped,
             "fsi": self.fsi,
             "x_star": self.x_star,
             "arriving_retaliation": self.arriving,
@@ -560,10 +561,6 @@ class StabilityResult(Display):
             for k in self.labels
         ]
         return pd.DataFrame(rows).set_index("side")
-
-
-def _finite(v: float) -> float | str:
-    return v if math.isfinite(v) else "inf"
 
 
 #: Per-side variables of a batch result (:func:`index_dataset`) and what each means.

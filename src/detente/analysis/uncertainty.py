@@ -1,102 +1,47 @@
-"""Monte Carlo over a scenario's uncertain inputs, and one-at-a-time sensitivity (tornado).
+"""The one uncertainty pipeline: draw, evaluate in one batched call, summarise.
 
-Sample, then evaluate, then analyse, with an explicit seed:
+Used by scenario assessments (the stability calculus), the inadvertent-war risk Monte Carlo
+(:mod:`detente.analysis.risk`) and sweeps (through :meth:`Distribution.ppf
+<detente.model.distribution.Uniform.ppf>` on the sampler's unit points). Sample, then
+evaluate, then analyse, with an explicit seed:
 
 1. :func:`draw` turns one ``np.random.default_rng(seed)`` matrix of uniforms, shape (K, N),
-   into N values of each of the K uncertain inputs by their inverse CDFs (:func:`quantile`),
-   so a fixed seed reproduces every sample bit for bit and a zero-width distribution gives
-   its value exactly.
-2. :func:`evaluate_batch` builds the kernel's element arrays with a batch axis N (the base
-   force broadcast, the sampled columns overwritten: no Python loop over samples) and calls
-   :func:`detente.kernels.stability.stability_index` once per pair of parties and chunk of
-   rows (chunks bound memory).
-3. :func:`monte_carlo` summarises the outputs (FSI, r per side, surviving and arriving
-   warheads) by quantiles; :func:`tornado` moves each input alone from its 5th to its 95th
-   percentile, the others at their medians.
+   into N values of each of the K distributions by their inverse CDFs, so a fixed seed
+   reproduces every sample bit for bit.
+2. The model is evaluated once on all N rows (for a scenario, :func:`evaluate_batch` builds
+   the kernel's element arrays with a batch axis: no Python loop over samples).
+3. :class:`Quantiles` summarises each output (p05, p50, p95, mean); :func:`tornado` moves each
+   input alone from its 5th to its 95th percentile, the others at their medians, evaluating
+   all 2K + 1 cases in one call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from detente.analysis.elements import strategic_holdings
-from detente.analysis.scenario import ResolvedScenario, UncertainInput
-from detente.analysis.stability import Side, flatten, kernel_defense, side_values
-from detente.kernels.exchange import Forces
-from detente.kernels.stability import stability_index
-from detente.model.force import Posture
-from detente.model.scenario import MAX_SAMPLES, LogNormal, Normal, Triangular, Uniform
+from detente.model.scenario import MAX_SAMPLES
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from detente.analysis.scenario import ResolvedScenario
+    from detente.analysis.stability import Side
+    from detente.model.distribution import Distribution
+    from detente.model.force import Posture
+
 #: Rows per kernel call: bounds the element arrays' memory; the progress bar ticks per chunk.
 CHUNK_ROWS = 1 << 17
-#: Quantiles reported for every output.
+#: Quantiles reported for every output [-].
 QUANTILES = {"p05": 0.05, "p50": 0.5, "p95": 0.95}
+#: Percentiles a tornado moves each input to [-].
+TORNADO_LEVELS = (0.05, 0.95)
 Progress = Callable[[int, int], None]
-
-
-def quantile(dist, u) -> np.ndarray:
-    """Inverse CDF of a scenario distribution at probabilities ``u``.
-
-    Truncated normal and log-normal distributions are inverted exactly on their truncation
-    interval (``scipy.stats.truncnorm``); results are clipped to the support against rounding.
-
-    Parameters
-    ----------
-    dist : Uniform, Triangular, Normal or LogNormal
-    u : array_like
-        Probabilities [-] in [0, 1].
-
-    Returns
-    -------
-    ndarray
-        Values, same shape as ``u``.
-
-    Examples
-    --------
-    >>> from detente.model.scenario import Triangular, Normal
-    >>> quantile(Triangular(dist="triangular", low=0, mode=0.5, high=1), [0.125, 0.5])
-    array([0.25, 0.5 ])
-    >>> float(quantile(Normal(dist="normal", mean=1, sd=0.1, low=0.9, high=1.1), 0.5)[0])
-    1.0
-    """
-    u = np.atleast_1d(np.asarray(u, dtype=float))
-    if isinstance(dist, Uniform):
-        return dist.low + u * (dist.high - dist.low)
-    if isinstance(dist, Triangular):
-        lo, c, hi = dist.low, dist.mode, dist.high
-        if hi == lo:
-            return np.full_like(u, lo)
-        f = (c - lo) / (hi - lo)
-        left = lo + np.sqrt(u * (hi - lo) * (c - lo))
-        right = hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - c))
-        return np.where(u < f, left, right)
-    if isinstance(dist, Normal):
-        return _truncated(u, dist.mean, dist.sd, dist.low, dist.high, log=False)
-    if isinstance(dist, LogNormal):
-        return _truncated(u, dist.median, dist.sigma, dist.low, dist.high, log=True)
-    raise ValueError(f"not a scenario distribution: {dist!r}")
-
-
-def _truncated(u, centre, width, low, high, *, log):
-    """Inverse CDF of a (log-)normal truncated to [low, high] (``None``: no bound)."""
-    if width == 0:
-        return np.full_like(u, centre)
-    from scipy.stats import truncnorm
-
-    tr = np.log if log else (lambda x: x)
-    a = -np.inf if low is None else (tr(low) - tr(centre)) / width
-    b = np.inf if high is None else (tr(high) - tr(centre)) / width
-    tiny = np.finfo(float).eps
-    z = truncnorm.ppf(np.clip(u, tiny, 1.0 - tiny), a, b)
-    x = centre * np.exp(width * z) if log else centre + width * z
-    return np.clip(x, -np.inf if low is None else low, np.inf if high is None else high)
+#: ``evaluate(values, size)``: one output of shape (size,) for arrays of shape (size,).
+Evaluate = Callable[[dict[str, np.ndarray], int], np.ndarray]
 
 
 def check_samples(samples: int) -> int:
@@ -108,21 +53,163 @@ def check_samples(samples: int) -> int:
     return int(samples)
 
 
-def draw(inputs: tuple[UncertainInput, ...], samples: int, seed: int) -> dict[str, np.ndarray]:
-    """``samples`` values of every uncertain input, from one generator seeded with ``seed``.
+def draw(distributions: Mapping[str, Distribution], n: int, seed: int) -> dict[str, np.ndarray]:
+    """``n`` values of every distribution, from one generator seeded with ``seed``.
+
+    Row k of ``np.random.default_rng(seed).random((K, n))`` goes through the inverse CDF of
+    the k-th distribution (in the mapping's order): equal seeds and mappings give equal draws
+    bit for bit.
+
+    Parameters
+    ----------
+    distributions : mapping of str to Distribution
+    n : int
+        Samples [-], 1 to ``MAX_SAMPLES``.
+    seed : int
+        Seed [-] (>= 0).
+
+    Returns
+    -------
+    dict
+        Array of shape (n,) per name.
 
     Examples
     --------
-    >>> from detente.model.scenario import Uniform
-    >>> from detente.analysis.scenario import Target, UncertainInput
-    >>> x = UncertainInput("parameters.de", Uniform(dist="uniform", low=0.7, high=0.7),
-    ...                    Target("parameter", "de", high=1.0))
-    >>> draw((x,), 3, seed=1)["parameters.de"]
+    >>> from detente.model.distribution import DISTRIBUTION
+    >>> d = DISTRIBUTION.validate_python({"dist": "fixed", "value": 0.7})
+    >>> draw({"de": d}, 3, seed=1)["de"]
     array([0.7, 0.7, 0.7])
     """
-    samples = check_samples(samples)
-    u = np.random.default_rng(seed).random((len(inputs), samples))
-    return {x.path: quantile(x.dist, u[k]) for k, x in enumerate(inputs)}
+    n = check_samples(n)
+    u = np.random.default_rng(seed).random((len(distributions), n))
+    return {name: d.ppf(u[k]) for k, (name, d) in enumerate(distributions.items())}
+
+
+@dataclass(frozen=True)
+class Quantiles:
+    """p05, p50, p95 and mean of a Monte Carlo sample (same unit as the sample).
+
+    Examples
+    --------
+    >>> Quantiles.of(np.arange(101.0))
+    Quantiles(p05=5.0, p50=50.0, p95=95.0, mean=50.0)
+    """
+
+    p05: float
+    p50: float
+    p95: float
+    mean: float
+
+    @classmethod
+    def of(cls, x: Any) -> Quantiles:
+        """The quantiles (``numpy.quantile``, linear) and mean of sample ``x``."""
+        q = np.quantile(x, list(QUANTILES.values()))
+        return cls(float(q[0]), float(q[1]), float(q[2]), float(np.mean(x)))
+
+    def to_dict(self) -> dict[str, float]:
+        """``{'p05': ..., 'p50': ..., 'p95': ..., 'mean': ...}``."""
+        return asdict(self)
+
+
+def summarise(outputs: Mapping[str, np.ndarray]) -> dict[str, Quantiles]:
+    """:class:`Quantiles` of every output.
+
+    Examples
+    --------
+    >>> summarise({"fsi": np.arange(101.0)})["fsi"].p95
+    95.0
+    """
+    return {name: Quantiles.of(x) for name, x in outputs.items()}
+
+
+@dataclass(frozen=True)
+class TornadoBar:
+    """An output with one input at its 5th and at its 95th percentile, the others at their
+    medians.
+
+    Attributes
+    ----------
+    input : str
+        The input's name (a scenario path or a risk parameter).
+    low, high : float
+        The input's 5th and 95th percentiles (its unit).
+    at_low, at_high : float
+        The output with the input at ``low`` and at ``high``.
+    base : float
+        The output with every input at its median.
+    """
+
+    input: str
+    low: float
+    high: float
+    at_low: float
+    at_high: float
+    base: float
+
+    @property
+    def swing(self) -> float:
+        """|output(high) − output(low)|."""
+        return abs(self.at_high - self.at_low)
+
+
+@dataclass(frozen=True)
+class Tornado:
+    """One-at-a-time sensitivity of one output, bars sorted by swing (largest first)."""
+
+    base: float
+    bars: tuple[TornadoBar, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: the base and each bar with its swing."""
+        return {"base": self.base, "bars": [{**asdict(b), "swing": b.swing} for b in self.bars]}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per input: its p05 and p95, the output at each, the base and the swing."""
+        import pandas as pd
+
+        return pd.DataFrame(self.to_dict()["bars"]).set_index("input")
+
+
+def tornado(
+    distributions: Mapping[str, Distribution],
+    evaluate: Evaluate,
+    *,
+    levels: tuple[float, float] = TORNADO_LEVELS,
+) -> Tornado:
+    """One-at-a-time sensitivity of ``evaluate``'s output to each distribution, in one call.
+
+    Row 0 has every input at its median; rows 2k + 1 and 2k + 2 move input k to its
+    ``levels`` percentiles (5th and 95th). ``evaluate`` is called once on all 2K + 1 rows.
+
+    Examples
+    --------
+    >>> from detente.model.distribution import DISTRIBUTION
+    >>> d = {k: DISTRIBUTION.validate_python({"dist": "uniform", "low": 0, "high": w})
+    ...      for k, w in (("a", 1.0), ("b", 10.0))}
+    >>> t = tornado(d, lambda v, n: v["a"] + v["b"])
+    >>> t.base, [(b.input, round(b.swing, 6)) for b in t.bars]
+    (5.5, [('b', 9.0), ('a', 0.9)])
+    """
+    names = list(distributions)
+    k = len(names)
+    med = np.array([distributions[x].ppf(0.5)[0] for x in names])
+    values = np.tile(med, (2 * k + 1, 1))
+    for i, x in enumerate(names):
+        values[2 * i + 1, i], values[2 * i + 2, i] = distributions[x].ppf(list(levels))
+    out = np.asarray(evaluate({x: values[:, i] for i, x in enumerate(names)}, 2 * k + 1))
+    bars = [
+        TornadoBar(
+            x,
+            float(values[2 * i + 1, i]),
+            float(values[2 * i + 2, i]),
+            float(out[2 * i + 1]),
+            float(out[2 * i + 2]),
+            float(out[0]),
+        )
+        for i, x in enumerate(names)
+    ]
+    bars.sort(key=lambda b: -b.swing)
+    return Tornado(float(out[0]), tuple(bars))
 
 
 def output_names(resolved: ResolvedScenario) -> list[str]:
@@ -162,6 +249,8 @@ def output_name(resolved: ResolvedScenario, kind: str, pair: tuple[str, str], si
 
 def _columns(side: Side, posture: str, resolved: ResolvedScenario, values, rows, size):
     """Element arrays (n, m, fixed, alert) of shape (size, E) and w80 of ``side``."""
+    from detente.analysis.elements import strategic_holdings
+
     e = side.elements
     n = np.tile(e.n, (size, 1))
     m = np.tile(e.m, (size, 1))
@@ -208,6 +297,8 @@ KERNEL_PARAMETERS = ("alpha", "surcharge", "avail", "kmax", "lua_escape")
 
 def _defense(resolved: ResolvedScenario, label: str, values, rows) -> Any:
     """One side's missile defence for the kernel with its sampled figures (None without one)."""
+    from detente.analysis.stability import kernel_defense
+
     d = kernel_defense(resolved.party(label).defense)
     if d is None:
         return None
@@ -221,6 +312,10 @@ def _defense(resolved: ResolvedScenario, label: str, values, rows) -> Any:
 
 def _pair_outputs(out, rows, sides, postures, active, values, params, b):
     """Two parties: one call of :func:`stability_index` (with their missile defences)."""
+    from detente.analysis.stability import flatten, side_values
+    from detente.kernels.exchange import Forces
+    from detente.kernels.stability import stability_index
+
     a, c = next(iter(sides.values()))
     arr_a, w80_a = _columns(a, postures[a.label], active, values, rows, b)
     arr_c, w80_c = _columns(c, postures[c.label], active, values, rows, b)
@@ -333,23 +428,6 @@ def evaluate_batch(
     return out
 
 
-def summarise(outputs: Mapping[str, np.ndarray]) -> dict[str, dict[str, float]]:
-    """p05, p50, p95 and mean of every output.
-
-    Examples
-    --------
-    >>> summarise({"fsi": np.arange(101.0)})["fsi"]
-    {'p05': 5.0, 'p50': 50.0, 'p95': 95.0, 'mean': 50.0}
-    """
-    out = {}
-    for name, x in outputs.items():
-        q = np.quantile(x, list(QUANTILES.values()))
-        row = {k: float(v) for k, v in zip(QUANTILES, q, strict=True)}
-        row["mean"] = float(np.mean(x))
-        out[name] = row
-    return out
-
-
 @dataclass(frozen=True)
 class UncertaintyResult:
     """A Monte Carlo over a scenario's uncertain inputs.
@@ -362,7 +440,7 @@ class UncertaintyResult:
         Sampled values of each uncertain input, shape (samples,).
     outputs : dict
         Outputs (see :func:`output_names`), shape (samples,).
-    quantiles : dict
+    quantiles : dict of str to Quantiles
         p05, p50, p95, mean of every output and input.
     """
 
@@ -370,17 +448,18 @@ class UncertaintyResult:
     seed: int
     inputs: dict[str, np.ndarray]
     outputs: dict[str, np.ndarray]
-    quantiles: dict[str, dict[str, float]]
+    quantiles: dict[str, Quantiles]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe summary (quantiles, not samples)."""
-        return {"samples": self.samples, "seed": self.seed, **self.quantiles}
+        """JSON-ready summary (quantiles, not samples)."""
+        quantiles = {k: q.to_dict() for k, q in self.quantiles.items()}
+        return {"samples": self.samples, "seed": self.seed, **quantiles}
 
     def to_frame(self) -> pd.DataFrame:
         """One row per output and input: p05, p50, p95, mean."""
         import pandas as pd
 
-        rows = [{"quantity": k, **v} for k, v in self.quantiles.items()]
+        rows = [{"quantity": k, **q.to_dict()} for k, q in self.quantiles.items()]
         return pd.DataFrame(rows).set_index("quantity")
 
 
@@ -404,75 +483,23 @@ def monte_carlo(
     ...   parameters.de: {dist: uniform, low: 0.7, high: 0.9}
     ... ''')
     >>> mc = monte_carlo(resolve(s), 1000, seed=1)
-    >>> sorted(mc.quantiles["fsi"]), mc.outputs["fsi"].shape
-    (['mean', 'p05', 'p50', 'p95'], (1000,))
+    >>> q = mc.quantiles["fsi"]
+    >>> q.p05 < q.p50 < q.p95, mc.outputs["fsi"].shape
+    (True, (1000,))
     """
-    values = draw(resolved.inputs, samples, seed)
+    values = draw(scenario_distributions(resolved), samples, seed)
     outputs = evaluate_batch(resolved, values, samples, progress=progress)
     return UncertaintyResult(samples, seed, values, outputs, summarise({**outputs, **values}))
 
 
-@dataclass(frozen=True)
-class TornadoBar:
-    """FSI with one input at its 5th and its 95th percentile, the others at their medians."""
-
-    path: str
-    low: float
-    high: float
-    fsi_low: float
-    fsi_high: float
-    fsi_base: float
-
-    @property
-    def swing(self) -> float:
-        """|FSI(high) − FSI(low)| [-]."""
-        return abs(self.fsi_high - self.fsi_low)
+def scenario_distributions(resolved: ResolvedScenario) -> dict[str, Distribution]:
+    """The scenario's uncertain inputs, by path."""
+    return {x.path: x.dist for x in resolved.inputs}
 
 
-@dataclass(frozen=True)
-class Tornado:
-    """One-at-a-time sensitivity of the FSI, bars sorted by swing (largest first)."""
-
-    fsi_base: float
-    bars: tuple[TornadoBar, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict."""
-        return {
-            "fsi_base": self.fsi_base,
-            "bars": [{**b.__dict__, "swing": b.swing} for b in self.bars],
-        }
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per input: its p05 and p95, the FSI at each, the base FSI and the swing."""
-        import pandas as pd
-
-        return pd.DataFrame(self.to_dict()["bars"]).set_index("path")
-
-
-def tornado(resolved: ResolvedScenario) -> Tornado:
-    """One-at-a-time sensitivity of the FSI to each uncertain input (one batched call).
-
-    Row 0 has every input at its median; rows 2k+1 and 2k+2 move input k to its 5th and
-    95th percentiles.
-    """
-    k = len(resolved.inputs)
-    med = np.array([quantile(x.dist, 0.5)[0] for x in resolved.inputs])
-    values = np.tile(med, (2 * k + 1, 1))
-    for i, x in enumerate(resolved.inputs):
-        values[2 * i + 1, i], values[2 * i + 2, i] = quantile(x.dist, [0.05, 0.95])
-    cols = {x.path: values[:, i] for i, x in enumerate(resolved.inputs)}
-    fsi = evaluate_batch(resolved, cols, 2 * k + 1)["fsi"]
-    bars = [
-        TornadoBar(
-            x.path,
-            float(values[2 * i + 1, i]),
-            float(values[2 * i + 2, i]),
-            float(fsi[2 * i + 1]),
-            float(fsi[2 * i + 2]),
-            float(fsi[0]),
-        )
-        for i, x in enumerate(resolved.inputs)
-    ]
-    bars.sort(key=lambda b: -b.swing)
-    return Tornado(float(fsi[0]), tuple(bars))
+def scenario_tornado(resolved: ResolvedScenario) -> Tornado:
+    """One-at-a-time sensitivity of the FSI to each uncertain input of a scenario: one
+    batched :func:`evaluate_batch` call (see :func:`tornado`)."""
+    return tornado(
+        scenario_distributions(resolved), lambda v, n: evaluate_batch(resolved, v, n)["fsi"]
+    )

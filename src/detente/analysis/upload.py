@@ -388,17 +388,13 @@ class UploadTimeline(Display):
             out["stability"] = {
                 "fsi": st.fsi.tolist(),
                 "r": {k: v.tolist() for k, v in st.r.items()},
-                "r_uncapped": {k: [_finite(x) for x in v] for k, v in st.r_uncapped.items()},
+                "r_uncapped": {k: v.tolist() for k, v in st.r_uncapped.items()},
                 "C1": {k: v.tolist() for k, v in st.C1.items()},
                 "C2": {k: v.tolist() for k, v in st.C2.items()},
                 "w80": st.w80,
                 "params": st.params.__dict__,
             }
         return out
-
-
-def _finite(x: float) -> float | str:
-    return float(x) if np.isfinite(x) else "inf"
 
 
 def _side_dict(t: UploadTimeline) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from rich.table import Table
 from detente.errors import InputError
 from detente.files import report_folder
 from detente.model.scenario import MAX_SAMPLES
+from detente.report.words import FIELD_WORDS, input_label
 
 #: Monte Carlo runs with more samples than this show a progress bar on stderr.
 PROGRESS_FROM = 100_000
@@ -28,7 +29,7 @@ def print_summary(a, console: Console, written: dict[str, Path] | None = None) -
     if a.uncertainty is not None:
         q = a.uncertainty.quantiles["fsi"]
         line += (
-            f"  (p05 {q['p05']:.4f}, p50 {q['p50']:.4f}, p95 {q['p95']:.4f};"
+            f"  (p05 {q.p05:.4f}, p50 {q.p50:.4f}, p95 {q.p95:.4f};"
             f" {a.uncertainty.samples:,} samples, seed {a.uncertainty.seed})"
         )
     console.print(line)
@@ -38,7 +39,7 @@ def print_summary(a, console: Console, written: dict[str, Path] | None = None) -
     for tag, r in a.stability.items():
         for side in r.sides:
             k = side.label
-            posture = a.resolved.party(k).spec.posture + (" + LUA" if side.lua else "")
+            posture = _posture(a.resolved.party(k).spec.posture) + (" + LUA" if side.lua else "")
             table.add_row(
                 tag, k, posture, f"{r.C1[k]:.4f}", f"{r.C2[k]:.4f}", f"{r.r[k]:.4f}",
                 f"{r.r_uncapped[k]:.4f}", f"{side.w80:.1f}",
@@ -55,7 +56,9 @@ def print_summary(a, console: Console, written: dict[str, Path] | None = None) -
         for col in ("input", "FSI at p05", "FSI at p95", "swing"):
             top.add_column(col, justify="left" if col == "input" else "right")
         for b in a.tornado.bars[:5]:
-            top.add_row(b.path, f"{b.fsi_low:.4f}", f"{b.fsi_high:.4f}", f"{b.swing:.4f}")
+            top.add_row(
+                input_label(b.input), f"{b.at_low:.4f}", f"{b.at_high:.4f}", f"{b.swing:.4f}"
+            )
         console.print(top)
     if a.verification is not None and a.verification.parties:
         print_verification(a.verification, console)
@@ -233,6 +236,11 @@ def print_compliance(a, console: Console) -> None:
     console.print(table)
 
 
+def _posture(posture: str) -> str:
+    """A posture's words (``day_to_day`` -> ``day-to-day``)."""
+    return FIELD_WORDS.get(posture, posture)
+
+
 def print_postures(a, console: Console) -> None:
     """FSI under every posture, without and with launch under attack."""
     for pair in a.resolved.pairs():
@@ -250,7 +258,7 @@ def print_postures(a, console: Console) -> None:
             cells = [
                 by_lua[k] for k in ((False, False), (True, False), (False, True), (True, True))
             ]
-            table.add_row(f"{p} / {q}", *(f"{v:.4f}" for v in cells))
+            table.add_row(f"{_posture(p)} / {_posture(q)}", *(f"{v:.4f}" for v in cells))
         console.print(table)
     for note in a.posture_notes:
         console.print(escape(note))

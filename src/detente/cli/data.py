@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from detente import jsonio
 from detente.errors import InputError
 from detente.model.catalog import force_names, load_force, sources, system_table, systems
 from detente.model.force import Force, Holding, System
@@ -285,7 +285,7 @@ def show_force(
     """A force's holdings by system, with the status and source of every number."""
     loaded = load_force(force)
     if format is Format.json:
-        typer.echo(json.dumps(force_dict(loaded), indent=2))
+        typer.echo(jsonio.dumps(force_dict(loaded), indent=2))
     else:
         _print_force(loaded, Console())
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import enum
 import html
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from detente import jsonio
 from detente.errors import InputError
 from detente.files import atomic_output, check_output, write_text
 
@@ -402,7 +402,7 @@ def table_command(
     elif format is HistoryFormat.csv:
         _write(_counts_as_integers(frame).to_csv(index=False), output)
     elif format is HistoryFormat.json:
-        _write(json.dumps(history_payload(frame, milestones()), indent=1) + "\n", output)
+        _write(jsonio.dumps(history_payload(frame, milestones()), indent=1) + "\n", output)
     else:
         print_table(frame, Console())
     if html_file is not None:

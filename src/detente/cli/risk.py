@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -10,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 
+from detente import jsonio
 from detente.cli.verify import check_format
 from detente.errors import InputError
 
@@ -45,7 +45,7 @@ def risk(
     ps = ar.load_risk_parameters(params) if params is not None else ar.load_risk_parameters()
     r = ar.run_risk(ps, samples=samples, seed=seed, years=years)
     if fmt == "json":
-        typer.echo(json.dumps(r.to_dict(), indent=2, allow_nan=False))
+        typer.echo(jsonio.dumps(r.to_dict(), indent=2))
         return
 
     console = Console()
@@ -69,12 +69,12 @@ def risk(
     )
 
     tornado = Table("parameter", "at p05", "at p95", "values", title="Tornado (others at medians)")
-    for b in r.tornado[: max(top, 0)]:
+    for b in r.tornado.bars[: max(top, 0)]:
         tornado.add_row(
-            b.parameter,
-            f"{pct(b.probability_at_p05)} ({b.value_p05:.3g})",
-            f"{pct(b.probability_at_p95)} ({b.value_p95:.3g})",
-            _tag(b.sourced),
+            b.input,
+            f"{pct(b.at_low)} ({b.low:.3g})",
+            f"{pct(b.at_high)} ({b.high:.3g})",
+            _tag(b.input in r.sourced),
         )
     console.print(tornado)
 

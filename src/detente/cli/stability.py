@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -11,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from detente import jsonio
 from detente.analysis.stability import (
     DEFENSE_FIGURES,
     StabilityParams,
@@ -179,7 +179,7 @@ def stability_command(
             sides[i] = replace(sides[i], defense=parse_defense(text, forces[i], option))
     result = evaluate(sides, params)
     if format is Format.json:
-        typer.echo(json.dumps(result.to_dict(), indent=2))
+        typer.echo(jsonio.dumps(result.to_dict(), indent=2))
     else:
         print_result(result, Console())
 

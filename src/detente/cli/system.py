@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-import json
 import math
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from detente import jsonio
 from detente.analysis.multiparty import ReserveRule, SystemResult, evaluate_system
 from detente.analysis.stability import load_side_force
 from detente.cli.stability import Format, PostureChoice, calculus
@@ -47,7 +47,7 @@ def parse_w80(items: list[str]) -> dict[str, float]:
 
 
 def _num(value: float) -> str:
-    return f"{value:.4f}" if math.isfinite(value) else "inf"
+    return f"{value:.4f}" if math.isfinite(value) else "∞"
 
 
 def print_result(result: SystemResult, console: Console) -> None:
@@ -117,7 +117,7 @@ def system_command(
         w80=parse_w80(w80),
     )
     if format is Format.json:
-        typer.echo(json.dumps(result.to_dict(), indent=2, allow_nan=False))
+        typer.echo(jsonio.dumps(result.to_dict(), indent=2))
     else:
         print_result(result, Console())
 

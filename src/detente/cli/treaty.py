@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from pathlib import Path
 
 import typer
@@ -11,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from detente import jsonio
 from detente.analysis.counting import CountResult, count
 from detente.cli.data import number_text
 from detente.errors import InputError
@@ -196,7 +196,7 @@ def count_command(
     except InputError as exc:
         raise _locate(exc, force) from None
     if format is Format.json:
-        typer.echo(json.dumps(result.to_dict(), indent=2))
+        typer.echo(jsonio.dumps(result.to_dict(), indent=2))
     elif format is Format.csv:
         typer.echo(result.to_frame().to_csv(index=False), nl=False)
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
 from typing import TYPE_CHECKING
 
 import typer
@@ -13,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from detente import jsonio
 from detente.cli.stability import PostureChoice
 from detente.errors import InputError
 
@@ -112,7 +112,7 @@ def upload_command(
         load_force(force), rate_scale=rate_scale, opponent=opponent, **common
     )
     if format is Format.json:
-        typer.echo(json.dumps(timeline.to_dict(), indent=2))
+        typer.echo(jsonio.dumps(timeline.to_dict(), indent=2))
     elif format is Format.csv:
         typer.echo(timeline.to_frame().to_csv(float_format="%.6g"), nl=False)
     else:

@@ -3,7 +3,6 @@ needed, regimes side by side, and Open Skies coverage."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from detente import jsonio
 from detente.errors import InputError
 
 #: Most Open Skies replicates accepted on the command line.
@@ -37,7 +37,7 @@ def check_format(fmt: str) -> str:
 
 
 def _emit_json(data: dict[str, Any]) -> None:
-    typer.echo(json.dumps(data, indent=2, allow_nan=False))
+    typer.echo(jsonio.dumps(data, indent=2))
 
 
 def _need(**given: Any) -> None:

@@ -21,6 +21,8 @@ import math
 
 import numpy as np
 from numba import njit
+from numba.extending import intrinsic
+from numba.np.arrayobj import make_array, populate_array
 
 from detente.kernels._common import FLOOR as _FLOOR
 from detente.kernels._common import MAX_DEPTH as _MAX_DEPTH
@@ -72,6 +74,23 @@ _LEVEL = 2
 _CLS = 3
 _LEV = 4
 _INT_ROWS = 5
+
+
+@intrinsic
+def _borrowed(typingctx, arr):
+    """``arr`` as a view without an owner (no reference count): handing it to the kernel's
+    functions then costs no atomic increments and decrements (with them, a quarter of the
+    time, and worse on two threads that count the same arrays). Valid only while ``arr``
+    is alive: the caller keeps it."""
+
+    def codegen(context, builder, signature, args):
+        src = make_array(arr)(context, builder, args[0])
+        view = make_array(arr)(context, builder)
+        populate_array(view, data=src.data, shape=src.shape, strides=src.strides,
+                       itemsize=src.itemsize, meminfo=None)  # fmt: skip
+        return view._getvalue()
+
+    return arr(arr), codegen
 
 
 @njit(**_INLINE)
@@ -655,7 +674,7 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
     return x_star, K_star, W_S, W_V
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, alpha, k, p, cap, rho, out, o, i):
     """The FirstStrike fields at x* into ``out[o:o + 12, i]``, as ``_outcome``."""
     L = W_S - x_star
@@ -708,65 +727,73 @@ def _ok(v, lo, hi, lo_open):
 
 
 @njit(**_JIT)
-def _ok1(a, start, stop, lo, hi, lo_open):
+def _all_ok(a, start, stop, lo, hi, lo_open):
+    """Every value that rows ``start:stop`` read of the compact C array ``a`` (any number
+    of axes) is in range (see :func:`_ok`)."""
     r0, r1 = _span(a, start, stop)
-    for i in range(r0, r1):  # noqa: SIM110 (compiled: a loop, not a generator)
-        if not _ok(a[i], lo, hi, lo_open):
+    inner = a.size // a.shape[0]
+    flat = a.reshape(a.size)
+    for q in range(r0 * inner, r1 * inner):  # noqa: SIM110 (compiled: a loop, not a generator)
+        if not _ok(flat[q], lo, hi, lo_open):
             return False
     return True
 
 
-@njit(**_JIT)
-def _ok2(a, start, stop, lo, hi):
-    r0, r1 = _span(a, start, stop)
-    for i in range(r0, r1):
-        for j in range(a.shape[1]):
-            if not _ok(a[i, j], lo, hi, False):
-                return False
-    return True
+# Rows of the options array of :func:`stability_rows` (one value a row, or one for all)
+LUA_A = 0
+LUA_B = 1
+ALPHA = 2
+SURCHARGE = 3
+AVAIL = 4
+LUA_ESCAPE = 5
+DEFENCE_A = 6  # interceptors, p_kill, shots per RV, availability of A's defence
+DEFENCE_B = 10  # the same of B's
+OPTIONS = 14
+# (lo, hi, lo open, whole number) of each option row, as ``_floats`` and ``_check_defense``
+_LIMITS = (
+    (0.0, 1.0, False, False), (0.0, 1.0, False, False), (0.0, 1.0, True, False),
+    (0.0, _INF, False, False), (0.0, 1.0, False, False), (0.0, 1.0, False, False),
+    (0.0, _INF, False, False), (0.0, 1.0, False, False), (1.0, _INF, False, True),
+    (0.0, 1.0, False, False), (0.0, _INF, False, False), (0.0, 1.0, False, False),
+    (1.0, _INF, False, True), (0.0, 1.0, False, False),
+)  # fmt: skip
+
+
+@njit(**_INLINE)
+def _opt(opts, step, j, i):
+    """Option ``j`` (a row constant above) of batch row ``i``."""
+    return opts[j, i * step[j]]
 
 
 @njit(**_JIT)
-def _ok3(a, start, stop, lo, hi):
-    r0, r1 = _span(a, start, stop)
-    for i in range(r0, r1):
-        for j in range(a.shape[1]):
-            for q in range(a.shape[2]):
-                if not _ok(a[i, j, q], lo, hi, False):
-                    return False
-    return True
-
-
-@njit(**_JIT)
-def _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, alpha, k, avail,
-             lua_escape, iA, pA, sA, kA, iB, pB, sB, kB):  # fmt: skip
+def _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, opts, step):
     """True if rows ``start:stop`` hold values in range (``_floats``, ``_check_defense``)."""
-    ok = _ok2(nA, start, stop, 0.0, _INF) and _ok2(mA, start, stop, 0.0, _INF)
-    ok = ok and _ok2(nB, start, stop, 0.0, _INF) and _ok2(mB, start, stop, 0.0, _INF)
-    ok = ok and _ok2(aA, start, stop, 0.0, 1.0) and _ok2(aB, start, stop, 0.0, 1.0)
-    ok = ok and _ok3(deAB, start, stop, 0.0, 1.0) and _ok3(deBA, start, stop, 0.0, 1.0)
-    ok = ok and _ok1(w80A, start, stop, 0.0, _INF, True)
-    ok = ok and _ok1(w80B, start, stop, 0.0, _INF, True)
-    ok = ok and _ok1(alpha, start, stop, 0.0, 1.0, True) and _ok1(k, start, stop, 0.0, _INF, False)
-    for a in (avail, lua_escape, pA, kA, pB, kB):
-        ok = ok and _ok1(a, start, stop, 0.0, 1.0, False)
-    ok = ok and _ok1(iA, start, stop, 0.0, _INF, False) and _ok1(iB, start, stop, 0.0, _INF, False)
-    for a in (sA, sB):
-        ok = ok and _ok1(a, start, stop, 1.0, _INF, False)
-        r0, r1 = _span(a, start, stop)
+    ok = True
+    for a in (nA, mA, nB, mB):
+        ok = ok and _all_ok(a, start, stop, 0.0, _INF, False)
+    for a in (aA, aB):
+        ok = ok and _all_ok(a, start, stop, 0.0, 1.0, False)
+    for a in (deAB, deBA):
+        ok = ok and _all_ok(a, start, stop, 0.0, 1.0, False)
+    for a in (w80A, w80B):
+        ok = ok and _all_ok(a, start, stop, 0.0, _INF, True)
+    for j in range(OPTIONS):
+        lo, hi, lo_open, whole = _LIMITS[j]
+        r0, r1 = (start, stop) if step[j] else (0, 1)
         for i in range(r0, r1):
-            ok = ok and a[i] == math.floor(a[i])
+            v = opts[j, i]
+            ok = ok and _ok(v, lo, hi, lo_open) and (v == math.floor(v) or not whole)
     return ok
 
 
-@njit(**_JIT)
-def _defence(i, interceptors, p_kill, shots, availability):
-    """(P, ⌊I/s⌋) of one side's defence in row ``i`` (eqs. D1, D2), (0, 0) where it cannot
-    work."""
-    s = _at1(shots, i)
-    pk = _at1(p_kill, i)
-    p = _at1(availability, i) * (1.0 - (1.0 - pk) ** s)
-    cap = math.floor(_at1(interceptors, i) / s)
+@njit(**_INLINE)
+def _defence(opts, step, i, side):
+    """(P, ⌊I/s⌋) of one side's defence (options from row ``side``) in row ``i`` (eqs. D1,
+    D2), (0, 0) where it cannot work."""
+    s = _opt(opts, step, side + 2, i)
+    pk = _opt(opts, step, side + 1, i)
+    p = _opt(opts, step, side + 3, i) * (1.0 - (1.0 - pk) ** s)
+    cap = math.floor(_opt(opts, step, side, i) / s)
     if p > 0.0 and cap > 0.0:
         return p, cap
     return 0.0, 0.0
@@ -791,7 +818,7 @@ def _weapons(i, n, m, fixed, avail, hetero):
     return total - (1.0 - avail) * surv_nm
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _direction(i, sn, sm, sf, vn, vm, vf, va, de, het, lua, w80_s, w80_v, p_s, cap_s, p_v,
                cap_v, a, kk, av, le, kmax, fw, iw, bits_of, stack, cand, out, o):  # fmt: skip
     """One strike direction of row ``i`` (S = ``s*``, V = ``v*``) into ``out[o:o + 12]``:
@@ -812,8 +839,7 @@ def _direction(i, sn, sm, sf, vn, vm, vf, va, de, het, lua, w80_s, w80_v, p_s, c
 
 @njit(**_JIT)
 def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB, deBA,
-                   hetAB, hetBA, luaA, luaB, alpha, k, avail, lua_escape, iA, pA, sA, kA,
-                   iB, pB, sB, kB, kmax, both, out):  # fmt: skip
+                   hetAB, hetBA, opts, step, kmax, both, out):  # fmt: skip
     """Rows ``start:stop`` of :func:`~detente.kernels.stability.stability_index` from
     compact inputs into ``out`` (2·12 + 5, B): A striking first, B striking first, then
     r_A, r_B, min(1, r_A), min(1, r_B) and the FSI. Without ``both``, only A striking first
@@ -822,22 +848,29 @@ def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB
     Returns :data:`BAD_VALUE` (and computes nothing) if an input of these rows is out of
     range, else 0.
     """
-    if not _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, alpha, k,
-                    avail, lua_escape, iA, pA, sA, kA, iB, pB, sB, kB):  # fmt: skip
+    if not _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, opts, step):
         return BAD_VALUE
     e_max = max(nA.shape[1], nB.shape[1])
-    fw, iw, bits_of, stack, cand = _workspace(e_max, e_max, kmax)
+    owned = _workspace(e_max, e_max, kmax)  # alive to the end: the views below borrow it
+    fw, iw, bits_of = _borrowed(owned[0]), _borrowed(owned[1]), _borrowed(owned[2])
+    stack, cand, out = _borrowed(owned[3]), _borrowed(owned[4]), _borrowed(out)
+    nA, mA, fA, aA = _borrowed(nA), _borrowed(mA), _borrowed(fA), _borrowed(aA)
+    nB, mB, fB, aB = _borrowed(nB), _borrowed(mB), _borrowed(fB), _borrowed(aB)
+    w80A, w80B, deAB, deBA = _borrowed(w80A), _borrowed(w80B), _borrowed(deAB), _borrowed(deBA)
+    opts, step = _borrowed(opts), _borrowed(step)
     for i in range(start, stop):
-        a, kk, av, le = _at1(alpha, i), _at1(k, i), _at1(avail, i), _at1(lua_escape, i)
-        p_a, cap_a = _defence(i, iA, pA, sA, kA)
-        p_b, cap_b = _defence(i, iB, pB, sB, kB)
+        a, kk = _opt(opts, step, ALPHA, i), _opt(opts, step, SURCHARGE, i)
+        av, le = _opt(opts, step, AVAIL, i), _opt(opts, step, LUA_ESCAPE, i)
+        p_a, cap_a = _defence(opts, step, i, DEFENCE_A)
+        p_b, cap_b = _defence(opts, step, i, DEFENCE_B)
         # A strikes B: B's defence thins A's strike, A's meets B's retaliation
-        _direction(i, nA, mA, fA, nB, mB, fB, aB, deAB, hetAB, _at1(luaB, i), _at1(w80A, i),
+        lua_b, lua_a = _opt(opts, step, LUA_B, i) > 0.0, _opt(opts, step, LUA_A, i) > 0.0
+        _direction(i, nA, mA, fA, nB, mB, fB, aB, deAB, hetAB, lua_b, _at1(w80A, i),
                    _at1(w80B, i), p_a, cap_a, p_b, cap_b, a, kk, av, le, kmax, fw, iw, bits_of,
                    stack, cand, out, 0)  # fmt: skip
         if not both:
             continue
-        _direction(i, nB, mB, fB, nA, mA, fA, aA, deBA, hetBA, _at1(luaA, i), _at1(w80B, i),
+        _direction(i, nB, mB, fB, nA, mA, fA, aA, deBA, hetBA, lua_a, _at1(w80B, i),
                    _at1(w80A, i), p_b, cap_b, p_a, cap_a, a, kk, av, le, kmax, fw, iw, bits_of,
                    stack, cand, out, FIELDS)  # fmt: skip
         c1_a, c2_b = out[1, i], out[2, i]
@@ -848,7 +881,7 @@ def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB
         out[r + 2, i] = _nmin(out[r, i], 1.0)
         out[r + 3, i] = _nmin(out[r + 1, i], 1.0)
         out[r + 4, i] = out[r + 2, i] * out[r + 3, i]
-    return 0
+    return 0 if len(owned) else BAD_VALUE  # (uses ``owned`` after the loop)
 
 
 @njit(**_JIT)

@@ -31,12 +31,12 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import itertools
+import operator
 import os
 import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -195,22 +195,21 @@ def _warm(rows):
     one = np.ones((1, 1))
     fixed = np.ones((1, 1), dtype=bool)
     vec = np.ones(1)
-    no = np.zeros(1, dtype=bool)
-    zero = np.zeros(1)
     de = np.full((1, 1, 1), 0.5)
+    opts = np.array([[0.0, 0.0, 0.75, 0.3, 0.9, 0.9, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0]]).T
+    step = np.zeros(rows.OPTIONS, dtype=np.int64)
     out = np.empty((2 * rows.FIELDS + rows.EXTRA, 1))
     rows.stability_rows(0, 1, one, one, fixed, one, one, one, fixed, one, vec, vec, de, de,
-                        False, False, no, no, vec, vec, vec, vec, zero, zero, vec, vec,
-                        zero, zero, vec, vec, 2, True, out)  # fmt: skip
+                        False, False, opts, step, 2, True, out)  # fmt: skip
 
 
 def _run(kernel, batch, threads, *args):
-    """``kernel(start, stop, *args)`` over the batch, in blocks on up to ``threads`` threads
-    (the compiled code releases the GIL); the largest error code of the blocks."""
-    if threads <= 1 or batch < _PARALLEL_ROWS:
-        return kernel(0, batch, *args)
+    """``kernel(start, stop, *args)`` over the batch, in blocks on ``threads`` threads (the
+    compiled code releases the GIL); the largest error code of the blocks."""
     blocks = min(batch // (_PARALLEL_ROWS // 2), 8 * threads)
     edges = np.linspace(0, batch, blocks + 1).astype(np.int64)
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(threads) as pool:
         done = [pool.submit(kernel, int(a), int(b), *args) for a, b in itertools.pairwise(edges)]
         return max(future.result() for future in done)
@@ -218,20 +217,41 @@ def _run(kernel, batch, threads, *args):
 
 # ------------------------------------------------------------------ compact arrays
 
-_SCALARS = {}  # one-element arrays of the scalars seen (defaults, mostly), by value
+_F8 = np.dtype(float)
+_B1 = np.dtype(bool)
+_SCALARS = {}  # one-element arrays of the scalars seen (defaults, mostly), by type and value
+_SCALAR_TYPES = (float, int, bool, type(None))
+_ROW_OPTIONS = ("alpha", "surcharge", "avail", "lua_escape")
+_DEFENCE = ("interceptors", "p_kill", "shots_per_rv", "availability")
+
+
+def _scalar(x, dtype):
+    """A shared one-element array of the Python scalar ``x`` (read-only by convention)."""
+    key = (type(x), x)
+    a = _SCALARS.get(key)
+    if a is None:
+        if len(_SCALARS) > 256:
+            _SCALARS.clear()
+        a = _SCALARS[key] = np.array([x], dtype=dtype)
+    return a
+
+
+class _UnfitError(Exception):
+    """An input this path does not read (a shape, type or value for the numpy path)."""
 
 
 def _fit(a, shape):
     """``a`` with its axes of length 1 kept and the others equal to ``shape``'s, as a
-    writeable C array with as many axes as ``shape``; None where it cannot broadcast so."""
+    writeable C array with as many axes as ``shape``; :class:`_UnfitError` where it cannot
+    broadcast so."""
     if a.shape != shape:
         if a.ndim > len(shape):
-            return None
+            raise _UnfitError
         if a.ndim < len(shape):
             a = a.reshape((1,) * (len(shape) - a.ndim) + a.shape)
         for have, want in zip(a.shape, shape, strict=True):
             if have != want and have != 1:
-                return None
+                raise _UnfitError
     flags = a.flags
     if not (flags.c_contiguous and flags.writeable):
         a = a.copy()
@@ -239,88 +259,148 @@ def _fit(a, shape):
 
 
 def _floats(x, shape):
-    """``x`` as a compact float array for ``shape`` (see :func:`_fit`), or None."""
-    if len(shape) == 1 and type(x) in (float, int):
-        a = _SCALARS.get(x)
-        if a is None:
-            if len(_SCALARS) > 256:
-                _SCALARS.clear()
-            a = _SCALARS[x] = np.array([float(x)])
-        return a
+    """``x`` as a compact float array for ``shape`` (see :func:`_fit`).
+
+    The common cases first: an array that already fits (taken as it is) and a Python number
+    for a per-row value (one shared array per value).
+    """
+    t = type(x)
+    if t is np.ndarray and x.dtype is _F8 and x.shape == shape:
+        flags = x.flags
+        if flags.c_contiguous and flags.writeable:
+            return x
+    elif (t is float or t is int) and len(shape) == 1:
+        return _scalar(float(x), float)
     return _fit(np.asarray(x, dtype=float), shape)
 
 
 def _bools(x, shape):
-    """``x`` as a compact bool array, or None (also where it is not boolean)."""
+    """``x`` as a compact bool array (:class:`_UnfitError` where it is not boolean)."""
+    t = type(x)
+    if t is np.ndarray and x.dtype is _B1 and x.shape == shape:
+        flags = x.flags
+        if flags.c_contiguous and flags.writeable:
+            return x
+    elif t is bool and len(shape) == 1:
+        return _scalar(x, bool)
     a = np.asarray(x)
-    return _fit(a, shape) if a.dtype == bool else None
+    if a.dtype != _B1:
+        raise _UnfitError
+    return _fit(a, shape)
 
 
 def _de(de, batch, e_s, e_v):
     """DE as a compact (b, T, E) array and whether it is by weapon type, as ``_check_de``
-    and ``_check_de_matrix`` read it; (None, False) for other shapes."""
-    de = np.asarray(de, dtype=float)
-    if de.ndim == 3:
+    and ``_check_de_matrix`` read it (:class:`_UnfitError` for other shapes)."""
+    if type(de) is not np.ndarray or de.dtype is not _F8:
+        de = np.asarray(de, dtype=float)
+    ndim = de.ndim
+    if ndim == 3:
         return _fit(de, (batch, e_s, e_v)), True
-    if de.ndim == 1 and de.shape[0] == batch:
+    if ndim == 1 and de.shape[0] == batch:
         de = de[:, None]
-    if de.ndim > 2:
-        return None, False
-    de = _fit(de, (batch, e_v))
-    return (None if de is None else de[:, None, :]), False
+    elif ndim > 2:
+        raise _UnfitError
+    return _fit(de, (batch, e_v))[:, None, :], False
+
+
+_OPTIONS = operator.itemgetter(
+    "lua_A", "lua_B", *_ROW_OPTIONS, *(f"{k}_{side}" for side in "AB" for k in _DEFENCE)
+)
+_PREPARED = {}  # the compact option arrays of option values seen, by value
+
+
+def _options(options, row):
+    """The kernel's options (lua_A, lua_B, the row options, both defences) as its options
+    array and the step of each option along the batch (0: one value for all rows);
+    :class:`_UnfitError` where this path cannot take them.
+
+    Options given as Python scalars (the usual case) are prepared once per distinct set of
+    values, so a one-row call costs one dictionary lookup here. Only the launch-under-attack
+    flags tell a bool from an equal number (the others take either), so a cached set is only
+    looked up with both flags bool.
+    """
+    values = _OPTIONS(options)
+    if type(values[0]) is bool and type(values[1]) is bool:  # (1 == True: lua must be bool)
+        try:
+            hit = _PREPARED.get(values)
+        except TypeError:  # an array among them
+            hit = None
+        if hit is not None:
+            return hit
+    lua_a, lua_b, *rest = values
+    compact = [_bools(lua_a, row), _bools(lua_b, row)]
+    compact += [_floats(v, row) for v in rest[: len(_ROW_OPTIONS)]]
+    defences = rest[len(_ROW_OPTIONS) :]
+    for side in range(2):
+        interceptors, p_kill, shots, availability = defences[4 * side : 4 * side + 4]
+        if p_kill is None:
+            if not (type(interceptors) in (float, int) and interceptors == 0):
+                raise _UnfitError  # the numpy path checks that no row has interceptors
+            p_kill = 0.0
+        compact += [_floats(v, row) for v in (interceptors, p_kill, shots, availability)]
+    step = np.array([a.shape[0] > 1 for a in compact], dtype=np.int64)
+    opts = np.empty((len(compact), row[0] if step.any() else 1))
+    for j, a in enumerate(compact):
+        opts[j, : a.shape[0]] = a  # a one-value option fills its first column only
+    prepared = (opts, step)
+    if all(type(v) in _SCALAR_TYPES for v in values):
+        if len(_PREPARED) > 64:
+            _PREPARED.clear()
+        _PREPARED[values] = prepared
+    return prepared
 
 
 # ------------------------------------------------------------------ entry points
 
 
 def _solve(args, options, threads, both):
-    """The kernel's output (2·12 + 5, B) for the arguments of ``stability_index`` (``both``)
-    or the A-strikes-B half of it (first_strike's, renamed); None where the inputs are not
-    of the shapes this path reads or a value is out of range (the numpy path then names the
-    argument in its error, or computes the odd shapes)."""
-    n_a = np.asarray(args[0], dtype=float)
-    n_b = np.asarray(args[4], dtype=float)
-    if n_a.ndim != 2 or n_b.ndim != 2 or n_a.shape[0] != n_b.shape[0] or n_a.shape[0] == 0:
+    """The kernel's output (2·12 + 5 arrays of shape (B,)) for the arguments of
+    ``stability_index`` (``both``) or the A-strikes-B half of it (first_strike's, renamed);
+    None where the inputs are not of the shapes this path reads or a value is out of range
+    (the numpy path then names the argument in its error, or computes the odd shapes)."""
+    try:
+        inputs = _inputs(args, options)
+    except (_UnfitError, TypeError, ValueError):  # (TypeError, ValueError: not numbers)
         return None
-    batch, e_a = n_a.shape
-    e_b = n_b.shape[1]
-    side_a, side_b = (batch, e_a), (batch, e_b)
-    row = (batch,)
-    de_ab, het_ab = _de(args[10], batch, e_a, e_b)
-    de_ba, het_ba = _de(args[11], batch, e_b, e_a)
-    inputs = [
-        _fit(n_a, side_a), _floats(args[1], side_a), _bools(args[2], side_a),
-        _floats(args[3], side_a), _fit(n_b, side_b), _floats(args[5], side_b),
-        _bools(args[6], side_b), _floats(args[7], side_b), _floats(args[8], row),
-        _floats(args[9], row), de_ab, de_ba, het_ab, het_ba,
-        _bools(options["lua_A"], row), _bools(options["lua_B"], row),
-    ]  # fmt: skip
-    inputs += [_floats(options[k], row) for k in ("alpha", "surcharge", "avail", "lua_escape")]
-    for side in "AB":
-        p_kill = options[f"p_kill_{side}"]
-        interceptors = options[f"interceptors_{side}"]
-        if p_kill is None:
-            if not (type(interceptors) in (float, int) and interceptors == 0):
-                return None  # the numpy path checks that no row has interceptors
-            p_kill = 0.0
-        inputs += [
-            _floats(interceptors, row),
-            _floats(p_kill, row),
-            _floats(options[f"shots_per_rv_{side}"], row),
-            _floats(options[f"availability_{side}"], row),
-        ]
-    if any(a is None for a in inputs):
-        return None
-    rows = load()
+    batch = inputs[0].shape[0]
+    rows = _rows if _rows is not None else load()
     out = np.empty((2 * rows.FIELDS + rows.EXTRA if both else rows.FIELDS, batch))
-    if _run(rows.stability_rows, batch, threads, *inputs, options["kmax"], both, out):
-        return None
-    return out
+    kernel = rows.stability_rows
+    if threads <= 1 or batch < _PARALLEL_ROWS:
+        bad = kernel(0, batch, *inputs, options["kmax"], both, out)
+    else:
+        bad = _run(kernel, batch, threads, *inputs, options["kmax"], both, out)
+    return None if bad else tuple(out)
+
+
+def _inputs(args, options):
+    """The kernel's inputs from the arguments, as compact arrays (:class:`_UnfitError`, or
+    numpy's TypeError or ValueError for what is not numbers)."""
+    n_a, n_b = args[0], args[4]
+    if type(n_a) is not np.ndarray or n_a.dtype is not _F8:
+        n_a = np.asarray(n_a, dtype=float)
+    if type(n_b) is not np.ndarray or n_b.dtype is not _F8:
+        n_b = np.asarray(n_b, dtype=float)
+    if n_a.ndim != 2 or n_b.ndim != 2 or n_a.shape[0] != n_b.shape[0] or n_a.shape[0] == 0:
+        raise _UnfitError
+    side_a, side_b = n_a.shape, n_b.shape
+    batch = side_a[0]
+    row = (batch,)
+    de_ab, het_ab = _de(args[10], batch, side_a[1], side_b[1])
+    de_ba, het_ba = _de(args[11], batch, side_b[1], side_a[1])
+    return (
+        _floats(n_a, side_a), _floats(args[1], side_a), _bools(args[2], side_a),
+        _floats(args[3], side_a), _floats(n_b, side_b), _floats(args[5], side_b),
+        _bools(args[6], side_b), _floats(args[7], side_b), _floats(args[8], row),
+        _floats(args[9], row), de_ab, de_ba, het_ab, het_ba, *_options(options, row),
+    )  # fmt: skip
 
 
 def stability(args, options, threads):
-    """Compiled :func:`~detente.kernels.stability.stability_index`: its output arrays
-    (2·12 + 5, B), or None where the numpy path must answer (see :func:`_solve`).
+    """Compiled :func:`~detente.kernels.stability.stability_index`: a tuple of its output
+    arrays (2·12 + 5 of shape (B,)), or None where the numpy path must answer (see
+    :func:`_solve`).
 
     ``args`` are the twelve positional arguments of ``stability_index``; ``options`` a dict
     of its keywords (lua_A, lua_B, alpha, surcharge, avail, kmax, lua_escape and the eight
@@ -330,8 +410,8 @@ def stability(args, options, threads):
 
 
 def first_strike(args, options, threads):
-    """Compiled :func:`~detente.kernels.stability.first_strike`: its twelve output arrays
-    (12, B), or None where the numpy path must answer.
+    """Compiled :func:`~detente.kernels.stability.first_strike`: a tuple of its twelve
+    output arrays of shape (B,), or None where the numpy path must answer.
 
     ``args`` are the eleven positional arguments of ``first_strike``, ``options`` its
     keywords (``lua``, ``interceptors_S``, ...), with ``kmax`` checked.

@@ -225,6 +225,7 @@ def strike_outcome(
     lua_escape=LUA_ESCAPE,
     chunk_size=CHUNK_SIZE,
     threads=THREADS,
+    backend=None,
 ):
     """S's first strike on V (``strike``: see the module notes) and V's arriving retaliation.
 
@@ -238,6 +239,10 @@ def strike_outcome(
     alpha, surcharge, avail, kmax, lua, lua_escape, chunk_size, threads
         As in :func:`~detente.kernels.stability.first_strike` (``alpha`` and ``surcharge``
         matter for the cost-minimising strike only).
+    backend : {"auto", "compiled", "numpy"}, optional
+        Which kernel finds the cost-minimising strike, as in
+        :func:`~detente.kernels.stability.first_strike` (the compiled one agrees to 1e-12);
+        the largest counterforce strike is plain numpy.
 
     Returns
     -------
@@ -264,7 +269,7 @@ def strike_outcome(
             Forces(n_S, m_S, fixed_S, alert_S), Forces(n_V, m_V, fixed_V, alert_V),
             w80_S, w80_V, de,
             alpha=alpha, surcharge=surcharge, avail=avail, kmax=kmax, lua=lua,
-            lua_escape=lua_escape, chunk_size=chunk_size, threads=threads,
+            lua_escape=lua_escape, chunk_size=chunk_size, threads=threads, backend=backend,
         )  # fmt: skip
         return StrikeOutcome(fs.x_star, fs.R, fs.D_S, fs.D_V)
     n_S, m_S, fixed_S, _ = check_forces(n_S, m_S, fixed_S, alert_S, side="S")

@@ -267,6 +267,7 @@ def system_index(
     lua_escape=LUA_ESCAPE,
     chunk_size=CHUNK_SIZE,
     threads=THREADS,
+    backend=None,
 ):
     """Pairwise and system first-strike stability of P >= 2 parties (eqs. M1–M3).
 
@@ -294,6 +295,9 @@ def system_index(
         w80 of every armed third party) [ours].
     alpha, surcharge, avail, kmax, lua_escape, chunk_size, threads
         As in :func:`~detente.kernels.stability.first_strike`; per row (B,) or scalars.
+    backend : {"auto", "compiled", "numpy"}, optional
+        Which kernel solves the B·P·(P − 1) directions, as in
+        :func:`~detente.kernels.stability.first_strike` (the compiled one agrees to 1e-12).
 
     Returns
     -------
@@ -355,6 +359,7 @@ def system_index(
         kmax=kmax,
         chunk_size=chunk_size,
         threads=threads,
+        backend=backend,
         **{k: np.repeat(a, pairs) for k, a in rows.items()},
     )
 

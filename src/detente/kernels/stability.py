@@ -87,7 +87,6 @@ References
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -899,6 +898,8 @@ def _solve(dr, kmax, chunk_size, threads, kills=False):
     if not blocks:
         parts = [tuple(np.zeros(0) for _ in range(4))]
     elif threads > 1 and len(blocks) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(min(threads, len(blocks))) as pool:
             parts = list(pool.map(lambda rows: _solve_block(dr, rows, kmax, dense), blocks))
     else:
@@ -1043,8 +1044,15 @@ def _rows(forces):
 
 def _defense_options(defense, side):
     """The compiled path's keywords of one side's defence (none: no interceptors)."""
-    values = defense if defense is not None else (0.0, None, 1, 1.0)
-    return {f"{k}_{side}": v for k, v in zip(Defense._fields, values, strict=True)}
+    if defense is None:  # the usual case, built once (a one-row call is microseconds)
+        return _NO_DEFENSE_OPTIONS[side]
+    return {f"{k}_{side}": v for k, v in zip(Defense._fields, defense, strict=True)}
+
+
+_NO_DEFENSE_OPTIONS = {
+    side: {f"{k}_{side}": v for k, v in zip(Defense._fields, (0.0, None, 1, 1.0), strict=True)}
+    for side in "ABSV"
+}
 
 
 def _one_direction(striker, victim, w80_S, w80_V, de, lua, params, defense_S, defense_V):

@@ -11,13 +11,15 @@ Models derived from :class:`Sourced` keep the bare number in the field and the p
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 Status = Literal["official", "estimate", "derived", "assumption"]
 STATUSES: tuple[str, ...] = ("official", "estimate", "derived", "assumption")
 PROVENANCE_KEYS = frozenset({"value", "source", "status", "low", "high", "note"})
+#: Source ids: one id or a list of them in YAML, a tuple in Python.
+SourceIds = Annotated[tuple[str, ...], BeforeValidator(lambda v: (v,) if isinstance(v, str) else v)]
 
 
 class Provenance(BaseModel):
@@ -34,18 +36,13 @@ class Provenance(BaseModel):
         How the figure was derived, or why it is an assumption.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
-    source: tuple[str, ...] = ()
+    source: SourceIds = ()
     status: Status | None = None
     low: float | None = None
     high: float | None = None
     note: str | None = None
-
-    @field_validator("source", mode="before")
-    @classmethod
-    def _one_or_many(cls, v: Any) -> Any:
-        return (v,) if isinstance(v, str) else v
 
     @model_validator(mode="after")
     def _range_ordered(self) -> Provenance:
@@ -94,7 +91,7 @@ def is_sourced_value(v: Any) -> bool:
 class Sourced(BaseModel):
     """Base of immutable models whose numeric fields may carry provenance."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
     provenance: dict[str, Provenance] = Field(default_factory=dict, repr=False)
 

@@ -32,26 +32,23 @@ field).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
-    TypeAdapter,
-    ValidationError,
-    field_validator,
     model_validator,
 )
 
 from detente.errors import InputError
 from detente.model import parameters
 from detente.model.catalog import DATA_DIR, check_source_ids, force_path, looks_like_path, sources
+from detente.model.distribution import Distribution
 from detente.model.force import Holding, Posture
 from detente.model.limits import (
     MAX_DATE,
@@ -358,119 +355,6 @@ class RiskPlan(BaseModel):
     years: real_type(MAX_RISK_YEARS) = 10.0
 
 
-class _Dist(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-    note: str | None = None
-    source: tuple[str, ...] = ()
-
-    @field_validator("source", mode="before")
-    @classmethod
-    def _one_or_many(cls, v: Any) -> Any:
-        return (v,) if isinstance(v, str) else v
-
-    def support(self) -> tuple[float, float]:
-        """Smallest and largest value the distribution can take."""
-        raise NotImplementedError
-
-
-class Uniform(_Dist):
-    """Uniform on [low, high]; ``low == high`` is a fixed value."""
-
-    dist: Literal["uniform"]
-    low: float
-    high: float
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
-        _check_range(self.low, self.high)
-        return self
-
-    def support(self) -> tuple[float, float]:
-        return self.low, self.high
-
-
-class Triangular(_Dist):
-    """Triangular on [low, high] with its peak at ``mode``."""
-
-    dist: Literal["triangular"]
-    low: float
-    mode: float
-    high: float
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Triangular:
-        _check_range(self.low, self.high)
-        if not self.low <= self.mode <= self.high:
-            raise ValueError(f"mode {self.mode:g} is outside [low, high] = "
-                             f"[{self.low:g}, {self.high:g}]")  # fmt: skip
-        return self
-
-    def support(self) -> tuple[float, float]:
-        return self.low, self.high
-
-
-class Normal(_Dist):
-    """Normal with ``mean`` and standard deviation ``sd``, optionally truncated to [low, high]."""
-
-    dist: Literal["normal"]
-    mean: float
-    sd: float = Field(ge=0)
-    low: float | None = None
-    high: float | None = None
-
-    @model_validator(mode="after")
-    def _truncation(self) -> Normal:
-        _check_truncation(self.mean, self.low, self.high)
-        return self
-
-    def support(self) -> tuple[float, float]:
-        if self.sd == 0:
-            return self.mean, self.mean
-        lo = -math.inf if self.low is None else self.low
-        return lo, math.inf if self.high is None else self.high
-
-
-class LogNormal(_Dist):
-    """Log-normal with ``median`` and log-space standard deviation ``sigma``, optionally
-    truncated to [low, high] (values > 0)."""
-
-    dist: Literal["lognormal"]
-    median: float = Field(gt=0)
-    sigma: float = Field(ge=0)
-    low: float | None = Field(default=None, gt=0)
-    high: float | None = Field(default=None, gt=0)
-
-    @model_validator(mode="after")
-    def _truncation(self) -> LogNormal:
-        _check_truncation(self.median, self.low, self.high)
-        return self
-
-    def support(self) -> tuple[float, float]:
-        if self.sigma == 0:
-            return self.median, self.median
-        lo = 0.0 if self.low is None else self.low
-        return lo, math.inf if self.high is None else self.high
-
-
-Distribution = Annotated[Uniform | Triangular | Normal | LogNormal, Field(discriminator="dist")]
-#: Names of the distributions a scenario may use.
-DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal")
-
-
-def _check_range(low: float, high: float) -> None:
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise ValueError("low and high must be finite")
-    if low > high:
-        raise ValueError(f"low ({low:g}) is above high ({high:g})")
-
-
-def _check_truncation(centre: float, low: float | None, high: float | None) -> None:
-    if low is not None and high is not None:
-        _check_range(low, high)
-    if (low is not None and low > centre) or (high is not None and high < centre):
-        raise ValueError(f"the truncation [low, high] must contain the centre {centre:g}")
-
-
 class Scenario(BaseModel):
     """A scenario file.
 
@@ -583,9 +467,9 @@ def scenario_from_document(doc: Document) -> Scenario:
     data = doc.data
     if isinstance(data, Mapping) and "name" not in data and doc.file.endswith((".yaml", ".yml")):
         doc = Document({**data, "name": Path(doc.file).stem}, doc.file, doc.lines)
-    _check_distributions(doc)
     scenario = validate(Scenario, doc)
     scenario._doc = doc
+    _check_distribution_sources(scenario, doc)
     for i, party in enumerate(scenario.parties):
         _exists(scenario, ("parties", i, "force"), force_path, party.force)
     if scenario.treaty is not None:
@@ -601,50 +485,17 @@ def scenario_from_document(doc: Document) -> Scenario:
     return scenario
 
 
-_DISTRIBUTION = TypeAdapter(Distribution)
-
-
-def _check_distributions(doc: Document) -> None:
-    """Validate each ``uncertain`` entry alone, so that an error names its field (the
-    discriminated union would otherwise add the distribution's name to the location)."""
-    entries = doc.data.get("uncertain") if isinstance(doc.data, Mapping) else None
-    if not isinstance(entries, Mapping):
-        return
-    for key, entry in entries.items():
-        try:
-            dist = _DISTRIBUTION.validate_python(entry)
-        except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            loc = list(err["loc"])
-            if loc and isinstance(entry, Mapping) and loc[0] == entry.get("dist"):
-                loc = loc[1:]
-            msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-                loc, msg = ["dist"], f"dist must be one of {', '.join(DISTRIBUTIONS)}"
-            elif err["type"] == "extra_forbidden":
-                msg = "unknown field"
-            elif err["type"] == "missing":
-                msg = "required field is missing"
-            if err["type"] == "value_error" and isinstance(entry, Mapping):
-                loc = [_range_field(entry)]
-            raise doc.error(("uncertain", key, *loc), msg) from None
-        known = sources()
+def _check_distribution_sources(scenario: Scenario, doc: Document) -> None:
+    """Each ``uncertain`` entry's source ids exist in ``data/sources.yaml``."""
+    known = sources()
+    for key, dist in scenario.uncertain.items():
         for i, ref in enumerate(dist.source):
             if ref not in known:
+                entry = doc.data["uncertain"][key]
                 at = ("uncertain", key, "source") + (
                     () if isinstance(entry["source"], str) else (i,)
                 )
                 raise doc.error(at, f"unknown source id {ref!r} (see data/sources.yaml)")
-
-
-def _range_field(entry: Mapping) -> str:
-    """The field a value error of a distribution is reported at: low (ordering), mode or
-    the truncation bound that excludes the centre."""
-    if entry.get("dist") == "triangular" and "mode" in entry:
-        low, high = entry.get("low"), entry.get("high")
-        if isinstance(low, int | float) and isinstance(high, int | float) and low <= high:
-            return "mode"
-    return "low" if "low" in entry else "high" if "high" in entry else "dist"
 
 
 def _exists(scenario: Scenario, at: tuple, resolve: Any, ref: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import html
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 import numpy as np
 
+from detente import jsonio
 from detente.analysis.elements import LEG
 from detente.files import write_files
 from detente.model.catalog import system_table
@@ -306,8 +306,8 @@ def findings(a: Assessment) -> list[str]:
     if a.uncertainty:
         q = a.uncertainty.quantiles["fsi"]
         out.append(
-            f"Across the uncertain inputs the index runs from {two_digits(q['p05'])} to "
-            f"{two_digits(q['p95'])} (5th to 95th percentile of "
+            f"Across the uncertain inputs the index runs from {two_digits(q.p05)} to "
+            f"{two_digits(q.p95)} (5th to 95th percentile of "
             f"{a.uncertainty.samples:,} samples)."
         )
     treaty = a.resolved.treaty
@@ -433,33 +433,10 @@ def _wrap_tables(page: str) -> str:
     return head + "</head>" + body
 
 
-def _json_default(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, np.ndarray):
-        return v.tolist()
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    if isinstance(v, tuple | set):
-        return list(v)
-    raise TypeError(f"not JSON-serialisable: {type(v).__name__}")
-
-
-def _finite(obj: Any) -> Any:
-    """Non-finite floats as the strings 'inf', '-inf', 'nan' (strict JSON)."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return "nan" if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_finite(v) for v in obj]
-    return obj
-
-
 def results_json(a: Assessment) -> str:
-    """``results.json``: :meth:`Assessment.to_dict` as strict JSON."""
-    data = json.loads(json.dumps(a.to_dict(), default=_json_default))
-    return json.dumps(_finite(data), indent=2, allow_nan=False)
+    """``results.json``: :meth:`Assessment.to_dict` as strict JSON (:func:`detente.jsonio.dumps`:
+    a non-finite number is ``null``)."""
+    return jsonio.dumps(a.to_dict(), indent=2)
 
 
 def write_report(a: Assessment, out_dir: str | Path) -> dict[str, Path]:

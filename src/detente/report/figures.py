@@ -214,7 +214,7 @@ def uncertainty_figure(a: Assessment) -> go.Figure:
         name="samples",
         hovertemplate="FSI %{x:.3f}: %{y:.2%} of samples<extra></extra>",
     )
-    q = mc.quantiles["fsi"]
+    q = mc.quantiles["fsi"].to_dict()
     for key, dash in (("p05", "dot"), ("p50", "dash"), ("p95", "dot")):
         fig.add_vline(x=q[key], line_dash=dash, annotation_text=f"{key} {q[key]:.3f}")
     fig.add_vline(x=a.fsi, line_color="firebrick", annotation_text=f"scenario {a.fsi:.3f}")
@@ -235,21 +235,21 @@ def tornado_figure(a: Assessment) -> go.Figure:
     if t is None:
         return fig
     bars = list(reversed(t.bars))  # largest swing on top
-    names = [input_label(b.path) for b in bars]
+    names = [input_label(b.input) for b in bars]
     for label, values, fsi in (
-        ("input at p05", [b.low for b in bars], [b.fsi_low for b in bars]),
-        ("input at p95", [b.high for b in bars], [b.fsi_high for b in bars]),
+        ("input at p05", [b.low for b in bars], [b.at_low for b in bars]),
+        ("input at p95", [b.high for b in bars], [b.at_high for b in bars]),
     ):
         fig.add_bar(
             y=names,
-            x=[f - t.fsi_base for f in fsi],
-            base=t.fsi_base,
+            x=[f - t.base for f in fsi],
+            base=t.base,
             orientation="h",
             name=label,
             customdata=np.stack([values, fsi], -1),
             hovertemplate="%{y} = %{customdata[0]:.3g}: FSI %{customdata[1]:.2f}<extra></extra>",
         )
-    fig.add_vline(x=t.fsi_base, line_color="black", annotation_text=f"medians {t.fsi_base:.3f}")
+    fig.add_vline(x=t.base, line_color="black", annotation_text=f"medians {t.base:.3f}")
     return _layout(
         fig,
         "Tornado: FSI with one input at its 5th / 95th percentile, the others at their medians",

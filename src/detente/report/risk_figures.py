@@ -88,17 +88,17 @@ def risk_tornado_figure(r: RiskResult, bars: int = TORNADO_BARS) -> go.Figure:
     >>> from detente.analysis.risk import run_risk
     >>> r = run_risk(samples=200, seed=1)
     >>> fig = risk_tornado_figure(r, bars=3)
-    >>> list(fig.data[0].y) == [b.parameter for b in reversed(r.tornado[:3])]
+    >>> list(fig.data[0].y) == [b.input for b in reversed(r.tornado.bars[:3])]
     True
     """
-    shown = list(reversed(r.tornado[:bars]))  # largest swing on top
-    names = [b.parameter for b in shown]
+    shown = list(reversed(r.tornado.bars[:bars]))  # largest swing on top
+    names = [b.input for b in shown]
     base = 100 * r.probability_at_medians
     g = f".{r.significant_figures}g"  # d3 format: one significant figure while illustrative
     fig = go.Figure()
     for label, values, probs in (
-        ("parameter at p05", [b.value_p05 for b in shown], [b.probability_at_p05 for b in shown]),
-        ("parameter at p95", [b.value_p95 for b in shown], [b.probability_at_p95 for b in shown]),
+        ("parameter at p05", [b.low for b in shown], [b.at_low for b in shown]),
+        ("parameter at p95", [b.high for b in shown], [b.at_high for b in shown]),
     ):
         fig.add_bar(
             y=names,
@@ -107,7 +107,12 @@ def risk_tornado_figure(r: RiskResult, bars: int = TORNADO_BARS) -> go.Figure:
             orientation="h",
             name=label,
             customdata=list(
-                zip(values, [100 * p for p in probs], [_tag(b.sourced) for b in shown], strict=True)
+                zip(
+                    values,
+                    [100 * p for p in probs],
+                    [_tag(b.input in r.sourced) for b in shown],
+                    strict=True,
+                )
             ),
             hovertemplate=f"%{{y}} = %{{customdata[0]:.4g}}: %{{customdata[1]:{g}}} % a year "
             "(%{customdata[2]})<extra></extra>",

@@ -207,12 +207,10 @@ def _describe(p: Parameter) -> dict:
             "kind": "bounds",
             "definition": f"[{p.bounds[0]}, {p.bounds[1]}]{levels}",
         }
-    d = p.dist.model_dump(exclude_none=True)
-    kind = d.pop("kind")
     return {
         "parameter": label(p.name),
-        "kind": kind,
-        "definition": ", ".join(f"{k}={v}" for k, v in d.items()),
+        "kind": p.dist.dist,
+        "definition": ", ".join(f"{k}={v}" for k, v in p.dist.parameters.items()),
     }
 
 

@@ -2,7 +2,8 @@
 
 ``lhs`` and ``sobol`` draw points in the unit hypercube with SALib (``latin.sample``;
 ``sobol.sample``, Saltelli's scheme for Sobol' indices), then map each column through its
-parameter: ``bounds`` linearly, ``dist`` through the inverse distribution function (scipy),
+parameter: ``bounds`` linearly, ``dist`` through its inverse distribution function
+(:meth:`Distribution.ppf <detente.model.distribution.Uniform.ppf>`, the one every layer uses),
 ``values`` by cutting [0, 1) into equal parts, one per level. ``grid`` is the Cartesian
 product of the levels, the first parameter varying slowest.
 
@@ -20,9 +21,8 @@ from __future__ import annotations
 import numpy as np
 from SALib.sample import latin
 from SALib.sample import sobol as saltelli
-from scipy import stats
 
-from detente.sweep.spec import Distribution, Parameter, SweepSpec
+from detente.sweep.spec import Parameter, SweepSpec
 
 
 def sample(spec: SweepSpec) -> dict[str, np.ndarray]:
@@ -79,18 +79,7 @@ def from_unit(parameter: Parameter, u: np.ndarray) -> np.ndarray:
     if parameter.bounds is not None:
         lo, hi = parameter.bounds
         return lo + u * (hi - lo)
-    return _ppf(parameter.dist, u)
-
-
-def _ppf(dist: Distribution, u: np.ndarray) -> np.ndarray:
-    if dist.kind == "uniform":
-        return dist.low + u * (dist.high - dist.low)
-    if dist.kind == "triangular":
-        width = dist.high - dist.low
-        return stats.triang.ppf(u, c=(dist.mode - dist.low) / width, loc=dist.low, scale=width)
-    if dist.kind == "normal":
-        return stats.norm.ppf(u, loc=dist.mean, scale=dist.sd)
-    return np.exp(stats.norm.ppf(u, loc=dist.mu, scale=dist.sigma))
+    return parameter.dist.ppf(u)
 
 
 def _levels(parameter: Parameter) -> np.ndarray:

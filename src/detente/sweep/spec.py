@@ -5,7 +5,9 @@ parameter has a ``name`` (a dotted path the evaluator understands) and exactly o
 
 * ``bounds: [lo, hi]`` -- uniform on the interval (the grid sampler needs ``levels`` too),
 * ``values: [...]`` -- discrete levels (numbers, booleans or words such as ``banned``),
-* ``dist: {kind: uniform|triangular|normal|lognormal, ...}`` -- a distribution.
+* ``dist: <family>`` with the family's parameters beside it -- a distribution, written as in
+  scenario files (:mod:`detente.model.distribution`), e.g.
+  ``{name: de, dist: triangular, low: 0.6, mode: 0.8, high: 0.95}``.
 
 Example::
 
@@ -15,7 +17,7 @@ Example::
     seed: 42
     parameters:
       - {name: x1, bounds: [-3.141592653589793, 3.141592653589793]}
-      - {name: x2, dist: {kind: uniform, low: -3.141592653589793, high: 3.141592653589793}}
+      - {name: x2, dist: uniform, low: -3.141592653589793, high: 3.141592653589793}
       - {name: x3, values: [-2, 0, 2]}
     criteria:
       - {party: US, output: y, min: 0}
@@ -24,7 +26,6 @@ Example::
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from pathlib import Path
 from typing import Any, Literal
@@ -38,10 +39,13 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    model_serializer,
     model_validator,
 )
 
+from detente import jsonio
 from detente.errors import InputError
+from detente.model.distribution import DISTRIBUTION, METADATA, Distribution
 from detente.model.yamlio import Document, load_yaml, parse_yaml, validate
 from detente.sweep.registry import evaluator
 
@@ -59,62 +63,13 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
-class Distribution(_Frozen):
-    """A continuous distribution of one parameter.
-
-    Attributes
-    ----------
-    kind : {'uniform', 'triangular', 'normal', 'lognormal'}
-    low, high : float
-        Support of ``uniform`` and ``triangular``.
-    mode : float
-        Peak of ``triangular``, ``low <= mode <= high``.
-    mean, sd : float
-        Mean and standard deviation of ``normal``.
-    mu, sigma : float
-        Mean and standard deviation of the logarithm of a ``lognormal`` value (natural log).
-    """
-
-    kind: Literal["uniform", "triangular", "normal", "lognormal"]
-    low: float | None = None
-    high: float | None = None
-    mode: float | None = None
-    mean: float | None = None
-    sd: float | None = None
-    mu: float | None = None
-    sigma: float | None = None
-
-    @model_validator(mode="after")
-    def _fields_fit_kind(self) -> Distribution:
-        needs = {
-            "uniform": ("low", "high"),
-            "triangular": ("low", "mode", "high"),
-            "normal": ("mean", "sd"),
-            "lognormal": ("mu", "sigma"),
-        }[self.kind]
-        given = {
-            k
-            for k in ("low", "high", "mode", "mean", "sd", "mu", "sigma")
-            if getattr(self, k) is not None
-        }
-        if missing := [k for k in needs if k not in given]:
-            raise ValueError(
-                f"a {self.kind} distribution needs {', '.join(needs)}; missing {', '.join(missing)}"
-            )
-        if extra := sorted(given - set(needs)):
-            raise ValueError(
-                f"a {self.kind} distribution takes only {', '.join(needs)}; "
-                f"remove {', '.join(extra)}"
-            )
-        if any(not math.isfinite(getattr(self, k)) for k in needs):
-            raise ValueError("distribution parameters must be finite numbers")
-        if self.kind in ("uniform", "triangular") and not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
-        if self.kind == "triangular" and not self.low <= self.mode <= self.high:
-            raise ValueError(f"mode ({self.mode}) must lie in [low, high]")
-        if (self.sd is not None and self.sd <= 0) or (self.sigma is not None and self.sigma <= 0):
-            raise ValueError("the standard deviation must be > 0")
-        return self
+def _inline(key: str, value: Any) -> tuple[str, Any]:
+    """A field of the old nested ``dist: {kind: ..., mu: ...}`` form, as written inline."""
+    if key == "kind":
+        return "dist", value
+    if key == "mu" and isinstance(value, int | float):
+        return "median", float(f"{math.exp(value):.6g}")
+    return key, value
 
 
 class Parameter(_Frozen):
@@ -129,6 +84,7 @@ class Parameter(_Frozen):
     values : tuple, optional
         Discrete levels, all numbers, all booleans or all words.
     dist : Distribution, optional
+        Written inline: ``{name: x, dist: normal, mean: 0, sd: 1}``.
     levels : int, optional
         Number of evenly spaced levels on ``bounds`` for the grid sampler.
     """
@@ -138,6 +94,33 @@ class Parameter(_Frozen):
     values: tuple[Level, ...] | None = Field(default=None, min_length=1)
     dist: Distribution | None = None
     levels: int | None = Field(default=None, ge=2)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inline_distribution(cls, data: Any) -> Any:
+        """Gather ``dist`` and the distribution's fields written beside it."""
+        if not isinstance(data, dict) or "dist" not in data:
+            return data
+        own = {"name", "bounds", "values", "levels"}
+        dist = {k: v for k, v in data.items() if k not in own}
+        if isinstance(data["dist"], dict):
+            nested = dict(_inline(k, v) for k, v in data["dist"].items())
+            inline = ", ".join(f"{k}: {v}" for k, v in {"name": data.get("name"), **nested}.items())
+            raise ValueError(f"write the distribution inline, as in scenario files: {{{inline}}}")
+        return {
+            **{k: v for k, v in data.items() if k in own},
+            "dist": DISTRIBUTION.validate_python(dist),
+        }
+
+    @model_serializer(mode="wrap")
+    def _flat(self, handler: Any) -> dict[str, Any]:
+        out = handler(self)
+        if self.dist is not None:
+            d = self.dist
+            meta = {k: getattr(d, k) for k in METADATA if getattr(d, k) not in (None, ())}
+            out["dist"] = d.dist
+            out.update(d.parameters, **meta)
+        return out
 
     @model_validator(mode="after")
     def _one_kind(self) -> Parameter:
@@ -311,7 +294,7 @@ class SweepSpec(_Frozen):
     def digest(self) -> str:
         """SHA-256 of everything that decides the results (all fields but ``chunk_size``)."""
         data = self.model_dump(mode="json", exclude={"chunk_size"})
-        text = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        text = jsonio.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -40,8 +40,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,8 +48,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from detente import jsonio
 from detente.errors import InputError
 from detente.model.catalog import looks_like_path
+from detente.model.distribution import DISTRIBUTION
 from detente.model.yamlio import Document, load_yaml, validate
 from detente.sweep.registry import register
 
@@ -148,17 +148,13 @@ def _distribution(p: Parameter) -> dict[str, Any]:
     if p.values is not None:
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in p.values):
             raise ValueError(f"stability input {p.name!r} takes numbers")
-        return {"dist": "uniform", "low": float(min(p.values)), "high": float(max(p.values))}
+        low, high = float(min(p.values)), float(max(p.values))
+        if low == high:
+            return {"dist": "fixed", "value": low}
+        return {"dist": "uniform", "low": low, "high": high}
     if p.bounds is not None:
         return {"dist": "uniform", "low": p.bounds[0], "high": p.bounds[1]}
-    d = p.dist
-    if d.kind == "uniform":
-        return {"dist": "uniform", "low": d.low, "high": d.high}
-    if d.kind == "triangular":
-        return {"dist": "triangular", "low": d.low, "mode": d.mode, "high": d.high}
-    if d.kind == "normal":
-        return {"dist": "normal", "mean": d.mean, "sd": d.sd}
-    return {"dist": "lognormal", "median": math.exp(d.mu), "sigma": d.sigma}
+    return p.dist.model_dump(exclude_none=True)
 
 
 def _check_cap(p: Parameter, resolved: ResolvedScenario) -> None:
@@ -176,9 +172,7 @@ def _check_cap(p: Parameter, resolved: ResolvedScenario) -> None:
     if p.name not in CAP_PARAMETERS:
         known = ", ".join((*CAP_PARAMETERS, MIRV_PARAMETER))
         raise ValueError(f"unknown treaty cap {p.name!r}; caps: {known}")
-    dist = _distribution(p)
-    low = dist.get("low", -math.inf if dist["dist"] == "normal" else 0.0)
-    high = dist.get("high", math.inf)
+    low, high = DISTRIBUTION.validate_python(_distribution(p)).support()
     if low < 0:
         raise ValueError(
             f"the sweep reaches [{low:g}, {high:g}], outside the valid range [0, inf] of {p.name}"
@@ -237,7 +231,7 @@ def _plan_for(base: Mapping[str, Any], first: Mapping[str, float]) -> _Plan:
     """:func:`_plan` of ``base`` for inputs named as ``first``'s keys, whose values are one
     valid value of each."""
     key = _PlanKey(
-        json.dumps(base, sort_keys=True),
+        jsonio.dumps(base, sort_keys=True),
         tuple(first),
         base["scenario"],
         tuple(float(v) for v in first.values()),
@@ -276,7 +270,7 @@ def _plan(key: _PlanKey) -> _Plan:
             planned = party.defense.interceptors
             point.setdefault(interceptors, float(planned))
         sides.append(_SidePlan(party.label, caps, loading, launchers, interceptors, planned))
-    dists = {k: {"dist": "uniform", "low": v, "high": v} for k, v in point.items()}
+    dists = {k: {"dist": "fixed", "value": v} for k, v in point.items()}
     return _Plan(_resolve(scenario, dists), tuple(sides))
 
 
@@ -344,7 +338,7 @@ class Stability:
             if isinstance(scenario_base, str) or scenario_where is None:
                 raise
             raise _located(exc, "base.scenario" if wrapped else "base") from None
-        data = json.loads(json.dumps(scenario.document.data, default=str))  # dates as text
+        data = jsonio.jsonable(scenario.document.data)  # dates as text
         data.pop("uncertain", None)
         parties = [dict(p) for p in data["parties"]]
         files = {}

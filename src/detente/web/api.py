@@ -7,15 +7,15 @@ field it concerns, an unknown name in a path a 404 listing the allowed names.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse as StarletteJSONResponse
+from fastapi.responses import Response
 
 import detente
+from detente import jsonio
 from detente.errors import InputError
 from detente.web import agreement, bundled, compute, page
 from detente.web.batching import StabilityBatcher
@@ -77,21 +77,11 @@ def _lookup(name: str, allowed: tuple[str, ...], kind: str) -> str:
     return name
 
 
-def json_safe(value: Any) -> Any:
-    """``value`` with NaN as ``None`` and infinities as ``"inf"``/``"-inf"`` (strict JSON).
+class JSONResponse(StarletteJSONResponse):
+    """An answer written by :func:`detente.jsonio.dumps` (a non-finite number is ``null``)."""
 
-    Examples
-    --------
-    >>> json_safe({"a": [1.0, float("nan"), float("inf")]})
-    {'a': [1.0, None, 'inf']}
-    """
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    return value
+    def render(self, content: Any) -> bytes:
+        return jsonio.dumps(content).encode("utf-8")
 
 
 async def _compute(
@@ -112,9 +102,7 @@ async def _compute(
 def json_bytes(func: Callable[..., Any], *args: Any) -> bytes:
     """``func(*args)`` as the JSON body of the answer, encoded where it is computed (a worker
     process), so that the server's event loop only forwards bytes."""
-    return json.dumps(
-        json_safe(func(*args)), ensure_ascii=False, allow_nan=False, separators=(",", ":")
-    ).encode("utf-8")
+    return jsonio.dumps(func(*args)).encode("utf-8")
 
 
 # The hot path first: routes are matched in order.

@@ -8,11 +8,12 @@ security headers to every response, and turns any exception that escapes the app
 
 from __future__ import annotations
 
-import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from detente import jsonio
 
 log = logging.getLogger("detente.web")
 
@@ -143,7 +144,7 @@ class SecurityMiddleware:
                 await _internal_error(send_with_headers)
 
     async def _too_large(self, send: Send) -> None:
-        body = json.dumps(
+        body = jsonio.dumps(
             {"detail": f"request body larger than {self.max_body_bytes:,} bytes"}
         ).encode()
         await send(
@@ -161,7 +162,7 @@ class SecurityMiddleware:
 
 
 async def _internal_error(send: Send) -> None:
-    body = json.dumps(
+    body = jsonio.dumps(
         {"detail": "internal error: the server logged it; the server keeps running"}
     ).encode()
     await send(

@@ -121,7 +121,7 @@
         r.interventions.map((i) => [i.label, sig(i.annual_probability.p50), sig(i.change.p50),
           fix(i.probability_lower, g), badge(i.sourced)]));
       const tornado = table("tornado-table", ["parameter (5th to 95th percentile)", "annual at p05", "annual at p95", "value"],
-        r.tornado.slice(0, 6).map((t) => [t.parameter, sig(t.probability_at_p05), sig(t.probability_at_p95), badge(t.sourced)]));
+        r.tornado.bars.slice(0, 6).map((t) => [t.input, sig(t.at_low), sig(t.at_high), badge(r.sourced_parameters.includes(t.input))]));
       const params = table("risk-parameters", ["parameter", "distribution", "median", "value", "note"],
         r.parameters.map((p) => [p.name, p.distribution, fix(p.median, 4),
           [badge(p.sourced), ...sourceLinks(p.source)], p.note || ""]));

@@ -9,10 +9,10 @@ from dataclasses import replace
 
 import pytest
 
-from detente.analysis.assess import own_r_notes, posture_cases
 from detente.analysis.context import context_measures
 from detente.analysis.scenario import resolve
 from detente.analysis.stability import evaluate, make_sides
+from detente.analysis.stability_section import own_r_notes, posture_cases
 from detente.model.catalog import load_force
 from detente.model.scenario import parse_scenario
 

@@ -495,7 +495,7 @@ def test_a_sides_own_r_falls_only_through_its_c2(row, extra, lua):
     """A generating (alert up) or launching under attack leaves its own C1 unchanged (a
     striker's own alert and launch setting do not enter its strike), so where its own r falls
     its C2 has risen: B's first strike moved warheads from counterforce to A's value. The
-    report explains such a fall in these words (analysis.assess.own_r_notes)."""
+    report explains such a fall in these words (analysis.stability_section.own_r_notes)."""
     args, kwargs = batch([row])
     before = ks.stability_index(*args, **dict(kwargs, lua_A=np.array([False])))
     args[0] = args[0]._replace(alert=args[0].alert + (1 - args[0].alert) * extra)

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detente.analysis.assess import assess, ledger
+from detente.analysis.assess import assess
 from detente.analysis.counting import count
+from detente.analysis.ledger import ledger
 from detente.analysis.stability import evaluate, make_sides
 from detente.model import parameters
 from detente.model.catalog import load_force, sources, system_table
@@ -203,9 +204,9 @@ def test_posture_grid_in_one_call_equals_case_by_case():
     its own :func:`evaluate` to 1e-12."""
     import itertools
 
-    from detente.analysis.assess import posture_cases
     from detente.analysis.scenario import resolve
     from detente.analysis.stability import evaluate
+    from detente.analysis.stability_section import posture_cases
     from detente.model.scenario import parse_scenario
 
     resolved = resolve(parse_scenario("name: x\nparties: [{force: us-2025}, {force: ru-2025}]"))

@@ -13,10 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detente.analysis import verification as av
-from detente.analysis.assess import assess, missiles, overloaded_missiles
+from detente.analysis.assess import assess
 from detente.analysis.context import context_measures
 from detente.analysis.risk import load_risk_parameters, run_risk
 from detente.analysis.stability import evaluate
+from detente.analysis.verification_section import missiles, overloaded_missiles
 from detente.model.catalog import system_table
 from detente.model.scenario import (
     DEFAULT_OVERLOADED_SHARE,

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from SALib.test_functions import Ishigami as SALibIshigami
 
-from detente.sweep.evaluators import EVALUATORS, Chunk, Ishigami, evaluate_chunk, ishigami, register
+from detente.sweep.evaluators import Chunk, Ishigami, evaluate_chunk, ishigami
+from detente.sweep.registry import EVALUATORS, register
 
 angle = st.floats(-math.pi, math.pi)
 

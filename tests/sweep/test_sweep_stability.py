@@ -364,3 +364,20 @@ def test_the_after_new_start_example_finds_a_zone(tmp_path):
     front = pareto_frontier(zone, spec.objectives)
     assert 0 < len(front) <= len(zone) and set(front.index) <= set(zone.index)
     assert f"<td>{len(zone)}</td>" in report and "Pareto frontier of the zone" in report
+
+
+def test_one_plan_per_base_and_input_names_whatever_the_values():
+    """The plan (``functools.lru_cache``) is found again for a chunk whose values differ, and
+    every chunk's outputs equal those of its points evaluated alone."""
+    from detente.sweep import stability_model
+    from detente.sweep.evaluate import evaluate_spec
+
+    spec = parse_spec(SPEC.replace("points: 40", "points: 6") + "chunk_size: 2\n")
+    stability_model._plan.cache_clear()
+    chunked = np.concatenate([r["fsi"] for r in evaluate_spec(spec)])
+    info = stability_model._plan.cache_info()
+    assert (info.misses, info.hits, info.currsize) == (1, 2, 1)
+    alone = np.concatenate(
+        [r["fsi"] for r in evaluate_spec(spec.model_copy(update={"chunk_size": 1}))]
+    )
+    assert chunked.tolist() == alone.tolist() and len(chunked) == 6

@@ -3,14 +3,18 @@ pipeline of ``detente sweep`` finds it; bounded work; bad criteria are 422."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from detente.sweep.agreement import agreement_zone
 from detente.sweep.evaluators import Chunk, evaluate_chunk
+from detente.sweep.runner import run_sweep
 from detente.sweep.samplers import sample
-from detente.sweep.spec import parse_spec
+from detente.sweep.spec import load_spec, parse_spec
+from detente.sweep.store import SweepStore
 from detente.web.schemas import MAX_AGREEMENT_POINTS
 
 DEFENSE = {"interceptors": 1000, "p_kill": 0.7, "shots_per_rv": 2, "availability": 0.9}
@@ -164,3 +168,43 @@ def test_a_force_without_yields_needs_w80(client):
     r = client.post("/api/agreement", json={**body, "parties": given})
     assert r.status_code == 200, r.text
     assert r.json()["parties"] == ["FR", "RU"]
+
+
+# The whole of examples/sweep-after-new-start.yaml as a panel request: its grid, its defence
+# and, per party, its criteria (the file's party-less fsi bound is written for each party).
+EXAMPLE_BODY = {
+    "parties": [{"force": "us-2025", "defense": DEFENSE}, {"force": "ru-2025"}],
+    "warhead_cap": {"low": 600, "high": 2000, "levels": 29},
+    "launcher_cap": {"low": 400, "high": 800, "levels": 9},
+    "interceptor_caps": [0, 50, 100, 250, 500, 1000],
+    "criteria": [
+        {"party": "US", "fsi_min": 0.7, "arriving_min": 400, "interceptor_cap_min": 100},
+        {
+            "party": "RU",
+            "fsi_min": 0.7,
+            "arriving_min": 150,
+            "interceptor_cap_max": 250,
+            "warhead_cap_max": 1550,
+        },
+    ],
+}
+
+
+def test_the_panel_and_the_example_sweep_file_accept_the_same_proposals(client, tmp_path):
+    """#11 item 10: the page and ``detente sweep`` on the same inputs (the panel once found 23
+    accepted proposals where the file found 13); both now evaluate through ``evaluate_spec``."""
+    spec = load_spec(Path(__file__).parents[2] / "examples" / "sweep-after-new-start.yaml")
+    run_sweep(spec, tmp_path / "ans.duckdb")
+    with SweepStore(tmp_path / "ans.duckdb", read_only=True) as store:
+        zone = agreement_zone(store.results(), spec.criteria)
+    r = client.post("/api/agreement", json=EXAMPLE_BODY)
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert answer["points"] == spec.n_points == 4698
+    assert answer["accepted_count"] == len(zone) == 56
+    expected = {_row_key(row): row for row in zone.to_dict(orient="records")}
+    got = {_row_key(row): row for row in answer["accepted"]}
+    assert got.keys() == expected.keys()
+    for key, row in got.items():
+        for column in ("fsi", "arriving.US", "arriving.RU"):
+            assert row[column] == pytest.approx(expected[key][column], rel=1e-12)

@@ -1,27 +1,10 @@
-"""Evaluators: a model name -> a function that evaluates a whole chunk of sweep points at once.
+"""The bundled test model, and the task every backend runs on a chunk of sweep points.
 
-An evaluator turns ``inputs`` (parameter name -> array of shape ``(n,)``) and a resolved base
-case into outputs (output name -> array of shape ``(n,)``) through batched kernels. It must be a
-pure, deterministic function of its arguments so that every backend gives identical results,
-and it must live in an importable module so that Dask workers find it by name.
-
-An evaluator provides:
-
-``resolve(base, where=None) -> dict``
-    Validate the sweep file's ``base`` and make it self-contained and JSON-able (read the files
-    it names). ``where`` is the part of the parsed sweep file that holds the base (a
-    :class:`~detente.model.yamlio.Document`: its file locates relative paths and errors), or
-    None for a base not read from a file. Must be idempotent: resolving a resolved base
-    returns it unchanged. Raises ValueError (located at ``base`` by the caller) or a located
-    :class:`~detente.errors.InputError`.
-``check_input(parameter, base) -> None``
-    Raise ValueError unless the swept ``parameter`` (a :class:`~detente.sweep.spec.Parameter`:
-    its name and its bounds, values or distribution) is an input the evaluator understands
-    and every value it can take is valid.
-``outputs(base) -> tuple of str``
-    The outputs it computes.
-``evaluate(inputs, base) -> dict``
-    The chunk's outputs.
+* :class:`Ishigami` -- the Ishigami-Homma function as a sweep model (``model: ishigami``);
+  the stability calculus is :mod:`detente.sweep.stability_model`. Models register
+  themselves in :mod:`detente.sweep.registry`, where the protocol they follow is described.
+* :class:`Chunk` and :func:`evaluate_chunk` -- what a backend evaluates (on a Dask worker,
+  by name, so this module is light to import).
 """
 
 from __future__ import annotations
@@ -30,31 +13,15 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from detente.sweep.stability_model import Stability
+from detente.sweep.registry import evaluator, register
 
 if TYPE_CHECKING:
     from detente.model.yamlio import Document
     from detente.sweep.spec import Parameter
-
-
-class Evaluator(Protocol):
-    """What the sweep engine needs from a model (see the module docstring)."""
-
-    name: str
-
-    def resolve(self, base: Any, where: Document | None = None) -> dict[str, Any]: ...
-
-    def check_input(self, parameter: Parameter, base: Mapping[str, Any]) -> None: ...
-
-    def outputs(self, base: Mapping[str, Any]) -> tuple[str, ...]: ...
-
-    def evaluate(
-        self, inputs: Mapping[str, np.ndarray], base: Mapping[str, Any]
-    ) -> dict[str, np.ndarray]: ...
 
 
 def ishigami(x1, x2, x3, *, a=7.0, b=0.1):
@@ -158,19 +125,7 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
-EVALUATORS: dict[str, Evaluator] = {}
-
-
-def register(evaluator: Evaluator) -> Evaluator:
-    """Add ``evaluator`` to :data:`EVALUATORS` under its name (a module-level call)."""
-    if evaluator.name in EVALUATORS:
-        raise ValueError(f"an evaluator named {evaluator.name!r} is already registered")
-    EVALUATORS[evaluator.name] = evaluator
-    return evaluator
-
-
 register(Ishigami())
-register(Stability())
 
 
 @dataclass(frozen=True)
@@ -198,12 +153,10 @@ def evaluate_chunk(
     >>> list(out), out["y"].tolist()
     (['point_id', 'x1', 'y'], [0.0, 1.0])
     """
-    evaluator = EVALUATORS.get(model)
-    if evaluator is None:
-        raise ValueError(f"unknown model {model!r}; known: {', '.join(sorted(EVALUATORS))}")
+    found = evaluator(model)
     n = len(chunk.point_ids)
-    result = evaluator.evaluate(chunk.inputs, base)
-    names = outputs if outputs is not None else evaluator.outputs(base)
+    result = found.evaluate(chunk.inputs, base)
+    names = outputs if outputs is not None else found.outputs(base)
     out = {"point_id": np.asarray(chunk.point_ids, dtype=np.int64), **chunk.inputs}
     for name in names:
         if name not in result:

@@ -14,7 +14,6 @@ interrupted run records its session.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import signal
 import threading
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from detente.sweep.backends import Backend, InProcess
-from detente.sweep.evaluators import Chunk
+from detente.sweep.evaluate import evaluate_spec
 from detente.sweep.samplers import sample
 from detente.sweep.spec import SweepSpec
 from detente.sweep.store import SweepStore
@@ -196,16 +195,15 @@ def run_sweep(
                 if "chunk_size" in spec.model_fields_set  # fixed by the file or --chunk-size
                 else chunk_size(len(missing), backend.threads)
             )
-            chunks = _chunks(inputs, spec.names, size)
-            first = next(chunks, None)
-            if first is not None:  # workers ready (imports, data) before the clock starts
-                probe = Chunk(first.point_ids[:1], {k: v[:1] for k, v in first.inputs.items()})
-                backend.prepare(spec.model, spec.base, spec.outputs, probe)
-                chunks = itertools.chain([first], chunks)
-            t0 = batch.written = time.perf_counter()  # the clock and the batch start now
-            if progress:
-                progress(stored, spec.n_points)
-            for result in backend.imap(spec.model, spec.base, spec.outputs, chunks):
+
+            def ready() -> None:  # the clock and the batch start once the workers are ready
+                nonlocal t0
+                t0 = batch.written = time.perf_counter()
+                if progress:
+                    progress(stored, spec.n_points)
+
+            results = evaluate_spec(spec, inputs, backend=backend, ready=ready, chunk_size=size)
+            for result in results:
                 if batch.add(result):
                     stored += batch.flush()
                     if progress:
@@ -259,11 +257,3 @@ class _Batch:
         self.results, self.rows = [], 0  # only once written: a failed write is tried again
         self.written = time.perf_counter()
         return added
-
-
-def _chunks(points, names: tuple[str, ...], size: int) -> Iterator[Chunk]:
-    ids = points["point_id"].to_numpy(dtype=np.int64)
-    columns = {name: points[name].to_numpy() for name in names}
-    for start in range(0, len(ids), size):
-        stop = start + size
-        yield Chunk(ids[start:stop], {k: v[start:stop] for k, v in columns.items()})

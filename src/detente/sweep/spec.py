@@ -47,12 +47,12 @@ from detente import jsonio
 from detente.errors import InputError
 from detente.model.distribution import DISTRIBUTION, METADATA, Distribution
 from detente.model.yamlio import Document, load_yaml, parse_yaml, validate
+from detente.sweep.registry import evaluator
 
 # Assumption, not a sourced number: above 5e7 points the in-memory sample (8 bytes per
 # parameter per point, 1.2 GB for 3 parameters) and the points table outgrow a workstation;
 # a larger study should be split into several sweep files.
 MAX_POINTS = 50_000_000
-SAMPLERS = ("grid", "lhs", "sobol")
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$"
 RESERVED_COLUMNS = frozenset({"point_id"})
 
@@ -200,7 +200,7 @@ class SweepSpec(_Frozen):
     Attributes
     ----------
     model : str
-        Evaluator name (see :data:`detente.sweep.evaluators.EVALUATORS`).
+        Evaluator name (see :mod:`detente.sweep.registry`).
     base : Any
         The base case, in the evaluator's terms; after :func:`load_spec` it is self-contained
         (files it names are read in), so a stored spec reproduces the sweep.
@@ -339,28 +339,26 @@ def spec_from_document(
     doc: Document, *, points: int | None = None, chunk_size: int | None = None
 ) -> SweepSpec:
     """Validate a parsed sweep file, then check it against its evaluator and resolve its base."""
-    from detente.sweep.evaluators import EVALUATORS
-
     if isinstance(doc.data, dict):
         overrides = {"points": points, "chunk_size": chunk_size}
         data = {**doc.data, **{k: v for k, v in overrides.items() if v is not None}}
         doc = Document(data, doc.file, doc.lines)
     spec = validate(SweepSpec, doc)
-    evaluator = EVALUATORS.get(spec.model)
-    if evaluator is None:
-        known = ", ".join(sorted(EVALUATORS))
-        raise doc.error(("model",), f"unknown model {spec.model!r}; known: {known}")
+    try:
+        model = evaluator(spec.model)
+    except ValueError as exc:
+        raise doc.error(("model",), str(exc)) from None
     where = doc.sub(("base",)) if "base" in doc.data else Document(None, doc.file, {})
     try:
-        base = evaluator.resolve(spec.base, where)
+        base = model.resolve(spec.base, where)
     except ValueError as exc:
         raise doc.error(("base",), str(exc)) from None
     for i, p in enumerate(spec.parameters):
         try:
-            evaluator.check_input(p, base)
+            model.check_input(p, base)
         except ValueError as exc:
             raise doc.error(("parameters", i, "name"), str(exc)) from None
-    outputs = evaluator.outputs(base)
+    outputs = model.outputs(base)
     for i, name in enumerate(spec.outputs or ()):
         if name not in outputs:
             raise doc.error(

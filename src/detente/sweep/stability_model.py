@@ -38,9 +38,10 @@ none, and such inputs are refused.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -52,14 +53,13 @@ from detente.errors import InputError
 from detente.model.catalog import looks_like_path
 from detente.model.distribution import DISTRIBUTION
 from detente.model.yamlio import Document, load_yaml, validate
+from detente.sweep.registry import register
 
 if TYPE_CHECKING:
     from detente.analysis.caps import CapInputs
     from detente.analysis.scenario import ResolvedScenario
     from detente.sweep.spec import Parameter
 
-_CACHE_SIZE = 16
-_plan_cache: dict[tuple[str, tuple[str, ...]], _Plan] = {}
 #: Treaty caps a stability sweep can vary; each binds every party alike.
 CAP_PARAMETERS = ("treaty.warhead_cap", "treaty.launcher_cap", "treaty.interceptor_cap")
 MIRV_PARAMETER = "treaty.mirv"
@@ -213,9 +213,36 @@ def _holding_key(force, i: int) -> str:
     return h.system if same == 1 or h.label is None else h.label
 
 
+@dataclass(frozen=True)
+class _PlanKey:
+    """What a plan depends on: the base (as JSON) and the names of the point's inputs.
+
+    ``scenario`` is the base's scenario itself and ``first`` one valid value of each input, in
+    the order of ``names``; neither is compared (the plan does not depend on the values).
+    """
+
+    base: str
+    names: tuple[str, ...]
+    scenario: Mapping[str, Any] = field(compare=False)
+    first: tuple[float, ...] = field(compare=False)
+
+
 def _plan_for(base: Mapping[str, Any], first: Mapping[str, float]) -> _Plan:
+    """:func:`_plan` of ``base`` for inputs named as ``first``'s keys, whose values are one
+    valid value of each."""
+    key = _PlanKey(
+        jsonio.dumps(base, sort_keys=True),
+        tuple(first),
+        base["scenario"],
+        tuple(float(v) for v in first.values()),
+    )
+    return _plan(key)
+
+
+@functools.lru_cache(maxsize=16)
+def _plan(key: _PlanKey) -> _Plan:
     """The base scenario resolved with the user's inputs and the inputs that carry each
-    party's force under the caps, once per process and set of input names.
+    party's force under the caps, once per process, base and set of input names.
 
     The inputs' targets do not depend on their values, so a zero-width distribution at one
     valid value of each fixes them: the first value of a swept input (every value was checked
@@ -224,11 +251,9 @@ def _plan_for(base: Mapping[str, Any], first: Mapping[str, float]) -> _Plan:
     from detente.analysis.caps import cap_inputs
     from detente.analysis.elements import strategic_holdings
 
-    key = (jsonio.dumps(base, sort_keys=True), tuple(first))
-    if key in _plan_cache:
-        return _plan_cache[key]
-    plain = _resolve(base["scenario"], {})
-    point = {name: float(v) for name, v in first.items()}
+    scenario = key.scenario
+    plain = _resolve(scenario, {})
+    point = dict(zip(key.names, key.first, strict=True))
     sides = []
     for party in plain.parties:
         held = strategic_holdings(party.force)
@@ -246,11 +271,7 @@ def _plan_for(base: Mapping[str, Any], first: Mapping[str, float]) -> _Plan:
             point.setdefault(interceptors, float(planned))
         sides.append(_SidePlan(party.label, caps, loading, launchers, interceptors, planned))
     dists = {k: {"dist": "fixed", "value": v} for k, v in point.items()}
-    plan = _Plan(_resolve(base["scenario"], dists), tuple(sides))
-    if len(_plan_cache) >= _CACHE_SIZE:
-        _plan_cache.clear()
-    _plan_cache[key] = plan
-    return plan
+    return _Plan(_resolve(scenario, dists), tuple(sides))
 
 
 def _force_under_caps(
@@ -413,3 +434,6 @@ class Stability:
                 kernel[side.interceptors] = capped
                 extra[f"interceptors.{label}"] = capped
         return evaluate_batch(plan.resolved, kernel, size) | extra
+
+
+register(Stability())

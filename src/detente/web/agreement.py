@@ -4,8 +4,8 @@ A request (:class:`~detente.web.schemas.AgreementIn`) becomes a grid sweep of th
 model (``model: stability``, docs/sweeps.md) over ``treaty.warhead_cap`` x
 ``treaty.launcher_cap`` x ``treaty.mirv`` (x ``treaty.interceptor_cap`` when given), with the
 parties' criteria as the sweep's acceptance criteria. It is validated by
-:func:`detente.sweep.spec.spec_from_document`, sampled by :func:`detente.sweep.samplers.sample`,
-evaluated in this process by :class:`detente.sweep.backends.InProcess` and analysed by
+:func:`detente.sweep.spec.spec_from_document`, sampled and evaluated in this process by
+:func:`detente.sweep.evaluate.evaluate_spec` (as ``detente sweep`` evaluates) and analysed by
 :func:`detente.sweep.agreement.agreement_zone` and
 :func:`~detente.sweep.agreement.pareto_frontier`: the same code as ``detente sweep`` and
 ``detente sweep-report``, without a store. Forces are bundled names; no file is named by the
@@ -22,9 +22,7 @@ import pandas as pd
 from detente.errors import InputError
 from detente.model.yamlio import Document
 from detente.sweep.agreement import acceptance, pareto_frontier
-from detente.sweep.backends import InProcess
-from detente.sweep.evaluators import Chunk
-from detente.sweep.samplers import sample
+from detente.sweep.evaluate import evaluate_spec
 from detente.sweep.spec import SweepSpec, spec_from_document
 from detente.web import bundled
 from detente.web.schemas import MAX_AGREEMENT_POINTS, AgreementIn, CapRangeIn
@@ -197,15 +195,7 @@ def zone(req: AgreementIn) -> dict[str, Any]:
         defence); NaN as None is left to the route.
     """
     spec = sweep_spec(req)
-    points = sample(spec)
-    chunks = (
-        Chunk(np.arange(start, min(start + CHUNK, spec.n_points)), {
-            k: v[start : start + CHUNK] for k, v in points.items()
-        })
-        for start in range(0, spec.n_points, CHUNK)
-    )  # fmt: skip
-    with InProcess() as backend:
-        parts = list(backend.imap(spec.model, spec.base, spec.outputs, chunks))
+    parts = list(evaluate_spec(spec))
     frame = pd.concat([pd.DataFrame(p) for p in parts], ignore_index=True)
     accepts = acceptance(frame, spec.criteria)
     accepted = frame[accepts.all(axis=1).to_numpy()]

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from detente.kernels import effects as fx
@@ -178,6 +178,7 @@ def test_unbiased_sskp_is_cookie_cutter(lr, cep):
 
 @prop
 @given(lr_over_cep=st.floats(0.01, 5.0), bias_over_cep=st.floats(0.0, 5.0), cep=ceps)
+@example(lr_over_cep=2.0, bias_over_cep=1.2704745676348632e-161, cep=10.0)  # subnormal (b/σ)²
 def test_biased_sskp_matches_series_reference(lr_over_cep, bias_over_cep, cep):
     lr, bias = lr_over_cep * cep, bias_over_cep * cep
     got = float(fx.sskp(lr, cep, aim_bias_m=bias))

@@ -38,7 +38,7 @@ def decimal_year(date: pd.Timestamp) -> float:
     >>> round(decimal_year(pd.Timestamp("2011-02-05")), 3)
     2011.096
     """
-    return date.year + (date.dayofyear - 1) / (366 if date.is_leap_year else 365)
+    return date.year + (date.day_of_year - 1) / (366 if date.is_leap_year else 365)
 
 
 def add_milestones(fig: go.Figure, milestones: pd.DataFrame, first_year: int) -> None:

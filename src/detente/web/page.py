@@ -19,8 +19,8 @@ from pydantic import BaseModel
 
 from detente.analysis.counting import TREATY_DATES, count
 from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
-from detente.analysis.scenario import ResolvedParty, holding_index, resolve
-from detente.analysis.stability import defense_from_spec, evaluate
+from detente.analysis.scenario import ResolvedParty, ResolvedScenario, holding_index, resolve
+from detente.analysis.stability import Side, StabilityResult, defense_from_spec, evaluate
 from detente.errors import InputError
 from detente.model import parameters
 from detente.model.catalog import system_table
@@ -31,6 +31,7 @@ from detente.model.glossary import terms as glossary_terms
 from detente.model.scenario import RISK_DIR, Scenario, scenario_from_document
 from detente.model.treaty import Treaty
 from detente.model.yamlio import Document, parse_yaml
+from detente.report import publish
 from detente.report.words import stability_sentence
 from detente.web import bundled
 from detente.web.schemas import (
@@ -44,12 +45,7 @@ from detente.web.schemas import (
 )
 
 #: Model constants whose sources the page cites next to the index.
-PARAMETER_SOURCES = (
-    ("kent_thaler", "de"),
-    ("kent_thaler", "alpha"),
-    ("kent_thaler", "kmax"),
-    ("value_damage", "assured_destruction_emt"),
-)
+PARAMETER_SOURCES = publish.CALCULUS_PARAMETERS
 #: The assumed figures of a missile defence the page does not ask for.
 DEFENSE_SOURCES = (("defense", "p_kill"), ("defense", "shots_per_rv"), ("defense", "availability"))
 YAML_HEADER = (
@@ -213,22 +209,26 @@ def _holdings(party: ResolvedParty) -> list[dict[str, Any]]:
 @functools.cache
 def parameter_sources(names: tuple[tuple[str, str], ...] = PARAMETER_SOURCES) -> tuple[str, ...]:
     """Source ids behind default model constants (by default: the calculus and the w80)."""
-    out: list[str] = []
-    for group, name in names:
-        out += [s for s in parameters.provenance(group, name).source if s not in out]
-    return tuple(out)
+    return publish.parameter_sources(names)
 
 
-def explore(req: ExploreRequest) -> dict[str, Any]:
-    """Index, draw-down curves, compliance and the sides' holdings for the page's state."""
-    scenario, base_treaty = to_scenario(req.scenario)
+def evaluate_state(
+    state: ScenarioIn,
+) -> tuple[ResolvedScenario, list[Side], StabilityResult, Treaty | None]:
+    """The page state resolved and evaluated: scenario, sides, stability result, treaty."""
+    scenario, base_treaty = to_scenario(state)
     resolved = resolve(scenario)
     pair = resolved.labels
     sides = [
         replace(side, defense=defense_from_spec(resolved.party(side.label).spec.defense))
         for side in resolved.sides((pair[0], pair[1]))
     ]
-    result = evaluate(sides, resolved.params)
+    return resolved, sides, evaluate(sides, resolved.params), base_treaty
+
+
+def explore(req: ExploreRequest) -> dict[str, Any]:
+    """Index, draw-down curves, compliance and the sides' holdings for the page's state."""
+    resolved, sides, result, base_treaty = evaluate_state(req.scenario)
     treaty = compliance = None
     if base_treaty is not None:
         t = with_caps(base_treaty, req.caps)

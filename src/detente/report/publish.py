@@ -79,11 +79,13 @@ def stamp(
     scenario: str,
     sources: Iterable[str],
     date: dt.date | None = None,
+    legend_on_top: bool = True,
 ) -> go.Figure:
     """``fig`` with ``title`` and ``scenario`` as its title, and the date and sources at its
     foot, in the image itself (every export carries them).
 
-    The legend goes above the plot (below the title) so that it never covers the foot.
+    The legend goes above the plot (below the title) so that it never covers the foot, unless
+    ``legend_on_top`` is false (a long legend stays where the figure put it).
 
     Examples
     --------
@@ -102,7 +104,7 @@ def stamp(
     foot = f"detente, {day}; {SOURCES_HINT}" + (f"<br>{line}" if line else "")
     axis_px = fig.layout.margin.b if fig.layout.margin.b is not None else 50
     names = [t.name for t in fig.data if t.name and t.showlegend is not False]
-    rows = 0 if fig.layout.showlegend is False else legend_rows(names)
+    rows = legend_rows(names) if legend_on_top and fig.layout.showlegend is not False else 0
     legend_px = LEGEND_ROW_PX * rows
     fig.update_layout(
         title={
@@ -116,7 +118,6 @@ def stamp(
             "font_size": 14,
         },
         margin={"t": TOP_PX + legend_px, "b": axis_px + FOOT_PX},
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
         meta={
             "detente": __version__,
             "date": day,
@@ -125,6 +126,10 @@ def stamp(
             "sources": sources,
         },
     )
+    if legend_on_top:
+        fig.update_layout(
+            legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"}
+        )
     fig.add_annotation(
         text=foot,
         xref="paper",

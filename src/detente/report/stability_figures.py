@@ -88,7 +88,7 @@ def drawdown_figure(
                 y=curve["K"],
                 mode="lines",
                 name=f"{a} strikes {b}{suffix}",
-                legendgroup=striker + tag,
+                legendgroup=striker,
                 line={"color": colour},
                 hovertemplate=f"{a} spends %{{x:,.0f}} warheads on counterforce<br>"
                 f"and destroys %{{y:,.0f}} of {b}'s<extra></extra>",
@@ -100,7 +100,7 @@ def drawdown_figure(
                 mode="markers",
                 marker={"size": 10, "symbol": "x", "color": colour},
                 name=f"cheapest first strike of {a}{suffix}",
-                legendgroup=striker + tag,
+                legendgroup=striker,
                 hovertemplate=f"{a}'s cheapest first strike: %{{x:,.0f}} warheads<br>"
                 f"destroys %{{y:,.0f}} of {b}'s<extra></extra>",
             )

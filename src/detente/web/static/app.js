@@ -863,6 +863,7 @@
   const charts = {};  // id -> the server's answer {figure, caption, csv, summary}
   const PLOTS = { drawdown: "drawdown", domain: "domain", sweep: "sweep-plot", weapons: "weapons-plot", agreement: "agreement-plot" };
   let chartSequence = 0;
+  let chartController = null;
   let bandPreset = null;  // the preset whose uncertain inputs give the sweep its Monte Carlo band
 
   function plotlyReady() { return typeof window.Plotly !== "undefined"; }
@@ -893,15 +894,20 @@
     return answer;
   }
 
-  // The draw-down curves and the probability domain of the state just explored.
+  // The draw-down curves and the probability domain of the state just explored; a newer state
+  // cancels the requests of an older one.
   async function refreshCharts() {
     const mine = ++chartSequence;
+    if (chartController) chartController.abort();
+    chartController = new AbortController();
+    const signal = chartController.signal;
     for (const id of ["drawdown", "domain"]) {
       try {
-        const answer = await api("/api/chart", { chart: id, state });
+        const answer = await api("/api/chart", { chart: id, state }, signal);
         if (mine === chartSequence) showChart(id, answer);
       } catch (err) {
-        if (mine === chartSequence) showError("#error", `could not draw the ${id} chart: ${err.message}`);
+        if (err.name === "AbortError" || mine !== chartSequence) return;
+        showError("#error", `could not draw the ${id} chart: ${err.message}`);
       }
     }
   }

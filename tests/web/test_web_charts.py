@@ -35,7 +35,7 @@ def test_each_chart_is_plotly_json_with_title_scenario_date_sources_and_csv(live
     assert r.status_code == 200, r.text
     answer = r.json()
     layout = answer["figure"]["layout"]
-    assert "us-2025 (as of 2025-01-13) vs ru-2025 (as of 2025-05-01)" in layout["title"]["text"]
+    assert "us-2025 (2025-01-13) vs ru-2025 (2025-05-01)" in layout["title"]["text"]
     foot = layout["annotations"][-1]["text"]
     assert foot.startswith("detente, 20") and "Sources: fas-us-2025" in foot
     assert answer["figure"]["data"] and answer["caption"] and answer["summary"]

@@ -337,12 +337,11 @@ def findings(a: Assessment) -> list[str]:
 def build_figures(a: Assessment) -> dict[str, go.Figure]:
     """Every figure of the report by element id, each stamped with its title, the scenario,
     the date and its sources (:func:`detente.report.publish.stamp`)."""
-    from detente.report.publish import parameter_sources, stamp
+    from detente.report.publish import stamp
+    from detente.report.stability_figures import describe_forces
 
     built = _figures(a)
-    forces = [p.base for p in a.resolved.parties]
-    scenario = f"{a.scenario.name}: " + " vs ".join(f"{f.name} (as of {f.as_of})" for f in forces)
-    sources = [s for f in forces for s in f.sources] + list(parameter_sources())
+    scenario, sources = describe_forces([p.base for p in a.resolved.parties], a.scenario.name)
     for fig in built.values():
         if not (fig.layout.meta and "title" in fig.layout.meta):  # the shared builders stamp
             title = fig.layout.title.text or ""

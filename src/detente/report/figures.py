@@ -91,10 +91,10 @@ def compliance_figure(a: Assessment) -> go.Figure:
 def drawdown_figure(a: Assessment) -> go.Figure:
     """Draw-down curves K(x) of the assessment's pairs (the page's and the API's figure,
     :func:`detente.report.stability_figures.drawdown_figure`)."""
-    from detente.report.stability_figures import describe, drawdown_figure
+    from detente.report.stability_figures import describe_forces, drawdown_figure
 
-    sides = [s for result in a.stability.values() for s in result.sides]
-    scenario, sources = describe(list({s.label: s for s in sides}.values()), a.scenario.name)
+    forces = [p.base for p in a.resolved.parties]
+    scenario, sources = describe_forces(forces, a.scenario.name)
     return drawdown_figure(
         a.stability, scenario, sources, title="Counterforce draw-down (scenario postures)"
     )

@@ -24,14 +24,15 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 #: Source ids named in the foot of a figure; more are counted ("and 4 more").
-FOOT_SOURCES = 3
+FOOT_SOURCES = 2
 #: Margins [px] that leave room for the two-line title and the two-line foot.
 TOP_PX = 56
 FOOT_PX = 40
-#: Height of a row of the legend above the plot [px]; width of a row (the page's figure at
-#: desktop width) and of a legend entry's symbol and of a character [px].
+#: Height of a row of the legend above the plot [px]; width of a row (the page's figure on a
+#: phone: a wider screen leaves some rows blank) and of a legend entry's symbol and of a
+#: character [px].
 LEGEND_ROW_PX = 21
-LEGEND_ROW_WIDTH_PX = 600
+LEGEND_ROW_WIDTH_PX = 330
 LEGEND_SYMBOL_PX = 45
 LEGEND_CHAR_PX = 6.6
 #: Model constants whose sources every stability figure cites (group, name in parameters.yaml).
@@ -42,7 +43,7 @@ CALCULUS_PARAMETERS = (
     ("value_damage", "assured_destruction_emt"),
 )
 #: Where the full bibliography is, named in every figure's foot.
-SOURCES_HINT = "full sources: detente's /sources page and docs/models.md"
+SOURCES_HINT = "all sources: detente's /sources page"
 
 
 def parameter_sources(
@@ -65,7 +66,7 @@ def source_line(sources: Iterable[str]) -> str:
     >>> source_line(["a", "b", "a"])
     'Sources: a, b'
     >>> source_line([str(i) for i in range(9)])
-    'Sources: 0, 1, 2 and 6 more'
+    'Sources: 0, 1 and 7 more'
     """
     ids = list(dict.fromkeys(sources))
     shown = ", ".join(ids[:FOOT_SOURCES])
@@ -94,7 +95,7 @@ def stamp(
     >>> fig.layout.title.text
     'Index<br>us-2025 vs ru-2025'
     >>> fig.layout.annotations[-1].text
-    "detente, 2026-12-03; full sources: detente's /sources page and docs/models.md<br>Sources: fas"
+    "detente, 2026-12-03; all sources: detente's /sources page<br>Sources: fas"
     """
     from detente import __version__
 
@@ -115,7 +116,7 @@ def stamp(
             "yref": "container",
             "yanchor": "top",
             "pad": {"t": 16},
-            "font_size": 14,
+            "font_size": 13,
         },
         margin={"t": TOP_PX + legend_px, "b": axis_px + FOOT_PX},
         meta={

@@ -39,22 +39,26 @@ CAPTIONS = {
 
 
 def describe(sides: Sequence[Side], name: str | None = None) -> tuple[str, list[str]]:
-    """The scenario line and the source ids of a figure about ``sides``.
+    """The scenario line and the source ids of a figure about ``sides``
+    (:func:`describe_forces` of their forces)."""
+    return describe_forces([s.force if s.force is not None else s.label for s in sides], name)
 
-    The scenario line names each side's force and its date (``name: `` before it when the
-    scenario has a name of its own); the sources are the forces' and the calculus's.
+
+def describe_forces(forces: Sequence[Any], name: str | None = None) -> tuple[str, list[str]]:
+    """The scenario line and the source ids of a figure about ``forces``.
+
+    The scenario line names each force and its date (``name: `` before it when the scenario
+    has a name of its own); the sources are the forces' (the first of each force first, so
+    that a short source line names every force) and the calculus's. A force given as a plain
+    label is named as it is.
     """
-    parts = []
-    sources: list[str] = []
-    for side in sides:
-        force = side.force
-        if force is None:
-            parts.append(side.label)
-            continue
-        as_of = getattr(force, "as_of", None)
-        parts.append(f"{force.name}" + (f" (as of {as_of})" if as_of else ""))
-        sources += [s for s in getattr(force, "sources", ()) if s not in sources]
-    sources += [s for s in parameter_sources() if s not in sources]
+    parts = [
+        f"{f.name} ({f.as_of})" if getattr(f, "as_of", None) else getattr(f, "name", str(f))
+        for f in forces
+    ]
+    lists = [list(getattr(f, "sources", ())) for f in forces]
+    sources = [x[0] for x in lists if x] + [s for x in lists for s in x[1:]]
+    sources = list(dict.fromkeys([*sources, *parameter_sources()]))
     line = " vs ".join(parts)
     return (f"{name}: {line}" if name else line), sources
 
@@ -142,7 +146,7 @@ def domain_figure(result: StabilityResult, scenario: str, sources: Sequence[str]
         y=[rb],
         mode="markers+text",
         text=[f"index {fsi:.2f}"],
-        textposition="top right",
+        textposition="bottom left",
         marker={"size": 8, "color": INK},
         name="index",
         showlegend=False,

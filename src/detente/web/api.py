@@ -286,9 +286,10 @@ async def chart(request: Request, body: charts.ChartIn) -> JSONResponse:
     page state; ``sweep`` (the index against one input) also takes ``input`` (a dotted path,
     as under a scenario's ``uncertain:``), ``low``, ``high`` and ``points``, and draws the 5th
     to 95th percentile band of a Monte Carlo over ``preset``'s (an example's) or
-    ``uncertain``'s distributions. Sweep and weapons domain are one batched call each.
+    ``uncertain``'s distributions. Sweep and weapons domain are one batched call each. Charts
+    run in the calculators' worker pool, so that they never queue the page's first number.
     """
-    return await _compute(request, charts.chart, body, pool="page")
+    return await _compute(request, charts.chart, body)
 
 
 @router.post("/scenario/yaml", response_model=YamlOut, responses=ERRORS, tags=["page"])

@@ -90,7 +90,7 @@ def _answer(kind: str, fig: Any, rows: list[list[Any]], summary: str) -> dict[st
     meta = fig.layout.meta
     comment = (
         f"{meta['title']}; {meta['scenario']}; detente {meta['date']}; "
-        f"{publish.source_line(meta['sources']) or 'Sources'}; full list: /sources"
+        f"sources: {', '.join(meta['sources'])} (see /sources)"
     )
     return {
         "chart": kind,
@@ -273,9 +273,8 @@ def agreement_chart(req: Any) -> dict[str, Any]:
 
     zone = agreement.zone(req)
     forces = [bundled.force(p.force) for p in req.parties]
-    scenario = " vs ".join(f"{f.name} (as of {f.as_of})" for f in forces)
-    sources = [s for f in forces for s in f.sources] + list(publish.parameter_sources())
-    fig = stability_figures().agreement_figure(zone, scenario, list(dict.fromkeys(sources)))
+    scenario, sources = stability_figures().describe_forces(forces)
+    fig = stability_figures().agreement_figure(zone, scenario, sources)
     return {**zone, **_answer("agreement", fig, publish.figure_rows(fig), "")}
 
 

@@ -894,9 +894,11 @@
     return answer;
   }
 
-  // The draw-down curves and the probability domain of the state just explored; a newer state
-  // cancels the requests of an older one.
+  // The draw-down curves and the probability domain of the state just explored, once plotly.js
+  // is there to draw them (so they never queue before the first number); a newer state cancels
+  // the requests of an older one.
   async function refreshCharts() {
+    if (!plotlyReady()) return;  // asked again when plotly.js has loaded
     const mine = ++chartSequence;
     if (chartController) chartController.abort();
     chartController = new AbortController();
@@ -1058,7 +1060,7 @@
     $("#sweep-draw").addEventListener("click", drawSweep);
     $("#weapons-draw").addEventListener("click", drawWeapons);
     const script = document.getElementById("plotly-js");
-    if (script) script.addEventListener("load", drawCharts);
+    if (script) script.addEventListener("load", () => { drawCharts(); if (last) refreshCharts(); });
     try {
       const [f, t, presets] = await Promise.all([api("/api/forces"), api("/api/treaties"), api("/api/presets")]);
       forces = f;
@@ -1075,7 +1077,6 @@
     } catch (err) {
       showError("#error", `could not start: ${err.message}`);
     }
-    drawCharts();
   }
 
   document.addEventListener("DOMContentLoaded", start);

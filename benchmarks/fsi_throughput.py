@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from kernels import reference_kent_thaler as ref
 
 from detente.kernels import compiled
+from detente.kernels.defense import Defense
 from detente.kernels.stability import stability_index
 
 BATCHES = (1, 1_000, 100_000, 1_000_000)
@@ -83,10 +84,12 @@ def defended(seed, batch):
     rng = np.random.default_rng(seed + 1)
     out = {}
     for side in "AB":
-        out[f"interceptors_{side}"] = rng.uniform(0.0, 1500.0, batch)
-        out[f"p_kill_{side}"] = rng.uniform(0.3, 0.9, batch)
-        out[f"shots_per_rv_{side}"] = rng.integers(1, 3, batch)
-        out[f"availability_{side}"] = np.full(batch, 0.9)
+        out[f"defense_{side}"] = Defense(
+            rng.uniform(0.0, 1500.0, batch),
+            rng.uniform(0.3, 0.9, batch),
+            rng.integers(1, 3, batch),
+            np.full(batch, 0.9),
+        )
     return out
 
 
@@ -109,11 +112,11 @@ def kernel_rate(scenarios, min_seconds=1.0, **options):
     """
     side_a, side_b, w80_a, w80_b, de_ab, de_ba = scenarios
     batch = w80_a.shape[0]
-    stability_index(*side_a, *side_b, w80_a, w80_b, de_ab, de_ba, **options)  # warm up
+    stability_index(side_a, side_b, w80_a, w80_b, de_ab, de_ba, **options)  # warm up
     calls = 0
     start, cpu = time.perf_counter(), time.process_time()
     while time.perf_counter() - start < min_seconds:
-        stability_index(*side_a, *side_b, w80_a, w80_b, de_ab, de_ba, **options)
+        stability_index(side_a, side_b, w80_a, w80_b, de_ab, de_ba, **options)
         calls += 1
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     return calls * batch / wall, calls * batch / cpu

@@ -26,12 +26,13 @@ from detente.errors import InputError
 if TYPE_CHECKING:
     from detente.analysis.counting import CountResult
     from detente.analysis.multiparty import SystemResult
-    from detente.analysis.stability import MissileDefense, StabilityResult
+    from detente.analysis.stability import StabilityResult
     from detente.analysis.upload import UploadTimeline
     from detente.analysis.verification import DetectionResult
     from detente.api_results import StabilityCases
     from detente.model.force import Force
     from detente.model.notional import NotionalForce
+    from detente.model.scenario import Defense
 
     ForceLike = str | Path | Force | NotionalForce
 
@@ -57,15 +58,16 @@ def _force(f: ForceLike) -> Force | NotionalForce:
 
 
 def _defenses(
-    defense: Mapping[str, MissileDefense | Mapping[str, Any]] | None,
-) -> dict[str, MissileDefense] | None:
+    defense: Mapping[str, Defense | Mapping[str, Any]] | None,
+) -> dict[str, Defense] | None:
     """Missile defences by side label, from objects or keyword mappings."""
-    from detente.analysis.stability import MissileDefense
+    from detente.analysis.stability import make_defense
+    from detente.model.scenario import Defense
 
     if not defense:
         return None
     return {
-        label: d if isinstance(d, MissileDefense) else MissileDefense(**dict(d))
+        label: d if isinstance(d, Defense) else make_defense(**dict(d))
         for label, d in defense.items()
     }
 
@@ -90,7 +92,7 @@ def stability(
     surcharge: float | Sequence[float] | np.ndarray | None = None,
     avail: float | Sequence[float] | np.ndarray | None = None,
     weapons: str = "uniform",
-    defense: Mapping[str, MissileDefense | Mapping[str, Any]] | None = None,
+    defense: Mapping[str, Defense | Mapping[str, Any]] | None = None,
 ) -> StabilityResult | StabilityCases:
     """Kent–Thaler first-strike stability of two forces.
 
@@ -116,8 +118,8 @@ def stability(
     weapons : {'uniform', 'data'}
         One DE for every warhead (``de``) or DE by weapon type from the systems catalogue.
     defense : dict by party, optional
-        Missile defences: :class:`~detente.analysis.stability.MissileDefense` objects or their
-        keyword mappings (``interceptors``, ``p_kill``, ``shots_per_rv``, ``availability``).
+        Missile defences: :class:`~detente.model.scenario.Defense` objects or their keyword
+        mappings (``interceptors``, ``p_kill``, ``shots_per_rv``, ``availability``).
 
     Returns
     -------

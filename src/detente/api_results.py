@@ -26,16 +26,6 @@ if TYPE_CHECKING:
 #: Most cases one call of :func:`detente.stability` evaluates.
 MAX_CASES = 1_000_000
 
-#: Per-side result variables of the dataset and what each means.
-SIDE_VARIABLES = {
-    "C1": "cost to this side of striking first [-]",
-    "C2": "cost to this side of being struck first [-]",
-    "r": "min(1, C1/C2) [-]: 1 = this side gains nothing by striking first",
-    "r_uncapped": "C1/C2 [-]",
-    "x_star": "warheads this side spends on counterforce when striking first [warheads]",
-    "arriving": "this side's retaliating warheads that arrive after being struck [warheads]",
-}
-
 
 def _broadcast(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The arrays broadcast to one 1-d ``case`` axis (clear error where they do not)."""
@@ -62,39 +52,30 @@ def stability_cases(
     ``arrays`` holds any of ``de``, ``alpha``, ``surcharge``, ``avail`` and ``w80_<label>``;
     ``params`` gives the constants that are not arrays.
     """
+    from detente.analysis.stability import kernel_defense
+    from detente.kernels.exchange import Forces
     from detente.kernels.stability import stability_index
 
     cases = _broadcast(arrays)
     n = next(iter(cases.values())).size
     a, b = sides
-    elements = [
-        np.broadcast_to(arr[None, :], (n, arr.size))
-        for s in sides
-        for arr in (s.elements.n, s.elements.m, s.elements.fixed, s.elements.alert)
-    ]
-    constants = {
-        "alpha": cases.get("alpha", params.alpha),
-        "surcharge": cases.get("surcharge", params.surcharge),
-        "avail": cases.get("avail", params.avail),
-    }
-    de = cases.get("de", params.de)
-    defense = {}
-    for side, suffix in ((a, "A"), (b, "B")):
-        if side.defense is not None:
-            defense.update(side.defense.kernel_kwargs(suffix))
+    forces = [Forces(*(np.broadcast_to(x, (n, x.shape[1])) for x in s.forces)) for s in sides]
     try:
         si = stability_index(
-            *elements,
+            *forces,
             cases.get(f"w80_{a.label}", a.w80),
             cases.get(f"w80_{b.label}", b.w80),
-            de,
-            de,
+            cases.get("de", params.de),
+            cases.get("de", params.de),
             lua_A=a.lua,
             lua_B=b.lua,
+            alpha=cases.get("alpha", params.alpha),
+            surcharge=cases.get("surcharge", params.surcharge),
+            avail=cases.get("avail", params.avail),
             kmax=params.kmax,
             lua_escape=params.lua_escape,
-            **constants,
-            **defense,
+            defense_A=kernel_defense(a.defense),
+            defense_B=kernel_defense(b.defense),
         )
     except ValueError as exc:
         raise InputError(str(exc)) from None
@@ -108,8 +89,9 @@ class StabilityCases:
     Attributes
     ----------
     dataset : xarray.Dataset
-        ``fsi`` over ``case``; ``C1``, ``C2``, ``r``, ``r_uncapped``, ``x_star``, ``arriving``
-        over ``case`` and ``side``; the varied constants as ``case`` coordinates.
+        ``fsi`` over ``case``; ``C1``, ``C2``, ``r``, ``r_uncapped``, ``x_star``,
+        ``surviving``, ``arriving`` over ``case`` and ``side``; the varied constants as
+        ``case`` coordinates.
     """
 
     dataset: xr.Dataset = field()
@@ -123,35 +105,15 @@ class StabilityCases:
         cases: dict[str, np.ndarray],
         sides: tuple[Side, ...] = (),
     ) -> StabilityCases:
-        """From a kernel :class:`~detente.kernels.stability.StabilityIndex` over the cases."""
-        import xarray as xr
+        """From a kernel :class:`~detente.kernels.stability.StabilityIndex` over the cases:
+        the analysis layer's :func:`~detente.analysis.stability.index_dataset`, its sides
+        named by ``labels`` and the varied constants as ``case`` coordinates; ``sides`` name
+        the forces in figures."""
+        from detente.analysis.stability import index_dataset, side_values
 
-        per_side = {
-            "C1": (si.C1_A, si.C1_B),
-            "C2": (si.C2_A, si.C2_B),
-            "r": (si.r_A_capped, si.r_B_capped),
-            "r_uncapped": (si.r_A, si.r_B),
-            "x_star": (si.x_star_A, si.x_star_B),
-            "arriving": (si.b_first.R_arriving, si.a_first.R_arriving),
-        }
-        data = {
-            k: (
-                ("case", "side"),
-                np.stack([np.asarray(x, float) for x in v], axis=-1),
-                {"description": SIDE_VARIABLES[k]},
-            )
-            for k, v in per_side.items()
-        }
-        data["fsi"] = (
-            ("case",),
-            np.asarray(si.fsi, float),
-            {
-                "description": "first-strike stability index [-]: 1 = neither side gains by "
-                "striking first, 0 = at least one side gains nothing by waiting"
-            },
-        )
+        dataset = index_dataset(side_values(si), [labels] * si.fsi.size).drop_vars("label")
         coords = {"side": list(labels), **{k: ("case", v) for k, v in cases.items()}}
-        return cls(xr.Dataset(data, coords=coords), sides)
+        return cls(dataset.assign_coords(coords), sides)
 
     @property
     def fsi(self) -> np.ndarray:
@@ -164,16 +126,15 @@ class StabilityCases:
         return [k for k in self.dataset.coords if k not in ("side", "case")]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per case: the varied constants, ``fsi`` and ``<variable>_<side>`` columns."""
-        frame = self.dataset.drop_vars("fsi").to_dataframe().unstack("side")
-        frame.columns = [f"{var}_{side}" for var, side in frame.columns]
-        frame = frame.loc[:, ~frame.columns.duplicated()]
-        keep = [c for c in frame.columns if not any(c.startswith(f"{v}_") for v in self.varied)]
-        out = frame[keep]
-        for name in self.varied:
-            out.insert(0, name, self.dataset[name].values)
-        out.insert(len(self.varied), "fsi", self.fsi)
-        return out.reset_index(drop=True).rename_axis("case")
+        """One row per case: the varied constants, ``fsi`` and ``<variable>_<side>`` columns
+        (:func:`~detente.analysis.stability.flatten`)."""
+        import pandas as pd
+
+        from detente.analysis.stability import flatten
+
+        columns = {name: self.dataset[name].values for name in self.varied}
+        columns.update(flatten(self.dataset, self.dataset["side"].values, sep="_"))
+        return pd.DataFrame(columns).rename_axis("case")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: the varied constants and each variable as lists (NaN as None)."""

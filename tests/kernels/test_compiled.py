@@ -15,10 +15,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kernels.test_defense import defended_scenarios
 from kernels.test_heterogeneous import typed_rows
-from kernels.test_stability import W80, batch, random_rows, scenario, scenarios, t1
+from kernels.test_stability import (
+    W80,
+    batch,
+    random_rows,
+    scenario,
+    scenarios,
+    t1,
+    t1_arguments,
+)
 
 from detente.kernels import compiled
 from detente.kernels import stability as ks
+from detente.kernels.defense import Defense
 
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="numba is not installed")
 
@@ -54,13 +63,16 @@ def assert_same(got, want, w80_a, w80_b, alpha, tol=TOL):
         scale = tol * (1.0 + fs.W_S + fs.W_V)
         for name in ks.FirstStrike._fields:
             g, w = getattr(getattr(got, first), name), getattr(fs, name)
+            if w is None:  # kills per element: not asked for
+                continue
             atol = scale if name in WARHEADS else tol + ends
             assert np.all(np.abs(g - w) <= atol + tol * np.abs(w)), (first, name)
     # r = C1/C2 magnifies a C2 near 0: compare where C2 is not, else check the definition
-    for r, c2 in (("r_A", "C2_A"), ("r_B", "C2_B")):
+    for r, c2 in (("r_uncapped_A", "C2_A"), ("r_uncapped_B", "C2_B")):
         big = (getattr(want, c2) > 1e-3) & (ends < 1e-9)
         np.testing.assert_allclose(getattr(got, r)[big], getattr(want, r)[big], rtol=1e-9, atol=tol)
-    np.testing.assert_array_equal(got.fsi, np.minimum(got.r_A, 1) * np.minimum(got.r_B, 1))
+    np.testing.assert_array_equal(got.r_A, np.minimum(got.r_uncapped_A, 1))
+    np.testing.assert_array_equal(got.fsi, got.r_A * got.r_B)
 
 
 def both(rows, kmax, **extra):
@@ -68,7 +80,7 @@ def both(rows, kmax, **extra):
     kwargs.update(extra)
     got = ks.stability_index(*args, kmax=kmax, backend="compiled", **kwargs)
     want = ks.stability_index(*args, kmax=kmax, backend="numpy", **kwargs)
-    return got, want, args[8], args[9], kwargs["alpha"]
+    return got, want, args[2], args[3], kwargs["alpha"]
 
 
 @SLOW
@@ -112,23 +124,21 @@ def test_first_strike_takes_the_compiled_path_too(row, kmax):
     args, kwargs = batch([row])
     params = {k: kwargs[k] for k in ("alpha", "surcharge", "avail", "lua_escape")}
     call = dict(kmax=kmax, lua=kwargs["lua_B"], **params)
-    got = ks.first_strike(*args[:11], backend="compiled", **call)
-    want = ks.first_strike(*args[:11], backend="numpy", **call)
-    for g, w, name in zip(got, want, ks.FirstStrike._fields, strict=True):
+    got = ks.first_strike(*args[:5], backend="compiled", **call)
+    want = ks.first_strike(*args[:5], backend="numpy", **call)
+    for g, w, name in zip(got[:12], want[:12], ks.FirstStrike._fields, strict=False):
         np.testing.assert_allclose(g, w, rtol=TOL, atol=TOL, err_msg=name)
 
 
 def test_check_cases_and_broadcast_inputs():
     """T1 with scalar DE, alert and w80, a (B,) DE and one defence: both paths agree."""
-    n, m, fixed, _ = (np.array(a) for a in t1())
+    side = t1()._replace(alert=0.5)
     for de in (0.8, np.array([0.8]), np.array([[0.8, 0.7]])):
-        for extra in ({}, dict(interceptors_A=200, p_kill_A=0.9)):
-            got = ks.stability_index(n, m, fixed, 0.5, n, m, fixed, 0.5, W80, W80, de, 0.8,
-                                     backend="compiled", **extra)  # fmt: skip
-            want = ks.stability_index(n, m, fixed, 0.5, n, m, fixed, 0.5, W80, W80, de, 0.8,
-                                      backend="numpy", **extra)  # fmt: skip
+        for extra in ({}, dict(defense_A=Defense(200, 0.9))):
+            got = ks.stability_index(side, side, W80, W80, de, 0.8, backend="compiled", **extra)
+            want = ks.stability_index(side, side, W80, W80, de, 0.8, backend="numpy", **extra)
             assert_same(got, want, W80, W80, 0.75)
-    si = ks.stability_index(*t1(), *t1(), W80, W80, 0.8, 0.8, backend="compiled")
+    si = ks.stability_index(t1(), t1(), W80, W80, 0.8, 0.8, backend="compiled")
     assert round(float(si.fsi[0]), 4) == 0.2871  # models.md §2, T1
 
 
@@ -140,17 +150,13 @@ def test_check_cases_and_broadcast_inputs():
         (dict(alpha=1.5), "alpha must be finite and in"),
         (dict(de_BA=[[0.8, 0.8, 0.8]]), "de_BA has shape"),
         (dict(fixed_B=[[1, 0]]), "fixed_B must be boolean"),
-        (dict(interceptors_A=10.0), "p_kill_A must be given"),
-        (dict(shots_per_rv_B=1.5), "shots_per_rv_B must be whole"),
+        (dict(defense_A=Defense(10.0, None)), "defense_A.p_kill must be finite"),
+        (dict(defense_B=Defense(0, 0.5, 1.5)), "defense_B.shots_per_rv must be whole"),
     ],
 )
 def test_bad_input_gets_the_numpy_kernels_message(change, message):
-    n, m, fixed, alert = t1()
-    args = dict(n_A=n, m_A=m, fixed_A=fixed, alert_A=alert, n_B=n, m_B=m, fixed_B=fixed)
-    args.update(alert_B=alert, w80_A=W80, w80_B=W80, de_AB=0.8, de_BA=0.8, backend="compiled")
-    args.update(change)
     with pytest.raises(ValueError, match=message):
-        ks.stability_index(**args)
+        ks.stability_index(**t1_arguments(change, backend="compiled"))
 
 
 def test_backend_choice():

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from detente.kernels import context as kc
 from detente.kernels import stability as ks
+from detente.kernels.exchange import Forces
 
 W80 = 500.0 * ks.LN5  # w0 = 500 (models.md §2 check cases)
 T1 = [[100, 50]], [[10, 10]], [[True, False]], 0.5
@@ -96,7 +97,7 @@ def test_kent_thaler_strike_is_the_index_exchange():
     fixed, alert = rng.random((2, 50, 3)) < 0.5, rng.random((2, 50, 3))
     args = (n[0], m[0], fixed[0], alert[0], n[1], m[1], fixed[1], alert[1], 700.0, 300.0, 0.7)
     out = kc.strike_outcome(*args, lua=True)
-    fs = ks.first_strike(*args, lua=True)
+    fs = ks.first_strike(Forces(*args[:4]), Forces(*args[4:8]), *args[8:], lua=True)
     for got, want in ((out.x, fs.x_star), (out.arriving, fs.R), (out.D_S, fs.D_S)):
         np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(out.D_V, fs.D_V)

@@ -14,11 +14,11 @@ import pkgutil
 import pytest
 
 import detente.kernels
-from detente.analysis.stability import MissileDefense, StabilityParams
+from detente.analysis.stability import StabilityParams, make_defense
 from detente.model import parameters
 
 #: The table group whose names are kernel keyword arguments. (The ``defense`` group holds the
-#: defaults of a defence given only by its size, :class:`MissileDefense`; the kernels' own
+#: defaults of a defence given only by its size, :func:`make_defense`; the kernels' own
 #: defaults there mean "no defence" and are checked below for that meaning.)
 GROUPS = ("kent_thaler",)
 
@@ -60,7 +60,7 @@ def test_calculus_parameters_default_to_the_table(name):
 
 @pytest.mark.parametrize("name", ["p_kill", "shots_per_rv", "availability"])
 def test_a_defence_of_given_size_defaults_to_the_table(name):
-    assert getattr(MissileDefense(100.0), name) == parameters.default("defense", name)
+    assert getattr(make_defense(100.0), name) == parameters.default("defense", name)
 
 
 def test_kernel_defence_defaults_mean_no_defence():

@@ -21,7 +21,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kernels.test_stability import (
     CHECK_CASES,
-    DEFENSE_FIELDS,
     W80,
     assert_matches_reference,
     assert_outputs_in_range,
@@ -33,11 +32,12 @@ from kernels.test_stability import (
 )
 
 from detente.analysis.stability import (
-    MissileDefense,
     defense_from_force,
-    defense_from_spec,
+    defense_note,
     evaluate,
+    kernel_defense,
     load_side_force,
+    make_defense,
     make_sides,
 )
 from detente.errors import InputError
@@ -52,9 +52,11 @@ NOTIONAL = ROOT / "examples" / "notional"
 FIELDS = ("C1_A", "C1_B", "C2_A", "C2_B", "r_A", "r_B", "fsi", "x_star_A", "x_star_B")
 
 
-def defended(side_a, side_b, de=0.8, **kw):
-    """Stability index of two (B, E) sides at the check-case parameters."""
-    return ks.stability_index(*side_a, *side_b, W80, W80, de, de, **kw)
+def defended(side_a, side_b, de=0.8, *, A=None, B=None, **kw):
+    """Stability index of two (B, E) sides at the check-case parameters; ``A`` and ``B``
+    are the sides' defences as (interceptors, p_kill[, shots_per_rv[, availability]])."""
+    defense = {f"defense_{k}": kd.Defense(*d) for k, d in (("A", A), ("B", B)) if d}
+    return ks.stability_index(side_a, side_b, W80, W80, de, de, **defense, **kw)
 
 
 # ------------------------------------------------------------------ the defence kernel
@@ -125,10 +127,10 @@ def test_defence_kernel_rejects_bad_input(call, message):
 def test_zero_defence_reproduces_the_check_cases_bit_for_bit(name, side, c1, c2, fsi, r):
     plain = defended(side(), side())
     for kw in (
-        dict(interceptors_A=0, p_kill_A=0.9, interceptors_B=0.0, p_kill_B=0.5),
-        dict(interceptors_A=1, p_kill_A=0.9, shots_per_rv_A=2),  # ⌊1/2⌋ = 0 RVs engaged
-        dict(interceptors_B=500, p_kill_B=0.0),  # P = 0
-        dict(interceptors_A=500, p_kill_A=0.9, availability_A=0.0),  # never available
+        dict(A=(0, 0.9), B=(0.0, 0.5)),
+        dict(A=(1, 0.9, 2)),  # ⌊1/2⌋ = 0 RVs engaged
+        dict(B=(500, 0.0)),  # P = 0
+        dict(A=(500, 0.9, 1, 0.0)),  # never available
     ):
         zero = defended(side(), side(), **kw)
         for key in FIELDS:
@@ -146,10 +148,10 @@ def test_rows_without_a_defence_in_a_defended_batch_are_exactly_undefended():
     m = [[10, 10], [1, 10], [10, 0]]
     fixed = [[True, False], [True, False], [False, False]]
     side = (n, m, fixed, 0.5)
-    plain = ks.stability_index(*side, *side, W80, W80, 0.8, 0.8)
-    kw = dict(interceptors_A=[200, 0, 0], p_kill_A=0.9, interceptors_B=[300, 0, 500])
-    kw.update(p_kill_B=[0.5, 0.5, 0.0])
-    mixed = ks.stability_index(*side, *side, W80, W80, 0.8, 0.8, **kw)
+    plain = ks.stability_index(side, side, W80, W80, 0.8, 0.8)
+    kw = dict(defense_A=kd.Defense([200, 0, 0], 0.9))
+    kw.update(defense_B=kd.Defense([300, 0, 500], [0.5, 0.5, 0.0]))
+    mixed = ks.stability_index(side, side, W80, W80, 0.8, 0.8, **kw)
     for key in FIELDS:
         np.testing.assert_array_equal(getattr(mixed, key)[1:], getattr(plain, key)[1:])
     assert mixed.fsi[0] < plain.fsi[0]
@@ -219,13 +221,9 @@ def test_no_point_of_the_defended_curve_costs_the_striker_less(row, d_a, d_b, km
     args, kwargs = batch([row])
     si = ks.stability_index(*args, kmax=kmax, **kwargs)
     params = {k: kwargs[k] for k in ("alpha", "surcharge", "avail", "lua_escape")}
-    defence = {}
-    for name in DEFENSE_FIELDS:
-        for suffix, role in (("A", "S"), ("B", "V")):
-            if f"{name}_{suffix}" in kwargs:
-                defence[f"{name}_{role}"] = kwargs[f"{name}_{suffix}"]
-    curve = ks.drawdown_curve(*args[:10], args[10], kmax=kmax, lua=kwargs["lua_B"], num=400,
-                              **params, **defence)  # fmt: skip
+    defence = dict(defense_S=kwargs.get("defense_A"), defense_V=kwargs.get("defense_B"))
+    curve = ks.drawdown_curve(*args[:5], kmax=kmax, lua=kwargs["lua_B"], num=400, **params,
+                              **defence)  # fmt: skip
     assert np.all(curve.C_S[0] >= si.C1_A[0] - 1e-12)
 
 
@@ -249,12 +247,10 @@ def test_arriving_warheads_match_the_defence_kernel():
     rows = with_defences(random_rows(5, 60), 5)
     args, kwargs = batch(rows)
     si = ks.stability_index(*args, **kwargs)
-    a = {f: kwargs[f"{f}_A"] for f in DEFENSE_FIELDS}
-    b = {f: kwargs[f"{f}_B"] for f in DEFENSE_FIELDS}
     fs = si.a_first  # A strikes: B's defence meets A's strike, A's meets B's retaliation
-    want_r = kd.arriving_warheads(fs.R, *a.values())
+    want_r = kd.arriving_warheads(fs.R, *kwargs["defense_A"])
     np.testing.assert_allclose(fs.R_arriving, want_r, rtol=1e-12, atol=1e-9)
-    want_l = kd.penetration_share(fs.W_S, *b.values()) * fs.L
+    want_l = kd.penetration_share(fs.W_S, *kwargs["defense_B"]) * fs.L
     np.testing.assert_allclose(fs.L_arriving, want_l, rtol=1e-12, atol=1e-9)
 
 
@@ -272,13 +268,13 @@ def test_more_interceptors_never_raise_the_defenders_cost_of_striking_first(row,
 
 
 def _kw(suffix, defence):
-    return {f"{name}_{suffix}": v for name, v in zip(DEFENSE_FIELDS, defence, strict=True)}
+    return {f"defense_{suffix}": kd.Defense(*defence)}
 
 
 def test_a_perfect_defence_of_the_victim_leaves_the_striker_nothing_to_gain():
     """P = 1 engaging every RV of the first strike: no damage to the victim, D_V = 0, and
     the striker's cost is the retaliation's damage plus the whole surcharge."""
-    fs = ks.first_strike(*t1(), *t1(), W80, W80, 0.8, interceptors_V=2000, p_kill_V=1.0)
+    fs = ks.first_strike(t1(), t1(), W80, W80, 0.8, defense_V=kd.Defense(2000, 1.0))
     assert (fs.D_V[0], fs.L_arriving[0], fs.K[0]) == (0.0, 0.0, 0.0)
     assert fs.R[0] == 1500.0
     assert fs.C_S[0] == pytest.approx((1 - math.exp(-3.0)) ** 0.75 + 0.3, abs=1e-15)
@@ -307,9 +303,7 @@ SIDES = {"T1": t1, "T3": t3}
 def test_a_limited_defence_on_both_sides_lowers_fsi(case, interceptors, p_kill):
     side = SIDES[case]()
     plain = defended(side, side)
-    kw = dict(interceptors_A=interceptors, p_kill_A=p_kill)
-    kw.update(interceptors_B=interceptors, p_kill_B=p_kill)
-    both = defended(side, side, **kw)
+    both = defended(side, side, A=(interceptors, p_kill), B=(interceptors, p_kill))
     fs = both.a_first
     # The premise: the defence takes a larger share of the retaliation than of a full strike.
     share_retaliation = 1 - fs.R_arriving[0] / fs.R[0]
@@ -319,7 +313,8 @@ def test_a_limited_defence_on_both_sides_lowers_fsi(case, interceptors, p_kill):
     drop_c1 = 1 - both.C1_A[0] / plain.C1_A[0]
     drop_c2 = 1 - both.C2_A[0] / plain.C2_A[0]
     assert drop_c1 > 0 and drop_c1 > drop_c2
-    assert both.r_A[0] < plain.r_A[0] and both.r_B[0] == both.r_A[0]
+    assert both.r_uncapped_A[0] < plain.r_uncapped_A[0]
+    assert both.r_uncapped_B[0] == both.r_uncapped_A[0]
     assert both.fsi[0] < plain.fsi[0]
 
 
@@ -328,8 +323,8 @@ def test_a_limited_defence_raises_its_owners_incentive_to_strike(case, intercept
     """One side's defence lowers its own r (it is more tempted to strike first)."""
     side = SIDES[case]()
     plain = defended(side, side)
-    one = defended(side, side, interceptors_A=interceptors, p_kill_A=p_kill)
-    assert one.r_A[0] < plain.r_A[0]
+    one = defended(side, side, A=(interceptors, p_kill))
+    assert one.r_uncapped_A[0] < plain.r_uncapped_A[0]
 
 
 def test_a_defence_that_takes_the_same_share_of_every_salvo_need_not_lower_fsi():
@@ -337,8 +332,7 @@ def test_a_defence_that_takes_the_same_share_of_every_salvo_need_not_lower_fsi()
     salvo is engaged, C2 falls more than C1 and the index rises (to 1)."""
     side = t1()
     plain = defended(side, side)
-    kw = dict(interceptors_A=1600, p_kill_A=0.9, interceptors_B=1600, p_kill_B=0.9)
-    both = defended(side, side, **kw)
+    both = defended(side, side, A=(1600, 0.9), B=(1600, 0.9))
     assert 1 - both.C2_A[0] / plain.C2_A[0] > 1 - both.C1_A[0] / plain.C1_A[0]
     assert both.fsi[0] > plain.fsi[0]
 
@@ -349,13 +343,13 @@ def test_a_defence_that_takes_the_same_share_of_every_salvo_need_not_lower_fsi()
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (dict(interceptors_A=-1.0), "interceptors_A must be finite"),
-        (dict(interceptors_B=100.0), "p_kill_B must be given when interceptors_B > 0"),
-        (dict(interceptors_A=10, p_kill_A=1.2), "p_kill_A must be finite and in"),
-        (dict(interceptors_A=10, p_kill_A=0.5, shots_per_rv_A=1.5), "shots_per_rv_A must be"),
-        (dict(interceptors_A=10, p_kill_A=0.5, shots_per_rv_A=0), "shots_per_rv_A must be"),
-        (dict(interceptors_B=10, p_kill_B=0.5, availability_B=2.0), "availability_B must be"),
-        (dict(interceptors_A=[[1.0, 2.0]], p_kill_A=0.5), "interceptors_A has shape"),
+        (dict(A=(-1.0, 0.5)), "defense_A.interceptors must be finite"),
+        (dict(B=(100.0, None)), "defense_B.p_kill must be finite"),
+        (dict(A=(10, 1.2)), "defense_A.p_kill must be finite and in"),
+        (dict(A=(10, 0.5, 1.5)), "defense_A.shots_per_rv must be"),
+        (dict(A=(10, 0.5, 0)), "defense_A.shots_per_rv must be"),
+        (dict(B=(10, 0.5, 1, 2.0)), "defense_B.availability must be"),
+        (dict(A=([[1.0, 2.0]], 0.5)), "defense_A.interceptors has shape"),
     ],
 )
 def test_kernel_rejects_bad_defences(change, message):
@@ -371,11 +365,11 @@ def _t1_sides(**defense):
 
 
 def test_evaluate_passes_a_sides_defence_to_the_kernel():
-    d = MissileDefense(200, p_kill=0.9, shots_per_rv=1, availability=1.0)
+    d = make_defense(200, p_kill=0.9, shots_per_rv=1, availability=1.0)
     sides = _t1_sides(A=d)
     result = evaluate(sides)
     w80 = [s.w80 for s in sides]  # the notional files' 804.719
-    want = ks.stability_index(*t1(), *t1(), *w80, 0.8, 0.8, interceptors_A=200, p_kill_A=0.9)
+    want = ks.stability_index(t1(), t1(), *w80, 0.8, 0.8, defense_A=kd.Defense(200, 0.9))
     assert (result.C1["A"], result.C1["B"]) == (want.C1_A[0], want.C1_B[0])
     assert result.fsi == float(want.fsi[0])
     # B strikes A first: A's retaliation (300 surviving warheads) meets no defence; A strikes
@@ -395,12 +389,12 @@ def test_evaluate_without_defence_keeps_its_output():
 
 def test_defence_from_a_scenario_block_and_from_holdings():
     spec = Defense(interceptors=1000, p_kill=0.7, shots_per_rv=2, availability=0.9)
-    d = defense_from_spec(spec)
-    assert (d.interceptors, d.p_kill, d.shots_per_rv, d.availability) == (1000.0, 0.7, 2, 0.9)
-    assert defense_from_spec(None) is None
+    assert kernel_defense(spec) == kd.Defense(1000.0, 0.7, 2, 0.9)  # the one boundary
+    assert kernel_defense(None) is None
+    assert defense_note(spec) == "given"
     gbi = defense_from_force(load_force("us-2025"), p_kill=0.5)
     assert gbi.interceptors == 44.0 and gbi.p_kill == 0.5
-    assert "shots_per_rv, availability assumed" in gbi.note
+    assert "shots_per_rv, availability assumed" in defense_note(gbi)
     assert defense_from_force(load_force("uk-2025")).interceptors == 0.0
 
 
@@ -417,13 +411,13 @@ def test_defence_from_a_scenario_block_and_from_holdings():
 )
 def test_missile_defense_rejects_bad_figures(kw, field):
     with pytest.raises(InputError) as err:
-        MissileDefense(**kw)
+        make_defense(**kw)
     assert err.value.field == field
 
 
 def test_make_sides_rejects_a_defence_for_an_unknown_side():
     with pytest.raises(InputError, match="unknown side"):
-        _t1_sides(C=MissileDefense(10))
+        _t1_sides(C=make_defense(10))
 
 
 def test_cli_defence_option_reaches_the_kernel(detente_cli):
@@ -431,7 +425,7 @@ def test_cli_defence_option_reaches_the_kernel(detente_cli):
     out = detente_cli("stability", *files, "--defense-a", "200,0.9,1,1", "--format", "json")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
-    want = evaluate(_t1_sides(A=MissileDefense(200, p_kill=0.9, shots_per_rv=1, availability=1)))
+    want = evaluate(_t1_sides(A=make_defense(200, p_kill=0.9, shots_per_rv=1, availability=1)))
     assert doc["fsi"] == want.fsi
     assert doc["defense"]["A"]["intercept_probability"] == pytest.approx(0.9)
     assert list(doc)[:5] == ["C1", "C2", "r", "r_uncapped", "fsi"]

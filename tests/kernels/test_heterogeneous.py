@@ -40,6 +40,7 @@ from detente.errors import InputError
 from detente.kernels import exchange as ex
 from detente.kernels import stability as ks
 from detente.kernels.effects import damage_expectancy
+from detente.kernels.exchange import Forces
 from detente.model.catalog import load_force
 
 SLOW = settings(max_examples=40, deadline=None)
@@ -130,12 +131,11 @@ def test_mixed_types_on_one_class_are_credited_with_the_survival_they_leave():
 @pytest.mark.parametrize(("name", "side", "c1", "c2", "fsi", "r"), CHECK_CASES)
 @pytest.mark.parametrize("kmax", [1, 2, 3])
 def test_equal_de_for_every_type_reduces_to_the_check_cases(name, side, c1, c2, fsi, r, kmax):
-    n, m, fixed, alert = side()
-    plain = ks.stability_index(
-        n, m, fixed, alert, n, m, fixed, alert, W80, W80, 0.8, 0.8, kmax=kmax
-    )
-    de = by_type([[0.8] * len(n[0])], len(n[0]))
-    typed = ks.stability_index(n, m, fixed, alert, n, m, fixed, alert, W80, W80, de, de, kmax=kmax)
+    force = side()
+    plain = ks.stability_index(force, force, W80, W80, 0.8, 0.8, kmax=kmax)
+    width = len(force.n[0])
+    de = by_type([[0.8] * width], width)
+    typed = ks.stability_index(force, force, W80, W80, de, de, kmax=kmax)
     for key in KEYS:
         np.testing.assert_allclose(getattr(typed, key), getattr(plain, key), rtol=0, atol=1e-12)
     if kmax == 2:
@@ -145,10 +145,9 @@ def test_equal_de_for_every_type_reduces_to_the_check_cases(name, side, c1, c2, 
 
 def test_splitting_an_element_into_types_of_equal_de_changes_nothing():
     """T1's silos as three holdings (40 + 35 + 25 silos) with the same DE: the same index."""
-    n, m, fixed, alert = t1()
     split = ([[40, 35, 25, 50]], [[10] * 4], [[True, True, True, False]], [[0, 0, 0, 0.5]])
-    plain = ks.stability_index(*split, n, m, fixed, alert, W80, W80, 0.8, 0.8)
-    typed = ks.stability_index(*split, n, m, fixed, alert, W80, W80, by_type([[0.8, 0.8]], 4),
+    plain = ks.stability_index(split, t1(), W80, W80, 0.8, 0.8)
+    typed = ks.stability_index(split, t1(), W80, W80, by_type([[0.8, 0.8]], 4),
                                by_type([[0.8] * 4], 2))  # fmt: skip
     for key in KEYS:
         np.testing.assert_allclose(getattr(typed, key), getattr(plain, key), rtol=0, atol=1e-12)
@@ -168,9 +167,8 @@ def ends_tolerance(row):
 def test_equal_de_for_every_type_reduces_exactly_on_hypothesis_forces(rows, kmax):
     args, kwargs = batch(rows)
     plain = ks.stability_index(*args, kmax=kmax, **kwargs)
-    args = list(args)
-    args[10] = by_type(args[10], args[0].shape[1])
-    args[11] = by_type(args[11], args[4].shape[1])
+    args[4] = by_type(args[4], args[0].n.shape[1])
+    args[5] = by_type(args[5], args[1].n.shape[1])
     typed = ks.stability_index(*args, kmax=kmax, **kwargs)
     for i, row in enumerate(rows):
         tol = 1e-12 + ends_tolerance(row)
@@ -217,10 +215,10 @@ def test_drawdown_curve_takes_de_by_weapon_type():
     """The curve's breakpoints are the greedy pieces; no grid point beats the stop rule."""
     de = [[[0.9, 0.9], [0.5, 0.5]]]
     split = ([[11, 85]], [[10, 10]], [[True, True]], [[0.0, 0.0]])
-    curve = ks.drawdown_curve(*split, *t1(), W80, W80, de, num=300)
+    curve = ks.drawdown_curve(split, t1(), W80, W80, de, num=300)
     ws = ex.weapon_segments(*t1(), de, [[110.0, 850.0]])
     np.testing.assert_allclose(curve.K_break[0][-1], (ws.cost * ws.efficiency).sum(), rtol=1e-12)
-    fs = ks.first_strike(*split, *t1(), W80, W80, de)
+    fs = ks.first_strike(split, t1(), W80, W80, de)
     assert np.all(curve.C_S[0] >= fs.C_S[0] - 1e-12)
 
 
@@ -232,7 +230,7 @@ def test_drawdown_curve_takes_de_by_weapon_type():
         (lambda: ex.weapon_segments(*t1(), [[[0.8, 0.8]]], [[10.0, 5.0]]), "stock has shape"),
         (lambda: ex.weapon_segments(*t1(), [[[0.8, 0.8]]], [[-1.0]]), "stock must be finite"),
         (
-            lambda: ks.stability_index(*t1(), *t1(), W80, W80, by_type([[0.8] * 2], 3), 0.8),
+            lambda: ks.stability_index(t1(), t1(), W80, W80, by_type([[0.8] * 2], 3), 0.8),
             "de_AB has shape",
         ),
     ],
@@ -294,12 +292,9 @@ def test_real_forces_by_weapon_type_through_evaluate():
     result = evaluate(sides, StabilityParams(weapons="data"))
     de_us = np.asarray(result.weapons["US"]["de"])[None]
     de_uk = np.asarray(result.weapons["UK"]["de"])[None]
-    arrays = [
-        a[None]
-        for s in sides
-        for a in (s.elements.n, s.elements.m, s.elements.fixed, s.elements.alert)
-    ]
-    want = ks.stability_index(*arrays, sides[0].w80, sides[1].w80, de_us, de_uk)
+    a, b = (Forces(*(x[None] for x in (s.elements.n, s.elements.m, s.elements.fixed,
+                                       s.elements.alert))) for s in sides)  # fmt: skip
+    want = ks.stability_index(a, b, sides[0].w80, sides[1].w80, de_us, de_uk)
     assert result.fsi == float(want.fsi[0])
     for label, fs in (("US", want.b_first), ("UK", want.a_first)):  # struck first
         assert sum(result.surviving[label].values()) == pytest.approx(float(fs.R[0]), rel=1e-9)

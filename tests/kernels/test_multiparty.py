@@ -18,6 +18,7 @@ from kernels import reference_kent_thaler as ref
 
 from detente.kernels import multiparty as mp
 from detente.kernels import stability as ks
+from detente.kernels.exchange import Forces
 
 W80 = 500.0 * ks.LN5  # w0 = 500, as in the check cases of models.md §2
 SLOW = settings(max_examples=30, deadline=None)
@@ -176,15 +177,16 @@ def test_two_parties_equal_the_two_party_index_exactly(reserve):
     """Two parties have no third party: any reserve is 0 and stability_index is reproduced."""
     n, m, fixed, alert, w80, de, lua = random_parties(1, 2000, 2)
     si = mp.system_index(n, m, fixed, alert, w80, de, lua=lua, reserve=reserve)
+    a, b = (Forces(n[:, i], m[:, i], fixed[:, i], alert[:, i]) for i in (0, 1))
     want = ks.stability_index(
-        n[:, 0], m[:, 0], fixed[:, 0], alert[:, 0], n[:, 1], m[:, 1], fixed[:, 1], alert[:, 1],
-        w80[:, 0], w80[:, 1], de[:, 0, 1], de[:, 1, 0], lua_A=lua[:, 0], lua_B=lua[:, 1],
-    )  # fmt: skip
+        a, b, w80[:, 0], w80[:, 1], de[:, 0, 1], de[:, 1, 0], lua_A=lua[:, 0], lua_B=lua[:, 1]
+    )
     assert not si.reserve.any()
     pairs = {
         "C1": ((0, 1, "C1_A"), (1, 0, "C1_B")),
         "C2": ((0, 1, "C2_A"), (1, 0, "C2_B")),
         "r": ((0, 1, "r_A"), (1, 0, "r_B")),
+        "r_uncapped": ((0, 1, "r_uncapped_A"), (1, 0, "r_uncapped_B")),
     }
     for name, entries in pairs.items():
         for i, j, key in entries:
@@ -247,7 +249,9 @@ def test_a_larger_reserve_never_lowers_the_holders_ratio(sys_, holder, extra):
     others = np.arange(len(sys_["parties"])) != holder
     assert np.all(after.C1[0, holder, others] >= before.C1[0, holder, others] - 1e-12)
     np.testing.assert_array_equal(after.C2[0, holder], before.C2[0, holder])
-    assert np.all(after.r[0, holder, others] >= before.r[0, holder, others] - 1e-12)
+    assert np.all(
+        after.r_uncapped[0, holder, others] >= before.r_uncapped[0, holder, others] - 1e-12
+    )
 
 
 def test_a_reserve_can_lower_the_victims_ratio():
@@ -268,9 +272,9 @@ def test_a_reserve_can_lower_the_victims_ratio():
     )
     assert round(float(held.strike.x_star[0, 0, 1]), 1) == 184.7
     assert round(float(held.C2[0, 1, 0]), 4) == 0.8255
-    assert round(float(held.r[0, 1, 0]), 4) == 0.9585
+    assert round(float(held.r_uncapped[0, 1, 0]), 4) == 0.9585
     assert held.fsi[0, 0, 1] < none.fsi[0, 0, 1] == 1.0
-    assert held.r[0, 0, 1] > none.r[0, 0, 1]  # while the holder's own ratio rises
+    assert held.r_uncapped[0, 0, 1] > none.r_uncapped[0, 0, 1]  # the holder's own ratio rises
 
 
 # ------------------------------------------------------------------ reserve rules

@@ -18,15 +18,16 @@ from kernels import reference_kent_thaler as ref
 
 from detente.kernels import exchange as ex
 from detente.kernels import stability as ks
+from detente.kernels.defense import Defense
 
 W80 = 500.0 * ks.LN5  # w0 = 500 for both sides in the check cases (models.md §2)
 SLOW = settings(max_examples=40, deadline=None)
 
 
 def forces(*elements):
-    """A batch of one: (n, m, fixed, alert) arrays of shape (1, E) from (n, m, fixed, alert)."""
+    """A batch of one: :class:`Forces` of shape (1, E) from (n, m, fixed, alert) elements."""
     n, m, fixed, alert = zip(*elements, strict=True)
-    return [n], [m], [fixed], [alert]
+    return ex.Forces([n], [m], [fixed], [alert])
 
 
 def t1():
@@ -43,7 +44,7 @@ def t3():
 
 def symmetric(side, **kw):
     """The stability index of a side facing its twin, at the check-case parameters."""
-    return ks.stability_index(*side, *side, W80, W80, 0.8, 0.8, **kw)
+    return ks.stability_index(side, side, W80, W80, 0.8, 0.8, **kw)
 
 
 # ------------------------------------------------------------------ check cases T1–T3
@@ -65,8 +66,8 @@ def test_check_cases_match_models_md(name, side, c1, c2, fsi, r):
         assert round(float(got[0]), 4) == c2, name
     assert round(float(si.fsi[0]), 4) == fsi, name
     if r is not None:
-        assert round(float(si.r_A[0]), 4) == r
-        assert si.r_A_capped[0] == 1.0
+        assert round(float(si.r_uncapped_A[0]), 4) == r
+        assert si.r_A[0] == 1.0
 
 
 @pytest.mark.parametrize(("name", "side", "c1", "c2", "fsi", "r"), CHECK_CASES)
@@ -91,8 +92,11 @@ def test_worked_t1_step_by_step():
     assert np.allclose(x_break, [[0, 100, 125, 225, 250]])
     assert np.allclose(k_break, [[0, 800, 1000, 1160, 1200]])
     # Steps 4–6: the cost falls all the way, so x* = 250.
-    fs = ks.first_strike(n, m, fixed, alert, n, m, fixed, alert, W80, W80, 0.8)
+    side = ex.Forces(n, m, fixed, alert)
+    fs = ks.first_strike(side, side, W80, W80, 0.8, kills=True)
     assert (fs.x_star[0], fs.L[0], fs.R[0], fs.K[0]) == pytest.approx((250, 1200, 300, 1200))
+    # Per element: 100 + 100 warheads on the silos (800 + 160 killed), 25 + 25 on the boats.
+    assert fs.spent.tolist() == [[200.0, 50.0]] and fs.killed.tolist() == [[960.0, 240.0]]
     d_a, d_b = 1 - math.exp(-0.6), 1 - math.exp(-2.4)
     assert fs.D_S[0] == pytest.approx(d_a, abs=1e-15)
     assert fs.D_V[0] == pytest.approx(d_b, abs=1e-15)
@@ -100,7 +104,7 @@ def test_worked_t1_step_by_step():
     c2 = d_b**0.75 + 0.3 * (1 - d_a**0.75)
     assert (fs.C_S[0], fs.C_V[0]) == pytest.approx((c1, c2), abs=1e-15)
     assert (round(c1, 4), round(c2, 4), round((c1 / c2) ** 2, 4)) == (0.5712, 1.0660, 0.2871)
-    curve = ks.drawdown_curve(n, m, fixed, alert, n, m, fixed, alert, W80, W80, 0.8, num=251)
+    curve = ks.drawdown_curve(side, side, W80, W80, 0.8, num=251)
     assert curve.x_max[0] == 250.0
     assert np.all(np.diff(curve.C_S[0]) < 0)  # C_S falls on the whole range
 
@@ -179,15 +183,14 @@ def batch(rows, pad_m=3.0):
 
     keys = ("w80_a", "w80_b", "lua_a", "lua_b", "alpha", "surcharge", "avail", "lua_escape")
     col = {k: np.array([r[k] for r in rows]) for k in keys}
-    args = (*arrays("side_a"), *arrays("side_b"), col["w80_a"], col["w80_b"])
-    args += (de("de_ab", "side_a", "side_b"), de("de_ba", "side_b", "side_a"))
+    args = [ex.Forces(*arrays("side_a")), ex.Forces(*arrays("side_b")), col["w80_a"], col["w80_b"]]
+    args += [de("de_ab", "side_a", "side_b"), de("de_ba", "side_b", "side_a")]
     kwargs = dict(lua_A=col["lua_a"], lua_B=col["lua_b"], alpha=col["alpha"])
     kwargs.update(surcharge=col["surcharge"], avail=col["avail"], lua_escape=col["lua_escape"])
     for key, suffix in (("defense_a", "A"), ("defense_b", "B")):
         if any(r.get(key) for r in rows):
             given = [r.get(key) or (0.0, 0.0, 1, 1.0) for r in rows]
-            for j, name in enumerate(DEFENSE_FIELDS):
-                kwargs[f"{name}_{suffix}"] = np.array([g[j] for g in given])
+            kwargs[f"defense_{suffix}"] = Defense(*(np.array(f) for f in zip(*given, strict=True)))
     return args, kwargs
 
 
@@ -200,6 +203,25 @@ def reference(row, kmax):
     )  # fmt: skip
 
 
+def assert_r_is_capped(si):
+    """The one definition of every layer (models.md §2, eq. 3): r = min(1, r_uncapped) and
+    FSI = r_A·r_B."""
+    for x in "AB":
+        r, uncapped = getattr(si, f"r_{x}"), getattr(si, f"r_uncapped_{x}")
+        np.testing.assert_array_equal(r, np.minimum(uncapped, 1.0))
+    np.testing.assert_array_equal(si.fsi, si.r_A * si.r_B)
+
+
+def test_r_is_the_capped_ratio_and_r_uncapped_the_ratio():
+    """T2 (r_uncapped 1.0774 > 1) and T1 (0.5358 < 1), numpy and compiled paths alike."""
+    for backend in ("numpy", "compiled"):
+        side = ex.Forces(*(np.concatenate(a) for a in zip(t1(), t2(), strict=True)))
+        si = ks.stability_index(side, side, W80, W80, 0.8, 0.8, backend=backend)
+        assert_r_is_capped(si)
+        assert si.r_uncapped_A.round(4).tolist() == [0.5358, 1.0774]
+        assert si.r_A.round(4).tolist() == [0.5358, 1.0]
+
+
 def assert_matches_reference(si, rows, kmax, tol=1e-9):
     """Costs, x*, L, R, K, W agree to ``tol``; r and the FSI where C2 is not near 0.
 
@@ -207,9 +229,10 @@ def assert_matches_reference(si, rows, kmax, tol=1e-9):
     only checked to be C1/C2 and min(1, r_A)·min(1, r_B) of the kernel's own costs.
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        np.testing.assert_array_equal(si.r_A, np.where(si.C2_A > 0, si.C1_A / si.C2_A, si.r_A))
-        np.testing.assert_array_equal(si.r_B, np.where(si.C2_B > 0, si.C1_B / si.C2_B, si.r_B))
-    np.testing.assert_array_equal(si.fsi, np.minimum(si.r_A, 1) * np.minimum(si.r_B, 1))
+        for x in "AB":
+            r, c1, c2 = (getattr(si, f"{k}_{x}") for k in ("r_uncapped", "C1", "C2"))
+            np.testing.assert_array_equal(r, np.where(c2 > 0, c1 / c2, r))
+    assert_r_is_capped(si)
     for i, row in enumerate(rows):
         want = reference(row, kmax)
         # D^α has an infinite slope at D = 0: where a minimum sits within floats of a segment
@@ -222,8 +245,8 @@ def assert_matches_reference(si, rows, kmax, tol=1e-9):
         for key in ("C1_A", "C1_B", "C2_A", "C2_B"):
             assert getattr(si, key)[i] == pytest.approx(want[key], abs=tol + ends), (key, row)
         if min(want["C2_A"], want["C2_B"]) > 1e-3 and ends < 1e-6:
-            for key in ("r_A", "r_B", "fsi"):
-                want_key = pytest.approx(want[key], rel=1e-6, abs=tol + ends)
+            for key, ref_key in (("r_uncapped_A", "r_A"), ("r_uncapped_B", "r_B"), ("fsi", "fsi")):
+                want_key = pytest.approx(want[ref_key], rel=1e-6, abs=tol + ends)
                 assert getattr(si, key)[i] == want_key, (key, row)
         for key in ("x_star_A", "x_star_B"):
             assert getattr(si, key)[i] == pytest.approx(want[key], rel=tol, abs=tol), (key, row)
@@ -308,7 +331,7 @@ def test_de_one_with_every_warhead_in_silos_reaches_l_and_r_zero_together():
     """100 single-warhead silos a side, DE = 1: x = 100 leaves L = R = 0 (d has a limit)."""
     side = forces((100, 1, True, 0.0))
     for surcharge in (0.3, 5.0):
-        si = ks.stability_index(*side, *side, W80, W80, 1.0, 1.0, kmax=1, surcharge=surcharge)
+        si = ks.stability_index(side, side, W80, W80, 1.0, 1.0, kmax=1, surcharge=surcharge)
         row = dict(side_a=[(100, 1, True, 0.0)], side_b=[(100, 1, True, 0.0)], w80_a=W80,
                    w80_b=W80, de_ab=[1.0], de_ba=[1.0], lua_a=False, lua_b=False, alpha=0.75,
                    surcharge=surcharge, avail=0.9, lua_escape=0.9)  # fmt: skip
@@ -319,10 +342,10 @@ def test_w80_near_the_smallest_floats_gives_the_limit_of_a_tiny_w80():
     """ln 5/w80 near the float maximum overflows e/w0 to inf and d to NaN: such intervals are
     not searched (halving them used to double them without end), and the answer is that of
     any tiny w80: one arriving warhead destroys all of A's value."""
-    tiny = ks.stability_index(*t1(), *t1(), 1e-300, W80, 0.8, 0.8)
+    tiny = ks.stability_index(t1(), t1(), 1e-300, W80, 0.8, 0.8)
     for w80 in (1e-308, 1e-320, 5e-324):
         with np.errstate(over="ignore", invalid="ignore"):
-            si = ks.stability_index(*t1(), *t1(), w80, W80, 0.8, 0.8)
+            si = ks.stability_index(t1(), t1(), w80, W80, 0.8, 0.8)
         for key in ("C1_A", "C1_B", "C2_A", "C2_B", "fsi"):
             np.testing.assert_allclose(getattr(si, key), getattr(tiny, key), rtol=1e-12)
 
@@ -338,13 +361,13 @@ def test_without_surcharge_the_striker_spends_the_whole_range():
 def test_no_weapons_on_either_side_is_no_war():
     """Both costs 0 when k = 0 and nobody has a warhead: r = 1 by convention [ours]."""
     side = forces((0, 1, True, 0.0))
-    si = ks.stability_index(*side, *side, W80, W80, 0.8, 0.8, surcharge=0.0)
-    assert (si.C1_A[0], si.C2_A[0], si.r_A[0], si.fsi[0]) == (0.0, 0.0, 1.0, 1.0)
+    si = ks.stability_index(side, side, W80, W80, 0.8, 0.8, surcharge=0.0)
+    assert (si.C1_A[0], si.C2_A[0], si.r_uncapped_A[0], si.fsi[0]) == (0.0, 0.0, 1.0, 1.0)
 
 
 def test_striker_without_weapons_suffers_full_retaliation():
     empty, target = forces((0, 10, True, 0.0)), t1()
-    fs = ks.first_strike(*empty, *target, W80, W80, 0.8)
+    fs = ks.first_strike(empty, target, W80, W80, 0.8)
     d_s = 1 - math.exp(-1500 / 500)
     assert (fs.x_star[0], fs.R[0], fs.L[0]) == (0.0, 1500.0, 0.0)
     assert fs.C_S[0] == pytest.approx(d_s**0.75 + 0.3, abs=1e-15)
@@ -352,11 +375,13 @@ def test_striker_without_weapons_suffers_full_retaliation():
 
 def test_empty_batch_and_a_side_without_elements():
     empty = np.zeros((0, 2))
-    si = ks.stability_index(empty, empty, empty > 0, empty, empty, empty, empty > 0, empty,
-                            W80, W80, 0.8, 0.8)  # fmt: skip
+    side = ex.Forces(empty, empty, empty > 0, empty)
+    si = ks.stability_index(side, side, W80, W80, 0.8, 0.8)
     assert si.fsi.shape == si.a_first.x_star.shape == (0,)
     nothing = np.zeros((1, 0))
-    si = ks.stability_index(*t1(), nothing, nothing, nothing > 0, nothing, W80, W80, 0.8, 0.8)
+    none = ex.Forces(nothing, nothing, nothing > 0, nothing)
+    si = ks.stability_index(t1(), none, W80, W80, 0.8, 0.8, kills=True)
+    assert si.a_first.killed.shape == (1, 0) and si.b_first.killed.shape == (1, 2)
     row = dict(side_a=[(100, 10, True, 0.0), (50, 10, False, 0.5)], side_b=[], w80_a=W80,
                w80_b=W80, de_ab=[], de_ba=[0.8, 0.8], lua_a=False, lua_b=False, alpha=0.75,
                surcharge=0.3, avail=0.9, lua_escape=0.9)  # fmt: skip
@@ -405,8 +430,8 @@ def test_outputs_stay_in_range(data):
     for fs in (si.a_first, si.b_first):
         assert np.all(fs.x_star >= 0) and np.all(fs.L >= 0) and np.all(fs.R >= 0)
         np.testing.assert_allclose(fs.K + fs.R, np.maximum(fs.W_V, fs.K), rtol=1e-12, atol=1e-9)
-    assert np.all(si.r_A >= 0) and np.all(si.r_B >= 0)
-    np.testing.assert_array_equal(si.fsi, np.minimum(si.r_A, 1) * np.minimum(si.r_B, 1))
+    assert np.all(si.r_uncapped_A >= 0) and np.all(si.r_uncapped_B >= 0)
+    assert_r_is_capped(si)
 
 
 @SLOW
@@ -415,8 +440,7 @@ def test_no_point_of_the_drawdown_curve_costs_the_striker_less(row, kmax):
     args, kwargs = batch([row])
     si = ks.stability_index(*args, kmax=kmax, **kwargs)
     params = {k: kwargs[k] for k in ("alpha", "surcharge", "avail", "lua_escape")}
-    curve = ks.drawdown_curve(*args[:8], args[8], args[9], args[10], kmax=kmax,
-                              lua=kwargs["lua_B"], num=400, **params)  # fmt: skip
+    curve = ks.drawdown_curve(*args[:5], kmax=kmax, lua=kwargs["lua_B"], num=400, **params)
     assert np.all(curve.C_S[0] >= si.C1_A[0] - 1e-12)
 
 
@@ -427,7 +451,7 @@ def test_symmetric_forces_give_equal_ratios(row):
     row["lua_b"] = row["lua_a"]
     args, kwargs = batch([row])
     si = ks.stability_index(*args, **kwargs)
-    assert si.r_A[0] == si.r_B[0]
+    assert si.r_uncapped_A[0] == si.r_uncapped_B[0]
     assert si.C1_A[0] == si.C1_B[0] and si.C2_A[0] == si.C2_B[0]
 
 
@@ -460,10 +484,9 @@ def test_generating_never_lowers_the_adversarys_ratio(row, extra):
     """Raising A's alert fractions never lowers r_B (B's incentive to strike A)."""
     args, kwargs = batch([row])
     before = ks.stability_index(*args, **kwargs)
-    args = list(args)
-    args[3] = args[3] + (1 - args[3]) * extra
+    args[0] = args[0]._replace(alert=args[0].alert + (1 - args[0].alert) * extra)
     after = ks.stability_index(*args, **kwargs)
-    assert after.r_B[0] >= before.r_B[0] - 1e-12
+    assert after.r_uncapped_B[0] >= before.r_uncapped_B[0] - 1e-12
 
 
 @SLOW
@@ -475,11 +498,10 @@ def test_a_sides_own_r_falls_only_through_its_c2(row, extra, lua):
     report explains such a fall in these words (analysis.assess.own_r_notes)."""
     args, kwargs = batch([row])
     before = ks.stability_index(*args, **dict(kwargs, lua_A=np.array([False])))
-    args = list(args)
-    args[3] = args[3] + (1 - args[3]) * extra
+    args[0] = args[0]._replace(alert=args[0].alert + (1 - args[0].alert) * extra)
     after = ks.stability_index(*args, **dict(kwargs, lua_A=np.array([lua])))
     assert after.C1_A[0] == pytest.approx(before.C1_A[0], rel=1e-9, abs=1e-12)
-    if after.r_A[0] < before.r_A[0] - 1e-9:
+    if after.r_uncapped_A[0] < before.r_uncapped_A[0] - 1e-9:
         assert after.C2_A[0] > before.C2_A[0]
 
 
@@ -488,7 +510,7 @@ def test_generating_raises_fsi_for_published_forces(de, w0, forces_):
     """Day-to-day to generated (survivable alert 0 → 1), symmetric sides: FSI never falls."""
     alerts = np.linspace(0, 1, 11)
     side = family(*forces_, alerts, repeat=alerts.size)
-    si = ks.stability_index(*side, *side, w0 * ks.LN5, w0 * ks.LN5, de, de)
+    si = ks.stability_index(side, side, w0 * ks.LN5, w0 * ks.LN5, de, de)
     assert np.all(np.diff(si.fsi) >= -1e-12)
     assert si.fsi[-1] > si.fsi[0] or si.fsi[0] == 1.0
 
@@ -500,7 +522,7 @@ def test_launch_under_attack_never_lowers_the_strikers_ratio(row):
     args, kwargs = batch([row])
     before = ks.stability_index(*args, **dict(kwargs, lua_B=np.array([False])))
     after = ks.stability_index(*args, **dict(kwargs, lua_B=np.array([True])))
-    assert after.r_A[0] >= before.r_A[0] - 1e-12
+    assert after.r_uncapped_A[0] >= before.r_uncapped_A[0] - 1e-12
 
 
 @pytest.mark.parametrize(("de", "w0", "forces_"), [g for g in GRID if g[2][0][1] > 1])
@@ -513,8 +535,8 @@ def test_launch_under_attack_raises_fsi_with_mirved_silos(de, w0, forces_):
     alerts = np.linspace(0, 1, 11)
     side = family(*forces_, alerts, repeat=alerts.size)
     w80 = w0 * ks.LN5
-    plain = ks.stability_index(*side, *side, w80, w80, de, de)
-    lua = ks.stability_index(*side, *side, w80, w80, de, de, lua_A=True, lua_B=True)
+    plain = ks.stability_index(side, side, w80, w80, de, de)
+    lua = ks.stability_index(side, side, w80, w80, de, de, lua_A=True, lua_B=True)
     assert np.all(lua.fsi >= plain.fsi - 1e-12)
     assert np.any(lua.fsi > plain.fsi)
 
@@ -530,13 +552,11 @@ def test_de_mirving_silos_never_lowers_the_adversarys_ratio(row):
     """A's MIRVed silo warheads on single-warhead silos (n·m × 1, m >= 1) never lower r_B."""
     args, kwargs = batch([row])
     before = ks.stability_index(*args, **kwargs)
-    n, m, fixed = args[0], args[1], args[2]
-    args = list(args)
+    n, m, fixed, _ = args[0]
     mirved = fixed & (m >= 1)
-    args[0] = np.where(mirved, n * m, n)
-    args[1] = np.where(mirved, 1.0, m)
+    args[0] = args[0]._replace(n=np.where(mirved, n * m, n), m=np.where(mirved, 1.0, m))
     after = ks.stability_index(*args, **kwargs)
-    assert after.r_B[0] >= before.r_B[0] - 1e-9
+    assert after.r_uncapped_B[0] >= before.r_uncapped_B[0] - 1e-9
 
 
 @pytest.mark.parametrize(("de", "w0", "forces_"), GRID)
@@ -546,12 +566,25 @@ def test_de_mirving_silos_raises_fsi_for_published_forces(de, w0, forces_):
     mirved = family((silos, warheads), boats, alerts, repeat=alerts.size)
     single = family((silos * warheads, 1), boats, alerts, repeat=alerts.size)
     w80 = w0 * ks.LN5
-    before = ks.stability_index(*mirved, *mirved, w80, w80, de, de)
-    after = ks.stability_index(*single, *single, w80, w80, de, de)
+    before = ks.stability_index(mirved, mirved, w80, w80, de, de)
+    after = ks.stability_index(single, single, w80, w80, de, de)
     assert np.all(after.fsi >= before.fsi - 1e-12)
 
 
 # ------------------------------------------------------------------ bad input
+
+
+def t1_arguments(change, **more):
+    """Keyword arguments of ``stability_index`` for T1 against T1, with ``change`` made:
+    a key like ``m_B`` replaces that array of a side's :class:`Forces`."""
+    args = dict(a=t1(), b=t1(), w80_A=W80, w80_B=W80, de_AB=0.8, de_BA=0.8, **more)
+    for key, value in change.items():
+        field, _, side = key.rpartition("_")
+        if field in ex.Forces._fields:
+            args[side.lower()] = args[side.lower()]._replace(**{field: value})
+        else:
+            args[key] = value
+    return args
 
 
 @pytest.mark.parametrize(
@@ -578,12 +611,8 @@ def test_de_mirving_silos_raises_fsi_for_published_forces(de, w0, forces_):
     ],
 )
 def test_bad_input_raises_a_clear_value_error(change, message):
-    n, m, fixed, alert = t1()
-    args = dict(n_A=n, m_A=m, fixed_A=fixed, alert_A=alert, n_B=n, m_B=m, fixed_B=fixed)
-    args.update(alert_B=alert, w80_A=W80, w80_B=W80, de_AB=0.8, de_BA=0.8)
-    args.update(change)
     with pytest.raises(ValueError, match=message):
-        ks.stability_index(**args)
+        ks.stability_index(**t1_arguments(change))
 
 
 @pytest.mark.parametrize(
@@ -606,4 +635,4 @@ def test_exchange_functions_reject_bad_input(call, message):
 
 def test_drawdown_curve_rejects_a_single_point():
     with pytest.raises(ValueError, match="num must be at least 2"):
-        ks.drawdown_curve(*t1(), *t1(), W80, W80, 0.8, num=1)
+        ks.drawdown_curve(t1(), t1(), W80, W80, 0.8, num=1)

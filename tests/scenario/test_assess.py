@@ -172,22 +172,22 @@ def test_missile_defence_enters_the_index_through_the_kernel():
     """golden-dome: the index with the defence is the kernel's; a defence that stops a
     ragged retaliation lowers the index here (Wilkening & Watman 1986); no interceptors
     give back the two-party answer exactly."""
+    from detente.kernels.defense import Defense
     from detente.kernels.stability import stability_index
 
     path = ROOT / "examples" / "golden-dome.yaml"
     a = assess(path)
     us, ru = a.resolved.sides(("US", "RU"))
     d = a.resolved.party("US").defense
-    arrays = [
-        x[None]
-        for s in (us, ru)
-        for x in (s.elements.n, s.elements.m, s.elements.fixed, s.elements.alert)
-    ]
     direct = stability_index(
-        *arrays, us.w80, ru.w80, a.resolved.params.de, a.resolved.params.de,
-        interceptors_A=d.interceptors, p_kill_A=d.p_kill, shots_per_rv_A=d.shots_per_rv,
-        availability_A=d.availability,
-    )  # fmt: skip
+        us.forces,
+        ru.forces,
+        us.w80,
+        ru.w80,
+        a.resolved.params.de,
+        a.resolved.params.de,
+        defense_A=Defense(d.interceptors, d.p_kill, d.shots_per_rv, d.availability),
+    )
     assert a.fsi == a.system["fsi"] == float(direct.fsi[0])
     assert a.system["arriving.RU"] < a.system["surviving.RU"]
     assert a.fsi < a.stability["US-RU"].fsi

@@ -10,7 +10,7 @@ import yaml
 
 from detente.analysis.counting import count
 from detente.analysis.scenario import resolve
-from detente.analysis.stability import defense_from_spec, evaluate
+from detente.analysis.stability import evaluate
 from detente.model.catalog import system_table
 from detente.model.scenario import load_scenario, parse_scenario
 from detente.web import bundled
@@ -67,7 +67,7 @@ def test_explore_with_a_defence_matches_the_analysis_layer(client):
     out = client.post("/api/explore", json={"scenario": state}).json()
     resolved = resolve(parse_scenario(yaml.safe_dump(state)))
     sides = resolved.sides(resolved.labels)
-    sides[0] = replace(sides[0], defense=defense_from_spec(resolved.party("US").spec.defense))
+    sides[0] = replace(sides[0], defense=resolved.party("US").spec.defense)
     expected = evaluate(sides, resolved.params).to_dict()
     assert out["stability"] == json.loads(json.dumps(expected))
     assert out["stability"]["defense"]["US"]["interceptors"] == 500
@@ -168,7 +168,7 @@ def test_presets_are_the_examples_that_load(client):
         shown = client.post("/api/explore", json={"scenario": state}).json()
         example = resolve(load_scenario(bundled.EXAMPLES_DIR / f"{name}.yaml"))
         sides = [
-            replace(s, defense=defense_from_spec(example.party(s.label).spec.defense))
+            replace(s, defense=example.party(s.label).spec.defense)
             for s in example.sides(example.labels[:2])
         ]
         first_pair = evaluate(sides, example.params)

@@ -24,7 +24,7 @@ from detente.analysis.counting import CountResult, count
 from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
 from detente.analysis.risk import RiskResult, load_risk_parameters, run_risk
 from detente.analysis.scenario import ResolvedScenario, resolve
-from detente.analysis.stability import StabilityResult, evaluate, evaluate_rows
+from detente.analysis.stability import StabilityResult, evaluate, row_values
 from detente.analysis.uncertainty import (
     Tornado,
     UncertaintyResult,
@@ -584,7 +584,7 @@ def posture_cases(resolved: ResolvedScenario) -> list[PostureCase]:
     With three or more parties the other parties keep the scenario's postures and every
     striker withholds its reserve against them; with three or more parties or a missile
     defence the cases come from :func:`evaluate_batch`. Otherwise, with one DE for every
-    warhead, all cases of a pair are rows of one kernel call (:func:`evaluate_rows`). ``r``
+    warhead, all cases of a pair are rows of one kernel call (:func:`row_values`). ``r``
     is capped.
     """
     batch = needs_batch(resolved)
@@ -603,10 +603,10 @@ def posture_cases(resolved: ResolvedScenario) -> list[PostureCase]:
                 cases.append(PostureCase(pair, posture, lua, fsi, r))
         elif resolved.params.weapons == "uniform":
             rows = [resolved.sides(pair, posture, lua) for posture, lua in grid]
-            si = evaluate_rows(rows, resolved.params)
+            values = row_values(rows, resolved.params)
             for i, (posture, lua) in enumerate(grid):
-                r = dict(zip(pair, (float(si.r_A_capped[i]), float(si.r_B_capped[i])), strict=True))
-                cases.append(PostureCase(pair, posture, lua, float(si.fsi[i]), r))
+                r = dict(zip(pair, map(float, values["r"][i]), strict=True))
+                cases.append(PostureCase(pair, posture, lua, float(values["fsi"][i]), r))
         else:
             for posture, lua in grid:
                 result = evaluate(resolved.sides(pair, posture, lua), resolved.params)

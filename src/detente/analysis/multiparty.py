@@ -432,14 +432,13 @@ def _evaluate(
             def both(a: np.ndarray, i: int = i, j: int = j, x: str = x, y: str = y) -> dict:
                 return {x: float(a[0, i, j]), y: float(a[0, j, i])}
 
-            r = both(si.r)
             pairs[f"{x}-{y}"] = PairResult(
                 pair=(x, y),
                 fsi=float(si.fsi[0, i, j]),
                 C1=both(si.C1),
                 C2=both(si.C2),
-                r={k: min(1.0, v) for k, v in r.items()},
-                r_uncapped=r,
+                r=both(si.r),
+                r_uncapped=both(si.r_uncapped),
                 reserve=both(si.reserve),
                 x_star=both(si.strike.x_star),
                 arriving={x: float(si.strike.R[0, j, i]), y: float(si.strike.R[0, i, j])},

@@ -6,10 +6,11 @@ curves and surviving / arriving warheads by element and leg.
 
 Two extensions of the calculus are switchable here (models.md §2, "Beyond the report"):
 DE by weapon type (``StabilityParams(weapons="data")``: each holding's warheads against each
-target class, from the systems catalogue; see :func:`weapon_de`) and missile defence (a
-:class:`MissileDefense` on a :class:`Side`; from a scenario's ``defense`` block with
-:func:`defense_from_spec`, or from a force's interceptor holdings with
-:func:`defense_from_force`).
+target class, from the systems catalogue; see :func:`weapon_de`) and missile defence (the
+model's :class:`~detente.model.scenario.Defense` on a :class:`Side`: a scenario's ``defense``
+block, :func:`make_defense`, or a force's interceptor holdings with
+:func:`defense_from_force`). :func:`kernel_defense` is the one place where it becomes the
+kernel's :class:`~detente.kernels.defense.Defense`.
 """
 
 from __future__ import annotations
@@ -32,20 +33,10 @@ from detente.analysis.elements import (
 )
 from detente.display import Display
 from detente.errors import InputError
-from detente.kernels.defense import (
-    engagement_capacity,
-    intercept_probability,
-    penetration_share,
-)
+from detente.kernels import defense as kd
 from detente.kernels.effects import damage_expectancy, equivalent_megatons
-from detente.kernels.exchange import (
-    counterforce_segments,
-    drawdown_breakpoints,
-    striker_weapons,
-    weapon_segments,
-    weapon_stock,
-)
-from detente.kernels.stability import LN5, StabilityIndex, stability_index
+from detente.kernels.exchange import Forces, striker_weapons
+from detente.kernels.stability import LN5, StabilityIndex, drawdown_curve, stability_index
 from detente.model import parameters
 from detente.model.catalog import (
     FORCES_DIR,
@@ -57,11 +48,13 @@ from detente.model.catalog import (
 from detente.model.force import Force, Posture, needed
 from detente.model.limits import MAX_W80, check_range
 from detente.model.notional import NotionalForce
+from detente.model.scenario import Defense
 from detente.model.yamlio import load_yaml, validate
 
 if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
+    import xarray as xr
 
 
 @dataclass(frozen=True)
@@ -118,119 +111,104 @@ class StabilityParams:
 WEAPONS = ("uniform", "data")
 
 
-@dataclass(frozen=True)
-class MissileDefense:
-    """A side's missile defence (models.md §2, "Missile defence"; :mod:`detente.kernels.defense`).
+DEFENSE_FIGURES = ("p_kill", "shots_per_rv", "availability")
 
-    Each engaged RV is killed with P = availability·[1 − (1 − p_kill)^shots_per_rv]; at most
-    ⌊interceptors / shots_per_rv⌋ RVs are engaged. The defence thins the first strike on its
-    side and the retaliation its side suffers after striking first. Defaults of ``p_kill``,
-    ``shots_per_rv`` and ``availability``: ``data/parameters.yaml`` (group ``defense``, all
-    assumptions).
 
-    Attributes
-    ----------
-    interceptors : float
-        Interceptors available [count], >= 0.
-    p_kill : float
-        Single-shot kill probability of one interceptor against one RV [-].
-    shots_per_rv : int
-        Interceptors fired at each engaged RV [-], >= 1.
-    availability : float
-        Probability that the defence works when needed [-].
-    note : str
-        Where the figures come from.
+def make_defense(interceptors: float, *, note: str = "", **given: Any) -> Defense:
+    """A :class:`~detente.model.scenario.Defense` of ``interceptors`` and the ``given``
+    figures (``p_kill``, ``shots_per_rv``, ``availability``; omitted ones take the assumptions
+    of ``data/parameters.yaml``, group ``defense``); ``note`` says where the count comes from.
+
+    Raises
+    ------
+    InputError
+        A figure out of range, naming the field (``defense.p_kill``, ...).
 
     Examples
     --------
-    >>> d = MissileDefense(1000, p_kill=0.7, shots_per_rv=2, availability=0.9)
-    >>> round(d.intercept_probability, 4), d.capacity
-    (0.819, 500.0)
+    >>> d = make_defense(1000, p_kill=0.7, shots_per_rv=2)
+    >>> d.interceptors, d.availability, round(intercept_probability(d), 4), capacity(d)
+    (1000.0, 0.9, 0.819, 500.0)
     """
+    from pydantic import ValidationError
 
-    interceptors: float
-    p_kill: float = field(default_factory=lambda: parameters.default("defense", "p_kill"))
-    shots_per_rv: int = field(default_factory=lambda: parameters.default("defense", "shots_per_rv"))
-    availability: float = field(
-        default_factory=lambda: parameters.default("defense", "availability")
-    )
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        checks = (
-            ("interceptors", self.interceptors, 0.0, math.inf),
-            ("p_kill", self.p_kill, 0.0, 1.0),
-            ("availability", self.availability, 0.0, 1.0),
-        )
-        for name, value, lo, hi in checks:
-            if not (math.isfinite(value) and lo <= value <= hi):
-                rule = ">= 0" if hi == math.inf else "in [0, 1]"
-                raise InputError(
-                    f"must be finite and {rule}, got {value:g}", field=f"defense.{name}"
-                )
-        shots = self.shots_per_rv
-        if isinstance(shots, bool) or not float(shots).is_integer() or shots < 1:
-            raise InputError(
-                f"must be a whole number >= 1, got {shots}", field="defense.shots_per_rv"
-            )
-
-    @property
-    def intercept_probability(self) -> float:
-        """P [-]: probability that an engaged RV is killed (eq. D1)."""
-        return float(intercept_probability(self.p_kill, self.shots_per_rv, self.availability))
-
-    @property
-    def capacity(self) -> float:
-        """Most RVs engaged, ⌊interceptors / shots_per_rv⌋ [RVs] (eq. D2)."""
-        return float(engagement_capacity(self.interceptors, self.shots_per_rv))
-
-    def kernel_kwargs(self, suffix: str) -> dict[str, float]:
-        """Keyword arguments of :func:`~detente.kernels.stability.stability_index` for side
-        ``suffix`` (``"A"`` or ``"B"``)."""
-        return {
-            f"interceptors_{suffix}": float(self.interceptors),
-            f"p_kill_{suffix}": float(self.p_kill),
-            f"shots_per_rv_{suffix}": int(self.shots_per_rv),
-            f"availability_{suffix}": float(self.availability),
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """The figures, P and the capacity."""
-        return {
-            "interceptors": float(self.interceptors),
-            "p_kill": float(self.p_kill),
-            "shots_per_rv": int(self.shots_per_rv),
-            "availability": float(self.availability),
-            "intercept_probability": self.intercept_probability,
-            "capacity": self.capacity,
-            "note": self.note,
-        }
+    count = {"value": interceptors, "note": note} if note else interceptors
+    try:
+        return Defense(interceptors=count, **given)
+    except ValidationError as exc:
+        name = str(exc.errors()[0]["loc"][0])
+        value = given.get(name, interceptors)
+        rule = _DEFENSE_RULES[name]
+        raise InputError(f"must be {rule}, got {value}", field=f"defense.{name}") from None
 
 
-def defense_from_spec(spec: Any) -> MissileDefense | None:
-    """The :class:`MissileDefense` of a scenario party's ``defense`` block, or ``None``.
+#: What each figure of a defence must be (the bounds of :class:`~detente.model.scenario.Defense`).
+_DEFENSE_RULES = {
+    "interceptors": "finite and >= 0",
+    "p_kill": "finite and in [0, 1]",
+    "shots_per_rv": "a whole number >= 1",
+    "availability": "finite and in [0, 1]",
+}
 
-    ``spec`` is a :class:`detente.model.scenario.Defense` (or anything with its fields
-    ``interceptors``, ``p_kill``, ``shots_per_rv`` and ``availability``), or ``None``.
 
-    Examples
-    --------
-    >>> from detente.model.scenario import Defense
-    >>> defense_from_spec(Defense(interceptors=1000, p_kill=0.7, shots_per_rv=2)).capacity
-    500.0
-    """
-    if spec is None:
+def kernel_defense(defense: Defense | None) -> kd.Defense | None:
+    """The kernel's :class:`~detente.kernels.defense.Defense` of a model-level defence: the
+    one boundary between the two (None stays None)."""
+    if defense is None:
         return None
-    return MissileDefense(
-        float(spec.interceptors),
-        float(spec.p_kill),
-        int(spec.shots_per_rv),
-        float(spec.availability),
-        note="given in the scenario",
+    return kd.Defense(
+        float(defense.interceptors),
+        float(defense.p_kill),
+        int(defense.shots_per_rv),
+        float(defense.availability),
     )
 
 
-def defense_from_force(force: Force, **given: Any) -> MissileDefense:
+def intercept_probability(defense: Defense) -> float:
+    """P [-]: probability that an engaged RV is killed (eq. D1)."""
+    d = kernel_defense(defense)
+    return float(kd.intercept_probability(d.p_kill, d.shots_per_rv, d.availability))
+
+
+def capacity(defense: Defense) -> float:
+    """Most RVs engaged, ⌊interceptors / shots_per_rv⌋ [RVs] (eq. D2)."""
+    d = kernel_defense(defense)
+    return float(kd.engagement_capacity(d.interceptors, d.shots_per_rv))
+
+
+def defense_note(defense: Defense) -> str:
+    """Where a defence's figures come from: the note on its interceptors ("given" without
+    one) and which figures are the assumptions of ``data/parameters.yaml``.
+
+    Examples
+    --------
+    >>> defense_note(make_defense(400, p_kill=0.7, note="given on the command line"))
+    'given on the command line; shots_per_rv, availability assumed (data/parameters.yaml)'
+    """
+    own = defense.provenance.get("interceptors")
+    note = own.note if own is not None and own.note else "given"
+    assumed = [
+        k
+        for k in DEFENSE_FIGURES
+        if defense.provenance.get(k) == parameters.provenance("defense", k)
+    ]
+    if assumed:
+        note += f"; {', '.join(assumed)} assumed (data/parameters.yaml)"
+    return note
+
+
+def defense_summary(defense: Defense) -> dict[str, Any]:
+    """JSON-safe figures of a defence, its P and capacity, and :func:`defense_note`."""
+    d = kernel_defense(defense)
+    return {
+        **dict(zip(kd.Defense._fields, d, strict=True)),
+        "intercept_probability": intercept_probability(defense),
+        "capacity": capacity(defense),
+        "note": defense_note(defense),
+    }
+
+
+def defense_from_force(force: Force, **given: Any) -> Defense:
     """A defence whose interceptors are the force's interceptor holdings (deployed launchers).
 
     ``given`` sets ``p_kill``, ``shots_per_rv`` or ``availability``; the others take the
@@ -239,15 +217,14 @@ def defense_from_force(force: Force, **given: Any) -> MissileDefense:
     Examples
     --------
     >>> from detente.model.catalog import load_force
-    >>> defense_from_force(load_force("us-2025")).interceptors
-    44.0
+    >>> gbi = defense_from_force(load_force("us-2025"), p_kill=0.5)
+    >>> gbi.interceptors, defense_note(gbi)  # doctest: +NORMALIZE_WHITESPACE
+    (44.0, '44 interceptors: deployed interceptor launchers of us-2025; shots_per_rv,
+    availability assumed (data/parameters.yaml)')
     """
     count = interceptors_of(force)
-    defaults = [k for k in ("p_kill", "shots_per_rv", "availability") if k not in given]
     note = f"{count:g} interceptors: deployed interceptor launchers of {force.name}"
-    if defaults:
-        note += f"; {', '.join(defaults)} assumed (data/parameters.yaml)"
-    return MissileDefense(count, note=note, **given)
+    return make_defense(count, note=note, **given)
 
 
 @dataclass(frozen=True)
@@ -266,8 +243,9 @@ class Side:
     w80_note : str
         Where ``w80`` comes from.
     force : Force or NotionalForce
-    defense : MissileDefense or None
-        This side's missile defence (none by default).
+    defense : Defense or None
+        This side's missile defence (:class:`~detente.model.scenario.Defense`; none by
+        default).
     """
 
     label: str
@@ -276,7 +254,13 @@ class Side:
     lua: bool = False
     w80_note: str = ""
     force: Force | NotionalForce | None = field(default=None, repr=False, compare=False)
-    defense: MissileDefense | None = None
+    defense: Defense | None = None
+
+    @property
+    def forces(self) -> Forces:
+        """The kernel's :class:`~detente.kernels.exchange.Forces` of this side, batch of one."""
+        e = self.elements
+        return Forces(e.n[None], e.m[None], e.fixed[None], e.alert[None])
 
 
 def mean_warhead_emt(force: Force) -> float | None:
@@ -378,13 +362,14 @@ def make_sides(
     posture: Posture | dict[str, Posture] = "day_to_day",
     lua: bool | dict[str, bool] = False,
     w80: dict[str, float] | None = None,
-    defense: dict[str, MissileDefense] | None = None,
+    defense: Mapping[str, Defense] | None = None,
 ) -> list[Side]:
     """Sides for the kernel; real forces get their posture's alert fractions and default w80.
 
     ``posture``, ``lua`` and ``w80`` may be given per label (party, or force name when two
-    forces share a party); ``defense`` gives a side's :class:`MissileDefense` by label (none
-    by default, whatever interceptors the force holds: see :func:`defense_from_force`).
+    forces share a party); ``defense`` gives a side's
+    :class:`~detente.model.scenario.Defense` by label (none by default, whatever interceptors
+    the force holds: see :func:`defense_from_force`).
     """
     labels = force_labels(forces)
     sides = []
@@ -484,7 +469,7 @@ class StabilityResult(Display):
     params : StabilityParams
     sides : tuple of Side
     defense : dict
-        Per side with a missile defence: its figures (:meth:`MissileDefense.to_dict`), the
+        Per side with a missile defence: its figures (:func:`defense_summary`), the
         share of the other's first strike that gets through (``first_strike_through``) and the
         other's retaliation that arrives when this side strikes first
         (``retaliation_arriving``, of ``retaliation_surviving``) [-, warheads].
@@ -582,83 +567,232 @@ def _finite(v: float) -> float | str:
     return v if math.isfinite(v) else "inf"
 
 
-def _pad(sides: list[Side]) -> list[np.ndarray]:
-    """Element arrays of two sides, each with a batch axis of 1."""
-    return [
-        arr[None, :]
-        for s in sides
-        for arr in (s.elements.n, s.elements.m, s.elements.fixed, s.elements.alert)
+#: Per-side variables of a batch result (:func:`index_dataset`) and what each means.
+SIDE_VARIABLES = {
+    "C1": "cost to this side of striking first [-]",
+    "C2": "cost to this side of being struck first [-]",
+    "r": "min(1, C1/C2) [-]: 1 = this side gains nothing by striking first",
+    "r_uncapped": "C1/C2 [-]",
+    "x_star": "warheads this side spends on counterforce when striking first [warheads]",
+    "surviving": "this side's warheads that survive the other's first strike [warheads]",
+    "arriving": "this side's retaliating warheads that arrive after being struck [warheads]",
+}
+FSI_DESCRIPTION = (
+    "first-strike stability index [-]: 1 = neither side gains by striking first, "
+    "0 = at least one side gains nothing by waiting"
+)
+KILLED_DESCRIPTION = "this side's warheads destroyed per element when struck first [warheads]"
+
+
+def side_values(si: StabilityIndex) -> dict[str, np.ndarray]:
+    """The variables of a batched kernel result by side, plain numpy: ``fsi`` of shape (B,),
+    each of :data:`SIDE_VARIABLES` of shape (B, 2) (side A, side B) and, with kills per
+    element (``kills=True``), ``killed`` of shape (B, 2, E): a side's warheads destroyed per
+    element when the other strikes first (NaN past the side's elements)."""
+    struck = (si.b_first, si.a_first)  # A is struck when B strikes first
+    per_side = {
+        "C1": (si.C1_A, si.C1_B),
+        "C2": (si.C2_A, si.C2_B),
+        "r": (si.r_A, si.r_B),
+        "r_uncapped": (si.r_uncapped_A, si.r_uncapped_B),
+        "x_star": (si.x_star_A, si.x_star_B),
+        "surviving": tuple(fs.R for fs in struck),
+        "arriving": tuple(fs.R_arriving for fs in struck),
+    }
+    out = {"fsi": np.asarray(si.fsi, float)}
+    out.update({k: np.stack(v, axis=-1).astype(float) for k, v in per_side.items()})
+    if si.a_first.killed is not None:
+        width = max(fs.killed.shape[1] for fs in struck)
+        killed = np.full((si.fsi.size, 2, width), np.nan)
+        for k, fs in enumerate(struck):
+            killed[:, k, : fs.killed.shape[1]] = fs.killed
+        out["killed"] = killed
+    return out
+
+
+def index_dataset(
+    values: Mapping[str, np.ndarray], labels: Sequence[tuple[str, str]]
+) -> xr.Dataset:
+    """:func:`side_values` as an :class:`xarray.Dataset` over ``case`` and ``side``.
+
+    ``fsi`` over ``case``; :data:`SIDE_VARIABLES` over ``case`` and ``side`` (``"A"``,
+    ``"B"``, the kernel's sides); ``killed`` (where present) over ``case``, ``side`` and
+    ``element``. ``labels`` (one pair per case) become the ``label`` coordinate over ``case``
+    and ``side``. Names are flattened only at the JSON and DuckDB edges (:func:`flatten`).
+    """
+    import xarray as xr
+
+    dims = {"fsi": ("case",), "killed": ("case", "side", "element")}
+    described = {**SIDE_VARIABLES, "fsi": FSI_DESCRIPTION, "killed": KILLED_DESCRIPTION}
+    data = {
+        k: (dims.get(k, ("case", "side")), v, {"description": described[k]})
+        for k, v in values.items()
+    }
+    label = np.array([list(pair) for pair in labels], dtype=object).reshape(-1, 2)
+    coords = {"side": ["A", "B"], "label": (("case", "side"), label)}
+    return xr.Dataset(data, coords=coords)
+
+
+def flatten(
+    values: Mapping[str, Any], labels: Sequence[str], tag: str = "", sep: str = "."
+) -> dict[str, np.ndarray]:
+    """The JSON and DuckDB names of a batch result: ``fsi`` and ``<variable>.<label>``
+    arrays over the cases (``tag`` goes between: ``r.US-RU.US``; ``sep`` "_" gives the table
+    columns ``r_US`` of the front door).
+
+    The one place where names are flattened. ``values``: :func:`side_values` or an
+    :func:`index_dataset`; ``labels``: the two sides.
+
+    Examples
+    --------
+    >>> from detente.model.catalog import load_force
+    >>> sides = make_sides([load_force("us-2025"), load_force("ru-2025")])
+    >>> out = flatten(evaluate_rows([sides], StabilityParams()), ("US", "RU"), "US-RU")
+    >>> sorted(out)[:4]
+    ['C1.US-RU.RU', 'C1.US-RU.US', 'C2.US-RU.RU', 'C2.US-RU.US']
+    >>> bool(out["fsi.US-RU"][0] == evaluate(sides).fsi)
+    True
+    """
+    mid = f"{tag}{sep}" if tag else ""
+    out = {f"fsi{sep}{tag}" if tag else "fsi": np.asarray(values["fsi"])}
+    for name in SIDE_VARIABLES:
+        column = np.asarray(values[name])
+        for k, label in enumerate(labels):
+            out[f"{name}{sep}{mid}{label}"] = column[:, k]
+    return out
+
+
+def stack_sides(sides: Sequence[Side]) -> Forces:
+    """The kernel's :class:`~detente.kernels.exchange.Forces` of ``sides`` stacked on a batch
+    axis, padded with n = 0 elements.
+
+    Examples
+    --------
+    >>> from detente.model.catalog import load_force
+    >>> us, ru = make_sides([load_force("us-2025"), load_force("ru-2025")])
+    >>> [a.shape for a in stack_sides([us, ru])]
+    [(2, 11), (2, 11), (2, 11), (2, 11)]
+    """
+    width = max(len(s.elements) for s in sides)
+    out = []
+    for name, fill in (("n", 0.0), ("m", 0.0), ("fixed", False), ("alert", 0.0)):
+        rows = [getattr(s.elements, name) for s in sides]
+        arr = np.full((len(rows), width), fill, dtype=rows[0].dtype)
+        for i, row in enumerate(rows):
+            arr[i, : len(row)] = row
+        out.append(arr)
+    return Forces(*out)
+
+
+def _defense_rows(sides: Sequence[Side]) -> kd.Defense | None:
+    """The sides' defences as one kernel :class:`~detente.kernels.defense.Defense` over the
+    rows (a row without one: no interceptors, which leaves it exactly undefended), or None."""
+    rows = [kernel_defense(s.defense) for s in sides]
+    if all(d is None for d in rows):
+        return None
+    filled = [d or kd.Defense(0.0, 0.0) for d in rows]
+    return kd.Defense(*(np.array(f) for f in zip(*filled, strict=True)))
+
+
+def _typed_de(pairs: Sequence[Sequence[Side]], rows: Sequence[StabilityParams]) -> tuple:
+    """DE by weapon type of every pair, both directions, padded: (R, E_A, E_B), (R, E_B, E_A),
+    and per pair the matrices with their notes (:func:`weapon_de`)."""
+    typed = [
+        (weapon_de(a, b, p), weapon_de(b, a, p)) for (a, b), p in zip(pairs, rows, strict=True)
     ]
+    width = [max(len(pair[k].elements) for pair in pairs) for k in (0, 1)]
+    out = []
+    for k in (0, 1):
+        de = np.full((len(pairs), width[k], width[1 - k]), rows[0].de)
+        for i, row in enumerate(typed):
+            matrix = row[k][0]
+            de[i, : matrix.shape[0], : matrix.shape[1]] = matrix
+        out.append(de)
+    return out[0], out[1], typed
 
 
-def _through(striker: Side, victim: Side, params: StabilityParams) -> float:
-    """Share of the striker's whole first strike that gets through the victim's defence."""
-    d = victim.defense
-    if d is None:
-        return 1.0
-    s = striker.elements
-    w_s = striker_weapons(s.n[None], s.m[None], s.fixed[None], avail=params.avail)
-    return float(
-        penetration_share(w_s, d.interceptors, d.p_kill, d.shots_per_rv, d.availability)[0]
-    )
+def evaluate_rows(
+    pairs: Sequence[Sequence[Side]], params: StabilityParams | Sequence[StabilityParams]
+) -> xr.Dataset:
+    """Many (A, B) side pairs in one batched kernel call: an :func:`index_dataset`, one
+    ``case`` per pair, with the kills per element.
+
+    ``params`` is shared or given per row; rows may differ in ``de`` but must share the other
+    constants and the DE mode (``weapons``). Sides may have missile defences. Case ``i``
+    equals ``evaluate(pairs[i], params[i])``; :func:`result_at` turns it into a result.
+
+    Raises
+    ------
+    InputError
+        Rows whose constants other than ``de`` differ.
+
+    Examples
+    --------
+    Both sides' launch under attack as four rows of one call:
+
+    >>> from detente.model.catalog import load_force
+    >>> sides = make_sides([load_force("us-2025"), load_force("ru-2025")])
+    >>> rows = [[replace(sides[0], lua=a), replace(sides[1], lua=b)]
+    ...         for a in (False, True) for b in (False, True)]
+    >>> ds = evaluate_rows(rows, StabilityParams())
+    >>> bool(ds.fsi[0] == evaluate(sides).fsi), dict(ds.sizes)
+    (True, {'case': 4, 'side': 2, 'element': 11})
+    """
+    return index_dataset(row_values(pairs, params), [(a.label, b.label) for a, b in pairs])
 
 
-def _pieces(striker: Side, victim: Side, params: StabilityParams) -> list[tuple]:
-    """Counterforce pieces in spending order: (efficiency [-], victim element, cost [warheads])."""
-    e = victim.elements
-    rho = _through(striker, victim, params)
-    if params.weapons == "data":
-        s = striker.elements
-        stock = weapon_stock(s.n[None], s.m[None], s.fixed[None], avail=params.avail)
-        ws = weapon_segments(
-            e.n[None], e.m[None], e.fixed[None], e.alert[None],
-            (weapon_de(striker, victim, params)[0] * rho)[None], stock,
-            kmax=params.kmax, lua=victim.lua, lua_escape=params.lua_escape,
-        )  # fmt: skip
-        rows = zip(ws.efficiency[0], ws.target_class[0], ws.cost[0], strict=True)
-        return [(float(eff), int(j), float(c)) for eff, j, c in rows if j >= 0]
-    de = params.de * rho
-    cost = np.where(e.fixed, e.n, e.n * (1 - e.alert))
-    eff = e.m * de * np.where(e.fixed & victim.lua, 1 - params.lua_escape, 1.0)
-    segs = [(eff[i] * (1 - de) ** k, i, cost[i]) for i in range(len(e)) for k in range(params.kmax)]
-    segs.sort(key=lambda s: -s[0])
-    return segs
+def row_values(
+    pairs: Sequence[Sequence[Side]], params: StabilityParams | Sequence[StabilityParams]
+) -> dict[str, np.ndarray]:
+    """:func:`evaluate_rows` as plain :func:`side_values` (no xarray, which takes a second
+    to import: for the callers inside the package that only index it)."""
+    return _evaluate_rows(pairs, params)[0]
 
 
-def _surviving(victim: Side, striker: Side, x_star: float, params: StabilityParams) -> dict:
-    """Victim warheads surviving per element after the striker spends ``x_star``."""
-    e = victim.elements
-    destroyed = np.zeros(len(e))
-    left = x_star
-    for efficiency, i, c in _pieces(striker, victim, params):
-        spend = min(c, left)
-        destroyed[i] += spend * efficiency
-        left -= spend
-        if left <= 0:
-            break
-    return {name: float(w - d) for name, w, d in zip(e.names, e.warheads, destroyed, strict=True)}
-
-
-def _curve(striker: Side, victim: Side, params: StabilityParams) -> dict[str, list[float]]:
-    """Breakpoints of the striker's draw-down curve against the victim."""
-    v = victim.elements
-    if params.weapons == "data":
-        pieces = _pieces(striker, victim, params)
-        cost = np.array([[c for _, _, c in pieces]])
-        eff = np.array([[e for e, _, _ in pieces]])
+def _evaluate_rows(pairs, params):
+    """:func:`row_values` and, by weapon type, each pair's DE matrices and notes."""
+    rows = [params] * len(pairs) if isinstance(params, StabilityParams) else list(params)
+    if len({(p.weapons, *sorted(p.kernel_kwargs().items())) for p in rows}) > 1:
+        raise InputError("batched rows must share every constant but de")
+    a_sides, b_sides = [p[0] for p in pairs], [p[1] for p in pairs]
+    typed = None
+    if rows[0].weapons == "data":
+        de_ab, de_ba, typed = _typed_de(pairs, rows)
     else:
-        cost, eff = counterforce_segments(
-            v.n[None],
-            v.m[None],
-            v.fixed[None],
-            v.alert[None],
-            params.de * _through(striker, victim, params),
-            kmax=params.kmax,
-            lua=victim.lua,
-            lua_escape=params.lua_escape,
-        )
-    x, k = drawdown_breakpoints(cost.reshape(1, -1), eff.reshape(1, -1))
-    return {"x": x[0].tolist(), "K": k[0].tolist()}
+        de_ab = de_ba = np.array([p.de for p in rows], dtype=float)
+    si = stability_index(
+        stack_sides(a_sides),
+        stack_sides(b_sides),
+        np.array([s.w80 for s in a_sides]),
+        np.array([s.w80 for s in b_sides]),
+        de_ab,
+        de_ba,
+        lua_A=np.array([s.lua for s in a_sides]),
+        lua_B=np.array([s.lua for s in b_sides]),
+        defense_A=_defense_rows(a_sides),
+        defense_B=_defense_rows(b_sides),
+        kills=True,
+        **rows[0].kernel_kwargs(),
+    )
+    return side_values(si), typed
+
+
+def _curve(striker: Side, victim: Side, params: StabilityParams, de: Any) -> dict[str, list]:
+    """Breakpoints of the striker's draw-down curve against the victim (the kernel's).
+
+    With DE by weapon type, points where one type runs out and the next goes on at the same
+    efficiency are no breakpoints and are left out.
+    """
+    dc = drawdown_curve(
+        striker.forces, victim.forces, striker.w80, victim.w80, de, lua=victim.lua,
+        defense_S=kernel_defense(striker.defense), defense_V=kernel_defense(victim.defense),
+        num=2, **params.kernel_kwargs(),
+    )  # fmt: skip
+    x, k = dc.x_break[0], dc.K_break[0]
+    if np.ndim(de) == 3:
+        keep = np.r_[True, x[1:] > x[:-1]]
+        x, k = x[keep], k[keep]
+    return {"x": x.tolist(), "K": k.tolist()}
 
 
 def evaluate(sides: list[Side], params: StabilityParams | None = None) -> StabilityResult:
@@ -676,140 +810,71 @@ def evaluate(sides: list[Side], params: StabilityParams | None = None) -> Stabil
         raise InputError(f"stability needs exactly two sides, got {len(sides)}")
     params = params or StabilityParams()
     a, b = sides
-    de_ab, de_ba, weapons = params.de, params.de, {}
-    if params.weapons == "data":
-        for striker, victim in ((a, b), (b, a)):
-            matrix, notes = weapon_de(striker, victim, params)
+    values, typed = _evaluate_rows([sides], params)
+    de = {a.label: params.de, b.label: params.de}
+    weapons = {}
+    if typed:
+        for striker, (matrix, notes) in zip(sides, typed[0], strict=True):
             weapons[striker.label] = {"de": matrix.tolist(), "assumed": list(notes)}
-        de_ab, de_ba = (np.asarray(weapons[s.label]["de"], float)[None] for s in (a, b))
-    defense = {}
-    for side, suffix in ((a, "A"), (b, "B")):
-        if side.defense is not None:
-            defense.update(side.defense.kernel_kwargs(suffix))
-    si = stability_index(
-        *_pad(sides),
-        a.w80,
-        b.w80,
-        de_ab,
-        de_ba,
-        lua_A=a.lua,
-        lua_B=b.lua,
-        **params.kernel_kwargs(),
-        **defense,
-    )
-    curves = {s.label: _curve(s, v, params) for s, v in ((a, b), (b, a))}
+            de[striker.label] = matrix[None]
+    curves = {s.label: _curve(s, v, params, de[s.label]) for s, v in ((a, b), (b, a))}
     defended = {}
-    for side, other, own_first in ((a, b, si.a_first), (b, a, si.b_first)):
+    for k, (side, other) in enumerate(((a, b), (b, a))):
         if side.defense is not None:
+            w_s = striker_weapons(*other.forces[:3], avail=params.avail)
+            through = kd.penetration_share(w_s, *kernel_defense(side.defense))
             defended[side.label] = {
-                **side.defense.to_dict(),
-                "first_strike_through": _through(other, side, params),
-                "retaliation_surviving": float(own_first.R[0]),
-                "retaliation_arriving": float(own_first.R_arriving[0]),
+                **defense_summary(side.defense),
+                "first_strike_through": float(through[0]),
+                "retaliation_surviving": float(values["surviving"][0, 1 - k]),
+                "retaliation_arriving": float(values["arriving"][0, 1 - k]),
             }
-    return result_at(si, 0, (a, b), params, drawdown=curves, defense=defended, weapons=weapons)
+    return result_at(values, 0, (a, b), params, drawdown=curves, defense=defended, weapons=weapons)
 
 
 def result_at(
-    si: StabilityIndex,
+    values: Mapping[str, Any],
     i: int,
-    sides: tuple[Side, Side],
+    sides: Sequence[Side],
     params: StabilityParams,
     *,
     drawdown: dict | None = None,
     defense: dict | None = None,
     weapons: dict | None = None,
 ) -> StabilityResult:
-    """The :class:`StabilityResult` of row ``i`` of a batched kernel result for ``sides``."""
+    """The :class:`StabilityResult` of case ``i`` of a batch result for ``sides`` (an
+    :func:`evaluate_rows` dataset or its :func:`side_values`)."""
     a, b = sides
-    la, lb = a.label, b.label
-    x_a, x_b = float(si.x_star_A[i]), float(si.x_star_B[i])
+    labels = (a.label, b.label)
+    row = {
+        k: np.asarray(values[k])[i] for k in ("C1", "C2", "r", "r_uncapped", "x_star", "arriving")
+    }
+
+    def by_side(name: str) -> dict[str, float]:
+        return {label: float(v) for label, v in zip(labels, row[name], strict=True)}
+
+    surviving = {}
+    for k, side in enumerate(sides):
+        e = side.elements
+        killed = np.asarray(values["killed"])[i, k, : len(e)]
+        surviving[side.label] = {
+            name: float(w - d) for name, w, d in zip(e.names, e.warheads, killed, strict=True)
+        }
     return StabilityResult(
-        labels=(la, lb),
-        C1={la: float(si.C1_A[i]), lb: float(si.C1_B[i])},
-        C2={la: float(si.C2_A[i]), lb: float(si.C2_B[i])},
-        r={la: float(si.r_A_capped[i]), lb: float(si.r_B_capped[i])},
-        r_uncapped={la: float(si.r_A[i]), lb: float(si.r_B[i])},
-        fsi=float(si.fsi[i]),
-        x_star={la: x_a, lb: x_b},
-        arriving={la: float(si.b_first.R_arriving[i]), lb: float(si.a_first.R_arriving[i])},
-        surviving={la: _surviving(a, b, x_b, params), lb: _surviving(b, a, x_a, params)},
+        labels=labels,
+        C1=by_side("C1"),
+        C2=by_side("C2"),
+        r=by_side("r"),
+        r_uncapped=by_side("r_uncapped"),
+        fsi=float(np.asarray(values["fsi"])[i]),
+        x_star=by_side("x_star"),
+        arriving=by_side("arriving"),
+        surviving=surviving,
         drawdown=drawdown or {},
         params=params,
         sides=(a, b),
         defense=defense or {},
         weapons=weapons or {},
-    )
-
-
-def stack_sides(sides: Sequence[Side]) -> list[np.ndarray]:
-    """n, m, fixed, alert of ``sides`` stacked on a batch axis, padded with n = 0 elements.
-
-    Examples
-    --------
-    >>> from detente.model.catalog import load_force
-    >>> us, ru = make_sides([load_force("us-2025"), load_force("ru-2025")])
-    >>> [a.shape for a in stack_sides([us, ru])]
-    [(2, 11), (2, 11), (2, 11), (2, 11)]
-    """
-    width = max(len(s.elements) for s in sides)
-    out = []
-    for name, fill in (("n", 0.0), ("m", 0.0), ("fixed", False), ("alert", 0.0)):
-        rows = [getattr(s.elements, name) for s in sides]
-        arr = np.full((len(rows), width), fill, dtype=rows[0].dtype)
-        for i, row in enumerate(rows):
-            arr[i, : len(row)] = row
-        out.append(arr)
-    return out
-
-
-def evaluate_rows(
-    pairs: Sequence[Sequence[Side]], params: StabilityParams | Sequence[StabilityParams]
-) -> StabilityIndex:
-    """The kernel result of many (A, B) side pairs in one batched call, one row per pair.
-
-    For one DE for every warhead (``weapons == "uniform"``) and no missile defence: the cases
-    :func:`evaluate` handles without its extensions. ``params`` is shared or given per row;
-    rows may differ in ``de`` but must share the other constants. Row ``i`` equals
-    ``evaluate(pairs[i], params[i])``; :func:`result_at` turns it into a result.
-
-    Raises
-    ------
-    InputError
-        Weapon types, a missile defence (use :func:`evaluate` per pair), or rows whose
-        constants other than ``de`` differ.
-
-    Examples
-    --------
-    Both sides' launch under attack as four rows of one call:
-
-    >>> from detente.model.catalog import load_force
-    >>> sides = make_sides([load_force("us-2025"), load_force("ru-2025")])
-    >>> rows = [[replace(sides[0], lua=a), replace(sides[1], lua=b)]
-    ...         for a in (False, True) for b in (False, True)]
-    >>> si = evaluate_rows(rows, StabilityParams())
-    >>> bool(abs(si.fsi[0] - evaluate(sides).fsi) < 1e-12), si.fsi.shape
-    (True, (4,))
-    """
-    rows = [params] * len(pairs) if isinstance(params, StabilityParams) else list(params)
-    if any(p.weapons != "uniform" for p in rows) or any(
-        s.defense is not None for pair in pairs for s in pair
-    ):
-        raise InputError("batched rows take one DE for every warhead and no missile defence")
-    if len({tuple(sorted(p.kernel_kwargs().items())) for p in rows}) > 1:
-        raise InputError("batched rows must share every constant but de")
-    a_sides, b_sides = [p[0] for p in pairs], [p[1] for p in pairs]
-    de = np.array([p.de for p in rows], dtype=float)
-    return stability_index(
-        *stack_sides(a_sides),
-        *stack_sides(b_sides),
-        np.array([s.w80 for s in a_sides]),
-        np.array([s.w80 for s in b_sides]),
-        de,
-        de,
-        lua_A=np.array([s.lua for s in a_sides]),
-        lua_B=np.array([s.lua for s in b_sides]),
-        **rows[0].kernel_kwargs(),
     )
 
 

@@ -25,7 +25,8 @@ import numpy as np
 
 from detente.analysis.elements import strategic_holdings
 from detente.analysis.scenario import ResolvedScenario, UncertainInput
-from detente.analysis.stability import Side
+from detente.analysis.stability import Side, flatten, kernel_defense, side_values
+from detente.kernels.exchange import Forces
 from detente.kernels.stability import stability_index
 from detente.model.force import Posture
 from detente.model.scenario import MAX_SAMPLES, LogNormal, Normal, Triangular, Uniform
@@ -205,21 +206,17 @@ def _parameters(resolved: ResolvedScenario, values, rows) -> dict[str, Any]:
 KERNEL_PARAMETERS = ("alpha", "surcharge", "avail", "kmax", "lua_escape")
 
 
-def _defense(resolved: ResolvedScenario, label: str, suffix: str, values, rows) -> dict:
-    """Keyword arguments of one side's missile defence for the kernel (none without one)."""
-    d = resolved.party(label).defense
+def _defense(resolved: ResolvedScenario, label: str, values, rows) -> Any:
+    """One side's missile defence for the kernel with its sampled figures (None without one)."""
+    d = kernel_defense(resolved.party(label).defense)
     if d is None:
-        return {}
-    kw: dict[str, Any] = {
-        "interceptors": d.interceptors,
-        "p_kill": d.p_kill,
-        "shots_per_rv": d.shots_per_rv,
-        "availability": d.availability,
+        return None
+    sampled = {
+        x.target.name: values[x.path][rows]
+        for x in resolved.inputs
+        if x.target.kind == "defense" and x.target.party == label
     }
-    for x in resolved.inputs:
-        if x.target.kind == "defense" and x.target.party == label:
-            kw[x.target.name] = values[x.path][rows]
-    return {f"{k}_{suffix}": v for k, v in kw.items()}
+    return d._replace(**sampled)
 
 
 def _pair_outputs(out, rows, sides, postures, active, values, params, b):
@@ -227,20 +224,16 @@ def _pair_outputs(out, rows, sides, postures, active, values, params, b):
     a, c = next(iter(sides.values()))
     arr_a, w80_a = _columns(a, postures[a.label], active, values, rows, b)
     arr_c, w80_c = _columns(c, postures[c.label], active, values, rows, b)
-    defense = {
-        **_defense(active, a.label, "A", values, rows),
-        **_defense(active, c.label, "B", values, rows),
-    }
     si = stability_index(
-        *arr_a, *arr_c, w80_a, w80_c, params["de"], params["de"], lua_A=a.lua, lua_B=c.lua,
-        **{k: params[k] for k in KERNEL_PARAMETERS}, **defense,
+        Forces(*arr_a), Forces(*arr_c), w80_a, w80_c, params["de"], params["de"],
+        lua_A=a.lua, lua_B=c.lua, defense_A=_defense(active, a.label, values, rows),
+        defense_B=_defense(active, c.label, values, rows),
+        **{k: params[k] for k in KERNEL_PARAMETERS},
     )  # fmt: skip
-    out["fsi"][rows] = si.fsi
-    struck = ((a.label, si.r_A_capped, si.b_first), (c.label, si.r_B_capped, si.a_first))
-    for label, r, hit in struck:
-        out[f"r.{label}"][rows] = r
-        out[f"surviving.{label}"][rows] = hit.R
-        out[f"arriving.{label}"][rows] = hit.R_arriving
+    flat = flatten(side_values(si), (a.label, c.label))
+    for name, column in flat.items():
+        if name in out:  # the outputs of output_names: fsi, r, surviving, arriving
+            out[name][rows] = column
 
 
 def _system_outputs(out, rows, sides, postures, active, values, params, b, labels):
@@ -271,7 +264,6 @@ def _system_outputs(out, rows, sides, postures, active, values, params, b, label
     )  # fmt: skip
     out["fsi"][rows] = si.fsi_min
     out["fsi_product"][rows] = si.fsi_product
-    capped = np.minimum(si.r, 1.0)
     st = si.strike
     for pair in sides:
         i, j = index[pair[0]], index[pair[1]]
@@ -279,7 +271,7 @@ def _system_outputs(out, rows, sides, postures, active, values, params, b, label
         out[f"fsi.{tag}"][rows] = si.fsi[:, i, j]
         for me, them in ((i, j), (j, i)):
             label = labels[me]
-            out[f"r.{tag}.{label}"][rows] = capped[:, me, them]
+            out[f"r.{tag}.{label}"][rows] = si.r[:, me, them]
             out[f"surviving.{tag}.{label}"][rows] = st.R[:, them, me]
             out[f"arriving.{tag}.{label}"][rows] = st.R_arriving[:, them, me]
 

@@ -600,25 +600,22 @@ def _with_stability(
 ) -> UploadTimeline:
     from dataclasses import replace
 
+    from detente.kernels.exchange import Forces
     from detente.kernels.stability import stability_index
 
     params = params or StabilityParams()
     sides = make_sides([a.force, b.force], posture=posture, lua=lua, w80=dict(w80 or {}))
-    arrays = []
+    forces = []
     for side, t in zip(sides, (a, b), strict=True):
         e = side.elements
         n = t.launchers
         with np.errstate(divide="ignore", invalid="ignore"):
             m = np.where(n > 0, t.deployed / n, 0.0)
         batch = n.shape[0]
-        arrays += [
-            n,
-            m,
-            np.broadcast_to(e.fixed, (batch, len(e))),
-            np.broadcast_to(e.alert, (batch, len(e))),
-        ]
+        fixed, alert = (np.broadcast_to(x, (batch, len(e))) for x in (e.fixed, e.alert))
+        forces.append(Forces(n, m, fixed, alert))
     si = stability_index(
-        *arrays,
+        *forces,
         sides[0].w80,
         sides[1].w80,
         params.de,
@@ -630,8 +627,8 @@ def _with_stability(
     la, lb = sides[0].label, sides[1].label
     stability = Stability(
         fsi=si.fsi,
-        r={la: si.r_A_capped, lb: si.r_B_capped},
-        r_uncapped={la: si.r_A, lb: si.r_B},
+        r={la: si.r_A, lb: si.r_B},
+        r_uncapped={la: si.r_uncapped_A, lb: si.r_uncapped_B},
         C1={la: si.C1_A, lb: si.C1_B},
         C2={la: si.C2_A, lb: si.C2_B},
         w80={la: sides[0].w80, lb: sides[1].w80},

@@ -12,18 +12,20 @@ from rich.console import Console
 from rich.table import Table
 
 from detente.analysis.stability import (
-    MissileDefense,
+    DEFENSE_FIGURES,
     StabilityParams,
     StabilityResult,
     defense_from_force,
     evaluate,
     load_side_force,
+    make_defense,
     make_sides,
 )
 from detente.errors import InputError
 from detente.model import parameters
 from detente.model.force import Force
 from detente.model.notional import NotionalForce
+from detente.model.scenario import Defense
 
 
 class Format(enum.StrEnum):
@@ -63,11 +65,9 @@ def calculus(de: float | None, kmax: int | None, **more: Any) -> StabilityParams
     return StabilityParams(de=_check_fraction("de", de), kmax=kmax, **more)
 
 
-DEFENSE_FIELDS = ("p_kill", "shots_per_rv", "availability")
-
-
-def parse_defense(text: str, force: Force | NotionalForce, option: str) -> MissileDefense:
-    """A :class:`MissileDefense` from ``I[,p_kill[,shots_per_rv[,availability]]]``.
+def parse_defense(text: str, force: Force | NotionalForce, option: str) -> Defense:
+    """A :class:`~detente.model.scenario.Defense` from
+    ``I[,p_kill[,shots_per_rv[,availability]]]``.
 
     ``I`` is a number of interceptors or ``holdings`` (the force's interceptor launchers);
     omitted figures take the assumptions of ``data/parameters.yaml`` (group ``defense``).
@@ -85,7 +85,7 @@ def parse_defense(text: str, force: Force | NotionalForce, option: str) -> Missi
         raise InputError(f"{usage}; got {text!r}", field=option)
     given: dict[str, float | int] = {}
     try:
-        for name, part in zip(DEFENSE_FIELDS, parts[1:], strict=False):
+        for name, part in zip(DEFENSE_FIGURES, parts[1:], strict=False):
             value = float(part)
             given[name] = int(value) if name == "shots_per_rv" and value.is_integer() else value
         interceptors = None if parts[0] == "holdings" else float(parts[0])
@@ -93,14 +93,10 @@ def parse_defense(text: str, force: Force | NotionalForce, option: str) -> Missi
         raise InputError(f"{usage}; got {text!r}", field=option) from None
     if interceptors is None and not isinstance(force, Force):
         raise InputError("a notional force holds no interceptors", field=option)
-    assumed = [k for k in DEFENSE_FIELDS if k not in given]
-    note = "given on the command line"
-    if assumed:
-        note += f"; {', '.join(assumed)} assumed (data/parameters.yaml)"
     try:
         if interceptors is None:
             return defense_from_force(force, **given)
-        return MissileDefense(interceptors, note=note, **given)
+        return make_defense(interceptors, note="given on the command line", **given)
     except InputError as exc:
         raise InputError(exc.message, field=f"{option} ({exc.field})") from None
 

@@ -51,11 +51,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from detente.kernels._common import floats
 from detente.kernels.exchange import (
     AVAIL,
     KMAX,
     LUA_ESCAPE,
-    _floats,
+    Forces,
     check_forces,
     counterforce_segments,
     drawdown,
@@ -96,8 +97,8 @@ def penalty_for_waiting(d_wait, d_strike):
     >>> penalty_for_waiting([0.8, 0.5, 0.0], [0.2, 0.5, 0.0])
     array([0.75, 0.  , 0.  ])
     """
-    d_wait = _floats("d_wait", d_wait, np.shape(d_wait), hi=1.0)
-    d_strike = _floats("d_strike", d_strike, np.shape(d_strike), hi=1.0)
+    d_wait = floats("d_wait", d_wait, np.shape(d_wait), hi=1.0)
+    d_strike = floats("d_strike", d_strike, np.shape(d_strike), hi=1.0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         p = 1.0 - d_strike / d_wait
     return np.where(d_wait > 0, p, np.where(d_strike > 0, -np.inf, 0.0))
@@ -130,8 +131,8 @@ def schelling_index(p_a, p_b):
 
 def _ratio(name_num, num, name_den, den):
     """num/den of two checked arrays >= 0: 0/0 = 1 and x/0 = inf [ours]."""
-    num = _floats(name_num, num, np.shape(num))
-    den = _floats(name_den, den, np.shape(den))
+    num = floats(name_num, num, np.shape(num))
+    den = floats(name_den, den, np.shape(den))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r = num / den
     return np.where((num == 0) & (den == 0), 1.0, r)
@@ -260,7 +261,8 @@ def strike_outcome(
         raise ValueError(f"strike must be one of {STRIKES}; got {strike!r}")
     if strike == "kent_thaler":
         fs = first_strike(
-            n_S, m_S, fixed_S, alert_S, n_V, m_V, fixed_V, alert_V, w80_S, w80_V, de,
+            Forces(n_S, m_S, fixed_S, alert_S), Forces(n_V, m_V, fixed_V, alert_V),
+            w80_S, w80_V, de,
             alpha=alpha, surcharge=surcharge, avail=avail, kmax=kmax, lua=lua,
             lua_escape=lua_escape, chunk_size=chunk_size, threads=threads,
         )  # fmt: skip
@@ -281,6 +283,6 @@ def strike_outcome(
     return StrikeOutcome(
         x,
         arriving,
-        value_damage(arriving, _floats("w80_S", w80_S, (batch,), lo_open=True)),
-        value_damage(w_s - x, _floats("w80_V", w80_V, (batch,), lo_open=True)),
+        value_damage(arriving, floats("w80_S", w80_S, (batch,), lo_open=True)),
+        value_damage(w_s - x, floats("w80_V", w80_V, (batch,), lo_open=True)),
     )

@@ -30,7 +30,39 @@ References
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
+
+
+class Defense(NamedTuple):
+    """One side's missile defence as the kernels take it; scalars or arrays of shape (B,).
+
+    The model-level :class:`detente.model.scenario.Defense` becomes one of these in
+    :func:`detente.analysis.stability.kernel_defense`.
+
+    Attributes
+    ----------
+    interceptors : float or array_like
+        Interceptors I [-], >= 0.
+    p_kill : float or array_like
+        Single-shot kill probability p_I [-] in [0, 1].
+    shots_per_rv : int or array_like
+        Interceptors s fired at each engaged RV [-], whole numbers >= 1 (default 1).
+    availability : float or array_like
+        Probability K [-] in [0, 1] that the defence works when needed (default 1).
+
+    Examples
+    --------
+    >>> d = Defense(1000, p_kill=0.7, shots_per_rv=2, availability=0.9)
+    >>> round(float(intercept_probability(d.p_kill, d.shots_per_rv, d.availability)), 4)
+    0.819
+    """
+
+    interceptors: float | np.ndarray
+    p_kill: float | np.ndarray
+    shots_per_rv: int | np.ndarray = 1
+    availability: float | np.ndarray = 1.0
 
 
 def _array(name, x, lo, hi=np.inf, *, whole=False):

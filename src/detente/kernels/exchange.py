@@ -59,48 +59,48 @@ References
 
 from __future__ import annotations
 
-from functools import cache
 from typing import NamedTuple
 
 import numpy as np
+
+from detente.kernels._common import (
+    bools,
+    chain,
+    check_de,
+    check_de_matrix,
+    classes,
+    floats,
+    greedy_spend,
+    segments,
+    sort_segments,
+    weapon_classes,
+)
 
 AVAIL = 0.9  # [-] share of survivable-force weapons the striker can use (models.md §2 [rec])
 KMAX = 2  # [-] salvo levels per target class (models.md §2 [rec])
 LUA_ESCAPE = 0.9  # [-] share of fixed-force weapons escaping under launch under attack [rec]
 
 
-def _floats(name, x, shape, lo=0.0, hi=np.inf, *, lo_open=False):
-    """``x`` broadcast to ``shape`` as a float array, or a ValueError naming ``name``."""
-    a = np.asarray(x, dtype=float)
-    if a.size:
-        low, high = np.minimum.reduce(a, axis=None), np.maximum.reduce(a, axis=None)
-        if not ((low > lo if lo_open else low >= lo) and high <= hi and high < np.inf):
-            ok = np.isfinite(a) & (a > lo if lo_open else a >= lo) & (a <= hi)
-            rule = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
-            raise ValueError(f"{name} must be finite and in {rule}; got {float(a[~ok].flat[0])}")
-    return _broadcast(name, a, shape)
+class Forces(NamedTuple):
+    """One side's force elements, arrays of shape (B, E) (padding: ``n = 0``).
 
-
-def _bools(name, x, shape, *, want=None):
-    """``x`` broadcast to ``shape`` as a bool array, or a ValueError naming ``name``.
-
-    ``want`` says in a shape error what was expected (default: ``shape`` or a scalar).
+    Attributes
+    ----------
+    n : array_like
+        Launchers per element [-], >= 0.
+    m : array_like
+        Warheads per launcher [-], >= 0.
+    fixed : array_like of bool
+        True for fixed (silo) elements, always targetable.
+    alert : array_like
+        Alert fraction [-] in [0, 1] of survivable elements (the share of launchers that
+        cannot be targeted); ignored where ``fixed``. A scalar broadcasts.
     """
-    a = np.asarray(x)
-    if a.dtype != bool:
-        raise ValueError(f"{name} must be boolean; got dtype {a.dtype}")
-    return _broadcast(name, a, shape, want)
 
-
-def _broadcast(name, a, shape, want=None):
-    """Array ``a`` broadcast to ``shape``, or a ValueError naming ``name`` and ``want``."""
-    if a.shape == shape:
-        return a
-    try:
-        return np.broadcast_to(a, shape)
-    except ValueError:
-        want = want or f"{shape} or a scalar"
-        raise ValueError(f"{name} has shape {a.shape}; expected {want}") from None
+    n: np.ndarray
+    m: np.ndarray
+    fixed: np.ndarray
+    alert: np.ndarray
 
 
 def check_forces(n, m, fixed, alert, *, side="S"):
@@ -121,8 +121,8 @@ def check_forces(n, m, fixed, alert, *, side="S"):
 
     Returns
     -------
-    n, m, fixed, alert : ndarray, shape (B, E)
-        Float arrays (``fixed`` bool).
+    Forces
+        Arrays of shape (B, E): float (``fixed`` bool).
 
     Raises
     ------
@@ -139,11 +139,11 @@ def check_forces(n, m, fixed, alert, *, side="S"):
     if n_arr.ndim != 2:
         raise ValueError(f"n_{side} must have shape (B, E); got shape {n_arr.shape}")
     shape = n_arr.shape
-    return (
-        _floats(f"n_{side}", n_arr, shape),
-        _floats(f"m_{side}", m, shape),
-        _bools(f"fixed_{side}", fixed, shape),
-        _floats(f"alert_{side}", alert, shape, hi=1.0),
+    return Forces(
+        floats(f"n_{side}", n_arr, shape),
+        floats(f"m_{side}", m, shape),
+        bools(f"fixed_{side}", fixed, shape),
+        floats(f"alert_{side}", alert, shape, hi=1.0),
     )
 
 
@@ -171,7 +171,7 @@ def striker_weapons(n, m, fixed, *, avail=AVAIL):
     1450.0
     """
     n, m, fixed, _ = check_forces(n, m, fixed, 0.0)
-    avail = _floats("avail", avail, n.shape[:1], hi=1.0)
+    avail = floats("avail", avail, n.shape[:1], hi=1.0)
     return np.einsum("be,be,be->b", n, m, np.where(fixed, 1.0, avail[:, None]))
 
 
@@ -184,164 +184,11 @@ def total_weapons(n, m):
     return np.einsum("be,be->b", n, m)
 
 
-def _classes(n, m, fixed, alert, de, lua, lua_escape):
-    """Per victim class: targets, first-salvo efficiency and salvo ratio 1 − DE, (b, E) each.
-
-    ``lua`` (bool) and ``lua_escape`` have shape (b,); the other inputs (b, E).
-    """
-    targets = np.where(fixed, n, n * (1.0 - alert))
-    eff = m * de
-    if lua.any():
-        eff *= np.where(fixed & lua[:, None], 1.0 - lua_escape[:, None], 1.0)
-    return targets, eff, 1.0 - de
-
-
-def _segments(targets, eff, ratio, kmax):
-    """Unsorted segments, segment-major: cost and efficiency, shape (E·kmax, b).
-
-    Class inputs have shape (b, E). Segment s = i·kmax + (k − 1) is class i, salvo level k.
-    """
-    b, n_class = targets.shape
-    out = np.empty((n_class, kmax, b))
-    out[:, 0] = eff.T
-    ratio = ratio.T
-    for k in range(1, kmax):
-        np.multiply(out[:, k - 1], ratio, out=out[:, k])
-    cost = np.empty((n_class, kmax, b))
-    cost[:] = targets.T[:, None, :]
-    return cost.reshape(n_class * kmax, b), out.reshape(n_class * kmax, b)
-
-
-@cache
-def _sorting_network(size, run):
-    """Comparators (i, j), i < j, of Batcher's odd–even merge sort of ``size`` keys.
-
-    Keys already sorted in runs of length ``run`` (a power of two; each class's salvo levels)
-    skip the merge levels that build such runs.
-    """
-    n = 1 << max(size - 1, 0).bit_length()
-    pairs = []
-    p = run if run & (run - 1) == 0 else 1
-    while p < n:
-        k = p
-        while k >= 1:
-            for j in range(k % p, n - k, 2 * k):
-                for i in range(min(k, n - j - k)):
-                    if (i + j) // (2 * p) == (i + j + k) // (2 * p):
-                        pairs.append((i + j, i + j + k))
-            k //= 2
-        p *= 2
-    # Keys beyond ``size`` would be -inf pads that never move: drop their comparators.
-    return tuple((i, j) for i, j in pairs if j < size)
-
-
-def _sort_segments(cost, eff, run=1):
-    """Segments in order of decreasing efficiency, ties by segment index; shape (S, b).
-
-    A sorting network of row-wise maxima and minima (no Python loop over the batch) sorts
-    keys that hold the efficiency with its lowest mantissa bits replaced by the segment index;
-    the exact cost and efficiency are then gathered by that index. Efficiencies closer than
-    2^bits ulp are ordered by index, which changes K(x) by rounding only. ``run``: see
-    :func:`_sorting_network`.
-    """
-    size, b = eff.shape
-    if size < 2:
-        return cost, eff
-    bits = (size - 1).bit_length()
-    mask = np.int64((1 << bits) - 1)
-    key = eff.view(np.int64) & ~mask
-    key |= (mask - np.arange(size, dtype=np.int64))[:, None]
-    rows = list(key.view(np.float64))
-    spare = np.empty(b)
-    for i, j in _sorting_network(size, run):
-        np.maximum(rows[i], rows[j], out=spare)
-        np.minimum(rows[i], rows[j], out=rows[j])
-        rows[i], spare = spare, rows[i]
-    key = np.stack(rows).view(np.int64)
-    np.bitwise_and(key, mask, out=key)
-    np.subtract(mask, key, out=key)
-    key *= b
-    key += np.arange(b)
-    return cost.ravel().take(key), eff.ravel().take(key)
-
-
-def _chain(cost, eff, x_max):
-    """Breakpoints of K(x) truncated at ``x_max``: x and K, shape (S + 1, b)."""
-    size, b = cost.shape
-    x = np.empty((size + 1, b))
-    x[0] = 0.0
-    for s in range(size):
-        np.add(x[s], cost[s], out=x[s + 1])
-    np.minimum(x, x_max, out=x)
-    step = x[1:] - x[:-1]
-    step *= eff
-    k = np.empty((size + 1, b))
-    k[0] = 0.0
-    for s in range(size):
-        np.add(k[s], step[s], out=k[s + 1])
-    return x, k
-
-
 def check_kmax(kmax):
     """``kmax`` as an int >= 1, or a ValueError."""
     if isinstance(kmax, bool) or not isinstance(kmax, (int, np.integer)) or kmax < 1:
         raise ValueError(f"kmax must be an integer >= 1; got {kmax!r}")
     return int(kmax)
-
-
-def _weapon_classes(n, m, fixed, alert, de, lua, lua_escape):
-    """Per weapon type and victim class: targets (b, E), first-salvo efficiency and salvo ratio
-    1 − DE, (b, T, E) each. ``de`` has shape (b, T, E); the rest as in :func:`_classes`."""
-    targets = np.where(fixed, n, n * (1.0 - alert))
-    eff = m[:, None, :] * de
-    if lua.any():
-        eff *= np.where(fixed & lua[:, None], 1.0 - lua_escape[:, None], 1.0)[:, None, :]
-    return targets, eff, 1.0 - de
-
-
-def _weapon_segments(targets, eff, ratio, stock, kmax):
-    """The greedy spend of each weapon type (eqs. H1, H2 of the module notes).
-
-    ``targets`` (b, E), first-level efficiency ``eff`` (m_j·DE_wj, with launch under attack)
-    and ``ratio`` (1 − DE_wj), both (b, T, E), and ``stock`` (b, T). Returns segment-major
-    arrays of shape (S, b), S = T + E·kmax, in spending order: warheads spent, efficiency,
-    weapon type, class and level (1 to kmax). Steps with nothing left to spend have cost 0,
-    efficiency 0 and type, class and level −1.
-    """
-    b, n_type, n_class = eff.shape
-    steps = n_type + n_class * kmax
-    out = np.zeros((5, steps, b))
-    if n_type == 0 or n_class == 0:  # nothing to spend or nothing to strike
-        out[2:] = -1.0
-        return out[0], out[1], *out[2:].astype(np.int64)
-    cols = np.arange(b)
-    left = np.array(stock, dtype=float)  # (b, T) warheads of each type left
-    room = targets.copy()  # (b, E) targets left at each class's current level
-    level = np.zeros((b, n_class), dtype=np.int64)  # levels complete
-    surv = np.ones((b, n_class))  # s̄_j at the current level (eq. H2)
-    mass = np.zeros((b, n_class))  # Σ a·s̄_j·(1 − DE_wj) of the current level's fills
-    for step in range(steps):
-        usable = (left > 0.0)[:, :, None] & ((level < kmax) & (targets > 0.0))[:, None, :]
-        cand = np.where(usable, eff * surv[:, None, :], -1.0).reshape(b, -1)
-        pick = cand.argmax(axis=1)
-        e = cand[cols, pick]
-        w, j = np.divmod(pick, n_class)
-        ok = e >= 0.0
-        room_j = room[cols, j]
-        amount = np.where(ok, np.minimum(left[cols, w], room_j), 0.0)
-        left[cols, w] -= amount
-        room[cols, j] = room_j - amount
-        mass[cols, j] += amount * surv[cols, j] * ratio[cols, w, j]
-        out[:, step] = amount, np.where(ok, e, 0.0), w, j, level[cols, j] + 1
-        out[2:, step, ~ok] = -1.0
-        full = np.flatnonzero(ok & (amount >= room_j))
-        if full.size:
-            jf = j[full]
-            level[full, jf] += 1
-            surv[full, jf] = mass[full, jf] / targets[full, jf]
-            mass[full, jf] = 0.0
-            room[full, jf] = targets[full, jf]
-    return out[0], out[1], *out[2:].astype(np.int64)
 
 
 def weapon_stock(n, m, fixed, *, avail=AVAIL):
@@ -357,7 +204,7 @@ def weapon_stock(n, m, fixed, *, avail=AVAIL):
     [[1000.0, 450.0]]
     """
     n, m, fixed, _ = check_forces(n, m, fixed, 0.0)
-    avail = _floats("avail", avail, n.shape[:1], hi=1.0)
+    avail = floats("avail", avail, n.shape[:1], hi=1.0)
     return n * m * np.where(fixed, 1.0, avail[:, None])
 
 
@@ -423,30 +270,13 @@ def weapon_segments(n, m, fixed, alert, de, stock, *, kmax=KMAX, lua=False, lua_
     n, m, fixed, alert = check_forces(n, m, fixed, alert, side="V")
     kmax = check_kmax(kmax)
     batch, n_class = n.shape
-    de = _check_de_matrix("de", de, batch, None, n_class)
+    de = check_de_matrix("de", de, batch, None, n_class)
     stock = np.asarray(stock, dtype=float)
-    stock = _floats("stock", stock, (batch, de.shape[1]))
-    lua = _bools("lua", lua, (batch,))
-    lua_escape = _floats("lua_escape", lua_escape, (batch,), hi=1.0)
-    classes = _weapon_classes(n, m, fixed, alert, de, lua, lua_escape)
-    return WeaponSegments(*(a.T.copy() for a in _weapon_segments(*classes, stock, kmax)))
-
-
-def _check_de_matrix(name, de, batch, n_type, n_class):
-    """DE [-] in [0, 1] of shape (B, T, E), broadcast; ``n_type`` None takes T from ``de``."""
-    de = np.asarray(de, dtype=float)
-    if de.ndim != 3:
-        raise ValueError(f"{name} must have shape (B, T, E); got shape {de.shape}")
-    shape = (batch, de.shape[1] if n_type is None else n_type, n_class)
-    return _floats(name, de, shape, hi=1.0)
-
-
-def _check_de(name, de, shape):
-    """DE [-] in [0, 1] given as a scalar, (B,) or (B, E), broadcast to ``shape`` (B, E)."""
-    de = np.asarray(de, dtype=float)
-    if de.ndim == 1 and de.shape[0] == shape[0]:
-        de = de[:, None]
-    return _floats(name, de, shape, hi=1.0)
+    stock = floats("stock", stock, (batch, de.shape[1]))
+    lua = bools("lua", lua, (batch,))
+    lua_escape = floats("lua_escape", lua_escape, (batch,), hi=1.0)
+    per_class = weapon_classes(n, m, fixed, alert, de, lua, lua_escape)
+    return WeaponSegments(*(a.T.copy() for a in greedy_spend(*per_class, stock, kmax)))
 
 
 def _check_victim(n, m, fixed, alert, de, *, kmax, lua, lua_escape):
@@ -454,17 +284,17 @@ def _check_victim(n, m, fixed, alert, de, *, kmax, lua, lua_escape):
     n, m, fixed, alert = check_forces(n, m, fixed, alert, side="V")
     check_kmax(kmax)
     batch = n.shape[0]
-    de = _check_de("de", de, n.shape)
-    lua = _bools("lua", lua, (batch,))
-    lua_escape = _floats("lua_escape", lua_escape, (batch,), hi=1.0)
+    de = check_de("de", de, n.shape)
+    lua = bools("lua", lua, (batch,))
+    lua_escape = floats("lua_escape", lua_escape, (batch,), hi=1.0)
     return (n, m, fixed, alert), de, lua, lua_escape
 
 
 def _sorted_segments(victim, de, lua, lua_escape, kmax):
     """Sorted segments (S, B) of validated victim arrays (see :func:`_check_victim`)."""
     n, m, fixed, alert = victim
-    classes = _classes(n, m, fixed, alert, de, lua, lua_escape)
-    return _sort_segments(*_segments(*classes, kmax), kmax)
+    per_class = classes(n, m, fixed, alert, de, lua, lua_escape)
+    return sort_segments(*segments(*per_class, kmax), kmax)
 
 
 def _check_segments(cost, efficiency):
@@ -473,8 +303,8 @@ def _check_segments(cost, efficiency):
     eff = np.asarray(efficiency, dtype=float)
     if cost.ndim != 2 or cost.shape != eff.shape:
         raise ValueError(f"cost and efficiency must share a shape (B, S); got {cost.shape}")
-    cost = _floats("cost", cost, cost.shape)
-    eff = _floats("efficiency", eff, eff.shape)
+    cost = floats("cost", cost, cost.shape)
+    eff = floats("efficiency", eff, eff.shape)
     return np.ascontiguousarray(cost.T), np.ascontiguousarray(eff.T)
 
 
@@ -543,8 +373,8 @@ def drawdown_breakpoints(cost, efficiency):
     >>> x.tolist(), K.tolist()
     ([[0.0, 100.0, 125.0, 225.0, 250.0]], [[0.0, 800.0, 1000.0, 1160.0, 1200.0]])
     """
-    c, e = _sort_segments(*_check_segments(cost, efficiency))
-    x, k = _chain(c, e, np.inf)
+    c, e = sort_segments(*_check_segments(cost, efficiency))
+    x, k = chain(c, e, np.inf)
     return x.T.copy(), k.T.copy()
 
 
@@ -571,11 +401,11 @@ def drawdown(x, cost, efficiency):
     ...          [[8.0, 8.0, 1.6, 1.6]]).tolist()
     [[400.0, 1200.0, 1200.0]]
     """
-    c, e = _sort_segments(*_check_segments(cost, efficiency))
+    c, e = sort_segments(*_check_segments(cost, efficiency))
     x = np.asarray(x, dtype=float)
     if x.ndim != 2 or x.shape[0] != c.shape[1]:
         raise ValueError(f"x must have shape (B, M) with B = {c.shape[1]}; got {x.shape}")
-    x = _floats("x", x, x.shape)
-    start = _chain(c, e, np.inf)[0][:-1]
+    x = floats("x", x, x.shape)
+    start = chain(c, e, np.inf)[0][:-1]
     spent = np.clip(x[:, :, None] - start.T[:, None, :], 0.0, c.T[:, None, :])
     return np.einsum("bms,bs->bm", spent, e.T)

@@ -60,12 +60,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from detente.kernels._common import bools, floats, ratio
 from detente.kernels.exchange import (
     AVAIL,
     KMAX,
     LUA_ESCAPE,
-    _bools,
-    _floats,
+    Forces,
     check_forces,
     striker_weapons,
     total_weapons,
@@ -76,7 +76,6 @@ from detente.kernels.stability import (
     SURCHARGE,
     THREADS,
     FirstStrike,
-    _ratio,
     first_strike,
 )
 
@@ -99,9 +98,11 @@ class SystemIndex:
     C2 : ndarray
         Cost [-] to s of being struck first by v.
     r : ndarray
-        Uncapped ratio C1/C2 [-] (C2 = 0 gives inf, and 1 when C1 = 0 too).
+        Capped ratio min(1, C1/C2) [-].
+    r_uncapped : ndarray
+        Ratio C1/C2 [-] (C2 = 0 gives inf, and 1 when C1 = 0 too).
     fsi : ndarray
-        Pairwise index min(1, r[s, v])·min(1, r[v, s]) [-] in [0, 1], symmetric.
+        Pairwise index r[s, v]·r[v, s] [-] in [0, 1], symmetric.
     fsi_min, fsi_product : ndarray, shape (B,)
         System index: the least and the product of the pairwise indices [-] (eq. M3).
     reserve : ndarray
@@ -113,6 +114,7 @@ class SystemIndex:
     C1: np.ndarray
     C2: np.ndarray
     r: np.ndarray
+    r_uncapped: np.ndarray
     fsi: np.ndarray
     fsi_min: np.ndarray
     fsi_product: np.ndarray
@@ -138,7 +140,7 @@ def _parties(n, m, fixed, alert):
 
 def _per_row(name, value, batch, **rule):
     """A per-batch-row float (scalar or shape (B,)) checked against ``rule``."""
-    return _floats(name, value, (batch,), **rule)
+    return floats(name, value, (batch,), **rule)
 
 
 def _matrix(name, value, batch, parties, **rule):
@@ -161,7 +163,7 @@ def _matrix(name, value, batch, parties, **rule):
     except ValueError:
         raise bad from None
     off = a[:, ~np.eye(parties, dtype=bool)]
-    _floats(name, off, off.shape, **rule)
+    floats(name, off, off.shape, **rule)
     return a
 
 
@@ -244,7 +246,7 @@ def _de(de, batch, parties, width):
     elif a.ndim not in (0, 4):
         want = f"a scalar, ({batch},), {shape[:3]} or {shape}"
         raise ValueError(f"de has shape {np.shape(de)}; expected {want}")
-    return _floats("de", a, shape, hi=1.0)
+    return floats("de", a, shape, hi=1.0)
 
 
 def system_index(
@@ -325,7 +327,7 @@ def system_index(
     lua = np.asarray(lua)
     if lua.ndim == 1 and lua.shape == (batch,):
         lua = lua[:, None]
-    lua = _bools("lua", lua, (batch, parties), want="(B,) or (B, P)")
+    lua = bools("lua", lua, (batch, parties), want="(B,) or (B, P)")
     de = _de(de, batch, parties, width)
     rows = {
         "alpha": _per_row("alpha", alpha, batch, hi=1.0, lo_open=True),
@@ -342,14 +344,10 @@ def system_index(
         return a.reshape(batch * pairs, *a.shape[2:])
 
     fs = first_strike(
-        flat(n[:, s] * keep[:, :, None]),
-        flat(m[:, s]),
-        flat(fixed[:, s]),
-        flat(alert[:, s]),
-        flat(n[:, v]),
-        flat(m[:, v]),
-        flat(fixed[:, v]),
-        flat(alert[:, v]),
+        Forces(
+            flat(n[:, s] * keep[:, :, None]), flat(m[:, s]), flat(fixed[:, s]), flat(alert[:, s])
+        ),
+        Forces(flat(n[:, v]), flat(m[:, v]), flat(fixed[:, v]), flat(alert[:, v])),
         flat(w80[:, v, s]),
         flat(w80[:, s, v]),
         flat(de[:, s, v]),
@@ -365,10 +363,10 @@ def system_index(
         out[:, s, v] = a.reshape(batch, pairs)
         return out
 
-    strike = FirstStrike(*(square(a) for a in fs))
+    strike = FirstStrike(*(None if a is None else square(a) for a in fs))
     c1 = strike.C_S
     c2 = strike.C_V.swapaxes(1, 2).copy()
-    r = _ratio(c1, c2)
+    r = ratio(c1, c2)
     capped = np.minimum(r, 1.0)
     fsi = capped * capped.swapaxes(1, 2)
     iu, ju = np.triu_indices(parties, 1)
@@ -376,7 +374,8 @@ def system_index(
     return SystemIndex(
         C1=c1,
         C2=c2,
-        r=r,
+        r=capped,
+        r_uncapped=r,
         fsi=fsi,
         fsi_min=upper.min(axis=1),
         fsi_product=np.prod(upper, axis=1),

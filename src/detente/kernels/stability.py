@@ -94,24 +94,25 @@ from typing import NamedTuple
 import numpy as np
 
 from detente.kernels import compiled
-from detente.kernels.defense import engagement_capacity, intercept_probability
-from detente.kernels.exchange import (
-    AVAIL,
-    KMAX,
-    LUA_ESCAPE,
-    _bools,
-    _chain,
-    _check_de,
-    _check_de_matrix,
-    _classes,
-    _floats,
-    _segments,
-    _sort_segments,
-    _weapon_classes,
-    _weapon_segments,
-    check_forces,
-    check_kmax,
+from detente.kernels._common import (
+    FLOOR,
+    MAX_DEPTH,
+    MAX_ITER,
+    bools,
+    chain,
+    check_de,
+    check_de_matrix,
+    classes,
+    count,
+    floats,
+    greedy_spend,
+    ratio,
+    segments,
+    sort_segments,
+    weapon_classes,
 )
+from detente.kernels.defense import Defense, engagement_capacity, intercept_probability
+from detente.kernels.exchange import AVAIL, KMAX, LUA_ESCAPE, Forces, check_forces, check_kmax
 
 ALPHA = 0.75  # [-] cost exponent α, R-3765 App. C [rec] (models.md §2)
 SURCHARGE = 0.3  # [-] cost surcharge k for damage not inflicted, R-3765 App. C [rec]
@@ -122,9 +123,6 @@ CHUNK_SIZE = 1 << 18  # [rows] default batch rows per internal chunk (bounds mem
 # the parallelism), else 2, or 1 on a single CPU.
 THREADS = max(1, int(os.environ.get("DETENTE_THREADS") or min(2, os.cpu_count() or 1)))
 _DENSE_ROWS = 1 << 15  # rows per elementwise pass: per-call overhead against cache use
-_MAX_DEPTH = 64  # bisections of one segment before a stationary point is given up as flat
-_MAX_ITER = 200  # Newton–bisection steps per interior minimum (typically 5 to 10)
-_FLOOR = -40.0  # least ρ and λ in the dense pass are exp(_FLOOR/α): D^α there ~ 4e-18
 
 
 def value_damage(w, w80):
@@ -150,8 +148,8 @@ def value_damage(w, w80):
     >>> round(float(value_damage(300.0, 500.0 * LN5)), 6)  # 1 − e^−0.6, the worked T1
     0.451188
     """
-    w = _floats("w", w, np.shape(w))
-    w80 = _floats("w80", w80, np.shape(w80), lo_open=True)
+    w = floats("w", w, np.shape(w))
+    w80 = floats("w80", w80, np.shape(w80), lo_open=True)
     return -np.expm1(-w * LN5 / w80)
 
 
@@ -180,10 +178,10 @@ def kent_thaler_cost(d_own, d_other, *, alpha=ALPHA, surcharge=SURCHARGE):
     >>> round(float(kent_thaler_cost(d_a, d_b)), 4), round(float(kent_thaler_cost(d_b, d_a)), 4)
     (0.5712, 1.066)
     """
-    d_own = _floats("d_own", d_own, np.shape(d_own), hi=1.0)
-    d_other = _floats("d_other", d_other, np.shape(d_other), hi=1.0)
-    alpha = _floats("alpha", alpha, np.shape(alpha), hi=1.0, lo_open=True)
-    surcharge = _floats("surcharge", surcharge, np.shape(surcharge))
+    d_own = floats("d_own", d_own, np.shape(d_own), hi=1.0)
+    d_other = floats("d_other", d_other, np.shape(d_other), hi=1.0)
+    alpha = floats("alpha", alpha, np.shape(alpha), hi=1.0, lo_open=True)
+    surcharge = floats("surcharge", surcharge, np.shape(surcharge))
     return d_own**alpha + surcharge * (1.0 - d_other**alpha)
 
 
@@ -218,6 +216,11 @@ class FirstStrike(NamedTuple):
     R_arriving : ndarray
         Of R, the warheads that get through S's defence, R − P_S·min(R, ⌊I_S/s_S⌋)
         [warheads] (eq. D3; R without a defence).
+    killed : ndarray, shape (B, E_V), or None
+        V's warheads destroyed per element [warheads]; they sum to K (asked for with
+        ``kills=True``, else None).
+    spent : ndarray, shape (B, E_V), or None
+        S's counterforce warheads spent on each of V's elements [warheads]; they sum to x*.
     """
 
     x_star: np.ndarray
@@ -232,22 +235,15 @@ class FirstStrike(NamedTuple):
     W_V: np.ndarray
     L_arriving: np.ndarray
     R_arriving: np.ndarray
-
-
-class _Side(NamedTuple):
-    """One side's validated force elements, (B, E) each."""
-
-    n: np.ndarray
-    m: np.ndarray
-    fixed: np.ndarray
-    alert: np.ndarray
+    killed: np.ndarray | None = None
+    spent: np.ndarray | None = None
 
 
 class _Direction(NamedTuple):
     """Validated inputs of one striker → victim direction."""
 
-    striker: _Side
-    victim: _Side
+    striker: Forces
+    victim: Forces
     de: np.ndarray  # (B, E_V), or (B, E_S, E_V) by weapon type: S's DE against V's classes
     lua: np.ndarray  # (B,) and the rest
     lua_escape: np.ndarray
@@ -267,19 +263,19 @@ class _Direction(NamedTuple):
         return self.de.ndim == 3
 
 
-def _check_defense(side, interceptors, p_kill, shots_per_rv, availability, batch):
-    """(P, ⌊I/s⌋) of one side's defence, (B,) each, or None where no row has a defence."""
-    shape = (batch,)
-    i = _floats(f"interceptors_{side}", interceptors, shape)
-    s = _floats(f"shots_per_rv_{side}", shots_per_rv, shape, lo=1.0)
-    if not np.all(s == np.floor(s)):
-        raise ValueError(f"shots_per_rv_{side} must be whole numbers >= 1")
-    a = _floats(f"availability_{side}", availability, shape, hi=1.0)
-    if p_kill is None:
-        if np.any(i > 0.0):
-            raise ValueError(f"p_kill_{side} must be given when interceptors_{side} > 0")
+def _check_defense(side, defense, batch):
+    """(P, ⌊I/s⌋) of one side's :class:`~detente.kernels.defense.Defense`, (B,) each, or
+    None where there is none or no row has a working one."""
+    if defense is None:
         return None
-    p = intercept_probability(_floats(f"p_kill_{side}", p_kill, shape, hi=1.0), s, a)
+    shape = (batch,)
+    i = floats(f"defense_{side}.interceptors", defense.interceptors, shape)
+    s = floats(f"defense_{side}.shots_per_rv", defense.shots_per_rv, shape, lo=1.0)
+    if not np.all(s == np.floor(s)):
+        raise ValueError(f"defense_{side}.shots_per_rv must be whole numbers >= 1")
+    a = floats(f"defense_{side}.availability", defense.availability, shape, hi=1.0)
+    p_kill = floats(f"defense_{side}.p_kill", defense.p_kill, shape, hi=1.0)
+    p = intercept_probability(p_kill, s, a)
     cap = engagement_capacity(i, s)
     works = (p > 0.0) & (cap > 0.0)
     if not works.any():
@@ -299,7 +295,7 @@ def _striker_weapons(striker, avail, hetero):
 
 
 def _direction(striker, victim, w80_S, w80_V, de, lua, params, names, defense=(None, None)):
-    """Validate one direction between two :class:`_Side`; ``names`` label errors.
+    """Validate one direction between two :class:`Forces`; ``names`` label errors.
 
     ``defense``: S's and V's (P, ⌊I/s⌋) from :func:`_check_defense`, or None each.
     """
@@ -307,13 +303,13 @@ def _direction(striker, victim, w80_S, w80_V, de, lua, params, names, defense=(N
     if victim.n.shape[0] != batch:
         raise ValueError(f"the sides' batch sizes differ: {batch} and {victim.n.shape[0]}")
     shape = (batch,)
-    alpha = _floats("alpha", params["alpha"], shape, hi=1.0, lo_open=True)
+    alpha = floats("alpha", params["alpha"], shape, hi=1.0, lo_open=True)
     if np.ndim(de) == 3:
-        de = _check_de_matrix(names["de"], de, batch, striker.n.shape[1], victim.n.shape[1])
+        de = check_de_matrix(names["de"], de, batch, striker.n.shape[1], victim.n.shape[1])
     else:
-        de = _check_de(names["de"], de, victim.n.shape)
-    avail = _floats("avail", params["avail"], shape, hi=1.0)
-    inv_w0_v = LN5 / _floats(names["w80_V"], w80_V, shape, lo_open=True)
+        de = check_de(names["de"], de, victim.n.shape)
+    avail = floats("avail", params["avail"], shape, hi=1.0)
+    inv_w0_v = LN5 / floats(names["w80_V"], w80_V, shape, lo_open=True)
     rho_v = None
     if defense[1] is not None:  # V's defence meets the whole first strike W_S (eq. D4)
         p_v, cap_v = defense[1]
@@ -327,13 +323,13 @@ def _direction(striker, victim, w80_S, w80_V, de, lua, params, names, defense=(N
         striker,
         victim,
         de,
-        _bools(names["lua"], lua, shape),
-        lua_escape=_floats("lua_escape", params["lua_escape"], shape, hi=1.0),
+        bools(names["lua"], lua, shape),
+        lua_escape=floats("lua_escape", params["lua_escape"], shape, hi=1.0),
         avail=avail,
-        inv_w0_s=LN5 / _floats(names["w80_S"], w80_S, shape, lo_open=True),
+        inv_w0_s=LN5 / floats(names["w80_S"], w80_S, shape, lo_open=True),
         inv_w0_v=inv_w0_v,
         alpha=alpha,
-        k=_floats("surcharge", params["surcharge"], shape),
+        k=floats("surcharge", params["surcharge"], shape),
         linear=bool(np.any(alpha == 1.0)),
         rho_v=rho_v,
         p_s=p_s,
@@ -558,10 +554,10 @@ def _subdivide(span, linear):
     """Bisect unsure intervals until each is certified or brackets a minimum.
 
     Returns the brackets found (a :class:`_Span`). Intervals still unsure after
-    ``_MAX_DEPTH`` halvings (a double root of d, where C_S is flat) are dropped.
+    ``MAX_DEPTH`` halvings (a double root of d, where C_S is flat) are dropped.
     """
     found = [_take(span, np.zeros(span.lo.size, dtype=bool))]
-    for _ in range(_MAX_DEPTH):
+    for _ in range(MAX_DEPTH):
         xm = 0.5 * (span.lo + span.hi)
         splits = (xm > span.lo) & (xm < span.hi)
         if not splits.any():
@@ -591,7 +587,7 @@ def _newton_bisect(p, lo, hi, linear):
     step = hi - lo
     probed = np.zeros(x.size, dtype=bool)
     idx = np.arange(x.size)
-    for _ in range(_MAX_ITER):
+    for _ in range(MAX_ITER):
         if idx.size == 0:
             break
         xi, loi, hii, sti = x[idx], lo[idx], hi[idx], step[idx]
@@ -642,8 +638,9 @@ class _Sparse(NamedTuple):
     points: _Points  # breakpoints of those rows
 
 
-def _exchange_setup(dr, rows, kmax):
-    """Steps 1–2 for the rows ``rows``: W_S, W_V (b,) and the sorted segments (S, b).
+def _exchange_setup(dr, rows, kmax, index=False):
+    """Steps 1–2 for the rows ``rows``: W_S, W_V (b,) and the sorted segments (S, b); with
+    ``index``, also the victim element (class) of each segment (S, b; −1: an empty step).
 
     By weapon type (``dr.hetero``), the segments are the greedy spend of each type's stock.
     """
@@ -653,17 +650,36 @@ def _exchange_setup(dr, rows, kmax):
     W_V = np.einsum("be,be->b", n, m)
     lua, lua_escape = dr.lua[rows], dr.lua_escape[rows]
     if dr.hetero:
-        classes = _weapon_classes(n, m, fixed, alert, dr.de[rows], lua, lua_escape)
-        cost, eff, _, cls, level = _weapon_segments(*classes, stock, kmax)
+        per_class = weapon_classes(n, m, fixed, alert, dr.de[rows], lua, lua_escape)
+        cost, eff, _, cls, level = greedy_spend(*per_class, stock, kmax)
         # A type running out inside a level, the next one going on at the same efficiency,
         # is no breakpoint of K(x): join such pieces into one segment.
         for s in range(cost.shape[0] - 1, 0, -1):
             same = (cls[s] == cls[s - 1]) & (level[s] == level[s - 1]) & (eff[s] == eff[s - 1])
             cost[s - 1] += np.where(same, cost[s], 0.0)
             cost[s][same] = 0.0
-        return W_S, W_V, cost, eff
-    classes = _classes(n, m, fixed, alert, dr.de[rows], lua, lua_escape)
-    return W_S, W_V, *_sort_segments(*_segments(*classes, kmax), kmax)
+        return (W_S, W_V, cost, eff, cls) if index else (W_S, W_V, cost, eff)
+    per_class = classes(n, m, fixed, alert, dr.de[rows], lua, lua_escape)
+    if index:
+        cost, eff, seg = sort_segments(*segments(*per_class, kmax), kmax, index=True)
+        return W_S, W_V, cost, eff, seg // kmax
+    return W_S, W_V, *sort_segments(*segments(*per_class, kmax), kmax)
+
+
+def _kills(dr, x_star, kmax):
+    """V's warheads destroyed and S's warheads spent per victim element at ``x_star``,
+    (B, E_V) each: the chained segments spent up to x*, summed by the element they strike."""
+    _, _, cost, eff, cls = _exchange_setup(dr, slice(None), kmax, index=True)
+    start = chain(cost, eff, np.inf)[0][:-1]
+    spent = np.clip(x_star - start, 0.0, cost)
+    shape = dr.victim.n.shape
+    killed, used = np.zeros(shape), np.zeros(shape)
+    for s in range(cost.shape[0]):
+        hit = np.flatnonzero(cls[s] >= 0)
+        j = cls[s, hit]
+        killed[hit, j] += spent[s, hit] * eff[s, hit]
+        used[hit, j] += spent[s, hit]
+    return killed, used
 
 
 def _regime(K, W_V, inv_s, p, cap):
@@ -720,7 +736,7 @@ def _dense_pass(dr, rows, kmax):
     """
     inv_s, inv_v, alpha, k = (a[rows] for a in (dr.inv_w0_s, dr.inv_w0_v, dr.alpha, dr.k))
     W_S, W_V, cost, eff = _exchange_setup(dr, rows, kmax)
-    x, K = _chain(cost, eff, W_S)
+    x, K = chain(cost, eff, W_S)
     split = dr.p_s is not None and eff.shape[0] > 0
     W_V_pt, inv_s_pt = W_V, inv_s
     if split:  # S's defence: eq. D3 has two pieces, each of the undefended form
@@ -728,7 +744,7 @@ def _dense_pass(dr, rows, kmax):
         x, K, eff, W_V_pt, inv_s_pt, W_V_seg, inv_s_seg = _split_at_kink(
             x, K, eff, W_V, inv_s, p, cap
         )
-    floor = np.exp(_FLOOR / alpha)
+    floor = np.exp(FLOOR / alpha)
     t = _terms(x, K, W_S, W_V_pt, inv_s_pt, inv_v, alpha, dr.linear, floor=floor)
     c_s = _cost(t.pow_s, t.pow_v, k)
     best = c_s.min(axis=0)
@@ -870,41 +886,33 @@ def _outcome(dr, x_star, K_star, W_S, W_V):
     )
 
 
-def _count(name, value):
-    """A positive integer keyword, or a ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
-def _solve(dr, kmax, chunk_size, threads):
-    """The stop rule over the batch, in blocks of ``chunk_size`` rows on ``threads`` threads.
+def _solve(dr, kmax, chunk_size, threads, kills=False):
+    """The stop rule over the batch, in blocks of ``chunk_size`` rows on ``threads`` threads;
+    with ``kills``, the kills per victim element too (:func:`_kills`).
 
     Blocks bound the working memory; numpy releases the GIL inside its loops, so blocks on
     two threads overlap. Results do not depend on either setting.
     """
     batch = dr.inv_w0_s.shape[0]
     blocks = [slice(s, min(s + chunk_size, batch)) for s in range(0, batch, chunk_size)]
-    if not blocks:
-        return _outcome(dr, *(np.zeros(0) for _ in range(4)))
     dense = min(chunk_size, _DENSE_ROWS)
-    if threads > 1 and len(blocks) > 1:
+    if not blocks:
+        parts = [tuple(np.zeros(0) for _ in range(4))]
+    elif threads > 1 and len(blocks) > 1:
         with ThreadPoolExecutor(min(threads, len(blocks))) as pool:
             parts = list(pool.map(lambda rows: _solve_block(dr, rows, kmax, dense), blocks))
     else:
         parts = [_solve_block(dr, rows, kmax, dense) for rows in blocks]
-    return _outcome(dr, *(np.concatenate(a) for a in zip(*parts, strict=True)))
+    out = _outcome(dr, *(np.concatenate(a) for a in zip(*parts, strict=True)))
+    if kills:
+        killed, spent = _kills(dr, out.x_star, kmax)
+        out = out._replace(killed=killed, spent=spent)
+    return out
 
 
 def first_strike(
-    n_S,
-    m_S,
-    fixed_S,
-    alert_S,
-    n_V,
-    m_V,
-    fixed_V,
-    alert_V,
+    striker,
+    victim,
     w80_S,
     w80_V,
     de,
@@ -915,14 +923,9 @@ def first_strike(
     kmax=KMAX,
     lua=False,
     lua_escape=LUA_ESCAPE,
-    interceptors_S=0.0,
-    p_kill_S=None,
-    shots_per_rv_S=1,
-    availability_S=1.0,
-    interceptors_V=0.0,
-    p_kill_V=None,
-    shots_per_rv_V=1,
-    availability_V=1.0,
+    defense_S=None,
+    defense_V=None,
+    kills=False,
     chunk_size=CHUNK_SIZE,
     threads=THREADS,
     backend=None,
@@ -936,11 +939,11 @@ def first_strike(
 
     Parameters
     ----------
-    n_S, m_S, fixed_S, alert_S : array_like, shape (B, E_S)
-        Striker's force elements: launchers [-], warheads per launcher [-], fixed (bool),
-        alert fraction [-] (unused for the striker: ``avail`` applies).
-    n_V, m_V, fixed_V, alert_V : array_like, shape (B, E_V)
-        Victim's force elements; off-alert survivable launchers are targetable.
+    striker : Forces, arrays of shape (B, E_S)
+        S's force elements (:class:`~detente.kernels.exchange.Forces`; any sequence
+        n, m, fixed, alert). S's alert fractions are unused: ``avail`` applies.
+    victim : Forces, arrays of shape (B, E_V)
+        V's force elements; off-alert survivable launchers are targetable.
     w80_S, w80_V : float or array_like, shape (B,)
         Arriving warheads that destroy 80 % of S's and of V's value [warheads], > 0.
     de : float or array_like, shape (B,), (B, E_V) or (B, E_S, E_V)
@@ -961,14 +964,12 @@ def first_strike(
         are multiplied by (1 − ``lua_escape``).
     lua_escape : float or array_like, shape (B,)
         Share [-] of V's fixed-force weapons that escape under launch under attack (0.9).
-    interceptors_S, interceptors_V : float or array_like, shape (B,)
-        Interceptors I [-] of S's and V's missile defence, >= 0 (default 0: no defence).
-    p_kill_S, p_kill_V : float or array_like, shape (B,), optional
-        Single-shot kill probability p_I [-] in [0, 1]; needed where I > 0.
-    shots_per_rv_S, shots_per_rv_V : int or array_like, shape (B,)
-        Interceptors fired at each engaged RV, s [-], whole numbers >= 1 (default 1).
-    availability_S, availability_V : float or array_like, shape (B,)
-        Probability K [-] in [0, 1] that the defence works when needed (default 1).
+    defense_S, defense_V : Defense, optional
+        S's and V's missile defence (:class:`~detente.kernels.defense.Defense`, fields of
+        shape (B,) or scalars; default None: no defence).
+    kills : bool
+        Also return V's warheads destroyed and S's warheads spent per element of V
+        (``killed``, ``spent``; computed on the numpy path).
     chunk_size : int
         Batch rows per internal block (default 262144); bounds the working memory per thread,
         not the result.
@@ -983,7 +984,7 @@ def first_strike(
     -------
     FirstStrike
         Arrays of shape (B,): x*, C_S (C1 of S), C_V (C2 of V), L, R, D_S, D_V, K, W_S, W_V,
-        L_arriving, R_arriving.
+        L_arriving, R_arriving; with ``kills``, killed and spent of shape (B, E_V).
 
     Raises
     ------
@@ -994,57 +995,65 @@ def first_strike(
     --------
     Check case T1 (models.md §2): 100×10 fixed + 50×10 survivable a side, alert 0.5,
     w0 = 500, DE 0.8. Worked: x* = 250, L = 1200, R = 300, D_A = 1 − e^−0.6,
-    D_B = 1 − e^−2.4.
+    D_B = 1 − e^−2.4. The 250 warheads go 100 on the silos' first salvo, 25 on the boats'
+    and 100 + 25 on the second salvos:
 
-    >>> force = ([[100, 50]], [[10, 10]], [[True, False]], [[0.5, 0.5]])
-    >>> fs = first_strike(*force, *force, 500 * LN5, 500 * LN5, 0.8)
+    >>> force = Forces([[100, 50]], [[10, 10]], [[True, False]], [[0.5, 0.5]])
+    >>> fs = first_strike(force, force, 500 * LN5, 500 * LN5, 0.8, kills=True)
     >>> fs.x_star, fs.L, fs.R, fs.K
     (array([250.]), array([1200.]), array([300.]), array([1200.]))
     >>> fs.C_S.round(4), fs.C_V.round(4)
     (array([0.5712]), array([1.066]))
+    >>> fs.killed, fs.spent
+    (array([[960., 240.]]), array([[200.,  50.]]))
 
     With a defence of 200 interceptors (P = 0.9) S's retaliation shrinks from 300 to 120
     arriving warheads, which makes striking first cheaper still:
 
-    >>> fs = first_strike(*force, *force, 500 * LN5, 500 * LN5, 0.8,
-    ...                   interceptors_S=200, p_kill_S=0.9)
+    >>> fs = first_strike(force, force, 500 * LN5, 500 * LN5, 0.8,
+    ...                   defense_S=Defense(200, p_kill=0.9))
     >>> fs.x_star, fs.R, fs.R_arriving, fs.C_S.round(4)
     (array([250.]), array([300.]), array([120.]), array([0.3346]))
     """
     kmax, chunk_size, threads = (
         check_kmax(kmax),
-        _count("chunk_size", chunk_size),
-        _count("threads", threads),
+        count("chunk_size", chunk_size),
+        count("threads", threads),
     )
-    if compiled.use(np.shape(n_S)[0] if np.ndim(n_S) == 2 else 0, backend):
-        args = (n_S, m_S, fixed_S, alert_S, n_V, m_V, fixed_V, alert_V, w80_S, w80_V, de)
+    striker, victim = Forces(*striker), Forces(*victim)
+    if not kills and compiled.use(_rows(striker), backend):
+        args = (*striker, *victim, w80_S, w80_V, de)
         options = dict(
             lua=lua, alpha=alpha, surcharge=surcharge, avail=avail, kmax=kmax,
-            lua_escape=lua_escape, interceptors_S=interceptors_S, p_kill_S=p_kill_S,
-            shots_per_rv_S=shots_per_rv_S, availability_S=availability_S,
-            interceptors_V=interceptors_V, p_kill_V=p_kill_V, shots_per_rv_V=shots_per_rv_V,
-            availability_V=availability_V,
+            lua_escape=lua_escape, **_defense_options(defense_S, "S"),
+            **_defense_options(defense_V, "V"),
         )  # fmt: skip
         out = compiled.first_strike(args, options, threads)
         if out is not None:
             return FirstStrike(*out)
     params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
-    sides = ((n_S, m_S, fixed_S, alert_S), (n_V, m_V, fixed_V, alert_V))
-    defense = {
-        "S": (interceptors_S, p_kill_S, shots_per_rv_S, availability_S),
-        "V": (interceptors_V, p_kill_V, shots_per_rv_V, availability_V),
-    }
-    dr = _one_direction(*sides, w80_S, w80_V, de, lua, params, defense)
-    return _solve(dr, kmax, chunk_size, threads)
+    dr = _one_direction(striker, victim, w80_S, w80_V, de, lua, params, defense_S, defense_V)
+    return _solve(dr, kmax, chunk_size, threads, kills)
 
 
-def _one_direction(striker, victim, w80_S, w80_V, de, lua, params, defense):
+def _rows(forces):
+    """Batch rows of ``forces`` as the compiled path reads them (0 where n is not 2-d)."""
+    return np.shape(forces.n)[0] if np.ndim(forces.n) == 2 else 0
+
+
+def _defense_options(defense, side):
+    """The compiled path's keywords of one side's defence (none: no interceptors)."""
+    values = defense if defense is not None else (0.0, None, 1, 1.0)
+    return {f"{k}_{side}": v for k, v in zip(Defense._fields, values, strict=True)}
+
+
+def _one_direction(striker, victim, w80_S, w80_V, de, lua, params, defense_S, defense_V):
     """:class:`_Direction` from the arguments of :func:`first_strike`."""
     names = dict(de="de", lua="lua", w80_S="w80_S", w80_V="w80_V")
-    striker = _Side(*check_forces(*striker, side="S"))
-    victim = _Side(*check_forces(*victim, side="V"))
+    striker = check_forces(*striker, side="S")
+    victim = check_forces(*victim, side="V")
     batch = striker.n.shape[0]
-    checked = tuple(_check_defense(k, *defense[k], batch) for k in "SV")
+    checked = (_check_defense("S", defense_S, batch), _check_defense("V", defense_V, batch))
     return _direction(striker, victim, w80_S, w80_V, de, lua, params, names, checked)
 
 
@@ -1075,14 +1084,8 @@ class DrawdownCurve(NamedTuple):
 
 
 def drawdown_curve(
-    n_S,
-    m_S,
-    fixed_S,
-    alert_S,
-    n_V,
-    m_V,
-    fixed_V,
-    alert_V,
+    striker,
+    victim,
     w80_S,
     w80_V,
     de,
@@ -1093,14 +1096,8 @@ def drawdown_curve(
     kmax=KMAX,
     lua=False,
     lua_escape=LUA_ESCAPE,
-    interceptors_S=0.0,
-    p_kill_S=None,
-    shots_per_rv_S=1,
-    availability_S=1.0,
-    interceptors_V=0.0,
-    p_kill_V=None,
-    shots_per_rv_V=1,
-    availability_V=1.0,
+    defense_S=None,
+    defense_V=None,
     num=101,
 ):
     """K(x) breakpoints and C_S(x), C_V(x) on a grid: what :func:`first_strike` minimises.
@@ -1117,8 +1114,8 @@ def drawdown_curve(
     --------
     Check case T1: C_S falls along the whole range and is least at its end, x* = 250.
 
-    >>> force = ([[100, 50]], [[10, 10]], [[True, False]], [[0.5, 0.5]])
-    >>> dc = drawdown_curve(*force, *force, 500 * LN5, 500 * LN5, 0.8, num=3)
+    >>> force = Forces([[100, 50]], [[10, 10]], [[True, False]], [[0.5, 0.5]])
+    >>> dc = drawdown_curve(force, force, 500 * LN5, 500 * LN5, 0.8, num=3)
     >>> dc.x_break, dc.K_break
     (array([[  0., 100., 125., 225., 250.]]), array([[   0.,  800., 1000., 1160., 1200.]]))
     >>> dc.x, dc.K
@@ -1127,17 +1124,12 @@ def drawdown_curve(
     array([[0.9749, 0.725 , 0.5712]])
     """
     params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
-    sides = ((n_S, m_S, fixed_S, alert_S), (n_V, m_V, fixed_V, alert_V))
-    defense = {
-        "S": (interceptors_S, p_kill_S, shots_per_rv_S, availability_S),
-        "V": (interceptors_V, p_kill_V, shots_per_rv_V, availability_V),
-    }
-    dr = _one_direction(*sides, w80_S, w80_V, de, lua, params, defense)
-    num = _count("num", num)
+    dr = _one_direction(striker, victim, w80_S, w80_V, de, lua, params, defense_S, defense_V)
+    num = count("num", num)
     if num < 2:
         raise ValueError(f"num must be at least 2; got {num}")
     W_S, W_V, cost, eff = _exchange_setup(dr, slice(None), check_kmax(kmax))
-    x_break, K_break = _chain(cost, eff, np.inf)
+    x_break, K_break = chain(cost, eff, np.inf)
     x_max = np.minimum(W_S, x_break[-1])
     x = x_max[:, None] * np.linspace(0.0, 1.0, num)
     spent = np.clip(x[None] - x_break[:-1, :, None], 0.0, cost[:, :, None])
@@ -1164,12 +1156,12 @@ class StabilityIndex:
     C2_A, C2_B : ndarray
         Cost [-] to A (B) of being struck first.
     r_A, r_B : ndarray
-        Uncapped ratios r = C1/C2 [-]: the break-even probability of being attacked above
-        which the side prefers to strike. C2 = 0 gives inf (and 1 when C1 = 0 too) [ours].
-    r_A_capped, r_B_capped : ndarray
-        min(1, r) [-].
+        Capped ratios r = min(1, C1/C2) [-]: 1 = the side gains nothing by striking first.
+    r_uncapped_A, r_uncapped_B : ndarray
+        C1/C2 [-]: the break-even probability of being attacked above which the side
+        prefers to strike. C2 = 0 gives inf (and 1 when C1 = 0 too) [ours].
     fsi : ndarray
-        First-strike stability index, min(1, r_A)·min(1, r_B) [-] in [0, 1]; 1 = stable.
+        First-strike stability index, r_A·r_B [-] in [0, 1]; 1 = stable.
     x_star_A, x_star_B : ndarray
         Counterforce warheads A (B) spends striking first [warheads].
     a_first, b_first : FirstStrike
@@ -1182,8 +1174,8 @@ class StabilityIndex:
     C2_B: np.ndarray
     r_A: np.ndarray  # noqa: N815
     r_B: np.ndarray  # noqa: N815
-    r_A_capped: np.ndarray  # noqa: N815
-    r_B_capped: np.ndarray  # noqa: N815
+    r_uncapped_A: np.ndarray  # noqa: N815
+    r_uncapped_B: np.ndarray  # noqa: N815
     fsi: np.ndarray
     x_star_A: np.ndarray  # noqa: N815
     x_star_B: np.ndarray  # noqa: N815
@@ -1191,23 +1183,9 @@ class StabilityIndex:
     b_first: FirstStrike
 
 
-def _ratio(c1, c2):
-    """r = C1/C2 with C2 = 0 giving inf, or 1 when C1 = 0 as well (indifference) [ours]."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        r = c1 / c2
-    r[(c1 == 0.0) & (c2 == 0.0)] = 1.0
-    return r
-
-
 def stability_index(
-    n_A,
-    m_A,
-    fixed_A,
-    alert_A,
-    n_B,
-    m_B,
-    fixed_B,
-    alert_B,
+    a,
+    b,
     w80_A,
     w80_B,
     de_AB,
@@ -1220,28 +1198,21 @@ def stability_index(
     avail=AVAIL,
     kmax=KMAX,
     lua_escape=LUA_ESCAPE,
-    interceptors_A=0.0,
-    p_kill_A=None,
-    shots_per_rv_A=1,
-    availability_A=1.0,
-    interceptors_B=0.0,
-    p_kill_B=None,
-    shots_per_rv_B=1,
-    availability_B=1.0,
+    defense_A=None,
+    defense_B=None,
+    kills=False,
     chunk_size=CHUNK_SIZE,
     threads=THREADS,
     backend=None,
 ):
     """First-strike stability index of A and B, both directions of :func:`first_strike`.
 
-    r_X = C1_X / C2_X and FSI = min(1, r_A)·min(1, r_B) (eq. 3) [1]_ [2]_.
+    r_X = min(1, C1_X / C2_X) and FSI = r_A·r_B (eq. 3) [1]_ [2]_.
 
     Parameters
     ----------
-    n_A, m_A, fixed_A, alert_A : array_like, shape (B, E_A)
-        A's force elements (see :func:`first_strike`).
-    n_B, m_B, fixed_B, alert_B : array_like, shape (B, E_B)
-        B's force elements.
+    a, b : Forces, arrays of shape (B, E_A) and (B, E_B)
+        A's and B's force elements (:class:`~detente.kernels.exchange.Forces`).
     w80_A, w80_B : float or array_like, shape (B,)
         Arriving warheads destroying 80 % of A's, B's value [warheads].
     de_AB : float or array_like, shape (B,), (B, E_B) or (B, E_A, E_B)
@@ -1251,13 +1222,12 @@ def stability_index(
         B's damage expectancy [-] against A's element classes.
     lua_A, lua_B : bool or array_like of bool, shape (B,)
         A (B) launches its fixed force under attack; applies when the other side strikes.
-    alpha, surcharge, avail, kmax, lua_escape, chunk_size, threads, backend
+    alpha, surcharge, avail, kmax, lua_escape, kills, chunk_size, threads, backend
         As in :func:`first_strike`, shared by both directions.
-    interceptors_A, p_kill_A, shots_per_rv_A, availability_A : float or array_like, shape (B,)
-        A's missile defence (see :func:`first_strike`; default: none). It thins B's first
-        strike on A and A's retaliation after striking first is met by it.
-    interceptors_B, p_kill_B, shots_per_rv_B, availability_B : float or array_like, shape (B,)
-        B's missile defence.
+    defense_A, defense_B : Defense, optional
+        A's and B's missile defence (:class:`~detente.kernels.defense.Defense`; default
+        None: none). A's defence thins B's first strike on A, and meets B's retaliation
+        when A strikes first.
 
     Returns
     -------
@@ -1271,61 +1241,61 @@ def stability_index(
     >>> n = [[100, 50], [1000, 50], [150, 0]]
     >>> m = [[10, 10], [1, 10], [10, 0]]
     >>> fixed = [[True, False], [True, False], [False, False]]
-    >>> side = (n, m, fixed, 0.5)
-    >>> si = stability_index(*side, *side, 500 * LN5, 500 * LN5, 0.8, 0.8)
+    >>> side = Forces(n, m, fixed, 0.5)
+    >>> si = stability_index(side, side, 500 * LN5, 500 * LN5, 0.8, 0.8)
     >>> si.C1_A.round(4), si.C2_A.round(4)
     (array([0.5712, 0.7912, 0.8585]), array([1.066 , 0.7343, 0.9798]))
-    >>> si.fsi.round(4), si.r_A.round(4)
+    >>> si.fsi.round(4), si.r_uncapped_A.round(4)
     (array([0.2871, 1.    , 0.7677]), array([0.5358, 1.0774, 0.8762]))
+    >>> si.r_A.round(4)  # min(1, r_uncapped_A)
+    array([0.5358, 1.    , 0.8762])
     """
     kmax, chunk_size, threads = (
         check_kmax(kmax),
-        _count("chunk_size", chunk_size),
-        _count("threads", threads),
+        count("chunk_size", chunk_size),
+        count("threads", threads),
     )
-    if compiled.use(np.shape(n_A)[0] if np.ndim(n_A) == 2 else 0, backend):
-        args = (n_A, m_A, fixed_A, alert_A, n_B, m_B, fixed_B, alert_B)
-        args += (w80_A, w80_B, de_AB, de_BA)
+    a, b = Forces(*a), Forces(*b)
+    if not kills and compiled.use(_rows(a), backend):
         options = dict(
             lua_A=lua_A, lua_B=lua_B, alpha=alpha, surcharge=surcharge, avail=avail,
-            kmax=kmax, lua_escape=lua_escape, interceptors_A=interceptors_A,
-            p_kill_A=p_kill_A, shots_per_rv_A=shots_per_rv_A, availability_A=availability_A,
-            interceptors_B=interceptors_B, p_kill_B=p_kill_B, shots_per_rv_B=shots_per_rv_B,
-            availability_B=availability_B,
+            kmax=kmax, lua_escape=lua_escape, **_defense_options(defense_A, "A"),
+            **_defense_options(defense_B, "B"),
         )  # fmt: skip
-        out = compiled.stability(args, options, threads)
+        out = compiled.stability((*a, *b, w80_A, w80_B, de_AB, de_BA), options, threads)
         if out is not None:
             return _index(FirstStrike(*out[:12]), FirstStrike(*out[12:24]), *out[24:])
     params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
-    side_a = _Side(*check_forces(n_A, m_A, fixed_A, alert_A, side="A"))
-    side_b = _Side(*check_forces(n_B, m_B, fixed_B, alert_B, side="B"))
+    side_a = check_forces(*a, side="A")
+    side_b = check_forces(*b, side="B")
     batch = side_a.n.shape[0]
-    def_a = _check_defense("A", interceptors_A, p_kill_A, shots_per_rv_A, availability_A, batch)
-    def_b = _check_defense("B", interceptors_B, p_kill_B, shots_per_rv_B, availability_B, batch)
+    def_a = _check_defense("A", defense_A, batch)
+    def_b = _check_defense("B", defense_B, batch)
     names = dict(de="de_AB", lua="lua_B", w80_S="w80_A", w80_V="w80_B")
     ab = _direction(side_a, side_b, w80_A, w80_B, de_AB, lua_B, params, names, (def_a, def_b))
     names = dict(de="de_BA", lua="lua_A", w80_S="w80_B", w80_V="w80_A")
     ba = _direction(side_b, side_a, w80_B, w80_A, de_BA, lua_A, params, names, (def_b, def_a))
-    a_first = _solve(ab, kmax, chunk_size, threads)
-    b_first = _solve(ba, kmax, chunk_size, threads)
-    r_a = _ratio(a_first.C_S, b_first.C_V)
-    r_b = _ratio(b_first.C_S, a_first.C_V)
+    a_first = _solve(ab, kmax, chunk_size, threads, kills)
+    b_first = _solve(ba, kmax, chunk_size, threads, kills)
+    r_a = ratio(a_first.C_S, b_first.C_V)
+    r_b = ratio(b_first.C_S, a_first.C_V)
     cap_a = np.minimum(r_a, 1.0)
     cap_b = np.minimum(r_b, 1.0)
     return _index(a_first, b_first, r_a, r_b, cap_a, cap_b, cap_a * cap_b)
 
 
 def _index(a_first, b_first, r_a, r_b, cap_a, cap_b, fsi):
-    """:class:`StabilityIndex` from both directions and the ratios (eq. 3)."""
+    """:class:`StabilityIndex` from both directions, the uncapped and capped ratios and the
+    index (eq. 3)."""
     return StabilityIndex(
         C1_A=a_first.C_S,
         C1_B=b_first.C_S,
         C2_A=b_first.C_V,
         C2_B=a_first.C_V,
-        r_A=r_a,
-        r_B=r_b,
-        r_A_capped=cap_a,
-        r_B_capped=cap_b,
+        r_A=cap_a,
+        r_B=cap_b,
+        r_uncapped_A=r_a,
+        r_uncapped_B=r_b,
         fsi=fsi,
         x_star_A=a_first.x_star,
         x_star_B=b_first.x_star,

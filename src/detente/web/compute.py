@@ -12,17 +12,18 @@ from typing import Any
 
 from detente.analysis.counting import count
 from detente.analysis.stability import (
-    MissileDefense,
     Side,
     StabilityParams,
     defense_from_force,
     evaluate,
+    make_defense,
     make_sides,
 )
 from detente.errors import InputError
 from detente.model.catalog import force_from_document, system_table
 from detente.model.force import Force
 from detente.model.notional import NotionalForce
+from detente.model.scenario import Defense
 from detente.model.treaties import treaty_from_document
 from detente.model.treaty import Treaty
 from detente.model.yamlio import Document
@@ -115,14 +116,14 @@ def stability_sides(req: StabilityRequest) -> list[Side]:
     return sides
 
 
-def missile_defense(given: DefenseIn, side: Side, field: str) -> MissileDefense:
-    """The :class:`MissileDefense` a request gives for ``side``."""
+def missile_defense(given: DefenseIn, side: Side, field: str) -> Defense:
+    """The :class:`~detente.model.scenario.Defense` a request gives for ``side``."""
     figures = given.model_dump(exclude_none=True, exclude={"interceptors"})
     if given.interceptors == "holdings":
         if not isinstance(side.force, Force):
             raise InputError("interceptors 'holdings' needs a bundled force", field=field)
         return defense_from_force(side.force, **figures)
-    return MissileDefense(given.interceptors, **figures, note="given in the request")
+    return make_defense(given.interceptors, **figures, note="given in the request")
 
 
 def stability(req: StabilityRequest) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from detente.analysis.counting import TREATY_DATES, count
 from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
 from detente.analysis.scenario import ResolvedParty, ResolvedScenario, holding_index, resolve
-from detente.analysis.stability import Side, StabilityResult, defense_from_spec, evaluate
+from detente.analysis.stability import Side, StabilityResult, defense_summary, evaluate
 from detente.errors import InputError
 from detente.model import parameters
 from detente.model.catalog import system_table
@@ -220,7 +220,7 @@ def evaluate_state(
     resolved = resolve(scenario)
     pair = resolved.labels
     sides = [
-        replace(side, defense=defense_from_spec(resolved.party(side.label).spec.defense))
+        replace(side, defense=resolved.party(side.label).spec.defense)
         for side in resolved.sides((pair[0], pair[1]))
     ]
     return resolved, sides, evaluate(sides, resolved.params), base_treaty
@@ -266,7 +266,7 @@ def explore(req: ExploreRequest) -> dict[str, Any]:
                 "as_of": party.base.as_of.isoformat(),
                 "w80": side.w80,
                 "w80_note": side.w80_note,
-                "defense": None if side.defense is None else side.defense.to_dict(),
+                "defense": None if side.defense is None else defense_summary(side.defense),
                 "holdings": _holdings(party),
                 "sources": list(party.base.sources),
             }

@@ -45,7 +45,7 @@ PRELOAD = [
     "detente.analysis.risk",
     "detente.analysis.upload",
     "detente.analysis.verification",
-    "detente.report.stability_figures",
+    "detente.web.chart_warmup",
 ]
 
 

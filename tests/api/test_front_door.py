@@ -101,9 +101,11 @@ def test_short_repr_and_html():
 
 
 def test_import_is_light():
-    """``import detente`` loads no numpy, pandas, scipy or plotly; the functions are there."""
+    """``import detente`` loads no numpy, pydantic, YAML, pandas, xarray, scipy or plotly; the
+    functions are there."""
     code = (
-        "import sys, detente; heavy = {'numpy', 'pandas', 'scipy', 'plotly'} & set(sys.modules);"
+        "import sys, detente; heavy = {'numpy', 'pydantic', 'yaml', 'pandas', 'xarray', 'scipy',"
+        " 'plotly'} & set(sys.modules);"
         "assert not heavy, heavy; assert callable(detente.stability);"
         "print(sorted(detente.__all__))"
     )

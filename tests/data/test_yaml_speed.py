@@ -3,6 +3,7 @@ files and the lazily registered command-line topics keep every answer and every 
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import sys
 import pytest
 
 from detente.errors import InputError
-from detente.model import yamlio
+from detente.model import datacache, yamlio
 
 BUNDLED = yamlio.DATA_DIR / "systems.yaml"
 
@@ -19,7 +20,7 @@ BUNDLED = yamlio.DATA_DIR / "systems.yaml"
 def cache(tmp_path, monkeypatch):
     """An empty cache directory for the parsed bundled data."""
     monkeypatch.setenv("DETENTE_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "cache" / "yaml"
+    return tmp_path / "cache"
 
 
 def test_fast_parse_equals_the_marked_parse_with_its_lines():
@@ -68,7 +69,9 @@ def test_bundled_files_are_parsed_once_per_content(cache):
     assert again.data == first.data
     assert again.line_of(("systems", 0)) == first.line_of(("systems", 0))
     # a changed file is another entry (the key is the content's hash)
-    assert yamlio._cache_file(BUNDLED.read_bytes() + b"\n") != entries[0]
+    key = datacache.entry_key("yaml", data=BUNDLED.read_bytes())
+    assert entries == [cache / f"{key}.pickle"]
+    assert datacache.entry_key("yaml", data=BUNDLED.read_bytes() + b"\n") != key
 
 
 def test_a_damaged_or_foreign_cache_entry_is_parsed_again(cache):
@@ -89,18 +92,24 @@ def test_an_unwritable_cache_is_skipped(tmp_path, monkeypatch):
     assert yamlio.load_yaml(BUNDLED).data["systems"]
 
 
-def test_one_command_imports_its_own_topic_only():
-    """``detente stability`` leaves the web layer, sweeps, reports and dataframes unloaded."""
+def test_one_command_imports_its_own_topic_only(tmp_path):
+    """``detente stability`` leaves the web layer, sweeps, reports and dataframes unloaded, and
+    on a warm cache no YAML parser either."""
     code = (
         "import sys; sys.argv = ['detente', 'stability', 'us-2025', 'ru-2025'];"
         "from detente.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = ('scipy', 'pandas', 'plotly', 'fastapi', 'dask', 'duckdb', 'numba', 'jinja2')\n"
+        "heavy = ('scipy', 'pandas', 'xarray', 'plotly', 'fastapi', 'dask', 'duckdb', 'numba',"
+        " 'jinja2', 'yaml')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "[]"
-    assert "FSI" in out.stdout
+    env = {**os.environ, "DETENTE_CACHE_DIR": str(tmp_path / "cache")}
+    for warm in (False, True):
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        )
+        assert out.stdout.strip().splitlines()[-1] == ("[]" if warm else "['yaml']")
+        assert "FSI" in out.stdout
 
 
 def test_every_command_is_mapped_to_the_topic_that_registers_it():

@@ -36,7 +36,6 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -211,6 +210,8 @@ def _run(kernel, batch, threads, *args):
         return kernel(0, batch, *args)
     blocks = min(batch // (_PARALLEL_ROWS // 2), 8 * threads)
     edges = np.linspace(0, batch, blocks + 1).astype(np.int64)
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(threads) as pool:
         done = [pool.submit(kernel, int(a), int(b), *args) for a, b in itertools.pairwise(edges)]
         return max(future.result() for future in done)

@@ -87,7 +87,6 @@ References
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -899,6 +898,8 @@ def _solve(dr, kmax, chunk_size, threads, kills=False):
     if not blocks:
         parts = [tuple(np.zeros(0) for _ in range(4))]
     elif threads > 1 and len(blocks) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(min(threads, len(blocks))) as pool:
             parts = list(pool.map(lambda rows: _solve_block(dr, rows, kmax, dense), blocks))
     else:

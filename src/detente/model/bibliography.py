@@ -34,7 +34,7 @@ class Via(BaseModel):
         The copy's own title, date and address.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
     publisher: str
     title: str | None = None
@@ -71,7 +71,7 @@ class Source(BaseModel):
     ``notes`` says so.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
     id: str
     publisher: str

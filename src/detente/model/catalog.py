@@ -3,6 +3,9 @@
 ``FORCE`` and ``TREATY`` arguments everywhere are either a bundled name (``us-2025``,
 ``new-start``) or a path to a YAML file. Every number in a bundled file points to
 ``data/sources.yaml``; unknown ids are errors that name file, line and field.
+
+The validated sources, systems and bundled forces are kept in :mod:`detente.model.datacache`,
+keyed by the files each is built from, so a one-off answer neither parses nor validates them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from detente.errors import InputError
+from detente.model import datacache
 from detente.model.bibliography import Source
 from detente.model.force import Force, Holding, System
 from detente.model.provenance import is_sourced_value
@@ -28,20 +32,41 @@ LOADING_TOLERANCE = 1e-9
 
 
 class _SourcesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
     sources: dict[str, dict[str, Any]]
 
 
 class _SystemsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
     systems: tuple[System, ...]
+
+
+def _sources_files() -> list[Path]:
+    return sorted(DATA_DIR.glob("sources*.yaml"))
+
+
+def _systems_files() -> list[Path]:
+    """The files the systems catalogue is built from (its own and the sources it cites)."""
+    return [*sorted(DATA_DIR.glob("systems*.yaml")), *_sources_files()]
 
 
 @functools.cache
 def sources() -> dict[str, Source]:
     """Every source cited by the bundled data, by id."""
+    return datacache.cached("sources", _sources_files(), _build_sources, models=True)
+
+
+@functools.cache
+def source_ids() -> frozenset[str]:
+    """The ids of :func:`sources` (kept apart in the cache: checking references needs no more)."""
+    return datacache.cached(
+        "source-ids", _sources_files(), lambda: frozenset(sources()), models=False
+    )
+
+
+def _build_sources() -> dict[str, Source]:
     out: dict[str, Source] = {}
-    for path in sorted(DATA_DIR.glob("sources*.yaml")):
+    for path in _sources_files():
         doc = load_yaml(path)
         validate(_SourcesFile, doc)
         for sid, entry in doc.data["sources"].items():
@@ -99,7 +124,7 @@ def check_source_ids(doc: Document, refs: Iterable[tuple[Path_, str]] | None = N
 
     ``refs``: the (path, id) pairs to check; default :func:`iter_source_refs` of its data.
     """
-    known = sources()
+    known = source_ids()
     for path, ref in iter_source_refs(doc.data) if refs is None else refs:
         if ref not in known:
             raise doc.error(path, f"unknown source id {ref!r} (see data/sources.yaml)")
@@ -108,6 +133,10 @@ def check_source_ids(doc: Document, refs: Iterable[tuple[Path_, str]] | None = N
 @functools.cache
 def systems() -> dict[str, System]:
     """The bundled systems catalogue, by id: every ``data/systems*.yaml``, ids unique."""
+    return datacache.cached("systems", _systems_files(), _build_systems, models=True)
+
+
+def _build_systems() -> dict[str, System]:
     out: dict[str, System] = {}
     for path in sorted(DATA_DIR.glob("systems*.yaml")):
         doc = load_yaml(path)
@@ -204,7 +233,12 @@ def force_from_document(doc: Document) -> Force:
 
 @functools.cache
 def _bundled_force(path: Path) -> Force:
-    return force_from_document(load_yaml(path))
+    return datacache.cached(
+        f"force:{path.name}",
+        [path, *_systems_files()],
+        lambda: force_from_document(load_yaml(path)),
+        models=True,
+    )
 
 
 def load_force(name_or_path: str | Path) -> Force:

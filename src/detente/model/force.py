@@ -146,10 +146,10 @@ class Holding(Sourced):
 
     system: str
     label: str | None = None
-    launchers: Launchers = Launchers()
+    launchers: Launchers = Field(default_factory=Launchers)
     loading: Loading | None = None
     warheads: Warheads | None = None
-    alert: Alert = Alert()
+    alert: Alert = Field(default_factory=Alert)
     notes: str | None = None
 
     @property
@@ -310,7 +310,7 @@ class Force(Sourced):
     as_of: dt.date = Field(ge=MIN_DATE, le=MAX_DATE)
     description: str | None = None
     holdings: tuple[Holding, ...] = ()
-    stockpile: Stockpile = Stockpile()
+    stockpile: Stockpile = Field(default_factory=Stockpile)
     systems: tuple[System, ...] = ()
     sources: tuple[str, ...] = ()
     notes: str | None = None

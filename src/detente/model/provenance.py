@@ -34,7 +34,7 @@ class Provenance(BaseModel):
         How the figure was derived, or why it is an assumption.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
     source: tuple[str, ...] = ()
     status: Status | None = None
@@ -94,7 +94,7 @@ def is_sourced_value(v: Any) -> bool:
 class Sourced(BaseModel):
     """Base of immutable models whose numeric fields may carry provenance."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
     provenance: dict[str, Provenance] = Field(default_factory=dict, repr=False)
 

@@ -8,36 +8,29 @@ are found only when asked for (an error to locate), by parsing again with marks 
 Python. Anything the fast parse does not take as it is (a syntax error, a duplicate or
 non-scalar key, a set or ordered-map tag, a bad value) goes straight to the marked parse,
 which names the line. The bundled data files (``detente/data``) are parsed once per content:
-their parsed data is cached under the user's cache directory (``$DETENTE_CACHE_DIR``, else
-``$XDG_CACHE_HOME/detente``, else ``~/.cache/detente``), keyed by the file's SHA-256, and
-read back with an unpickler that builds nothing but plain data and dates. An unwritable or
-damaged cache is skipped.
+their parsed data is kept in :mod:`detente.model.datacache` (plain data and dates only), so
+a cached file needs neither PyYAML nor pydantic, which are imported on first use.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime
-import hashlib
-import io
-import os
-import pickle
-import tempfile
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
-
-import yaml
-from pydantic import BaseModel, ValidationError
-from yaml.constructor import SafeConstructor
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from detente.errors import InputError
-from detente.model.yamlguard import check_file_size, check_yaml
+from detente.model import datacache
+
+if TYPE_CHECKING:
+    import yaml
+    from pydantic import BaseModel, ValidationError
+    from yaml.constructor import SafeConstructor
 
 Path_ = tuple[str | int, ...]
-M = TypeVar("M", bound=BaseModel)
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # the bundled data files
+M = TypeVar("M", bound="BaseModel")
+DATA_DIR = datacache.DATA_DIR  # the bundled data files
 
 
 class _Lines(Mapping):
@@ -112,6 +105,8 @@ class Document:
 
 
 def _walk(node: yaml.Node, ctor: SafeConstructor, path: Path_, lines: dict) -> Any:
+    import yaml
+
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         ctor.flatten_mapping(node)
@@ -166,19 +161,24 @@ def _to_slow(loader: Any, node: yaml.Node) -> Any:
     raise _LeftToMarkedParseError
 
 
-class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+@functools.cache
+def _fast_loader() -> type:
     """libyaml's parser with the safe constructors; mappings as :func:`_walk` builds them."""
+    import yaml
 
-
-_FastLoader.add_constructor("tag:yaml.org,2002:map", _fast_mapping)
-for _tag in ("set", "omap", "pairs"):  # _walk builds these differently: leave them to it
-    _FastLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _to_slow)
+    loader = type("_FastLoader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),), {})
+    loader.add_constructor("tag:yaml.org,2002:map", _fast_mapping)
+    for tag in ("set", "omap", "pairs"):  # _walk builds these differently: leave them to it
+        loader.add_constructor(f"tag:yaml.org,2002:{tag}", _to_slow)
+    return loader
 
 
 def _fast_parse(text: str) -> tuple[bool, Any]:
     """(True, data) from libyaml, or (False, None) where the marked parse must answer."""
+    import yaml
+
     try:
-        return True, yaml.load(text, Loader=_FastLoader)
+        return True, yaml.load(text, Loader=_fast_loader())
     except (_LeftToMarkedParseError, yaml.YAMLError, ValueError, TypeError, RecursionError):
         return False, None
 
@@ -199,6 +199,8 @@ def parse_yaml(text: str, file: str = "<input>") -> Document:
     >>> doc.line_of(("b", 1))
     4
     """
+    from detente.model.yamlguard import check_yaml
+
     check_yaml(text, file)
     fast, data = _fast_parse(text)
     if fast:
@@ -223,6 +225,9 @@ def _lines_of(text: str, file: str) -> Mapping[Path_, int]:
 
 def _marked_parse(text: str, file: str) -> Document:
     """Parse with line marks in pure Python (slow): the lines, and located errors."""
+    import yaml
+    from yaml.constructor import SafeConstructor
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -260,6 +265,8 @@ def _path_at_syntax_error(text: str) -> Path_:
     >>> _path_at_syntax_error("a:\\n  b: [1, 2\\nc: 3\\n")
     ('a', 'b', 1)
     """
+    import yaml
+
     # Each frame: [is_mapping, key or item index, waiting for a key].
     stack: list[list[Any]] = []
 
@@ -296,7 +303,11 @@ def load_yaml(path: str | Path) -> Document:
     A bundled data file's parsed data comes from the cache when its content is unchanged.
     """
     path = Path(path)
-    check_file_size(path)
+    bundled = path.resolve().is_relative_to(DATA_DIR)
+    if not bundled:
+        from detente.model.yamlguard import check_file_size
+
+        check_file_size(path)
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
@@ -304,66 +315,16 @@ def load_yaml(path: str | Path) -> Document:
         raise InputError("file not found", file=path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read file: {exc}", file=path) from None
-    if not path.resolve().is_relative_to(DATA_DIR):
+    if not bundled:
         return parse_yaml(text, str(path))
-    cached = _cache_file(raw)
-    found, data = _read_cache(cached)
+    key = datacache.entry_key("yaml", data=raw)
+    found, data = datacache.read(key)
     if not found:
         fast, data = _fast_parse(text)
         if not fast:
             return _marked_parse(text, str(path))
-        _write_cache(cached, data)
+        datacache.write(key, data)
     return _document(data, text, str(path))
-
-
-def cache_dir() -> Path:
-    """Where parsed bundled data is cached: ``$DETENTE_CACHE_DIR``, else the user's cache
-    directory (``$XDG_CACHE_HOME`` or ``~/.cache``) under ``detente``."""
-    if os.environ.get("DETENTE_CACHE_DIR"):
-        return Path(os.environ["DETENTE_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "detente"
-
-
-def _cache_file(raw: bytes) -> Path:
-    """The cache entry of a file's content (its SHA-256, with PyYAML's version)."""
-    key = hashlib.sha256(raw + yaml.__version__.encode()).hexdigest()
-    return cache_dir() / "yaml" / f"{key}.pickle"
-
-
-_PLAIN = frozenset(("date", "datetime", "time", "timedelta", "timezone"))
-
-
-class _PlainUnpickler(pickle.Unpickler):
-    """Builds plain data and dates only: a cache entry can hold nothing else."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module == "datetime" and name in _PLAIN:
-            return getattr(datetime, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
-
-
-def _read_cache(file: Path) -> tuple[bool, Any]:
-    """(True, data) from a cache entry, or (False, None) if there is none or it is unusable."""
-    try:
-        return True, _PlainUnpickler(io.BytesIO(file.read_bytes())).load()
-    except Exception:  # missing, unreadable or damaged: parse again
-        return False, None
-
-
-def _write_cache(file: Path, data: Any) -> None:
-    """Store a cache entry atomically; a cache that cannot be written is skipped."""
-    name = None
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=file.parent, delete=False) as tmp:
-            name = tmp.name
-            pickle.dump(data, tmp, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(name, file)
-    except Exception:  # read-only home, full disk, unpicklable value: no cache
-        if name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
 
 
 def _data_path(data: Any, loc: tuple) -> Path_:
@@ -397,6 +358,8 @@ def _messages(exc: ValidationError) -> Iterator[tuple[tuple, str]]:
 
 def validate(model: type[M], doc: Document, **context: Any) -> M:
     """Validate ``doc`` as ``model``; the first error becomes a located :class:`InputError`."""
+    from pydantic import ValidationError
+
     if not isinstance(doc.data, Mapping):
         raise doc.error((), f"expected a mapping for {model.__name__}, got {_kind(doc.data)}")
     try:

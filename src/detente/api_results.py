@@ -79,7 +79,7 @@ def stability_cases(
         )
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    return StabilityCases.from_index(si, (a.label, b.label), cases)
+    return StabilityCases.from_index(si, (a.label, b.label), cases, tuple(sides))
 
 
 @dataclass(frozen=True, repr=False)
@@ -95,17 +95,25 @@ class StabilityCases:
     """
 
     dataset: xr.Dataset = field()
+    sides: tuple[Side, ...] = field(default=(), compare=False)
 
     @classmethod
-    def from_index(cls, si: Any, labels: tuple[str, str], cases: dict[str, np.ndarray]):
+    def from_index(
+        cls,
+        si: Any,
+        labels: tuple[str, str],
+        cases: dict[str, np.ndarray],
+        sides: tuple[Side, ...] = (),
+    ) -> StabilityCases:
         """From a kernel :class:`~detente.kernels.stability.StabilityIndex` over the cases:
         the analysis layer's :func:`~detente.analysis.stability.index_dataset`, its sides
-        named by ``labels`` and the varied constants as ``case`` coordinates."""
+        named by ``labels`` and the varied constants as ``case`` coordinates; ``sides`` name
+        the forces in figures."""
         from detente.analysis.stability import index_dataset, side_values
 
         dataset = index_dataset(side_values(si), [labels] * si.fsi.size).drop_vars("label")
         coords = {"side": list(labels), **{k: ("case", v) for k, v in cases.items()}}
-        return cls(dataset.assign_coords(coords))
+        return cls(dataset.assign_coords(coords), sides)
 
     @property
     def fsi(self) -> np.ndarray:
@@ -150,8 +158,19 @@ class StabilityCases:
         return f"<p>{html.escape(self.summary())}</p>{table}"
 
     def plot(self) -> go.Figure:
-        """The index (and each side's r) against the first varied constant."""
-        from detente.report.figures import index_against_figure
+        """The index (and each side's r) against the first varied constant: the figure of the
+        web page's "index against one input" (:func:`~detente.report.stability_figures.
+        index_against_figure`)."""
+        from detente.report.stability_figures import describe, index_against_figure
+        from detente.report.words import input_label
 
         name = self.varied[0]
-        return index_against_figure(self.dataset, name)
+        ds = self.dataset
+        labels = [str(s) for s in ds["side"].values]
+        label = name.split("_", 1)
+        path = f"parties.{label[1]}.w80" if label[0] == "w80" else f"parameters.{name}"
+        r = {k: ds["r"].sel(side=k).values for k in labels}
+        scenario, sources = describe(self.sides)
+        return index_against_figure(
+            ds[name].values, input_label(path), ds["fsi"].values, r, scenario, sources
+        )

@@ -46,7 +46,9 @@ def test_the_stockpile_chart_draws_offline_with_its_milestones(offline_pages, tm
         labels = " / ".join(drawn["notes"])
         for r in events.itertuples():
             assert f"{r.name} {r.event}" in labels, r
-        assert len(drawn["notes"]) == events.date.nunique()
+        foot = [n for n in drawn["notes"] if n.startswith("detente, 20")]  # date and sources
+        assert len(foot) == 1 and "Sources: " in foot[0]
+        assert len(drawn["notes"]) == events.date.nunique() + 1
         page.locator("#history-stockpile .updatemenu-button").nth(1).click()  # log scale
         page.wait_for_function(
             "() => document.getElementById('history-stockpile').layout.yaxis.type === 'log'"

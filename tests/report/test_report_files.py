@@ -217,7 +217,9 @@ def test_html_reads_like_a_brief(written):
         if name.endswith(".csv"):
             assert f'<a href="{name}">' in html, name
     for fig_id in build_figures(a):
-        assert re.search(rf'id="{fig_id}".*?</script>\s*</div>\s*<p class="caption">\S', html, re.S)
+        found = re.search(rf'id="{fig_id}".*?</script>\s*<p class="caption">(.*?)</p>', html, re.S)
+        assert found and "[" in found[1], fig_id  # a caption with units
+        assert f'<a href="{fig_id}.csv">' in found[1] and f"{fig_id}.csv" in files
 
 
 def test_every_input_number_in_the_tables_carries_its_provenance_mark(written):

@@ -68,8 +68,8 @@ def test_a_control_moves_the_index_and_the_url_keeps_it(visit):
     expected = _explore(visit.base, _default_scenario(visit.link()))["stability"]["fsi"]
     assert float(before) == expected
     assert page.locator("#fsi").inner_text() == f"{expected:.2f}"
-    assert page.locator("#drawdown .main-svg").count() > 0
-    assert page.locator("#domain .main-svg").count() > 0
+    expect(page.locator("#drawdown .main-svg")).not_to_have_count(0)  # after the number
+    expect(page.locator("#domain .main-svg")).not_to_have_count(0)
     assert page.locator("#compliance-table").count() == 1
     for card in ("#index-sources", "#drawdown-sources", "#domain-sources", "#compliance-sources"):
         assert page.locator(f"{card} a[href^='/sources#src-']").count() > 0, card

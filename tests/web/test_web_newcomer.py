@@ -258,6 +258,7 @@ def test_every_figure_exports_png_svg_and_csv(visit):
     page.goto(visit.base + "/")
     visit.fsi()
     expect(page.locator("#domain .main-svg")).not_to_have_count(0)
+    expect(page.locator("#drawdown .main-svg")).not_to_have_count(0)
     for figure in ("drawdown", "domain"):
         card = page.locator(f'.figure-card[data-figure="{figure}"]')
         for fmt in ("png", "svg", "csv"):
@@ -268,9 +269,12 @@ def test_every_figure_exports_png_svg_and_csv(visit):
             data = path.read_bytes()
             if fmt == "png":
                 assert data[:8] == b"\x89PNG\r\n\x1a\n"
-            elif fmt == "svg":
+            elif fmt == "svg":  # title, scenario, date and sources in the image itself
                 text = data.decode()
-                assert "<svg" in text and "detente" in text and "Sources" in text
+                assert "<svg" in text and "Sources: " in text, text[-2000:]
+                title = {"drawdown": "Counterforce draw-down", "domain": "Probability domain"}
+                for part in (title[figure], "us-2025 (20", "ru-2025 (20", "detente, 20"):
+                    assert part in text, part
             else:
                 text = data.decode()
                 assert text.startswith("# ") and "sources" in text
@@ -305,8 +309,8 @@ def test_the_index_against_one_input(visit):
     visit.fsi()
     select = page.locator("#sweep-input")
     options = page.eval_on_selector_all("#sweep-input option", "os => os.map(o => o.value)")
-    assert "de" in options and any(o.startswith("a0.") for o in options)  # any control
-    select.select_option("de")
+    assert "parameters.de" in options and any(".alert." in o for o in options)  # any control
+    select.select_option("parameters.de")
     page.locator("#sweep-draw").click()
     expect(page.locator("#sweep-status")).to_contain_text("11 points", timeout=60_000)
     expect(page.locator("#sweep-plot .main-svg")).not_to_have_count(0)
@@ -322,6 +326,38 @@ def test_the_index_against_one_input(visit):
     scenario["parameters"] = {"de": de}
     assert fsi == _explore(visit.base, scenario)["stability"]["fsi"]
     expect(page.locator("#sweep-note")).to_contain_text("No Monte Carlo band")
+    traces = page.evaluate("document.getElementById('sweep-plot').data.map(t => t.name)")
+    assert not any("percentile" in t for t in traces)
+
+
+def test_the_one_input_chart_shows_the_band_of_a_scenario_with_distributions(visit):
+    """A preset with uncertain inputs: the server draws the 5th-95th percentile band of a Monte
+    Carlo over them (one batched call with the swept points)."""
+    page = visit.page
+    page.goto(visit.base + "/")
+    visit.fsi()
+    page.locator("#preset").select_option("new-start-expiry")
+    expect(page.locator("#description")).to_contain_text("new-start-expiry")
+    visit.fsi()
+    page.locator("#sweep-input").select_option("parameters.de")
+    page.locator("#sweep-draw").click()
+    expect(page.locator("#sweep-status")).to_contain_text("uncertain inputs", timeout=60_000)
+    expect(page.locator("#sweep-note")).to_contain_text("5th to 95th percentile")
+    traces = page.evaluate("document.getElementById('sweep-plot').data.map(t => t.name)")
+    assert any("5th to 95th percentile" in t for t in traces), traces
+    expect(page.locator("#sweep-plot .main-svg path.js-fill")).not_to_have_count(0)
+    with page.expect_download() as info:
+        page.locator('.figure-card[data-figure="sweep"] button[data-format="csv"]').click()
+    path = visit.tmp_path / "band.csv"
+    info.value.save_as(path)
+    lines = path.read_text().splitlines()
+    assert lines[1].endswith("index p05,index p95")
+    for row in lines[2:]:
+        low, high = (float(v) for v in row.split(",")[-2:])
+        assert 0 <= low <= high <= 1
+    page.locator('.figure-card[data-figure="sweep"]').screenshot(
+        path=str(ARTIFACTS / "web-sweep-band.png")
+    )
 
 
 def test_the_guided_tour_runs_by_keyboard_and_can_be_skipped(visit):

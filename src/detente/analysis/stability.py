@@ -485,10 +485,11 @@ class StabilityResult(Display):
         )
 
     def plot(self) -> go.Figure:
-        """The counterforce draw-down curves with each striker's x* (the report's figure)."""
-        from detente.report.figures import stability_drawdown_figure
+        """The counterforce draw-down curves with each striker's x*: the figure of the report
+        and of the web page (:func:`detente.report.stability_figures.drawdown_figure`)."""
+        from detente.report.stability_figures import describe, drawdown_figure
 
-        return stability_drawdown_figure({"": self})
+        return drawdown_figure({"": self}, *describe(self.sides))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per side: C1, C2, r, r_uncapped, x*, arriving retaliation."""

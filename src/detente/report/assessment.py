@@ -335,7 +335,21 @@ def findings(a: Assessment) -> list[str]:
 
 
 def build_figures(a: Assessment) -> dict[str, go.Figure]:
-    """Every figure of the report by element id."""
+    """Every figure of the report by element id, each stamped with its title, the scenario,
+    the date and its sources (:func:`detente.report.publish.stamp`)."""
+    from detente.report.publish import stamp
+    from detente.report.stability_figures import describe_forces
+
+    built = _figures(a)
+    scenario, sources = describe_forces([p.base for p in a.resolved.parties], a.scenario.name)
+    for fig in built.values():
+        if not (fig.layout.meta and "title" in fig.layout.meta):  # the shared builders stamp
+            title = fig.layout.title.text or ""
+            stamp(fig, title, scenario, sources)
+    return built
+
+
+def _figures(a: Assessment) -> dict[str, go.Figure]:
     out = {
         "fig-forces": figures.forces_figure(a),
         "fig-drawdown": figures.drawdown_figure(a),
@@ -369,18 +383,33 @@ def build_figures(a: Assessment) -> dict[str, go.Figure]:
 
 
 def _figure_html(fig: go.Figure, div_id: str) -> str:
-    return fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=div_id,
-        config={"displaylogo": False, "responsive": True},
-        default_height="460px",
+    """A figure drawn when scrolled near (:data:`~detente.report.plotlyjs.LAZY_LOADER`), its
+    caption with units, and a link to its data as CSV (written beside the report)."""
+    from detente.report.plotlyjs import lazy_figure_html
+
+    return (
+        lazy_figure_html(fig, div_id, height_px=460)
+        + f'<p class="caption">{html.escape(caption(div_id))} Data: '
+        f'<a href="{div_id}.csv">{div_id}.csv</a>; sources in the figure and under Sources and '
+        "caveats.</p>"
     )
 
 
-def render(a: Assessment) -> str:
-    """The report as one self-contained HTML page."""
-    from detente.report.plotlyjs import plotlyjs_for
+def figure_csvs(figs: dict[str, go.Figure]) -> dict[str, str]:
+    """The data of every figure as CSV text by file name (``fig-forces.csv``, ...)."""
+    from detente.report.publish import csv_text, figure_rows
+
+    out = {}
+    for fig_id, fig in figs.items():
+        meta = fig.layout.meta
+        comment = f"{meta['title']}; {meta['scenario']}; detente {meta['date']}"
+        out[f"{fig_id}.csv"] = csv_text(figure_rows(fig), comment)
+    return out
+
+
+def render(a: Assessment, built: dict[str, go.Figure] | None = None) -> str:
+    """The report as one self-contained HTML page (``built``: its figures, if built already)."""
+    from detente.report.plotlyjs import LAZY_LOADER, plotlyjs_for
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -393,11 +422,8 @@ def render(a: Assessment) -> str:
     env.filters["pct"] = _pct
     env.filters["input_label"] = input_label
     env.filters["column_label"] = column_label
-    built = build_figures(a)
-    figs = {
-        k: f'{_figure_html(f, k)}<p class="caption">{html.escape(caption(k))}</p>'
-        for k, f in built.items()
-    }
+    built = build_figures(a) if built is None else built
+    figs = {k: _figure_html(f, k) for k, f in built.items()}
     ledger = a.ledger
     statuses = {s: sum(e.status == s for e in ledger) for s in STATUS_MARK}
     page = env.get_template("report.html.j2").render(
@@ -409,6 +435,7 @@ def render(a: Assessment) -> str:
         sections=SECTIONS,
         figs=figs,
         plotlyjs=plotlyjs_for(built.values()),
+        lazy_loader=LAZY_LOADER,
         force_rows=_force_rows(a),
         legs=a.legs_frame().to_dict(orient="records"),
         compliance_rows=_compliance_rows(a),
@@ -450,9 +477,16 @@ def write_report(a: Assessment, out_dir: str | Path) -> dict[str, Path]:
     writers = {"results.json": lambda p: p.write_text(results_json(a) + "\n", encoding="utf-8")}
     for stem, frame in a.frames().items():
         writers[f"{stem}.csv"] = functools.partial(_write_csv, frame)
-    writers["report.html"] = lambda p: p.write_text(render(a), encoding="utf-8")
+    built = build_figures(a)
+    for name, text in figure_csvs(built).items():
+        writers[name] = functools.partial(_write_text, text)
+    writers["report.html"] = lambda p: p.write_text(render(a, built), encoding="utf-8")
     return write_files(Path(out_dir), writers)
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False)
+
+
+def _write_text(text: str, path: Path) -> None:
+    path.write_text(text, encoding="utf-8")

@@ -16,12 +16,7 @@ from detente.model.glossary import party_colour, party_name
 from detente.report.words import input_label
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    import xarray as xr
-
     from detente.analysis.assess import Assessment
-    from detente.analysis.stability import StabilityResult
 
 TEMPLATE = "plotly_white"
 #: Bins of the Monte Carlo histograms [-].
@@ -94,76 +89,14 @@ def compliance_figure(a: Assessment) -> go.Figure:
 
 
 def drawdown_figure(a: Assessment) -> go.Figure:
-    """Draw-down curves K(x) of the assessment's pairs (:func:`stability_drawdown_figure`)."""
-    return stability_drawdown_figure(
-        a.stability, title="Counterforce draw-down (scenario postures)"
-    )
+    """Draw-down curves K(x) of the assessment's pairs (the page's and the API's figure,
+    :func:`detente.report.stability_figures.drawdown_figure`)."""
+    from detente.report.stability_figures import describe_forces, drawdown_figure
 
-
-def stability_drawdown_figure(
-    results: Mapping[str, StabilityResult], title: str = "Counterforce draw-down"
-) -> go.Figure:
-    """Draw-down curves K(x): victim warheads destroyed per counterforce warheads spent.
-
-    ``results`` maps a pair tag to its :class:`~detente.analysis.stability.StabilityResult`;
-    with more than one pair the tag is added to each curve's name. Each striker's x* (the
-    counterforce spend that minimises its cost) is marked.
-    """
-    fig = go.Figure()
-    for tag, result in results.items():
-        for j, (striker, curve) in enumerate(result.drawdown.items()):
-            victim = next(k for k in result.labels if k != striker)
-            name = f"{party_name(striker)} strikes {party_name(victim)}" + (
-                "" if len(results) == 1 else f" ({tag})"
-            )
-            colour = party_colour(striker, j)
-            fig.add_scatter(
-                x=curve["x"],
-                y=curve["K"],
-                mode="lines",
-                name=name,
-                legendgroup=striker,
-                line={"color": colour},
-            )
-            x_star = result.x_star[striker]
-            k_star = float(np.interp(x_star, curve["x"], curve["K"]))
-            fig.add_scatter(
-                x=[x_star],
-                y=[k_star],
-                mode="markers",
-                marker={"size": 10, "symbol": "x", "color": colour},
-                name=f"cheapest first strike of {party_name(striker)}",
-                legendgroup=striker,
-                hovertemplate="x* = %{x:,.0f}, K = %{y:,.0f}<extra></extra>",
-            )
-    return _layout(
-        fig,
-        title,
-        xaxis_title="striker's warheads spent on counterforce, x [warheads]",
-        yaxis_title="victim's warheads destroyed, K(x) [warheads]",
-    )
-
-
-def index_against_figure(dataset: xr.Dataset, name: str) -> go.Figure:
-    """The index and each side's r = min(1, C1/C2) against the constant ``name``.
-
-    ``dataset`` is a :class:`~detente.api_results.StabilityCases` dataset (dims ``case``,
-    ``side``) with ``name`` among its ``case`` coordinates.
-    """
-    order = np.argsort(dataset[name].values, kind="stable")
-    x = dataset[name].values[order]
-    fig = go.Figure()
-    fig.add_scatter(x=x, y=dataset["fsi"].values[order], mode="lines+markers", name="index")
-    for k, side in enumerate(dataset["side"].values):
-        r = dataset["r"].sel(side=side).values[order]
-        line = {"dash": "dot", "color": party_colour(str(side), k)}
-        fig.add_scatter(x=x, y=r, mode="lines", line=line, name=f"r of {party_name(str(side))}")
-    return _layout(
-        fig,
-        f"First-strike stability against {name} (1 = neither side gains by striking first)",
-        xaxis_title=name,
-        yaxis_title="index, r [-]",
-        yaxis_range=[0, 1.05],
+    forces = [p.base for p in a.resolved.parties]
+    scenario, sources = describe_forces(forces, a.scenario.name)
+    return drawdown_figure(
+        a.stability, scenario, sources, title="Counterforce draw-down (scenario postures)"
     )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 
 from detente.model.glossary import party_colour
+from detente.report.publish import stamp
 from detente.report.upload_figures import TEMPLATE
 
 if TYPE_CHECKING:
@@ -164,7 +165,10 @@ def history_figure(
             }
         ],
     )
-    return fig
+    producers = ", ".join(sorted(rows["producer"].unique()))
+    scenario = f"estimates of {producers}" if producers else "no values"
+    sources = sorted(rows["source"].dropna().unique())
+    return stamp(fig, fig.layout.title.text, scenario, sources, legend_on_top=False)
 
 
 def newstart_estimate_traces(fig: go.Figure, estimates: pd.DataFrame, row: int) -> None:

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from detente.files import check_output, write_text
 from detente.model.glossary import party_name
 from detente.report.plotlyjs import LAZY_LOADER, lazy_figure_html, plotlyjs_for
+from detente.report.publish import parameter_sources, stamp
 from detente.sweep.agreement import (
     acceptance,
     agreement_zone,
@@ -106,7 +107,7 @@ def write_report(store: SweepStore, path: str | Path) -> Path:
     """
     path = check_output(Path(path), inputs=[store.path])
     spec, meta, results = store.spec(), store.meta, store.results()
-    figures: list[go.Figure] = []
+    figures = _Figures(f"sweep of {spec.model}, run {meta['run_id'][:8]}", parameter_sources())
     sections = [
         _sobol_section(spec, results, figures),
         _agreement_section(spec, results, figures),
@@ -163,9 +164,20 @@ def _table(frame: pd.DataFrame, limit: int = MAX_ROWS) -> str:
     return shown
 
 
-def _figure(fig: go.Figure, figures: list[go.Figure], caption: str) -> str:
-    """A figure in SVG with its caption; ``figures`` collects it (to pick the plotly bundle)."""
+class _Figures(list):
+    """The report's figures (to pick the plotly bundle), with the scenario line and the sources
+    each one carries in its image."""
+
+    def __init__(self, scenario: str, sources: tuple[str, ...]) -> None:
+        super().__init__()
+        self.scenario, self.sources = scenario, sources
+
+
+def _figure(fig: go.Figure, figures: _Figures, caption: str) -> str:
+    """A figure in SVG with its caption, stamped with its title, the sweep, the date and the
+    sources (:func:`~detente.report.publish.stamp`); ``figures`` collects it."""
     fig.update_layout(template="plotly_white", margin={"l": 60, "r": 20, "t": 40, "b": 50})
+    stamp(fig, fig.layout.title.text or "", figures.scenario, figures.sources)
     figures.append(fig)
     div = lazy_figure_html(fig, f"fig-{len(figures)}")
     return f"<figure>{div}<figcaption>{html.escape(caption)}</figcaption></figure>"

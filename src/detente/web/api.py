@@ -17,7 +17,7 @@ from fastapi.responses import Response
 import detente
 from detente import jsonio
 from detente.errors import InputError
-from detente.web import agreement, bundled, compute, page
+from detente.web import bundled, charts, compute, page
 from detente.web.batching import StabilityBatcher
 from detente.web.schemas import (
     AgreementIn,
@@ -251,8 +251,9 @@ async def assess(request: Request, body: AssessIn) -> JSONResponse:
 @router.post("/agreement", response_model=AgreementOut, responses=ERRORS, tags=["calculate"])
 async def agreement_zone(request: Request, body: AgreementIn) -> JSONResponse:
     """Proposals every party accepts on a bounded grid of caps, and their Pareto frontier
-    (the sweep machinery of ``detente sweep``, in process; at most 5,000 points)."""
-    return await _compute(request, agreement.zone, body)
+    (the sweep machinery of ``detente sweep``, in process; at most 5,000 points), with the
+    chart as plotly JSON (``figure``), its caption and its data as CSV."""
+    return await _compute(request, charts.agreement_chart, body)
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -262,6 +263,21 @@ async def agreement_zone(request: Request, body: AgreementIn) -> JSONResponse:
 async def explore(request: Request, body: ExploreRequest) -> JSONResponse:
     """What the page draws for its state: index, draw-down curves, compliance, holdings."""
     return await _compute(request, page.explore, body, pool="page")
+
+
+@router.post("/chart", response_model=dict[str, Any], responses=ERRORS, tags=["page"])
+async def chart(request: Request, body: charts.ChartIn) -> JSONResponse:
+    """One of the page's charts as plotly JSON (``figure``), built by the reports' and the
+    API's own figure builders, with its ``caption``, its data as ``csv`` and a ``summary``.
+
+    ``drawdown``, ``domain`` and ``weapons`` (the index over both sides' force sizes) take the
+    page state; ``sweep`` (the index against one input) also takes ``input`` (a dotted path,
+    as under a scenario's ``uncertain:``), ``low``, ``high`` and ``points``, and draws the 5th
+    to 95th percentile band of a Monte Carlo over ``preset``'s (an example's) or
+    ``uncertain``'s distributions. Sweep and weapons domain are one batched call each. Charts
+    run in the calculators' worker pool, so that they never queue the page's first number.
+    """
+    return await _compute(request, charts.chart, body)
 
 
 @router.post("/scenario/yaml", response_model=YamlOut, responses=ERRORS, tags=["page"])

@@ -20,8 +20,8 @@ from pydantic import BaseModel
 
 from detente.analysis.counting import TREATY_DATES, count
 from detente.analysis.elements import LEG, STRATEGIC_CATEGORIES
-from detente.analysis.scenario import ResolvedParty, holding_index, resolve
-from detente.analysis.stability import defense_summary, evaluate
+from detente.analysis.scenario import ResolvedParty, ResolvedScenario, holding_index, resolve
+from detente.analysis.stability import Side, StabilityResult, defense_summary, evaluate
 from detente.errors import InputError
 from detente.model import limits, parameters
 from detente.model.catalog import system_table
@@ -32,6 +32,7 @@ from detente.model.glossary import terms as glossary_terms
 from detente.model.scenario import RISK_DIR, Scenario, scenario_from_document
 from detente.model.treaty import Treaty
 from detente.model.yamlio import Document, parse_yaml, validate
+from detente.report import publish
 from detente.report.words import stability_sentence
 from detente.web import bundled
 from detente.web.schemas import (
@@ -45,12 +46,7 @@ from detente.web.schemas import (
 )
 
 #: Model constants whose sources the page cites next to the index.
-PARAMETER_SOURCES = (
-    ("kent_thaler", "de"),
-    ("kent_thaler", "alpha"),
-    ("kent_thaler", "kmax"),
-    ("value_damage", "assured_destruction_emt"),
-)
+PARAMETER_SOURCES = publish.CALCULUS_PARAMETERS
 #: The assumed figures of a missile defence the page does not ask for.
 DEFENSE_SOURCES = (("defense", "p_kill"), ("defense", "shots_per_rv"), ("defense", "availability"))
 YAML_HEADER = (
@@ -214,10 +210,29 @@ def _holdings(party: ResolvedParty) -> list[dict[str, Any]]:
 @functools.cache
 def parameter_sources(names: tuple[tuple[str, str], ...] = PARAMETER_SOURCES) -> tuple[str, ...]:
     """Source ids behind default model constants (by default: the calculus and the w80)."""
-    out: list[str] = []
-    for group, name in names:
-        out += [s for s in parameters.provenance(group, name).source if s not in out]
-    return tuple(out)
+    return publish.parameter_sources(names)
+
+
+def _sides(resolved: ResolvedScenario) -> list[Side]:
+    """The first two parties' sides, each with its missile defence."""
+    pair = resolved.labels
+    return [
+        replace(side, defense=resolved.party(side.label).spec.defense)
+        for side in resolved.sides((pair[0], pair[1]))
+    ]
+
+
+def evaluate_state(
+    state: ScenarioIn,
+) -> tuple[ResolvedScenario, list[Side], StabilityResult, Treaty | None]:
+    """The page state resolved and evaluated: scenario, sides, stability result, treaty.
+
+    Raises :class:`~detente.errors.InputError` where a figure the index needs is not known.
+    """
+    scenario, base_treaty = to_scenario(state)
+    resolved = resolve(scenario)
+    sides = _sides(resolved)
+    return resolved, sides, evaluate(sides, resolved.params), base_treaty
 
 
 def _treaty_view(base_treaty: Treaty | None, caps: Mapping[str, float]) -> Treaty | None:
@@ -302,10 +317,7 @@ def explore(req: ExploreRequest) -> dict[str, Any]:
     }
     if answer["needs"]:
         return {**answer, "reading": None, "stability": None, "drawdown": None}
-    sides = [
-        replace(side, defense=resolved.party(side.label).spec.defense)
-        for side in resolved.sides((labels[0], labels[1]))
-    ]
+    sides = _sides(resolved)
     result = evaluate(sides, resolved.params)
     for view, side in zip(views, sides, strict=True):
         view["w80"], view["w80_note"] = side.w80, side.w80_note

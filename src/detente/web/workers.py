@@ -45,6 +45,7 @@ PRELOAD = [
     "detente.analysis.risk",
     "detente.analysis.upload",
     "detente.analysis.verification",
+    "detente.web.chart_warmup",
 ]
 
 

@@ -6,8 +6,7 @@
 (function () {
   const DEBOUNCE_MS = 120;
   const STRATEGIC = new Set(["icbm", "slbm", "heavy_bomber"]);
-  const PLOT_CONFIG = { displaylogo: false, responsive: true, showLink: false, showSendToCloud: false,
-    modeBarButtonsToRemove: ["toImage"] };
+  const PLOT_CONFIG = { displaylogo: false, responsive: true, showLink: false, showSendToCloud: false };
   const FALLBACK = ["#17becf", "#8c564b"];
   const POSTURE_KEY = { day_to_day: "d", generated: "g" };
 
@@ -586,6 +585,7 @@
       $(".party", box).addEventListener("change", (e) => {
         party(i).force = latest(e.target.value);
         delete party(i).modifications;
+        bandPreset = null;
         edited();
         renderSide(0); renderSide(1);
         schedule(0);
@@ -593,6 +593,7 @@
       $(".date", box).addEventListener("change", (e) => {
         party(i).force = e.target.value;
         delete party(i).modifications;
+        bandPreset = null;
         edited();
         schedule(0);
       });
@@ -645,6 +646,7 @@
       if (!e.target.value) return;
       try {
         const answer = await api(`/api/presets/${encodeURIComponent(e.target.value)}`);
+        bandPreset = answer.ignored.some((x) => x.startsWith("uncertain")) ? e.target.value : null;
         showNotes(answer.ignored);
         dropped = []; showDropped();
         loading = true;
@@ -653,6 +655,7 @@
     });
     $("#reset").addEventListener("click", () => {
       dropped = []; showDropped(); showNotes(null);
+      bandPreset = null;
       showError("#upload-error", null);
       $("#preset").value = "";
       for (const id of ["#verify-form", "#risk-form", "#agreement-form"]) {
@@ -711,6 +714,7 @@
       const answer = await api("/api/scenario/parse", { text });
       showError("#upload-error", null);
       showNotes(answer.ignored);
+      bandPreset = null;
       setState({ scenario: answer.scenario, caps: {} });
     } catch (err) {
       showError("#upload-error", `${file.name}: ${err.message}`);
@@ -857,7 +861,7 @@
     if ($("#caps").dataset.treaty !== (state.scenario.treaty || "") || $("#caps input[placeholder='treaty value']")) renderCaps();
     renderCompliance(answer);
     renderSweepInputs();
-    drawCharts();
+    refreshCharts();
     document.dispatchEvent(new CustomEvent("detente:rendered"));
   }
 
@@ -910,132 +914,82 @@
     $("#compliance-sources").replaceChildren(`${answer.treaty.name}: `, sourceLinks(answer.treaty.sources));
   }
 
-  // --- charts (drawn once plotly.js has loaded) ----------------------------------------------
+  // --- charts: plotly JSON from the server (POST /api/chart), drawn once plotly.js has loaded --
+  // Every figure is built by the server's figure builders (the reports' and the API's own), with
+  // its title, scenario, date and sources in the image; the page only hands it to plotly.
+
+  const charts = {};  // id -> the server's answer {figure, caption, csv, summary}
+  const PLOTS = { drawdown: "drawdown", domain: "domain", sweep: "sweep-plot", weapons: "weapons-plot", agreement: "agreement-plot" };
+  let chartSequence = 0;
+  let chartController = null;
+  let bandPreset = null;  // the preset whose uncertain inputs give the sweep its Monte Carlo band
 
   function plotlyReady() { return typeof window.Plotly !== "undefined"; }
 
-  function drawCharts() {
-    if (!last || !plotlyReady()) return;
-    const labels = last.sides.map((x) => x.label);
-    drawDrawdown(last, labels);
-    drawDomain(last, labels);
-    $$(".figure-card .loading").forEach((e) => e.remove());
+  function drawChart(id) {
+    const answer = charts[id];
+    if (!answer || !plotlyReady()) return;
+    const div = document.getElementById(PLOTS[id]);
+    $$(".loading", div).forEach((e) => e.remove());
+    const config = { ...PLOT_CONFIG, toImageButtonOptions: { format: "png", width: 900, height: 600, filename: `detente-${id}` } };
+    Plotly.react(div, answer.figure.data, answer.figure.layout, config);
+    div.dataset.chart = answer.figure.layout.meta.date;
   }
 
-  function interp(xs, ys, x) {
-    for (let j = 1; j < xs.length; j++) {
-      if (x <= xs[j]) {
-        const t = xs[j] === xs[j - 1] ? 1 : (x - xs[j - 1]) / (xs[j] - xs[j - 1]);
-        return ys[j - 1] + t * (ys[j] - ys[j - 1]);
+  function drawCharts() { Object.keys(charts).forEach(drawChart); }
+
+  // Keep the server's answer for chart `id`, show its caption and draw it.
+  function showChart(id, answer) {
+    charts[id] = answer;
+    const caption = $(`.figure-card[data-figure="${id}"] .caption`);
+    if (caption) caption.textContent = answer.caption;
+    drawChart(id);
+  }
+
+  async function fetchChart(id, extra) {
+    const answer = await api("/api/chart", { chart: id, state, ...(extra || {}) });
+    showChart(id, answer);
+    return answer;
+  }
+
+  // The draw-down curves and the probability domain of the state just explored, once plotly.js
+  // is there to draw them (so they never queue before the first number); a newer state cancels
+  // the requests of an older one.
+  async function refreshCharts() {
+    if (!plotlyReady()) return;  // asked again when plotly.js has loaded
+    const mine = ++chartSequence;
+    if (chartController) chartController.abort();
+    chartController = new AbortController();
+    const signal = chartController.signal;
+    for (const id of ["drawdown", "domain"]) {
+      try {
+        const answer = await api("/api/chart", { chart: id, state }, signal);
+        if (mine === chartSequence) showChart(id, answer);
+      } catch (err) {
+        if (err.name === "AbortError" || mine !== chartSequence) return;
+        showError("#error", `could not draw the ${id} chart: ${err.message}`);
       }
     }
-    return ys[ys.length - 1];
-  }
-
-  const figures = {};  // id -> {data, layout, title, csv: () => [[...]]}
-
-  function drawDrawdown(answer, labels) {
-    const s = answer.stability;
-    const traces = [];
-    const csv = [["striker", "victim", "striker warheads on counterforce", "victim warheads destroyed"]];
-    labels.forEach((striker, j) => {
-      const victim = labels[1 - j];
-      const curve = answer.drawdown[striker];
-      const [a, b] = [answer.names[striker] || striker, answer.names[victim] || victim];
-      traces.push({ x: curve.x, y: curve.K, mode: "lines", name: `${a} strikes ${b}`,
-        line: { color: colour(striker, j) },
-        hovertemplate: `${a} spends %{x:,.0f} warheads on counterforce<br>and destroys %{y:,.0f} of ${b}'s<extra></extra>` });
-      const xs = s.x_star[striker];
-      traces.push({ x: [xs], y: [interp(curve.x, curve.K, xs)], mode: "markers",
-        name: `${a}'s cheapest first strike`, marker: { color: colour(striker, j), size: 9 },
-        hovertemplate: `${a}'s cheapest first strike: %{x:,.0f} warheads<br>destroy %{y:,.0f} of ${b}'s<extra></extra>` });
-      curve.x.forEach((x, n) => csv.push([a, b, x, curve.K[n]]));
-    });
-    const layout = {
-      margin: { t: 10, r: 10, b: 45, l: 60 },
-      xaxis: { title: { text: "Striker's warheads spent on counterforce" }, rangemode: "tozero" },
-      yaxis: { title: { text: "Victim's warheads destroyed" }, rangemode: "tozero" },
-      legend: { orientation: "h", y: -0.3 },
-    };
-    figures.drawdown = { data: traces, layout, title: "Draw-down curves", csv };
-    Plotly.react("drawdown", traces, layout, PLOT_CONFIG);
-  }
-
-  function drawDomain(answer, labels) {
-    const s = answer.stability;
-    const [a, b] = labels;
-    const [na, nb] = [answer.names[a] || a, answer.names[b] || b];
-    const ra = Math.min(1, s.r[a]);
-    const rb = Math.min(1, s.r[b]);
-    const data = [
-      { x: [0, ra, ra, 0, 0], y: [0, 0, rb, rb, 0], fill: "toself", mode: "lines", line: { width: 0 },
-        fillcolor: "rgba(31,95,168,0.22)", name: "neither strikes first", hoveron: "fills",
-        text: `Neither side prefers to strike first while ${na} puts a ${nb} first strike below ${fix(100 * ra, 0)} % and ${nb} puts a ${na} first strike below ${fix(100 * rb, 0)} %; area ${fix(s.fsi, 2)}`,
-        hoverinfo: "text", showlegend: false },
-      { x: [ra], y: [rb], mode: "markers+text", text: [`index ${fix(s.fsi, 2)}`], textposition: "top right",
-        marker: { size: 8, color: "#1d2327" }, showlegend: false,
-        hovertemplate: `${na} r = %{x:.2f}, ${nb} r = %{y:.2f}<extra></extra>` },
-    ];
-    const layout = {
-      margin: { t: 10, r: 10, b: 60, l: 70 },
-      xaxis: { range: [0, 1], tickformat: ".0%", title: { text: `P(${nb} strikes first) as ${na} sees it` } },
-      yaxis: { range: [0, 1], tickformat: ".0%", title: { text: `P(${na} strikes first) as ${nb} sees it` } },
-      shapes: [
-        { type: "line", x0: ra, x1: ra, y0: 0, y1: 1, line: { dash: "dash", color: colour(a, 0) } },
-        { type: "line", x0: 0, x1: 1, y0: rb, y1: rb, line: { dash: "dash", color: colour(b, 1) } },
-      ],
-    };
-    const csv = [["side", "cost ratio r (capped)", "cost ratio r (uncapped)", "cost of striking first", "cost of being struck"],
-      [na, s.r[a], s.r_uncapped[a], s.C1[a], s.C2[a]], [nb, s.r[b], s.r_uncapped[b], s.C1[b], s.C2[b]],
-      ["index", s.fsi, "", "", ""]];
-    figures.domain = { data, layout, title: "Probability domain", csv };
-    Plotly.react("domain", data, layout, PLOT_CONFIG);
   }
 
   // --- the index against one input (any control as the x axis) -----------------------------
 
-  const SWEEP_POINTS = 11;
-  const IN_FLIGHT = 4;  // requests at a time for a chart of many points (fair to the server)
-
-  // Every state's /api/explore answer, in order, at most IN_FLIGHT requests at a time.
-  async function exploreAll(states) {
-    const out = new Array(states.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < states.length) {
-        const k = next++;
-        out[k] = await api("/api/explore", states[k]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, states.length) }, worker));
-    return out;
-  }
-
-  // The inputs the x axis can take for the current state: [id, label, low, high, integer, set].
+  // The inputs the x axis can take for the current state: [scenario path, label, low, high].
   function sweepInputs() {
     if (!last) return [];
-    const out = [["de", "Damage expectancy (DE)", 0.3, 1, false, (st, v) => { st.scenario.parameters.de = v; }]];
+    const out = [["parameters.de", "Damage expectancy (DE)", 0.3, 1]];
     last.sides.forEach((side, i) => {
       const who = last.names[side.label] || side.label;
-      out.push([`w${i}`, `${who}: w80 (warheads for 80 % damage)`, Math.max(1, Math.round(side.w80 / 4)), Math.round(side.w80 * 2.5), true,
-        (st, v) => { st.scenario.parties[i].w80 = v; }]);
-      out.push([`i${i}`, `${who}: missile-defence interceptors`, 0, 2000, true,
-        (st, v) => { if (v > 0) st.scenario.parties[i].defense = { interceptors: v }; else delete st.scenario.parties[i].defense; }]);
-      for (const h of side.holdings.filter((x) => STRATEGIC.has(x.category))) {
-        const mod = (st) => {
-          const p = st.scenario.parties[i];
-          p.modifications = p.modifications || {};
-          p.modifications.holdings = p.modifications.holdings || {};
-          return (p.modifications.holdings[h.key] = p.modifications.holdings[h.key] || {});
-        };
-        out.push([`d${i}.${h.key}`, `${who}, ${h.display}: deployed launchers`, 0, Math.max(10, 2 * h.base.deployed), true,
-          (st, v) => { const m = mod(st); m.launchers = { ...(m.launchers || {}), deployed: v }; }]);
-        out.push([`l${i}.${h.key}`, `${who}, ${h.display}: warheads per launcher`, 0, h.max_loading || Math.max(1, Math.ceil(2 * h.base.loading)), false,
-          (st, v) => { const m = mod(st); delete m.warheads; m.loading = v; }]);
+      const at = `parties.${side.label}`;
+      out.push([`${at}.w80`, `${who}: w80 (warheads for 80 % damage)`, Math.max(1, Math.round(side.w80 / 4)), Math.round(side.w80 * 2.5)]);
+      out.push([`${at}.defense.interceptors`, `${who}: missile-defence interceptors`, 0, 2000]);
+      for (const h of side.holdings.filter((x) => STRATEGIC.has(x.category) && x.deployed > 0)) {
+        const key = `${at}.holdings.${h.key}`;
+        out.push([`${key}.launchers.deployed`, `${who}, ${h.display}: deployed launchers`, 0, Math.max(10, 2 * h.deployed)]);
+        out.push([`${key}.loading`, `${who}, ${h.display}: warheads per launcher`, 0, h.max_loading || Math.max(1, Math.ceil(2 * h.loading))]);
         if (!h.fixed) {
           const posture = party(i).posture || "day_to_day";
-          out.push([`a${i}.${h.key}`, `${who}, ${h.display}: alert fraction`, 0, 1, false,
-            (st, v) => { const m = mod(st); m.alert = { ...(m.alert || {}), [posture]: v }; }]);
+          out.push([`${key}.alert.${posture}`, `${who}, ${h.display}: alert fraction`, 0, 1]);
         }
       }
     });
@@ -1045,46 +999,24 @@
   function renderSweepInputs() {
     const select = $("#sweep-input");
     const current = select.value;
-    const inputs = sweepInputs();
-    select.replaceChildren(...inputs.map(([id, label]) => option(id, label, id === current)));
+    select.replaceChildren(...sweepInputs().map(([id, label]) => option(id, label, id === current)));
   }
 
+  // One request: the server evaluates every point (and the band's samples) in one batched call.
   async function drawSweep() {
     const input = sweepInputs().find((x) => x[0] === $("#sweep-input").value);
-    if (!input || !last) return;
-    const [, label, low, high, integer, set] = input;
-    const xs = [...new Set(Array.from({ length: SWEEP_POINTS }, (_, k) => {
-      const v = low + (k * (high - low)) / (SWEEP_POINTS - 1);
-      return integer ? Math.round(v) : Math.round(v * 1000) / 1000;
-    }))];
+    if (!input) return;
+    const [path, , low, high] = input;
     const status = $("#sweep-status");
-    status.textContent = `calculating ${xs.length} points…`;
+    status.textContent = "calculating…";
     document.body.dataset.sweepBusy = "1";
     try {
-      const answers = await exploreAll(xs.map((v) => {
-        const st = JSON.parse(JSON.stringify(state));
-        set(st, v);
-        return st;
-      }));
-      const fsi = answers.map((a) => a.stability.fsi);
-      const labels = last.sides.map((x) => x.label);
-      const data = [{ x: xs, y: fsi, mode: "lines+markers", name: "index", line: { color: "#1d2327" },
-        hovertemplate: `${label} %{x:,.3~f}: index %{y:.2f}<extra></extra>` }];
-      labels.forEach((k, j) => data.push({ x: xs, y: answers.map((a) => Math.min(1, a.stability.r[k])), mode: "lines",
-        name: `cost ratio r, ${last.names[k] || k} (capped at 1)`, line: { color: colour(k, j), dash: "dot" },
-        hovertemplate: `${label} %{x:,.3~f}: r %{y:.2f}<extra>${last.names[k] || k}</extra>` }));
-      const layout = {
-        margin: { t: 10, r: 10, b: 60, l: 60 },
-        xaxis: { title: { text: label } },
-        yaxis: { title: { text: "index, r (0 to 1)" }, range: [0, 1.05] },
-        legend: { orientation: "h", y: -0.35 },
-      };
-      const csv = [[label, "index", ...labels.map((k) => `r ${k} (uncapped)`)],
-        ...xs.map((x, n) => [x, fsi[n], ...labels.map((k) => answers[n].stability.r_uncapped[k])])];
-      figures.sweep = { data, layout, title: `Index against ${label}`, csv };
-      if (plotlyReady()) Plotly.react("sweep-plot", data, layout, PLOT_CONFIG);
+      const answer = await fetchChart("sweep", { input: path, low, high, points: 11, ...(bandPreset ? { preset: bandPreset } : {}) });
+      status.textContent = answer.summary;
+      $("#sweep-note").textContent = answer.band.length
+        ? `Shaded: the index's 5th to 95th percentile over the ${answer.band.length} uncertain inputs of the preset ${bandPreset} (Monte Carlo); the line is the index as set.`
+        : "No Monte Carlo band here: the page's scenario has no uncertain inputs. A preset with uncertain inputs (New START expiry, for one) draws the band.";
       $("#sweep-sources").replaceChildren("Sources: ", sourceLinks(last.parameter_sources));
-      status.textContent = `${xs.length} points, ${fix(Math.min(...fsi), 2)} to ${fix(Math.max(...fsi), 2)}`;
     } catch (err) {
       status.textContent = `could not draw: ${err.message}`;
     } finally {
@@ -1092,73 +1024,17 @@
     }
   }
 
-  // --- the weapons domain: the index over both sides' force sizes ------------------------------
-
-  const SCALES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
-
-  // The state with every strategic holding of side i at `factor` times its bundled launchers.
-  function scaled(st, i, factor) {
-    const side = last.sides[i];
-    const p = st.scenario.parties[i];
-    p.modifications = p.modifications || {};
-    p.modifications.holdings = p.modifications.holdings || {};
-    let warheads = 0;
-    for (const h of side.holdings.filter((x) => STRATEGIC.has(x.category))) {
-      const change = (p.modifications.holdings[h.key] = p.modifications.holdings[h.key] || {});
-      const deployed = Math.round(h.base.deployed * factor);
-      change.launchers = { ...(change.launchers || {}), deployed };
-      warheads += deployed * h.loading;
-    }
-    return Math.round(warheads);
-  }
+  // --- the weapons domain: the index over both sides' force sizes (one batched call) ---------
 
   async function drawWeapons() {
     if (!last) return;
     const status = $("#weapons-status");
-    status.textContent = `calculating ${SCALES.length ** 2} points…`;
+    status.textContent = "calculating…";
     document.body.dataset.weaponsBusy = "1";
     try {
-      const states = [];
-      const wa = [], wb = [];
-      for (const fb of SCALES) {
-        for (const fa of SCALES) {
-          const st = JSON.parse(JSON.stringify(state));
-          const a = scaled(st, 0, fa);
-          const b = scaled(st, 1, fb);
-          if (fb === SCALES[0]) wa.push(a);
-          if (fa === SCALES[0]) wb.push(b);
-          states.push(st);
-        }
-      }
-      const answers = await exploreAll(states);
-      const [ka, kb] = last.sides.map((x) => x.label);
-      const [na, nb] = [last.names[ka] || ka, last.names[kb] || kb];
-      const z = SCALES.map((_, j) => SCALES.map((__, i) => answers[j * SCALES.length + i].stability.fsi));
-      const text = SCALES.map((_, j) => SCALES.map((__, i) => {
-        const s = answers[j * SCALES.length + i].stability;
-        return `${na}: ${wa[i].toLocaleString("en-US")} warheads, r ${fix(s.r_uncapped[ka], 2)}<br>` +
-          `${nb}: ${wb[j].toLocaleString("en-US")} warheads, r ${fix(s.r_uncapped[kb], 2)}<br>index ${fix(s.fsi, 2)}`;
-      }));
-      const data = [{ type: "contour", x: wa, y: wb, z, text, hoverinfo: "text", zmin: 0, zmax: 1,
-        colorscale: [[0, "#f2f4f5"], [1, "#1f5fa8"]], contours: { coloring: "heatmap", showlabels: true,
-          labelfont: { color: "#1d2327" }, start: 0.1, end: 1, size: 0.1 }, showscale: false, name: "index" },
-      { x: [wa[SCALES.indexOf(1)]], y: [wb[SCALES.indexOf(1)]], mode: "markers", name: "as set",
-        marker: { symbol: "x", size: 12, color: "#1d2327" }, hovertemplate: "the forces as set<extra></extra>" }];
-      const layout = {
-        margin: { t: 10, r: 10, b: 55, l: 70 },
-        xaxis: { title: { text: `${na}: deployed strategic warheads` } },
-        yaxis: { title: { text: `${nb}: deployed strategic warheads` } },
-        showlegend: false,
-      };
-      const csv = [[`${na} warheads`, `${nb} warheads`, "index", `r ${ka}`, `r ${kb}`]];
-      SCALES.forEach((_, j) => SCALES.forEach((__, i) => {
-        const s = answers[j * SCALES.length + i].stability;
-        csv.push([wa[i], wb[j], s.fsi, s.r_uncapped[ka], s.r_uncapped[kb]]);
-      }));
-      figures.weapons = { data, layout, title: "Weapons domain: the index over both sides' force sizes", csv };
-      if (plotlyReady()) Plotly.react("weapons-plot", data, layout, PLOT_CONFIG);
+      const answer = await fetchChart("weapons");
+      status.textContent = answer.summary;
       $("#weapons-sources").replaceChildren("Sources: ", sourceLinks([...new Set([...last.parameter_sources, ...last.sides.flatMap((x) => x.sources)])]));
-      status.textContent = `${answers.length} points, index ${fix(Math.min(...z.flat()), 2)} to ${fix(Math.max(...z.flat()), 2)}`;
     } catch (err) {
       status.textContent = `could not draw: ${err.message}`;
     } finally {
@@ -1166,30 +1042,12 @@
     }
   }
 
-  // --- exports: every figure as PNG or SVG (with title, scenario, date, sources) and CSV ------
-
-  function scenarioLine() {
-    const p = last ? last.sides.map((x) => `${x.force} (${x.as_of})`).join(" vs ") : "";
-    return `${state.scenario.name}: ${p}`;
-  }
+  // --- exports: the drawn figure as PNG or SVG (its title, scenario, date and sources are in
+  // the figure itself) and the server's CSV of its data -----------------------------------------
 
   async function exportImage(id, format) {
-    const fig = figures[id];
-    if (!fig || !plotlyReady()) return;
-    const card = document.querySelector(`.figure-card[data-figure="${id}"]`);
-    const sources = card ? card.querySelector(".sources").textContent.replace(/\s+/g, " ").trim() : "";
-    const today = new Date().toISOString().slice(0, 10);
-    const layout = JSON.parse(JSON.stringify(fig.layout));
-    // Plain text and <br> only: plotly styles <sub>, <b>, ... with style attributes, which the
-    // page's Content-Security-Policy refuses.
-    layout.title = { text: `${fig.title}<br>${scenarioLine()}`, x: 0.02 };
-    layout.margin = { ...(layout.margin || {}), t: 80, b: 150 };
-    layout.annotations = [...(layout.annotations || []), {
-      xref: "paper", yref: "paper", x: 0, y: -0.45, xanchor: "left", yanchor: "top", showarrow: false,
-      align: "left", font: { size: 10, color: "#444" },
-      text: `detente, ${today}. ${sources.slice(0, 160)}<br>Scenario and data: ${location.origin}/sources`,
-    }];
-    const url = await Plotly.toImage({ data: fig.data, layout }, { format, width: 900, height: 600 });
+    if (!charts[id] || !plotlyReady()) return;
+    const url = await Plotly.toImage(document.getElementById(PLOTS[id]), { format, width: 900, height: 600 });
     saveBlob(dataUrlBlob(url), `detente-${id}.${format}`);
   }
 
@@ -1207,31 +1065,27 @@
   }
 
   function exportCsv(id) {
-    const fig = figures[id];
-    if (!fig) return;
-    const quote = (v) => { const t = String(v === null || v === undefined ? "" : v); return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t; };
-    const header = [`# ${fig.title}; ${scenarioLine()}; detente ${new Date().toISOString().slice(0, 10)}; sources: ${location.origin}/sources`];
-    const text = header.concat(fig.csv.map((row) => row.map(quote).join(","))).join("\n") + "\n";
-    saveBlob(new Blob([text], { type: "text/csv" }), `detente-${id}.csv`);
+    if (charts[id]) saveBlob(new Blob([charts[id].csv], { type: "text/csv" }), `detente-${id}.csv`);
   }
 
   function wireExports() {
     $$(".figure-card").forEach((card) => {
       const id = card.dataset.figure;
       const box = $(".exports", card);
+      const title = card.querySelector("h2, h3").textContent;
       for (const [format, label] of [["png", "PNG"], ["svg", "SVG"], ["csv", "CSV data"]]) {
         const b = document.createElement("button");
         b.type = "button";
         b.className = "export";
         b.dataset.format = format;
         b.textContent = label;
-        b.setAttribute("aria-label", `Download ${card.querySelector("h2").textContent} as ${label}`);
+        b.setAttribute("aria-label", `Download ${title} as ${label}`);
         b.addEventListener("click", () => (format === "csv" ? exportCsv(id) : exportImage(id, format)));
         box.appendChild(b);
       }
     });
   }
-  window.detenteFigures = { figures, exportImage, exportCsv };
+  window.detenteCharts = { charts, showChart, exportImage, exportCsv };
 
   // --- definitions on hover and focus --------------------------------------------------------
 
@@ -1264,7 +1118,7 @@
     $("#sweep-draw").addEventListener("click", drawSweep);
     $("#weapons-draw").addEventListener("click", drawWeapons);
     const script = document.getElementById("plotly-js");
-    if (script) script.addEventListener("load", drawCharts);
+    if (script) script.addEventListener("load", () => { drawCharts(); if (last) refreshCharts(); });
     try {
       const [f, t, presets] = await Promise.all([api("/api/forces"), api("/api/treaties"), api("/api/presets")]);
       forces = f;
@@ -1281,7 +1135,6 @@
     } catch (err) {
       showError("#error", `could not start: ${err.message}`);
     }
-    drawCharts();
   }
 
   document.addEventListener("DOMContentLoaded", start);

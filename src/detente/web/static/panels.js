@@ -3,9 +3,7 @@
 "use strict";
 
 (function () {
-  const PLOT_CONFIG = { displaylogo: false, responsive: true, showLink: false, showSendToCloud: false };
   const MAX_POINTS = 5000;
-  const MIRV_COLORS = ["#2a9d8f", "#6d597a", "#5f6b73"];  // not the parties' colours
   const $ = (sel, root) => (root || document).querySelector(sel);
 
   async function post(path, body) {
@@ -201,29 +199,9 @@
     const summary = $("#agreement-summary");
     summary.hidden = false;
     summary.textContent = `${r.accepted_count.toLocaleString("en-US")} of ${r.points.toLocaleString("en-US")} proposals are accepted by every party (accepted by ${by}); ${r.frontier.length} on the Pareto frontier (FSI, each party's arriving warheads: higher; warhead and launcher caps: lower).`;
-    const label = (p) => `warheads ${int(p["treaty.warhead_cap"])}, launchers ${int(p["treaty.launcher_cap"])}, MIRV ${p["treaty.mirv"]}` +
-      (p["treaty.interceptor_cap"] !== undefined ? `, interceptors ${int(p["treaty.interceptor_cap"])}` : "") + `<br>FSI ${fix(p.fsi, 3)}`;
-    const plot = $("#agreement-plot");
-    plot.hidden = r.accepted_count === 0;
-    if (window.Plotly && r.accepted_count > 0) {
-      // One trace per MIRV rule (plotly's colour bar sets inline styles, which the CSP refuses).
-      const rules = [...new Set(r.accepted.map((p) => p["treaty.mirv"]))];
-      const traces = rules.map((rule, j) => {
-        const pts = r.accepted.filter((p) => p["treaty.mirv"] === rule);
-        return { x: pts.map((p) => p[`arriving.${a}`]), y: pts.map((p) => p[`arriving.${b}`]),
-          mode: "markers", name: `accepted, MIRV ${rule}`, text: pts.map(label), hoverinfo: "text",
-          marker: { size: 7, color: MIRV_COLORS[j % MIRV_COLORS.length], opacity: 0.75 } };
-      });
-      traces.push({ x: r.frontier.map((p) => p[`arriving.${a}`]), y: r.frontier.map((p) => p[`arriving.${b}`]),
-        mode: "markers", name: "Pareto frontier", text: r.frontier.map(label), hoverinfo: "text",
-        marker: { size: 12, symbol: "diamond-open", color: "#1d2327", line: { width: 2 } } });
-      Plotly.react(plot, traces, {
-        margin: { t: 10, r: 10, b: 50, l: 70 },
-        xaxis: { title: { text: `${a} warheads arriving in retaliation` } },
-        yaxis: { title: { text: `${b} warheads arriving in retaliation` } },
-        legend: { orientation: "h", y: -0.2 },
-      }, PLOT_CONFIG);
-    }
+    // The chart comes from the server (figure builder shared with the reports and the API).
+    $("#agreement-card").hidden = r.accepted_count === 0;
+    if (r.accepted_count > 0) window.detenteCharts.showChart("agreement", r);
     const hasInterceptors = r.frontier.some((p) => p["treaty.interceptor_cap"] !== undefined);
     const headers = ["warhead cap", "launcher cap", "MIRV rule", ...(hasInterceptors ? ["interceptor cap"] : []),
       "FSI", `arriving ${a}`, `arriving ${b}`, `deployed warheads ${a}`, `deployed warheads ${b}`];

@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from detente.analysis.scenario import ResolvedScenario, Target, UncertainInput, resolve
 from detente.errors import InputError
+from detente.model.distribution import Uniform
 from detente.model.glossary import party_name
-from detente.model.scenario import Uniform
 from detente.model.yamlio import Document, parse_yaml
 from detente.report import publish
 from detente.web import bundled, page
@@ -193,7 +193,7 @@ def _sweep(req: ChartIn) -> dict[str, Any]:
     band = [x for x in resolved.inputs if x.path != req.input]
     n, s = xs.size, req.samples if band else 0
     values = {req.input: np.concatenate([xs, np.repeat(xs, s)])}
-    drawn = draw(tuple(band), s, req.seed) if band else {}
+    drawn = draw({x.path: x.dist for x in band}, s, req.seed) if band else {}
     for x in band:
         values[x.path] = np.concatenate(
             [np.full(n, _base_value(resolved, x)), np.tile(drawn[x.path], n)]

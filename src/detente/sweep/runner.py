@@ -203,11 +203,14 @@ def run_sweep(
                     progress(stored, spec.n_points)
 
             results = evaluate_spec(spec, inputs, backend=backend, ready=ready, chunk_size=size)
-            for result in results:
-                if batch.add(result):
-                    stored += batch.flush()
-                    if progress:
-                        progress(stored, spec.n_points)
+            # closing: an interrupt while a batch is written stops the backend's tasks now,
+            # while its client is up (not when the generator is collected, after shutdown)
+            with contextlib.closing(results):
+                for result in results:
+                    if batch.add(result):
+                        stored += batch.flush()
+                        if progress:
+                            progress(stored, spec.n_points)
             if batch.results:
                 stored += batch.flush()
                 if progress:

@@ -47,8 +47,8 @@ class ChartIn(BaseModel):
     """A chart of the page's state.
 
     ``sweep`` needs ``input`` (a dotted path, as under a scenario's ``uncertain:``), ``low``
-    and ``high``; its band comes from ``preset`` (the uncertain inputs of a bundled example)
-    and ``uncertain`` (distributions by path, as in a scenario file).
+    and ``high``; its band comes from the state's own uncertain inputs, ``preset`` (those of
+    a bundled example) and ``uncertain`` (distributions by path, as in a scenario file).
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -183,7 +183,7 @@ def _sweep(req: ChartIn) -> dict[str, Any]:
     from detente.report.words import input_label
 
     data = req.state.scenario.model_dump(exclude_none=True)
-    uncertain = {**_preset_uncertain(req.preset), **req.uncertain}
+    uncertain = {**data.get("uncertain", {}), **_preset_uncertain(req.preset), **req.uncertain}
     uncertain[req.input] = {"dist": "uniform", "low": req.low, "high": req.high}
     _with_defense(data, req.input)
     scenario, _ = page.load_checked(Document({**data, "uncertain": uncertain}, "<chart>"))

@@ -646,7 +646,8 @@
       if (!e.target.value) return;
       try {
         const answer = await api(`/api/presets/${encodeURIComponent(e.target.value)}`);
-        bandPreset = answer.ignored.some((x) => x.startsWith("uncertain")) ? e.target.value : null;
+        const uncertain = Object.keys(answer.scenario.uncertain || {}).length || answer.ignored.some((x) => x.startsWith("uncertain"));
+        bandPreset = uncertain ? e.target.value : null;
         showNotes(answer.ignored);
         dropped = []; showDropped();
         loading = true;
@@ -1014,7 +1015,7 @@
       const answer = await fetchChart("sweep", { input: path, low, high, points: 11, ...(bandPreset ? { preset: bandPreset } : {}) });
       status.textContent = answer.summary;
       $("#sweep-note").textContent = answer.band.length
-        ? `Shaded: the index's 5th to 95th percentile over the ${answer.band.length} uncertain inputs of the preset ${bandPreset} (Monte Carlo); the line is the index as set.`
+        ? `Shaded: the index's 5th to 95th percentile over the ${answer.band.length} uncertain inputs of the scenario${bandPreset ? ` (preset ${bandPreset})` : ""} (Monte Carlo); the line is the index as set.`
         : "No Monte Carlo band here: the page's scenario has no uncertain inputs. A preset with uncertain inputs (New START expiry, for one) draws the band.";
       $("#sweep-sources").replaceChildren("Sources: ", sourceLinks(last.parameter_sources));
     } catch (err) {

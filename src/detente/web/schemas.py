@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from detente.model.limits import MAX_LAUNCHERS, MAX_LOADING, W80, Interceptors, Seed
+from detente.model.limits import W80, Interceptors, Seed
+from detente.model.notional import NotionalElement, NotionalForce
 from detente.model.parameters import StabilityParams
 from detente.model.scenario import (
     Defense,
@@ -129,23 +130,21 @@ class Problem(BaseModel):
 # --- notional forces and stability ------------------------------------------------------------
 
 
-class NotionalElementIn(_Strict):
-    """One notional force element (``kind`` fixed: always targetable; survivable: off alert)."""
-
-    name: Name
-    kind: Literal["fixed", "survivable"]
-    launchers: float = Field(ge=0, le=MAX_LAUNCHERS, allow_inf_nan=False)
-    warheads_per_launcher: float = Field(ge=0, le=MAX_LOADING, allow_inf_nan=False)
-    alert: Fraction = 0.0
-
-
-class NotionalForceIn(_Strict):
-    """A notional force, in the shape of ``examples/notional/*.yaml``."""
-
-    party: Name
-    w80: PositiveWarheads
-    elements: list[NotionalElementIn] = Field(min_length=1, max_length=MAX_ELEMENTS)
-    description: str | None = Field(default=None, max_length=2_000)
+#: A notional force element and force (:mod:`detente.model.notional`, the shape of
+#: ``examples/notional/*.yaml``), derived with the page's name and size bounds.
+NotionalElementIn = tightened(
+    NotionalElement, "NotionalElementIn", __name__, name={"min_length": 1, "max_length": 100}
+)
+NotionalForceIn = tightened(
+    NotionalForce,
+    "NotionalForceIn",
+    __name__,
+    types={NotionalElement: NotionalElementIn},
+    party={"min_length": 1, "max_length": 100},
+    w80={"ge": MIN_W80},
+    elements={"max_length": MAX_ELEMENTS},
+    description={"max_length": 2_000},
+)
 
 
 class DefenseIn(Defense):

@@ -38,11 +38,14 @@ def test_samples_above_the_cap_through_the_console_script(detente_cli):
     assert out.stderr.endswith("--samples must be from 1 to 200,000 (got 100,000,000)\n")
 
 
-def test_table_says_values_are_illustrative(detente_main):
-    code, out, err = detente_main("risk", "--samples", "500", "--parameters")
+def test_table_says_values_are_illustrative(detente_cli):
+    done = detente_cli("risk", "--samples", "500", "--parameters", columns=160)
+    code, out, err = done.returncode, done.stdout, done.stderr
     assert code == 0, err
     assert "ILLUSTRATIVE" in out and "Tornado" in out and "Interventions" in out
-    assert "crisis_fraction" in out and "Parameters" in out
+    assert "Share of the time in crisis" in out and "Parameters" in out
+    assert "United States, false ICBM-attack alarms: rate per year" in out  # words, not ids
+    assert "crisis_fraction" not in out and "US.icbm.rate_per_year" not in out
 
 
 def test_user_parameter_file(detente_main, tmp_path):

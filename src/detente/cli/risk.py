@@ -12,6 +12,7 @@ from rich.table import Column, Table
 from detente import jsonio
 from detente.cli.verify import check_format
 from detente.errors import InputError
+from detente.report.words import risk_label
 
 #: Most Monte Carlo samples accepted (memory: about 1 kB a sample with the interventions).
 MAX_SAMPLES = 200_000
@@ -71,7 +72,7 @@ def risk(
     tornado = Table("parameter", "at p05", "at p95", "values", title="Tornado (others at medians)")
     for b in r.tornado.bars[: max(top, 0)]:
         tornado.add_row(
-            b.input,
+            risk_label(b.input),
             f"{pct(b.at_low)} ({b.low:.3g})",
             f"{pct(b.at_high)} ({b.high:.3g})",
             _tag(b.input in r.sourced),
@@ -108,7 +109,7 @@ def risk(
         table = Table("parameter", "distribution", "status", "source or note", title="Parameters")
         for p in r.parameters:
             table.add_row(
-                p.name,
+                risk_label(p.name),
                 p.distribution,
                 p.status if p.sourced else "ILLUSTRATIVE",
                 escape(", ".join(p.source) or p.note or ""),

@@ -106,6 +106,42 @@ FIELD_WORDS = {
 }
 
 
+#: Words for the alarm conditions of the inadvertent-war risk model.
+RISK_CONDITIONS = {"crisis": "in a crisis", "low_tension": "at low tension"}
+
+
+def risk_label(name: str) -> str:
+    """A reader's name for a parameter of the inadvertent-war risk model
+    (:mod:`detente.analysis.risk`), whose names are ``crisis_fraction`` or
+    ``<side>.<alarm>.rate_per_year | stages.<stage>.<condition> | launch.<condition>``.
+
+    Examples
+    --------
+    >>> risk_label("US.icbm.rate_per_year")
+    'United States, false ICBM-attack alarms: rate per year'
+    >>> risk_label("RU.slbm.stages.assessment.crisis")
+    'Russia, false SLBM-attack alarms: chance one passes assessment, in a crisis'
+    >>> risk_label("crisis_fraction")
+    'Share of the time in crisis'
+    """
+    parts = name.split(".")
+    if name == "crisis_fraction":
+        return "Share of the time in crisis"
+    if len(parts) < 3:
+        return name.replace("_", " ")
+    alarm = parts[1].upper() if parts[1] in ("icbm", "slbm") else parts[1].replace("_", " ")
+    who = f"{party_name(parts[0])}, false {alarm}-attack alarms"
+    rest = parts[2:]
+    if rest == ["rate_per_year"]:
+        return f"{who}: rate per year"
+    if rest[0] == "stages" and len(rest) == 3:
+        stage = rest[1].replace("_", " ")
+        return f"{who}: chance one passes {stage}, {RISK_CONDITIONS.get(rest[2], rest[2])}"
+    if rest[0] == "launch" and len(rest) == 2:
+        return f"{who}: chance of launch, {RISK_CONDITIONS.get(rest[1], rest[1])}"
+    return f"{who}: " + " ".join(r.replace("_", " ") for r in rest)
+
+
 def input_label(path: str) -> str:
     """A reader's name for an input path of a scenario (uncertain inputs, changes).
 

@@ -783,7 +783,8 @@
       }
       if (mine !== sequence) return;
       loading = false;
-      if (!answer.stability) { renderNeeds(answer); return; }
+      incomplete = !answer.stability;
+      if (incomplete) { renderNeeds(answer); return; }
       last = answer;
       showError("#error", null);
       render(answer);
@@ -800,6 +801,8 @@
   // The index needs figures the forces do not know (a null loading): the holdings are shown,
   // with those fields empty, and the results stay those of the last complete inputs.
   function renderNeeds(answer) {
+    chartSequence += 1;  // the charts of an earlier, complete state are not this state's
+    if (chartController) chartController.abort();
     answer.sides.forEach((side, i) => {
       renderHoldings(i, side);
       markChanged(i, side);
@@ -922,6 +925,7 @@
   const charts = {};  // id -> the server's answer {figure, caption, csv, summary}
   const PLOTS = { drawdown: "drawdown", domain: "domain", sweep: "sweep-plot", weapons: "weapons-plot", agreement: "agreement-plot" };
   let chartSequence = 0;
+  let incomplete = false;  // the state needs a figure the forces do not know: no charts for it
   let chartController = null;
   let bandPreset = null;  // the preset whose uncertain inputs give the sweep its Monte Carlo band
 
@@ -957,7 +961,7 @@
   // is there to draw them (so they never queue before the first number); a newer state cancels
   // the requests of an older one.
   async function refreshCharts() {
-    if (!plotlyReady()) return;  // asked again when plotly.js has loaded
+    if (!plotlyReady() || incomplete) return;  // asked again when plotly.js has loaded
     const mine = ++chartSequence;
     if (chartController) chartController.abort();
     chartController = new AbortController();

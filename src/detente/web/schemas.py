@@ -49,7 +49,9 @@ MAX_UPLOAD_MONTHS = 240
 #: Longest YAML text accepted by the parse endpoints [characters].
 MAX_YAML_CHARS = 100_000
 
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+#: Bounds of a name (a force, party, treaty or element) in a request.
+NAME_BOUNDS = {"min_length": 1, "max_length": 100}
+Name = Annotated[str, Field(**NAME_BOUNDS)]
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Posture = Literal["day_to_day", "generated"]
 #: w80 below one arriving warhead means nothing (and drives the kernel's search to the
@@ -132,15 +134,13 @@ class Problem(BaseModel):
 
 #: A notional force element and force (:mod:`detente.model.notional`, the shape of
 #: ``examples/notional/*.yaml``), derived with the page's name and size bounds.
-NotionalElementIn = tightened(
-    NotionalElement, "NotionalElementIn", __name__, name={"min_length": 1, "max_length": 100}
-)
+NotionalElementIn = tightened(NotionalElement, "NotionalElementIn", __name__, name=NAME_BOUNDS)
 NotionalForceIn = tightened(
     NotionalForce,
     "NotionalForceIn",
     __name__,
     types={NotionalElement: NotionalElementIn},
-    party={"min_length": 1, "max_length": 100},
+    party=NAME_BOUNDS,
     w80={"ge": MIN_W80},
     elements={"max_length": MAX_ELEMENTS},
     description={"max_length": 2_000},
@@ -240,7 +240,7 @@ PartyIn = tightened(
     "PartyIn",
     __name__,
     types={Modifications: ModificationsIn},
-    force={"min_length": 1, "max_length": 100},
+    force=NAME_BOUNDS,
     w80={"ge": MIN_W80},
 )
 #: The page's state: a scenario (:class:`detente.model.scenario.Scenario`) of two parties on
@@ -252,10 +252,10 @@ ScenarioIn = tightened(
     __name__,
     types={PartySpec: PartyIn, UploadPlan: UploadPlanIn, RiskPlan: RiskPlanIn},
     defaults={"name": "web"},
-    name={"min_length": 1, "max_length": 100},
+    name=NAME_BOUNDS,
     description={"max_length": 2_000},
     notes={"max_length": 2_000},
-    treaty={"min_length": 1, "max_length": 100},
+    treaty=NAME_BOUNDS,
     parties={"max_length": 2},
     uncertain={"max_length": MAX_CHANGES},
     samples={"le": MAX_ASSESS_SAMPLES},

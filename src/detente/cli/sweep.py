@@ -67,6 +67,10 @@ def sweep(
     ),
 ) -> None:
     """Evaluate a sweep file into a DuckDB file; interrupt with Ctrl-C and resume by re-running."""
+    from detente.sweep import backends
+
+    if workers is not None and scheduler is None and workers >= 1:
+        backends.start_forkserver()  # the workers' imports, while this reads the sweep file
     from detente.sweep.backends import DaskBackend, InProcess
     from detente.sweep.runner import run_sweep, stop_on_signals
     from detente.sweep.spec import load_spec

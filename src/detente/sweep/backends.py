@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
+import os
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
@@ -46,7 +48,12 @@ class Backend(Protocol):
     def __exit__(self, *exc: object) -> None: ...
 
     def prepare(
-        self, model: str, base: dict[str, Any], outputs: tuple[str, ...] | None, probe: Chunk
+        self,
+        model: str,
+        base: dict[str, Any],
+        outputs: tuple[str, ...] | None,
+        probe: Chunk,
+        rows: int = 0,
     ) -> None: ...
 
     def imap(
@@ -81,7 +88,7 @@ class InProcess:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def prepare(self, model, base, outputs, probe):
+    def prepare(self, model, base, outputs, probe, rows=0):
         """Nothing to prepare in this process."""
 
     def imap(self, model, base, outputs, chunks):
@@ -96,8 +103,11 @@ class DaskBackend:
     Parameters
     ----------
     workers : int, optional
-        Start a ``LocalCluster(n_workers=workers, processes=True, threads_per_worker=1)``;
-        its workers run the kernels on one thread each (:data:`WORKER_ENV`).
+        Start a ``LocalCluster`` of this many worker processes of one thread each
+        (:data:`WORKER_ENV`), forked from a server process that has imported the model
+        (:func:`start_forkserver`). Entering the backend starts them and returns at once:
+        they start while the caller samples and stores the points, and :meth:`prepare` waits
+        for them.
     scheduler : str, optional
         Join the cluster whose scheduler is at this address (``tcp://HOST:PORT``).
     in_flight : int, optional
@@ -120,12 +130,13 @@ class DaskBackend:
             raise ValueError(f"in_flight must be >= 1, got {in_flight}")
         self.workers, self.scheduler, self.in_flight = workers, scheduler, in_flight
         self.name = f"dask-local-{workers}" if workers else f"dask {scheduler}"
-        self._cluster = self._client = None
+        self._cluster = self._client = self._config = None
         self._shared = None  # (base, its future on every worker)
-        self.threads = 1
+        self.threads = workers or 1
 
-    #: [s] results that arrive within this of the last write are written with the next ones
-    flush_s = 1.0
+    #: [s] each batch of results is written as it arrives (:meth:`imap` yields together
+    #: the chunks that arrived during the previous write)
+    flush_s = 0.0
 
     def __enter__(self) -> DaskBackend:
         import dask
@@ -133,55 +144,63 @@ class DaskBackend:
 
         try:
             if self.workers is not None:
-                # Set before each worker process starts (Python, numba and dask read them
-                # at import); the cluster's own `env` is applied only after.
-                key = "distributed.nanny.pre-spawn-environ"
-                spawn_env = {**dask.config.get(key, {}), **WORKER_ENV}
-                with dask.config.set({key: spawn_env}):
-                    self._cluster = LocalCluster(
-                        n_workers=self.workers,
-                        processes=True,
-                        threads_per_worker=1,
-                        dashboard_address=":0",  # a free port; the default 8787 may be taken
-                        silence_logs=logging.ERROR,
-                    )
+                # Kept while the cluster runs: a nanny reads them when it starts (or
+                # restarts) its worker process, which may be after this call returns.
+                self._config = dask.config.set(_local_config())
+                start_forkserver()
+                self._cluster = LocalCluster(
+                    n_workers=0,
+                    processes=True,
+                    threads_per_worker=1,
+                    dashboard_address=":0",  # a free port; the default 8787 may be taken
+                    silence_logs=logging.ERROR,
+                )
+                self._cluster.scale(self.workers)  # started in the background
                 self._client = Client(self._cluster)
             else:
                 self._client = Client(self.scheduler)  # timeout: distributed.comm.timeouts.connect
-            self._client.run(prepare_worker)
-            self.threads = max(1, sum(self._client.nthreads().values()))
+                self.threads = max(1, sum(self._client.nthreads().values()))
         except OSError as exc:
             self.__exit__()
             raise ValueError(f"cannot reach the Dask scheduler {self.scheduler}: {exc}") from None
         return self
 
     def __exit__(self, *exc: object) -> None:
-        client, cluster = self._client, self._cluster
-        self._client = self._cluster = self._shared = None
-        if cluster is not None:
-            # Stop the workers, then the scheduler, while the client still listens: closing
-            # the sockets first left workers' heartbeats failing (a traceback on success).
-            with _quiet("distributed", "tornado"):
-                if client is not None:
-                    with contextlib.suppress(Exception):
-                        client.retire_workers(close_workers=True)
-                    client.close()
-                cluster.close()
-        elif client is not None:
-            client.close()
+        client, cluster, config = self._client, self._cluster, self._config
+        self._client = self._cluster = self._config = self._shared = None
+        try:
+            if cluster is not None:
+                # Stop the workers, then the scheduler, while the client still listens:
+                # closing the sockets first left workers' heartbeats failing (a traceback on
+                # success).
+                with _quiet("distributed", "tornado"):
+                    if client is not None:
+                        with contextlib.suppress(Exception):
+                            client.retire_workers(close_workers=True)
+                        client.close()
+                    cluster.close()
+            elif client is not None:
+                client.close()
+        finally:
+            if config is not None:
+                config.__exit__(None, None, None)
 
     @property
     def client(self):
         """The ``distributed.Client`` of the entered backend (None outside the ``with``)."""
         return self._client
 
-    def prepare(self, model, base, outputs, probe):
-        """Ready every worker for this sweep: evaluate the one-point chunk ``probe`` there
-        (imports, cached data) and send it the base case once."""
+    def prepare(self, model, base, outputs, probe, rows=0):
+        """Ready every worker for this sweep: wait for a local cluster's workers, evaluate
+        the one-point chunk ``probe`` on each (imports not preloaded, the base's scenario
+        resolved once per process), load the compiled kernel where chunks of ``rows`` points
+        run on it, and send each worker the base case once."""
         client = self._client
         if client is None:
             raise RuntimeError("use DaskBackend as a context manager")
-        client.run(evaluate_chunk, model, base, outputs, probe)
+        if self.workers is not None:
+            client.wait_for_workers(self.workers)
+        client.run(ready_worker, model, base, outputs, probe, rows)
         self._share(base)
 
     def _share(self, base):
@@ -194,7 +213,8 @@ class DaskBackend:
         return self._shared[1]
 
     def imap(self, model, base, outputs, chunks):
-        """Yield each chunk's result as it completes (in any order)."""
+        """Yield the results of the chunks that have completed since the last yield, as one
+        (the chunks in any order): results in bulk, written while the workers go on."""
         from distributed import as_completed
 
         client = self._client
@@ -221,14 +241,23 @@ class DaskBackend:
             while len(live) < limit and submit_next():
                 pass
             for batch in done.batches():  # every result that has arrived, in one go
+                results = []
                 for future, result in batch:
                     live.discard(future)
                     future.release()
-                    submit_next()
-                    yield result
+                    submit_next()  # the workers go on while this batch is written
+                    results.append(result)
+                yield _concat(results)
         finally:
             if live:
                 client.cancel(list(live))
+
+
+def _concat(results: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The chunks' results as one (column by column, in the order given)."""
+    if len(results) == 1:
+        return results[0]
+    return {k: np.concatenate([r[k] for r in results]) for k in results[0]}
 
 
 #: The environment of a local cluster's workers: one process per core, so no thread pools
@@ -245,16 +274,63 @@ WORKER_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
 }
 
+#: What a local cluster's workers import before they start (:mod:`detente.sweep.worker`).
+PRELOAD = ("distributed", "detente.sweep.worker")
 
-def prepare_worker() -> None:
-    """Import what tasks run (the evaluators and their kernels) on a worker before its first
-    task, and load the compiled kernel where this machine has it cached (runs on each worker
-    when a :class:`DaskBackend` starts)."""
-    import detente.sweep.evaluators  # noqa: F401
+
+def _forkserver() -> bool:
+    """Whether this platform can fork workers from a server process (not on Windows)."""
+    return "forkserver" in multiprocessing.get_all_start_methods()
+
+
+def _local_config() -> dict[str, Any]:
+    """Dask settings of a local cluster: workers forked from the preloaded server where the
+    platform has one, else spawned with :data:`WORKER_ENV` set before each starts."""
+    import dask
+
+    if _forkserver():
+        return {"distributed.worker.multiprocessing-method": "forkserver"}
+    key = "distributed.nanny.pre-spawn-environ"
+    return {key: {**dask.config.get(key, {}), **WORKER_ENV}}
+
+
+def start_forkserver() -> None:
+    """Start, in the background, the process that a local cluster forks its workers from:
+    it imports :data:`PRELOAD` once under :data:`WORKER_ENV` (read at import by Python,
+    numba and Dask), and every worker forked from it starts with those imports, at a few
+    milliseconds of CPU instead of a second each. Returns at once; does nothing where it is
+    already running (it lives as long as this process) or where the platform cannot fork.
+
+    ``detente sweep --workers N`` calls it first thing, so the server imports while the
+    command reads its sweep file.
+    """
+    if not _forkserver():
+        return
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(list(PRELOAD))
+    saved = {k: os.environ.get(k) for k in WORKER_ENV}
+    os.environ.update(WORKER_ENV)  # the server's environment is its workers'
+    try:
+        forkserver.ensure_running()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                del os.environ[k]
+            else:
+                os.environ[k] = v
+
+
+def ready_worker(model, base, outputs, probe, rows) -> None:
+    """Ready a worker for a sweep (run on each by :meth:`DaskBackend.prepare`): evaluate the
+    one-point chunk ``probe`` (imports, the base's scenario resolved and cached), and load
+    the compiled kernel if chunks of ``rows`` points run on it (:func:`detente.kernels.
+    compiled.use`: cached on this machine; else it is compiled in the background and the
+    numpy kernel answers meanwhile)."""
     from detente.kernels import compiled
 
-    if compiled.available():
-        compiled.load(note=None, wait=False)
+    evaluate_chunk(model, base, outputs, probe)
+    compiled.use(rows)
 
 
 @contextlib.contextmanager

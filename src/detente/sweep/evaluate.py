@@ -76,7 +76,7 @@ def evaluate_spec(
     first = next(chunks, None)
     if first is not None:  # workers ready (imports, data) before the first chunk
         probe = Chunk(first.point_ids[:1], {k: v[:1] for k, v in first.inputs.items()})
-        backend.prepare(spec.model, spec.base, spec.outputs, probe)
+        backend.prepare(spec.model, spec.base, spec.outputs, probe, len(first.point_ids))
         chunks = itertools.chain([first], chunks)
     if ready is not None:
         ready()

@@ -19,8 +19,6 @@ References
 from __future__ import annotations
 
 import numpy as np
-from SALib.sample import latin
-from SALib.sample import sobol as saltelli
 
 from detente.sweep.spec import Parameter, SweepSpec
 
@@ -48,7 +46,14 @@ def sample(spec: SweepSpec) -> dict[str, np.ndarray]:
 
 
 def unit_sample(spec: SweepSpec) -> np.ndarray:
-    """Points in the unit hypercube, shape ``(n_points, n_parameters)``, for lhs or sobol."""
+    """Points in the unit hypercube, shape ``(n_points, n_parameters)``, for lhs or sobol.
+
+    SALib is imported here, not with the module: it loads ``scipy.stats`` (about a second),
+    which a grid sweep never needs.
+    """
+    from SALib.sample import latin
+    from SALib.sample import sobol as saltelli
+
     d = len(spec.parameters)
     problem = {"num_vars": d, "names": list(spec.names), "bounds": [[0.0, 1.0]] * d}
     if spec.sampler == "lhs":

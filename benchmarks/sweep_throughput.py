@@ -36,7 +36,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -51,6 +55,8 @@ from detente.sweep.spec import parse_spec
 from detente.sweep.store import SweepStore
 
 ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "sweep-after-new-start.yaml"
+DETENTE = Path(sys.executable).parent / "detente"
 HEAD = "sampler: lhs\npoints: {points}\nseed: 1\n{chunks}parameters:\n"
 SPECS = {
     "ishigami": "model: ishigami\n"
@@ -72,6 +78,16 @@ def _load() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def _peak_mib() -> float:
+    """Peak resident memory of this process [MiB]."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _usage() -> tuple[float, float]:
+    """CPU seconds and peak resident memory [MiB] of this process (run on each worker)."""
+    return time.process_time(), _peak_mib()
+
+
 def _differing_rows(a: Path, b: Path) -> int:
     """Rows of ``results`` in one file and not identical in the other (both ways)."""
     with duckdb.connect() as con:
@@ -84,13 +100,55 @@ def _differing_rows(a: Path, b: Path) -> int:
         )
 
 
+def example(workers: list[int], repeat: int) -> None:
+    """``detente sweep`` on :data:`EXAMPLE` as a user runs it, in-process and with each
+    ``--workers`` count, ``repeat`` times in turn: the whole command's wall time (imports,
+    sampling, cluster start and close included) and the evaluation rate it prints."""
+    runs: dict[str, list[tuple[float, float]]] = {}
+    options = {"in-process": [], **{f"--workers {w}": ["--workers", str(w)] for w in workers}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(repeat):
+            for label, extra in options.items():
+                out = Path(tmp) / f"{i}-{label.replace(' ', '')}.duckdb"
+                cmd = [str(DETENTE), "sweep", str(EXAMPLE), "--out", str(out), *extra]
+                t0 = time.perf_counter()
+                done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+                wall = time.perf_counter() - t0
+                *progress, last = done.stderr.splitlines()
+                noise = [line for line in progress if not line.startswith("stored ")]
+                assert not noise, f"{label} printed more than its progress: {done.stderr}"
+                rate = float(last.rsplit(" at ", 1)[1].split()[0].replace(",", ""))
+                runs.setdefault(label, []).append((wall, rate))
+    print(f"{os.cpu_count()} CPUs, load average {_load()}; {EXAMPLE.name}, {repeat} runs each")
+    for label, got in runs.items():
+        walls, rates = sorted(w for w, _ in got), sorted(r for _, r in got)
+        print(
+            f"{label:12s} wall best {walls[0]:5.2f} s, median {statistics.median(walls):5.2f} s; "
+            f"evaluation best {rates[-1]:9,.0f} points/s, median {statistics.median(rates):9,.0f}"
+        )
+    print(
+        "example "
+        + " ".join(
+            f"{label.replace('--workers ', 'workers_')}_wall_s={min(w for w, _ in got):.2f}"
+            for label, got in runs.items()
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=sorted(SPECS), default="stability")
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--chunk-size", type=int, default=None)
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
+    parser.add_argument(
+        "--example", type=int, metavar="REPEAT", default=0,
+        help="time `detente sweep` on the 4,698-point example instead, REPEAT runs each",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.example:
+        example(args.workers, args.example)
+        return
     chunks = f"chunk_size: {args.chunk_size}\n" if args.chunk_size else ""
     spec = parse_spec(SPECS[args.model].format(points=args.points, chunks=chunks))
     if compiled.available():
@@ -120,7 +178,7 @@ def main() -> None:
         cpu = time.process_time() - cpu
         print(
             f"in-process evaluation:      {local.seconds:8.2f} s {local.points_per_s:12,.0f} "
-            f"points/s; CPU {cpu:.1f} s; load {_load()}"
+            f"points/s; CPU {cpu:.1f} s; peak memory {_peak_mib():,.0f} MiB; load {_load()}"
         )
         assert local.complete
 
@@ -129,25 +187,25 @@ def main() -> None:
             dask_file = Path(tmp) / f"dask-{workers}.duckdb"
             shutil.copy(template, dask_file)
             t0 = time.perf_counter()
-            with DaskBackend(workers=workers) as backend:
-                start_s = time.perf_counter() - t0
-                before = backend.client.run(time.process_time)
-                t0, cpu = time.perf_counter(), time.process_time()
+            with DaskBackend(workers=workers) as backend:  # workers start in the background
+                cpu = time.process_time()
                 remote = run_sweep(spec, dask_file, backend=backend)
-                ready_s = time.perf_counter() - t0 - remote.seconds
-                cpu = time.process_time() - cpu
-                after = backend.client.run(time.process_time)
-                worker_cpu = sum(after[w] - before[w] for w in after if w in before)
-            close_s = time.perf_counter() - t0 - remote.seconds - ready_s
+                t1, cpu = time.perf_counter(), time.process_time() - cpu
+                # CPU and peak memory of each worker since it was forked (readying included)
+                used = backend.client.run(_usage)
+            close_s = time.perf_counter() - t1
+            start_s = t1 - t0 - remote.seconds  # until the workers were ready
             rates[workers] = remote.points_per_s
             size = args.chunk_size or chunk_size(spec.n_points, workers)
             print(
-                f"Dask, {workers} workers (chunks of {size:,}): start {start_s:5.2f} s, ready "
-                f"{ready_s:5.2f} s, evaluation {remote.seconds:8.2f} s "
+                f"Dask, {workers} workers (chunks of {size:,}): cluster start and ready "
+                f"{start_s:5.2f} s, evaluation {remote.seconds:8.2f} s "
                 f"{remote.points_per_s:12,.0f} points/s "
                 f"({remote.points_per_s / local.points_per_s:.2f}x in-process), close "
-                f"{close_s:4.2f} s; CPU client {cpu:.1f} s, workers {worker_cpu:.1f} s (with "
-                f"readying); load {_load()}"
+                f"{close_s:4.2f} s; CPU client {cpu:.1f} s, workers "
+                f"{sum(c for c, _ in used.values()):.1f} s; peak memory client "
+                f"{_peak_mib():,.0f} MiB, each worker <= {max(m for _, m in used.values()):,.0f} "
+                f"MiB; load {_load()}"
             )
             assert remote.complete
             differing = _differing_rows(local_file, dask_file)

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from detente.sweep.evaluators import Chunk, evaluate_chunk
+from detente.sweep.registry import evaluator
 
 
 class Backend(Protocol):
@@ -323,14 +324,13 @@ def start_forkserver() -> None:
 
 def ready_worker(model, base, outputs, probe, rows) -> None:
     """Ready a worker for a sweep (run on each by :meth:`DaskBackend.prepare`): evaluate the
-    one-point chunk ``probe`` (imports, the base's scenario resolved and cached), and load
-    the compiled kernel if chunks of ``rows`` points run on it (:func:`detente.kernels.
-    compiled.use`: cached on this machine; else it is compiled in the background and the
-    numpy kernel answers meanwhile)."""
-    from detente.kernels import compiled
-
+    one-point chunk ``probe`` (imports, the base's scenario resolved and cached), and have
+    the model load what chunks of ``rows`` points need (its optional ``ready``, e.g. the
+    compiled kernel; :mod:`detente.sweep.registry`)."""
     evaluate_chunk(model, base, outputs, probe)
-    compiled.use(rows)
+    found = evaluator(model)
+    if hasattr(found, "ready"):
+        found.ready(rows)
 
 
 @contextlib.contextmanager

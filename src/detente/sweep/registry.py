@@ -25,6 +25,9 @@ An evaluator provides:
     Outputs (name -> array of shape ``(n,)``) of a chunk of ``n`` points, from ``inputs``
     (parameter name -> array of shape ``(n,)``) through batched kernels. It must be a pure,
     deterministic function of its arguments, so that every backend gives identical results.
+``ready(rows) -> None`` (optional)
+    Load what evaluating chunks of ``rows`` points will need (a compiled kernel), so that a
+    Dask worker loads it before the sweep's first task rather than during it.
 """
 
 from __future__ import annotations

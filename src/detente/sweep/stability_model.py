@@ -390,6 +390,13 @@ class Stability:
                 names.append(f"interceptors.{party.label}")
         return tuple(names)
 
+    def ready(self, rows: int) -> None:
+        """Load the compiled kernel if chunks of ``rows`` points run on it (cached on this
+        machine; else it is compiled in the background and numpy answers meanwhile)."""
+        from detente.kernels import compiled
+
+        compiled.use(rows)
+
     def evaluate(
         self, inputs: Mapping[str, np.ndarray], base: Mapping[str, Any]
     ) -> dict[str, np.ndarray]:

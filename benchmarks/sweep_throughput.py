@@ -69,7 +69,7 @@ SPECS = {
   - {{name: parties.RU.holdings.rs-24-yars-mobile.loading, values: [1, 2, 3, 4]}}
   - {{name: parties.US.holdings.trident-ii-d5.loading, bounds: [4, 8]}}
   - {{name: parties.RU.holdings.rs-24-yars-mobile.alert.day_to_day, bounds: [0.0, 0.3]}}
-  - {{name: parameters.de, dist: {{kind: triangular, low: 0.5, mode: 0.8, high: 0.95}}}}
+  - {{name: parameters.de, dist: triangular, low: 0.5, mode: 0.8, high: 0.95}}
 """,
 }
 

@@ -1,14 +1,20 @@
-"""The Dask backend: identical results to in-process, and a worker killed mid-sweep.
+"""The Dask backend: identical results to in-process, a worker killed mid-sweep, warm workers
+of a local cluster, and a cluster started with the ``dask`` commands as docs/sweeps.md shows.
 
-One LocalCluster of 2 worker processes serves the whole module; the killed worker is restarted
-by its nanny, so the tests do not depend on their order.
+One LocalCluster of 2 worker processes serves most of the module; the killed worker is
+restarted by its nanny, so the tests do not depend on their order.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -97,13 +103,22 @@ def test_worker_killed_mid_sweep_every_point_once(cluster, tmp_path):
     pd.testing.assert_frame_equal(got, results(tmp_path / "ref.duckdb"), check_exact=True)
 
 
+def _worker_state() -> tuple[dict[str, str | None], bool]:
+    """A worker's pinned environment, and whether it started with the model imported."""
+    return {k: os.environ.get(k) for k in WORKER_ENV}, "detente.sweep.stability_model" in (
+        sys.modules
+    )
+
+
 def test_local_cluster_from_workers_option(tmp_path):
     s = spec(points=300, chunk_size=100)
     with DaskBackend(workers=1) as backend:
-        env = backend._client.run(lambda: {k: os.environ.get(k) for k in WORKER_ENV})
+        backend.client.wait_for_workers(1)
+        state = backend.client.run(_worker_state)  # before any task of the sweep
         outcome = run_sweep(s, tmp_path / "one.duckdb", backend=backend)
     assert outcome.complete
-    assert list(env.values()) == [WORKER_ENV]  # one thread per worker process, set at spawn
+    # one thread per worker process, and the model's imports done before the first task
+    assert list(state.values()) == [(WORKER_ENV, True)]
     run_sweep(s, tmp_path / "ref.duckdb")
     pd.testing.assert_frame_equal(
         results(tmp_path / "one.duckdb"), results(tmp_path / "ref.duckdb")
@@ -126,3 +141,103 @@ def test_cli_local_cluster_ends_without_a_traceback(tmp_path, detente_cli):
     assert progress[0] == "stored 0 of 400 points" and progress[-1] == "stored 400 of 400 points"
     assert all(line.startswith("stored ") for line in progress), out.stderr
     assert last.startswith("400 of 400 points in "), out.stderr
+
+
+DASK = Path(sys.executable).parent / "dask"
+DETENTE = Path(sys.executable).parent / "detente"
+
+
+def _start(args: list[str], **kwargs) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(DASK), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs
+    )
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.e2e
+def test_cli_on_a_cluster_started_with_the_dask_commands(tmp_path, detente_cli):
+    """docs/sweeps.md's recipe: ``dask scheduler``, ``dask worker ... --preload
+    detente.sweep.worker``, then ``detente sweep --scheduler``: the same results as
+    in-process, a clean end, and the cluster left running."""
+    address_file = tmp_path / "scheduler.json"
+    scheduler = _start(
+        ["scheduler", "--scheduler-file", str(address_file), "--port", "0",
+         "--dashboard-address", ":0"]
+    )  # fmt: skip
+    worker = None
+    try:
+        worker = _start(
+            ["worker", "--scheduler-file", str(address_file), "--nworkers", "2",
+             "--nthreads", "1", "--preload", "detente.sweep.worker", "--no-dashboard"],
+            env={**os.environ, **WORKER_ENV},
+        )  # fmt: skip
+        with distributed.Client(scheduler_file=str(address_file), timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+            warm = client.run(lambda: "detente.sweep.stability_model" in sys.modules)
+            address = json.loads(address_file.read_text())["address"]
+            sweep = tmp_path / "ishigami.yaml"
+            sweep.write_text(SPEC.format(points=600, chunk_size=100, sleep_s=0.0))
+            out = detente_cli(
+                "sweep", str(sweep), "--out", str(tmp_path / "c.duckdb"), "--scheduler", address
+            )
+            assert out.returncode == 0, out.stderr
+            *progress, last = out.stderr.splitlines()
+            assert all(line.startswith("stored ") for line in progress), out.stderr
+            assert last.startswith("600 of 600 points in "), out.stderr
+            assert len(client.nthreads()) == 2  # detente left the cluster running
+        assert list(warm.values()) == [True, True]  # preloaded before the sweep connected
+        run_sweep(spec(points=600, chunk_size=100), tmp_path / "ref.duckdb")
+        pd.testing.assert_frame_equal(
+            results(tmp_path / "c.duckdb"), results(tmp_path / "ref.duckdb"), check_exact=True
+        )
+    finally:
+        if worker is not None:
+            _stop(worker)
+        _stop(scheduler)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # not a zombie
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_workers_exit_with_a_killed_client(tmp_path):
+    """A ``detente sweep --workers 2`` killed outright (SIGKILL: no clean-up) leaves no worker
+    behind: forked workers watch the process that started them."""
+    sweep = tmp_path / "slow.yaml"
+    sweep.write_text(SPEC.format(points=2000, chunk_size=50, sleep_s=0.2))
+    cmd = [str(DETENTE), "sweep", str(sweep), "--out", str(tmp_path / "k.duckdb"), "--workers", "2"]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:
+            if line.startswith("stored ") and int(line.split()[1]) > 0:
+                break
+        children = _children(proc.pid)  # the forkserver and Python's resource tracker
+        server = [c for c in children if b"forkserver" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        workers = [w for s in server for w in _children(s)]
+        assert len(workers) == 2, (children, server, workers)
+        proc.kill()
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while any(_alive(p) for p in [*children, *workers]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [p for p in [*children, *workers] if _alive(p)]
+    finally:
+        proc.kill()

@@ -8,16 +8,19 @@ on numpy on another; docs/sweeps.md).
   ``workers`` processes it starts, or an existing cluster at ``scheduler``. Each task carries
   its chunk's inputs, so when a worker dies the scheduler reruns its tasks elsewhere.
 
-What makes the cluster pay (docs/sweeps.md, "Dask"): before the evaluation is timed,
-:meth:`DaskBackend.prepare` has each worker import the evaluators and evaluate one point
-of the sweep (its lazy imports and cached data, which would otherwise slow its first task
-several-fold), and sends the resolved base case, the same for every chunk, to each worker
-once (``scatter``): tasks refer to it. The runner sizes chunks from the backend's
-``threads`` and writes what has arrived in one transaction at most every ``flush_s``
-seconds. A local cluster's workers are separate processes of one thread each, with every
-thread pool pinned to one thread and Dask's log on critical messages only (:data:`WORKER_ENV`); the
-cluster is closed from the client (workers retired before the sockets close), so a
-successful run ends without the workers' heartbeat errors or connection notes.
+What makes the cluster pay (docs/sweeps.md, "Dask"): a local cluster's workers are forked
+from a server process that has imported the model once (:func:`start_forkserver`,
+:mod:`detente.sweep.worker`), and they start in the background while the runner samples and
+stores the points. Before the evaluation is timed, :meth:`DaskBackend.prepare` waits for them,
+has each evaluate one point of the sweep (the base's scenario resolved once per process) and
+load what the model's chunks need (the compiled kernel for large ones), and sends the resolved
+base case, the same for every chunk, to each worker once (``scatter``): tasks refer to it.
+The runner sizes chunks from the backend's ``threads`` and writes each batch of results
+as it arrives, while the workers go on. A local cluster's workers are separate processes of one
+thread each, with every thread pool pinned to one thread and Dask's log on critical messages
+only (:data:`WORKER_ENV`); the cluster is closed from the client (workers retired before the
+sockets close), so a successful run ends without the workers' heartbeat errors or connection
+notes.
 
 Both are context managers whose :meth:`imap` yields each chunk's result as it completes.
 """

@@ -6,9 +6,9 @@ the same sweep on the same file again resumes it.
 
 Chunks are sized from the points to evaluate and the backend's worker threads
 (:func:`chunk_size`) unless the sweep file or ``--chunk-size`` fixes them. Results are written
-to DuckDB in batches (:class:`_Batch`): every chunk at once in-process, and on Dask what has
-arrived over about a second, in one transaction; whatever was received is written before an
-interrupted run records its session.
+to DuckDB in batches (:class:`_Batch`), each in one transaction: every chunk at once
+in-process; on Dask the chunks that arrived while the last batch was being written, while the
+workers go on; whatever was received is written before an interrupted run records its session.
 """
 
 from __future__ import annotations

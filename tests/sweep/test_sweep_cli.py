@@ -42,12 +42,21 @@ def stored(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_interrupted_then_resumed_loses_and_duplicates_nothing(detente_main, tmp_path, signum):
+@pytest.mark.parametrize(
+    ("signum", "backend"),
+    [
+        (signal.SIGINT, ()),
+        (signal.SIGTERM, ()),
+        pytest.param(signal.SIGINT, ("--workers", "2"), marks=pytest.mark.slow),
+    ],
+)
+def test_interrupted_then_resumed_loses_and_duplicates_nothing(
+    detente_main, tmp_path, signum, backend
+):
     spec_file = tmp_path / "slow.yaml"
     spec_file.write_text(SLOW_SPEC)
     out = tmp_path / "slow.duckdb"
-    cmd = [str(DETENTE), "sweep", str(spec_file), "--out", str(out)]
+    cmd = [str(DETENTE), "sweep", str(spec_file), "--out", str(out), *backend]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     seen = []
     try:

@@ -22,7 +22,8 @@ only (:data:`WORKER_ENV`); the cluster is closed from the client (workers retire
 sockets close), so a successful run ends without the workers' heartbeat errors or connection
 notes.
 
-Both are context managers whose :meth:`imap` yields each chunk's result as it completes.
+Both are context managers whose :meth:`imap` yields results as chunks complete: each
+chunk's in-process, on Dask those that completed together, as one.
 """
 
 from __future__ import annotations
@@ -167,6 +168,9 @@ class DaskBackend:
         except OSError as exc:
             self.__exit__()
             raise ValueError(f"cannot reach the Dask scheduler {self.scheduler}: {exc}") from None
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -203,7 +207,13 @@ class DaskBackend:
         if client is None:
             raise RuntimeError("use DaskBackend as a context manager")
         if self.workers is not None:
-            client.wait_for_workers(self.workers)
+            try:
+                client.wait_for_workers(self.workers, timeout=WORKER_START_S)
+            except TimeoutError:
+                raise RuntimeError(
+                    f"the local Dask cluster's {self.workers} workers did not start within "
+                    f"{WORKER_START_S:.0f} s"
+                ) from None
         client.run(ready_worker, model, base, outputs, probe, rows)
         self._share(base)
 
@@ -277,6 +287,10 @@ WORKER_ENV = {
     "MKL_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
 }
+
+#: [s] longest wait for a local cluster's workers to start (tens of seconds on a loaded
+#: 2-core machine; a failed start would otherwise wait for ever).
+WORKER_START_S = 300.0
 
 #: What a local cluster's workers import before they start (:mod:`detente.sweep.worker`).
 PRELOAD = ("distributed", "detente.sweep.worker")

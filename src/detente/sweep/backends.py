@@ -164,11 +164,18 @@ class DaskBackend:
                 self._client = Client(self._cluster)
             else:
                 self._client = Client(self.scheduler)  # timeout: distributed.comm.timeouts.connect
+                try:  # chunks are sized from the threads of the workers there now
+                    self._client.wait_for_workers(1, timeout=WORKER_START_S)
+                except TimeoutError:
+                    raise ValueError(
+                        f"no worker joined the Dask scheduler {self.scheduler} within "
+                        f"{WORKER_START_S:.0f} s"
+                    ) from None
                 self.threads = max(1, sum(self._client.nthreads().values()))
         except OSError as exc:
             self.__exit__()
             raise ValueError(f"cannot reach the Dask scheduler {self.scheduler}: {exc}") from None
-        except BaseException:
+        except BaseException:  # including no worker joining in time
             self.__exit__()
             raise
         return self
@@ -288,8 +295,9 @@ WORKER_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
 }
 
-#: [s] longest wait for a local cluster's workers to start (tens of seconds on a loaded
-#: 2-core machine; a failed start would otherwise wait for ever).
+#: [s] longest wait for a local cluster's workers to start, or for a first worker to join an
+#: existing cluster (tens of seconds on a loaded 2-core machine; otherwise a cluster whose
+#: workers never come would wait for ever).
 WORKER_START_S = 300.0
 
 #: What a local cluster's workers import before they start (:mod:`detente.sweep.worker`).

@@ -24,7 +24,7 @@ EXAMPLE = Path(__file__).parents[2] / "examples" / "sweeps" / "ishigami.yaml"
 
 SLOW_SPEC = """\
 model: ishigami
-base: {sleep_s: 0.03}
+base: {sleep_s: 0.03}  # per chunk: 0.6 s of sleep in all, in-process
 sampler: lhs
 points: 2000
 seed: 11
@@ -47,6 +47,8 @@ def stored(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     [
         (signal.SIGINT, ()),
         (signal.SIGTERM, ()),
+        # chunks ten times slower: two workers would otherwise finish the sweep before the
+        # signal arrives on a loaded machine
         pytest.param(signal.SIGINT, ("--workers", "2"), marks=pytest.mark.slow),
     ],
 )
@@ -54,7 +56,7 @@ def test_interrupted_then_resumed_loses_and_duplicates_nothing(
     detente_main, tmp_path, signum, backend
 ):
     spec_file = tmp_path / "slow.yaml"
-    spec_file.write_text(SLOW_SPEC)
+    spec_file.write_text(SLOW_SPEC.replace("0.03", "0.3") if backend else SLOW_SPEC)
     out = tmp_path / "slow.duckdb"
     cmd = [str(DETENTE), "sweep", str(spec_file), "--out", str(out), *backend]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)

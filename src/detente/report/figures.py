@@ -137,7 +137,7 @@ def uncertainty_figure(a: Assessment) -> go.Figure:
     fig = go.Figure()
     if mc is None:
         return fig
-    fsi = mc.outputs["fsi"]
+    fsi = mc.outputs["fsi_system"].values
     counts, edges = np.histogram(fsi, bins=HISTOGRAM_BINS, range=(0.0, 1.0))
     centres = 0.5 * (edges[:-1] + edges[1:])
     fig.add_bar(

@@ -289,16 +289,32 @@ def side_of(ds: xr.Dataset, name: str, pair: tuple[str, str], label: str) -> xr.
     return ds[name].sel(pair="-".join(pair), side="AB"[pair.index(label)])
 
 
-def _columns(side: Side, posture, alerts, resolved: ResolvedScenario, values, rows, size):
-    """Element arrays (n, m, fixed, alert) of shape (size, E) and w80 of ``side``; ``posture``
-    names the side's posture per row (size,), ``alerts`` its alert fractions per posture."""
+@dataclass(frozen=True)
+class _Batch:
+    """What every chunk of :func:`evaluate_batch` shares: the inputs given, the sides of each
+    pair, each row's posture and launch under attack, and the chunk's parameters."""
+
+    active: ResolvedScenario
+    values: dict[str, np.ndarray]
+    sides: dict[tuple[str, str], list[Side]]
+    posture: dict[str, np.ndarray]
+    lua: dict[str, np.ndarray]
+    alerts: dict[str, dict[str, np.ndarray]]
+    params: dict[str, Any]
+
+
+def _columns(side: Side, batch: _Batch, rows: slice, size: int):
+    """Element arrays (n, m, fixed, alert) of shape (size, E) and w80 of ``side`` in ``rows``,
+    each row in its own posture."""
     from detente.analysis.elements import strategic_holdings
 
+    resolved, values = batch.active, batch.values
+    posture = batch.posture[side.label][rows]
     e = side.elements
     n = np.tile(e.n, (size, 1))
     m = np.tile(e.m, (size, 1))
     alert = np.empty((size, len(e)))
-    for name, fractions in alerts.items():
+    for name, fractions in batch.alerts[side.label].items():
         alert[posture == name] = fractions
     fixed = np.broadcast_to(e.fixed, (size, len(e)))
     w80: Any = side.w80
@@ -364,8 +380,8 @@ def _pair_outputs(out, rows, batch, b):
 
     (pair,) = batch.sides
     (a, c), active, values, params = batch.sides[pair], batch.active, batch.values, batch.params
-    arr_a, w80_a = _columns(a, *batch.row_posture(a.label, rows), active, values, rows, b)
-    arr_c, w80_c = _columns(c, *batch.row_posture(c.label, rows), active, values, rows, b)
+    arr_a, w80_a = _columns(a, batch, rows, b)
+    arr_c, w80_c = _columns(c, batch, rows, b)
     si = stability_index(
         Forces(*arr_a), Forces(*arr_c), w80_a, w80_c, params["de"], params["de"],
         lua_A=batch.lua[a.label][rows], lua_B=batch.lua[c.label][rows],
@@ -388,9 +404,7 @@ def _system_outputs(out, rows, batch, b):
     w80 = np.ones((b, len(labels), len(labels)))  # [b, attacker, victim]; diagonal unused
     for pair_sides in batch.sides.values():
         for side, other in (pair_sides, pair_sides[::-1]):
-            arr, w = _columns(
-                side, *batch.row_posture(side.label, rows), batch.active, batch.values, rows, b
-            )
+            arr, w = _columns(side, batch, rows, b)
             arrays.setdefault(side.label, arr)
             w80[:, index[other.label], index[side.label]] = w
     lua = np.stack([batch.lua[k][rows] for k in labels], axis=1)
@@ -434,24 +448,6 @@ def _row_settings(resolved: ResolvedScenario, given, name: str, size: int, allow
             raise ValueError(f"{name} of {p.label} must be one of {allowed}; got {v!r}")
         out[p.label] = np.broadcast_to(v, (size,))
     return out
-
-
-@dataclass(frozen=True)
-class _Batch:
-    """What every chunk of :func:`evaluate_batch` shares: the inputs given, the sides of each
-    pair, each row's posture and launch under attack, and the chunk's parameters."""
-
-    active: ResolvedScenario
-    values: dict[str, np.ndarray]
-    sides: dict[tuple[str, str], list[Side]]
-    posture: dict[str, np.ndarray]
-    lua: dict[str, np.ndarray]
-    alerts: dict[str, dict[str, np.ndarray]]
-    params: dict[str, Any]
-
-    def row_posture(self, label: str, rows: slice) -> tuple[np.ndarray, dict]:
-        """The party's posture in ``rows`` and its alert fractions per posture."""
-        return self.posture[label][rows], self.alerts[label]
 
 
 def evaluate_batch(

@@ -3,20 +3,25 @@
 Run from the repository root:
 
     .venv/bin/python benchmarks/sweep_throughput.py [--model ishigami|stability]
-        [--points N] [--chunk-size N] [--workers N [N ...]]
+        [--points N] [--chunk-size N] [--workers N [N ...]] [--example REPEAT]
 
 A Latin-hypercube sweep is sampled once into a DuckDB file; copies of that file are then
 evaluated in-process and on a ``LocalCluster`` of each ``--workers`` count of processes
 (default 2; e.g. ``--workers 1 2 4``), and the results are checked to be identical (in
-DuckDB, row by row). Times are split into sampling (SALib), storing the points, starting the
-cluster, readying its workers (imports and one point of the sweep each, the base case sent
-once) and evaluation (chunks evaluated and written to DuckDB: what a ``detente sweep`` run
-does after sampling; its points per second are what ``detente sweep`` prints). Chunks are
-sized as ``detente sweep`` sizes them (:func:`detente.sweep.runner.chunk_size`, from the
-points and the workers) unless ``--chunk-size`` fixes them. Each line also gives the CPU
-seconds of this process (the client: DuckDB writes, or the whole in-process evaluation) and
-of the Dask workers, and the load average, which on a shared machine says how far to trust
-the rate (points per CPU second are steadier there than points per second).
+DuckDB, row by row). Times are split into sampling (SALib), storing the points, starting and
+readying the cluster (its workers start while the points are read back; then each evaluates
+one point of the sweep and loads what its chunks need, and gets the base case once) and
+evaluation (chunks evaluated and written to DuckDB: what a ``detente sweep`` run does after
+sampling; its points per second are what ``detente sweep`` prints). Chunks are sized as
+``detente sweep`` sizes them (:func:`detente.sweep.runner.chunk_size`, from the points and
+the workers) unless ``--chunk-size`` fixes them. Each line also gives the CPU seconds and
+peak memory of this process (the client: DuckDB writes, or the whole in-process evaluation)
+and of the Dask workers, and the load average, which on a shared machine says how far to
+trust the rate (CPU seconds are steadier there than wall times).
+
+``--example REPEAT`` times instead ``detente sweep examples/sweep-after-new-start.yaml`` as
+a user runs it, in-process and with each ``--workers`` count in turn, REPEAT times each: the
+whole command's wall time and the evaluation rate it prints (best and median).
 
 * ``ishigami`` (3 parameters) costs almost nothing: the figures are the engine's overhead per
   point (chunking, transport to workers, DuckDB writes).

@@ -270,3 +270,29 @@ def test_the_worker_preload_covers_a_stability_task():
         [sys.executable, "-c", PROBE, str(example)], capture_output=True, text=True, check=True
     )
     assert done.stdout.split("\n")[-2] == "[]", done.stdout
+
+
+OTHER_FORKSERVER = """
+import multiprocessing, os, sys
+from multiprocessing import forkserver
+multiprocessing.get_context("forkserver").set_forkserver_preload(["json"])
+forkserver.ensure_running()  # as the web app's worker pool does, before any sweep
+from detente.sweep.backends import WORKER_ENV, DaskBackend
+def state():
+    env = {k: os.environ.get(k) for k in WORKER_ENV}
+    return env == WORKER_ENV, "detente.sweep.stability_model" in sys.modules
+with DaskBackend(workers=1) as backend:
+    backend.client.wait_for_workers(1)
+    print(list(backend.client.run(state).values()))
+"""
+
+
+def test_a_process_whose_forkserver_is_taken_spawns_warm_pinned_workers():
+    """Where other code started the process's one forkserver (its own imports and
+    environment), a local cluster spawns its workers instead, with the same environment and
+    the model imported as they start."""
+    done = subprocess.run(
+        [sys.executable, "-c", OTHER_FORKSERVER], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2] == "[(True, True)]", done.stdout

@@ -151,14 +151,14 @@ class DaskBackend:
             if self.workers is not None:
                 # Kept while the cluster runs: a nanny reads them when it starts (or
                 # restarts) its worker process, which may be after this call returns.
-                self._config = dask.config.set(_local_config())
-                start_forkserver()
+                self._config = dask.config.set(_local_config(forked=start_forkserver()))
                 self._cluster = LocalCluster(
                     n_workers=0,
                     processes=True,
                     threads_per_worker=1,
                     dashboard_address=":0",  # a free port; the default 8787 may be taken
                     silence_logs=logging.ERROR,
+                    preload=[PRELOAD[-1]],  # already imported where forked; else on start
                 )
                 self._cluster.scale(self.workers)  # started in the background
                 self._client = Client(self._cluster)
@@ -323,32 +323,50 @@ def _forkserver() -> bool:
     return "forkserver" in multiprocessing.get_all_start_methods()
 
 
-def _local_config() -> dict[str, Any]:
+def _local_config(forked: bool) -> dict[str, Any]:
     """Dask settings of a local cluster (its scheduler and nannies run in this process):
-    :data:`QUIET`, and workers forked from the preloaded server where the platform has one,
-    else spawned with :data:`WORKER_ENV` set before each starts."""
+    :data:`QUIET`, and workers ``forked`` from the preloaded server, or else spawned with
+    :data:`WORKER_ENV` set before each starts."""
     import dask
 
-    if _forkserver():
+    if forked:
         return {**QUIET, "distributed.worker.multiprocessing-method": "forkserver"}
     key = "distributed.nanny.pre-spawn-environ"
-    return {**QUIET, key: {**dask.config.get(key, {}), **WORKER_ENV}}
+    return {
+        **QUIET,
+        "distributed.worker.multiprocessing-method": "spawn",
+        key: {**dask.config.get(key, {}), **WORKER_ENV},
+    }
 
 
-def start_forkserver() -> None:
+_started = False  # whether this process's forkserver was started by start_forkserver
+
+
+def start_forkserver() -> bool:
     """Start, in the background, the process that a local cluster forks its workers from:
     it imports :data:`PRELOAD` once under :data:`WORKER_ENV` (read at import by Python,
     numba and Dask), and every worker forked from it starts with those imports, at a few
-    milliseconds of CPU instead of a second each. Returns at once; does nothing where it is
-    already running (it lives as long as this process) or where the platform cannot fork.
+    milliseconds of CPU instead of a second each. Returns at once; it lives as long as this
+    process. ``detente sweep --workers N`` calls it first thing, so the server imports while
+    the command reads its sweep file.
 
-    ``detente sweep --workers N`` calls it first thing, so the server imports while the
-    command reads its sweep file.
+    Returns
+    -------
+    bool
+        Whether workers can be forked from it: False where the platform cannot fork, or where
+        other code of this process (the web app's worker pool) started the process's one
+        forkserver first, with its own imports and environment; a local cluster then spawns
+        its workers instead.
     """
+    global _started
     if not _forkserver():
-        return
+        return False
+    if _started:
+        return True
     from multiprocessing import forkserver
 
+    if getattr(forkserver._forkserver, "_forkserver_pid", None) is not None:
+        return False  # started by other code (no public handle tells)
     multiprocessing.get_context("forkserver").set_forkserver_preload(list(PRELOAD))
     saved = {k: os.environ.get(k) for k in WORKER_ENV}
     os.environ.update(WORKER_ENV)  # the server's environment is its workers'
@@ -360,6 +378,8 @@ def start_forkserver() -> None:
                 del os.environ[k]
             else:
                 os.environ[k] = v
+    _started = True
+    return True
 
 
 def ready_worker(model, base, outputs, probe, rows) -> None:

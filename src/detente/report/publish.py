@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import math
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +26,23 @@ if TYPE_CHECKING:
 
 #: Source ids named in the foot of a figure; more are counted ("and 4 more").
 FOOT_SOURCES = 2
-#: Margins [px] that leave room for the two-line title and the two-line foot.
-TOP_PX = 56
+#: The title's top padding [px]: plotly's mode bar (its toolbar, at the top right of every
+#: figure, 25 px high) stays above the title's first line, so that the toolbar never covers the
+#: title on a narrow screen (plotly sets the first line's top about 12 px above the padding).
+MODEBAR_PX = 40
+#: Height of a line of the title and of an axis title [px]; space under the title [px]; height
+#: of the two-line foot [px].
+TITLE_LINE_PX = 17
+AXIS_TITLE_LINE_PX = 15
+TITLE_GAP_PX = 6
 FOOT_PX = 40
+#: Characters of a line of the title and of an axis title before it wraps: a figure 346 px wide
+#: (a 390 px phone) fits them at the sizes below.
+TITLE_CHARS = 48
+AXIS_TITLE_CHARS = 38
+#: Font sizes of the title and of the axis titles [px].
+TITLE_FONT_PX = 13
+AXIS_TITLE_FONT_PX = 12
 #: Height of a row of the legend above the plot [px]; width of a row (the page's figure on a
 #: phone: a wider screen leaves some rows blank) and of a legend entry's symbol and of a
 #: character [px].
@@ -74,6 +89,26 @@ def source_line(sources: Iterable[str]) -> str:
     return f"Sources: {shown}" + (f" and {more} more" if more > 0 else "") if ids else ""
 
 
+def wrap(text: str, width: int) -> str:
+    """``text`` with ``<br>`` between lines of at most ``width`` characters (plotly does not
+    wrap titles; a word longer than ``width`` keeps a line of its own). Existing ``<br>``
+    breaks are kept.
+
+    Examples
+    --------
+    >>> wrap("striker's warheads spent on counterforce, x [warheads]", 38)
+    "striker's warheads spent on<br>counterforce, x [warheads]"
+    >>> wrap("short<br>lines", 38)
+    'short<br>lines'
+    """
+    lines = [
+        line
+        for part in text.split("<br>")
+        for line in (textwrap.wrap(part, width, break_long_words=False) or [""])
+    ]
+    return "<br>".join(lines)
+
+
 def stamp(
     fig: go.Figure,
     title: str,
@@ -86,7 +121,10 @@ def stamp(
     foot, in the image itself (every export carries them).
 
     The legend goes above the plot (below the title) so that it never covers the foot, unless
-    ``legend_on_top`` is false (a long legend stays where the figure put it).
+    ``legend_on_top`` is false (a long legend stays where the figure put it). The title starts
+    below plotly's mode bar, and long titles and axis titles wrap (:func:`wrap`), so that
+    nothing is covered or cut on a 390 px phone; the axes make room for their titles
+    (``automargin``).
 
     Examples
     --------
@@ -94,6 +132,8 @@ def stamp(
     >>> fig = stamp(go.Figure(), "Index", "us-2025 vs ru-2025", ["fas"], dt.date(2026, 12, 3))
     >>> fig.layout.title.text
     'Index<br>us-2025 vs ru-2025'
+    >>> fig.layout.margin.t == MODEBAR_PX + 2 * TITLE_LINE_PX + TITLE_GAP_PX
+    True
     >>> fig.layout.annotations[-1].text
     "detente, 2026-12-03; all sources: detente's /sources page<br>Sources: fas"
     """
@@ -104,21 +144,32 @@ def stamp(
     line = source_line(sources)
     foot = f"detente, {day}; {SOURCES_HINT}" + (f"<br>{line}" if line else "")
     axis_px = fig.layout.margin.b if fig.layout.margin.b is not None else 50
+    for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
+        text = axis.title.text
+        axis.update(
+            automargin=True,
+            title_font_size=AXIS_TITLE_FONT_PX,
+            **({"title_text": wrap(text, AXIS_TITLE_CHARS)} if text else {}),
+        )
+    x_title = fig.layout.xaxis.title.text or ""
+    axis_px += AXIS_TITLE_LINE_PX * x_title.count("<br>")  # the foot goes below a wrapped title
     names = [t.name for t in fig.data if t.name and t.showlegend is not False]
     rows = legend_rows(names) if legend_on_top and fig.layout.showlegend is not False else 0
     legend_px = LEGEND_ROW_PX * rows
+    heading = wrap(f"{title}<br>{scenario}", TITLE_CHARS)
+    top_px = MODEBAR_PX + TITLE_LINE_PX * (heading.count("<br>") + 1) + TITLE_GAP_PX
     fig.update_layout(
         title={
-            "text": f"{title}<br>{scenario}",
+            "text": heading,
             "x": 0.01,
             "xanchor": "left",
             "y": 1,
             "yref": "container",
             "yanchor": "top",
-            "pad": {"t": 16},
-            "font_size": 13,
+            "pad": {"t": MODEBAR_PX},
+            "font_size": TITLE_FONT_PX,
         },
-        margin={"t": TOP_PX + legend_px, "b": axis_px + FOOT_PX},
+        margin={"t": top_px + legend_px, "b": axis_px + FOOT_PX},
         meta={
             "detente": __version__,
             "date": day,

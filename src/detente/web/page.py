@@ -38,6 +38,7 @@ from detente.web import bundled
 from detente.web.schemas import (
     MAX_ASSESS_SAMPLES,
     MAX_CEILING,
+    MAX_CHANGES,
     MAX_RISK_SAMPLES,
     MIN_W80,
     AssessIn,
@@ -359,6 +360,8 @@ def page_limits() -> dict[str, Any]:
         "warheads": limits.MAX_WARHEADS,
         "cap": MAX_CEILING,
         "risk_samples": MAX_RISK_SAMPLES,
+        "samples": MAX_ASSESS_SAMPLES,
+        "changes": MAX_CHANGES,
         "seed": str(limits.MAX_SEED),
         "defaults": {"de": parameters.constant("de").value, "kmax": kmax.value},
     }

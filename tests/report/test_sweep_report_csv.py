@@ -5,6 +5,8 @@ resolve relative to the report (a name with a space included), and the data is t
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from html import unescape
 from pathlib import Path
 from urllib.parse import unquote
@@ -19,22 +21,26 @@ from detente.sweep.spec import load_spec
 from detente.sweep.store import SweepStore
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The ``detente`` command, run as a user runs it.
+CLI = "from detente.cli import main; main()"
 #: Columns named without a unit: labels of rows, not quantities.
 LABELS = {"series", "point", "parameter", "MIRV rule"}
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> tuple[Path, pd.DataFrame, int]:
-    """The example sweep's report written by the CLI into a folder of its own, under a name
-    with a space; its results and the size of its zone of possible agreement."""
-    from conftest import run_in_process
-
+    """The example sweep's report written by ``detente sweep-report`` into a folder of its own,
+    under a name with a space; its results and the size of its zone of possible agreement."""
     out = tmp_path_factory.mktemp("sweep csv")
     spec = load_spec(ROOT / "examples" / "sweep-after-new-start.yaml")
     run_sweep(spec, out / "s.duckdb")
     report = out / "after new start.html"
-    with pytest.MonkeyPatch.context() as mp:
-        cli = run_in_process(["sweep-report", str(out / "s.duckdb"), "--out", str(report)], mp)
+    cli = subprocess.run(
+        [sys.executable, "-c", CLI, "sweep-report", str(out / "s.duckdb"), "--out", str(report)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert cli.returncode == 0, cli.stderr
     with SweepStore(out / "s.duckdb", read_only=True) as store:
         results = store.results()

@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,18 @@ FOOT_PX = 40
 #: (a 390 px phone) fits them at the sizes below.
 TITLE_CHARS = 48
 AXIS_TITLE_CHARS = 38
+#: Characters of a line of a category's tick label before it wraps, on a y axis (the labels of
+#: a tornado) and on an x axis (bar groups).
+Y_LABEL_CHARS = 26
+X_LABEL_CHARS = 14
+#: Height of a line of a category's label [px] and the space between two bars [px] of a chart
+#: with one category per bar (a tornado); height of what surrounds the bars: title, legend,
+#: axis and foot [px].
+BAR_LINE_PX = 15
+BAR_GAP_PX = 12
+BAR_CHART_CHROME_PX = 260
+#: A tick label that is a date (never wrapped).
+DATE = re.compile(r"^\d{4}-\d{2}")
 #: Font sizes of the title and of the axis titles [px].
 TITLE_FONT_PX = 13
 AXIS_TITLE_FONT_PX = 12
@@ -47,9 +60,11 @@ AXIS_TITLE_FONT_PX = 12
 #: phone: a wider screen leaves some rows blank) and of a legend entry's symbol and of a
 #: character [px].
 LEGEND_ROW_PX = 21
-LEGEND_ROW_WIDTH_PX = 330
+LEGEND_ROW_WIDTH_PX = 250
 LEGEND_SYMBOL_PX = 45
 LEGEND_CHAR_PX = 6.6
+#: Width of tick labels the left margin holds without growing [px].
+TICK_LABEL_ROOM_PX = 50
 #: Model constants whose sources every stability figure cites (group, name in parameters.yaml).
 CALCULUS_PARAMETERS = (
     ("kent_thaler", "de"),
@@ -104,7 +119,9 @@ def wrap(text: str, width: int) -> str:
     lines = [
         line
         for part in text.split("<br>")
-        for line in (textwrap.wrap(part, width, break_long_words=False) or [""])
+        for line in (
+            textwrap.wrap(part, width, break_long_words=False, break_on_hyphens=False) or [""]
+        )
     ]
     return "<br>".join(lines)
 
@@ -122,9 +139,10 @@ def stamp(
 
     The legend goes above the plot (below the title) so that it never covers the foot, unless
     ``legend_on_top`` is false (a long legend stays where the figure put it). The title starts
-    below plotly's mode bar, and long titles and axis titles wrap (:func:`wrap`), so that
-    nothing is covered or cut on a 390 px phone; the axes make room for their titles
-    (``automargin``).
+    below plotly's mode bar; long titles, axis titles and category labels wrap (:func:`wrap`,
+    :func:`wrap_categories`); the foot is set flush right under the plot, where a wide label
+    column on the left cannot push it out of the image: nothing is covered or cut on a 390 px
+    phone. The axes make room for their titles (``automargin``).
 
     Examples
     --------
@@ -151,10 +169,15 @@ def stamp(
             title_font_size=AXIS_TITLE_FONT_PX,
             **({"title_text": wrap(text, AXIS_TITLE_CHARS)} if text else {}),
         )
+    wrap_categories(fig)
     x_title = fig.layout.xaxis.title.text or ""
     axis_px += AXIS_TITLE_LINE_PX * x_title.count("<br>")  # the foot goes below a wrapped title
     names = [t.name for t in fig.data if t.name and t.showlegend is not False]
-    rows = legend_rows(names) if legend_on_top and fig.layout.showlegend is not False else 0
+    # The legend wraps at the plot's width: a column of category labels left of it narrows it.
+    ticks = [line for t in fig.layout.yaxis.ticktext or () for line in str(t).split("<br>")]
+    label_px = LEGEND_CHAR_PX * max(map(len, ticks), default=0) - TICK_LABEL_ROOM_PX
+    width = LEGEND_ROW_WIDTH_PX - max(0, label_px)
+    rows = legend_rows(names, width) if legend_on_top and fig.layout.showlegend is not False else 0
     legend_px = LEGEND_ROW_PX * rows
     heading = wrap(f"{title}<br>{scenario}", TITLE_CHARS)
     top_px = MODEBAR_PX + TITLE_LINE_PX * (heading.count("<br>") + 1) + TITLE_GAP_PX
@@ -186,21 +209,66 @@ def stamp(
         text=foot,
         xref="paper",
         yref="paper",
-        x=0,
+        x=1,
         y=0,
-        xanchor="left",
+        xanchor="right",
         yanchor="top",
         yshift=-axis_px,
         showarrow=False,
-        align="left",
+        align="right",
         font={"size": 10, "color": "#444"},
     )
     return fig
 
 
-def legend_rows(names: Sequence[str]) -> int:
-    """Rows a horizontal legend of ``names`` takes in :data:`LEGEND_ROW_WIDTH_PX` (plotly puts
-    the entries of a wrapped legend in columns as wide as its widest entry).
+def wrap_categories(fig: go.Figure) -> go.Figure:
+    """Wrap the long category labels of ``fig``'s axes (:data:`Y_LABEL_CHARS`,
+    :data:`X_LABEL_CHARS`) as tick texts; the data keeps its labels (hover, CSV). An axis with
+    tick texts of its own has those wrapped; dates are left alone.
+
+    Examples
+    --------
+    >>> import plotly.graph_objects as go
+    >>> fig = wrap_categories(go.Figure(go.Bar(y=["a label longer than the limit"], x=[1])))
+    >>> fig.layout.yaxis.ticktext
+    ('a label longer than the<br>limit',)
+    """
+    for letter, width in (("x", X_LABEL_CHARS), ("y", Y_LABEL_CHARS)):
+        labels: dict[str, list[str]] = {}
+        for trace in fig.data:
+            values = _values(getattr(trace, letter, None))
+            if values and all(isinstance(v, str) for v in values):
+                ref = getattr(trace, f"{letter}axis", None) or letter
+                labels.setdefault(ref, [])
+                labels[ref] += [v for v in values if v not in labels[ref]]
+        for ref, names in labels.items():
+            axis = fig.layout[f"{letter}axis{ref[1:]}"]
+            if axis.ticktext is not None:
+                names, texts = list(axis.tickvals), list(axis.ticktext)
+            else:
+                texts = names
+            if any(DATE.match(str(n)) for n in names) or max(len(t) for t in texts) <= width:
+                continue
+            axis.update(tickmode="array", tickvals=names, ticktext=[wrap(t, width) for t in texts])
+    return fig
+
+
+def bar_chart_height(labels: Sequence[str]) -> int:
+    """Height [px] of a chart with one bar per label, each label wrapped as on its axis
+    (:data:`Y_LABEL_CHARS`): every label has room for all its lines.
+
+    Examples
+    --------
+    >>> bar_chart_height(["short", "short"]), bar_chart_height(["a much longer label " * 3])
+    (314, 317)
+    """
+    lines = max((wrap(str(x), Y_LABEL_CHARS).count("<br>") + 1 for x in labels), default=1)
+    return BAR_CHART_CHROME_PX + len(labels) * (BAR_LINE_PX * lines + BAR_GAP_PX)
+
+
+def legend_rows(names: Sequence[str], width: float = LEGEND_ROW_WIDTH_PX) -> int:
+    """Rows a horizontal legend of ``names`` takes in ``width`` [px] (plotly puts the entries
+    of a wrapped legend in columns as wide as its widest entry).
 
     Examples
     --------
@@ -210,7 +278,7 @@ def legend_rows(names: Sequence[str]) -> int:
     if not names:
         return 0
     widest = LEGEND_SYMBOL_PX + LEGEND_CHAR_PX * max(len(n) for n in names)
-    return math.ceil(len(names) / max(1, int(LEGEND_ROW_WIDTH_PX // widest)))
+    return math.ceil(len(names) / max(1, int(width // widest)))
 
 
 def _values(v: Any) -> list:

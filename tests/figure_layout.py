@@ -1,6 +1,7 @@
 """Where a plotly figure's parts lie in the browser, and the check that none is cut or covered:
 plotly's mode bar (toolbar) never covers the title; the title, the legend, both axis titles and
-the foot (date and sources) lie inside the figure and cover none of each other. Shared by the
+the foot (date and sources) lie inside the figure and cover none of each other; the figure
+fits its box. Shared by the
 page's and the reports' layout tests."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ BOXES = """(id) => {
     return [b.left, b.top, b.right, b.bottom];
   };
   return {
+    div: box(div),
     svg: box(div.querySelector(".main-svg")),
     modebar: box(div.querySelector(".modebar")),
     title: box(div.querySelector(".gtitle")),
@@ -46,8 +48,9 @@ def check_layout(
     """Nothing of one chart is cut or covered (``where`` names it in a failure; ``required``:
     the parts it must have)."""
     svg = boxes["svg"]
-    parts = {k: v for k, v in boxes.items() if v is not None and k not in ("svg", "modebar")}
+    parts = {k: v for k, v in boxes.items() if v is not None and k not in ("div", "svg", "modebar")}
     assert required <= set(parts), (where, boxes)
+    assert _inside(svg, boxes["div"]), f"{where}: the figure {svg} overflows its box {boxes['div']}"
     for name, box in parts.items():
         assert _inside(box, svg), f"{where}: the {name} {box} is cut by the figure {svg}"
     assert boxes["modebar"] is not None, where

@@ -1021,6 +1021,7 @@
     if (!answer || !plotlyReady()) return;
     const div = document.getElementById(PLOTS[id]);
     $$(".loading", div).forEach((e) => e.remove());
+    div.classList.add("drawn");  // its full height (app.css) before plotly measures it
     const config = { ...PLOT_CONFIG, toImageButtonOptions: { format: "png", width: 900, height: 600, filename: `detente-${id}` } };
     Plotly.react(div, answer.figure.data, answer.figure.layout, config);
     div.dataset.chart = answer.figure.layout.meta.date;

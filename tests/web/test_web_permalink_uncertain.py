@@ -1,7 +1,7 @@
-"""The permalink carries a loaded file's uncertain inputs, Monte Carlo samples and seed, in
-Debian's Chromium against the real server: a file with distributions reloads from its link with
-the same distributions and the same Monte Carlo band; a link with broken ones loads what is
-valid and says what it dropped."""
+"""The permalink carries a loaded file's uncertain inputs, Monte Carlo samples and seed, and the
+history panel's choices, in Debian's Chromium against the real server: a file with
+distributions reloads from its link with the same distributions and the same Monte Carlo band;
+a link with broken ones loads what is valid and says what it dropped."""
 
 from __future__ import annotations
 
@@ -119,3 +119,25 @@ def test_a_link_with_broken_uncertain_inputs_keeps_the_valid_ones_and_says_so(vi
     expect(page.locator("#sweep-status")).to_contain_text(
         re.compile(r"band from 1 uncertain inputs"), timeout=60_000
     )
+
+
+def test_the_history_panels_choices_are_in_the_permalink(visit):
+    page = visit.page
+    page.goto(visit.base + "/")
+    visit.fsi()
+    assert not [k for k in visit.link() if k.startswith("y.")]  # the served choices: no keys
+    page.locator("#history-panel summary").click()
+    page.locator('#history-form select[name="quantity"]').select_option("deployed_strategic")
+    page.locator('#history-form select[name="producer"]').select_option("FAS")
+    link = visit.link()
+    assert (link["y.quantity"], link["y.producer"]) == ("deployed_strategic", "FAS")
+    url = page.url
+    page.goto("about:blank")
+    page.goto(url)
+    visit.fsi()
+    form = page.locator("#history-form")
+    assert form.locator('select[name="quantity"]').input_value() == "deployed_strategic"
+    assert form.locator('select[name="producer"]').input_value() == "FAS"
+    page.goto(f"{visit.base}/#y.quantity=warheads_on_mars")
+    visit.fsi()
+    expect(page.locator("#link-notice")).to_contain_text("quantity=warheads_on_mars")

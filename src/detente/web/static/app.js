@@ -136,7 +136,8 @@
   // --- the permalink: short, readable keys ---------------------------------------------------
   // a, b: forces; pa/pb posture (g); la/lb launch under attack (1); wa/wb w80; ia/ib interceptors;
   // ha.KEY / hb.KEY: holding changes "d400~l3~ad0.5" (deployed, loading, alert by posture);
-  // t: treaty; c.LIMIT: ceiling; de, k: model; n: scenario name; v./r./z.FIELD: the panels' forms;
+  // t: treaty; c.LIMIT: ceiling; de, k: model; n: scenario name; v./r./z./y.FIELD: the panels'
+  // forms (verification, risk, agreement, history);
   // u.PATH: an uncertain input "triangular~low0.5~mode0.8~high0.95~source:id,id~status:assumption"
   // (a distribution's numbers, sources, status and unit; its note stays in the file); mc: Monte
   // Carlo samples; seed: the scenario's seed.
@@ -148,6 +149,8 @@
     lognormal: [["median", "sigma"], ["low", "high"]],
   };
   const STATUSES = ["official", "estimate", "derived", "assumption"];
+  // The panels' forms by their permalink prefix.
+  const PANEL_FORMS = { v: "#verify-form", r: "#risk-form", z: "#agreement-form", y: "#history-form" };
   // A dotted path as under a scenario's uncertain: (the server checks that it fits the forces).
   const UNCERTAIN_PATH = /^(parameters\.\w{1,40}|parties\.[A-Z]{2}\.[\w .()/'-]{1,180})$/;
 
@@ -216,7 +219,7 @@
     for (const [path, d] of Object.entries(s.uncertain || {})) q.set(`u.${path}`, encodeDist(d));
     if (s.samples !== undefined && s.samples !== null) q.set("mc", s.samples);
     if (s.seed !== undefined && s.seed !== null) q.set("seed", s.seed);
-    for (const [prefix, id] of [["v", "#verify-form"], ["r", "#risk-form"], ["z", "#agreement-form"]]) {
+    for (const [prefix, id] of Object.entries(PANEL_FORMS)) {
       for (const [k, v] of formChanges($(id))) q.set(`${prefix}.${k}`, v);
     }
     return q;
@@ -363,7 +366,7 @@
       } else if (key === "seed") {
         const v = number(value, 0, Number.MAX_SAFE_INTEGER, true);
         if (v === null) drop(`seed "${value}" (a link takes 0 to ${Number.MAX_SAFE_INTEGER})`); else s.seed = v;
-      } else if ((m = key.match(/^([vrz])\.(.+)$/))) {
+      } else if ((m = key.match(/^([vrzy])\.(.+)$/))) {
         panels.push([m[1], m[2], value]);
       } else {
         drop(`${key}=${value} (not a setting of this page)`);
@@ -378,7 +381,7 @@
     }
     sameParty(next, drop);
     for (const [prefix, name, value] of panels) {
-      const form = $({ v: "#verify-form", r: "#risk-form", z: "#agreement-form" }[prefix]);
+      const form = $(PANEL_FORMS[prefix]);
       setFormField(form, name, value, (what) => drop(`panel field ${what}`));
     }
     return { state: next, drops };
@@ -721,7 +724,7 @@
       bandPreset = null;
       showError("#upload-error", null);
       $("#preset").value = "";
-      for (const id of ["#verify-form", "#risk-form", "#agreement-form"]) {
+      for (const id of Object.values(PANEL_FORMS)) {
         const f = $(id);
         if (!f) continue;
         f.reset();
@@ -737,7 +740,7 @@
       try { await navigator.clipboard.writeText(location.href); $("#share").textContent = "Link copied"; }
       catch (e) { $("#share").textContent = "Copy the address bar"; }
     });
-    for (const id of ["#verify-form", "#risk-form", "#agreement-form"]) {
+    for (const id of Object.values(PANEL_FORMS)) {
       const f = $(id);
       if (f) { f.addEventListener("change", writeHash); f.addEventListener("input", writeHash); }
     }
@@ -1218,6 +1221,11 @@
       $("#preset").append(...presets.map((p) => option(p.name, human(p.name.replace(/-/g, " ")))));
       wireControls();
       await (window.detentePanelsReady || Promise.resolve());
+      for (const id of Object.values(PANEL_FORMS)) {  // a select's choice as served: the link keeps a change
+        $$("select", $(id) || document.createElement("form")).forEach((x) => {
+          if (x.dataset.initial === undefined) x.dataset.initial = x.value;
+        });
+      }
       const read = readLink(location.hash);
       dropped = read.drops;
       showDropped();

@@ -226,6 +226,7 @@
   }
 
   function writeHash() {
+    if (!state) return;  // a panel's field changed before the page's state is set
     const hash = "#" + linkParams().toString();
     if (location.hash !== hash) history.replaceState(null, "", hash);
   }

@@ -714,7 +714,7 @@
         const answer = await api(`/api/presets/${encodeURIComponent(e.target.value)}`);
         const uncertain = Object.keys(answer.scenario.uncertain || {}).length || answer.ignored.some((x) => x.startsWith("uncertain"));
         bandPreset = uncertain ? e.target.value : null;
-        showNotes(answer.ignored);
+        showNotes(answer.notes);
         dropped = []; showDropped();
         loading = true;
         setState({ scenario: answer.scenario, caps: {} });
@@ -780,7 +780,7 @@
       const text = await file.text();
       const answer = await api("/api/scenario/parse", { text });
       showError("#upload-error", null);
-      showNotes(answer.ignored);
+      showNotes(answer.notes);
       bandPreset = null;
       setState({ scenario: answer.scenario, caps: {} });
     } catch (err) {
@@ -1219,7 +1219,7 @@
       forces = f;
       treaties = t;
       $("#treaty").append(...treaties.map((x) => option(x.id, x.id.startsWith("treaties/") ? `${x.name} (example)` : x.name)));
-      $("#preset").append(...presets.map((p) => option(p.name, human(p.name.replace(/-/g, " ")))));
+      $("#preset").append(...presets.map((p) => option(p.name, human(p.name.replace(/-/g, " ")) + (p.partial ? " (in part; whole in the report)" : ""))));
       wireControls();
       await (window.detentePanelsReady || Promise.resolve());
       for (const id of Object.values(PANEL_FORMS)) {  // a select's choice as served: the link keeps a change

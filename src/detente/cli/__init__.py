@@ -70,6 +70,11 @@ COMMANDS: dict[str, str] = {
 _registered: set[str] = set()
 
 
+def _app() -> None:
+    """Run the typer app on ``sys.argv``."""
+    _typer_app()()
+
+
 def _register(topics: Iterable[str]) -> typer.Typer:
     """Register ``topics`` (once each) on the app and return it."""
     app = _typer_app()
@@ -119,7 +124,8 @@ def main() -> None:
 
             if quick.answer(sys.argv[1:]):
                 return
-        _register(_topics_for(sys.argv[1:]))()
+        _register(_topics_for(sys.argv[1:]))
+        _app()
     except DetenteError as exc:
         print(f"error: {printable(str(exc))}", file=sys.stderr)
         sys.exit(2)

@@ -79,10 +79,11 @@ def _private_tmp() -> Path | None:
 
 
 def _usable(folder: Path) -> bool:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return False
     return os.access(folder, os.W_OK | os.X_OK)
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from detente import jsonio
-
 if TYPE_CHECKING:
     from detente.analysis.stability import StabilityResult
 
@@ -105,6 +103,8 @@ def table(result: StabilityResult) -> str:
 def render(result: StabilityResult, format: str) -> str:
     """The text of ``result`` in ``format`` (:data:`FORMATS`)."""
     if format == "json":
+        from detente import jsonio  # json and datetime: not needed for the table
+
         return jsonio.dumps(result.to_dict(), indent=2)
     return table(result)
 

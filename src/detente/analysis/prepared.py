@@ -89,24 +89,24 @@ class PreparedForce:
 
 
 def _plain_elements(elements: Elements) -> dict[str, Any]:
-    """Elements as plain data: arrays become ``(dtype, list)``."""
+    """Elements as plain data: each array becomes ``{"dtype": ..., "values": [...]}``."""
     out = {}
     for f in dataclasses.fields(elements):
         value = getattr(elements, f.name)
-        out[f.name] = (value.dtype.str, value.tolist()) if isinstance(value, np.ndarray) else value
+        if isinstance(value, np.ndarray):
+            value = {"dtype": value.dtype.str, "values": value.tolist()}
+        out[f.name] = value
     return out
 
 
 def _elements(plain: Mapping[str, Any]) -> Elements:
     """:func:`_plain_elements` back (lists of floats and booleans round-trip exactly)."""
     return Elements(
-        **{k: np.asarray(v[1], dtype=v[0]) if k in _ARRAYS else v for k, v in plain.items()}
+        **{
+            k: np.asarray(v["values"], dtype=v["dtype"]) if isinstance(v, dict) else v
+            for k, v in plain.items()
+        }
     )
-
-
-_ARRAYS = frozenset(
-    f.name for f in dataclasses.fields(Elements) if f.type in ("np.ndarray", np.ndarray)
-)
 
 
 def _build_force(path: Path) -> dict[str, Any]:

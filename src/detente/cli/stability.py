@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from detente.analysis.stability import (
     DEFENSE_FIGURES,
@@ -89,16 +90,20 @@ def parse_defense(text: str, force: Force | NotionalForce, option: str) -> Defen
 def stability_command(
     a: str = typer.Argument(help="Side A: bundled force name or force / notional YAML path."),
     b: str = typer.Argument(help="Side B: bundled force name or force / notional YAML path."),
-    de: float = typer.Option(None, "--de", help=parameters.option_help("de")),
-    kmax: int = typer.Option(None, "--kmax", help=parameters.option_help("kmax")),
+    de: float = typer.Option(None, "--de", help=escape(parameters.option_help("de"))),
+    kmax: int = typer.Option(None, "--kmax", help=escape(parameters.option_help("kmax"))),
     lua: bool = typer.Option(
         DEFAULTS["lua"], "--lua", help="Both sides launch their silos under attack."
     ),
     posture: PostureChoice = typer.Option(
         PostureChoice(DEFAULTS["posture"]), "--posture", help="Posture of real forces."
     ),
-    w80_a: float = typer.Option(None, "--w80-a", min=1e-9, help="Override A's w80 [warheads]."),
-    w80_b: float = typer.Option(None, "--w80-b", min=1e-9, help="Override B's w80 [warheads]."),
+    w80_a: float = typer.Option(
+        None, "--w80-a", min=1e-9, help=escape("Override A's w80 [warheads].")
+    ),
+    w80_b: float = typer.Option(
+        None, "--w80-b", min=1e-9, help=escape("Override B's w80 [warheads].")
+    ),
     weapons: WeaponsChoice = typer.Option(
         WeaponsChoice.uniform,
         "--weapons",
@@ -108,8 +113,10 @@ def stability_command(
     defense_a: str = typer.Option(
         None,
         "--defense-a",
-        help="A's missile defence: I[,p_kill[,shots_per_rv[,availability]]], I a number of "
-        "interceptors or 'holdings'; omitted figures are assumptions (data/parameters.yaml).",
+        help=escape(
+            "A's missile defence: I[,p_kill[,shots_per_rv[,availability]]], I a number of "
+            "interceptors or 'holdings'; omitted figures are assumptions (data/parameters.yaml)."
+        ),
     ),
     defense_b: str = typer.Option(
         None, "--defense-b", help="B's missile defence (as --defense-a)."

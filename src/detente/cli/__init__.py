@@ -4,8 +4,9 @@ Each topic lives in its own module that exposes ``register(app)``; this module o
 them and turns :class:`detente.errors.DetenteError` into one line on stderr and exit status 2.
 
 A plain ``detente stability A B`` of two bundled forces is answered first by the light start
-(:mod:`detente.cli.quick`: no typer, rich or pydantic, from prepared inputs), in about twice
-the time of ``python -c "import numpy"``; anything it does not answer goes to typer.
+(:mod:`detente.cli.quick`: no typer, rich or pydantic, from prepared inputs), in less than
+twice the time of ``python -c "import numpy"`` (``docs/cli.md``); anything it does not answer
+goes to typer.
 
 Topics are registered lazily: ``detente stability ...`` imports the stability topic alone
 (its analysis, numpy, pydantic), not the web layer, sweeps or reports, so a one-off answer

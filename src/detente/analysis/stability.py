@@ -577,6 +577,15 @@ def side_values(si: StabilityIndex) -> dict[str, np.ndarray]:
     return out
 
 
+def variable(dims: tuple[str, ...], data: Any, attrs: dict | None = None) -> xr.Variable:
+    """An :class:`xarray.Variable` of numpy ``data`` over ``dims``, made without xarray's search
+    for other array types: that search imports ``dask.array`` wherever dask is installed
+    (seconds once per process, paid by every sweep and the first result over cases)."""
+    import xarray as xr
+
+    return xr.Variable(dims, np.asarray(data), attrs, fastpath=True)
+
+
 def index_dataset(
     values: Mapping[str, np.ndarray],
     labels: Sequence[tuple[str, str]],
@@ -598,13 +607,16 @@ def index_dataset(
     dims = {"fsi": lead, "killed": (*lead, "side", "element")}
     described = {**SIDE_VARIABLES, "fsi": FSI_DESCRIPTION, "killed": KILLED_DESCRIPTION}
     data = {
-        k: (dims.get(k, (*lead, "side")), v, {"description": described[k]})
+        k: variable(dims.get(k, (*lead, "side")), v, {"description": described[k]})
         for k, v in values.items()
     }
     label = np.array([list(pair) for pair in labels], dtype=object).reshape(-1, 2)
-    coords: dict[str, Any] = {"side": ["A", "B"], "label": ((lead[-1], "side"), label)}
+    coords: dict[str, Any] = {
+        "side": variable(("side",), np.array(["A", "B"])),
+        "label": variable((lead[-1], "side"), label),
+    }
     if pairs is not None:
-        coords["pair"] = list(pairs)
+        coords["pair"] = variable(("pair",), np.array(list(pairs)))
     return xr.Dataset(data, coords=coords)
 
 

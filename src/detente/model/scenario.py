@@ -289,6 +289,10 @@ class Scenario(BaseModel):
     Attributes
     ----------
     name : str
+        Short identifier (the file's stem by convention: ``new-start-expiry``).
+    title : str or None
+        The scenario in a few words, for the headings of the report and the page
+        ("US and Russian forces when New START expired"); None: the name (:attr:`heading`).
     description : str or None
     date : datetime.date or None
         The date the scenario describes.
@@ -313,6 +317,7 @@ class Scenario(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     name: str
+    title: str | None = None
     description: str | None = None
     date: dt.date | None = Field(default=None, ge=MIN_DATE, le=MAX_DATE)
     parties: tuple[PartySpec, ...] = Field(min_length=2, max_length=MAX_PARTIES)
@@ -327,6 +332,11 @@ class Scenario(BaseModel):
     notes: str | None = None
 
     _doc: Document | None = PrivateAttr(default=None)
+
+    @property
+    def heading(self) -> str:
+        """The title, or the name where the file gives none."""
+        return self.title or self.name
 
     @property
     def document(self) -> Document:

@@ -476,7 +476,14 @@ def preset_list() -> tuple[dict[str, Any], ...]:
             continue  # not a two-party scenario on bundled data (e.g. a sweep or a treaty)
         doc = parse_yaml(text, name)
         partial = bool(preset_state(name)["notes"])
-        out.append({"name": name, "description": doc.data.get("description"), "partial": partial})
+        out.append(
+            {
+                "name": name,
+                "title": doc.data.get("title"),
+                "description": doc.data.get("description"),
+                "partial": partial,
+            }
+        )
     return tuple(out)
 
 

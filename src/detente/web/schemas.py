@@ -253,6 +253,7 @@ ScenarioIn = tightened(
     types={PartySpec: PartyIn, UploadPlan: UploadPlanIn, RiskPlan: RiskPlanIn},
     defaults={"name": "web"},
     name=NAME_BOUNDS,
+    title={"max_length": 200},
     description={"max_length": 2_000},
     notes={"max_length": 2_000},
     treaty=NAME_BOUNDS,
@@ -345,6 +346,7 @@ class Preset(BaseModel):
     """A bundled example scenario."""
 
     name: str
+    title: str | None = None
     description: str | None = None
     partial: bool = False
 

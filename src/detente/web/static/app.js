@@ -115,8 +115,9 @@
 
   // An edit makes the scenario the user's own: a preset's name and description no longer apply.
   function edited() {
-    if (state.scenario.description || state.scenario.name !== "web") {
+    if (state.scenario.description || state.scenario.title || state.scenario.name !== "web") {
       delete state.scenario.description;
+      delete state.scenario.title;
       delete state.scenario.date;
       state.scenario.name = "web";
       $("#preset").value = "";
@@ -460,7 +461,7 @@
     renderSide(1);
     const description = $("#description");
     description.hidden = !state.scenario.description;
-    description.textContent = state.scenario.description ? `Preset ${state.scenario.name}: ${state.scenario.description}` : "";
+    description.textContent = state.scenario.description ? `Preset ${state.scenario.title || state.scenario.name}: ${state.scenario.description}` : "";
     const params = state.scenario.parameters;
     const de = params.de !== undefined ? params.de : LIMITS.defaults.de;
     $("#de").value = de;
@@ -1219,7 +1220,7 @@
       forces = f;
       treaties = t;
       $("#treaty").append(...treaties.map((x) => option(x.id, x.id.startsWith("treaties/") ? `${x.name} (example)` : x.name)));
-      $("#preset").append(...presets.map((p) => option(p.name, human(p.name.replace(/-/g, " ")) + (p.partial ? " (in part; whole in the report)" : ""))));
+      $("#preset").append(...presets.map((p) => option(p.name, (p.title || human(p.name.replace(/-/g, " "))) + (p.partial ? " (in part; whole in the report)" : ""))));
       wireControls();
       await (window.detentePanelsReady || Promise.resolve());
       for (const id of Object.values(PANEL_FORMS)) {  // a select's choice as served: the link keeps a change

@@ -554,26 +554,46 @@ def side_values(si: StabilityIndex) -> dict[str, np.ndarray]:
     return out
 
 
+def variable(dims: tuple[str, ...], data: Any, attrs: dict | None = None) -> xr.Variable:
+    """An :class:`xarray.Variable` of numpy ``data`` over ``dims``, made without xarray's search
+    for other array types: that search imports ``dask.array`` wherever dask is installed
+    (seconds once per process, paid by every sweep and the first result over cases)."""
+    import xarray as xr
+
+    return xr.Variable(dims, np.asarray(data), attrs, fastpath=True)
+
+
 def index_dataset(
-    values: Mapping[str, np.ndarray], labels: Sequence[tuple[str, str]]
+    values: Mapping[str, np.ndarray],
+    labels: Sequence[tuple[str, str]],
+    pairs: Sequence[str] | None = None,
 ) -> xr.Dataset:
     """:func:`side_values` as an :class:`xarray.Dataset` over ``case`` and ``side``.
 
     ``fsi`` over ``case``; :data:`SIDE_VARIABLES` over ``case`` and ``side`` (``"A"``,
     ``"B"``, the kernel's sides); ``killed`` (where present) over ``case``, ``side`` and
     ``element``. ``labels`` (one pair per case) become the ``label`` coordinate over ``case``
-    and ``side``. Names are flattened only at the JSON and DuckDB edges (:func:`flatten`).
+    and ``side``. With ``pairs`` (one name per pair of parties, ``"US-RU"``), every variable
+    has a ``pair`` axis after ``case`` and ``labels`` gives the two sides of each pair (the
+    ``label`` coordinate is then over ``pair`` and ``side``). Names are flattened only at the
+    JSON and DuckDB edges (:func:`flatten`).
     """
     import xarray as xr
 
-    dims = {"fsi": ("case",), "killed": ("case", "side", "element")}
+    lead = ("case",) if pairs is None else ("case", "pair")
+    dims = {"fsi": lead, "killed": (*lead, "side", "element")}
     described = {**SIDE_VARIABLES, "fsi": FSI_DESCRIPTION, "killed": KILLED_DESCRIPTION}
     data = {
-        k: (dims.get(k, ("case", "side")), v, {"description": described[k]})
+        k: variable(dims.get(k, (*lead, "side")), v, {"description": described[k]})
         for k, v in values.items()
     }
     label = np.array([list(pair) for pair in labels], dtype=object).reshape(-1, 2)
-    coords = {"side": ["A", "B"], "label": (("case", "side"), label)}
+    coords: dict[str, Any] = {
+        "side": variable(("side",), np.array(["A", "B"])),
+        "label": variable((lead[-1], "side"), label),
+    }
+    if pairs is not None:
+        coords["pair"] = variable(("pair",), np.array(list(pairs)))
     return xr.Dataset(data, coords=coords)
 
 

@@ -1,6 +1,8 @@
 # detente: two commands for a newcomer.
 #   make run   creates .venv and assesses the bundled default scenario
-#   make test  creates .venv, installs the browser, and runs lint and every test
+#   make test  creates .venv, installs the browser, and runs lint and every test not marked
+#              slow (about 2 minutes on two cores); make test-slow runs the slow ones (real
+#              browser, server, subprocesses, Dask clusters); CI (.ci/run) runs both
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null)
 ifeq ($(UV),)
@@ -11,7 +13,7 @@ PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test test-quick test-thorough env browser lint format bench docs clean
+.PHONY: run test test-slow test-all test-quick test-thorough env browser lint format bench docs clean
 
 # --compile-bytecode writes the packages' bytecode once, here, so that no process (the CLI, a
 # test worker, a server, a Dask worker) compiles them again at start-up, even where
@@ -44,17 +46,26 @@ format: env
 # Bytecode of the project and pytest's rewritten test modules is kept between runs (in the
 # ignored __pycache__ folders) even where PYTHONDONTWRITEBYTECODE is set. Property tests run
 # the Hypothesis profile HYPOTHESIS_PROFILE (default, for make test-quick: a third of their
-# stated examples; `ci`, for make test: as stated; `thorough`: five times; tests/conftest.py).
-PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --timeout 600
-# Every test with every property test's stated examples (the `ci` profile): the full check
-# that CI runs (.ci/run).
+# stated examples; `ci`, for make test and make test-slow: as stated; `thorough`: five times;
+# tests/conftest.py). --dist worksteal: an idle worker takes queued tests from the busy one.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --dist worksteal --timeout 600
+# Slow tests: those marked slow, and (tests/conftest.py) every browser test, every e2e test
+# (the console script in a subprocess) and every test of the live server.
+# make test and make test-slow together are the full check that CI runs (.ci/run): every
+# test, with every property test's stated examples (the `ci` profile).
 test: env browser lint
-	HYPOTHESIS_PROFILE=ci $(PYTEST) --durations=10
+	HYPOTHESIS_PROFILE=ci $(PYTEST) -m "not slow" --durations=10
+
+test-slow: env browser
+	HYPOTHESIS_PROFILE=ci $(PYTEST) -m slow --durations=10
+
+# Both, one after the other (what CI runs).
+test-all: test test-slow
 
 test-thorough: env browser lint
 	HYPOTHESIS_PROFILE=thorough $(PYTEST) --durations=10
 
-# The inner loop: every test not marked slow (browser, e2e, slow); make test and CI run them all.
+# The inner loop: make test with a third of the property tests' examples and no lint.
 test-quick: env
 	$(PYTEST) -m "not slow"
 

@@ -1,5 +1,10 @@
-"""Shared test fixtures: the ``detente`` command run as a user would, one Chromium per test
-module, and one ``detente serve`` per test process; and the Hypothesis profiles.
+"""Shared test fixtures: the ``detente`` command run as a user would, one Chromium and one
+``detente serve`` per test process; the ``slow`` marker; and the Hypothesis profiles.
+
+Slow tests (``make test-slow``; ``make test`` and ``make test-quick`` skip them, CI runs both):
+those marked ``slow``, and those slow by nature, marked here: a real browser (``browser``), the
+installed console script in a subprocess (``e2e``), and the real server (fixture
+``live_server``).
 
 Hypothesis profiles (``--hypothesis-profile NAME`` or ``HYPOTHESIS_PROFILE=NAME``): every
 property test states its ``max_examples`` for the ``ci`` profile; ``default`` (``make test-quick``
@@ -17,6 +22,7 @@ a one-line error).
 
 from __future__ import annotations
 
+import asyncio
 import io
 import locale
 import os
@@ -38,6 +44,14 @@ DETENTE = Path(sys.executable).with_name("detente")
 
 #: Markers whose tests are slow by nature (a real browser, a real subprocess).
 SLOW_BY_NATURE = ("browser", "e2e")
+#: Fixtures whose tests are slow by nature (a real server with its worker processes).
+SLOW_FIXTURES = ("live_server",)
+#: Test modules of slow tests only that cost seconds to collect (schemathesis builds its cases
+#: at collection): not collected at all when slow tests are deselected (``-m "not slow"``).
+SLOW_TO_COLLECT = ("test_web_fuzz.py",)
+#: How long a browser test's ``expect`` waits for its condition [ms] (Playwright's default,
+#: 5 s, is too short on a loaded machine; a test that passes passes as soon as it holds).
+EXPECT_TIMEOUT_MS = 30_000
 
 #: Share of each property test's stated ``max_examples`` that a Hypothesis profile runs.
 EXAMPLES_SCALE = {"default": 1 / 3, "ci": 1.0, "thorough": 5.0}
@@ -47,6 +61,13 @@ MIN_EXAMPLES = 5
 settings.register_profile("ci", settings.get_profile("default"))
 settings.register_profile("thorough", settings.get_profile("default"))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Skip :data:`SLOW_TO_COLLECT` when the run deselects slow tests."""
+    if collection_path.name in SLOW_TO_COLLECT and config.option.markexpr == "not slow":
+        return True
+    return None
 
 
 def _scale_examples(test, scale: float) -> None:
@@ -59,12 +80,15 @@ def _scale_examples(test, scale: float) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every ``browser`` and ``e2e`` test ``slow`` too (``make test-quick`` skips them),
-    and scale property tests' examples to the Hypothesis profile."""
+    """Mark every ``browser`` and ``e2e`` test, and every test of the live server, ``slow``
+    too (``make test`` skips them, ``make test-slow`` runs them), and scale property tests'
+    examples to the Hypothesis profile."""
     scale = EXAMPLES_SCALE.get(settings.get_current_profile_name(), 1.0)
     scaled = set()
     for item in items:
-        if any(item.get_closest_marker(name) for name in SLOW_BY_NATURE):
+        if any(item.get_closest_marker(name) for name in SLOW_BY_NATURE) or any(
+            name in getattr(item, "fixturenames", ()) for name in SLOW_FIXTURES
+        ):
             item.add_marker(pytest.mark.slow)
         test = getattr(item, "obj", None)
         if scale != 1.0 and is_hypothesis_test(test) and id(test) not in scaled:
@@ -211,24 +235,44 @@ def detente_main(monkeypatch) -> Callable[..., tuple[int, str, str]]:
     return run
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator:
-    """Debian's Chromium, headless, driven by Playwright: one per test module (each test opens
-    a fresh context of its own); skips where /usr/bin/chromium is absent.
+    """Debian's Chromium, headless, driven by Playwright: one per test process, started by the
+    first browser test (each test opens a fresh context of its own); skips where
+    /usr/bin/chromium is absent.
 
-    Not one per session: while Playwright's synchronous API is started, its event loop counts
-    as running in this thread, so a later test of another module calling ``asyncio.run``
-    would fail."""
+    While Playwright's synchronous API is started, its event loop counts as running in this
+    thread; :func:`_no_event_loop_outside_the_browser` hides it from the other tests (so that
+    ``asyncio.run`` works in them)."""
     from chromium import ARGS, CHROMIUM
 
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is absent (`make browser` installs it)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_event_loop_outside_the_browser(request) -> Iterator[None]:
+    """Run a test that does not drive the browser with no event loop running in this thread,
+    as in a fresh process, even after the session's browser started Playwright's loop."""
+    if "browser" in request.fixturenames:
+        yield
+        return
+    loop = asyncio._get_running_loop()
+    if loop is None:
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(loop)
 
 
 @pytest.fixture

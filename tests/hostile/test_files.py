@@ -54,6 +54,7 @@ def _assess_with_file_limit(out: Path, limit: int) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.slow  # two assessments in subprocesses
 def test_full_disk_keeps_the_previous_report(tmp_path):
     """Row 10: writes that fail part-way leave the previous report whole, and no stray files."""
     out = tmp_path / "report"

@@ -13,6 +13,7 @@ import math
 import resource
 import time
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -143,6 +144,7 @@ def test_fuzzed_notional_force(detente_main, tmp_path_factory, data):
     _check(detente_main, "stability", str(path), "ru-2025", "--w80-b", "500")
 
 
+@pytest.mark.slow  # a whole assessment with its report per example
 @FUZZ
 @given(data=st.data())
 def test_fuzzed_scenario(detente_main, tmp_path_factory, data):

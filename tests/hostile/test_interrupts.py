@@ -12,6 +12,8 @@ import duckdb
 import pytest
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sweep-after-new-start.yaml"
+pytestmark = pytest.mark.slow  # sweeps in subprocesses, signalled part-way
+
 CODE = "from detente.cli import main; main()"
 CHUNKS = ("--chunk-size", "5")
 

@@ -337,7 +337,9 @@ def test_the_one_input_chart_shows_the_band_of_a_scenario_with_distributions(vis
     page.goto(visit.base + "/")
     visit.fsi()
     page.locator("#preset").select_option("new-start-expiry")
-    expect(page.locator("#description")).to_contain_text("new-start-expiry")
+    expect(page.locator("#description")).to_contain_text(
+        "US and Russian forces when New START expired"
+    )
     visit.fsi()
     page.locator("#sweep-input").select_option("parameters.de")
     page.locator("#sweep-draw").click()
@@ -384,7 +386,9 @@ def test_the_guided_tour_runs_by_keyboard_and_can_be_skipped(visit):
             )
             assert f"to {page.locator('#fsi').inner_text()}" in text
         if step == 4:
-            expect(page.locator("#description")).to_contain_text("de-mirv-icbms")
+            expect(page.locator("#description")).to_contain_text(
+                "De-MIRVed ICBMs, warheads conserved"
+            )
     assert "detente assess examples/china-1000.yaml" in texts[5]
     _shot(page, "tour", full=False)
     page.keyboard.press("Escape")

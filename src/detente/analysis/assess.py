@@ -162,7 +162,7 @@ class Assessment(Display):
         """The scenario, its index and what it rests on, in one sentence."""
         n = len(self.assumptions)
         return (
-            f"{self.scenario.name}: first-strike stability index {self.fsi:.2f} (0 to 1; 1 = "
+            f"{self.scenario.heading}: first-strike stability index {self.fsi:.2f} (0 to 1; 1 = "
             f"neither side gains by striking first); {len(self.ledger)} input numbers, {n} of "
             "them assumptions"
         )

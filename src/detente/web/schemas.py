@@ -253,6 +253,7 @@ ScenarioIn = tightened(
     types={PartySpec: PartyIn, UploadPlan: UploadPlanIn, RiskPlan: RiskPlanIn},
     defaults={"name": "web"},
     name=NAME_BOUNDS,
+    title={"max_length": 200},
     description={"max_length": 2_000},
     notes={"max_length": 2_000},
     treaty=NAME_BOUNDS,
@@ -331,6 +332,7 @@ class StateOut(BaseModel):
 
     scenario: ScenarioIn
     ignored: list[str]
+    notes: list[str] = []
 
 
 class YamlOut(BaseModel):
@@ -344,7 +346,9 @@ class Preset(BaseModel):
     """A bundled example scenario."""
 
     name: str
+    title: str | None = None
     description: str | None = None
+    partial: bool = False
 
 
 # --- verification and risk ---------------------------------------------------------------------

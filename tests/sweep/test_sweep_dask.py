@@ -296,3 +296,27 @@ def test_a_process_whose_forkserver_is_taken_spawns_warm_pinned_workers():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[-2] == "[(True, True)]", done.stdout
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_a_closed_cluster_leaves_the_forkserver_to_others():
+    """A local cluster stops the forkserver it started when it closes: a later user of the
+    process's one forkserver (the web app's pool) starts its own, with its own imports."""
+    code = """
+import multiprocessing
+from multiprocessing import forkserver
+from detente.sweep.backends import DaskBackend
+with DaskBackend(workers=1) as backend:
+    backend.client.wait_for_workers(1)
+ctx = multiprocessing.get_context("forkserver")
+ctx.set_forkserver_preload(["json"])
+process = ctx.Process(target=print)
+process.start()
+process.join()
+pid = forkserver._forkserver._forkserver_pid
+print(open(f"/proc/{pid}/cmdline", "rb").read().replace(bytes(1), b" ").decode())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    server = done.stdout.split("\n")[-2]  # the command line of the server running now
+    assert "['json']" in server and "detente.sweep.worker" not in server, server

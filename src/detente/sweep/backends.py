@@ -199,6 +199,8 @@ class DaskBackend:
         finally:
             if config is not None:
                 config.__exit__(None, None, None)
+            if cluster is not None:
+                stop_forkserver()  # no process left behind, and the server free for others
 
     @property
     def client(self):
@@ -346,9 +348,9 @@ def start_forkserver() -> bool:
     """Start, in the background, the process that a local cluster forks its workers from:
     it imports :data:`PRELOAD` once under :data:`WORKER_ENV` (read at import by Python,
     numba and Dask), and every worker forked from it starts with those imports, at a few
-    milliseconds of CPU instead of a second each. Returns at once; it lives as long as this
-    process. ``detente sweep --workers N`` calls it first thing, so the server imports while
-    the command reads its sweep file.
+    milliseconds of CPU instead of a second each. Returns at once; the server lives until its
+    cluster closes (:func:`stop_forkserver`) or this process ends. ``detente sweep --workers
+    N`` calls it first thing, so the server imports while the command reads its sweep file.
 
     Returns
     -------
@@ -380,6 +382,21 @@ def start_forkserver() -> bool:
                 os.environ[k] = v
     _started = True
     return True
+
+
+def stop_forkserver() -> None:
+    """Stop the forkserver that :func:`start_forkserver` started (when its cluster closes), so
+    that this process leaves no server behind and other code (the web app's worker pool, a
+    later cluster) starts its own with its own imports and environment."""
+    global _started
+    if not _started:
+        return
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)  # no public way to stop it
+    if stop is not None:
+        stop()
+        _started = False
 
 
 def ready_worker(model, base, outputs, probe, rows) -> None:

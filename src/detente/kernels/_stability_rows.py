@@ -60,20 +60,17 @@ _C_S = 11
 _C_V = 12
 _Z_S = 13
 _Z_V = 14
-_TMP_C = 15
-_TMP_E = 16
-_LEFT = 17
-_ROOM = 18
-_SURV = 19
-_MASS = 20
-_TARGETS = 21
-_FLOAT_ROWS = 22
+_LEFT = 15
+_ROOM = 16
+_SURV = 17
+_MASS = 18
+_TARGETS = 19
+_FLOAT_ROWS = 20
 _KEYS = 0
-_ORDER = 1
-_LEVEL = 2
-_CLS = 3
-_LEV = 4
-_INT_ROWS = 5
+_LEVEL = 1
+_CLS = 2
+_LEV = 3
+_INT_ROWS = 4
 
 
 @intrinsic
@@ -389,51 +386,44 @@ def _search(x0, K0, e, x1, d_lo, d_hi, W_S, W_V, inv_s, inv_v, alpha, k, stack, 
 def _segments(i, vn, vm, vfixed, valert, de, rho, lua, lua_escape, kmax, fw, iw, bits_of):
     """Sorted segments of row ``i`` (single DE per victim class) into ``F``: their count.
 
-    ``bits_of`` is ``fw[_EFF]`` viewed as int64.
+    ``bits_of`` is ``fw[_EFF]`` viewed as int64. A class without targets (padding, or all
+    on alert) is left out: its segments cost nothing, so in the numpy kernel they only
+    repeat a breakpoint, which changes no choice. The others keep the sort keys they have
+    there (their index among all ``E·kmax`` segments in the low bits), hence their order.
     """
     n_class = vn.shape[1]
-    size = n_class * kmax
+    bits = 0
+    while (1 << bits) < n_class * kmax:  # (E·kmax − 1).bit_length()
+        bits += 1
+    mask = np.int64((1 << bits) - 1)
+    size = 0
     for j in range(n_class):
         n = _at2(vn, i, j)
         fixed = _at2(vfixed, i, j)
         targets = n if fixed else n * (1.0 - _at2(valert, i, j))
+        if targets == 0.0:
+            continue
         de_j = _at3(de, i, 0, j) * rho
         e = _at2(vm, i, j) * de_j
         if lua and fixed:
             e *= 1.0 - lua_escape
         ratio = 1.0 - de_j
         for level in range(kmax):
-            s = j * kmax + level
             if level > 0:
                 e = e * ratio
-            fw[_EFF, s] = e
-            fw[_COST, s] = targets
-    if size < 2:
-        return size
-    bits = 0
-    while (1 << bits) < size:  # (size − 1).bit_length()
-        bits += 1
-    mask = np.int64((1 << bits) - 1)
-    for s in range(size):
-        iw[_KEYS, s] = (bits_of[s] & ~mask) | (mask - s)
-    # insertion sort by decreasing key (keys are distinct), carrying the segment index
-    for s in range(size):
-        iw[_ORDER, s] = s
-    for s in range(1, size):
-        kk, oo = iw[_KEYS, s], iw[_ORDER, s]
-        r = s - 1
-        while r >= 0 and iw[_KEYS, r] < kk:
-            iw[_KEYS, r + 1] = iw[_KEYS, r]
-            iw[_ORDER, r + 1] = iw[_ORDER, r]
-            r -= 1
-        iw[_KEYS, r + 1] = kk
-        iw[_ORDER, r + 1] = oo
-    for s in range(size):
-        fw[_TMP_C, s] = fw[_COST, iw[_ORDER, s]]
-        fw[_TMP_E, s] = fw[_EFF, iw[_ORDER, s]]
-    for s in range(size):
-        fw[_COST, s] = fw[_TMP_C, s]
-        fw[_EFF, s] = fw[_TMP_E, s]
+            # insertion by decreasing key (keys are distinct), carrying cost and efficiency
+            fw[_EFF, size] = e
+            key = (bits_of[size] & ~mask) | (mask - (j * kmax + level))
+            r = size - 1
+            while r >= 0 and iw[_KEYS, r] < key:
+                iw[_KEYS, r + 1] = iw[_KEYS, r]
+                fw[_COST, r + 1] = fw[_COST, r]
+                fw[_EFF, r + 1] = fw[_EFF, r]
+                r -= 1
+            iw[_KEYS, r + 1] = key
+            fw[_COST, r + 1] = targets
+            fw[_EFF, r + 1] = e
+            size += 1
     return size
 
 
@@ -509,7 +499,8 @@ def _weapon_segments(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, rho, lua, lu
 def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, lua_escape,
                avail, inv_s, inv_v, alpha, k, p, cap, kmax, fw, iw, bits_of, stack,
                cand):  # fmt: skip
-    """x*, K*, W_S, W_V of row ``i`` of one direction (the numpy kernel's ``_solve``).
+    """x*, K*, W_S, W_V of row ``i`` of one direction (the numpy kernel's ``_solve``), and
+    D_S^α, D_V^α at x* where the dense pass has them (else NaN).
 
     ``fw``, ``iw`` and ``bits_of`` are the scratch arrays of :func:`_workspace`, indexed by
     row constants: views made per row would cost atomic reference counts in every row.
@@ -671,12 +662,22 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
         x_star, K_star = _pick(n_cand, cand, 0, 1, 2, 3)
     else:
         x_star, K_star = _pick(n_pts, fw, _C_S, _C_V, _X, _KK)
-    return x_star, K_star, W_S, W_V
+    # D^α at x* as the dense pass found it, where x* is a breakpoint and the floor did not
+    # bind there (then _outcome's unfloored terms are the same numbers); else NaN
+    pow_s = pow_v = np.nan
+    for s in range(n_pts):
+        if fw[_X, s] == x_star and fw[_KK, s] == K_star:
+            if fw[_Z_S, s] < -floor and fw[_Z_V, s] < -floor:
+                pow_s, pow_v = fw[_POW_S, s], fw[_POW_V, s]
+            break
+    return x_star, K_star, W_S, W_V, pow_s, pow_v
 
 
 @njit(**_INLINE)
-def _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, alpha, k, p, cap, rho, out, o, i):
-    """The FirstStrike fields at x* into ``out[o:o + 12, i]``, as ``_outcome``."""
+def _outcome(x_star, K_star, W_S, W_V, pow_s, pow_v, inv_s, inv_v, alpha, k, p, cap, rho, out,
+             o, i):  # fmt: skip
+    """The FirstStrike fields at x* into ``out[o:o + 12, i]``, as ``_outcome``; D_S^α and
+    D_V^α are computed where ``pow_s`` is NaN (else taken from the dense pass)."""
     L = W_S - x_star
     R = _nmax(W_V - K_star, 0.0)
     if K_star >= W_V - cap:
@@ -685,7 +686,8 @@ def _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, alpha, k, p, cap, rho, out,
         w_v, i_s = W_V - p * cap, inv_s
     R_arr = R - p * _nmin(R, cap)
     L_arr = rho * L
-    pow_s, pow_v, _, _, _, _ = _powers(x_star, K_star, W_S, w_v, i_s, inv_v, alpha, 0.0)
+    if pow_s != pow_s:
+        pow_s, pow_v, _, _, _, _ = _powers(x_star, K_star, W_S, w_v, i_s, inv_v, alpha, 0.0)
     out[o + 0, i] = x_star
     out[o + 1, i] = _cost(pow_s, pow_v, k)
     out[o + 2, i] = _cost(pow_v, pow_s, k)
@@ -830,11 +832,12 @@ def _direction(i, sn, sm, sf, vn, vm, vf, va, de, het, lua, w80_s, w80_v, p_s, c
         rho = 1.0 - p_v * min(1.0, cap_v / w_s) if w_s > 0.0 else 1.0
         inv_v = inv_v * rho
     inv_s = LN5 / w80_s
-    x_star, K_star, W_S, W_V = _solve_row(
+    x_star, K_star, W_S, W_V, pow_s, pow_v = _solve_row(
         i, sn, sm, sf, vn, vm, vf, va, de, het, rho, lua, le, av, inv_s, inv_v, a, kk, p_s,
         cap_s, kmax, fw, iw, bits_of, stack, cand,
     )  # fmt: skip
-    _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, a, kk, p_s, cap_s, rho, out, o, i)
+    _outcome(x_star, K_star, W_S, W_V, pow_s, pow_v, inv_s, inv_v, a, kk, p_s, cap_s, rho, out, o,
+             i)  # fmt: skip
 
 
 @njit(**_JIT)

@@ -504,7 +504,7 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
                avail, inv_s, inv_v, alpha, k, p, cap, kmax, fw, iw, bits_of, stack,
                cand):  # fmt: skip
     """x*, K*, W_S, W_V of row ``i`` of one direction (the numpy kernel's ``_solve``), and
-    D_S^α, D_V^α at x* where the dense pass has them (else NaN).
+    D_S^α, D_V^α, D_S and D_V at x* where the dense pass has them (else NaN).
 
     ``fw``, ``iw`` and ``bits_of`` are the scratch arrays of :func:`_workspace`, indexed by
     row constants: views made per row would cost atomic reference counts in every row.
@@ -601,6 +601,8 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
     for s in range(1, n_pts):
         best = _nmin(best, fw[_C_S, s])
     n_cand = 0
+    isv_seen = np.nan
+    ln_k = 0.0
     for s in range(n_pts - 1):
         e = fw[_SEG_E, s]
         inv_s_e = fw[_ISV, s]
@@ -619,7 +621,10 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
             _psi(fw[_DMG_S, s], fw[_Z_S, s], alpha),
             _psi(fw[_DMG_S, s + 1], fw[_Z_S, s + 1], alpha),
         )
-        c0 = _log(k * inv_v / inv_s_e) - _log(e)
+        if inv_s_e != isv_seen:  # ln(k·w0_S/w0_V) takes one value per regime
+            isv_seen = inv_s_e
+            ln_k = _log(k * inv_v / inv_s_e)
+        c0 = ln_k - _log(e)
         d_lo = c0 + pv_lo - ps_lo
         d_hi = c0 + pv_hi - ps_hi
         singular = alpha < 1.0
@@ -666,22 +671,24 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
         x_star, K_star = _pick(n_cand, cand, 0, 1, 2, 3)
     else:
         x_star, K_star = _pick(n_pts, fw, _C_S, _C_V, _X, _KK)
-    # D^α at x* as the dense pass found it, where x* is a breakpoint and the floor did not
-    # bind there (then _outcome's unfloored terms are the same numbers); else NaN
-    pow_s = pow_v = np.nan
+    # D and D^α at x* as the dense pass found them, where x* is a breakpoint and the floor
+    # did not bind there (then _outcome's unfloored terms are the same numbers); else NaN
+    pow_s = pow_v = dmg_s = dmg_v = np.nan
     for s in range(n_pts):
         if fw[_X, s] == x_star and fw[_KK, s] == K_star:
             if fw[_Z_S, s] < -floor and fw[_Z_V, s] < -floor:
                 pow_s, pow_v = fw[_POW_S, s], fw[_POW_V, s]
+                dmg_s, dmg_v = fw[_DMG_S, s], fw[_DMG_V, s]
             break
-    return x_star, K_star, W_S, W_V, pow_s, pow_v
+    return x_star, K_star, W_S, W_V, pow_s, pow_v, dmg_s, dmg_v
 
 
 @njit(**_INLINE)
-def _outcome(x_star, K_star, W_S, W_V, pow_s, pow_v, inv_s, inv_v, alpha, k, p, cap, rho, out,
-             o, i):  # fmt: skip
-    """The FirstStrike fields at x* into ``out[o:o + 12, i]``, as ``_outcome``; D_S^α and
-    D_V^α are computed where ``pow_s`` is NaN (else taken from the dense pass)."""
+def _outcome(x_star, K_star, W_S, W_V, pow_s, pow_v, dmg_s, dmg_v, inv_s, inv_v, alpha, k, p,
+             cap, rho, out, o, i):  # fmt: skip
+    """The FirstStrike fields at x* into ``out[o:o + 12, i]``, as ``_outcome``; D^α and D
+    of both sides are computed where ``pow_s`` and ``dmg_s`` are NaN (else taken from the
+    dense pass)."""
     L = W_S - x_star
     R = _nmax(W_V - K_star, 0.0)
     if K_star >= W_V - cap:
@@ -697,8 +704,12 @@ def _outcome(x_star, K_star, W_S, W_V, pow_s, pow_v, inv_s, inv_v, alpha, k, p, 
     out[o + 2, i] = _cost(pow_v, pow_s, k)
     out[o + 3, i] = L
     out[o + 4, i] = R
-    out[o + 5, i] = 0.0 - math.expm1(-R_arr * inv_s)
-    out[o + 6, i] = 0.0 - math.expm1(-L * inv_v)
+    # D_S, D_V from the dense pass where it has them: 1 − e^(−R/w0_S) is its D_S where S
+    # has no defence (R_arriving = R = W_V − K; −(a − b) and b − a are the same float), and
+    # 1 − e^(−L·ρ/w0_V) is always its D_V
+    have = dmg_s == dmg_s
+    out[o + 5, i] = dmg_s if have and p == 0.0 else 0.0 - math.expm1(-R_arr * inv_s)
+    out[o + 6, i] = dmg_v if have else 0.0 - math.expm1(-L * inv_v)
     out[o + 7, i] = K_star
     out[o + 8, i] = W_S
     out[o + 9, i] = W_V
@@ -836,12 +847,12 @@ def _direction(i, sn, sm, sf, vn, vm, vf, va, de, het, lua, w80_s, w80_v, p_s, c
         rho = 1.0 - p_v * min(1.0, cap_v / w_s) if w_s > 0.0 else 1.0
         inv_v = inv_v * rho
     inv_s = LN5 / w80_s
-    x_star, K_star, W_S, W_V, pow_s, pow_v = _solve_row(
+    x_star, K_star, W_S, W_V, pow_s, pow_v, dmg_s, dmg_v = _solve_row(
         i, sn, sm, sf, vn, vm, vf, va, de, het, rho, lua, le, av, inv_s, inv_v, a, kk, p_s,
         cap_s, kmax, fw, iw, bits_of, stack, cand,
     )  # fmt: skip
-    _outcome(x_star, K_star, W_S, W_V, pow_s, pow_v, inv_s, inv_v, a, kk, p_s, cap_s, rho, out, o,
-             i)  # fmt: skip
+    _outcome(x_star, K_star, W_S, W_V, pow_s, pow_v, dmg_s, dmg_v, inv_s, inv_v, a, kk, p_s, cap_s,
+             rho, out, o, i)  # fmt: skip
 
 
 @njit(**_JIT)

@@ -603,6 +603,8 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
     n_cand = 0
     isv_seen = np.nan
     ln_k = 0.0
+    hi_seen = -1
+    pv_hi = ps_hi = 0.0
     for s in range(n_pts - 1):
         e = fw[_SEG_E, s]
         inv_s_e = fw[_ISV, s]
@@ -613,14 +615,14 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
         if not inv_s_e > 0.0:
             continue
         x_lo, x_hi, K_lo, K_hi = fw[_X, s], fw[_X, s + 1], fw[_KK, s], fw[_KK, s + 1]
-        pv_lo, pv_hi = (
-            _psi(fw[_DMG_V, s], fw[_Z_V, s], alpha),
-            _psi(fw[_DMG_V, s + 1], fw[_Z_V, s + 1], alpha),
-        )
-        ps_lo, ps_hi = (
-            _psi(fw[_DMG_S, s], fw[_Z_S, s], alpha),
-            _psi(fw[_DMG_S, s + 1], fw[_Z_S, s + 1], alpha),
-        )
+        if s == hi_seen:  # the previous segment's upper end: its ψ are known
+            pv_lo, ps_lo = pv_hi, ps_hi
+        else:
+            pv_lo = _psi(fw[_DMG_V, s], fw[_Z_V, s], alpha)
+            ps_lo = _psi(fw[_DMG_S, s], fw[_Z_S, s], alpha)
+        pv_hi = _psi(fw[_DMG_V, s + 1], fw[_Z_V, s + 1], alpha)
+        ps_hi = _psi(fw[_DMG_S, s + 1], fw[_Z_S, s + 1], alpha)
+        hi_seen = s + 1
         if inv_s_e != isv_seen:  # ln(k·w0_S/w0_V) takes one value per regime
             isv_seen = inv_s_e
             ln_k = _log(k * inv_v / inv_s_e)

@@ -204,6 +204,11 @@ def test_check_cases_and_broadcast_inputs():
         (dict(m_B=[[10, -1]]), "m_B must be finite"),
         (dict(w80_A=np.nan), "w80_A must be finite"),
         (dict(alpha=1.5), "alpha must be finite and in"),
+        (dict(alpha=0.0), "alpha must be finite and in"),  # (0, 1]: the open end
+        (dict(w80_B=0.0), "w80_B must be finite and in"),
+        (dict(n_A=[[100, np.inf]]), "n_A must be finite"),
+        (dict(alert_A=[[0, 1.5]]), "alert_A must be finite and in"),
+        (dict(de_AB=[[0.8, np.nan]]), "de_AB must be finite"),
         (dict(de_BA=[[0.8, 0.8, 0.8]]), "de_BA has shape"),
         (dict(fixed_B=[[1, 0]]), "fixed_B must be boolean"),
         (dict(defense_A=Defense(10.0, None)), "defense_A.p_kill must be finite"),

@@ -752,10 +752,12 @@ def _all_ok(a, start, stop, lo, hi, lo_open):
     r0, r1 = _span(a, start, stop)
     inner = a.size // a.shape[0]
     flat = a.reshape(a.size)
-    for q in range(r0 * inner, r1 * inner):  # noqa: SIM110 (compiled: a loop, not a generator)
-        if not _ok(flat[q], lo, hi, lo_open):
-            return False
-    return True
+    above = lo if lo_open else -_INF  # v > above too: lo itself is out where lo is open
+    ok = True
+    for q in range(r0 * inner, r1 * inner):  # no early exit: the loop runs vectorised
+        v = flat[q]
+        ok &= (v >= lo) & (v <= hi) & (v < _INF) & (v > above)
+    return ok
 
 
 # Rows of the options array of :func:`stability_rows` (one value a row, or one for all)

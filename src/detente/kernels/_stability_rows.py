@@ -21,8 +21,6 @@ import math
 
 import numpy as np
 from numba import njit
-from numba.extending import intrinsic
-from numba.np.arrayobj import make_array, populate_array
 
 from detente.kernels._common import FLOOR as _FLOOR
 from detente.kernels._common import MAX_DEPTH as _MAX_DEPTH
@@ -31,9 +29,10 @@ from detente.kernels.stability import LN5, TIE
 
 _JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath=False)
 _INLINE = dict(_JIT, inline="always")  # small helpers: typed inside their callers
-# Functions that only read and write arrays they are given (the views of stability_rows,
-# which own nothing): compiled without reference counting (numba's ``_nrt`` flag), which
-# would cost a call per array and use (about 5 % of the kernel's time).
+# The kernel allocates nothing (the caller hands each thread a scratch array), so its
+# functions are compiled without reference counting (numba's ``_nrt`` flag): counting the
+# arrays they are given would cost a call per array and use (about 5 % of the kernel's
+# time; atomic, so worse on two threads), and unboxing an argument an allocation.
 _NO_NRT = dict(_JIT, _nrt=False)
 _EPS = np.finfo(np.float64).eps
 _EPS4 = 4.0 * _EPS
@@ -75,23 +74,6 @@ _LEVEL = 1
 _CLS = 2
 _LEV = 3
 _INT_ROWS = 4
-
-
-@intrinsic
-def _borrowed(typingctx, arr):
-    """``arr`` as a view without an owner (no reference count): handing it to the kernel's
-    functions then costs no atomic increments and decrements (with them, a quarter of the
-    time, and worse on two threads that count the same arrays). Valid only while ``arr``
-    is alive: the caller keeps it."""
-
-    def codegen(context, builder, signature, args):
-        src = make_array(arr)(context, builder, args[0])
-        view = make_array(arr)(context, builder)
-        populate_array(view, data=src.data, shape=src.shape, strides=src.strides,
-                       itemsize=src.itemsize, meminfo=None)  # fmt: skip
-        return view._getvalue()
-
-    return arr(arr), codegen
 
 
 @njit(**_INLINE)
@@ -507,7 +489,7 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
     D_S^α, D_V^α, D_S and D_V at x* where the dense pass has them (else NaN).
 
     ``fw``, ``iw`` and ``bits_of`` are the scratch arrays of :func:`_workspace`, indexed by
-    row constants: views made per row would cost atomic reference counts in every row.
+    row constants.
     """
     # W_S as _striker_weapons, W_V as einsum
     W_S = 0.0
@@ -719,17 +701,34 @@ def _outcome(x_star, K_star, W_S, W_V, pow_s, pow_v, dmg_s, dmg_v, inv_s, inv_v,
     out[o + 11, i] = R_arr
 
 
-@njit(**_JIT)
-def _workspace(e_s, e_v, kmax):
-    """Scratch arrays for one thread: float rows ``fw`` and int rows ``iw`` (row constants
-    ``_COST`` ... ``_LEV``), ``fw[_EFF]`` viewed as int64, the stack of :func:`_search` and
-    the candidates."""
-    size = e_s + e_v * kmax + 4
-    fw = np.empty((_FLOAT_ROWS, size))
-    iw = np.empty((_INT_ROWS, size), dtype=np.int64)
+_STACK = 2 * _MAX_DEPTH + 8  # rows of the stack of :func:`_search` (13 values each)
+
+
+def work_size(e_max, kmax):
+    """Floats of the scratch array that :func:`stability_rows` needs for sides of at most
+    ``e_max`` elements and ``kmax`` salvo levels (see :func:`_workspace`)."""
+    size = e_max + e_max * kmax + 4
+    return (_FLOAT_ROWS + _INT_ROWS + 4 * 4) * size + 13 * _STACK + 4 * 64
+
+
+_work_size = njit(**_INLINE)(work_size)
+
+
+@njit(**_INLINE)
+def _workspace(work, e_max, kmax):
+    """Views of one thread's scratch array ``work`` (:func:`work_size` floats): float rows
+    ``fw`` and int rows ``iw`` (row constants ``_COST`` ... ``_LEV``), ``fw[_EFF]`` viewed
+    as int64, the stack of :func:`_search` and the candidates."""
+    size = e_max + e_max * kmax + 4
+    a = 0
+    fw = work[a : a + _FLOAT_ROWS * size].reshape((_FLOAT_ROWS, size))
+    a += _FLOAT_ROWS * size
+    iw = work[a : a + _INT_ROWS * size].view(np.int64).reshape((_INT_ROWS, size))
+    a += _INT_ROWS * size
     bits_of = fw[_EFF].view(np.int64)
-    stack = np.empty((2 * _MAX_DEPTH + 8, 13))
-    cand = np.empty((4, 4 * size + 64))
+    stack = work[a : a + 13 * _STACK].reshape((_STACK, 13))
+    a += 13 * _STACK
+    cand = work[a : a + 4 * (4 * size + 64)].reshape((4, 4 * size + 64))
     return fw, iw, bits_of, stack, cand
 
 
@@ -745,7 +744,7 @@ def _ok(v, lo, hi, lo_open):
     return v >= lo and v <= hi and v < _INF and (v > lo or not lo_open)
 
 
-@njit(**_JIT)
+@njit(**_NO_NRT)
 def _all_ok(a, start, stop, lo, hi, lo_open):
     """Every value that rows ``start:stop`` read of the compact C array ``a`` (any number
     of axes) is in range (see :func:`_ok`)."""
@@ -786,7 +785,7 @@ def _opt(opts, step, j, i):
     return opts[j, i * step[j]]
 
 
-@njit(**_JIT)
+@njit(**_NO_NRT)
 def _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, opts, step):
     """True if rows ``start:stop`` hold values in range (``_floats``, ``_check_defense``)."""
     ok = True
@@ -820,7 +819,7 @@ def _defence(opts, step, i, side):
     return 0.0, 0.0
 
 
-@njit(**_JIT)
+@njit(**_NO_NRT)
 def _weapons(i, n, m, fixed, avail, hetero):
     """W_S of row ``i`` as the numpy kernel sums it."""
     if hetero:
@@ -859,27 +858,25 @@ def _direction(i, sn, sm, sf, vn, vm, vf, va, de, het, lua, w80_s, w80_v, p_s, c
              rho, out, o, i)  # fmt: skip
 
 
-@njit(**_JIT)
+@njit(**_NO_NRT)
 def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB, deBA,
-                   hetAB, hetBA, opts, step, kmax, both, out):  # fmt: skip
+                   hetAB, hetBA, opts, step, kmax, both, work, out):  # fmt: skip
     """Rows ``start:stop`` of :func:`~detente.kernels.stability.stability_index` from
     compact inputs into ``out`` (2·12 + 5, B): A striking first, B striking first, then
     r_A, r_B, min(1, r_A), min(1, r_B) and the FSI. Without ``both``, only A striking first
     (:func:`~detente.kernels.stability.first_strike`, A the striker), into ``out[:12]``.
+    ``work`` is the calling thread's scratch array (:func:`work_size` floats at least).
 
     Returns :data:`BAD_VALUE` (and computes nothing) if an input of these rows is out of
-    range, else 0.
+    range, else 0. Compiled without reference counting: it allocates nothing, and its
+    arrays are the caller's, alive for the call (so a call unboxes them without owners).
     """
     if not _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, opts, step):
         return BAD_VALUE
     e_max = max(nA.shape[1], nB.shape[1])
-    owned = _workspace(e_max, e_max, kmax)  # alive to the end: the views below borrow it
-    fw, iw, bits_of = _borrowed(owned[0]), _borrowed(owned[1]), _borrowed(owned[2])
-    stack, cand, out = _borrowed(owned[3]), _borrowed(owned[4]), _borrowed(out)
-    nA, mA, fA, aA = _borrowed(nA), _borrowed(mA), _borrowed(fA), _borrowed(aA)
-    nB, mB, fB, aB = _borrowed(nB), _borrowed(mB), _borrowed(fB), _borrowed(aB)
-    w80A, w80B, deAB, deBA = _borrowed(w80A), _borrowed(w80B), _borrowed(deAB), _borrowed(deBA)
-    opts, step = _borrowed(opts), _borrowed(step)
+    if work.shape[0] < _work_size(e_max, kmax):
+        return BAD_VALUE
+    fw, iw, bits_of, stack, cand = _workspace(work, e_max, kmax)
     for i in range(start, stop):
         a, kk = _opt(opts, step, ALPHA, i), _opt(opts, step, SURCHARGE, i)
         av, le = _opt(opts, step, AVAIL, i), _opt(opts, step, LUA_ESCAPE, i)
@@ -903,7 +900,7 @@ def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB
         out[r + 2, i] = _nmin(out[r, i], 1.0)
         out[r + 3, i] = _nmin(out[r + 1, i], 1.0)
         out[r + 4, i] = out[r + 2, i] * out[r + 3, i]
-    return 0 if len(owned) else BAD_VALUE  # (uses ``owned`` after the loop)
+    return 0
 
 
 @njit(**_JIT)

@@ -203,18 +203,36 @@ def _warm(rows):
     step = np.zeros(rows.OPTIONS, dtype=np.int64)
     out = np.empty((2 * rows.FIELDS + rows.EXTRA, 1))
     rows.stability_rows(0, 1, one, one, fixed, one, one, one, fixed, one, vec, vec, de, de,
-                        False, False, opts, step, 2, True, out)  # fmt: skip
+                        False, False, opts, step, 2, True, _scratch(rows, 1, 2), out)  # fmt: skip
 
 
-def _run(kernel, batch, threads, *args):
-    """``kernel(start, stop, *args)`` over the batch, in blocks on ``threads`` threads (the
-    compiled code releases the GIL); the largest error code of the blocks."""
+_local = threading.local()  # each thread's scratch array for the kernel
+
+
+def _scratch(rows, e_max, kmax):
+    """The calling thread's scratch array for the kernel, of at least
+    :func:`~detente.kernels._stability_rows.work_size` floats (kept for the next call)."""
+    work = getattr(_local, "work", None)
+    size = rows.work_size(e_max, kmax)
+    if work is None or work.shape[0] < size:
+        work = _local.work = np.empty(max(size, 4096))
+    return work
+
+
+def _run(rows, batch, threads, e_max, kmax, args, out):
+    """The kernel over the batch, in blocks on ``threads`` threads (the compiled code
+    releases the GIL), each with its thread's scratch array; the largest error code."""
     blocks = min(batch // (_PARALLEL_ROWS // 2), 8 * threads)
     edges = np.linspace(0, batch, blocks + 1).astype(np.int64)
+
+    def block(start, stop):
+        work = _scratch(rows, e_max, kmax)
+        return rows.stability_rows(start, stop, *args, work, out)
+
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(threads) as pool:
-        done = [pool.submit(kernel, int(a), int(b), *args) for a, b in itertools.pairwise(edges)]
+        done = [pool.submit(block, int(a), int(b)) for a, b in itertools.pairwise(edges)]
         return max(future.result() for future in done)
 
 
@@ -360,13 +378,14 @@ def _solve(args, values, kmax, threads, both):
     except (_UnfitError, TypeError, ValueError):  # (TypeError, ValueError: not numbers)
         return None
     batch = inputs[0].shape[0]
+    e_max = max(inputs[0].shape[1], inputs[4].shape[1])
     rows = _rows if _rows is not None else load()
     out = np.empty((_BOTH if both else rows.FIELDS, batch))
-    kernel = rows.stability_rows
     if threads <= 1 or batch < _PARALLEL_ROWS:
-        bad = kernel(0, batch, *inputs, kmax, both, out)
+        work = _scratch(rows, e_max, kmax)
+        bad = rows.stability_rows(0, batch, *inputs, kmax, both, work, out)
     else:
-        bad = _run(kernel, batch, threads, *inputs, kmax, both, out)
+        bad = _run(rows, batch, threads, e_max, kmax, (*inputs, kmax, both), out)
     return None if bad else tuple(out)
 
 

@@ -9,7 +9,7 @@ The front door for notebooks and scripts (see ``docs/api.md``)::
 ``import detente`` is light: the functions below load their modules on first use.
 """
 
-__version__ = "0.1.0"
+from detente.version import __version__
 
 __all__ = [
     "__version__",

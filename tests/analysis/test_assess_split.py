@@ -16,7 +16,7 @@ from detente.analysis.assess import Assessment, assess
 from detente.analysis.caveats import CAVEATS_FILE, text
 from detente.analysis.scenario import resolve
 from detente.analysis.stability_section import posture_cases
-from detente.analysis.uncertainty import evaluate_batch
+from detente.analysis.uncertainty import evaluate_batch, flat_outputs
 from detente.model.scenario import load_scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +63,7 @@ def test_a_defended_posture_grid_is_one_call_equal_to_the_batched_path(monkeypat
     cases = posture_cases(resolved)
     assert calls == [16]
     for c in cases:
-        out = evaluate_batch(resolved, {}, 1, posture=c.posture, lua=c.lua)
+        out = flat_outputs(evaluate_batch(resolved, {}, 1, posture=c.posture, lua=c.lua))
         assert c.fsi == pytest.approx(out["fsi"][0], abs=1e-12)
         assert c.r == pytest.approx({k: out[f"r.{k}"][0] for k in c.pair}, abs=1e-12)
     assert cases[0].fsi == pytest.approx(0.2982245050637956, abs=1e-12)

@@ -202,7 +202,7 @@ def test_scenario_system_agrees_with_the_scenario_batch(china):
 
     result = system_from_scenario(china, ReserveRule("w80", china.reserve))
     out = evaluate_batch(china, {}, 1)
-    assert (out["fsi"][0], out["fsi_product"][0]) == (result.fsi_min, result.fsi_product)
+    assert (out["fsi_system"][0], out["fsi_product"][0]) == (result.fsi_min, result.fsi_product)
 
 
 # ------------------------------------------------------------------ context measures

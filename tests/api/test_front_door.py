@@ -25,7 +25,9 @@ def test_snippet_runs_as_written():
     assert res.plot().data, "the draw-down figure has traces"
     assert dt.count(us, "new-start").limits
     assert dt.system(us, ru, dt.load_force("cn-2025")).labels == ("US", "RU", "CN")
-    assert dt.upload(us, against=ru, months=36).months[-1] == 36
+    up = dt.upload(us, against=ru, months=36)
+    assert up.months[-1] == 36
+    assert up.plot().data, "the upload figure of the report"
     assert dt.detect(missiles=400, overloaded=40, inspections=10).detection_probability > 0.6
     a = dt.assess("examples/new-start-expiry.yaml", samples=2000, seed=7)
     assert 0.0 <= a.fsi <= 1.0

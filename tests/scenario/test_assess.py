@@ -122,8 +122,8 @@ def test_three_parties_give_the_system_index_with_reserves():
     assert a.system["fsi_product"] == pytest.approx(np.prod([a.system[f"fsi.{t}"] for t in tags]))
     assert len(a.postures) == 3 * 16
     mc = a.uncertainty.outputs
-    pairwise = [mc[f"fsi.{tag}"] for tag in tags]
-    assert (mc["fsi"] == np.minimum.reduce(pairwise)).all()
+    assert list(mc["pair"].values) == list(tags)
+    assert (mc["fsi_system"] == mc["fsi"].min("pair")).all()
     # Reserves against the third party, both sides of a pair holding one. A striker's own
     # reserve never lowers its r (tests/kernels/test_multiparty.py), but the victim's reserve
     # changes the victim's own first strike, on which the striker's C2 depends, so r has no

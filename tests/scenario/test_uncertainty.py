@@ -18,10 +18,12 @@ from detente.analysis.stability import StabilityParams, evaluate
 from detente.analysis.uncertainty import (
     draw,
     evaluate_batch,
+    flat_outputs,
     monte_carlo,
     output_names,
     scenario_distributions,
     scenario_tornado,
+    side_of,
 )
 from detente.model.scenario import parse_scenario
 
@@ -60,20 +62,19 @@ def test_fixed_seed_is_reproducible_bit_for_bit(resolved):
     one = monte_carlo(resolved, 3000, seed=42)
     two = monte_carlo(resolved, 3000, seed=42)
     other = monte_carlo(resolved, 3000, seed=43)
-    for name in output_names(resolved):
-        assert one.outputs[name].tobytes() == two.outputs[name].tobytes(), name
+    assert one.outputs.identical(two.outputs)
+    assert list(flat_outputs(one.outputs)) == output_names(resolved)
     for path in one.inputs:
         assert one.inputs[path].tobytes() == two.inputs[path].tobytes()
     assert one.quantiles == two.quantiles
-    assert one.outputs["fsi"].tobytes() != other.outputs["fsi"].tobytes()
+    assert one.outputs["fsi"].values.tobytes() != other.outputs["fsi"].values.tobytes()
 
 
 def test_chunking_does_not_change_results(resolved):
     values = draw(scenario_distributions(resolved), 1000, seed=7)
     whole = evaluate_batch(resolved, values, 1000)
     chunked = evaluate_batch(resolved, values, 1000, chunk_rows=97)
-    for name in whole:
-        assert whole[name].tobytes() == chunked[name].tobytes(), name
+    assert whole.identical(chunked)
 
 
 def test_zero_width_distributions_give_exactly_the_deterministic_answer():
@@ -103,12 +104,14 @@ def test_zero_width_distributions_give_exactly_the_deterministic_answer():
     resolved = resolve(parse_scenario(SCENARIO.split("uncertain:")[0] + zero, "zero.yaml"))
     mc = monte_carlo(resolved, 500, seed=1)
     expected = evaluate(base.sides(("US", "RU")), base.params)
-    assert np.all(mc.outputs["fsi"] == expected.fsi)
+    assert np.all(mc.outputs["fsi_system"] == expected.fsi)
     for side in ("US", "RU"):
-        assert np.all(mc.outputs[f"r.{side}"] == expected.r[side])
-        assert np.all(mc.outputs[f"arriving.{side}"] == expected.arriving[side])
+        for name in ("C1", "C2", "r", "r_uncapped", "x_star", "arriving"):
+            got = side_of(mc.outputs, name, ("US", "RU"), side)
+            assert np.all(got == getattr(expected, name)[side]), name
         surviving = sum(expected.surviving[side].values())  # summed per element: rounding
-        assert mc.outputs[f"surviving.{side}"] == pytest.approx(surviving, rel=1e-12)
+        got = side_of(mc.outputs, "surviving", ("US", "RU"), side).values
+        assert got == pytest.approx(surviving, rel=1e-12)
     bars = scenario_tornado(resolved).bars
     assert all(b.swing == 0.0 and b.base == expected.fsi for b in bars)
 
@@ -160,7 +163,7 @@ def reference_sample(resolved, values: dict[str, float]):
 @given(seed=st.integers(0, 2**32 - 1))
 def test_batch_matches_the_per_sample_reference(resolved, seed):
     values = draw(scenario_distributions(resolved), 6, seed=seed)
-    out = evaluate_batch(resolved, values, 6)
+    out = flat_outputs(evaluate_batch(resolved, values, 6))
     for i in range(6):
         ref = reference_sample(resolved, {k: v[i] for k, v in values.items()})
         assert out["fsi"][i] == pytest.approx(ref.fsi, rel=1e-12, abs=1e-14)

@@ -22,7 +22,7 @@ from detente.analysis.caps import MIRV_RULES, cap_inputs, restructure
 from detente.analysis.counting import count
 from detente.analysis.scenario import resolve
 from detente.analysis.stability import evaluate
-from detente.analysis.uncertainty import evaluate_batch
+from detente.analysis.uncertainty import evaluate_batch, flat_outputs
 from detente.errors import InputError
 from detente.model.catalog import force_path, load_force, system_table
 from detente.model.scenario import parse_scenario
@@ -265,7 +265,7 @@ def test_interceptor_cap_reaches_the_missile_defence(tmp_path):
         text = text.replace("interceptors: 1000,", f"interceptors: {us!r},")
         text = text.replace("interceptors: 68,", f"interceptors: {ru!r},")
         scenario = resolve(parse_scenario(text))
-        expected = evaluate_batch(scenario, {}, 1)
+        expected = flat_outputs(evaluate_batch(scenario, {}, 1))
         for name, value in expected.items():
             assert row[name] == pytest.approx(value[0], rel=1e-9), name
     by_cap = results.groupby("treaty.interceptor_cap")["fsi"].mean()

@@ -555,25 +555,33 @@ def side_values(si: StabilityIndex) -> dict[str, np.ndarray]:
 
 
 def index_dataset(
-    values: Mapping[str, np.ndarray], labels: Sequence[tuple[str, str]]
+    values: Mapping[str, np.ndarray],
+    labels: Sequence[tuple[str, str]],
+    pairs: Sequence[str] | None = None,
 ) -> xr.Dataset:
     """:func:`side_values` as an :class:`xarray.Dataset` over ``case`` and ``side``.
 
     ``fsi`` over ``case``; :data:`SIDE_VARIABLES` over ``case`` and ``side`` (``"A"``,
     ``"B"``, the kernel's sides); ``killed`` (where present) over ``case``, ``side`` and
     ``element``. ``labels`` (one pair per case) become the ``label`` coordinate over ``case``
-    and ``side``. Names are flattened only at the JSON and DuckDB edges (:func:`flatten`).
+    and ``side``. With ``pairs`` (one name per pair of parties, ``"US-RU"``), every variable
+    has a ``pair`` axis after ``case`` and ``labels`` gives the two sides of each pair (the
+    ``label`` coordinate is then over ``pair`` and ``side``). Names are flattened only at the
+    JSON and DuckDB edges (:func:`flatten`).
     """
     import xarray as xr
 
-    dims = {"fsi": ("case",), "killed": ("case", "side", "element")}
+    lead = ("case",) if pairs is None else ("case", "pair")
+    dims = {"fsi": lead, "killed": (*lead, "side", "element")}
     described = {**SIDE_VARIABLES, "fsi": FSI_DESCRIPTION, "killed": KILLED_DESCRIPTION}
     data = {
-        k: (dims.get(k, ("case", "side")), v, {"description": described[k]})
+        k: (dims.get(k, (*lead, "side")), v, {"description": described[k]})
         for k, v in values.items()
     }
     label = np.array([list(pair) for pair in labels], dtype=object).reshape(-1, 2)
-    coords = {"side": ["A", "B"], "label": (("case", "side"), label)}
+    coords: dict[str, Any] = {"side": ["A", "B"], "label": ((lead[-1], "side"), label)}
+    if pairs is not None:
+        coords["pair"] = list(pairs)
     return xr.Dataset(data, coords=coords)
 
 

@@ -13,14 +13,18 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from detente.analysis.stability import StabilityResult, evaluate, row_values
-from detente.analysis.uncertainty import evaluate_batch, output_name
+from detente.analysis.uncertainty import evaluate_batch, flat_outputs, side_of
 from detente.model.force import POSTURES
 
 if TYPE_CHECKING:
     import pandas as pd
+    import xarray as xr
 
     from detente.analysis.scenario import ResolvedScenario
 
@@ -62,29 +66,39 @@ class StabilitySection:
     fsi : float
         The scenario's first-strike stability index [-]: the pair's, or with three or more
         parties the system index (the smallest pairwise index with reserves).
-    system : dict or None
+    batch : xarray.Dataset or None
         With three or more parties or a missile defence (what the two-party results leave
-        out): the outputs of :func:`evaluate_batch` at the scenario's values (``fsi``,
-        ``fsi.A-B``, ``r.A-B.A``, ``surviving.A-B.A``, ``arriving.A-B.A``, ...) [-, warheads].
+        out): :func:`evaluate_batch` at the scenario's values, one ``case`` over ``pair`` and
+        ``side`` [-, warheads].
     postures : tuple of PostureCase
         Every pair under every combination of day-to-day / generated and launch under attack.
     """
 
     pairs: dict[str, StabilityResult]
     fsi: float
-    system: dict[str, float] | None
+    batch: xr.Dataset | None
     postures: tuple[PostureCase, ...]
 
+    @cached_property
+    def system(self) -> dict[str, float] | None:
+        """:attr:`batch` by flat names (``fsi``, ``fsi.A-B``, ``r.A-B.A``,
+        ``surviving.A-B.A``, ``arriving.A-B.A``, ...; :func:`flat_outputs`), as
+        ``results.json`` and the CLI show it."""
+        if self.batch is None:
+            return None
+        return {k: float(v[0]) for k, v in flat_outputs(self.batch).items()}
+
     def system_rows(self, resolved: ResolvedScenario) -> list[dict[str, Any]]:
-        """One row per pair and side of :attr:`system`: pair FSI, r, surviving, arriving."""
-        if self.system is None:
+        """One row per pair and side of :attr:`batch`: pair FSI, r, surviving, arriving."""
+        if self.batch is None:
             return []
         rows = []
         for pair in resolved.pairs():
             for side in pair:
-                row = {"pair": tag(pair), "side": side}
-                for kind in ("fsi", "r", "surviving", "arriving"):
-                    row[kind] = self.system[output_name(resolved, kind, pair, side)]
+                row: dict[str, Any] = {"pair": tag(pair), "side": side}
+                row["fsi"] = float(self.batch["fsi"].sel(pair=tag(pair))[0])
+                for kind in ("r", "surviving", "arriving"):
+                    row[kind] = float(side_of(self.batch, kind, pair, side)[0])
                 rows.append(row)
         return rows
 
@@ -115,13 +129,13 @@ def tag(pair: tuple[str, str]) -> str:
 def stability_section(resolved: ResolvedScenario) -> StabilitySection:
     """Each pair alone, the system where the pairs leave something out, and the postures."""
     pairs = {tag(p): evaluate(resolved.sides(p), resolved.params) for p in resolved.pairs()}
-    system = None
+    batch = None
     if needs_batch(resolved):
-        system = {k: float(v[0]) for k, v in evaluate_batch(resolved, {}, 1).items()}
-        fsi = system["fsi"]
+        batch = evaluate_batch(resolved, {}, 1)
+        fsi = float(batch["fsi_system"][0])
     else:
         fsi = pairs[tag(resolved.pairs()[0])].fsi
-    return StabilitySection(pairs, fsi, system, tuple(posture_cases(resolved)))
+    return StabilitySection(pairs, fsi, batch, tuple(posture_cases(resolved)))
 
 
 def needs_batch(resolved: ResolvedScenario) -> bool:
@@ -136,31 +150,52 @@ def posture_cases(resolved: ResolvedScenario) -> list[PostureCase]:
     With two parties, the 16 cases are rows of one kernel call (:func:`row_values`), with the
     parties' missile defences and DE by weapon type where the scenario has them. With three
     or more parties the other parties keep the scenario's postures and every striker withholds
-    its reserve against them: each case comes from :func:`evaluate_batch` (the multiparty
-    kernel takes one posture and launch setting per party). ``r`` is capped.
+    its reserve against them: the 16 cases of every pair are rows of one
+    :func:`evaluate_batch` call (posture and launch under attack are row inputs). ``r`` is
+    capped.
     """
+    grid = [
+        (postures, luas)
+        for postures in itertools.product(POSTURES, repeat=2)
+        for luas in itertools.product((False, True), repeat=2)
+    ]
+    if len(resolved.parties) > 2:
+        return _system_posture_cases(resolved, grid)
     cases = []
     for pair in resolved.pairs():
-        grid = [
-            (dict(zip(pair, postures, strict=True)), dict(zip(pair, luas, strict=True)))
-            for postures in itertools.product(POSTURES, repeat=2)
-            for luas in itertools.product((False, True), repeat=2)
+        grid_pair = [
+            (dict(zip(pair, p, strict=True)), dict(zip(pair, q, strict=True))) for p, q in grid
         ]
-        if len(resolved.parties) > 2:
-            for posture, lua in grid:
-                out = evaluate_batch(resolved, {}, 1, posture=posture, lua=lua)
-                fsi = float(out[output_name(resolved, "fsi", pair)][0])
-                r = {k: float(out[output_name(resolved, "r", pair, k)][0]) for k in pair}
-                cases.append(PostureCase(pair, posture, lua, fsi, r))
-            continue
         rows = [
             [replace(s, defense=resolved.party(s.label).defense) for s in resolved.sides(pair, *c)]
-            for c in grid
+            for c in grid_pair
         ]
         values = row_values(rows, resolved.params)
-        for i, (posture, lua) in enumerate(grid):
+        for i, (posture, lua) in enumerate(grid_pair):
             r = dict(zip(pair, map(float, values["r"][i]), strict=True))
             cases.append(PostureCase(pair, posture, lua, float(values["fsi"][i]), r))
+    return cases
+
+
+def _system_posture_cases(resolved: ResolvedScenario, grid: list[tuple]) -> list[PostureCase]:
+    """The posture grid of three or more parties: every pair's cases as rows of one call."""
+    pairs = resolved.pairs()
+    size = len(pairs) * len(grid)
+    posture = {p.label: np.full(size, p.spec.posture, dtype=object) for p in resolved.parties}
+    lua = {p.label: np.full(size, p.spec.lua) for p in resolved.parties}
+    for i, (pair, (p, q)) in enumerate(itertools.product(pairs, grid)):
+        for k, label in enumerate(pair):
+            posture[label][i], lua[label][i] = p[k], q[k]
+    ds = evaluate_batch(resolved, {}, size, posture=posture, lua=lua)
+    cases = []
+    for i, (pair, (p, q)) in enumerate(itertools.product(pairs, grid)):
+        fsi = float(ds["fsi"].sel(pair=tag(pair))[i])
+        r = {k: float(side_of(ds, "r", pair, k)[i]) for k in pair}
+        cases.append(
+            PostureCase(
+                pair, dict(zip(pair, p, strict=True)), dict(zip(pair, q, strict=True)), fsi, r
+            )
+        )
     return cases
 
 

@@ -27,11 +27,11 @@ from detente.model.scenario import MAX_SAMPLES
 
 if TYPE_CHECKING:
     import pandas as pd
+    import xarray as xr
 
     from detente.analysis.scenario import ResolvedScenario
     from detente.analysis.stability import Side
     from detente.model.distribution import Distribution
-    from detente.model.force import Posture
 
 #: Rows per kernel call: bounds the element arrays' memory; the progress bar ticks per chunk.
 CHUNK_ROWS = 1 << 17
@@ -212,8 +212,19 @@ def tornado(
     return Tornado(float(out[0]), tuple(bars))
 
 
+#: Per pair and side, the variables of a batch result its flat outputs carry (:func:`flat_outputs`).
+OUTPUT_KINDS = ("r", "surviving", "arriving")
+#: Variables of a batch result over ``case`` alone, and what each means.
+SYSTEM_VARIABLES = {
+    "fsi_system": "the scenario's first-strike stability index [-]: the pair's with two "
+    "parties, the smallest pairwise index (reserves against third parties) with three or more",
+    "fsi_product": "product of the pairwise indices [-] (three or more parties)",
+}
+
+
 def output_names(resolved: ResolvedScenario) -> list[str]:
-    """Names of the outputs of :func:`evaluate_batch`, in order.
+    """Flat names of a batch result (:func:`flat_outputs`), in order: the JSON keys and DuckDB
+    columns of :func:`evaluate_batch`.
 
     Two parties A, B: ``fsi``, ``r.A``, ``r.B``, ``surviving.A``, ... Three or more: ``fsi``
     is the system index (the smallest pairwise FSI, with reserves against third parties),
@@ -226,35 +237,85 @@ def output_names(resolved: ResolvedScenario) -> list[str]:
         tag = "-".join(pair) + "." if multi else ""
         if tag:
             names.append(f"fsi.{tag[:-1]}")
-        for kind in ("r", "surviving", "arriving"):
+        for kind in OUTPUT_KINDS:
             names += [f"{kind}.{tag}{side}" for side in pair]
     return names
 
 
-def output_name(resolved: ResolvedScenario, kind: str, pair: tuple[str, str], side=None) -> str:
-    """Name of one output of :func:`evaluate_batch` (see :func:`output_names`).
+def flat_outputs(ds: xr.Dataset) -> dict[str, np.ndarray]:
+    """A batch result (:func:`evaluate_batch`) by the flat names of :func:`output_names`, for
+    the JSON and DuckDB edges: ``fsi`` (the scenario's index), with three or more parties
+    ``fsi_product`` and ``fsi.A-B``, then ``r``, ``surviving``, ``arriving`` per side
+    (:func:`~detente.analysis.stability.flatten`, tagged by the pair with three or more).
 
     Examples
     --------
     >>> from detente.analysis.scenario import resolve
     >>> from detente.model.scenario import parse_scenario
     >>> r = resolve(parse_scenario("name: x\\nparties: [{force: us-2025}, {force: ru-2025}]"))
-    >>> output_name(r, "fsi", ("US", "RU")), output_name(r, "r", ("US", "RU"), "RU")
-    ('fsi', 'r.RU')
+    >>> list(flat_outputs(evaluate_batch(r, {}, 1))) == output_names(r)
+    True
     """
-    tag = "-".join(pair) if len(resolved.parties) > 2 else ""
-    parts = [kind, tag, side] if kind != "fsi" else [kind, tag]
-    return ".".join(p for p in parts if p)
+    from detente.analysis.stability import flatten
+
+    multi = "fsi_product" in ds
+    out = {"fsi": ds["fsi_system"].values}
+    if multi:
+        out["fsi_product"] = ds["fsi_product"].values
+    for k, pair in enumerate(ds["pair"].values.tolist()):
+        labels = tuple(ds["label"].values[k])
+        tag = pair if multi else ""
+        flat = flatten(ds.isel(pair=k), labels, tag)
+        if multi:
+            out[f"fsi.{tag}"] = flat[f"fsi.{tag}"]
+        mid = f"{tag}." if tag else ""
+        for kind in OUTPUT_KINDS:
+            out |= {f"{kind}.{mid}{x}": flat[f"{kind}.{mid}{x}"] for x in labels}
+    return out
 
 
-def _columns(side: Side, posture: str, resolved: ResolvedScenario, values, rows, size):
-    """Element arrays (n, m, fixed, alert) of shape (size, E) and w80 of ``side``."""
+def side_of(ds: xr.Dataset, name: str, pair: tuple[str, str], label: str) -> xr.DataArray:
+    """Variable ``name`` of party ``label`` in ``pair`` of a batch result, over ``case``.
+
+    Examples
+    --------
+    >>> from detente.analysis.scenario import resolve
+    >>> from detente.model.scenario import parse_scenario
+    >>> r = resolve(parse_scenario("name: x\\nparties: [{force: us-2025}, {force: ru-2025}]"))
+    >>> ds = evaluate_batch(r, {}, 1)
+    >>> bool(side_of(ds, "r", ("US", "RU"), "RU")[0] == flat_outputs(ds)["r.RU"][0])
+    True
+    """
+    return ds[name].sel(pair="-".join(pair), side="AB"[pair.index(label)])
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What every chunk of :func:`evaluate_batch` shares: the inputs given, the sides of each
+    pair, each row's posture and launch under attack, and the chunk's parameters."""
+
+    active: ResolvedScenario
+    values: dict[str, np.ndarray]
+    sides: dict[tuple[str, str], list[Side]]
+    posture: dict[str, np.ndarray]
+    lua: dict[str, np.ndarray]
+    alerts: dict[str, dict[str, np.ndarray]]
+    params: dict[str, Any]
+
+
+def _columns(side: Side, batch: _Batch, rows: slice, size: int):
+    """Element arrays (n, m, fixed, alert) of shape (size, E) and w80 of ``side`` in ``rows``,
+    each row in its own posture."""
     from detente.analysis.elements import strategic_holdings
 
+    resolved, values = batch.active, batch.values
+    posture = batch.posture[side.label][rows]
     e = side.elements
     n = np.tile(e.n, (size, 1))
     m = np.tile(e.m, (size, 1))
-    alert = np.tile(e.alert, (size, 1))
+    alert = np.empty((size, len(e)))
+    for name, fractions in batch.alerts[side.label].items():
+        alert[posture == name] = fractions
     fixed = np.broadcast_to(e.fixed, (size, len(e)))
     w80: Any = side.w80
     party = resolved.party(side.label)
@@ -279,8 +340,9 @@ def _columns(side: Side, posture: str, resolved: ResolvedScenario, values, rows,
                 m[:, j] = v / e.n[j]
             elif t.name == "launchers.deployed":
                 n[:, j] = v
-            elif t.name == f"alert.{posture}":
-                alert[:, j] = v
+            elif t.name.startswith("alert."):  # in the rows of that posture
+                hit = posture == t.name.removeprefix("alert.")
+                alert[hit, j] = v[hit]
     return (n, m, fixed, alert), w80
 
 
@@ -310,41 +372,42 @@ def _defense(resolved: ResolvedScenario, label: str, values, rows) -> Any:
     return d._replace(**sampled)
 
 
-def _pair_outputs(out, rows, sides, postures, active, values, params, b):
+def _pair_outputs(out, rows, batch, b):
     """Two parties: one call of :func:`stability_index` (with their missile defences)."""
-    from detente.analysis.stability import flatten, side_values
+    from detente.analysis.stability import side_values
     from detente.kernels.exchange import Forces
     from detente.kernels.stability import stability_index
 
-    a, c = next(iter(sides.values()))
-    arr_a, w80_a = _columns(a, postures[a.label], active, values, rows, b)
-    arr_c, w80_c = _columns(c, postures[c.label], active, values, rows, b)
+    (pair,) = batch.sides
+    (a, c), active, values, params = batch.sides[pair], batch.active, batch.values, batch.params
+    arr_a, w80_a = _columns(a, batch, rows, b)
+    arr_c, w80_c = _columns(c, batch, rows, b)
     si = stability_index(
         Forces(*arr_a), Forces(*arr_c), w80_a, w80_c, params["de"], params["de"],
-        lua_A=a.lua, lua_B=c.lua, defense_A=_defense(active, a.label, values, rows),
+        lua_A=batch.lua[a.label][rows], lua_B=batch.lua[c.label][rows],
+        defense_A=_defense(active, a.label, values, rows),
         defense_B=_defense(active, c.label, values, rows),
         **{k: params[k] for k in KERNEL_PARAMETERS},
     )  # fmt: skip
-    flat = flatten(side_values(si), (a.label, c.label))
-    for name, column in flat.items():
-        if name in out:  # the outputs of output_names: fsi, r, surviving, arriving
-            out[name][rows] = column
+    for name, column in side_values(si).items():
+        out[name][rows, 0] = column
+    out["fsi_system"][rows] = si.fsi
 
 
-def _system_outputs(out, rows, sides, postures, active, values, params, b, labels):
+def _system_outputs(out, rows, batch, b):
     """Three or more parties: one call of :func:`detente.kernels.multiparty.system_index`."""
     from detente.kernels.multiparty import system_index
 
+    labels, params = batch.active.labels, batch.params
     index = {k: i for i, k in enumerate(labels)}
     arrays: dict[str, tuple] = {}
     w80 = np.ones((b, len(labels), len(labels)))  # [b, attacker, victim]; diagonal unused
-    lua = np.zeros(len(labels), dtype=bool)
-    for pair_sides in sides.values():
+    for pair_sides in batch.sides.values():
         for side, other in (pair_sides, pair_sides[::-1]):
-            arr, w = _columns(side, postures[side.label], active, values, rows, b)
+            arr, w = _columns(side, batch, rows, b)
             arrays.setdefault(side.label, arr)
             w80[:, index[other.label], index[side.label]] = w
-            lua[index[side.label]] = side.lua
+    lua = np.stack([batch.lua[k][rows] for k in labels], axis=1)
     width = max(arrays[k][0].shape[1] for k in labels)
     padded = []
     for j, fill in enumerate((0.0, 0.0, False, 0.0)):
@@ -357,18 +420,34 @@ def _system_outputs(out, rows, sides, postures, active, values, params, b, label
         *padded, w80, params["de"], lua=lua, reserve=params["reserve"],
         **{k: params[k] for k in KERNEL_PARAMETERS},
     )  # fmt: skip
-    out["fsi"][rows] = si.fsi_min
+    out["fsi_system"][rows] = si.fsi_min
     out["fsi_product"][rows] = si.fsi_product
     st = si.strike
-    for pair in sides:
+    for q, pair in enumerate(batch.sides):
         i, j = index[pair[0]], index[pair[1]]
-        tag = "-".join(pair)
-        out[f"fsi.{tag}"][rows] = si.fsi[:, i, j]
-        for me, them in ((i, j), (j, i)):
-            label = labels[me]
-            out[f"r.{tag}.{label}"][rows] = si.r[:, me, them]
-            out[f"surviving.{tag}.{label}"][rows] = st.R[:, them, me]
-            out[f"arriving.{tag}.{label}"][rows] = st.R_arriving[:, them, me]
+        out["fsi"][rows, q] = si.fsi[:, i, j]
+        for k, (me, them) in enumerate(((i, j), (j, i))):
+            at = (rows, q, k)
+            out["C1"][at], out["C2"][at] = si.C1[:, me, them], si.C2[:, me, them]
+            out["r"][at], out["r_uncapped"][at] = si.r[:, me, them], si.r_uncapped[:, me, them]
+            out["x_star"][at] = st.x_star[:, me, them]
+            out["surviving"][at] = st.R[:, them, me]
+            out["arriving"][at] = st.R_arriving[:, them, me]
+
+
+def _row_settings(resolved: ResolvedScenario, given, name: str, size: int, allowed) -> dict:
+    """Per party, its posture or launch under attack for every row, shape (size,): ``given``
+    (a value or ``size`` values per party) or the scenario's."""
+    out = {}
+    for p in resolved.parties:
+        default = p.spec.posture if name == "posture" else p.spec.lua
+        v = np.asarray((given or {}).get(p.label, default))
+        if v.ndim not in (0, 1) or (v.ndim == 1 and v.shape != (size,)):
+            raise ValueError(f"{name} of {p.label}: one value or {size}; got shape {v.shape}")
+        if not set(np.unique(v).tolist() if v.ndim else [v.item()]) <= set(allowed):
+            raise ValueError(f"{name} of {p.label} must be one of {allowed}; got {v!r}")
+        out[p.label] = np.broadcast_to(v, (size,))
+    return out
 
 
 def evaluate_batch(
@@ -376,18 +455,19 @@ def evaluate_batch(
     values: Mapping[str, np.ndarray],
     size: int,
     *,
-    posture: Mapping[str, Posture] | None = None,
-    lua: Mapping[str, bool] | None = None,
+    posture: Mapping[str, Any] | None = None,
+    lua: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
-) -> dict[str, np.ndarray]:
-    """Outputs of the stability calculus for ``size`` rows of input values.
+) -> xr.Dataset:
+    """The stability calculus for ``size`` rows (cases) of input values, over named dimensions.
 
     Two parties go through :func:`detente.kernels.stability.stability_index` (with their
     missile defences); three or more through :func:`detente.kernels.multiparty.system_index`
     (every striker withholds a reserve against each armed third party; no defences), one
-    batched call per chunk of rows. ``surviving`` counts a side's warheads that survive the
-    other's first strike, ``arriving`` those of them that get through the striker's defence.
+    batched call per chunk of rows. Posture and launch under attack are row inputs too, so a
+    posture grid is one call. ``surviving`` counts a side's warheads that survive the other's
+    first strike, ``arriving`` those of them that get through the striker's defence.
 
     Parameters
     ----------
@@ -398,7 +478,8 @@ def evaluate_batch(
     size : int
         Rows [-].
     posture, lua : mapping, optional
-        Posture and launch under attack by party, overriding the scenario's.
+        Posture (``"day_to_day"``, ``"generated"``) and launch under attack by party, one
+        value or an array of shape (size,) (one per row), overriding the scenario's.
     progress : callable, optional
         Called as ``progress(rows_done, size)`` after each chunk.
     chunk_rows : int
@@ -406,26 +487,49 @@ def evaluate_batch(
 
     Returns
     -------
-    dict
-        Arrays of shape (size,) named as in :func:`output_names`.
+    xarray.Dataset
+        An :func:`~detente.analysis.stability.index_dataset` over ``case`` (the rows),
+        ``pair`` (``"US-RU"``, every pair of parties in file order) and ``side`` (``"A"``,
+        ``"B"``, the pair's parties, coordinate ``label``): ``fsi`` per pair, ``C1``, ``C2``,
+        ``r`` (capped), ``r_uncapped``, ``x_star``, ``surviving`` and ``arriving`` per side,
+        and over ``case`` alone :data:`SYSTEM_VARIABLES` (``fsi_system``; ``fsi_product``
+        with three or more parties). :func:`flat_outputs` gives the flat names of
+        :func:`output_names` (JSON and DuckDB); :func:`side_of` one side's variable.
     """
+    from detente.analysis.elements import elements_from_force
+    from detente.analysis.stability import SIDE_VARIABLES, index_dataset
+    from detente.model.force import POSTURES
+
     inputs = tuple(x for x in resolved.inputs if x.path in values)
     values = {x.path: np.broadcast_to(np.asarray(values[x.path], float), (size,)) for x in inputs}
-    active = replace(resolved, inputs=inputs)
-    postures = {p.label: (posture or {}).get(p.label, p.spec.posture) for p in resolved.parties}
-    sides = {pair: resolved.sides(pair, postures, lua) for pair in resolved.pairs()}
-    out = {k: np.empty(size) for k in output_names(resolved)}
+    pairs = resolved.pairs()
+    batch = _Batch(
+        active=replace(resolved, inputs=inputs),
+        values=values,
+        sides={pair: resolved.sides(pair) for pair in pairs},
+        posture=_row_settings(resolved, posture, "posture", size, POSTURES),
+        lua=_row_settings(resolved, lua, "lua", size, (False, True)),
+        alerts={
+            p.label: {k: elements_from_force(p.force, k).alert for k in POSTURES}
+            for p in resolved.parties
+        },
+        params={},
+    )
+    multi = len(resolved.parties) > 2
+    out = {"fsi": np.empty((size, len(pairs)))}
+    out |= {k: np.empty((size, len(pairs), 2)) for k in SIDE_VARIABLES}
+    system = {k: np.empty(size) for k in SYSTEM_VARIABLES if multi or k == "fsi_system"}
     for start in range(0, size, chunk_rows):
         rows = slice(start, min(start + chunk_rows, size))
-        b = rows.stop - rows.start
-        params = _parameters(active, values, rows)
-        if len(resolved.parties) == 2:
-            _pair_outputs(out, rows, sides, postures, active, values, params, b)
-        else:
-            _system_outputs(out, rows, sides, postures, active, values, params, b, resolved.labels)
+        chunk = replace(batch, params=_parameters(batch.active, values, rows))
+        evaluate_chunk = _system_outputs if multi else _pair_outputs
+        evaluate_chunk(out | system, rows, chunk, rows.stop - rows.start)
         if progress is not None:
             progress(rows.stop, size)
-    return out
+    ds = index_dataset(out, pairs, ["-".join(p) for p in pairs])
+    for k, v in system.items():
+        ds[k] = ("case", v, {"description": SYSTEM_VARIABLES[k]})
+    return ds
 
 
 @dataclass(frozen=True)
@@ -438,16 +542,17 @@ class UncertaintyResult:
     seed : int
     inputs : dict
         Sampled values of each uncertain input, shape (samples,).
-    outputs : dict
-        Outputs (see :func:`output_names`), shape (samples,).
+    outputs : xarray.Dataset
+        The batch result over the samples (``case``), pairs and sides (:func:`evaluate_batch`).
     quantiles : dict of str to Quantiles
-        p05, p50, p95, mean of every output and input.
+        p05, p50, p95, mean of every output (by the flat names of :func:`output_names`, as
+        the JSON and CSV write them) and input.
     """
 
     samples: int
     seed: int
     inputs: dict[str, np.ndarray]
-    outputs: dict[str, np.ndarray]
+    outputs: xr.Dataset
     quantiles: dict[str, Quantiles]
 
     def to_dict(self) -> dict[str, Any]:
@@ -484,12 +589,13 @@ def monte_carlo(
     ... ''')
     >>> mc = monte_carlo(resolve(s), 1000, seed=1)
     >>> q = mc.quantiles["fsi"]
-    >>> q.p05 < q.p50 < q.p95, mc.outputs["fsi"].shape
-    (True, (1000,))
+    >>> q.p05 < q.p50 < q.p95, dict(mc.outputs.sizes)
+    (True, {'case': 1000, 'pair': 1, 'side': 2})
     """
     values = draw(scenario_distributions(resolved), samples, seed)
     outputs = evaluate_batch(resolved, values, samples, progress=progress)
-    return UncertaintyResult(samples, seed, values, outputs, summarise({**outputs, **values}))
+    flat = flat_outputs(outputs)
+    return UncertaintyResult(samples, seed, values, outputs, summarise({**flat, **values}))
 
 
 def scenario_distributions(resolved: ResolvedScenario) -> dict[str, Distribution]:
@@ -501,5 +607,6 @@ def scenario_tornado(resolved: ResolvedScenario) -> Tornado:
     """One-at-a-time sensitivity of the FSI to each uncertain input of a scenario: one
     batched :func:`evaluate_batch` call (see :func:`tornado`)."""
     return tornado(
-        scenario_distributions(resolved), lambda v, n: evaluate_batch(resolved, v, n)["fsi"]
+        scenario_distributions(resolved),
+        lambda v, n: evaluate_batch(resolved, v, n)["fsi_system"].values,
     )

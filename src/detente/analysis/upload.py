@@ -33,6 +33,7 @@ from detente.model.upload import (
 
 if TYPE_CHECKING:
     import pandas as pd
+    import plotly.graph_objects as go
 
 LEGS: tuple[str, ...] = ("ICBM", "SLBM", "bomber")
 
@@ -354,6 +355,13 @@ class UploadTimeline(Display):
             for s in self.sides()
         ]
         return f"upload over {int(self.months[-1])} months: " + "; ".join(parts)
+
+    def plot(self) -> go.Figure:
+        """Deployed warheads by leg and side per month, and the index below when known: the
+        figure of the report (:func:`detente.report.upload_figures.upload_timeline_figure`)."""
+        from detente.report.upload_figures import upload_timeline_figure
+
+        return upload_timeline_figure(self)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per month: ``date``, ``<side>_<leg>``, ``<side>_total`` and, with an

@@ -13,12 +13,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from detente.model.glossary import party_colour, party_name
+from detente.report.publish import TEMPLATE
 from detente.report.words import input_label
 
 if TYPE_CHECKING:
     from detente.analysis.assess import Assessment
 
-TEMPLATE = "plotly_white"
 #: Bins of the Monte Carlo histograms [-].
 HISTOGRAM_BINS = 60
 LUA_LABELS = ("no LUA", "{a} LUA", "{b} LUA", "both LUA")
@@ -137,7 +137,7 @@ def uncertainty_figure(a: Assessment) -> go.Figure:
     fig = go.Figure()
     if mc is None:
         return fig
-    fsi = mc.outputs["fsi"]
+    fsi = mc.outputs["fsi_system"].values
     counts, edges = np.histogram(fsi, bins=HISTOGRAM_BINS, range=(0.0, 1.0))
     centres = 0.5 * (edges[:-1] + edges[1:])
     fig.add_bar(

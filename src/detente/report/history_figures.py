@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 
 from detente.model.glossary import party_colour
-from detente.report.publish import stamp
-from detente.report.upload_figures import TEMPLATE
+from detente.report.publish import TEMPLATE, stamp
 
 if TYPE_CHECKING:
     import pandas as pd

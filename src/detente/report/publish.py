@@ -44,6 +44,8 @@ CALCULUS_PARAMETERS = (
 )
 #: Where the full bibliography is, named in every figure's foot.
 SOURCES_HINT = "all sources: detente's /sources page"
+#: The plotly template every figure starts from.
+TEMPLATE = "plotly_white"
 
 
 def parameter_sources(
@@ -97,7 +99,7 @@ def stamp(
     >>> fig.layout.annotations[-1].text
     "detente, 2026-12-03; all sources: detente's /sources page<br>Sources: fas"
     """
-    from detente import __version__
+    from detente.version import __version__
 
     day = (date or dt.date.today()).isoformat()
     sources = list(dict.fromkeys(sources))

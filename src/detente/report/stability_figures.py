@@ -17,12 +17,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from detente.model.glossary import party_colour, party_name
-from detente.report.publish import parameter_sources, stamp
+from detente.report.publish import TEMPLATE, parameter_sources, stamp
 
 if TYPE_CHECKING:
     from detente.analysis.stability import Side, StabilityResult
 
-TEMPLATE = "plotly_white"
 INK = "#1d2327"
 #: Caption of each figure: what it shows and its units (the page and the reports show it).
 CAPTIONS = {

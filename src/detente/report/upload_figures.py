@@ -13,13 +13,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from detente.model.glossary import party_colour
+from detente.report.publish import TEMPLATE
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from detente.analysis.upload import UploadTimeline
 
-TEMPLATE = "plotly_white"
 #: Line style per leg (colour comes from the side).
 LEG_DASH = {"ICBM": "solid", "SLBM": "dash", "bomber": "dot", "total": "solid"}
 

@@ -394,7 +394,7 @@ class Stability:
         self, inputs: Mapping[str, np.ndarray], base: Mapping[str, Any]
     ) -> dict[str, np.ndarray]:
         from detente.analysis.caps import capped_interceptors, counted_warheads, mirv_codes
-        from detente.analysis.uncertainty import evaluate_batch
+        from detente.analysis.uncertainty import evaluate_batch, flat_outputs
 
         size = len(next(iter(inputs.values())))
         caps: dict[str, Any] = dict.fromkeys(CAP_PARAMETERS, np.inf) | {MIRV_PARAMETER: 0}
@@ -433,7 +433,7 @@ class Stability:
                 )
                 kernel[side.interceptors] = capped
                 extra[f"interceptors.{label}"] = capped
-        return evaluate_batch(plan.resolved, kernel, size) | extra
+        return flat_outputs(evaluate_batch(plan.resolved, kernel, size)) | extra
 
 
 register(Stability())

@@ -179,7 +179,7 @@ def _base_value(resolved: ResolvedScenario, item: UncertainInput) -> float:
 
 
 def _sweep(req: ChartIn) -> dict[str, Any]:
-    from detente.analysis.uncertainty import QUANTILES, draw, evaluate_batch
+    from detente.analysis.uncertainty import QUANTILES, draw, evaluate_batch, side_of
     from detente.report.words import input_label
 
     data = req.state.scenario.model_dump(exclude_none=True)
@@ -200,11 +200,13 @@ def _sweep(req: ChartIn) -> dict[str, Any]:
         )
     out = evaluate_batch(resolved, values, n * (1 + s))
     labels = resolved.labels
-    fsi = out["fsi"][:n]
-    r = {k: out[f"r.{k}"][:n] for k in labels}
+    pair = (labels[0], labels[1])
+    index = out["fsi_system"].values
+    fsi = index[:n]
+    r = {k: side_of(out, "r", pair, k).values[:n] for k in labels}
     quantiles = None
     if band:
-        samples = out["fsi"][n:].reshape(n, s)
+        samples = index[n:].reshape(n, s)
         quantiles = {k: np.quantile(samples, QUANTILES[k], axis=1) for k in ("p05", "p95")}
     label = input_label(req.input)
     name, sources = stability_figures().describe(resolved.sides(labels[:2]), _name(req))
@@ -230,7 +232,7 @@ def _sweep(req: ChartIn) -> dict[str, Any]:
 
 def _weapons(req: ChartIn) -> dict[str, Any]:
     from detente.analysis.elements import strategic_holdings
-    from detente.analysis.uncertainty import evaluate_batch
+    from detente.analysis.uncertainty import evaluate_batch, side_of
 
     resolved, sides, result, _ = page.evaluate_state(req.state.scenario)
     labels = resolved.labels[:2]
@@ -250,8 +252,8 @@ def _weapons(req: ChartIn) -> dict[str, Any]:
             values[path] = np.round(deployed * factor[lab])
             warheads[lab] += np.round(deployed * np.asarray(SCALES)) * h.mean_loading
     out = evaluate_batch(replace(resolved, inputs=tuple(inputs)), values, k * k)
-    fsi = out["fsi"].reshape(k, k)
-    r = {lab: out[f"r.{lab}"].reshape(k, k) for lab in labels}
+    fsi = out["fsi_system"].values.reshape(k, k)
+    r = {lab: side_of(out, "r", labels, lab).values.reshape(k, k) for lab in labels}
     current = {lab: float(warheads[lab][SCALES.index(1.0)]) for lab in labels}
     name, sources = stability_figures().describe(sides, _name(req))
     fig = stability_figures().weapons_figure(warheads, fsi, r, current, name, sources)

@@ -550,33 +550,25 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
         else:
             fw[_WV, s] = W_V - p * cap
             fw[_ISV, s] = inv_s
-    # dense pass: floored terms at the breakpoints, the best breakpoint
+    # dense pass: floored terms at the breakpoints, the best breakpoint; the damages first
+    # (calls to expm1), then D^α and the costs in a loop of plain arithmetic, whose square
+    # roots overlap
     floor = math.exp(_FLOOR / alpha)
     for s in range(n_pts):
         # an empty segment (padding, or beyond W_S): the same point again
         same = s > 0 and fw[_X, s] == fw[_X, s - 1] and fw[_KK, s] == fw[_KK, s - 1]
         if same and fw[_WV, s] == fw[_WV, s - 1] and fw[_ISV, s] == fw[_ISV, s - 1]:
-            fw[_POW_S, s], fw[_POW_V, s], fw[_DMG_S, s], fw[_DMG_V, s] = (
-                    fw[_POW_S, s - 1], fw[_POW_V, s - 1], fw[_DMG_S, s - 1], fw[_DMG_V, s - 1],
-                )  # fmt: skip
-            fw[_C_S, s], fw[_C_V, s], fw[_Z_S, s], fw[_Z_V, s] = (
-                fw[_C_S, s - 1],
-                fw[_C_V, s - 1],
-                fw[_Z_S, s - 1],
-                fw[_Z_V, s - 1],
-            )
+            fw[_DMG_S, s], fw[_DMG_V, s] = fw[_DMG_S, s - 1], fw[_DMG_V, s - 1]
+            fw[_Z_S, s], fw[_Z_V, s] = fw[_Z_S, s - 1], fw[_Z_V, s - 1]
             continue
-        ps, pv, ds, dv, zs, zv = _powers(
-            fw[_X, s], fw[_KK, s], W_S, fw[_WV, s], fw[_ISV, s], inv_v, alpha, floor
-        )
-        fw[_POW_S, s], fw[_POW_V, s], fw[_DMG_S, s], fw[_DMG_V, s], fw[_Z_S, s], fw[_Z_V, s] = (
-            ps,
-            pv,
-            ds,
-            dv,
-            zs,
-            zv,
-        )
+        z_s, z_v = _zs(fw[_X, s], fw[_KK, s], W_S, fw[_WV, s], fw[_ISV, s], inv_v, floor)
+        fw[_DMG_S, s] = 0.0 - math.expm1(z_s)
+        fw[_DMG_V, s] = 0.0 - math.expm1(z_v)
+        fw[_Z_S, s], fw[_Z_V, s] = z_s, z_v
+    for s in range(n_pts):
+        ps = _power(fw[_DMG_S, s], alpha)
+        pv = _power(fw[_DMG_V, s], alpha)
+        fw[_POW_S, s], fw[_POW_V, s] = ps, pv
         fw[_C_S, s] = _cost(ps, pv, k)
         fw[_C_V, s] = _cost(pv, ps, k)
     best = fw[_C_S, 0]

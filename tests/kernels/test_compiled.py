@@ -152,6 +152,22 @@ def test_a_row_alone_gives_the_same_bits_as_in_a_batch(rows, kmax, defended):
         np.testing.assert_array_equal(row_values(alone, 0), row_values(whole, i))
 
 
+def test_arrays_of_other_layouts_give_the_same_bits():
+    """Read-only, strided and integer arrays are refused by the kernel's one compiled
+    version (numba raises, nothing is compiled) and fitted first: the same numbers."""
+    args, kwargs = batch(random_rows(11, 30))
+    a = args[0]._replace(n=np.round(args[0].n))  # whole counts, to be given as integers
+    args[0] = a
+    want = ks.stability_index(*args, backend="compiled", **kwargs)
+    frozen = a.n.copy()
+    frozen.flags.writeable = False
+    strided = np.repeat(a.m, 2, axis=1)[:, ::2]
+    counts = a.n.astype(np.int64)
+    for side in (a._replace(n=frozen), a._replace(m=strided), a._replace(n=counts)):
+        got = ks.stability_index(side, *args[1:], backend="compiled", **kwargs)
+        np.testing.assert_array_equal(row_values(got, slice(None)), row_values(want, slice(None)))
+
+
 def test_the_benchmarks_inputs_take_the_compiled_path(monkeypatch):
     """No silent fall-back to numpy for the inputs of benchmarks/fsi_throughput.py: plain,
     defended, by weapon type and with launch under attack per row."""
@@ -209,6 +225,10 @@ def test_check_cases_and_broadcast_inputs():
         (dict(n_A=[[100, np.inf]]), "n_A must be finite"),
         (dict(alert_A=[[0, 1.5]]), "alert_A must be finite and in"),
         (dict(de_AB=[[0.8, np.nan]]), "de_AB must be finite"),
+        # arrays as they are go to the kernel, which checks their shapes
+        (dict(m_A=np.array([[10.0, 10.0, 10.0]])), "m_A has shape"),
+        (dict(w80_A=np.array([500.0, 500.0])), "w80_A has shape"),
+        (dict(de_AB=np.full((1, 3, 2), 0.8)), "de_AB has shape"),
         (dict(de_BA=[[0.8, 0.8, 0.8]]), "de_BA has shape"),
         (dict(fixed_B=[[1, 0]]), "fixed_B must be boolean"),
         (dict(defense_A=Defense(10.0, None)), "defense_A.p_kill must be finite"),

@@ -45,6 +45,9 @@ EXTRA = 5
 # Error code of :func:`stability_rows` (0: none): the caller then uses the numpy path,
 # whose validators name the argument.
 BAD_VALUE = 1
+# Error code of :func:`stability_rows`: arrays whose shapes do not broadcast to the batch
+# (the caller then fits them, or uses the numpy path).
+BAD_SHAPE = 2
 # Rows of the scratch arrays of one thread (:func:`_workspace`): segments, breakpoints and
 # their terms, and the greedy spend by weapon type (float); sort keys and the spend's
 # levels (int64).
@@ -799,6 +802,37 @@ def _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, opts, 
 
 
 @njit(**_INLINE)
+def _fits(a, b, e):
+    """A compact (b, e) array: each axis of ``a`` is 1 or the full length."""
+    return (a.shape[0] == 1 or a.shape[0] == b) and (a.shape[1] == 1 or a.shape[1] == e)
+
+
+@njit(**_INLINE)
+def _fits_de(de, b, t, e, het):
+    """A compact DE of shape (b, t, e) by weapon type (``het``), else (b, 1, e)."""
+    rows = de.shape[0] == 1 or de.shape[0] == b
+    types = de.shape[1] == 1 or (het and de.shape[1] == t)
+    return rows and types and (de.shape[2] == 1 or de.shape[2] == e)
+
+
+@njit(**_NO_NRT)
+def _shapes_ok(nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB, deBA, hetAB, hetBA, opts,
+               stop, out):  # fmt: skip
+    """The arrays are compact arrays of one batch, as :mod:`~detente.kernels.compiled`
+    fits them: n of each side (b, E) with b > 0 rows, the rest of a side (b, E) with axes
+    of length 1 allowed, w80 (b,) or (1,), DE (b, E_S, E_V) or (b, 1, E_V) likewise, and
+    the options and ``out`` long enough for rows up to ``stop``."""
+    b, e_a, e_b = nA.shape[0], nA.shape[1], nB.shape[1]
+    ok = b > 0 and nB.shape[0] == b and stop <= b and out.shape[1] >= stop
+    ok = ok and _fits(mA, b, e_a) and _fits(fA, b, e_a) and _fits(aA, b, e_a)
+    ok = ok and _fits(mB, b, e_b) and _fits(fB, b, e_b) and _fits(aB, b, e_b)
+    ok = ok and (w80A.shape[0] == 1 or w80A.shape[0] == b)
+    ok = ok and (w80B.shape[0] == 1 or w80B.shape[0] == b)
+    ok = ok and _fits_de(deAB, b, e_a, e_b, hetAB) and _fits_de(deBA, b, e_b, e_a, hetBA)
+    return ok and (opts.shape[1] == 1 or opts.shape[1] == b)
+
+
+@njit(**_INLINE)
 def _defence(opts, step, i, side):
     """(P, ⌊I/s⌋) of one side's defence (options from row ``side``) in row ``i`` (eqs. D1,
     D2), (0, 0) where it cannot work."""
@@ -859,10 +893,15 @@ def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB
     (:func:`~detente.kernels.stability.first_strike`, A the striker), into ``out[:12]``.
     ``work`` is the calling thread's scratch array (:func:`work_size` floats at least).
 
-    Returns :data:`BAD_VALUE` (and computes nothing) if an input of these rows is out of
-    range, else 0. Compiled without reference counting: it allocates nothing, and its
-    arrays are the caller's, alive for the call (so a call unboxes them without owners).
+    Returns :data:`BAD_SHAPE` if the arrays' shapes do not fit the batch (see
+    :func:`_shapes_ok`), :data:`BAD_VALUE` if an input of these rows is out of range (and
+    computes nothing in either case), else 0. Compiled without reference counting: it
+    allocates nothing, and its arrays are the caller's, alive for the call (so a call
+    unboxes them without owners).
     """
+    if not _shapes_ok(nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB, deBA, hetAB, hetBA,
+                      opts, stop, out):  # fmt: skip
+        return BAD_SHAPE
     if not _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, opts, step):
         return BAD_VALUE
     e_max = max(nA.shape[1], nB.shape[1])

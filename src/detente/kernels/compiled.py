@@ -118,6 +118,9 @@ def load(note=sys.stderr, wait=True):
                 if not _cached(kernel):
                     _compile(rows, note)
         _warm(rows)
+        # one version (the array types _inputs makes): other types raise a TypeError
+        # instead of compiling another for a minute (_solve then fits them)
+        kernel.disable_compile()
         _rows = rows
     return _rows
 
@@ -372,21 +375,81 @@ def _solve(args, values, kmax, threads, both):
     """The kernel's output (2·12 + 5 arrays of shape (B,)) for the arguments of
     ``stability_index`` (``both``) or the A-strikes-B half of it (first_strike's, renamed);
     None where the inputs are not of the shapes this path reads or a value is out of range
-    (the numpy path then names the argument in its error, or computes the odd shapes)."""
+    (the numpy path then names the argument in its error, or computes the odd shapes).
+
+    Arrays of the kernel's dtypes go to it as they are: numba's dispatch checks their
+    layout (a TypeError where it differs: compiling more versions is turned off) and the
+    kernel their shapes (:data:`~detente.kernels._stability_rows.BAD_SHAPE`); where either
+    refuses them, they are fitted first (:func:`_inputs`), as other inputs are.
+    """
+    rows = _rows if _rows is not None else load()
+    ready = _ready(args)
+    if ready is not None and (threads <= 1 or ready[0].shape[0] < _PARALLEL_ROWS):
+        try:
+            inputs = (*ready, *_options(values, ready[0].shape[:1]))
+            out = _call(rows, inputs, kmax, threads, both)
+        except (_UnfitError, TypeError, ValueError):  # (TypeError: numba's, other types)
+            out = _REFIT
+        if out is not _REFIT:
+            return out
     try:
         inputs = _inputs(args, values)
     except (_UnfitError, TypeError, ValueError):  # (TypeError, ValueError: not numbers)
         return None
+    out = _call(rows, inputs, kmax, threads, both)
+    return None if out is _REFIT else out
+
+
+_REFIT = object()  # what _call returns where the kernel found shapes it cannot read
+
+
+def _call(rows, inputs, kmax, threads, both):
+    """The kernel on ``inputs`` (see :func:`_inputs`): its output rows as a tuple, None
+    where a value is out of range, :data:`_REFIT` where a shape does not fit."""
     batch = inputs[0].shape[0]
     e_max = max(inputs[0].shape[1], inputs[4].shape[1])
-    rows = _rows if _rows is not None else load()
     out = np.empty((_BOTH if both else rows.FIELDS, batch))
     if threads <= 1 or batch < _PARALLEL_ROWS:
         work = _scratch(rows, e_max, kmax)
         bad = rows.stability_rows(0, batch, *inputs, kmax, both, work, out)
     else:
         bad = _run(rows, batch, threads, e_max, kmax, (*inputs, kmax, both), out)
+    if bad == rows.BAD_SHAPE:
+        return _REFIT
     return None if bad else tuple(out)
+
+
+def _ready(args):
+    """The kernel's arrays as they are given, with the flags for DE by weapon type, where
+    all twelve are arrays of its dtypes and DE is 2-d or 3-d (else None)."""
+    n_a, m_a, f_a, al_a, n_b, m_b, f_b, al_b, w80_a, w80_b, de_ab, de_ba = args
+    nd, f8 = np.ndarray, _F8
+    if not (
+        type(n_a) is nd and type(m_a) is nd and type(f_a) is nd and type(al_a) is nd
+        and type(n_b) is nd and type(m_b) is nd and type(f_b) is nd and type(al_b) is nd
+        and type(w80_a) is nd and type(w80_b) is nd and type(de_ab) is nd
+        and type(de_ba) is nd
+    ):  # fmt: skip
+        return None
+    if not (
+        n_a.dtype is f8 and m_a.dtype is f8 and f_a.dtype is _B1 and al_a.dtype is f8
+        and n_b.dtype is f8 and m_b.dtype is f8 and f_b.dtype is _B1 and al_b.dtype is f8
+        and w80_a.dtype is f8 and w80_b.dtype is f8 and de_ab.dtype is f8
+        and de_ba.dtype is f8
+    ):  # fmt: skip
+        return None
+    if n_a.ndim != 2 or n_b.ndim != 2:
+        return None
+    het_ab, het_ba = de_ab.ndim == 3, de_ba.ndim == 3
+    if not het_ab:
+        if de_ab.ndim != 2:
+            return None
+        de_ab = de_ab[:, None, :]
+    if not het_ba:
+        if de_ba.ndim != 2:
+            return None
+        de_ba = de_ba[:, None, :]
+    return n_a, m_a, f_a, al_a, n_b, m_b, f_b, al_b, w80_a, w80_b, de_ab, de_ba, het_ab, het_ba
 
 
 _BOTH = 29  # rows of the kernel's output for both directions: 2·FIELDS + EXTRA

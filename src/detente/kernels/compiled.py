@@ -498,4 +498,7 @@ def first_strike(args, values, kmax, threads):
     ``args`` are the eleven positional arguments of ``first_strike``; ``values`` as for
     :func:`stability` with lua_A False, lua_B ``lua``, A's defence S's and B's V's.
     """
-    return _solve((*args, 0.0), values, kmax, threads, False)
+    return _solve((*args, _NO_DE), values, kmax, threads, False)
+
+
+_NO_DE = np.zeros((1, 1))  # B's DE where only A strikes (read by the range check only)

@@ -109,10 +109,13 @@ class StabilityCases:
         the analysis layer's :func:`~detente.analysis.stability.index_dataset`, its sides
         named by ``labels`` and the varied constants as ``case`` coordinates; ``sides`` name
         the forces in figures."""
-        from detente.analysis.stability import index_dataset, side_values
+        from detente.analysis.stability import index_dataset, side_values, variable
 
         dataset = index_dataset(side_values(si), [labels] * si.fsi.size).drop_vars("label")
-        coords = {"side": list(labels), **{k: ("case", v) for k, v in cases.items()}}
+        coords = {
+            "side": variable(("side",), np.array(labels)),
+            **{k: variable(("case",), v) for k, v in cases.items()},
+        }
         return cls(dataset.assign_coords(coords), sides)
 
     @property

@@ -144,6 +144,27 @@ def test_parse_lists_what_the_page_leaves_out(client):
     assert out["scenario"]["samples"] == 100  # the page state is the whole scenario
     defense = out["scenario"]["parties"][0]["defense"]
     assert {"interceptors": 44, "p_kill": 0.5}.items() <= defense.items()
+    assert out["notes"] == [
+        "party 3, China (cn-2025)",
+        "the whole scenario: detente assess the file",
+    ]
+
+
+def test_a_preset_the_page_shows_in_part_says_so_in_words(client):
+    presets = {p["name"]: p["partial"] for p in client.get("/api/presets").json()}
+    assert presets["china-1000"] and presets["upload-race"]
+    assert not presets["new-start-expiry"] and not presets["golden-dome"]
+    china = client.get("/api/presets/china-1000").json()
+    assert china["notes"][0] == "party 3, China (cn-2025)"
+    assert (
+        "the uncertain input China, JL-3 on Type 094 Jin: alert fraction, day-to-day"
+        in (china["notes"])
+    )
+    assert china["notes"][-1] == "the whole scenario: detente assess examples/china-1000.yaml"
+    race = client.get("/api/presets/upload-race").json()
+    assert race["ignored"] == []  # the page holds the upload plan, and says it does not draw it
+    assert race["notes"][0].startswith("the upload timeline")
+    assert client.get("/api/presets/new-start-expiry").json()["notes"] == []
 
 
 @pytest.mark.parametrize(

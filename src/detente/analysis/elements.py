@@ -18,14 +18,15 @@ missing yield has no default and is an error.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from detente.errors import InputError
-from detente.model import parameters
-from detente.model.catalog import system_table
-from detente.model.force import Force, Posture, System, needed
-from detente.model.notional import NotionalForce
+
+if TYPE_CHECKING:  # the data model is imported where used: Elements alone needs none of it
+    from detente.model.force import Force, Posture, System
+    from detente.model.notional import NotionalForce
 
 STRATEGIC_CATEGORIES = frozenset({"icbm", "slbm", "heavy_bomber"})
 #: Leg of the triad for each strategic category.
@@ -90,6 +91,8 @@ def _arrays(rows: list[tuple]) -> dict[str, np.ndarray]:
 
 def strategic_holdings(force: Force) -> list[tuple[int, System]]:
     """Indices and systems of the holdings that enter the strategic exchange."""
+    from detente.model.catalog import system_table
+
     table = system_table(force)
     return [
         (i, table[h.system])
@@ -111,6 +114,8 @@ def elements_from_force(force: Force, posture: Posture = "day_to_day") -> Elemen
     >>> e.legs
     ('ICBM', 'SLBM', 'bomber', 'bomber')
     """
+    from detente.model.force import needed
+
     force.require_holdings("the exchange and stability models")
     rows, names, legs, systems = [], [], [], []
     model = "the strategic exchange"
@@ -155,6 +160,8 @@ def interceptors_of(force: Force) -> float:
     >>> interceptors_of(load_force("us-2025"))
     44.0
     """
+    from detente.model.catalog import system_table
+
     table = system_table(force)
     return float(
         sum(
@@ -211,6 +218,10 @@ def element_warheads(
     >>> w.names, w.yield_kt, w.cep_m, w.reliability
     (('W78/Mk12A', 'W87/Mk21'), (335.0, 300.0), (200.0, 200.0), (0.8, 0.8))
     """
+    from detente.model import parameters
+    from detente.model.catalog import system_table
+    from detente.model.force import Force
+
     if not isinstance(force, Force):  # notional: no weapon data
         return [None] * len(elements)
     table = system_table(force)
@@ -263,6 +274,10 @@ def element_hardness(
     >>> element_hardness(force, elements_from_force(force))[0].tolist()
     [2000.0, 10.0, 10.0, 10.0]
     """
+    from detente.model import parameters
+    from detente.model.catalog import system_table
+    from detente.model.force import Force
+
     silo = float(parameters.default("weapons", "silo_hardness_psi"))
     soft = float(parameters.default("weapons", "soft_target_psi"))
     table = system_table(force) if isinstance(force, Force) else {}

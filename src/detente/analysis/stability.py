@@ -7,7 +7,7 @@ curves and surviving / arriving warheads by element and leg.
 Two extensions of the calculus are switchable here (models.md §2, "Beyond the report"):
 DE by weapon type (``StabilityParams(weapons="data")``: each holding's warheads against each
 target class, from the systems catalogue; see :func:`weapon_de`) and missile defence (the
-model's :class:`~detente.model.scenario.Defense` on a :class:`Side`: a scenario's ``defense``
+model's :class:`~detente.model.defense.Defense` on a :class:`Side`: a scenario's ``defense``
 block, :func:`make_defense`, or a force's interceptor holdings with
 :func:`defense_from_force`). :func:`kernel_defense` is the one place where it becomes the
 kernel's :class:`~detente.kernels.defense.Defense`.
@@ -37,32 +37,35 @@ from detente.kernels import defense as kd
 from detente.kernels.effects import damage_expectancy, equivalent_megatons
 from detente.kernels.exchange import Forces, striker_weapons
 from detente.kernels.stability import LN5, StabilityIndex, drawdown_curve, stability_index
-from detente.model import parameters
-from detente.model.catalog import (
-    FORCES_DIR,
-    force_from_document,
-    force_path,
-    load_force,
-    system_table,
-)
-from detente.model.force import Force, Posture, needed
-from detente.model.limits import MAX_W80, check_range
-from detente.model.notional import NotionalForce
-from detente.model.parameters import StabilityParams
-from detente.model.scenario import Defense
-from detente.model.yamlio import load_yaml, validate
 
+# The data model (pydantic) is imported where used: evaluating sides already built (the
+# one-off answer of detente.cli.quick, from prepared inputs) needs none of it.
 if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
     import xarray as xr
 
+    from detente.model.defense import Defense
+    from detente.model.force import Force, Posture
+    from detente.model.notional import NotionalForce
+    from detente.model.parameters import StabilityParams
+
 
 DEFENSE_FIGURES = ("p_kill", "shots_per_rv", "availability")
 
 
+def __getattr__(name: str) -> Any:
+    """:class:`~detente.model.parameters.StabilityParams`, imported from here by many callers,
+    loaded on first use."""
+    if name == "StabilityParams":
+        from detente.model.parameters import StabilityParams
+
+        return StabilityParams
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def make_defense(interceptors: float, *, note: str = "", **given: Any) -> Defense:
-    """A :class:`~detente.model.scenario.Defense` of ``interceptors`` and the ``given``
+    """A :class:`~detente.model.defense.Defense` of ``interceptors`` and the ``given``
     figures (``p_kill``, ``shots_per_rv``, ``availability``; omitted ones take the assumptions
     of ``data/parameters.yaml``, group ``defense``); ``note`` says where the count comes from.
 
@@ -79,6 +82,8 @@ def make_defense(interceptors: float, *, note: str = "", **given: Any) -> Defens
     """
     from pydantic import ValidationError
 
+    from detente.model.defense import Defense
+
     count = {"value": interceptors, "note": note} if note else interceptors
     try:
         return Defense(interceptors=count, **given)
@@ -89,7 +94,7 @@ def make_defense(interceptors: float, *, note: str = "", **given: Any) -> Defens
         raise InputError(f"must be {rule}, got {value}", field=f"defense.{name}") from None
 
 
-#: What each figure of a defence must be (the bounds of :class:`~detente.model.scenario.Defense`).
+#: What each figure of a defence must be (the bounds of :class:`~detente.model.defense.Defense`).
 _DEFENSE_RULES = {
     "interceptors": "finite and >= 0",
     "p_kill": "finite and in [0, 1]",
@@ -132,6 +137,8 @@ def defense_note(defense: Defense) -> str:
     >>> defense_note(make_defense(400, p_kill=0.7, note="given on the command line"))
     'given on the command line; shots_per_rv, availability assumed (data/parameters.yaml)'
     """
+    from detente.model import parameters
+
     own = defense.provenance.get("interceptors")
     note = own.note if own is not None and own.note else "given"
     assumed = [
@@ -191,7 +198,7 @@ class Side:
         Where ``w80`` comes from.
     force : Force or NotionalForce
     defense : Defense or None
-        This side's missile defence (:class:`~detente.model.scenario.Defense`; none by
+        This side's missile defence (:class:`~detente.model.defense.Defense`; none by
         default).
     """
 
@@ -228,6 +235,8 @@ def mean_warhead_emt(force: Force) -> float | None:
     0.3412
     """
     from detente.analysis.elements import strategic_holdings
+    from detente.model.catalog import system_table
+    from detente.model.force import needed
 
     table = system_table(force)
     total = weight = 0.0
@@ -247,6 +256,8 @@ def default_w80(attacker: Force) -> tuple[float, str]:
     w80 = assured-destruction EMT / mean EMT per arriving warhead of the attacker
     (``data/parameters.yaml``, ``value_damage.assured_destruction_emt``: an assumption).
     """
+    from detente.model import parameters
+
     emt = parameters.default("value_damage", "assured_destruction_emt")
     per_warhead = mean_warhead_emt(attacker)
     if per_warhead is None:
@@ -264,6 +275,10 @@ def default_w80(attacker: Force) -> tuple[float, str]:
 
 def load_side_force(name_or_path: str | Path) -> Force | NotionalForce:
     """A bundled force, a force file, or a notional force file (one with ``elements``)."""
+    from detente.model.catalog import FORCES_DIR, force_from_document, force_path, load_force
+    from detente.model.notional import NotionalForce
+    from detente.model.yamlio import load_yaml, validate
+
     path = force_path(name_or_path)
     if path.parent.resolve() == FORCES_DIR.resolve():
         return load_force(path)  # bundled: cached, never notional
@@ -280,6 +295,7 @@ def force_labels(forces: Sequence[Force | NotionalForce], what: str = "sides") -
 
     Examples
     --------
+    >>> from detente.model.catalog import load_force
     >>> force_labels([load_force("us-2025"), load_force("us-2020-09-01")])
     ['us-2025', 'us-2020-09-01']
     """
@@ -315,9 +331,13 @@ def make_sides(
 
     ``posture``, ``lua`` and ``w80`` may be given per label (party, or force name when two
     forces share a party); ``defense`` gives a side's
-    :class:`~detente.model.scenario.Defense` by label (none by default, whatever interceptors
+    :class:`~detente.model.defense.Defense` by label (none by default, whatever interceptors
     the force holds: see :func:`defense_from_force`).
     """
+    from detente.model.force import Force
+    from detente.model.limits import MAX_W80, check_range
+    from detente.model.notional import NotionalForce
+
     labels = force_labels(forces)
     sides = []
     for i, (label, force) in enumerate(zip(labels, forces, strict=True)):
@@ -367,10 +387,13 @@ def weapon_de(
     silo holdings (2,000 psi assumed), then its seven survivable ones (soft):
 
     >>> from detente.model.catalog import load_force
+    >>> from detente.model.parameters import StabilityParams
     >>> us, ru = make_sides([load_force("us-2025"), load_force("ru-2025")])
     >>> weapon_de(us, ru, StabilityParams())[0][0].round(4).tolist()
     [0.527, 0.527, 0.527, 0.527, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8]
     """
+    from detente.model import parameters
+
     warheads = element_warheads(striker.force, striker.elements)
     psi, assumed = element_hardness(victim.force, victim.elements)
     rows, notes = [], []
@@ -554,6 +577,15 @@ def side_values(si: StabilityIndex) -> dict[str, np.ndarray]:
     return out
 
 
+def variable(dims: tuple[str, ...], data: Any, attrs: dict | None = None) -> xr.Variable:
+    """An :class:`xarray.Variable` of numpy ``data`` over ``dims``, made without xarray's search
+    for other array types: that search imports ``dask.array`` wherever dask is installed
+    (seconds once per process, paid by every sweep and the first result over cases)."""
+    import xarray as xr
+
+    return xr.Variable(dims, np.asarray(data), attrs, fastpath=True)
+
+
 def index_dataset(
     values: Mapping[str, np.ndarray],
     labels: Sequence[tuple[str, str]],
@@ -575,13 +607,16 @@ def index_dataset(
     dims = {"fsi": lead, "killed": (*lead, "side", "element")}
     described = {**SIDE_VARIABLES, "fsi": FSI_DESCRIPTION, "killed": KILLED_DESCRIPTION}
     data = {
-        k: (dims.get(k, (*lead, "side")), v, {"description": described[k]})
+        k: variable(dims.get(k, (*lead, "side")), v, {"description": described[k]})
         for k, v in values.items()
     }
     label = np.array([list(pair) for pair in labels], dtype=object).reshape(-1, 2)
-    coords: dict[str, Any] = {"side": ["A", "B"], "label": ((lead[-1], "side"), label)}
+    coords: dict[str, Any] = {
+        "side": variable(("side",), np.array(["A", "B"])),
+        "label": variable((lead[-1], "side"), label),
+    }
     if pairs is not None:
-        coords["pair"] = list(pairs)
+        coords["pair"] = variable(("pair",), np.array(list(pairs)))
     return xr.Dataset(data, coords=coords)
 
 
@@ -598,6 +633,7 @@ def flatten(
     Examples
     --------
     >>> from detente.model.catalog import load_force
+    >>> from detente.model.parameters import StabilityParams
     >>> sides = make_sides([load_force("us-2025"), load_force("ru-2025")])
     >>> out = flatten(evaluate_rows([sides], StabilityParams()), ("US", "RU"), "US-RU")
     >>> sorted(out)[:4]
@@ -683,6 +719,7 @@ def evaluate_rows(
     Both sides' launch under attack as four rows of one call:
 
     >>> from detente.model.catalog import load_force
+    >>> from detente.model.parameters import StabilityParams
     >>> sides = make_sides([load_force("us-2025"), load_force("ru-2025")])
     >>> rows = [[replace(sides[0], lua=a), replace(sides[1], lua=b)]
     ...         for a in (False, True) for b in (False, True)]
@@ -703,7 +740,7 @@ def row_values(
 
 def _evaluate_rows(pairs, params):
     """:func:`row_values` and, by weapon type, each pair's DE matrices and notes."""
-    rows = [params] * len(pairs) if isinstance(params, StabilityParams) else list(params)
+    rows = list(params) if isinstance(params, Sequence) else [params] * len(pairs)
     if len({(p.weapons, *sorted(p.kernel_kwargs().items())) for p in rows}) > 1:
         raise InputError("batched rows must share every constant but de")
     a_sides, b_sides = [p[0] for p in pairs], [p[1] for p in pairs]
@@ -760,7 +797,10 @@ def evaluate(sides: list[Side], params: StabilityParams | None = None) -> Stabil
     """
     if len(sides) != 2:
         raise InputError(f"stability needs exactly two sides, got {len(sides)}")
-    params = params or StabilityParams()
+    if params is None:
+        from detente.model.parameters import StabilityParams
+
+        params = StabilityParams()
     a, b = sides
     values, typed = _evaluate_rows([sides], params)
     de = {a.label: params.de, b.label: params.de}

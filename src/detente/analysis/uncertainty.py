@@ -256,7 +256,7 @@ def flat_outputs(ds: xr.Dataset) -> dict[str, np.ndarray]:
     >>> list(flat_outputs(evaluate_batch(r, {}, 1))) == output_names(r)
     True
     """
-    from detente.analysis.stability import flatten
+    from detente.analysis.stability import SIDE_VARIABLES, flatten
 
     multi = "fsi_product" in ds
     out = {"fsi": ds["fsi_system"].values}
@@ -265,7 +265,9 @@ def flat_outputs(ds: xr.Dataset) -> dict[str, np.ndarray]:
     for k, pair in enumerate(ds["pair"].values.tolist()):
         labels = tuple(ds["label"].values[k])
         tag = pair if multi else ""
-        flat = flatten(ds.isel(pair=k), labels, tag)
+        # numpy slices, not ds.isel: xarray's indexing imports dask.array where dask is
+        # installed (see detente.analysis.stability.variable)
+        flat = flatten({v: ds[v].values[:, k] for v in ("fsi", *SIDE_VARIABLES)}, labels, tag)
         if multi:
             out[f"fsi.{tag}"] = flat[f"fsi.{tag}"]
         mid = f"{tag}." if tag else ""
@@ -497,7 +499,7 @@ def evaluate_batch(
         :func:`output_names` (JSON and DuckDB); :func:`side_of` one side's variable.
     """
     from detente.analysis.elements import elements_from_force
-    from detente.analysis.stability import SIDE_VARIABLES, index_dataset
+    from detente.analysis.stability import SIDE_VARIABLES, index_dataset, variable
     from detente.model.force import POSTURES
 
     inputs = tuple(x for x in resolved.inputs if x.path in values)
@@ -528,7 +530,7 @@ def evaluate_batch(
             progress(rows.stop, size)
     ds = index_dataset(out, pairs, ["-".join(p) for p in pairs])
     for k, v in system.items():
-        ds[k] = ("case", v, {"description": SYSTEM_VARIABLES[k]})
+        ds[k] = variable(("case",), v, {"description": SYSTEM_VARIABLES[k]})
     return ds
 
 

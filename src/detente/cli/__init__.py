@@ -3,6 +3,11 @@
 Each topic lives in its own module that exposes ``register(app)``; this module only assembles
 them and turns :class:`detente.errors.DetenteError` into one line on stderr and exit status 2.
 
+A plain ``detente stability A B`` of two bundled forces is answered first by the light start
+(:mod:`detente.cli.quick`: no typer, rich or pydantic, from prepared inputs), in less than
+twice the time of ``python -c "import numpy"`` (``docs/cli.md``); anything it does not answer
+goes to typer.
+
 Topics are registered lazily: ``detente stability ...`` imports the stability topic alone
 (its analysis, numpy, pydantic), not the web layer, sweeps or reports, so a one-off answer
 starts quickly. Help, an unknown command and ``detente.cli.app`` register every topic.
@@ -10,26 +15,36 @@ starts quickly. Help, an unknown command and ``detente.cli.app`` register every 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 from collections.abc import Iterable
-
-import typer
+from typing import TYPE_CHECKING
 
 from detente.errors import DetenteError, printable
 
-_app = typer.Typer(
-    name="detente",
-    help="An open workbench for nuclear arms-control and strategic-stability analysis.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+if TYPE_CHECKING:
+    import typer
 
 
-@_app.callback()
 def _root() -> None:
     """An open workbench for nuclear arms-control and strategic-stability analysis."""
+
+
+@functools.cache
+def _typer_app() -> typer.Typer:
+    """The typer app, without topics (typer is imported here: the light start needs none)."""
+    import typer
+
+    app = typer.Typer(
+        name="detente",
+        help="An open workbench for nuclear arms-control and strategic-stability analysis.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(_root)
+    return app
 
 
 # Topic modules, each with a ``register(app)`` function. Add one line per new topic.
@@ -56,13 +71,19 @@ COMMANDS: dict[str, str] = {
 _registered: set[str] = set()
 
 
+def _app() -> None:
+    """Run the typer app on ``sys.argv``."""
+    _typer_app()()
+
+
 def _register(topics: Iterable[str]) -> typer.Typer:
     """Register ``topics`` (once each) on the app and return it."""
+    app = _typer_app()
     for topic in topics:
         if topic not in _registered:
-            importlib.import_module(f"detente.cli.{topic}").register(_app)
+            importlib.import_module(f"detente.cli.{topic}").register(app)
             _registered.add(topic)
-    return _app
+    return app
 
 
 def _topics_for(args: list[str]) -> Iterable[str]:
@@ -99,6 +120,11 @@ def main() -> None:
     if debug:
         sys.argv = [a for a in sys.argv if a != "--debug"]
     try:
+        if sys.argv[1:2] == ["stability"]:
+            from detente.cli import quick
+
+            if quick.answer(sys.argv[1:]):
+                return
         _register(_topics_for(sys.argv[1:]))
         _app()
     except DetenteError as exc:

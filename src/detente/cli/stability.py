@@ -1,4 +1,9 @@
-"""``detente stability A B``: the Kent–Thaler first-strike stability of two forces."""
+"""``detente stability A B``: the Kent–Thaler first-strike stability of two forces.
+
+Its plain form (two bundled forces, ``--de``, ``--kmax``, ``--posture``, ``--lua``,
+``--format``) is usually answered by the light start (:mod:`detente.cli.quick`) before this
+command is built; both print with :mod:`detente.cli.stability_text`.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +12,26 @@ from dataclasses import replace
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
-from detente import jsonio
 from detente.analysis.stability import (
     DEFENSE_FIGURES,
     StabilityParams,
-    StabilityResult,
     defense_from_force,
     evaluate,
     load_side_force,
     make_defense,
     make_sides,
 )
+from detente.cli.stability_text import DEFAULTS, FORMATS, emit, render
 from detente.errors import InputError
 from detente.model import parameters
-from detente.model.force import Force
+from detente.model.defense import Defense
+from detente.model.force import POSTURES, Force
 from detente.model.notional import NotionalForce
-from detente.model.scenario import Defense
 
-
-class Format(enum.StrEnum):
-    """Output formats of ``detente stability``."""
-
-    table = "table"
-    json = "json"
+#: Output formats of ``detente stability``.
+Format = enum.StrEnum("Format", {name: name for name in FORMATS})
 
 
 class WeaponsChoice(enum.StrEnum):
@@ -42,11 +41,8 @@ class WeaponsChoice(enum.StrEnum):
     data = "data"
 
 
-class PostureChoice(enum.StrEnum):
-    """Posture of real forces."""
-
-    day_to_day = "day_to_day"
-    generated = "generated"
+#: Posture of real forces.
+PostureChoice = enum.StrEnum("PostureChoice", {name: name for name in POSTURES})
 
 
 def calculus(de: float | None, kmax: int | None, **more: Any) -> StabilityParams:
@@ -91,53 +87,23 @@ def parse_defense(text: str, force: Force | NotionalForce, option: str) -> Defen
         raise InputError(exc.message, field=f"{option} ({exc.field})") from None
 
 
-def print_result(result: StabilityResult, console: Console) -> None:
-    """A rich table of costs and ratios per side, and the index."""
-    a, b = result.labels
-    table = Table(title=f"First-strike stability, {a} vs {b}")
-    for col in ("side", "C1 strike first", "C2 struck first", "r", "r uncapped", "x*", "w80"):
-        table.add_column(col, justify="right" if col != "side" else "left")
-    for side in result.sides:
-        k = side.label
-        table.add_row(
-            k,
-            f"{result.C1[k]:.4f}",
-            f"{result.C2[k]:.4f}",
-            f"{result.r[k]:.4f}",
-            f"{result.r_uncapped[k]:.4f}",
-            f"{result.x_star[k]:.1f}",
-            f"{side.w80:.1f}",
-        )
-    console.print(table)
-    console.print(f"FSI = {result.fsi:.4f}  (1 = no side gains by striking first)")
-    for side in result.sides:
-        console.print(f"[dim]w80 {side.label}: {side.w80_note}[/dim]")
-    for label, d in result.defense.items():
-        console.print(
-            f"[dim]defence {label}: {d['interceptors']:g} interceptors, P = "
-            f"{d['intercept_probability']:.3f} per engaged RV, at most {d['capacity']:g} RVs; "
-            f"{d['first_strike_through']:.1%} of a first strike on {label} gets through, "
-            f"{d['retaliation_arriving']:.1f} of {d['retaliation_surviving']:.1f} retaliating "
-            f"warheads arrive after {label} strikes first ({d['note']})[/dim]"
-        )
-    for label, w in result.weapons.items():
-        console.print(
-            f"[dim]DE by weapon type of {label}: {len(w['assumed'])} assumed figures "
-            "(--format json lists them)[/dim]"
-        )
-
-
 def stability_command(
     a: str = typer.Argument(help="Side A: bundled force name or force / notional YAML path."),
     b: str = typer.Argument(help="Side B: bundled force name or force / notional YAML path."),
-    de: float = typer.Option(None, "--de", help=parameters.option_help("de")),
-    kmax: int = typer.Option(None, "--kmax", help=parameters.option_help("kmax")),
-    lua: bool = typer.Option(False, "--lua", help="Both sides launch their silos under attack."),
-    posture: PostureChoice = typer.Option(
-        PostureChoice.day_to_day, "--posture", help="Posture of real forces."
+    de: float = typer.Option(None, "--de", help=escape(parameters.option_help("de"))),
+    kmax: int = typer.Option(None, "--kmax", help=escape(parameters.option_help("kmax"))),
+    lua: bool = typer.Option(
+        DEFAULTS["lua"], "--lua", help="Both sides launch their silos under attack."
     ),
-    w80_a: float = typer.Option(None, "--w80-a", min=1e-9, help="Override A's w80 [warheads]."),
-    w80_b: float = typer.Option(None, "--w80-b", min=1e-9, help="Override B's w80 [warheads]."),
+    posture: PostureChoice = typer.Option(
+        PostureChoice(DEFAULTS["posture"]), "--posture", help="Posture of real forces."
+    ),
+    w80_a: float = typer.Option(
+        None, "--w80-a", min=1e-9, help=escape("Override A's w80 [warheads].")
+    ),
+    w80_b: float = typer.Option(
+        None, "--w80-b", min=1e-9, help=escape("Override B's w80 [warheads].")
+    ),
     weapons: WeaponsChoice = typer.Option(
         WeaponsChoice.uniform,
         "--weapons",
@@ -147,13 +113,15 @@ def stability_command(
     defense_a: str = typer.Option(
         None,
         "--defense-a",
-        help="A's missile defence: I[,p_kill[,shots_per_rv[,availability]]], I a number of "
-        "interceptors or 'holdings'; omitted figures are assumptions (data/parameters.yaml).",
+        help=escape(
+            "A's missile defence: I[,p_kill[,shots_per_rv[,availability]]], I a number of "
+            "interceptors or 'holdings'; omitted figures are assumptions (data/parameters.yaml)."
+        ),
     ),
     defense_b: str = typer.Option(
         None, "--defense-b", help="B's missile defence (as --defense-a)."
     ),
-    format: Format = typer.Option(Format.table, "--format", "-f"),
+    format: Format = typer.Option(Format(DEFAULTS["format"]), "--format", "-f"),
 ) -> None:
     """Could either side gain by striking first? Costs C1, C2, ratios r and the index FSI."""
     params = calculus(de, kmax, weapons=weapons.value)
@@ -165,11 +133,7 @@ def stability_command(
     for i, (text, option) in enumerate(options):
         if text is not None:
             sides[i] = replace(sides[i], defense=parse_defense(text, forces[i], option))
-    result = evaluate(sides, params)
-    if format is Format.json:
-        typer.echo(jsonio.dumps(result.to_dict(), indent=2))
-    else:
-        print_result(result, Console())
+    emit(render(evaluate(sides, params), format.value))
 
 
 def register(app: typer.Typer) -> None:

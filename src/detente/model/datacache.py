@@ -3,9 +3,14 @@
 Parsing and validating the bundled YAML (``detente/data``) costs more than the answer itself.
 :func:`cached` stores what was built from a set of files under a key that is the SHA-256 of
 those files' names and contents, of the code that reads them (every module of
-:mod:`detente.model` and :mod:`detente.errors`) and of the Python, PyYAML and pydantic
-versions. A changed byte in any of them is another key, so an entry is never stale: it is
-rebuilt, never patched.
+:mod:`detente.model` and :mod:`detente.errors`, and the modules an entry names in ``code``)
+and of the Python, PyYAML and pydantic versions. A changed byte in any of them is another key,
+so an entry is never stale: it is rebuilt, never patched.
+
+Besides validated model objects, entries hold plain data prepared from them: the stability
+inputs of each bundled force (:mod:`detente.analysis.prepared`), which a one-off
+``detente stability`` reads back without importing pydantic or the data model (this module
+imports neither).
 
 Where: ``$DETENTE_CACHE_DIR`` if set; else ``$XDG_CACHE_HOME/detente`` or
 ``~/.cache/detente``, and if that cannot be written, a folder of this user's own in the
@@ -74,10 +79,11 @@ def _private_tmp() -> Path | None:
 
 
 def _usable(folder: Path) -> bool:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return False
     return os.access(folder, os.W_OK | os.X_OK)
 
 
@@ -92,14 +98,17 @@ def _root() -> Path | None:
 
 
 @functools.cache
-def code_fingerprint() -> bytes:
-    """SHA-256 of the versions and the source of the code that builds cached values."""
+def code_fingerprint(code: tuple[str, ...] = ()) -> bytes:
+    """SHA-256 of the versions and the source of the code that builds cached values: the
+    modules of :data:`CODE_FILES` and those of ``code`` (paths or patterns under ``detente/``,
+    e.g. ``"analysis/elements.py"``)."""
     digest = hashlib.sha256(f"{sys.version}\0{pickle.HIGHEST_PROTOCOL}\0".encode())
     for dist in _distributions():
         digest.update(dist.encode() + b"\0")
-    for pattern in CODE_FILES:
+    for pattern in (*CODE_FILES, *code):
         for file in sorted(PACKAGE_DIR.glob(pattern)):
-            digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+            name = file.relative_to(PACKAGE_DIR).as_posix()
+            digest.update(name.encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.digest()
 
 
@@ -120,15 +129,18 @@ def _distributions() -> list[str]:
         )
 
 
-def entry_key(name: str, files: Iterable[Path] = (), data: bytes = b"") -> str:
-    """The key of ``name`` built from ``files`` (and ``data``): a hex SHA-256.
+def entry_key(
+    name: str, files: Iterable[Path] = (), data: bytes = b"", code: Iterable[str] = ()
+) -> str:
+    """The key of ``name`` built from ``files`` (and ``data``) by the model and ``code``
+    (:func:`code_fingerprint`): a hex SHA-256.
 
     Raises
     ------
     OSError
         When a file cannot be read.
     """
-    digest = hashlib.sha256(code_fingerprint())
+    digest = hashlib.sha256(code_fingerprint(tuple(code)))
     digest.update(name.encode() + b"\0" + data)
     for file in files:
         info = os.stat(file)
@@ -211,7 +223,14 @@ def _prune(root: Path) -> None:
                 os.unlink(path)
 
 
-def cached(name: str, files: Iterable[Path], build: Callable[[], T], *, models: bool) -> T:
+def cached(
+    name: str,
+    files: Iterable[Path],
+    build: Callable[[], T],
+    *,
+    models: bool,
+    code: Iterable[str] = (),
+) -> T:
     """``build()``, or the value it returned before for the same ``files`` and code.
 
     Parameters
@@ -224,9 +243,12 @@ def cached(name: str, files: Iterable[Path], build: Callable[[], T], *, models: 
         Builds the value; its errors propagate (nothing is stored).
     models : bool
         Whether the value holds :mod:`detente.model` classes (else plain data and dates).
+    code : iterable of str
+        Modules outside :mod:`detente.model` whose code ``build`` runs (paths or patterns under
+        ``detente/``): a change to them is another key.
     """
     try:
-        key = entry_key(name, files)
+        key = entry_key(name, files, code=code)
     except OSError:
         return build()  # build reports the unreadable file
     found, value = read(key, models=models)

@@ -46,8 +46,8 @@ from pydantic import (
 )
 
 from detente.errors import InputError
-from detente.model import parameters
 from detente.model.catalog import DATA_DIR, check_source_ids, force_path, looks_like_path, sources
+from detente.model.defense import Defense
 from detente.model.distribution import Distribution
 from detente.model.force import Holding, Posture
 from detente.model.limits import (
@@ -58,7 +58,6 @@ from detente.model.limits import (
     MAX_RISK_YEARS,
     MIN_DATE,
     W80,
-    Interceptors,
     LauncherCount,
     Loading,
     Seed,
@@ -163,47 +162,6 @@ class Modifications(BaseModel):
     def empty(self) -> bool:
         """Nothing changes."""
         return not (self.holdings or self.add or self.retire or self.stockpile.given())
-
-
-class Defense(Sourced):
-    """Missile defence of a party (models.md §2, "Missile defence").
-
-    An engaged reentry vehicle is intercepted with P = availability·[1 − (1 − p_kill)^s];
-    at most ⌊interceptors / s⌋ are engaged.
-
-    Attributes
-    ----------
-    interceptors : float
-        Interceptors available [count].
-    p_kill : float
-        Single-shot kill probability of one interceptor against one RV [-].
-    shots_per_rv : int
-        Interceptors fired at each engaged RV, s [-].
-    availability : float
-        Probability that the defence system works when needed, K [-].
-
-    Omitted ``p_kill``, ``shots_per_rv`` and ``availability`` default to the assumptions of
-    ``data/parameters.yaml`` (group ``defense``).
-    """
-
-    interceptors: Interceptors
-    p_kill: parameters.field_type("p_kill")
-    shots_per_rv: parameters.field_type("shots_per_rv")
-    availability: parameters.field_type("availability")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _defaults(cls, data: Any) -> Any:
-        """Omitted p_kill, shots_per_rv and availability take the labelled assumptions of
-        ``data/parameters.yaml`` (group ``defense``), provenance included."""
-        if not isinstance(data, Mapping):
-            return data
-        out = dict(data)
-        for name in ("p_kill", "shots_per_rv", "availability"):
-            if name not in out:
-                prov = parameters.provenance("defense", name).model_dump(exclude_none=True)
-                out[name] = {"value": parameters.default("defense", name), **prov}
-        return out
 
 
 class PartySpec(Sourced):

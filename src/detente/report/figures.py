@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from detente.model.glossary import party_colour, party_name
-from detente.report.publish import TEMPLATE
+from detente.report.publish import TEMPLATE, bar_chart_height
 from detente.report.words import input_label
 
 if TYPE_CHECKING:
@@ -148,9 +148,27 @@ def uncertainty_figure(a: Assessment) -> go.Figure:
         hovertemplate="FSI %{x:.3f}: %{y:.2%} of samples<extra></extra>",
     )
     q = mc.quantiles["fsi"].to_dict()
-    for key, dash in (("p05", "dot"), ("p50", "dash"), ("p95", "dot")):
-        fig.add_vline(x=q[key], line_dash=dash, annotation_text=f"{key} {q[key]:.3f}")
-    fig.add_vline(x=a.fsi, line_color="firebrick", annotation_text=f"scenario {a.fsi:.3f}")
+    # Labels on either side of their lines, top and bottom, so that close lines stay readable.
+    left, right = ("bottom left", "bottom right")
+    if q["p50"] > a.fsi:
+        left, right = right, left
+    for key, dash, where in (
+        ("p05", "dot", "top left"),
+        ("p50", "dash", left),
+        ("p95", "dot", "top right"),
+    ):
+        fig.add_vline(
+            x=q[key],
+            line_dash=dash,
+            annotation_text=f"{key} {q[key]:.3f}",
+            annotation_position=where,
+        )
+    fig.add_vline(
+        x=a.fsi,
+        line_color="firebrick",
+        annotation_text=f"scenario {a.fsi:.3f}",
+        annotation_position=right,
+    )
     return _layout(
         fig,
         f"FSI over {mc.samples:,} Monte Carlo samples (seed {mc.seed})",
@@ -188,6 +206,6 @@ def tornado_figure(a: Assessment) -> go.Figure:
         "Tornado: FSI with one input at its 5th / 95th percentile, the others at their medians",
         barmode="overlay",
         xaxis_title="FSI",
-        height=max(300, 60 + 40 * len(bars)),
+        height=bar_chart_height(names),
         yaxis_automargin=True,
     )

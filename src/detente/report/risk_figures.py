@@ -12,6 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from detente.report.figures import _layout
+from detente.report.publish import bar_chart_height
+from detente.report.words import risk_label
 
 if TYPE_CHECKING:
     from detente.analysis.risk import RiskResult
@@ -74,7 +76,7 @@ def risk_figure(r: RiskResult) -> go.Figure:
         f"baseline and interventions ({r.samples:,} samples, seed {r.seed})",
         xaxis={"type": "log", "title": "annual probability [%]", "dtick": "D2"},
         yaxis={"autorange": "reversed", "automargin": True},
-        height=max(300, 120 + 50 * len(rows)),
+        height=bar_chart_height(names),
         legend={"orientation": "h", "y": -0.25},
     )
 
@@ -125,7 +127,12 @@ def risk_tornado_figure(r: RiskResult, bars: int = TORNADO_BARS) -> go.Figure:
         f"{r.percent(r.probability_at_medians)})",
         barmode="overlay",
         xaxis_title="annual probability [%]",
-        height=max(300, 80 + 32 * len(shown)),
-        yaxis_automargin=True,
+        height=bar_chart_height([risk_label(n) for n in names]),
+        yaxis={
+            "automargin": True,
+            "tickmode": "array",
+            "tickvals": names,
+            "ticktext": [risk_label(n) for n in names],
+        },
         legend={"orientation": "h", "y": -0.15},
     )

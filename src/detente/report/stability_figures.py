@@ -138,6 +138,7 @@ def drawdown_figure(
                 marker={"size": 10, "symbol": "x", "color": colour},
                 name=f"cheapest first strike of {a}{suffix}",
                 legendgroup=striker,
+                showlegend=False,  # named in the caption and on hover: a shorter legend
                 hovertemplate=f"{a}'s cheapest first strike: %{{x:,.0f}} warheads<br>"
                 f"destroys %{{y:,.0f}} of {b}'s<extra></extra>",
             )

@@ -61,8 +61,7 @@ def upload_timeline_figure(timeline: UploadTimeline) -> go.Figure:
         shared_xaxes=True,
         vertical_spacing=0.08,
         row_heights=[0.65, 0.35][:rows] if rows == 2 else None,
-        subplot_titles=["Deployed strategic warheads", "First-strike stability"][:rows],
-    )
+    )  # each panel named by its y axis: a subplot title would sit under the legend
     x = list(timeline.dates) if timeline.dates is not None else timeline.months
     for k, side in enumerate(timeline.sides()):
         colour = _colour(side.label, k)
@@ -103,8 +102,12 @@ def upload_timeline_figure(timeline: UploadTimeline) -> go.Figure:
                 row=2,
                 col=1,
             )
-        fig.update_yaxes(title_text="index [-]", range=[0, 1.05], row=2, col=1)
-    fig.update_yaxes(title_text="warheads", rangemode="tozero", row=1, col=1)
+        fig.update_yaxes(
+            title_text="first-strike stability<br>index, r [-]", range=[0, 1.05], row=2, col=1
+        )
+    fig.update_yaxes(
+        title_text="deployed strategic<br>warheads [warheads]", rangemode="tozero", row=1, col=1
+    )
     fig.update_xaxes(
         title_text="date" if timeline.dates is not None else "months after lapse", row=rows, col=1
     )

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from detente.report.figures import _layout
+from detente.report.publish import wrap
 
 if TYPE_CHECKING:
     from detente.analysis.assess import VerificationSection
@@ -48,9 +49,6 @@ def verification_figure(section: VerificationSection) -> go.Figure:
         cols=max(1, len(parties)),
         shared_yaxes=True,
         horizontal_spacing=0.06,
-        subplot_titles=[
-            f"{p.party}: {p.overloaded:,} of {p.missiles:,} over-loaded" for p in parties
-        ],
     )
     for col, p in enumerate(parties, start=1):
         years = [c.years for c in p.comparisons]
@@ -71,7 +69,10 @@ def verification_figure(section: VerificationSection) -> go.Figure:
                 row=1,
                 col=col,
             )
-        fig.update_xaxes(title_text="years of inspections", dtick=1, row=1, col=col)
+        # Each panel's party under its axis, not as a subplot title (which the legend, above
+        # the plots, would cover); wrapped to fit a panel on a phone.
+        who = wrap(f"{p.party}: {p.overloaded:,} of {p.missiles:,} over-loaded", 18)
+        fig.update_xaxes(title_text=f"years of inspections<br>{who}", dtick=1, row=1, col=col)
     fig.update_yaxes(range=[0, 1.02], row=1, col=1, title_text="P(detect)")
     return _layout(
         fig,

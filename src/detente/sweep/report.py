@@ -7,22 +7,27 @@ SVG (no WebGL: a browser keeps only about 16 WebGL contexts, and a report has do
 figures). The zone's scatter shows a fixed random subset (seed 0) of at most
 :data:`MAX_PLOTTED` points; each output against each parameter is drawn as its median with the
 5th-95th percentile band over the other parameters; histograms and counts use every point.
+
+Each figure's data is written as CSV beside the report (``<report>-fig-<n>.csv``, columns named
+with their units) and linked from its caption.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from detente.files import check_output, write_text
+from detente.files import check_output, write_files
 from detente.model.glossary import party_name
 from detente.report.plotlyjs import LAZY_LOADER, lazy_figure_html, plotlyjs_for
-from detente.report.publish import parameter_sources, stamp
+from detente.report.publish import csv_text, parameter_sources, stamp
 from detente.sweep.agreement import (
     acceptance,
     agreement_zone,
@@ -53,6 +58,25 @@ COLUMN_WORDS = {
     "C1": "cost of striking first",
     "C2": "cost of being struck",
 }
+#: Units of the sweep columns, by a part of the column name (the first part that has one).
+COLUMN_UNITS = {
+    "fsi": "0 to 1",
+    "r": "0 to 1",
+    "warhead_cap": "warheads",
+    "launcher_cap": "launchers",
+    "interceptor_cap": "interceptors",
+    "arriving": "warheads",
+    "surviving": "warheads",
+    "deployed_warheads": "warheads",
+    "deployed_launchers": "launchers",
+    "interceptors": "interceptors",
+    "C1": "-",
+    "C2": "-",
+}
+#: Column parts that name a category, not a quantity (no unit).
+CATEGORIES = frozenset({"mirv"})
+#: The unit said of a column of no known unit (a model of the sweep file's own).
+UNKNOWN_UNIT = "units of the sweep's model"
 
 TEMPLATE = jinja2.Template(
     """<!DOCTYPE html>
@@ -100,14 +124,18 @@ Sampler <b>{{ spec.sampler }}</b>, {{ "{:,}".format(meta.n_points) }} points,
 
 
 def write_report(store: SweepStore, path: str | Path) -> Path:
-    """Write the HTML report of ``store`` to ``path`` (atomically) and return the path.
+    """Write the HTML report of ``store`` to ``path`` and each figure's data as CSV beside it
+    (``<stem>-fig-<n>.csv``, linked from the figure's caption); return the report's path.
 
-    The store itself, a folder or a device as ``path`` are refused with an
-    :class:`~detente.errors.InputError`.
+    All files are written to temporary files first and then renamed
+    (:func:`~detente.files.write_files`). The store itself, a folder or a device as ``path``
+    are refused with an :class:`~detente.errors.InputError`.
     """
     path = check_output(Path(path), inputs=[store.path])
     spec, meta, results = store.spec(), store.meta, store.results()
-    figures = _Figures(f"sweep of {spec.model}, run {meta['run_id'][:8]}", parameter_sources())
+    figures = _Figures(
+        f"sweep of {spec.model}, run {meta['run_id'][:8]}", parameter_sources(), path.stem
+    )
     sections = [
         _sobol_section(spec, results, figures),
         _agreement_section(spec, results, figures),
@@ -124,7 +152,14 @@ def write_report(store: SweepStore, path: str | Path) -> Path:
         plotlyjs=plotlyjs_for(figures),
         loader=LAZY_LOADER,
     )
-    return write_text(path, page)
+    writers = {name: _writer(text) for name, text in figures.csvs.items()}
+    writers[path.name] = _writer(page)
+    write_files(path.parent, writers)
+    return path
+
+
+def _writer(text: str):
+    return lambda target: target.write_text(text, encoding="utf-8")
 
 
 def _section(title: str, *parts: str) -> dict:
@@ -155,6 +190,23 @@ def label(column: str) -> str:
     return text[0].upper() + text[1:]
 
 
+def column_title(column: str) -> str:
+    """A sweep column's name with its unit, for axis titles and CSV headers.
+
+    Examples
+    --------
+    >>> column_title("arriving.US"), column_title("fsi")
+    ('Arriving warheads, United States [warheads]', 'First-strike stability index [0 to 1]')
+    >>> column_title("treaty.mirv"), column_title("y")
+    ('MIRV rule', "y [units of the sweep's model]")
+    """
+    parts = [p for p in column.split(".") if p]
+    if any(p in CATEGORIES for p in parts):
+        return label(column)
+    unit = next((COLUMN_UNITS[p] for p in parts if p in COLUMN_UNITS), UNKNOWN_UNIT)
+    return f"{label(column)} [{unit}]"
+
+
 def _table(frame: pd.DataFrame, limit: int = MAX_ROWS) -> str:
     frame = frame.rename(columns={c: label(c) for c in frame.columns if "." in str(c)})
     shown = frame.head(limit).to_html(index=False, float_format=lambda x: f"{x:,.4g}", border=0)
@@ -166,21 +218,32 @@ def _table(frame: pd.DataFrame, limit: int = MAX_ROWS) -> str:
 
 class _Figures(list):
     """The report's figures (to pick the plotly bundle), with the scenario line and the sources
-    each one carries in its image."""
+    each one carries in its image, and each one's data as CSV text by file name (``csvs``;
+    ``stem``: the report's file name without suffix)."""
 
-    def __init__(self, scenario: str, sources: tuple[str, ...]) -> None:
+    def __init__(self, scenario: str, sources: tuple[str, ...], stem: str) -> None:
         super().__init__()
-        self.scenario, self.sources = scenario, sources
+        self.scenario, self.sources, self.stem = scenario, sources, stem
+        self.csvs: dict[str, str] = {}
 
 
-def _figure(fig: go.Figure, figures: _Figures, caption: str) -> str:
-    """A figure in SVG with its caption, stamped with its title, the sweep, the date and the
-    sources (:func:`~detente.report.publish.stamp`); ``figures`` collects it."""
+def _figure(fig: go.Figure, figures: _Figures, caption: str, data: pd.DataFrame) -> str:
+    """A figure in SVG with its caption and a link to ``data`` (its data, columns named with
+    units), stamped with its title, the sweep, the date and the sources
+    (:func:`~detente.report.publish.stamp`); ``figures`` collects both."""
     fig.update_layout(template="plotly_white", margin={"l": 60, "r": 20, "t": 40, "b": 50})
-    stamp(fig, fig.layout.title.text or "", figures.scenario, figures.sources)
+    title = fig.layout.title.text or ""
+    stamp(fig, title, figures.scenario, figures.sources)
     figures.append(fig)
+    name = f"{figures.stem}-fig-{len(figures)}.csv"
+    comment = (
+        f"{title}; {figures.scenario}; detente {dt.date.today().isoformat()}; "
+        f"sources: {', '.join(figures.sources)}"
+    )
+    figures.csvs[name] = csv_text([list(data.columns), *data.itertuples(index=False)], comment)
     div = lazy_figure_html(fig, f"fig-{len(figures)}")
-    return f"<figure>{div}<figcaption>{html.escape(caption)}</figcaption></figure>"
+    link = f'Data: <a href="{html.escape(quote(name))}">{html.escape(name)}</a>.'
+    return f"<figure>{div}<figcaption>{html.escape(caption)} {link}</figcaption></figure>"
 
 
 def _findings(spec: SweepSpec, results: pd.DataFrame) -> list[str]:
@@ -283,7 +346,17 @@ def _sobol_section(spec: SweepSpec, results: pd.DataFrame, figures: list[go.Figu
             f"Share of the variance of {label(output)} due to each parameter alone (S1) and "
             "with its interactions (ST); unit: fraction of the variance."
         )
-        parts.append(_figure(fig, figures, caption))
+        unit = "[fraction of the variance]"
+        data = pd.DataFrame(
+            {
+                "parameter": rows["parameter"].map(label),
+                f"S1 {unit}": rows["S1"],
+                f"S1 confidence half-width {unit}": rows["S1_conf"],
+                f"ST {unit}": rows["ST"],
+                f"ST confidence half-width {unit}": rows["ST_conf"],
+            }
+        )
+        parts.append(_figure(fig, figures, caption, data))
     parts.append(_table(si.first_total))
     if si.second is not None:
         parts.append(_table(si.second))
@@ -351,15 +424,37 @@ def _agreement_section(
             marker={"color": "#1d2327", "size": 9, "symbol": "diamond-open", "line": {"width": 2}},
         )
         fig.update_layout(
-            title="Zone of possible agreement", xaxis_title=label(x), yaxis_title=label(y)
+            title="Zone of possible agreement",
+            xaxis_title=column_title(x),
+            yaxis_title=column_title(y),
         )
         caption = (
             f"Each dot is one proposal: {label(x)} against {label(y)} (units as named). "
             f"Drawn: {min(len(results), MAX_PLOTTED):,} of {len(results):,} proposals and "
             f"{min(len(zone), MAX_PLOTTED):,} of {len(zone):,} in the zone (random, seed 0); "
-            "every point of the frontier."
+            "every point of the frontier. The data holds the drawn points; the sweep's DuckDB "
+            "file holds them all."
         )
-        parts.append(_figure(fig, figures, caption))
+        drawn = [
+            ("rejected by a party", shown.loc[~inside]),
+            ("accepted by every party", zone_shown),
+            ("Pareto frontier", front),
+        ]
+        data = pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "series": name,
+                        "point": rows["point_id"],
+                        column_title(x): rows[x],
+                        column_title(y): rows[y],
+                    }
+                )
+                for name, rows in drawn
+            ],
+            ignore_index=True,
+        )
+        parts.append(_figure(fig, figures, caption, data))
     parts.append(_table(front))
     return _section("Zone of possible agreement", *parts)
 
@@ -404,8 +499,8 @@ def _band_figure(name: str, out: str, band: pd.DataFrame) -> go.Figure:
                     line={"color": "#2a9d8f"}, name="median")  # fmt: skip
     fig.update_layout(
         title=f"{label(out)} against {label(name)}",
-        xaxis_title=label(name),
-        yaxis_title=label(out),
+        xaxis_title=column_title(name),
+        yaxis_title=column_title(out),
         height=320,
         legend={"orientation": "h", "y": -0.3},
     )
@@ -425,27 +520,45 @@ def _outputs_section(spec: SweepSpec, results: pd.DataFrame, figures: list[go.Fi
     for out in outputs:
         column = results[out]
         fig = go.Figure()
-        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        title = column_title(out)
+        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        if numeric:
             values = column.to_numpy(dtype=float)
             values = values[np.isfinite(values)]
             counts, edges = np.histogram(values, bins=BINS)
             fig.add_bar(x=0.5 * (edges[:-1] + edges[1:]), y=counts, width=np.diff(edges), name=out)
+            data = pd.DataFrame(
+                {
+                    f"bin from: {title}": edges[:-1],
+                    f"bin to: {title}": edges[1:],
+                    "points [points]": counts,
+                }
+            )
         else:
             tally = column.astype(str).value_counts(sort=False)
             fig.add_bar(x=tally.index, y=tally.to_numpy(), name=out)
+            data = pd.DataFrame({title: tally.index, "points [points]": tally.to_numpy()})
         fig.update_layout(
-            title=f"Distribution of {label(out)}", xaxis_title=label(out), yaxis_title="points"
+            title=f"Distribution of {label(out)}", xaxis_title=title, yaxis_title="points"
         )
         caption = f"Number of points at each value of {label(out)}, over all {len(results):,}."
-        parts.append(_figure(fig, figures, caption))
-        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        parts.append(_figure(fig, figures, caption, data))
         if not numeric:
             continue
         for name in spec.names:
-            fig = _band_figure(name, out, _band(results[name], column))
+            band = _band(results[name], column)
+            fig = _band_figure(name, out, band)
             caption = (
                 f"{label(out)} against {label(name)}: median (line) and 5th-95th percentile "
                 f"(band) over the other parameters, {len(results):,} points."
             )
-            parts.append(_figure(fig, figures, caption))
+            data = band.rename(
+                columns={
+                    "x": column_title(name),
+                    "p05": f"5th percentile: {title}",
+                    "median": f"median: {title}",
+                    "p95": f"95th percentile: {title}",
+                }
+            )
+            parts.append(_figure(fig, figures, caption, data))
     return _section("Outputs", *parts)

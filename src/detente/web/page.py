@@ -33,11 +33,12 @@ from detente.model.scenario import RISK_DIR, Scenario, scenario_from_document
 from detente.model.treaty import Treaty
 from detente.model.yamlio import Document, parse_yaml, validate
 from detente.report import publish
-from detente.report.words import stability_sentence
+from detente.report.words import input_label, stability_sentence
 from detente.web import bundled
 from detente.web.schemas import (
     MAX_ASSESS_SAMPLES,
     MAX_CEILING,
+    MAX_CHANGES,
     MAX_RISK_SAMPLES,
     MIN_W80,
     AssessIn,
@@ -359,6 +360,8 @@ def page_limits() -> dict[str, Any]:
         "warheads": limits.MAX_WARHEADS,
         "cap": MAX_CEILING,
         "risk_samples": MAX_RISK_SAMPLES,
+        "samples": MAX_ASSESS_SAMPLES,
+        "changes": MAX_CHANGES,
         "seed": str(limits.MAX_SEED),
         "defaults": {"de": parameters.constant("de").value, "kmax": kmax.value},
     }
@@ -415,7 +418,9 @@ def state_from_yaml(text: str, file: str = "<upload>") -> dict[str, Any]:
 
     The state is the whole scenario held to the web app's caps (:data:`ScenarioIn`); ``ignored``
     lists, as dotted paths, what the page cannot hold: parties after the first two, and the
-    uncertain inputs and uploads of those parties.
+    uncertain inputs and uploads of those parties. ``notes`` says in words what the page does
+    not show (those, and an upload timeline, which the page holds but does not draw), and where
+    the whole scenario is shown: ``detente assess FILE``.
     """
     doc = parse_yaml(text, file)
     scenario, treaty = load_checked(doc)
@@ -435,7 +440,29 @@ def state_from_yaml(text: str, file: str = "<upload>") -> dict[str, Any]:
     if treaty is not None:
         state["treaty"] = doc.data["treaty"]
     validate(ScenarioIn, Document(state, file))
-    return {"scenario": state, "ignored": ignored}
+    return {"scenario": state, "ignored": ignored, "notes": _notes(ignored, scenario, file)}
+
+
+def _notes(ignored: list[str], scenario: Scenario, file: str) -> list[str]:
+    """What the page does not show of ``scenario``, in words (:func:`state_from_yaml`)."""
+    names = party_names()
+    notes = []
+    for path in ignored:
+        parts = path.split(".")
+        if parts[0] == "parties":
+            i = int(parts[1])
+            force = bundled.force(scenario.parties[i].force)
+            notes.append(f"party {i + 1}, {names.get(force.party, force.party)} ({force.name})")
+        elif parts[0] == "uncertain":
+            notes.append(f"the uncertain input {input_label(path.split('.', 1)[1])}")
+        else:
+            notes.append(f"the upload of {names.get(parts[-1], parts[-1])}")
+    if "upload" in scenario.model_fields_set:
+        notes.append("the upload timeline (the page shows the forces before any upload)")
+    if notes:
+        name = "the file" if file.startswith("<") else file  # an upload's name is the browser's
+        notes.append(f"the whole scenario: detente assess {name}")
+    return notes
 
 
 @functools.cache
@@ -448,7 +475,8 @@ def preset_list() -> tuple[dict[str, Any], ...]:
         except InputError:
             continue  # not a two-party scenario on bundled data (e.g. a sweep or a treaty)
         doc = parse_yaml(text, name)
-        out.append({"name": name, "description": doc.data.get("description")})
+        partial = bool(preset_state(name)["notes"])
+        out.append({"name": name, "description": doc.data.get("description"), "partial": partial})
     return tuple(out)
 
 

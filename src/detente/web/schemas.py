@@ -331,6 +331,7 @@ class StateOut(BaseModel):
 
     scenario: ScenarioIn
     ignored: list[str]
+    notes: list[str] = []
 
 
 class YamlOut(BaseModel):
@@ -345,6 +346,7 @@ class Preset(BaseModel):
 
     name: str
     description: str | None = None
+    partial: bool = False
 
 
 # --- verification and risk ---------------------------------------------------------------------

@@ -136,7 +136,58 @@
   // --- the permalink: short, readable keys ---------------------------------------------------
   // a, b: forces; pa/pb posture (g); la/lb launch under attack (1); wa/wb w80; ia/ib interceptors;
   // ha.KEY / hb.KEY: holding changes "d400~l3~ad0.5" (deployed, loading, alert by posture);
-  // t: treaty; c.LIMIT: ceiling; de, k: model; n: scenario name; v./r./z.FIELD: the panels' forms.
+  // t: treaty; c.LIMIT: ceiling; de, k: model; n: scenario name; v./r./z./y.FIELD: the panels'
+  // forms (verification, risk, agreement, history);
+  // u.PATH: an uncertain input "triangular~low0.5~mode0.8~high0.95~source:id,id~status:assumption"
+  // (a distribution's numbers, sources, status and unit; its note stays in the file); mc: Monte
+  // Carlo samples; seed: the scenario's seed.
+
+  // The numbers of each distribution family: [required, optional] (model/distribution.py).
+  const DIST_FIELDS = {
+    fixed: [["value"], []], uniform: [["low", "high"], []], loguniform: [["low", "high"], []],
+    triangular: [["low", "mode", "high"], []], normal: [["mean", "sd"], ["low", "high"]],
+    lognormal: [["median", "sigma"], ["low", "high"]],
+  };
+  const STATUSES = ["official", "estimate", "derived", "assumption"];
+  // The panels' forms by their permalink prefix.
+  const PANEL_FORMS = { v: "#verify-form", r: "#risk-form", z: "#agreement-form", y: "#history-form" };
+  // A dotted path as under a scenario's uncertain: (the server checks that it fits the forces).
+  const UNCERTAIN_PATH = /^(parameters\.\w{1,40}|parties\.[A-Z]{2}\.[\w .()/'-]{1,180})$/;
+
+  function encodeDist(d) {
+    const [required, optional] = DIST_FIELDS[d.dist] || [[], []];
+    const parts = [d.dist];
+    for (const k of [...required, ...optional]) if (d[k] !== undefined && d[k] !== null) parts.push(`${k}${d[k]}`);
+    const source = [].concat(d.source || []);
+    if (source.length) parts.push(`source:${source.join(",")}`);
+    if (d.status) parts.push(`status:${d.status}`);
+    if (d.unit) parts.push(`unit:${d.unit}`);
+    return parts.join("~");
+  }
+
+  // A distribution of a link, or null when it is not one (its bounds are the server's to check).
+  function decodeDist(text) {
+    const [family, ...parts] = text.split("~");
+    if (!Object.hasOwn(DIST_FIELDS, family)) return null;
+    const [required, optional] = DIST_FIELDS[family];
+    const d = { dist: family };
+    for (const part of parts) {
+      let m = part.match(/^(source|status|unit):(.{1,200})$/);
+      if (m) {
+        if (m[1] === "source") d.source = m[2].split(",").filter((x) => x);
+        else if (m[1] === "status" && STATUSES.includes(m[2])) d.status = m[2];
+        else if (m[1] === "unit") d.unit = m[2];
+        else return null;
+        continue;
+      }
+      m = part.match(/^([a-z]+)(.+)$/);
+      if (!m || ![...required, ...optional].includes(m[1]) || d[m[1]] !== undefined) return null;
+      const v = number(m[2], -Number.MAX_VALUE, Number.MAX_VALUE);
+      if (v === null) return null;
+      d[m[1]] = v;
+    }
+    return required.every((k) => d[k] !== undefined) ? d : null;
+  }
 
   function encodeHolding(change) {
     const parts = [];
@@ -165,13 +216,17 @@
     for (const [k, v] of Object.entries(state.caps)) q.set(`c.${k}`, v);
     if (s.parameters.de !== undefined) q.set("de", s.parameters.de);
     if (s.parameters.kmax !== undefined) q.set("k", s.parameters.kmax);
-    for (const [prefix, id] of [["v", "#verify-form"], ["r", "#risk-form"], ["z", "#agreement-form"]]) {
+    for (const [path, d] of Object.entries(s.uncertain || {})) q.set(`u.${path}`, encodeDist(d));
+    if (s.samples !== undefined && s.samples !== null) q.set("mc", s.samples);
+    if (s.seed !== undefined && s.seed !== null) q.set("seed", s.seed);
+    for (const [prefix, id] of Object.entries(PANEL_FORMS)) {
       for (const [k, v] of formChanges($(id))) q.set(`${prefix}.${k}`, v);
     }
     return q;
   }
 
   function writeHash() {
+    if (!state) return;  // a panel's field changed before the page's state is set
     const hash = "#" + linkParams().toString();
     if (location.hash !== hash) history.replaceState(null, "", hash);
   }
@@ -301,7 +356,18 @@
         if (v === null) drop(`warheads per target "${value}"`); else s.parameters.kmax = v;
       } else if (key === "n") {
         if (/^[\w.-]{1,64}$/.test(value)) s.name = value; else drop(`name "${value}"`);
-      } else if ((m = key.match(/^([vrz])\.(.+)$/))) {
+      } else if ((m = key.match(/^u\.(.+)$/))) {
+        const uncertain = s.uncertain || {};
+        const d = UNCERTAIN_PATH.test(m[1]) && Object.keys(uncertain).length < LIMITS.changes ? decodeDist(value) : null;
+        if (!d) { drop(`uncertain input ${m[1]} "${value}"`); continue; }
+        s.uncertain = { ...uncertain, [m[1]]: d };
+      } else if (key === "mc") {
+        const v = number(value, 1, LIMITS.samples, true);
+        if (v === null) drop(`Monte Carlo samples "${value}"`); else s.samples = v;
+      } else if (key === "seed") {
+        const v = number(value, 0, Number.MAX_SAFE_INTEGER, true);
+        if (v === null) drop(`seed "${value}" (a link takes 0 to ${Number.MAX_SAFE_INTEGER})`); else s.seed = v;
+      } else if ((m = key.match(/^([vrzy])\.(.+)$/))) {
         panels.push([m[1], m[2], value]);
       } else {
         drop(`${key}=${value} (not a setting of this page)`);
@@ -316,7 +382,7 @@
     }
     sameParty(next, drop);
     for (const [prefix, name, value] of panels) {
-      const form = $({ v: "#verify-form", r: "#risk-form", z: "#agreement-form" }[prefix]);
+      const form = $(PANEL_FORMS[prefix]);
       setFormField(form, name, value, (what) => drop(`panel field ${what}`));
     }
     return { state: next, drops };
@@ -648,7 +714,7 @@
         const answer = await api(`/api/presets/${encodeURIComponent(e.target.value)}`);
         const uncertain = Object.keys(answer.scenario.uncertain || {}).length || answer.ignored.some((x) => x.startsWith("uncertain"));
         bandPreset = uncertain ? e.target.value : null;
-        showNotes(answer.ignored);
+        showNotes(answer.notes);
         dropped = []; showDropped();
         loading = true;
         setState({ scenario: answer.scenario, caps: {} });
@@ -659,7 +725,7 @@
       bandPreset = null;
       showError("#upload-error", null);
       $("#preset").value = "";
-      for (const id of ["#verify-form", "#risk-form", "#agreement-form"]) {
+      for (const id of Object.values(PANEL_FORMS)) {
         const f = $(id);
         if (!f) continue;
         f.reset();
@@ -675,7 +741,7 @@
       try { await navigator.clipboard.writeText(location.href); $("#share").textContent = "Link copied"; }
       catch (e) { $("#share").textContent = "Copy the address bar"; }
     });
-    for (const id of ["#verify-form", "#risk-form", "#agreement-form"]) {
+    for (const id of Object.values(PANEL_FORMS)) {
       const f = $(id);
       if (f) { f.addEventListener("change", writeHash); f.addEventListener("input", writeHash); }
     }
@@ -714,7 +780,7 @@
       const text = await file.text();
       const answer = await api("/api/scenario/parse", { text });
       showError("#upload-error", null);
-      showNotes(answer.ignored);
+      showNotes(answer.notes);
       bandPreset = null;
       setState({ scenario: answer.scenario, caps: {} });
     } catch (err) {
@@ -759,6 +825,29 @@
     if (m && state.caps[m[1]] !== undefined) {
       delete state.caps[m[1]];
       dropped.push(`ceiling ${human(m[1])}`);
+      return true;
+    }
+    return dropScenarioField(field && field.replace(/^scenario\./, ""));
+  }
+
+  // An uncertain input the server refused (the longest path the field starts with; all of
+  // them when the field is the whole block), or the samples or seed.
+  function dropScenarioField(field) {
+    const s = state.scenario;
+    let m = field && field.match(/^uncertain(?:\.(.+))?$/);
+    if (m && s.uncertain) {
+      const keys = Object.keys(s.uncertain);
+      const hit = m[1] === undefined ? keys
+        : keys.filter((k) => m[1] === k || m[1].startsWith(`${k}.`)).sort((x, y) => y.length - x.length).slice(0, 1);
+      if (!hit.length) return false;
+      for (const k of hit) { delete s.uncertain[k]; dropped.push(`uncertain input ${k}`); }
+      if (!Object.keys(s.uncertain).length) delete s.uncertain;
+      return true;
+    }
+    m = field && field.match(/^(samples|seed)$/);
+    if (m && s[m[1]] !== undefined) {
+      delete s[m[1]];
+      dropped.push(m[1] === "samples" ? "Monte Carlo samples" : "seed");
       return true;
     }
     return false;
@@ -936,6 +1025,7 @@
     if (!answer || !plotlyReady()) return;
     const div = document.getElementById(PLOTS[id]);
     $$(".loading", div).forEach((e) => e.remove());
+    div.classList.add("drawn");  // its full height (app.css) before plotly measures it
     const config = { ...PLOT_CONFIG, toImageButtonOptions: { format: "png", width: 900, height: 600, filename: `detente-${id}` } };
     Plotly.react(div, answer.figure.data, answer.figure.layout, config);
     div.dataset.chart = answer.figure.layout.meta.date;
@@ -1129,9 +1219,14 @@
       forces = f;
       treaties = t;
       $("#treaty").append(...treaties.map((x) => option(x.id, x.id.startsWith("treaties/") ? `${x.name} (example)` : x.name)));
-      $("#preset").append(...presets.map((p) => option(p.name, human(p.name.replace(/-/g, " ")))));
+      $("#preset").append(...presets.map((p) => option(p.name, human(p.name.replace(/-/g, " ")) + (p.partial ? " (in part; whole in the report)" : ""))));
       wireControls();
       await (window.detentePanelsReady || Promise.resolve());
+      for (const id of Object.values(PANEL_FORMS)) {  // a select's choice as served: the link keeps a change
+        $$("select", $(id) || document.createElement("form")).forEach((x) => {
+          if (x.dataset.initial === undefined) x.dataset.initial = x.value;
+        });
+      }
       const read = readLink(location.hash);
       dropped = read.drops;
       showDropped();

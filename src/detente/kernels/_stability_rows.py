@@ -23,9 +23,9 @@ import numpy as np
 from numba import njit
 
 from detente.kernels._common import FLOOR as _FLOOR
+from detente.kernels._common import LN5, TIE
 from detente.kernels._common import MAX_DEPTH as _MAX_DEPTH
 from detente.kernels._common import MAX_ITER as _MAX_ITER
-from detente.kernels.stability import LN5, TIE
 
 _JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath=False)
 _INLINE = dict(_JIT, inline="always")  # small helpers: typed inside their callers

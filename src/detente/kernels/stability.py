@@ -95,8 +95,10 @@ import numpy as np
 from detente.kernels import compiled
 from detente.kernels._common import (
     FLOOR,
+    LN5,
     MAX_DEPTH,
     MAX_ITER,
+    TIE,
     bools,
     chain,
     check_de,
@@ -115,8 +117,6 @@ from detente.kernels.exchange import AVAIL, KMAX, LUA_ESCAPE, Forces, check_forc
 
 ALPHA = 0.75  # [-] cost exponent α, R-3765 App. C [rec] (models.md §2)
 SURCHARGE = 0.3  # [-] cost surcharge k for damage not inflicted, R-3765 App. C [rec]
-LN5 = float(np.log(5.0))  # w0 = w80 / ln 5: f(w80) = 0.8
-TIE = 1e-12  # [-] costs closer than this tie in the stop rule (numerical, not a model constant)
 CHUNK_SIZE = 1 << 18  # [rows] default batch rows per internal chunk (bounds memory)
 # Default threads over chunks: $DETENTE_THREADS (1 on a Dask worker, where processes are
 # the parallelism), else 2, or 1 on a single CPU.

@@ -146,20 +146,13 @@ def test_a_package_has_no_cycle_even_through_deferred_imports(package):
     assert cycles(inside) == []
 
 
-#: Cycles through imports that run, left to their owners: the compiled kernel loads its row
-#: solver on first use, and the row solver takes LN5 and TIE from the kernel wrapper that
-#: imports the compiled kernel (mended by moving the two constants to kernels/_common.py).
-KNOWN_RUNTIME_CYCLES = [
-    ["detente.kernels._stability_rows", "detente.kernels.compiled", "detente.kernels.stability"]
-]
-
-
 def test_no_cycle_through_the_imports_that_run():
-    """Imports in functions included (those under TYPE_CHECKING never run): no cycle but the
-    known one, which this test names so that mending it updates the list."""
+    """Imports in functions included (those under TYPE_CHECKING never run): no cycle (the
+    compiled kernel's row solver takes its constants from kernels/_common.py, not from the
+    wrapper that loads it)."""
     graph = import_graph(SRC / "detente", deferred=True, typing=False)
     assert "detente.report.stability_figures" in graph["detente.analysis.stability"]
-    assert cycles(graph) == KNOWN_RUNTIME_CYCLES
+    assert cycles(graph) == []
 
 
 def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
@@ -182,13 +175,12 @@ def test_a_result_figure_builder_reaches_no_assessment(builder):
 
 
 def test_with_the_imports_for_typing_only_a_plot_closes_a_loop():
-    """All imports together (module level, in functions, for typing): besides the known one
-    above, every loop is a result's plot() and its figure builder's annotations: the result
+    """All imports together (module level, in functions, for typing): every loop is a
+    result's plot() and its figure builder's annotations: the result
     imports the builder only when called, the builder the result only for typing."""
     runs = import_graph(SRC / "detente", deferred=True, typing=False)
     module = import_graph(SRC / "detente")
-    loops = cycles(import_graph(SRC / "detente", deferred=True))
-    plots = [c for c in loops if c not in KNOWN_RUNTIME_CYCLES]
+    plots = cycles(import_graph(SRC / "detente", deferred=True))
     assert ["detente.analysis.stability", "detente.report.stability_figures"] in plots
     assert ["detente.analysis.upload", "detente.report.upload_figures"] in plots
     for result, builder in plots:

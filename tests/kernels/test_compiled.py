@@ -123,6 +123,72 @@ def test_compiled_equals_numpy_on_a_seeded_wide_batch_on_threads(kmax):
     assert_same(*both(rows, kmax, threads=2))
 
 
+def row_values(si, i):
+    """Every output of row ``i`` of a StabilityIndex, as floats (both FirstStrikes too)."""
+    fields = [getattr(si, f)[i] for f in ("r_uncapped_A", "r_uncapped_B", "r_A", "r_B", "fsi")]
+    fields += [a[i] for a in (*si.a_first[:12], *si.b_first[:12])]
+    return np.array(fields)
+
+
+@SLOW
+@given(st.lists(scenario(), min_size=2, max_size=5), st.integers(1, 3), st.booleans())
+def test_a_row_alone_gives_the_same_bits_as_in_a_batch(rows, kmax, defended):
+    """The one-row fast path (Python numbers and lists, options remembered by value) and a
+    batch with per-row options and launch under attack give the same numbers to the bit:
+    each row is solved on its own, whatever the batch, the threads or the input types."""
+    if defended:
+        rows[0]["defense_b"] = (800.0, 0.7, 2, 0.9)
+    args, kwargs = batch(rows)
+    whole = ks.stability_index(*args, kmax=kmax, backend="compiled", threads=2, **kwargs)
+    for i in range(len(rows)):
+        one = [ks.Forces(*(x[i : i + 1] for x in side)) for side in args[:2]]
+        one += [float(args[2][i]), float(args[3][i]), args[4][i : i + 1].tolist()]
+        one += [args[5][i : i + 1].tolist()]
+        opts = {k: v[i].item() for k, v in kwargs.items() if k.startswith(("lua", "a", "s"))}
+        for key in ("defense_A", "defense_B"):
+            if key in kwargs:
+                opts[key] = Defense(*(f[i].item() for f in kwargs[key]))
+        alone = ks.stability_index(*one, kmax=kmax, backend="compiled", **opts)
+        np.testing.assert_array_equal(row_values(alone, 0), row_values(whole, i))
+
+
+def test_arrays_of_other_layouts_give_the_same_bits():
+    """Read-only, strided and integer arrays are refused by the kernel's one compiled
+    version (numba raises, nothing is compiled) and fitted first: the same numbers."""
+    args, kwargs = batch(random_rows(11, 30))
+    a = args[0]._replace(n=np.round(args[0].n))  # whole counts, to be given as integers
+    args[0] = a
+    want = ks.stability_index(*args, backend="compiled", **kwargs)
+    frozen = a.n.copy()
+    frozen.flags.writeable = False
+    strided = np.repeat(a.m, 2, axis=1)[:, ::2]
+    counts = a.n.astype(np.int64)
+    for side in (a._replace(n=frozen), a._replace(m=strided), a._replace(n=counts)):
+        got = ks.stability_index(side, *args[1:], backend="compiled", **kwargs)
+        np.testing.assert_array_equal(row_values(got, slice(None)), row_values(want, slice(None)))
+
+
+def test_the_benchmarks_inputs_take_the_compiled_path(monkeypatch):
+    """No silent fall-back to numpy for the inputs of benchmarks/fsi_throughput.py: plain,
+    defended, by weapon type and with launch under attack per row."""
+    answered = []
+
+    def spy(*args, solve=compiled._solve):
+        out = solve(*args)
+        answered.append(out is not None)
+        return out
+
+    monkeypatch.setattr(compiled, "_solve", spy)
+    rows = random_rows(7, 40)
+    args, kwargs = batch(rows)
+    ks.stability_index(*args, backend="compiled", **kwargs)
+    defences = {f"defense_{x}": Defense(np.full(40, 300.0), 0.8, 2, 0.9) for x in "AB"}
+    ks.stability_index(*args, backend="compiled", **defences)
+    typed = np.repeat(args[4][:, None, :], args[0].n.shape[1], axis=1)
+    ks.stability_index(*args[:4], typed, args[5], backend="compiled")
+    assert answered == [True, True, True]
+
+
 @SLOW
 @given(scenario(), st.integers(1, 3))
 def test_first_strike_takes_the_compiled_path_too(row, kmax):
@@ -154,6 +220,15 @@ def test_check_cases_and_broadcast_inputs():
         (dict(m_B=[[10, -1]]), "m_B must be finite"),
         (dict(w80_A=np.nan), "w80_A must be finite"),
         (dict(alpha=1.5), "alpha must be finite and in"),
+        (dict(alpha=0.0), "alpha must be finite and in"),  # (0, 1]: the open end
+        (dict(w80_B=0.0), "w80_B must be finite and in"),
+        (dict(n_A=[[100, np.inf]]), "n_A must be finite"),
+        (dict(alert_A=[[0, 1.5]]), "alert_A must be finite and in"),
+        (dict(de_AB=[[0.8, np.nan]]), "de_AB must be finite"),
+        # arrays as they are go to the kernel, which checks their shapes
+        (dict(m_A=np.array([[10.0, 10.0, 10.0]])), "m_A has shape"),
+        (dict(w80_A=np.array([500.0, 500.0])), "w80_A has shape"),
+        (dict(de_AB=np.full((1, 3, 2), 0.8)), "de_AB has shape"),
         (dict(de_BA=[[0.8, 0.8, 0.8]]), "de_BA has shape"),
         (dict(fixed_B=[[1, 0]]), "fixed_B must be boolean"),
         (dict(defense_A=Defense(10.0, None)), "defense_A.p_kill must be finite"),

@@ -17,6 +17,8 @@ import numpy as np
 FLOOR = -40.0  # least ρ and λ in the dense pass are exp(FLOOR/α): D^α there ~ 4e-18
 MAX_DEPTH = 64  # bisections of one segment before a stationary point is given up as flat
 MAX_ITER = 200  # Newton–bisection steps per interior minimum (typically 5 to 10)
+LN5 = float(np.log(5.0))  # w0 = w80 / ln 5: f(w80) = 0.8
+TIE = 1e-12  # [-] costs closer than this tie in the stop rule (numerical, not a model constant)
 SMALL_BATCH = 16  # [rows] up to here one np.sort beats the sorting network's Python loop
 
 

@@ -21,16 +21,19 @@ import math
 
 import numpy as np
 from numba import njit
-from numba.extending import intrinsic
-from numba.np.arrayobj import make_array, populate_array
 
 from detente.kernels._common import FLOOR as _FLOOR
+from detente.kernels._common import LN5, TIE
 from detente.kernels._common import MAX_DEPTH as _MAX_DEPTH
 from detente.kernels._common import MAX_ITER as _MAX_ITER
-from detente.kernels.stability import LN5, TIE
 
 _JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath=False)
 _INLINE = dict(_JIT, inline="always")  # small helpers: typed inside their callers
+# The kernel allocates nothing (the caller hands each thread a scratch array), so its
+# functions are compiled without reference counting (numba's ``_nrt`` flag): counting the
+# arrays they are given would cost a call per array and use (about 5 % of the kernel's
+# time; atomic, so worse on two threads), and unboxing an argument an allocation.
+_NO_NRT = dict(_JIT, _nrt=False)
 _EPS = np.finfo(np.float64).eps
 _EPS4 = 4.0 * _EPS
 _INF = np.inf
@@ -42,6 +45,9 @@ EXTRA = 5
 # Error code of :func:`stability_rows` (0: none): the caller then uses the numpy path,
 # whose validators name the argument.
 BAD_VALUE = 1
+# Error code of :func:`stability_rows`: arrays whose shapes do not broadcast to the batch
+# (the caller then fits them, or uses the numpy path).
+BAD_SHAPE = 2
 # Rows of the scratch arrays of one thread (:func:`_workspace`): segments, breakpoints and
 # their terms, and the greedy spend by weapon type (float); sort keys and the spend's
 # levels (int64).
@@ -60,37 +66,17 @@ _C_S = 11
 _C_V = 12
 _Z_S = 13
 _Z_V = 14
-_TMP_C = 15
-_TMP_E = 16
-_LEFT = 17
-_ROOM = 18
-_SURV = 19
-_MASS = 20
-_TARGETS = 21
-_FLOAT_ROWS = 22
+_LEFT = 15
+_ROOM = 16
+_SURV = 17
+_MASS = 18
+_TARGETS = 19
+_FLOAT_ROWS = 20
 _KEYS = 0
-_ORDER = 1
-_LEVEL = 2
-_CLS = 3
-_LEV = 4
-_INT_ROWS = 5
-
-
-@intrinsic
-def _borrowed(typingctx, arr):
-    """``arr`` as a view without an owner (no reference count): handing it to the kernel's
-    functions then costs no atomic increments and decrements (with them, a quarter of the
-    time, and worse on two threads that count the same arrays). Valid only while ``arr``
-    is alive: the caller keeps it."""
-
-    def codegen(context, builder, signature, args):
-        src = make_array(arr)(context, builder, args[0])
-        view = make_array(arr)(context, builder)
-        populate_array(view, data=src.data, shape=src.shape, strides=src.strides,
-                       itemsize=src.itemsize, meminfo=None)  # fmt: skip
-        return view._getvalue()
-
-    return arr(arr), codegen
+_LEVEL = 1
+_CLS = 2
+_LEV = 3
+_INT_ROWS = 4
 
 
 @njit(**_INLINE)
@@ -314,7 +300,7 @@ def _newton(lo, hi, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k):
     return x
 
 
-@njit(**_JIT)
+@njit(**_NO_NRT)
 def _root_candidate(root, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, cand, n):
     """Append the costs at an interior minimum to the candidates; the new count."""
     if n >= cand.shape[1]:
@@ -328,7 +314,7 @@ def _root_candidate(root, x0, K0, e, W_S, W_V, inv_s, inv_v, alpha, k, cand, n):
     return n + 1
 
 
-@njit(**_JIT)
+@njit(**_NO_NRT)
 def _search(x0, K0, e, x1, d_lo, d_hi, W_S, W_V, inv_s, inv_v, alpha, k, stack, cand, n):
     """Halve an unsure segment until each part is certified or brackets a minimum, as
     ``_Span.classify`` then ``_subdivide``; Newton on each bracket. The new candidate count.
@@ -389,51 +375,44 @@ def _search(x0, K0, e, x1, d_lo, d_hi, W_S, W_V, inv_s, inv_v, alpha, k, stack, 
 def _segments(i, vn, vm, vfixed, valert, de, rho, lua, lua_escape, kmax, fw, iw, bits_of):
     """Sorted segments of row ``i`` (single DE per victim class) into ``F``: their count.
 
-    ``bits_of`` is ``fw[_EFF]`` viewed as int64.
+    ``bits_of`` is ``fw[_EFF]`` viewed as int64. A class without targets (padding, or all
+    on alert) is left out: its segments cost nothing, so in the numpy kernel they only
+    repeat a breakpoint, which changes no choice. The others keep the sort keys they have
+    there (their index among all ``E·kmax`` segments in the low bits), hence their order.
     """
     n_class = vn.shape[1]
-    size = n_class * kmax
+    bits = 0
+    while (1 << bits) < n_class * kmax:  # (E·kmax − 1).bit_length()
+        bits += 1
+    mask = np.int64((1 << bits) - 1)
+    size = 0
     for j in range(n_class):
         n = _at2(vn, i, j)
         fixed = _at2(vfixed, i, j)
         targets = n if fixed else n * (1.0 - _at2(valert, i, j))
+        if targets == 0.0:
+            continue
         de_j = _at3(de, i, 0, j) * rho
         e = _at2(vm, i, j) * de_j
         if lua and fixed:
             e *= 1.0 - lua_escape
         ratio = 1.0 - de_j
         for level in range(kmax):
-            s = j * kmax + level
             if level > 0:
                 e = e * ratio
-            fw[_EFF, s] = e
-            fw[_COST, s] = targets
-    if size < 2:
-        return size
-    bits = 0
-    while (1 << bits) < size:  # (size − 1).bit_length()
-        bits += 1
-    mask = np.int64((1 << bits) - 1)
-    for s in range(size):
-        iw[_KEYS, s] = (bits_of[s] & ~mask) | (mask - s)
-    # insertion sort by decreasing key (keys are distinct), carrying the segment index
-    for s in range(size):
-        iw[_ORDER, s] = s
-    for s in range(1, size):
-        kk, oo = iw[_KEYS, s], iw[_ORDER, s]
-        r = s - 1
-        while r >= 0 and iw[_KEYS, r] < kk:
-            iw[_KEYS, r + 1] = iw[_KEYS, r]
-            iw[_ORDER, r + 1] = iw[_ORDER, r]
-            r -= 1
-        iw[_KEYS, r + 1] = kk
-        iw[_ORDER, r + 1] = oo
-    for s in range(size):
-        fw[_TMP_C, s] = fw[_COST, iw[_ORDER, s]]
-        fw[_TMP_E, s] = fw[_EFF, iw[_ORDER, s]]
-    for s in range(size):
-        fw[_COST, s] = fw[_TMP_C, s]
-        fw[_EFF, s] = fw[_TMP_E, s]
+            # insertion by decreasing key (keys are distinct), carrying cost and efficiency
+            fw[_EFF, size] = e
+            key = (bits_of[size] & ~mask) | (mask - (j * kmax + level))
+            r = size - 1
+            while r >= 0 and iw[_KEYS, r] < key:
+                iw[_KEYS, r + 1] = iw[_KEYS, r]
+                fw[_COST, r + 1] = fw[_COST, r]
+                fw[_EFF, r + 1] = fw[_EFF, r]
+                r -= 1
+            iw[_KEYS, r + 1] = key
+            fw[_COST, r + 1] = targets
+            fw[_EFF, r + 1] = e
+            size += 1
     return size
 
 
@@ -505,14 +484,15 @@ def _weapon_segments(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, rho, lua, lu
     return steps
 
 
-@njit(**_JIT)
+@njit(**_NO_NRT)
 def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, lua_escape,
                avail, inv_s, inv_v, alpha, k, p, cap, kmax, fw, iw, bits_of, stack,
                cand):  # fmt: skip
-    """x*, K*, W_S, W_V of row ``i`` of one direction (the numpy kernel's ``_solve``).
+    """x*, K*, W_S, W_V of row ``i`` of one direction (the numpy kernel's ``_solve``), and
+    D_S^α, D_V^α, D_S and D_V at x* where the dense pass has them (else NaN).
 
     ``fw``, ``iw`` and ``bits_of`` are the scratch arrays of :func:`_workspace`, indexed by
-    row constants: views made per row would cost atomic reference counts in every row.
+    row constants.
     """
     # W_S as _striker_weapons, W_V as einsum
     W_S = 0.0
@@ -573,39 +553,35 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
         else:
             fw[_WV, s] = W_V - p * cap
             fw[_ISV, s] = inv_s
-    # dense pass: floored terms at the breakpoints, the best breakpoint
+    # dense pass: floored terms at the breakpoints, the best breakpoint; the damages first
+    # (calls to expm1), then D^α and the costs in a loop of plain arithmetic, whose square
+    # roots overlap
     floor = math.exp(_FLOOR / alpha)
     for s in range(n_pts):
         # an empty segment (padding, or beyond W_S): the same point again
         same = s > 0 and fw[_X, s] == fw[_X, s - 1] and fw[_KK, s] == fw[_KK, s - 1]
         if same and fw[_WV, s] == fw[_WV, s - 1] and fw[_ISV, s] == fw[_ISV, s - 1]:
-            fw[_POW_S, s], fw[_POW_V, s], fw[_DMG_S, s], fw[_DMG_V, s] = (
-                    fw[_POW_S, s - 1], fw[_POW_V, s - 1], fw[_DMG_S, s - 1], fw[_DMG_V, s - 1],
-                )  # fmt: skip
-            fw[_C_S, s], fw[_C_V, s], fw[_Z_S, s], fw[_Z_V, s] = (
-                fw[_C_S, s - 1],
-                fw[_C_V, s - 1],
-                fw[_Z_S, s - 1],
-                fw[_Z_V, s - 1],
-            )
+            fw[_DMG_S, s], fw[_DMG_V, s] = fw[_DMG_S, s - 1], fw[_DMG_V, s - 1]
+            fw[_Z_S, s], fw[_Z_V, s] = fw[_Z_S, s - 1], fw[_Z_V, s - 1]
             continue
-        ps, pv, ds, dv, zs, zv = _powers(
-            fw[_X, s], fw[_KK, s], W_S, fw[_WV, s], fw[_ISV, s], inv_v, alpha, floor
-        )
-        fw[_POW_S, s], fw[_POW_V, s], fw[_DMG_S, s], fw[_DMG_V, s], fw[_Z_S, s], fw[_Z_V, s] = (
-            ps,
-            pv,
-            ds,
-            dv,
-            zs,
-            zv,
-        )
+        z_s, z_v = _zs(fw[_X, s], fw[_KK, s], W_S, fw[_WV, s], fw[_ISV, s], inv_v, floor)
+        fw[_DMG_S, s] = 0.0 - math.expm1(z_s)
+        fw[_DMG_V, s] = 0.0 - math.expm1(z_v)
+        fw[_Z_S, s], fw[_Z_V, s] = z_s, z_v
+    for s in range(n_pts):
+        ps = _power(fw[_DMG_S, s], alpha)
+        pv = _power(fw[_DMG_V, s], alpha)
+        fw[_POW_S, s], fw[_POW_V, s] = ps, pv
         fw[_C_S, s] = _cost(ps, pv, k)
         fw[_C_V, s] = _cost(pv, ps, k)
     best = fw[_C_S, 0]
     for s in range(1, n_pts):
         best = _nmin(best, fw[_C_S, s])
     n_cand = 0
+    isv_seen = np.nan
+    ln_k = 0.0
+    hi_seen = -1
+    pv_hi = ps_hi = 0.0
     for s in range(n_pts - 1):
         e = fw[_SEG_E, s]
         inv_s_e = fw[_ISV, s]
@@ -616,15 +592,18 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
         if not inv_s_e > 0.0:
             continue
         x_lo, x_hi, K_lo, K_hi = fw[_X, s], fw[_X, s + 1], fw[_KK, s], fw[_KK, s + 1]
-        pv_lo, pv_hi = (
-            _psi(fw[_DMG_V, s], fw[_Z_V, s], alpha),
-            _psi(fw[_DMG_V, s + 1], fw[_Z_V, s + 1], alpha),
-        )
-        ps_lo, ps_hi = (
-            _psi(fw[_DMG_S, s], fw[_Z_S, s], alpha),
-            _psi(fw[_DMG_S, s + 1], fw[_Z_S, s + 1], alpha),
-        )
-        c0 = _log(k * inv_v / inv_s_e) - _log(e)
+        if s == hi_seen:  # the previous segment's upper end: its ψ are known
+            pv_lo, ps_lo = pv_hi, ps_hi
+        else:
+            pv_lo = _psi(fw[_DMG_V, s], fw[_Z_V, s], alpha)
+            ps_lo = _psi(fw[_DMG_S, s], fw[_Z_S, s], alpha)
+        pv_hi = _psi(fw[_DMG_V, s + 1], fw[_Z_V, s + 1], alpha)
+        ps_hi = _psi(fw[_DMG_S, s + 1], fw[_Z_S, s + 1], alpha)
+        hi_seen = s + 1
+        if inv_s_e != isv_seen:  # ln(k·w0_S/w0_V) takes one value per regime
+            isv_seen = inv_s_e
+            ln_k = _log(k * inv_v / inv_s_e)
+        c0 = ln_k - _log(e)
         d_lo = c0 + pv_lo - ps_lo
         d_hi = c0 + pv_hi - ps_hi
         singular = alpha < 1.0
@@ -671,12 +650,24 @@ def _solve_row(i, sn, sm, sfixed, vn, vm, vfixed, valert, de, hetero, rho, lua, 
         x_star, K_star = _pick(n_cand, cand, 0, 1, 2, 3)
     else:
         x_star, K_star = _pick(n_pts, fw, _C_S, _C_V, _X, _KK)
-    return x_star, K_star, W_S, W_V
+    # D and D^α at x* as the dense pass found them, where x* is a breakpoint and the floor
+    # did not bind there (then _outcome's unfloored terms are the same numbers); else NaN
+    pow_s = pow_v = dmg_s = dmg_v = np.nan
+    for s in range(n_pts):
+        if fw[_X, s] == x_star and fw[_KK, s] == K_star:
+            if fw[_Z_S, s] < -floor and fw[_Z_V, s] < -floor:
+                pow_s, pow_v = fw[_POW_S, s], fw[_POW_V, s]
+                dmg_s, dmg_v = fw[_DMG_S, s], fw[_DMG_V, s]
+            break
+    return x_star, K_star, W_S, W_V, pow_s, pow_v, dmg_s, dmg_v
 
 
 @njit(**_INLINE)
-def _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, alpha, k, p, cap, rho, out, o, i):
-    """The FirstStrike fields at x* into ``out[o:o + 12, i]``, as ``_outcome``."""
+def _outcome(x_star, K_star, W_S, W_V, pow_s, pow_v, dmg_s, dmg_v, inv_s, inv_v, alpha, k, p,
+             cap, rho, out, o, i):  # fmt: skip
+    """The FirstStrike fields at x* into ``out[o:o + 12, i]``, as ``_outcome``; D^α and D
+    of both sides are computed where ``pow_s`` and ``dmg_s`` are NaN (else taken from the
+    dense pass)."""
     L = W_S - x_star
     R = _nmax(W_V - K_star, 0.0)
     if K_star >= W_V - cap:
@@ -685,14 +676,19 @@ def _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, alpha, k, p, cap, rho, out,
         w_v, i_s = W_V - p * cap, inv_s
     R_arr = R - p * _nmin(R, cap)
     L_arr = rho * L
-    pow_s, pow_v, _, _, _, _ = _powers(x_star, K_star, W_S, w_v, i_s, inv_v, alpha, 0.0)
+    if pow_s != pow_s:
+        pow_s, pow_v, _, _, _, _ = _powers(x_star, K_star, W_S, w_v, i_s, inv_v, alpha, 0.0)
     out[o + 0, i] = x_star
     out[o + 1, i] = _cost(pow_s, pow_v, k)
     out[o + 2, i] = _cost(pow_v, pow_s, k)
     out[o + 3, i] = L
     out[o + 4, i] = R
-    out[o + 5, i] = 0.0 - math.expm1(-R_arr * inv_s)
-    out[o + 6, i] = 0.0 - math.expm1(-L * inv_v)
+    # D_S, D_V from the dense pass where it has them: 1 − e^(−R/w0_S) is its D_S where S
+    # has no defence (R_arriving = R = W_V − K; −(a − b) and b − a are the same float), and
+    # 1 − e^(−L·ρ/w0_V) is always its D_V
+    have = dmg_s == dmg_s
+    out[o + 5, i] = dmg_s if have and p == 0.0 else 0.0 - math.expm1(-R_arr * inv_s)
+    out[o + 6, i] = dmg_v if have else 0.0 - math.expm1(-L * inv_v)
     out[o + 7, i] = K_star
     out[o + 8, i] = W_S
     out[o + 9, i] = W_V
@@ -700,17 +696,34 @@ def _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, alpha, k, p, cap, rho, out,
     out[o + 11, i] = R_arr
 
 
-@njit(**_JIT)
-def _workspace(e_s, e_v, kmax):
-    """Scratch arrays for one thread: float rows ``fw`` and int rows ``iw`` (row constants
-    ``_COST`` ... ``_LEV``), ``fw[_EFF]`` viewed as int64, the stack of :func:`_search` and
-    the candidates."""
-    size = e_s + e_v * kmax + 4
-    fw = np.empty((_FLOAT_ROWS, size))
-    iw = np.empty((_INT_ROWS, size), dtype=np.int64)
+_STACK = 2 * _MAX_DEPTH + 8  # rows of the stack of :func:`_search` (13 values each)
+
+
+def work_size(e_max, kmax):
+    """Floats of the scratch array that :func:`stability_rows` needs for sides of at most
+    ``e_max`` elements and ``kmax`` salvo levels (see :func:`_workspace`)."""
+    size = e_max + e_max * kmax + 4
+    return (_FLOAT_ROWS + _INT_ROWS + 4 * 4) * size + 13 * _STACK + 4 * 64
+
+
+_work_size = njit(**_INLINE)(work_size)
+
+
+@njit(**_INLINE)
+def _workspace(work, e_max, kmax):
+    """Views of one thread's scratch array ``work`` (:func:`work_size` floats): float rows
+    ``fw`` and int rows ``iw`` (row constants ``_COST`` ... ``_LEV``), ``fw[_EFF]`` viewed
+    as int64, the stack of :func:`_search` and the candidates."""
+    size = e_max + e_max * kmax + 4
+    a = 0
+    fw = work[a : a + _FLOAT_ROWS * size].reshape((_FLOAT_ROWS, size))
+    a += _FLOAT_ROWS * size
+    iw = work[a : a + _INT_ROWS * size].view(np.int64).reshape((_INT_ROWS, size))
+    a += _INT_ROWS * size
     bits_of = fw[_EFF].view(np.int64)
-    stack = np.empty((2 * _MAX_DEPTH + 8, 13))
-    cand = np.empty((4, 4 * size + 64))
+    stack = work[a : a + 13 * _STACK].reshape((_STACK, 13))
+    a += 13 * _STACK
+    cand = work[a : a + 4 * (4 * size + 64)].reshape((4, 4 * size + 64))
     return fw, iw, bits_of, stack, cand
 
 
@@ -726,17 +739,19 @@ def _ok(v, lo, hi, lo_open):
     return v >= lo and v <= hi and v < _INF and (v > lo or not lo_open)
 
 
-@njit(**_JIT)
+@njit(**_NO_NRT)
 def _all_ok(a, start, stop, lo, hi, lo_open):
     """Every value that rows ``start:stop`` read of the compact C array ``a`` (any number
     of axes) is in range (see :func:`_ok`)."""
     r0, r1 = _span(a, start, stop)
     inner = a.size // a.shape[0]
     flat = a.reshape(a.size)
-    for q in range(r0 * inner, r1 * inner):  # noqa: SIM110 (compiled: a loop, not a generator)
-        if not _ok(flat[q], lo, hi, lo_open):
-            return False
-    return True
+    above = lo if lo_open else -_INF  # v > above too: lo itself is out where lo is open
+    ok = True
+    for q in range(r0 * inner, r1 * inner):  # no early exit: the loop runs vectorised
+        v = flat[q]
+        ok &= (v >= lo) & (v <= hi) & (v < _INF) & (v > above)
+    return ok
 
 
 # Rows of the options array of :func:`stability_rows` (one value a row, or one for all)
@@ -765,7 +780,7 @@ def _opt(opts, step, j, i):
     return opts[j, i * step[j]]
 
 
-@njit(**_JIT)
+@njit(**_NO_NRT)
 def _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, opts, step):
     """True if rows ``start:stop`` hold values in range (``_floats``, ``_check_defense``)."""
     ok = True
@@ -787,6 +802,37 @@ def _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, opts, 
 
 
 @njit(**_INLINE)
+def _fits(a, b, e):
+    """A compact (b, e) array: each axis of ``a`` is 1 or the full length."""
+    return (a.shape[0] == 1 or a.shape[0] == b) and (a.shape[1] == 1 or a.shape[1] == e)
+
+
+@njit(**_INLINE)
+def _fits_de(de, b, t, e, het):
+    """A compact DE of shape (b, t, e) by weapon type (``het``), else (b, 1, e)."""
+    rows = de.shape[0] == 1 or de.shape[0] == b
+    types = de.shape[1] == 1 or (het and de.shape[1] == t)
+    return rows and types and (de.shape[2] == 1 or de.shape[2] == e)
+
+
+@njit(**_NO_NRT)
+def _shapes_ok(nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB, deBA, hetAB, hetBA, opts,
+               stop, out):  # fmt: skip
+    """The arrays are compact arrays of one batch, as :mod:`~detente.kernels.compiled`
+    fits them: n of each side (b, E) with b > 0 rows, the rest of a side (b, E) with axes
+    of length 1 allowed, w80 (b,) or (1,), DE (b, E_S, E_V) or (b, 1, E_V) likewise, and
+    the options and ``out`` long enough for rows up to ``stop``."""
+    b, e_a, e_b = nA.shape[0], nA.shape[1], nB.shape[1]
+    ok = b > 0 and nB.shape[0] == b and stop <= b and out.shape[1] >= stop
+    ok = ok and _fits(mA, b, e_a) and _fits(fA, b, e_a) and _fits(aA, b, e_a)
+    ok = ok and _fits(mB, b, e_b) and _fits(fB, b, e_b) and _fits(aB, b, e_b)
+    ok = ok and (w80A.shape[0] == 1 or w80A.shape[0] == b)
+    ok = ok and (w80B.shape[0] == 1 or w80B.shape[0] == b)
+    ok = ok and _fits_de(deAB, b, e_a, e_b, hetAB) and _fits_de(deBA, b, e_b, e_a, hetBA)
+    return ok and (opts.shape[1] == 1 or opts.shape[1] == b)
+
+
+@njit(**_INLINE)
 def _defence(opts, step, i, side):
     """(P, ⌊I/s⌋) of one side's defence (options from row ``side``) in row ``i`` (eqs. D1,
     D2), (0, 0) where it cannot work."""
@@ -799,7 +845,7 @@ def _defence(opts, step, i, side):
     return 0.0, 0.0
 
 
-@njit(**_JIT)
+@njit(**_NO_NRT)
 def _weapons(i, n, m, fixed, avail, hetero):
     """W_S of row ``i`` as the numpy kernel sums it."""
     if hetero:
@@ -830,34 +876,38 @@ def _direction(i, sn, sm, sf, vn, vm, vf, va, de, het, lua, w80_s, w80_v, p_s, c
         rho = 1.0 - p_v * min(1.0, cap_v / w_s) if w_s > 0.0 else 1.0
         inv_v = inv_v * rho
     inv_s = LN5 / w80_s
-    x_star, K_star, W_S, W_V = _solve_row(
+    x_star, K_star, W_S, W_V, pow_s, pow_v, dmg_s, dmg_v = _solve_row(
         i, sn, sm, sf, vn, vm, vf, va, de, het, rho, lua, le, av, inv_s, inv_v, a, kk, p_s,
         cap_s, kmax, fw, iw, bits_of, stack, cand,
     )  # fmt: skip
-    _outcome(x_star, K_star, W_S, W_V, inv_s, inv_v, a, kk, p_s, cap_s, rho, out, o, i)
+    _outcome(x_star, K_star, W_S, W_V, pow_s, pow_v, dmg_s, dmg_v, inv_s, inv_v, a, kk, p_s, cap_s,
+             rho, out, o, i)  # fmt: skip
 
 
-@njit(**_JIT)
+@njit(**_NO_NRT)
 def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB, deBA,
-                   hetAB, hetBA, opts, step, kmax, both, out):  # fmt: skip
+                   hetAB, hetBA, opts, step, kmax, both, work, out):  # fmt: skip
     """Rows ``start:stop`` of :func:`~detente.kernels.stability.stability_index` from
     compact inputs into ``out`` (2·12 + 5, B): A striking first, B striking first, then
     r_A, r_B, min(1, r_A), min(1, r_B) and the FSI. Without ``both``, only A striking first
     (:func:`~detente.kernels.stability.first_strike`, A the striker), into ``out[:12]``.
+    ``work`` is the calling thread's scratch array (:func:`work_size` floats at least).
 
-    Returns :data:`BAD_VALUE` (and computes nothing) if an input of these rows is out of
-    range, else 0.
+    Returns :data:`BAD_SHAPE` if the arrays' shapes do not fit the batch (see
+    :func:`_shapes_ok`), :data:`BAD_VALUE` if an input of these rows is out of range (and
+    computes nothing in either case), else 0. Compiled without reference counting: it
+    allocates nothing, and its arrays are the caller's, alive for the call (so a call
+    unboxes them without owners).
     """
+    if not _shapes_ok(nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB, deBA, hetAB, hetBA,
+                      opts, stop, out):  # fmt: skip
+        return BAD_SHAPE
     if not _checked(start, stop, nA, mA, aA, nB, mB, aB, w80A, w80B, deAB, deBA, opts, step):
         return BAD_VALUE
     e_max = max(nA.shape[1], nB.shape[1])
-    owned = _workspace(e_max, e_max, kmax)  # alive to the end: the views below borrow it
-    fw, iw, bits_of = _borrowed(owned[0]), _borrowed(owned[1]), _borrowed(owned[2])
-    stack, cand, out = _borrowed(owned[3]), _borrowed(owned[4]), _borrowed(out)
-    nA, mA, fA, aA = _borrowed(nA), _borrowed(mA), _borrowed(fA), _borrowed(aA)
-    nB, mB, fB, aB = _borrowed(nB), _borrowed(mB), _borrowed(fB), _borrowed(aB)
-    w80A, w80B, deAB, deBA = _borrowed(w80A), _borrowed(w80B), _borrowed(deAB), _borrowed(deBA)
-    opts, step = _borrowed(opts), _borrowed(step)
+    if work.shape[0] < _work_size(e_max, kmax):
+        return BAD_VALUE
+    fw, iw, bits_of, stack, cand = _workspace(work, e_max, kmax)
     for i in range(start, stop):
         a, kk = _opt(opts, step, ALPHA, i), _opt(opts, step, SURCHARGE, i)
         av, le = _opt(opts, step, AVAIL, i), _opt(opts, step, LUA_ESCAPE, i)
@@ -881,7 +931,7 @@ def stability_rows(start, stop, nA, mA, fA, aA, nB, mB, fB, aB, w80A, w80B, deAB
         out[r + 2, i] = _nmin(out[r, i], 1.0)
         out[r + 3, i] = _nmin(out[r + 1, i], 1.0)
         out[r + 4, i] = out[r + 2, i] * out[r + 3, i]
-    return 0 if len(owned) else BAD_VALUE  # (uses ``owned`` after the loop)
+    return 0
 
 
 @njit(**_JIT)

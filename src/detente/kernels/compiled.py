@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import itertools
-import operator
 import os
 import subprocess
 import sys
@@ -59,7 +58,10 @@ def available():
 
 def default_backend():
     """The backend from ``DETENTE_KERNEL`` (default ``"auto"``), or a ValueError."""
-    value = os.environ.get(_ENV, "auto").strip().lower() or "auto"
+    value = os.environ.get(_ENV)
+    if value is None:
+        return "auto"
+    value = value.strip().lower() or "auto"
     if value not in BACKENDS:
         raise ValueError(f"{_ENV} must be one of {', '.join(BACKENDS)}; got {value!r}")
     return value
@@ -74,14 +76,15 @@ def use(batch, backend=None):
     (``backend="compiled"`` runs them compiled: a few microseconds an evaluation once
     loaded).
     """
-    backend = default_backend() if backend is None else backend
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
-    if backend == "numpy" or not available():
-        return False
+    if backend is None:
+        backend = default_backend()
     if backend == "compiled":
-        return True
-    return batch >= AUTO_ROWS and load(wait=False) is not None
+        return _available if _available is not None else available()
+    if backend == "auto":
+        return batch >= AUTO_ROWS and available() and load(wait=False) is not None
+    if backend != "numpy":
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
+    return False
 
 
 def loaded():
@@ -115,6 +118,9 @@ def load(note=sys.stderr, wait=True):
                 if not _cached(kernel):
                     _compile(rows, note)
         _warm(rows)
+        # one version (the array types _inputs makes): other types raise a TypeError
+        # instead of compiling another for a minute (_solve then fits them)
+        kernel.disable_compile()
         _rows = rows
     return _rows
 
@@ -200,18 +206,36 @@ def _warm(rows):
     step = np.zeros(rows.OPTIONS, dtype=np.int64)
     out = np.empty((2 * rows.FIELDS + rows.EXTRA, 1))
     rows.stability_rows(0, 1, one, one, fixed, one, one, one, fixed, one, vec, vec, de, de,
-                        False, False, opts, step, 2, True, out)  # fmt: skip
+                        False, False, opts, step, 2, True, _scratch(rows, 1, 2), out)  # fmt: skip
 
 
-def _run(kernel, batch, threads, *args):
-    """``kernel(start, stop, *args)`` over the batch, in blocks on ``threads`` threads (the
-    compiled code releases the GIL); the largest error code of the blocks."""
+_local = threading.local()  # each thread's scratch array for the kernel
+
+
+def _scratch(rows, e_max, kmax):
+    """The calling thread's scratch array for the kernel, of at least
+    :func:`~detente.kernels._stability_rows.work_size` floats (kept for the next call)."""
+    work = getattr(_local, "work", None)
+    size = rows.work_size(e_max, kmax)
+    if work is None or work.shape[0] < size:
+        work = _local.work = np.empty(max(size, 4096))
+    return work
+
+
+def _run(rows, batch, threads, e_max, kmax, args, out):
+    """The kernel over the batch, in blocks on ``threads`` threads (the compiled code
+    releases the GIL), each with its thread's scratch array; the largest error code."""
     blocks = min(batch // (_PARALLEL_ROWS // 2), 8 * threads)
     edges = np.linspace(0, batch, blocks + 1).astype(np.int64)
+
+    def block(start, stop):
+        work = _scratch(rows, e_max, kmax)
+        return rows.stability_rows(start, stop, *args, work, out)
+
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(threads) as pool:
-        done = [pool.submit(kernel, int(a), int(b), *args) for a, b in itertools.pairwise(edges)]
+        done = [pool.submit(block, int(a), int(b)) for a, b in itertools.pairwise(edges)]
         return max(future.result() for future in done)
 
 
@@ -221,8 +245,7 @@ _F8 = np.dtype(float)
 _B1 = np.dtype(bool)
 _SCALARS = {}  # one-element arrays of the scalars seen (defaults, mostly), by type and value
 _SCALAR_TYPES = (float, int, bool, type(None))
-_ROW_OPTIONS = ("alpha", "surcharge", "avail", "lua_escape")
-_DEFENCE = ("interceptors", "p_kill", "shots_per_rv", "availability")
+_ROW_OPTIONS = 4  # alpha, surcharge, avail, lua_escape
 
 
 def _scalar(x, dtype):
@@ -252,8 +275,7 @@ def _fit(a, shape):
         for have, want in zip(a.shape, shape, strict=True):
             if have != want and have != 1:
                 raise _UnfitError
-    flags = a.flags
-    if not (flags.c_contiguous and flags.writeable):
+    if not a.flags.carray:  # C-contiguous, aligned and writeable, as the kernel is typed
         a = a.copy()
     return a
 
@@ -261,13 +283,13 @@ def _fit(a, shape):
 def _floats(x, shape):
     """``x`` as a compact float array for ``shape`` (see :func:`_fit`).
 
-    The common cases first: an array that already fits (taken as it is) and a Python number
-    for a per-row value (one shared array per value).
+    The common cases first: an array that already fits (taken as it is: ``flags.carray``
+    is C-contiguous, aligned and writeable at once) and a Python number for a per-row value
+    (one shared array per value).
     """
     t = type(x)
-    if t is np.ndarray and x.dtype is _F8 and x.shape == shape:
-        flags = x.flags
-        if flags.c_contiguous and flags.writeable:
+    if t is np.ndarray:
+        if x.dtype is _F8 and x.shape == shape and x.flags.carray:
             return x
     elif (t is float or t is int) and len(shape) == 1:
         return _scalar(float(x), float)
@@ -277,9 +299,8 @@ def _floats(x, shape):
 def _bools(x, shape):
     """``x`` as a compact bool array (:class:`_UnfitError` where it is not boolean)."""
     t = type(x)
-    if t is np.ndarray and x.dtype is _B1 and x.shape == shape:
-        flags = x.flags
-        if flags.c_contiguous and flags.writeable:
+    if t is np.ndarray:
+        if x.dtype is _B1 and x.shape == shape and x.flags.carray:
             return x
     elif t is bool and len(shape) == 1:
         return _scalar(x, bool)
@@ -304,23 +325,19 @@ def _de(de, batch, e_s, e_v):
     return _fit(de, (batch, e_v))[:, None, :], False
 
 
-_OPTIONS = operator.itemgetter(
-    "lua_A", "lua_B", *_ROW_OPTIONS, *(f"{k}_{side}" for side in "AB" for k in _DEFENCE)
-)
 _PREPARED = {}  # the compact option arrays of option values seen, by value
 
 
-def _options(options, row):
-    """The kernel's options (lua_A, lua_B, the row options, both defences) as its options
-    array and the step of each option along the batch (0: one value for all rows);
-    :class:`_UnfitError` where this path cannot take them.
+def _options(values, row):
+    """The kernel's options array and the step of each option along the batch (0: one
+    value for all rows) from ``values`` (see :func:`stability`); :class:`_UnfitError`
+    where this path cannot take them.
 
     Options given as Python scalars (the usual case) are prepared once per distinct set of
     values, so a one-row call costs one dictionary lookup here. Only the launch-under-attack
     flags tell a bool from an equal number (the others take either), so a cached set is only
     looked up with both flags bool.
     """
-    values = _OPTIONS(options)
     if type(values[0]) is bool and type(values[1]) is bool:  # (1 == True: lua must be bool)
         try:
             hit = _PREPARED.get(values)
@@ -330,8 +347,8 @@ def _options(options, row):
             return hit
     lua_a, lua_b, *rest = values
     compact = [_bools(lua_a, row), _bools(lua_b, row)]
-    compact += [_floats(v, row) for v in rest[: len(_ROW_OPTIONS)]]
-    defences = rest[len(_ROW_OPTIONS) :]
+    compact += [_floats(v, row) for v in rest[:_ROW_OPTIONS]]
+    defences = rest[_ROW_OPTIONS:]
     for side in range(2):
         interceptors, p_kill, shots, availability = defences[4 * side : 4 * side + 4]
         if p_kill is None:
@@ -354,71 +371,134 @@ def _options(options, row):
 # ------------------------------------------------------------------ entry points
 
 
-def _solve(args, options, threads, both):
+def _solve(args, values, kmax, threads, both):
     """The kernel's output (2·12 + 5 arrays of shape (B,)) for the arguments of
     ``stability_index`` (``both``) or the A-strikes-B half of it (first_strike's, renamed);
     None where the inputs are not of the shapes this path reads or a value is out of range
-    (the numpy path then names the argument in its error, or computes the odd shapes)."""
+    (the numpy path then names the argument in its error, or computes the odd shapes).
+
+    Arrays of the kernel's dtypes go to it as they are: numba's dispatch checks their
+    layout (a TypeError where it differs: compiling more versions is turned off) and the
+    kernel their shapes (:data:`~detente.kernels._stability_rows.BAD_SHAPE`); where either
+    refuses them, they are fitted first (:func:`_inputs`), as other inputs are.
+    """
+    rows = _rows if _rows is not None else load()
+    ready = _ready(args)
+    if ready is not None and (threads <= 1 or ready[0].shape[0] < _PARALLEL_ROWS):
+        try:
+            inputs = (*ready, *_options(values, ready[0].shape[:1]))
+            out = _call(rows, inputs, kmax, threads, both)
+        except (_UnfitError, TypeError, ValueError):  # (TypeError: numba's, other types)
+            out = _REFIT
+        if out is not _REFIT:
+            return out
     try:
-        inputs = _inputs(args, options)
+        inputs = _inputs(args, values)
     except (_UnfitError, TypeError, ValueError):  # (TypeError, ValueError: not numbers)
         return None
+    out = _call(rows, inputs, kmax, threads, both)
+    return None if out is _REFIT else out
+
+
+_REFIT = object()  # what _call returns where the kernel found shapes it cannot read
+
+
+def _call(rows, inputs, kmax, threads, both):
+    """The kernel on ``inputs`` (see :func:`_inputs`): its output rows as a tuple, None
+    where a value is out of range, :data:`_REFIT` where a shape does not fit."""
     batch = inputs[0].shape[0]
-    rows = _rows if _rows is not None else load()
-    out = np.empty((2 * rows.FIELDS + rows.EXTRA if both else rows.FIELDS, batch))
-    kernel = rows.stability_rows
+    e_max = max(inputs[0].shape[1], inputs[4].shape[1])
+    out = np.empty((_BOTH if both else rows.FIELDS, batch))
     if threads <= 1 or batch < _PARALLEL_ROWS:
-        bad = kernel(0, batch, *inputs, options["kmax"], both, out)
+        work = _scratch(rows, e_max, kmax)
+        bad = rows.stability_rows(0, batch, *inputs, kmax, both, work, out)
     else:
-        bad = _run(kernel, batch, threads, *inputs, options["kmax"], both, out)
+        bad = _run(rows, batch, threads, e_max, kmax, (*inputs, kmax, both), out)
+    if bad == rows.BAD_SHAPE:
+        return _REFIT
     return None if bad else tuple(out)
 
 
-def _inputs(args, options):
+def _ready(args):
+    """The kernel's arrays as they are given, with the flags for DE by weapon type, where
+    all twelve are arrays of its dtypes and DE is 2-d or 3-d (else None)."""
+    n_a, m_a, f_a, al_a, n_b, m_b, f_b, al_b, w80_a, w80_b, de_ab, de_ba = args
+    nd, f8 = np.ndarray, _F8
+    if not (
+        type(n_a) is nd and type(m_a) is nd and type(f_a) is nd and type(al_a) is nd
+        and type(n_b) is nd and type(m_b) is nd and type(f_b) is nd and type(al_b) is nd
+        and type(w80_a) is nd and type(w80_b) is nd and type(de_ab) is nd
+        and type(de_ba) is nd
+    ):  # fmt: skip
+        return None
+    if not (
+        n_a.dtype is f8 and m_a.dtype is f8 and f_a.dtype is _B1 and al_a.dtype is f8
+        and n_b.dtype is f8 and m_b.dtype is f8 and f_b.dtype is _B1 and al_b.dtype is f8
+        and w80_a.dtype is f8 and w80_b.dtype is f8 and de_ab.dtype is f8
+        and de_ba.dtype is f8
+    ):  # fmt: skip
+        return None
+    if n_a.ndim != 2 or n_b.ndim != 2:
+        return None
+    het_ab, het_ba = de_ab.ndim == 3, de_ba.ndim == 3
+    if not het_ab:
+        if de_ab.ndim != 2:
+            return None
+        de_ab = de_ab[:, None, :]
+    if not het_ba:
+        if de_ba.ndim != 2:
+            return None
+        de_ba = de_ba[:, None, :]
+    return n_a, m_a, f_a, al_a, n_b, m_b, f_b, al_b, w80_a, w80_b, de_ab, de_ba, het_ab, het_ba
+
+
+_BOTH = 29  # rows of the kernel's output for both directions: 2·FIELDS + EXTRA
+
+
+def _inputs(args, values):
     """The kernel's inputs from the arguments, as compact arrays (:class:`_UnfitError`, or
     numpy's TypeError or ValueError for what is not numbers)."""
-    n_a, n_b = args[0], args[4]
+    n_a, m_a, f_a, al_a, n_b, m_b, f_b, al_b, w80_a, w80_b, de_ab, de_ba = args
     if type(n_a) is not np.ndarray or n_a.dtype is not _F8:
         n_a = np.asarray(n_a, dtype=float)
     if type(n_b) is not np.ndarray or n_b.dtype is not _F8:
         n_b = np.asarray(n_b, dtype=float)
-    if n_a.ndim != 2 or n_b.ndim != 2 or n_a.shape[0] != n_b.shape[0] or n_a.shape[0] == 0:
-        raise _UnfitError
     side_a, side_b = n_a.shape, n_b.shape
+    if len(side_a) != 2 or len(side_b) != 2 or side_a[0] != side_b[0] or side_a[0] == 0:
+        raise _UnfitError
     batch = side_a[0]
     row = (batch,)
-    de_ab, het_ab = _de(args[10], batch, side_a[1], side_b[1])
-    de_ba, het_ba = _de(args[11], batch, side_b[1], side_a[1])
+    de_ab, het_ab = _de(de_ab, batch, side_a[1], side_b[1])
+    de_ba, het_ba = _de(de_ba, batch, side_b[1], side_a[1])
     return (
-        _floats(n_a, side_a), _floats(args[1], side_a), _bools(args[2], side_a),
-        _floats(args[3], side_a), _floats(n_b, side_b), _floats(args[5], side_b),
-        _bools(args[6], side_b), _floats(args[7], side_b), _floats(args[8], row),
-        _floats(args[9], row), de_ab, de_ba, het_ab, het_ba, *_options(options, row),
+        _floats(n_a, side_a), _floats(m_a, side_a), _bools(f_a, side_a),
+        _floats(al_a, side_a), _floats(n_b, side_b), _floats(m_b, side_b),
+        _bools(f_b, side_b), _floats(al_b, side_b), _floats(w80_a, row),
+        _floats(w80_b, row), de_ab, de_ba, het_ab, het_ba, *_options(values, row),
     )  # fmt: skip
 
 
-def stability(args, options, threads):
+def stability(args, values, kmax, threads):
     """Compiled :func:`~detente.kernels.stability.stability_index`: a tuple of its output
     arrays (2·12 + 5 of shape (B,)), or None where the numpy path must answer (see
     :func:`_solve`).
 
-    ``args`` are the twelve positional arguments of ``stability_index``; ``options`` a dict
-    of its keywords (lua_A, lua_B, alpha, surcharge, avail, kmax, lua_escape and the eight
-    defence keywords), with ``kmax`` checked.
+    ``args`` are the twelve positional arguments of ``stability_index``; ``values`` its
+    options in the kernel's order: lua_A, lua_B, alpha, surcharge, avail, lua_escape, then
+    interceptors, p_kill, shots_per_rv and availability of A's defence and of B's (no
+    defence: 0, None, 1, 1.0); ``kmax`` checked.
     """
-    return _solve(args, options, threads, True)
+    return _solve(args, values, kmax, threads, True)
 
 
-def first_strike(args, options, threads):
+def first_strike(args, values, kmax, threads):
     """Compiled :func:`~detente.kernels.stability.first_strike`: a tuple of its twelve
     output arrays of shape (B,), or None where the numpy path must answer.
 
-    ``args`` are the eleven positional arguments of ``first_strike``, ``options`` its
-    keywords (``lua``, ``interceptors_S``, ...), with ``kmax`` checked.
+    ``args`` are the eleven positional arguments of ``first_strike``; ``values`` as for
+    :func:`stability` with lua_A False, lua_B ``lua``, A's defence S's and B's V's.
     """
-    renamed = {k: options[k] for k in ("alpha", "surcharge", "avail", "kmax", "lua_escape")}
-    renamed.update(lua_A=False, lua_B=options["lua"])
-    for mine, theirs in (("A", "S"), ("B", "V")):
-        for name in ("interceptors", "p_kill", "shots_per_rv", "availability"):
-            renamed[f"{name}_{mine}"] = options[f"{name}_{theirs}"]
-    return _solve((*args, 0.0), renamed, threads, False)
+    return _solve((*args, _NO_DE), values, kmax, threads, False)
+
+
+_NO_DE = np.zeros((1, 1))  # B's DE where only A strikes (read by the range check only)

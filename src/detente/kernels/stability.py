@@ -95,8 +95,10 @@ import numpy as np
 from detente.kernels import compiled
 from detente.kernels._common import (
     FLOOR,
+    LN5,
     MAX_DEPTH,
     MAX_ITER,
+    TIE,
     bools,
     chain,
     check_de,
@@ -115,8 +117,6 @@ from detente.kernels.exchange import AVAIL, KMAX, LUA_ESCAPE, Forces, check_forc
 
 ALPHA = 0.75  # [-] cost exponent α, R-3765 App. C [rec] (models.md §2)
 SURCHARGE = 0.3  # [-] cost surcharge k for damage not inflicted, R-3765 App. C [rec]
-LN5 = float(np.log(5.0))  # w0 = w80 / ln 5: f(w80) = 0.8
-TIE = 1e-12  # [-] costs closer than this tie in the stop rule (numerical, not a model constant)
 CHUNK_SIZE = 1 << 18  # [rows] default batch rows per internal chunk (bounds memory)
 # Default threads over chunks: $DETENTE_THREADS (1 on a Dask worker, where processes are
 # the parallelism), else 2, or 1 on a single CPU.
@@ -1016,43 +1016,56 @@ def first_strike(
     >>> fs.x_star, fs.R, fs.R_arriving, fs.C_S.round(4)
     (array([250.]), array([300.]), array([120.]), array([0.3346]))
     """
-    kmax, chunk_size, threads = (
-        check_kmax(kmax),
-        count("chunk_size", chunk_size),
-        count("threads", threads),
-    )
-    striker, victim = Forces(*striker), Forces(*victim)
+    kmax, chunk_size, threads = _counts(kmax, chunk_size, threads)
+    striker, victim = _forces(striker), _forces(victim)
     if not kills and compiled.use(_rows(striker), backend):
         args = (*striker, *victim, w80_S, w80_V, de)
-        options = dict(
-            lua=lua, alpha=alpha, surcharge=surcharge, avail=avail, kmax=kmax,
-            lua_escape=lua_escape, **_defense_options(defense_S, "S"),
-            **_defense_options(defense_V, "V"),
-        )  # fmt: skip
-        out = compiled.first_strike(args, options, threads)
+        values = (False, lua, alpha, surcharge, avail, lua_escape, *_defense_values(defense_S),
+                  *_defense_values(defense_V))  # fmt: skip
+        out = compiled.first_strike(args, values, kmax, threads)
         if out is not None:
-            return FirstStrike(*out)
+            return _first_strike(out)
     params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
     dr = _one_direction(striker, victim, w80_S, w80_V, de, lua, params, defense_S, defense_V)
     return _solve(dr, kmax, chunk_size, threads, kills)
 
 
+# The wrapper of the compiled path below costs a few microseconds of the ~15 of a one-row
+# call, so the usual cases (plain ints, Forces, no defence) are taken without conversions.
+
+
+def _counts(kmax, chunk_size, threads):
+    """``kmax``, ``chunk_size`` and ``threads`` checked (each a positive integer)."""
+    plain = type(kmax) is int and type(chunk_size) is int and type(threads) is int
+    if plain and kmax >= 1 and chunk_size >= 1 and threads >= 1:
+        return kmax, chunk_size, threads
+    return check_kmax(kmax), count("chunk_size", chunk_size), count("threads", threads)
+
+
+def _forces(side):
+    """``side`` as :class:`~detente.kernels.exchange.Forces`."""
+    return side if type(side) is Forces else Forces(*side)
+
+
 def _rows(forces):
     """Batch rows of ``forces`` as the compiled path reads them (0 where n is not 2-d)."""
-    return np.shape(forces.n)[0] if np.ndim(forces.n) == 2 else 0
+    n = forces.n
+    if type(n) is np.ndarray:
+        return n.shape[0] if n.ndim == 2 else 0
+    return np.shape(n)[0] if np.ndim(n) == 2 else 0
 
 
-def _defense_options(defense, side):
-    """The compiled path's keywords of one side's defence (none: no interceptors)."""
-    if defense is None:  # the usual case, built once (a one-row call is microseconds)
-        return _NO_DEFENSE_OPTIONS[side]
-    return {f"{k}_{side}": v for k, v in zip(Defense._fields, defense, strict=True)}
+_NO_DEFENSE = tuple(Defense(0.0, None, 1, 1.0))  # no defence: no interceptors
 
 
-_NO_DEFENSE_OPTIONS = {
-    side: {f"{k}_{side}": v for k, v in zip(Defense._fields, (0.0, None, 1, 1.0), strict=True)}
-    for side in "ABSV"
-}
+def _defense_values(defense):
+    """The compiled path's values of one side's defence, in the order of Defense's fields."""
+    return _NO_DEFENSE if defense is None else tuple(defense)
+
+
+def _first_strike(out):
+    """:class:`FirstStrike` of the compiled path's twelve arrays (no kills)."""
+    return tuple.__new__(FirstStrike, (*out, None, None))
 
 
 def _one_direction(striker, victim, w80_S, w80_V, de, lua, params, defense_S, defense_V):
@@ -1258,21 +1271,14 @@ def stability_index(
     >>> si.r_A.round(4)  # min(1, r_uncapped_A)
     array([0.5358, 1.    , 0.8762])
     """
-    kmax, chunk_size, threads = (
-        check_kmax(kmax),
-        count("chunk_size", chunk_size),
-        count("threads", threads),
-    )
-    a, b = Forces(*a), Forces(*b)
+    kmax, chunk_size, threads = _counts(kmax, chunk_size, threads)
+    a, b = _forces(a), _forces(b)
     if not kills and compiled.use(_rows(a), backend):
-        options = dict(
-            lua_A=lua_A, lua_B=lua_B, alpha=alpha, surcharge=surcharge, avail=avail,
-            kmax=kmax, lua_escape=lua_escape, **_defense_options(defense_A, "A"),
-            **_defense_options(defense_B, "B"),
-        )  # fmt: skip
-        out = compiled.stability((*a, *b, w80_A, w80_B, de_AB, de_BA), options, threads)
+        values = (lua_A, lua_B, alpha, surcharge, avail, lua_escape, *_defense_values(defense_A),
+                  *_defense_values(defense_B))  # fmt: skip
+        out = compiled.stability((*a, *b, w80_A, w80_B, de_AB, de_BA), values, kmax, threads)
         if out is not None:
-            return _index(FirstStrike(*out[:12]), FirstStrike(*out[12:24]), *out[24:])
+            return _index(_first_strike(out[:12]), _first_strike(out[12:24]), *out[24:])
     params = dict(alpha=alpha, surcharge=surcharge, avail=avail, lua_escape=lua_escape)
     side_a = check_forces(*a, side="A")
     side_b = check_forces(*b, side="B")
@@ -1294,8 +1300,13 @@ def stability_index(
 
 def _index(a_first, b_first, r_a, r_b, cap_a, cap_b, fsi):
     """:class:`StabilityIndex` from both directions, the uncapped and capped ratios and the
-    index (eq. 3)."""
-    return StabilityIndex(
+    index (eq. 3).
+
+    Built as the dataclass's ``__init__`` would, without its 13 frozen ``__setattr__``
+    calls (half the cost of the answer's assembly on a one-row call).
+    """
+    index = object.__new__(StabilityIndex)
+    index.__dict__.update(
         C1_A=a_first.C_S,
         C1_B=b_first.C_S,
         C2_A=b_first.C_V,
@@ -1310,3 +1321,4 @@ def _index(a_first, b_first, r_a, r_b, cap_a, cap_b, fsi):
         a_first=a_first,
         b_first=b_first,
     )
+    return index

@@ -94,7 +94,10 @@ class InProcess:
         return None
 
     def prepare(self, model, base, outputs, probe, rows=0):
-        """Nothing to prepare in this process."""
+        """Ready this process as a Dask worker is readied (:func:`ready_worker`: imports, the
+        base resolved, what chunks of ``rows`` points need), so that the clock of
+        :func:`detente.sweep.runner.run_sweep` times the evaluation alone on every backend."""
+        ready_worker(model, base, outputs, probe, rows)
 
     def imap(self, model, base, outputs, chunks):
         """Yield the result of each chunk."""

@@ -461,7 +461,7 @@
     renderSide(1);
     const description = $("#description");
     description.hidden = !state.scenario.description;
-    description.textContent = state.scenario.description ? `Preset ${state.scenario.title || state.scenario.name}: ${state.scenario.description}` : "";
+    description.textContent = state.scenario.description ? `Preset ${state.scenario.title ? `${state.scenario.title} (${state.scenario.name})` : state.scenario.name}: ${state.scenario.description}` : "";
     const params = state.scenario.parameters;
     const de = params.de !== undefined ? params.de : LIMITS.defaults.de;
     $("#de").value = de;

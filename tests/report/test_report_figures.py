@@ -9,6 +9,7 @@ import pytest
 
 from detente.analysis.assess import assess
 from detente.report import figures
+from detente.report.count_figures import compliance_figure
 from detente.report.words import input_label
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,6 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def a():
     return assess(ROOT / "examples" / "new-start-expiry.yaml", samples=1000, seed=3)
+
+
+def _compliance(a):
+    """The report's count figure of ``a`` (as detente.report.assessment draws it)."""
+    treaty = a.resolved.treaty
+    return compliance_figure(a.compliance_frame(), treaty.name, treaty.ended)
 
 
 def test_forces_figure_shows_deployed_warheads_by_leg(a):
@@ -29,7 +36,7 @@ def test_forces_figure_shows_deployed_warheads_by_leg(a):
 
 
 def test_compliance_figure_is_the_share_of_each_ceiling(a):
-    fig = figures.compliance_figure(a)
+    fig = _compliance(a)
     ru = next(t for t in fig.data if t.legendgroup == "RU")
     assert ru.name == "Russia"
     i = list(ru.x).index("deployed warheads")
@@ -40,6 +47,18 @@ def test_compliance_figure_is_the_share_of_each_ceiling(a):
     assert ru.y[i] + ru.error_y.array[i] == pytest.approx(100 * high / limit.limit)
     assert ru.y[i] - ru.error_y.arrayminus[i] == pytest.approx(100 * low / limit.limit)
     assert "for comparison" in fig.layout.title.text
+
+
+def test_a_counts_plot_is_the_reports_figure_for_its_force(a):
+    """dt.count(...).plot(): the report's builder on the one force's rows, same bars."""
+    result = a.counts["RU"]
+    fig = result.plot()
+    (trace,) = fig.data
+    report = next(t for t in _compliance(a).data if t.legendgroup == "RU")
+    assert list(trace.x) == list(report.x)
+    assert np.allclose(trace.y, report.y)
+    assert np.allclose(trace.error_y.array, report.error_y.array)
+    assert "for comparison" in fig.layout.title.text and result.treaty_name in fig.layout.title.text
 
 
 def test_posture_heatmap_holds_every_case(a):
@@ -76,7 +95,7 @@ def test_drawdown_curves_pass_through_x_star(a):
 def test_one_colour_per_party_across_figures(a):
     from detente.model.glossary import party_colour
 
-    for fig in (figures.forces_figure(a), figures.compliance_figure(a), figures.drawdown_figure(a)):
+    for fig in (figures.forces_figure(a), _compliance(a), figures.drawdown_figure(a)):
         for trace in fig.data:
             if trace.legendgroup in ("US", "RU"):
                 colour = trace.marker.color if trace.type == "bar" else None

@@ -17,6 +17,7 @@ from detente.display import Display
 
 if TYPE_CHECKING:
     import pandas as pd
+    import plotly.graph_objects as go
 
 #: Provenance statuses from strongest to weakest; a count's basis is the weakest of its inputs.
 BASES: tuple[str, ...] = ("official", "derived", "estimate", "assumption", "unstated")
@@ -487,6 +488,18 @@ class CountResult(Display):
             "See to_frame() for each count, its basis, range and verdict",
         ]
         return " ".join(p for p in parts if p)
+
+    def plot(self) -> go.Figure:
+        """Each limit's count as a share of its ceiling (100 % = at the limit), with the
+        count's range: the figure of the report
+        (:func:`detente.report.count_figures.compliance_figure`)."""
+        from detente.report.count_figures import compliance_figure
+
+        frame = self.to_frame()
+        frame.insert(0, "party", self.force)
+        dates = dict(self.dates)
+        ended = dates.get("expired") or dates.get("withdrawn")
+        return compliance_figure(frame, self.treaty_name or self.treaty, ended)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per limit and ban: kind, id, label, quantity, count, low, high, basis,

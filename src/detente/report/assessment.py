@@ -26,6 +26,7 @@ from detente.model.catalog import system_table
 from detente.model.glossary import terms as glossary_terms
 from detente.model.provenance import Provenance
 from detente.report import figures
+from detente.report.count_figures import compliance_figure
 from detente.report.words import column_label, input_label
 
 if TYPE_CHECKING:
@@ -355,7 +356,10 @@ def _figures(a: Assessment) -> dict[str, go.Figure]:
         "fig-drawdown": figures.drawdown_figure(a),
     }
     if a.counts:
-        out["fig-compliance"] = figures.compliance_figure(a)
+        treaty = a.resolved.treaty
+        out["fig-compliance"] = compliance_figure(
+            a.compliance_frame(), treaty and treaty.name, treaty and treaty.ended
+        )
     for i, pair in enumerate(a.resolved.pairs()):
         out[f"fig-postures-{i}"] = figures.postures_figure(a, pair)
     if a.upload is not None:

@@ -50,44 +50,6 @@ def forces_figure(a: Assessment) -> go.Figure:
     )
 
 
-def compliance_figure(a: Assessment) -> go.Figure:
-    """Each limit's count as a share of its ceiling, per party (100 % = at the limit), with
-    the count's low-high range as error bars."""
-    df = a.compliance_frame()
-    fig = go.Figure()
-    if not df.empty:
-        df = df[df["kind"] == "limit"]
-        for k, (party, rows) in enumerate(df.groupby("party", sort=False)):
-            ceiling = rows["limit"].astype(float)
-            share = 100.0 * rows["count"].astype(float) / ceiling
-            fig.add_bar(
-                name=party_name(str(party)),
-                legendgroup=str(party),
-                marker_color=party_colour(str(party), k),
-                x=rows["label"],
-                y=share,
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": 100.0 * rows["high"].astype(float) / ceiling - share,
-                    "arrayminus": share - 100.0 * rows["low"].astype(float) / ceiling,
-                },
-                customdata=np.stack(
-                    [rows["count"], rows["limit"], rows["margin"], rows["basis"]], -1
-                ),
-                hovertemplate="%{x}: %{customdata[0]:,} of %{customdata[1]:,} "
-                "(margin %{customdata[2]:,}; %{customdata[3]})<extra>" + str(party) + "</extra>",
-            )
-        fig.add_hline(y=100, line_dash="dash", line_color="firebrick", annotation_text="limit")
-    treaty = a.resolved.treaty
-    name = treaty.name if treaty else "no treaty"
-    if treaty is not None and treaty.ended is not None:
-        name += f" (ended {treaty.ended}; for comparison)"
-    return _layout(
-        fig, f"Counts under {name}, % of each ceiling", barmode="group", yaxis_title="% of limit"
-    )
-
-
 def drawdown_figure(a: Assessment) -> go.Figure:
     """Draw-down curves K(x) of the assessment's pairs (the page's and the API's figure,
     :func:`detente.report.stability_figures.drawdown_figure`)."""

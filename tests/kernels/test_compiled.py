@@ -168,9 +168,9 @@ def test_arrays_of_other_layouts_give_the_same_bits():
         np.testing.assert_array_equal(row_values(got, slice(None)), row_values(want, slice(None)))
 
 
-def test_the_benchmarks_inputs_take_the_compiled_path(monkeypatch):
-    """No silent fall-back to numpy for the inputs of benchmarks/fsi_throughput.py: plain,
-    defended, by weapon type and with launch under attack per row."""
+@pytest.fixture
+def answered(monkeypatch):
+    """Whether each call of the compiled path answered (True) or left it to numpy (False)."""
     answered = []
 
     def spy(*args, solve=compiled._solve):
@@ -179,6 +179,12 @@ def test_the_benchmarks_inputs_take_the_compiled_path(monkeypatch):
         return out
 
     monkeypatch.setattr(compiled, "_solve", spy)
+    return answered
+
+
+def test_the_benchmarks_inputs_take_the_compiled_path(answered):
+    """No silent fall-back to numpy for the inputs of benchmarks/fsi_throughput.py: plain,
+    defended, by weapon type and with launch under attack per row."""
     rows = random_rows(7, 40)
     args, kwargs = batch(rows)
     ks.stability_index(*args, backend="compiled", **kwargs)
@@ -305,16 +311,8 @@ def test_context_strike_equals_its_numpy_path(s, v, w80_s, w80_v, de, kmax, lua)
     np.testing.assert_allclose(got.D_V, want.D_V, atol=TOL + scale[0] * ks.LN5 / w80_v)
 
 
-def test_multiparty_and_context_take_the_compiled_path(monkeypatch):
+def test_multiparty_and_context_take_the_compiled_path(answered):
     """No silent fall-back to numpy: the compiled kernel answers both (per-row options)."""
-    answered = []
-
-    def spy(*args, solve=compiled._solve):
-        out = solve(*args)
-        answered.append(out is not None)
-        return out
-
-    monkeypatch.setattr(compiled, "_solve", spy)
     party = [(100.0, 10.0, True, 0.5), (30.0, 8.0, False, 0.9)]
     sys_ = dict(parties=[party] * 3, w80=[[500.0] * 3] * 3, de=[[[0.8, 0.7]] * 3] * 3,
                 lua=[True, False, True], reserve=[[0.1] * 3] * 3, mode="share", alpha=0.75,

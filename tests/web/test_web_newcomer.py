@@ -49,7 +49,7 @@ def test_the_reading_says_in_words_what_the_json_result_says(visit):
     for label, r in s["r_uncapped"].items():
         name = party_name(label, in_text=True)
         assert name[1:] in reading  # "The United States" opens a sentence
-        assert f"cost ratio r {r:.2f}" in reading
+        assert f"cost ratio C1/C2 {r:.2f}" in reading
         sign = "less" if r < 1 else "more"
         assert f"{name[1:]} would lose {sign} by striking first" in reading
     # Human labels in the costs table: party names, whole warheads.

@@ -39,12 +39,12 @@ def _side(label: str, other: str, r_uncapped: float) -> str:
     if r_uncapped >= 1:
         return (
             f"{name} would lose more by striking first than by being struck "
-            f"(cost ratio r {two_digits(r_uncapped)}), so it gains nothing by striking first."
+            f"(cost ratio C1/C2 {two_digits(r_uncapped)}), so it gains nothing by striking first."
         )
     pct = f"{100 * r_uncapped:.0f} %"
     return (
         f"{name} would lose less by striking first than by being struck "
-        f"(cost ratio r {two_digits(r_uncapped)}): striking first becomes its cheaper choice "
+        f"(cost ratio C1/C2 {two_digits(r_uncapped)}): striking first becomes its cheaper choice "
         f"once it judges a first strike by {them} more likely than {pct}."
     )
 
@@ -71,11 +71,11 @@ def stability_sentence(fsi: float, r_uncapped: Mapping[str, float], labels: Sequ
     >>> print(stability_sentence(0.6, {"US": 0.63, "RU": 0.95}, ["US", "RU"]))
     ... # doctest: +NORMALIZE_WHITESPACE
     At 0.60 the index is well below 1 (1 = neither side gains by striking first). The United
-    States would lose less by striking first than by being struck (cost ratio r 0.63): striking
-    first becomes its cheaper choice once it judges a first strike by Russia more likely than
-    63 %. Russia would lose less by striking first than by being struck (cost ratio r 0.95):
-    striking first becomes its cheaper choice once it judges a first strike by the United States
-    more likely than 95 %.
+    States would lose less by striking first than by being struck (cost ratio C1/C2 0.63):
+    striking first becomes its cheaper choice once it judges a first strike by Russia more
+    likely than 63 %. Russia would lose less by striking first than by being struck (cost ratio
+    C1/C2 0.95): striking first becomes its cheaper choice once it judges a first strike by the
+    United States more likely than 95 %.
     """
     a, b = labels[0], labels[1]
     if min(r_uncapped[a], r_uncapped[b]) >= 1:

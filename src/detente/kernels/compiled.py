@@ -14,8 +14,11 @@ reference and the path where numba is missing. Which path runs is the *backend*:
     importing numba, about a second, once per process); numpy for smaller ones. So a
     one-off answer of the command line starts in a blink, and large sweep chunks and Monte
     Carlo batches run compiled. The choice depends on the batch alone (and on whether this
-    machine has compiled the kernel yet), never on what else the process did, so a sweep
-    gives the same numbers in-process and on Dask workers.
+    machine has compiled the kernel yet), never on what else the process did: a sweep's
+    chunks of one size give the same numbers in-process and on Dask workers. Chunks sized
+    differently on either side of :data:`AUTO_ROWS` run on different paths, whose results
+    agree to 1e-12 but not bit for bit (docs/sweeps.md: fix ``--chunk-size`` or
+    ``DETENTE_KERNEL`` where they must).
 
 The default comes from the environment variable ``DETENTE_KERNEL`` (one of the three);
 functions of the kernels take ``backend=`` to override it. The first use on a machine

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from detente.report.figures import _layout
+from detente.report.publish import layout
 from detente.report.upload_figures import _colour
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def context_figure(c: ContextResult) -> go.Figure:
             },
             hovertemplate="%{x}: %{y:,.0f} warheads arrive<extra>" + side + "</extra>",
         )
-    return _layout(
+    return layout(
         fig,
         f"Arriving retaliatory warheads after the other's first strike, {'-'.join(c.labels)} "
         "(outlined: the scenario's setting)",

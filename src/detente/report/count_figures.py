@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from detente.model.glossary import party_colour, party_name
-from detente.report.publish import TEMPLATE
+from detente.report.publish import layout
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,11 +64,6 @@ def compliance_figure(
     name = treaty or "no treaty"
     if treaty is not None and ended is not None:
         name += f" (ended {ended}; for comparison)"
-    fig.update_layout(
-        title=f"Counts under {name}, % of each ceiling",
-        template=TEMPLATE,
-        margin={"l": 60, "r": 20, "t": 50, "b": 50},
-        barmode="group",
-        yaxis_title="% of limit",
+    return layout(
+        fig, f"Counts under {name}, % of each ceiling", barmode="group", yaxis_title="% of limit"
     )
-    return fig

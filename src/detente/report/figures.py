@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from detente.model.glossary import party_colour, party_name
-from detente.report.publish import TEMPLATE, bar_chart_height
+from detente.report.publish import bar_chart_height, layout
 from detente.report.words import input_label
 
 if TYPE_CHECKING:
@@ -22,12 +22,6 @@ if TYPE_CHECKING:
 #: Bins of the Monte Carlo histograms [-].
 HISTOGRAM_BINS = 60
 LUA_LABELS = ("no LUA", "{a} LUA", "{b} LUA", "both LUA")
-
-
-def _layout(fig: go.Figure, title: str, **kw) -> go.Figure:
-    kw = {"margin": {"l": 60, "r": 20, "t": 50, "b": 50}, **kw}
-    fig.update_layout(title=title, template=TEMPLATE, **kw)
-    return fig
 
 
 def forces_figure(a: Assessment) -> go.Figure:
@@ -45,7 +39,7 @@ def forces_figure(a: Assessment) -> go.Figure:
             hovertemplate="%{x}: %{y:,.0f} warheads on %{customdata[0]:,} deployed launchers"
             " (%{customdata[1]:,} non-deployed)<extra>" + str(party) + "</extra>",
         )
-    return _layout(
+    return layout(
         fig, "Deployed strategic warheads by leg", barmode="group", yaxis_title="warheads"
     )
 
@@ -88,7 +82,7 @@ def postures_figure(a: Assessment, pair: tuple[str, str]) -> go.Figure:
             colorbar={"title": "FSI"},
         )
     )
-    return _layout(
+    return layout(
         fig, f"First-strike stability index, {first}-{second}", yaxis_autorange="reversed"
     )
 
@@ -131,7 +125,7 @@ def uncertainty_figure(a: Assessment) -> go.Figure:
         annotation_text=f"scenario {a.fsi:.3f}",
         annotation_position=right,
     )
-    return _layout(
+    return layout(
         fig,
         f"FSI over {mc.samples:,} Monte Carlo samples (seed {mc.seed})",
         xaxis_title="FSI",
@@ -163,7 +157,7 @@ def tornado_figure(a: Assessment) -> go.Figure:
             hovertemplate="%{y} = %{customdata[0]:.3g}: FSI %{customdata[1]:.2f}<extra></extra>",
         )
     fig.add_vline(x=t.base, line_color="black", annotation_text=f"medians {t.base:.3f}")
-    return _layout(
+    return layout(
         fig,
         "Tornado: FSI with one input at its 5th / 95th percentile, the others at their medians",
         barmode="overlay",

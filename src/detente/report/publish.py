@@ -78,6 +78,14 @@ SOURCES_HINT = "all sources: detente's /sources page"
 TEMPLATE = "plotly_white"
 
 
+def layout(fig: go.Figure, title: str, **kw: Any) -> go.Figure:
+    """``fig`` with the reports' template, ``title`` and default margins [px]; ``kw`` are
+    further ``update_layout`` arguments (a ``margin`` replaces the default)."""
+    kw = {"margin": {"l": 60, "r": 20, "t": 50, "b": 50}, **kw}
+    fig.update_layout(title=title, template=TEMPLATE, **kw)
+    return fig
+
+
 def parameter_sources(
     names: Sequence[tuple[str, str]] = CALCULUS_PARAMETERS,
 ) -> tuple[str, ...]:

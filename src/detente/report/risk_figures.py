@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
-from detente.report.figures import _layout
-from detente.report.publish import bar_chart_height
+from detente.report.publish import bar_chart_height, layout
 from detente.report.words import risk_label
 
 if TYPE_CHECKING:
@@ -70,7 +69,7 @@ def risk_figure(r: RiskResult) -> go.Figure:
         marker={"symbol": "diamond-open", "size": 9, "color": "firebrick"},
         hovertemplate=f"%{{y}}: mean %{{x:{g}}} %<extra></extra>",
     )
-    return _layout(
+    return layout(
         fig,
         f"{'ILLUSTRATIVE: ' if r.illustrative else ''}Annual probability of inadvertent war, "
         f"baseline and interventions ({r.samples:,} samples, seed {r.seed})",
@@ -120,7 +119,7 @@ def risk_tornado_figure(r: RiskResult, bars: int = TORNADO_BARS) -> go.Figure:
             "(%{customdata[2]})<extra></extra>",
         )
     fig.add_vline(x=base, line_color="black")
-    return _layout(
+    return layout(
         fig,
         f"{'ILLUSTRATIVE: ' if r.illustrative else ''}Tornado: annual probability with one "
         f"parameter at its 5th / 95th percentile (all at medians: "

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from detente.report.figures import _layout
-from detente.report.publish import wrap
+from detente.report.publish import layout, wrap
 
 if TYPE_CHECKING:
     from detente.analysis.assess import VerificationSection
@@ -74,7 +73,7 @@ def verification_figure(section: VerificationSection) -> go.Figure:
         who = wrap(f"{p.party}: {p.overloaded:,} of {p.missiles:,} over-loaded", 18)
         fig.update_xaxes(title_text=f"years of inspections<br>{who}", dtick=1, row=1, col=col)
     fig.update_yaxes(range=[0, 1.02], row=1, col=1, title_text="P(detect)")
-    return _layout(
+    return layout(
         fig,
         "Probability that random inspections catch the over-loading",
         legend={"orientation": "h", "y": -0.2},

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import is_hypothesis_test, settings
+from processes import stop
 
 #: The console script installed next to this interpreter.
 DETENTE = Path(sys.executable).with_name("detente")
@@ -327,9 +328,4 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         httpx.post(f"{base}/api/scenario/parse", json={"text": "a: 1"}, timeout=120)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from processes import stop
 
 from detente.sweep.backends import WORKER_ENV, DaskBackend
 from detente.sweep.runner import run_sweep
@@ -153,15 +154,6 @@ def _start(args: list[str], **kwargs) -> subprocess.Popen:
     )
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 @pytest.mark.e2e
 def test_cli_on_a_cluster_started_with_the_dask_commands(tmp_path, detente_cli):
     """docs/sweeps.md's recipe: ``dask scheduler``, ``dask worker ... --preload
@@ -200,8 +192,8 @@ def test_cli_on_a_cluster_started_with_the_dask_commands(tmp_path, detente_cli):
         )
     finally:
         if worker is not None:
-            _stop(worker)
-        _stop(scheduler)
+            stop(worker)
+        stop(scheduler)
 
 
 def _children(pid: int) -> list[int]:

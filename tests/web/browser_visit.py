@@ -43,6 +43,15 @@ class Visit:
         expect(self.page.locator("body")).not_to_have_attribute("data-busy", "1")
         return self.page.locator("#fsi").get_attribute("data-value")
 
+    def link_notice(self, fragment: str) -> str:
+        """Open the permalink ``#fragment``, wait for the index and return the notice of what
+        the link could not carry (which must be shown)."""
+        self.page.goto(f"{self.base}/#{fragment}")
+        self.fsi()
+        notice = self.page.locator("#link-notice")
+        expect(notice).to_be_visible()
+        return notice.inner_text()
+
     def link(self) -> dict[str, str]:
         """The permalink's settings (short keys: a, b, t, de, k, ha.<holding>, ...)."""
         return dict(parse_qsl(urlparse(self.page.url).fragment, keep_blank_values=True))

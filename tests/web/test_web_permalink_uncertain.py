@@ -97,11 +97,7 @@ def test_a_link_with_broken_uncertain_inputs_keeps_the_valid_ones_and_says_so(vi
             "seed": "-1",
         }
     )
-    page.goto(f"{visit.base}/#{fragment}")
-    visit.fsi()
-    notice = page.locator("#link-notice")
-    expect(notice).to_be_visible()
-    text = notice.inner_text()
+    text = visit.link_notice(fragment)
     for what in (
         "uncertain input parameters.de",
         "uncertain input parameters.zz",

@@ -1,19 +1,29 @@
 """Samplers: a sweep spec -> the inputs of every point, in point-id order.
 
-``lhs`` and ``sobol`` draw points in the unit hypercube with SALib (``latin.sample``;
-``sobol.sample``, Saltelli's scheme for Sobol' indices), then map each column through its
+``lhs`` and ``sobol`` draw points in the unit hypercube, then map each column through its
 parameter: ``bounds`` linearly, ``dist`` through its inverse distribution function
 (:meth:`Distribution.ppf <detente.model.distribution.Uniform.ppf>`, the one every layer uses),
 ``values`` by cutting [0, 1) into equal parts, one per level. ``grid`` is the Cartesian
 product of the levels, the first parameter varying slowest.
 
+* ``lhs``: our own vectorised Latin hypercube [1]_ (:func:`latin_hypercube`): each column an
+  independent random permutation of the n strata, each point jittered uniformly inside its
+  stratum, drawn with numpy's ``default_rng(seed)`` in O(n d) array operations (10 million
+  points of four parameters in about 2 s, where SALib's ``latin.sample``, a Python loop per
+  point, took 40 s).
+* ``sobol``: Saltelli's scheme [2]_ on a scrambled Sobol' sequence, drawn by SALib
+  (``sobol.sample``) [3]_.
+
 References
 ----------
 .. [1] M. D. McKay, R. J. Beckman, W. J. Conover, "A comparison of three methods for selecting
    values of input variables in the analysis of output from a computer code",
-   *Technometrics* 21(2), 1979, pp. 239-245.
+   *Technometrics* 21(2), 1979, pp. 239-245, doi:10.2307/1268522.
 .. [2] A. Saltelli, "Making best use of model evaluations to compute sensitivity indices",
-   *Computer Physics Communications* 145(2), 2002, pp. 280-297.
+   *Computer Physics Communications* 145(2), 2002, pp. 280-297,
+   doi:10.1016/S0010-4655(02)00280-1.
+.. [3] J. Herman, W. Usher, "SALib: An open-source Python library for sensitivity analysis",
+   *Journal of Open Source Software* 2(9), 2017, doi:10.21105/joss.00097.
 """
 
 from __future__ import annotations
@@ -49,20 +59,82 @@ def unit_sample(spec: SweepSpec) -> np.ndarray:
     """Points in the unit hypercube, shape ``(n_points, n_parameters)``, for lhs or sobol.
 
     SALib is imported here, not with the module: it loads ``scipy.stats`` (about a second),
-    which a grid sweep never needs.
+    which a grid or lhs sweep never needs.
     """
-    from SALib.sample import latin
-    from SALib.sample import sobol as saltelli
-
-    d = len(spec.parameters)
-    problem = {"num_vars": d, "names": list(spec.names), "bounds": [[0.0, 1.0]] * d}
     if spec.sampler == "lhs":
-        return latin.sample(problem, spec.points, seed=spec.seed)
+        return latin_hypercube(spec.points, len(spec.parameters), seed=spec.seed)
     if spec.sampler == "sobol":
+        from SALib.sample import sobol as saltelli
+
+        d = len(spec.parameters)
+        problem = {"num_vars": d, "names": list(spec.names), "bounds": [[0.0, 1.0]] * d}
         return saltelli.sample(
             problem, spec.points, calc_second_order=spec.second_order, scramble=True, seed=spec.seed
         )
     raise ValueError(f"no unit sample for the {spec.sampler!r} sampler")
+
+
+#: Points of the finest grid the Latin-hypercube jitter is drawn on, at most (see
+#: :func:`latin_hypercube`): ``n * 2**bits <= 2**JITTER_GRID_BITS``.
+JITTER_GRID_BITS = 51
+
+
+def latin_hypercube(n: int, d: int, *, seed: int) -> np.ndarray:
+    """A Latin hypercube of ``n`` points in ``d`` dimensions of the unit hypercube [1]_.
+
+    Column ``j`` is drawn from ``rng = numpy.random.default_rng(seed)``, one column after
+    another: a random permutation ``k = rng.permutation(n)`` of the strata
+    ``[k/n, (k+1)/n)``, then the jitter ``m = rng.integers(0, 2**bits, n)``, and
+
+        u = (k + (m + 1/2) / 2**bits) / n,
+
+    with ``bits = 51 - ceil(log2 n)`` (so ``n * 2**bits <= 2**51``): each point sits at the
+    middle of one of ``2**bits`` equal cells of its stratum, a uniform jitter on a grid of at
+    most ``2**-51`` (``4.4e-16``), finer than the ``2**-53`` spacing of floating-point numbers
+    near 1 by at most a factor of four. On that grid the one rounding of the division leaves
+    every value strictly inside its own stratum, and ``floor(u * n)`` (likewise ``floor(u *
+    L)`` for ``L`` levels of a ``values`` parameter) is its stratum exactly, so each column
+    has exactly one point in each stratum, and never ``0`` or ``1`` (a normal's inverse
+    distribution function stays finite). A plain ``(k + rng.random()) / n`` rounds ``k +
+    jitter`` up to ``k + 1`` now and then at large ``n`` (a point in its neighbour's stratum,
+    or exactly 1).
+
+    Parameters
+    ----------
+    n : int
+        Number of points, ``1 <= n <= 2**51``.
+    d : int
+        Number of dimensions (parameters).
+    seed : int
+        Seed of numpy's ``default_rng``: the same seed gives the same points.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, d)``, values in (0, 1) [-]; column-major (each column contiguous). Memory:
+        the result and three temporary columns, ``8 n (d + 3)`` bytes.
+
+    Examples
+    --------
+    >>> u = latin_hypercube(4, 2, seed=0)
+    >>> u.shape, bool(((0 < u) & (u < 1)).all())
+    ((4, 2), True)
+    >>> sorted(np.floor(u[:, 0] * 4).astype(int).tolist())  # one point in each quarter
+    [0, 1, 2, 3]
+    """
+    if not 1 <= n <= 2**JITTER_GRID_BITS:
+        raise ValueError(f"a Latin hypercube needs 1 to 2**51 points, not {n}")
+    bits = JITTER_GRID_BITS - (n - 1).bit_length()
+    cells = float(n << bits)  # cells of the whole interval; exact (at most 2**51)
+    rng = np.random.default_rng(seed)
+    unit = np.empty((d, n))
+    for column in unit:
+        stratum = rng.permutation(n)
+        stratum <<= bits  # the first cell of the stratum
+        stratum += rng.integers(0, 1 << bits, size=n)  # the cell within it
+        np.add(stratum, 0.5, out=column)  # its middle; exact (below 2**52)
+        column /= cells  # the one rounding
+    return unit.T
 
 
 def from_unit(parameter: Parameter, u: np.ndarray) -> np.ndarray:

@@ -92,7 +92,7 @@ def test_lhs_equals_the_reference_bit_for_bit(n, d, seed):
 @given(**LHS_SIZES)
 def test_lhs_has_one_point_in_each_stratum_of_each_column(n, d, seed):
     u = latin_hypercube(n, d, seed=seed)
-    assert ((0 < u) & (u < 1)).all()  # strictly: an inverse distribution function stays finite
+    assert ((u > 0) & (u < 1)).all()  # strictly: an inverse distribution function stays finite
     for column in u.T:
         strata = exact_strata(column, n)
         assert sorted(strata) == list(range(n))
@@ -119,7 +119,7 @@ def test_lhs_gives_each_level_of_a_values_parameter_its_equal_share(levels, per_
 def test_lhs_keeps_its_strata_exact_at_a_million_points():
     n = 1_000_003  # not a power of two: the division rounds
     u = latin_hypercube(n, 2, seed=13)
-    assert ((0 < u) & (u < 1)).all()
+    assert ((u > 0) & (u < 1)).all()
     for column in u.T:
         assert (np.bincount(np.floor(column * n).astype(np.int64), minlength=n) == 1).all()
 

@@ -117,7 +117,7 @@ def latin_hypercube(n: int, d: int, *, seed: int) -> np.ndarray:
     Examples
     --------
     >>> u = latin_hypercube(4, 2, seed=0)
-    >>> u.shape, bool(((0 < u) & (u < 1)).all())
+    >>> u.shape, bool(((u > 0) & (u < 1)).all())
     ((4, 2), True)
     >>> sorted(np.floor(u[:, 0] * 4).astype(int).tolist())  # one point in each quarter
     [0, 1, 2, 3]

@@ -107,7 +107,7 @@ def sweep(
     rate = f" at {outcome.points_per_s:,.0f} points/s" if outcome.evaluated else ""
     console.print(
         f"{outcome.stored} of {outcome.n_points} points in {out} (run {outcome.run_id[:8]}); "
-        f"{outcome.evaluated} evaluated now{rate}"
+        f"{outcome.evaluated} evaluated now{rate} on the {outcome.kernel} kernel"
     )
     if parquet is not None:
         with SweepStore(out, read_only=True) as store:

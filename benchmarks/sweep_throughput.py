@@ -8,7 +8,8 @@ Run from the repository root:
 A Latin-hypercube sweep is sampled once into a DuckDB file; copies of that file are then
 evaluated in-process and on a ``LocalCluster`` of each ``--workers`` count of processes
 (default 2; e.g. ``--workers 1 2 4``), and the results are checked to be identical (in
-DuckDB, row by row). Times are split into sampling (SALib), storing the points, starting and
+DuckDB, row by row). Times are split into sampling (our vectorised Latin hypercube,
+:func:`detente.sweep.samplers.latin_hypercube`), storing the points, starting and
 readying the cluster (its workers start while the points are read back; then each evaluates
 one point of the sweep and loads what its chunks need, and gets the base case once) and
 evaluation (chunks evaluated and written to DuckDB: what a ``detente sweep`` run does after
@@ -177,7 +178,7 @@ def main() -> None:
             f"model {spec.model}: {spec.n_points:,} points, in-process chunks of {size:,}, "
             f"{kernel} kernel"
         )
-        print(f"sampling (SALib LHS):       {sample_s:8.2f} s")
+        print(f"sampling (Latin hypercube): {sample_s:8.2f} s")
         print(f"storing the points:         {init_s:8.2f} s")
 
         local_file = Path(tmp) / "local.duckdb"

@@ -17,10 +17,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from SALib.sample import latin as salib_latin
 from SALib.sample import sobol as salib_sobol
 
+from detente.sweep.runner import run_sweep
 from detente.sweep.samplers import from_unit, latin_hypercube, saltelli, sample, unit_sample
 from detente.sweep.spec import Parameter, parse_spec
+from detente.sweep.store import SweepStore
 
 PI = math.pi
 
@@ -249,3 +252,23 @@ def test_word_values_come_back_as_words():
     got = from_unit(p, unit_sample(spec)[:, 0])
     assert set(got.tolist()) == {"allowed", "banned"}
     assert (got == "banned").sum() == 25  # LHS: exactly half the strata in each half
+
+
+def test_a_stored_sweep_keeps_the_points_an_earlier_sampler_drew(tmp_path):
+    """A file begun before the vectorised Latin hypercube (here: points drawn by SALib's
+    ``latin.sample``, as earlier versions did) is resumed on its stored points, not redrawn."""
+    spec = parse_spec(
+        spec_text("lhs", 300, ["{name: x1, bounds: [-3, 3]}", "{name: x3, values: [-1, 2]}"])
+    )
+    problem = {"num_vars": 2, "names": ["x1", "x3"], "bounds": [[0.0, 1.0]] * 2}
+    unit = salib_latin.sample(problem, 300, seed=spec.seed)
+    earlier = {p.name: from_unit(p, unit[:, j]) for j, p in enumerate(spec.parameters)}
+    assert not np.array_equal(earlier["x1"], sample(spec)["x1"])  # the samplers differ
+    path = tmp_path / "earlier.duckdb"
+    with SweepStore(path) as store:
+        store.initialise(spec, earlier)
+    assert run_sweep(spec, path).complete
+    with SweepStore(path, read_only=True) as store:
+        results = store.results()
+    assert results["x1"].tolist() == earlier["x1"].tolist()
+    assert results["x3"].tolist() == earlier["x3"].tolist()

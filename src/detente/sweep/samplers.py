@@ -9,9 +9,9 @@ product of the levels, the first parameter varying slowest.
 * ``lhs``: our own vectorised Latin hypercube [1]_ (:func:`latin_hypercube`): each column an
   independent random permutation of the n strata, each point jittered uniformly inside its
   stratum, drawn with numpy's ``default_rng(seed)`` in O(n d) array operations (ten million
-  points of four parameters: about 1.5 s and 0.4 GB, where SALib's ``latin.sample``, a Python
-  loop per point, took 40 to 60 s and 2.3 GB). It replaced SALib's in December 2026: a seed
-  gives other points than before; a stored sweep keeps its points.
+  points of four parameters: 1.5 to 5 s of CPU and a process peak of 0.44 GB, where SALib's
+  ``latin.sample``, a Python loop per point, took 37 to 49 s and 2.3 GB). It replaced SALib's
+  in December 2026: a seed gives other points than before; a stored sweep keeps its points.
 * ``sobol``: Saltelli's scheme [2]_ on a scrambled Sobol' sequence (:func:`saltelli`): SALib's
   ``sobol.sample`` [3]_ bit for bit, its Python loop over the points replaced by array
   copies.
@@ -130,16 +130,17 @@ def latin_hypercube(n: int, d: int, *, seed: int) -> np.ndarray:
 
         u = (k + (m + 1/2) / 2**bits) / n,
 
-    with ``bits = 51 - ceil(log2 n)`` (so ``n * 2**bits <= 2**51``): each point sits at the
-    middle of one of ``2**bits`` equal cells of its stratum, a uniform jitter on a grid of at
-    most ``2**-51`` (``4.4e-16``), finer than the ``2**-53`` spacing of floating-point numbers
-    near 1 by at most a factor of four. On that grid the one rounding of the division leaves
-    every value strictly inside its own stratum, and ``floor(u * n)`` (likewise ``floor(u *
-    L)`` for ``L`` levels of a ``values`` parameter) is its stratum exactly, so each column
-    has exactly one point in each stratum, and never ``0`` or ``1`` (a normal's inverse
-    distribution function stays finite). A plain ``(k + rng.random()) / n`` rounds ``k +
-    jitter`` up to ``k + 1`` now and then at large ``n`` (a point in its neighbour's stratum,
-    or exactly 1).
+    with ``bits = 51 - ceil(log2 n)``: each point sits at the middle of one of ``2**bits``
+    equal cells of its stratum, a uniform jitter on a grid of spacing ``1 / (n 2**bits)``,
+    between ``2**-51`` and ``2**-50`` (4.4e-16 to 8.9e-16, four to eight times the spacing
+    of floating-point numbers just below 1). Every value is then at least ``2**-52`` from its
+    stratum's edges and the one rounding of the division moves it by at most ``2**-54``, so it
+    stays strictly inside its stratum, and ``floor(u * n)`` (likewise ``floor(u * L)`` for the
+    ``L`` levels of a ``values`` parameter, ``L`` dividing ``n``) is its stratum exactly: each
+    column has exactly one point in each stratum, and no value is ``0`` or ``1`` (a normal's
+    inverse distribution function stays finite). A plain ``(k + rng.random()) / n`` rounds
+    ``k + jitter`` up to ``k + 1`` now and then (a point on its neighbour's stratum, or at
+    exactly 1: about one column in 250 at ten million points).
 
     Parameters
     ----------

@@ -288,7 +288,9 @@ def side_of(ds: xr.Dataset, name: str, pair: tuple[str, str], label: str) -> xr.
     >>> bool(side_of(ds, "r", ("US", "RU"), "RU")[0] == flat_outputs(ds)["r.RU"][0])
     True
     """
-    return ds[name].sel(pair="-".join(pair), side="AB"[pair.index(label)])
+    from detente.analysis.stability import select
+
+    return select(ds[name], pair="-".join(pair), side="AB"[pair.index(label)])
 
 
 @dataclass(frozen=True)

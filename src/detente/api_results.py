@@ -109,14 +109,12 @@ class StabilityCases:
         the analysis layer's :func:`~detente.analysis.stability.index_dataset`, its sides
         named by ``labels`` and the varied constants as ``case`` coordinates; ``sides`` name
         the forces in figures."""
-        from detente.analysis.stability import index_dataset, side_values, variable
+        from detente.analysis.stability import dimension, index_dataset, side_values, variable
 
         dataset = index_dataset(side_values(si), [labels] * si.fsi.size).drop_vars("label")
-        coords = {
-            "side": variable(("side",), np.array(labels)),
-            **{k: variable(("case",), v) for k, v in cases.items()},
-        }
-        return cls(dataset.assign_coords(coords), sides)
+        dataset = dataset.assign_coords(dimension("side", labels))
+        cases = {k: variable(("case",), v) for k, v in cases.items()}
+        return cls(dataset.assign_coords(cases), sides)
 
     @property
     def fsi(self) -> np.ndarray:

@@ -2,7 +2,8 @@
 same values as ``.sel``, a clear error for a label that is not there, and the user paths that
 select a pair or a side (the stability section of a three-party assessment, the page's sweep
 and weapons charts, ``StabilityCases.plot``) give the same numbers as with ``.sel`` and leave
-``dask.array`` unimported (xarray's ``.sel`` imports it: a third of a second per process)."""
+``dask.array`` unimported (xarray's ``.sel`` imports it: a third of a second per process), and
+``dask`` too (:func:`~detente.analysis.stability.dimension`)."""
 
 from __future__ import annotations
 
@@ -43,8 +44,10 @@ def user_paths() -> dict:
 
 
 def main() -> None:
-    """Print :func:`user_paths` and whether ``dask.array`` was imported (the subprocess)."""
-    print(json.dumps({"outputs": user_paths(), "dask_array": "dask.array" in sys.modules}))
+    """Print :func:`user_paths` and which of ``dask`` and ``dask.array`` were imported (the
+    subprocess)."""
+    dask = [m for m in ("dask", "dask.array") if m in sys.modules]
+    print(json.dumps({"outputs": user_paths(), "dask": dask}))
 
 
 @pytest.fixture
@@ -106,13 +109,13 @@ def test_a_label_that_is_not_there_is_a_clear_key_error(trio, labels, words):
 
 
 @pytest.mark.slow
-def test_the_user_paths_give_the_numbers_of_sel_without_importing_dask_array(xarray_sel):
+def test_the_user_paths_give_the_numbers_of_sel_without_importing_dask(xarray_sel):
     code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
     code += f"from {Path(__file__).stem} import main; main()"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout.splitlines()[-1])
-    assert answer["dask_array"] is False
+    assert answer["dask"] == []
     want = json.loads(json.dumps(user_paths()))  # with .sel, as before
     assert len(want["system_rows"]) == 6 and len(want["postures"]) == 48
     got = answer["outputs"]
@@ -120,3 +123,19 @@ def test_the_user_paths_give_the_numbers_of_sel_without_importing_dask_array(xar
         got[key] = [line for line in got[key] if not line.startswith("#")]
         want[key] = [line for line in want[key] if not line.startswith("#")]
     assert got == want
+
+
+def test_the_dimension_coordinates_are_those_xarray_builds(trio):
+    """:func:`~detente.analysis.stability.dimension` gives the coordinate and index xarray
+    builds from the labels (same dtype), without importing dask."""
+    import xarray as xr
+
+    plain = xr.Dataset(
+        {k: (v.dims, v.values, v.attrs) for k, v in trio.data_vars.items()},
+        coords={k: (c.dims, c.values) for k, c in trio.coords.items()},
+    )
+    assert trio.identical(plain)
+    assert {k: c.dtype for k, c in trio.coords.items()} == {
+        k: c.dtype for k, c in plain.coords.items()
+    }
+    assert trio["pair"].dtype == "<U5" and trio.indexes["side"].equals(plain.indexes["side"])

@@ -586,6 +586,25 @@ def variable(dims: tuple[str, ...], data: Any, attrs: dict | None = None) -> xr.
     return xr.Variable(dims, np.asarray(data), attrs, fastpath=True)
 
 
+def dimension(name: str, labels: Sequence[Any]) -> xr.Coordinates:
+    """The coordinate of dimension ``name`` with its index, from ``labels`` (their numpy
+    dtype kept), made without xarray's search for dask collections: building an index from
+    a numpy array imports ``dask`` wherever it is installed (a quarter of a second once per
+    process, paid by the first result over cases); from a :class:`pandas.Index` it does not.
+
+    Examples
+    --------
+    >>> dimension("side", ["US", "RU"])["side"].values
+    array(['US', 'RU'], dtype='<U2')
+    """
+    import pandas as pd
+    import xarray as xr
+
+    values = np.asarray(labels)
+    index = xr.indexes.PandasIndex(pd.Index(values), name, coord_dtype=values.dtype)
+    return xr.Coordinates(index.create_variables(), indexes={name: index})
+
+
 def select(data: xr.DataArray, **labels: Any) -> xr.DataArray:
     """``data.sel(**labels)`` for one label per dimension, found by position: the same values
     and attributes over the other dimensions, without coordinates.
@@ -666,13 +685,9 @@ def index_dataset(
         for k, v in values.items()
     }
     label = np.array([list(pair) for pair in labels], dtype=object).reshape(-1, 2)
-    coords: dict[str, Any] = {
-        "side": variable(("side",), np.array(["A", "B"])),
-        "label": variable((lead[-1], "side"), label),
-    }
-    if pairs is not None:
-        coords["pair"] = variable(("pair",), np.array(list(pairs)))
-    return xr.Dataset(data, coords=coords)
+    ds = xr.Dataset(data, coords=dimension("side", ["A", "B"]))
+    ds = ds.assign_coords(label=variable((lead[-1], "side"), label))
+    return ds if pairs is None else ds.assign_coords(dimension("pair", pairs))
 
 
 def flatten(

@@ -587,10 +587,23 @@ def variable(dims: tuple[str, ...], data: Any, attrs: dict | None = None) -> xr.
 
 
 def dimension(name: str, labels: Sequence[Any]) -> xr.Coordinates:
-    """The coordinate of dimension ``name`` with its index, from ``labels`` (their numpy
-    dtype kept), made without xarray's search for dask collections: building an index from
-    a numpy array imports ``dask`` wherever it is installed (a quarter of a second once per
-    process, paid by the first result over cases); from a :class:`pandas.Index` it does not.
+    """The coordinate of dimension ``name`` with its index, made without xarray's search for
+    dask collections: building an index from a numpy array imports ``dask`` wherever it is
+    installed (0.2 s once per process, paid by the first result over cases); from a
+    :class:`pandas.Index` it does not.
+
+    Parameters
+    ----------
+    name : str
+        The dimension (``"side"``, ``"pair"``).
+    labels : sequence
+        Its labels, in order (``["A", "B"]``, ``["US-RU", "US-CN"]``).
+
+    Returns
+    -------
+    xarray.Coordinates
+        The coordinate and its index, with the labels' numpy dtype (as xarray makes it from
+        the array), for :class:`xarray.Dataset` or ``assign_coords``.
 
     Examples
     --------
@@ -610,9 +623,9 @@ def select(data: xr.DataArray, **labels: Any) -> xr.DataArray:
     and attributes over the other dimensions, without coordinates.
 
     xarray's label selection rebuilds each selected dimension coordinate as a new variable,
-    which imports ``dask.array`` wherever dask is installed (:func:`variable`; a third of a
-    second once per process, paid by the first report, assessment or chart that selects a
-    pair or a side). Here the label's position comes from the coordinate's pandas index and
+    which imports ``dask.array`` wherever dask is installed (:func:`variable`; about 0.4 s
+    once per process, paid by the first report, assessment or chart that selects a pair or a
+    side). Here the label's position comes from the coordinate's pandas index and
     only the data variable is indexed.
 
     Parameters

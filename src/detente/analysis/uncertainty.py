@@ -266,7 +266,7 @@ def flat_outputs(ds: xr.Dataset) -> dict[str, np.ndarray]:
         labels = tuple(ds["label"].values[k])
         tag = pair if multi else ""
         # numpy slices, not ds.isel: xarray's indexing imports dask.array where dask is
-        # installed (see detente.analysis.stability.variable)
+        # installed (see detente.analysis.stability.select)
         flat = flatten({v: ds[v].values[:, k] for v in ("fsi", *SIDE_VARIABLES)}, labels, tag)
         if multi:
             out[f"fsi.{tag}"] = flat[f"fsi.{tag}"]

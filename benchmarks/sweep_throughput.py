@@ -121,7 +121,7 @@ def example(workers: list[int], repeat: int) -> None:
                 done = subprocess.run(cmd, capture_output=True, text=True, check=True)
                 wall = time.perf_counter() - t0
                 *progress, last = done.stderr.splitlines()
-                noise = [line for line in progress if not line.startswith("stored ")]
+                noise = [line for line in progress if not line.startswith(("stored ", "note: "))]
                 assert not noise, f"{label} printed more than its progress: {done.stderr}"
                 rate = float(last.rsplit(" at ", 1)[1].split()[0].replace(",", ""))
                 runs.setdefault(label, []).append((wall, rate))

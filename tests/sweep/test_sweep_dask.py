@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -138,9 +139,16 @@ def test_cli_local_cluster_ends_without_a_traceback(tmp_path, detente_cli):
     )
     out = detente_cli("sweep", str(sweep), "--out", str(tmp_path / "s.duckdb"), "--workers", "2")
     assert out.returncode == 0, out.stderr
-    *progress, last = out.stderr.splitlines()
+    *progress, note, last = out.stderr.splitlines()
     assert progress[0] == "stored 0 of 400 points" and progress[-1] == "stored 400 of 400 points"
     assert all(line.startswith("stored ") for line in progress), out.stderr
+    # 400 points take milliseconds: the cluster's start (seconds) is said to cost more
+    assert re.fullmatch(
+        r"note: starting the 2-worker Dask cluster took \d+\.\d s \(while the points were "
+        r"sampled and stored\), longer than the evaluation \(0\.\d\d s\): a sweep this small "
+        r"is quicker without --workers \(docs/sweeps.md, Throughput\)",
+        note,
+    ), out.stderr
     assert last.startswith("400 of 400 points in "), out.stderr
 
 

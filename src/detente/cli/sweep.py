@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -97,7 +98,9 @@ def sweep(
     with stop_on_signals() as stop:
         try:
             with readable(out), _progress(console) as progress, backend:
+                entered = time.perf_counter()
                 outcome = run_sweep(the_spec, out, backend=backend, progress=progress)
+                ready_s = time.perf_counter() - outcome.seconds - entered
         except ValueError as exc:
             raise InputError(str(exc)) from None
         except BaseException:
@@ -105,6 +108,8 @@ def sweep(
                 raise
             _interrupted(console, out, the_spec.n_points, stop.signum)
     rate = f" at {outcome.points_per_s:,.0f} points/s" if outcome.evaluated else ""
+    if workers is not None and outcome.evaluated and ready_s > outcome.seconds:
+        console.print(_cluster_note(workers, ready_s, outcome.seconds))
     console.print(
         f"{outcome.stored} of {outcome.n_points} points in {out} (run {outcome.run_id[:8]}); "
         f"{outcome.evaluated} evaluated now{rate} on the {outcome.kernel} kernel"
@@ -113,6 +118,15 @@ def sweep(
         with SweepStore(out, read_only=True) as store:
             store.export_parquet(parquet)
         console.print(f"results exported to {parquet}")
+
+
+def _cluster_note(workers: int, ready_s: float, seconds: float) -> str:
+    """One line when starting a local cluster took longer than the evaluation it served."""
+    return (
+        f"note: starting the {workers}-worker Dask cluster took {ready_s:.1f} s (while the "
+        f"points were sampled and stored), longer than the evaluation ({seconds:.2f} s): a "
+        f"sweep this small is quicker without --workers (docs/sweeps.md, Throughput)"
+    )
 
 
 def _interrupted(console: Console, out: Path, n_points: int, signum: int) -> None:

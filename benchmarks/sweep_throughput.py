@@ -54,6 +54,7 @@ import duckdb
 
 from detente.kernels import compiled
 from detente.sweep.backends import DaskBackend, InProcess
+from detente.sweep.registry import sweep_kernel
 from detente.sweep.runner import chunk_size, run_sweep
 from detente.sweep.samplers import sample
 from detente.sweep.spec import parse_spec
@@ -120,7 +121,7 @@ def example(workers: list[int], repeat: int) -> None:
                 done = subprocess.run(cmd, capture_output=True, text=True, check=True)
                 wall = time.perf_counter() - t0
                 *progress, last = done.stderr.splitlines()
-                noise = [line for line in progress if not line.startswith("stored ")]
+                noise = [line for line in progress if not line.startswith(("stored ", "note: "))]
                 assert not noise, f"{label} printed more than its progress: {done.stderr}"
                 rate = float(last.rsplit(" at ", 1)[1].split()[0].replace(",", ""))
                 runs.setdefault(label, []).append((wall, rate))
@@ -157,7 +158,7 @@ def main() -> None:
     chunks = f"chunk_size: {args.chunk_size}\n" if args.chunk_size else ""
     spec = parse_spec(SPECS[args.model].format(points=args.points, chunks=chunks))
     if compiled.available():
-        compiled.load()  # compiled once for this machine, so every backend runs it alike
+        compiled.load()  # compiled once for this machine: "auto" chooses it for large sweeps
 
     with tempfile.TemporaryDirectory() as tmp:
         template = Path(tmp) / "template.duckdb"
@@ -165,13 +166,17 @@ def main() -> None:
         points = sample(spec)
         sample_s = time.perf_counter() - t0
         t0 = time.perf_counter()
+        kernel = sweep_kernel(spec.model, spec.n_points)  # every backend runs it
         with SweepStore(template) as store:
-            store.initialise(spec, points)
+            store.initialise(spec, points, kernel)
         del points
         init_s = time.perf_counter() - t0
         print(f"{os.cpu_count()} CPUs, load average {_load()}")
         size = args.chunk_size or chunk_size(spec.n_points)
-        print(f"model {spec.model}: {spec.n_points:,} points, in-process chunks of {size:,}")
+        print(
+            f"model {spec.model}: {spec.n_points:,} points, in-process chunks of {size:,}, "
+            f"{kernel} kernel"
+        )
         print(f"sampling (SALib LHS):       {sample_s:8.2f} s")
         print(f"storing the points:         {init_s:8.2f} s")
 

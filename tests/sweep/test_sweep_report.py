@@ -70,6 +70,7 @@ def test_sobol_and_agreement_sections_match_the_results(tmp_path):
     assert cell_after(page, "B") == int((x3 <= 0.0).sum())
     assert cell_after(page, "every party (zone)") == int(((y >= 3.0) & (x3 <= 0.0)).sum())
     assert "Pareto frontier of the zone (maximise y, minimise x3)" in page
+    assert "every point on the numpy kernel." in page  # the file's one kernel
     assert f"{cell_after(page, 'every party (zone)'):,} of {len(results):,} proposals" in page
 
 

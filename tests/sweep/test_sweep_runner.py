@@ -30,8 +30,8 @@ class Batched(InProcess):
     def __init__(self, threads: int = 1, stop_after: int | None = None) -> None:
         self.threads, self.stop_after, self.sizes = threads, stop_after, []
 
-    def imap(self, model, base, outputs, chunks):
-        for i, result in enumerate(super().imap(model, base, outputs, chunks)):
+    def imap(self, model, base, outputs, chunks, kernel="numpy"):
+        for i, result in enumerate(super().imap(model, base, outputs, chunks, kernel)):
             if i == self.stop_after:
                 raise KeyboardInterrupt
             self.sizes.append(len(result["point_id"]))

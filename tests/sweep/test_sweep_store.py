@@ -124,3 +124,26 @@ def test_files_that_are_not_sweeps_are_clear_errors(tmp_path):
         pytest.raises(InputError, match="no sweep"),
     ):
         store.meta  # noqa: B018
+
+
+def test_a_batch_repeating_a_point_stores_it_once(tmp_path, spec):
+    with SweepStore(tmp_path / "s.duckdb") as store:
+        store.initialise(spec, sample(spec))
+        store.write_results(chunk_result(store, spec, [1, 2]))
+        a, b = chunk_result(store, spec, [2, 3, 4]), chunk_result(store, spec, [4, 5])
+        batch = {k: np.concatenate([a[k], b[k]]) for k in a}  # 2 stored, 4 twice
+        assert store.write_results(batch) == 3
+        assert store.results()["point_id"].tolist() == [1, 2, 3, 4, 5]
+    with SweepStore(tmp_path / "s.duckdb") as store:  # reopened: the stored ids are read
+        assert store.write_results(chunk_result(store, spec, [5, 6])) == 1
+        assert store.count() == 6
+
+
+def test_a_point_id_outside_the_sweep_is_refused(tmp_path, spec):
+    with SweepStore(tmp_path / "s.duckdb") as store:
+        store.initialise(spec, sample(spec))
+        result = chunk_result(store, spec, [10, 11])
+        result["point_id"] = np.array([11, 12])
+        with pytest.raises(ValueError, match="point ids must be 0 to 11"):
+            store.write_results(result)
+        assert store.count() == 0

@@ -296,7 +296,8 @@ def side_of(ds: xr.Dataset, name: str, pair: tuple[str, str], label: str) -> xr.
 @dataclass(frozen=True)
 class _Batch:
     """What every chunk of :func:`evaluate_batch` shares: the inputs given, the sides of each
-    pair, each row's posture and launch under attack, and the chunk's parameters."""
+    pair, each row's posture and launch under attack, the chunk's parameters and the kernels'
+    backend."""
 
     active: ResolvedScenario
     values: dict[str, np.ndarray]
@@ -305,6 +306,7 @@ class _Batch:
     lua: dict[str, np.ndarray]
     alerts: dict[str, dict[str, np.ndarray]]
     params: dict[str, Any]
+    kernel: str | None = None
 
 
 def _columns(side: Side, batch: _Batch, rows: slice, size: int):
@@ -391,7 +393,7 @@ def _pair_outputs(out, rows, batch, b):
         lua_A=batch.lua[a.label][rows], lua_B=batch.lua[c.label][rows],
         defense_A=_defense(active, a.label, values, rows),
         defense_B=_defense(active, c.label, values, rows),
-        **{k: params[k] for k in KERNEL_PARAMETERS},
+        **{k: params[k] for k in KERNEL_PARAMETERS}, backend=batch.kernel,
     )  # fmt: skip
     for name, column in side_values(si).items():
         out[name][rows, 0] = column
@@ -422,7 +424,7 @@ def _system_outputs(out, rows, batch, b):
         padded.append(stack)
     si = system_index(
         *padded, w80, params["de"], lua=lua, reserve=params["reserve"],
-        **{k: params[k] for k in KERNEL_PARAMETERS},
+        **{k: params[k] for k in KERNEL_PARAMETERS}, backend=batch.kernel,
     )  # fmt: skip
     out["fsi_system"][rows] = si.fsi_min
     out["fsi_product"][rows] = si.fsi_product
@@ -463,6 +465,7 @@ def evaluate_batch(
     lua: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    kernel: str | None = None,
 ) -> xr.Dataset:
     """The stability calculus for ``size`` rows (cases) of input values, over named dimensions.
 
@@ -488,6 +491,10 @@ def evaluate_batch(
         Called as ``progress(rows_done, size)`` after each chunk.
     chunk_rows : int
         Rows per kernel call.
+    kernel : {"auto", "compiled", "numpy"}, optional
+        The kernels' backend (:mod:`detente.kernels.compiled`); default ``DETENTE_KERNEL``,
+        else ``"auto"``, which picks by the rows of each call. A sweep fixes it for all its
+        points (:func:`~detente.kernels.compiled.sweep_kernel`).
 
     Returns
     -------
@@ -518,6 +525,7 @@ def evaluate_batch(
             for p in resolved.parties
         },
         params={},
+        kernel=kernel,
     )
     multi = len(resolved.parties) > 2
     out = {"fsi": np.empty((size, len(pairs)))}

@@ -14,11 +14,11 @@ reference and the path where numba is missing. Which path runs is the *backend*:
     importing numba, about a second, once per process); numpy for smaller ones. So a
     one-off answer of the command line starts in a blink, and large sweep chunks and Monte
     Carlo batches run compiled. The choice depends on the batch alone (and on whether this
-    machine has compiled the kernel yet), never on what else the process did: a sweep's
-    chunks of one size give the same numbers in-process and on Dask workers. Chunks sized
-    differently on either side of :data:`AUTO_ROWS` run on different paths, whose results
-    agree to 1e-12 but not bit for bit (docs/sweeps.md: fix ``--chunk-size`` or
-    ``DETENTE_KERNEL`` where they must).
+    machine has compiled the kernel yet), never on what else the process did.
+
+A sweep chooses once for all its points (:func:`sweep_kernel`): every chunk, on every
+backend and in every resumed run, runs on the kernel its file records, so its numbers do
+not depend on how the points were split into chunks or where they ran (docs/sweeps.md).
 
 The default comes from the environment variable ``DETENTE_KERNEL`` (one of the three);
 functions of the kernels take ``backend=`` to override it. The first use on a machine
@@ -88,6 +88,43 @@ def use(batch, backend=None):
     if backend != "numpy":
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
     return False
+
+
+def sweep_kernel(points, backend=None, note=sys.stderr):
+    """The kernel, ``"compiled"`` or ``"numpy"``, that every chunk of a sweep of ``points``
+    points runs on (its file records the choice, so a resumed run keeps it).
+
+    ``"numpy"`` and ``"compiled"`` (``backend`` or ``DETENTE_KERNEL``) are taken as given
+    (compiled where numba is installed). Under ``"auto"`` a sweep of :data:`AUTO_ROWS` points
+    or more runs compiled if this machine has the kernel cached; if not, compiling it starts
+    in the background (the note says so, on ``note``) and this sweep runs on numpy, so no
+    sweep waits tens of seconds for the compiler. Processes that evaluate a ``"compiled"``
+    sweep load the kernel before its first chunk, compiling it where their machine has not
+    (:func:`load`).
+
+    Examples
+    --------
+    >>> sweep_kernel(4_698), sweep_kernel(10**6, backend="numpy")
+    ('numpy', 'numpy')
+    """
+    if backend is None:
+        backend = default_backend()
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
+    if backend == "numpy" or not available():
+        return "numpy"
+    if backend == "compiled":
+        return "compiled"
+    if points < AUTO_ROWS:
+        return "numpy"
+    if loaded():
+        return "compiled"
+    from detente.kernels import _stability_rows as rows
+
+    if _cached(rows.stability_rows):
+        return "compiled"
+    _compile_in_background(note)
+    return "numpy"
 
 
 def loaded():

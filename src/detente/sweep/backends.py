@@ -1,7 +1,7 @@
 """Backends: where chunks are evaluated. Every backend runs the same task,
-:func:`detente.sweep.evaluators.evaluate_chunk`, so results are identical on all of them
-(to rounding, 1e-12, where chunk sizes put a chunk on the compiled kernel on one backend and
-on numpy on another; docs/sweeps.md).
+:func:`detente.sweep.evaluators.evaluate_chunk`, on the kernel the sweep chose once
+(:func:`detente.sweep.registry.sweep_kernel`), so results are identical on all of them,
+bit for bit, however the points are split into chunks.
 
 * :class:`InProcess` evaluates chunks one after another in this process.
 * :class:`DaskBackend` evaluates them on a Dask distributed cluster: a ``LocalCluster`` of
@@ -12,15 +12,15 @@ What makes the cluster pay (docs/sweeps.md, "Dask"): a local cluster's workers a
 from a server process that has imported the model once (:func:`start_forkserver`,
 :mod:`detente.sweep.worker`), and they start in the background while the runner samples and
 stores the points. Before the evaluation is timed, :meth:`DaskBackend.prepare` waits for them,
-has each evaluate one point of the sweep (the base's scenario resolved once per process) and
-load what the model's chunks need (the compiled kernel for large ones), and sends the resolved
+has each load the sweep's kernel (:func:`detente.sweep.registry.sweep_kernel`) and evaluate
+one point of the sweep (the base's scenario resolved once per process), and sends the resolved
 base case, the same for every chunk, to each worker once (``scatter``): tasks refer to it.
-The runner sizes chunks from the backend's ``threads`` and writes each batch of results
-as it arrives, while the workers go on. A local cluster's workers are separate processes of one
-thread each, with every thread pool pinned to one thread and Dask's log on critical messages
-only (:data:`WORKER_ENV`); the cluster is closed from the client (workers retired before the
-sockets close), so a successful run ends without the workers' heartbeat errors or connection
-notes.
+The runner sizes chunks from the backend's ``threads`` and writes the results in batches
+(:attr:`DaskBackend.flush_s`), while the workers go on. A local cluster's workers are
+separate processes of one thread each, with every thread pool pinned to one thread and Dask's
+log on critical messages only (:data:`WORKER_ENV`); the cluster is closed from the client
+(workers retired before the sockets close), so a successful run ends without the workers'
+heartbeat errors or connection notes.
 
 Both are context managers whose :meth:`imap` yields results as chunks complete: each
 chunk's in-process, on Dask those that completed together, as one.
@@ -58,7 +58,7 @@ class Backend(Protocol):
         base: dict[str, Any],
         outputs: tuple[str, ...] | None,
         probe: Chunk,
-        rows: int = 0,
+        kernel: str = "numpy",
     ) -> None: ...
 
     def imap(
@@ -67,6 +67,7 @@ class Backend(Protocol):
         base: dict[str, Any],
         outputs: tuple[str, ...] | None,
         chunks: Iterable[Chunk],
+        kernel: str = "numpy",
     ) -> Iterator[dict[str, np.ndarray]]: ...
 
 
@@ -93,16 +94,16 @@ class InProcess:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def prepare(self, model, base, outputs, probe, rows=0):
+    def prepare(self, model, base, outputs, probe, kernel="numpy"):
         """Ready this process as a Dask worker is readied (:func:`ready_worker`: imports, the
-        base resolved, what chunks of ``rows`` points need), so that the clock of
+        base resolved, the sweep's ``kernel`` loaded), so that the clock of
         :func:`detente.sweep.runner.run_sweep` times the evaluation alone on every backend."""
-        ready_worker(model, base, outputs, probe, rows)
+        ready_worker(model, base, outputs, probe, kernel)
 
-    def imap(self, model, base, outputs, chunks):
-        """Yield the result of each chunk."""
+    def imap(self, model, base, outputs, chunks, kernel="numpy"):
+        """Yield the result of each chunk, evaluated on ``kernel``."""
         for chunk in chunks:
-            yield evaluate_chunk(model, base, outputs, chunk)
+            yield evaluate_chunk(model, base, outputs, chunk, kernel)
 
 
 class DaskBackend:
@@ -142,9 +143,11 @@ class DaskBackend:
         self._shared = None  # (base, its future on every worker)
         self.threads = workers or 1
 
-    #: [s] each batch of results is written as it arrives (:meth:`imap` yields together
-    #: the chunks that arrived during the previous write)
-    flush_s = 0.0
+    #: [s] results are written in batches, at most this long after the last write (and at
+    #: the end): each write costs the client a transaction (a few milliseconds) besides its
+    #: rows, and the workers go on meanwhile (:meth:`imap` yields together the chunks that
+    #: arrived since it last yielded)
+    flush_s = 0.5
 
     def __enter__(self) -> DaskBackend:
         import dask
@@ -210,11 +213,11 @@ class DaskBackend:
         """The ``distributed.Client`` of the entered backend (None outside the ``with``)."""
         return self._client
 
-    def prepare(self, model, base, outputs, probe, rows=0):
-        """Ready every worker for this sweep: wait for a local cluster's workers, evaluate
-        the one-point chunk ``probe`` on each (imports not preloaded, the base's scenario
-        resolved once per process), load the compiled kernel where chunks of ``rows`` points
-        run on it, and send each worker the base case once."""
+    def prepare(self, model, base, outputs, probe, kernel="numpy"):
+        """Ready every worker for this sweep: wait for a local cluster's workers, load the
+        sweep's ``kernel`` on each (the compiled one compiled first where a machine has not),
+        evaluate the one-point chunk ``probe`` there (imports not preloaded, the base's
+        scenario resolved once per process), and send each worker the base case once."""
         client = self._client
         if client is None:
             raise RuntimeError("use DaskBackend as a context manager")
@@ -226,7 +229,7 @@ class DaskBackend:
                     f"the local Dask cluster's {self.workers} workers did not start within "
                     f"{WORKER_START_S:.0f} s"
                 ) from None
-        client.run(ready_worker, model, base, outputs, probe, rows)
+        client.run(ready_worker, model, base, outputs, probe, kernel)
         self._share(base)
 
     def _share(self, base):
@@ -238,9 +241,10 @@ class DaskBackend:
             self._shared = (base, future)
         return self._shared[1]
 
-    def imap(self, model, base, outputs, chunks):
+    def imap(self, model, base, outputs, chunks, kernel="numpy"):
         """Yield the results of the chunks that have completed since the last yield, as one
-        (the chunks in any order): results in bulk, written while the workers go on."""
+        (the chunks in any order, each evaluated on ``kernel``): results in bulk, written
+        while the workers go on."""
         from distributed import as_completed
 
         client = self._client
@@ -258,7 +262,9 @@ class DaskBackend:
             chunk = next(pending, None)
             if chunk is None:
                 return False
-            future = client.submit(evaluate_chunk, model, shared, outputs, chunk, pure=False)
+            future = client.submit(
+                evaluate_chunk, model, shared, outputs, chunk, kernel, pure=False
+            )
             live.add(future)
             done.add(future)
             return True
@@ -402,15 +408,15 @@ def stop_forkserver() -> None:
         _started = False
 
 
-def ready_worker(model, base, outputs, probe, rows) -> None:
-    """Ready a worker for a sweep (run on each by :meth:`DaskBackend.prepare`): evaluate the
-    one-point chunk ``probe`` (imports, the base's scenario resolved and cached), and have
-    the model load what chunks of ``rows`` points need (its optional ``ready``, e.g. the
-    compiled kernel; :mod:`detente.sweep.registry`)."""
-    evaluate_chunk(model, base, outputs, probe)
+def ready_worker(model, base, outputs, probe, kernel) -> None:
+    """Ready a worker for a sweep (run on each by :meth:`DaskBackend.prepare`): have the model
+    load what its sweep's ``kernel`` needs (its optional ``ready``, e.g. the compiled kernel;
+    :mod:`detente.sweep.registry`), then evaluate the one-point chunk ``probe`` on it
+    (imports, the base's scenario resolved and cached, the kernel's first call)."""
     found = evaluator(model)
     if hasattr(found, "ready"):
-        found.ready(rows)
+        found.ready(kernel)
+    evaluate_chunk(model, base, outputs, probe, kernel)
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ import numpy as np
 
 from detente.sweep.backends import Backend, InProcess
 from detente.sweep.evaluators import Chunk
+from detente.sweep.registry import sweep_kernel
 from detente.sweep.samplers import sample
 from detente.sweep.spec import SweepSpec
 
@@ -38,6 +39,7 @@ def evaluate_spec(
     backend: Backend | None = None,
     ready: Callable[[], None] | None = None,
     chunk_size: int | None = None,
+    kernel: str | None = None,
 ) -> Iterator[dict[str, np.ndarray]]:
     """Evaluate the points of a resolved spec chunk by chunk, yielding each chunk's result.
 
@@ -56,6 +58,10 @@ def evaluate_spec(
         and evaluated one point), before the first chunk is evaluated.
     chunk_size : int, optional
         Points per chunk (a task); default ``spec.chunk_size``.
+    kernel : {"numpy", "compiled"}, optional
+        The kernel of every chunk; default the model's choice for the spec's points
+        (:func:`~detente.sweep.registry.sweep_kernel`). A stored sweep passes the one its
+        file records.
 
     Yields
     ------
@@ -72,12 +78,13 @@ def evaluate_spec(
     [[0.0, 1.0]]
     """
     backend = backend or InProcess()
+    kernel = kernel or sweep_kernel(spec.model, spec.n_points)
     chunks = spec_chunks(spec, sample(spec) if points is None else points, chunk_size)
     first = next(chunks, None)
-    if first is not None:  # workers ready (imports, data) before the first chunk
+    if first is not None:  # workers ready (imports, data, kernel) before the first chunk
         probe = Chunk(first.point_ids[:1], {k: v[:1] for k, v in first.inputs.items()})
-        backend.prepare(spec.model, spec.base, spec.outputs, probe, len(first.point_ids))
+        backend.prepare(spec.model, spec.base, spec.outputs, probe, kernel)
         chunks = itertools.chain([first], chunks)
     if ready is not None:
         ready()
-    yield from backend.imap(spec.model, spec.base, spec.outputs, chunks)
+    yield from backend.imap(spec.model, spec.base, spec.outputs, chunks, kernel)

@@ -137,9 +137,15 @@ class Chunk:
 
 
 def evaluate_chunk(
-    model: str, base: Mapping[str, Any], outputs: tuple[str, ...] | None, chunk: Chunk
+    model: str,
+    base: Mapping[str, Any],
+    outputs: tuple[str, ...] | None,
+    chunk: Chunk,
+    kernel: str = "numpy",
 ) -> dict[str, np.ndarray]:
-    """Evaluate one chunk: the task every backend runs (on a Dask worker, by name).
+    """Evaluate one chunk (on the sweep's ``kernel`` where the model has a choice,
+    :func:`~detente.sweep.registry.sweep_kernel`): the task every backend runs (on a Dask
+    worker, by name).
 
     Returns
     -------
@@ -155,7 +161,8 @@ def evaluate_chunk(
     """
     found = evaluator(model)
     n = len(chunk.point_ids)
-    result = found.evaluate(chunk.inputs, base)
+    chosen = {"kernel": kernel} if hasattr(found, "kernel") else {}  # a model that has a choice
+    result = found.evaluate(chunk.inputs, base, **chosen)
     names = outputs if outputs is not None else found.outputs(base)
     out = {"point_id": np.asarray(chunk.point_ids, dtype=np.int64), **chunk.inputs}
     for name in names:

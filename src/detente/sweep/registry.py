@@ -25,8 +25,14 @@ An evaluator provides:
     Outputs (name -> array of shape ``(n,)``) of a chunk of ``n`` points, from ``inputs``
     (parameter name -> array of shape ``(n,)``) through batched kernels. It must be a pure,
     deterministic function of its arguments, so that every backend gives identical results.
-``ready(rows) -> None`` (optional)
-    Load what evaluating chunks of ``rows`` points will need (a compiled kernel), so that a
+    A model with ``kernel`` is called as ``evaluate(inputs, base, kernel=...)``.
+``kernel(points) -> str`` (optional, for a model with more than one kernel)
+    The kernel every chunk of a sweep of ``points`` points runs on (the stability model:
+    ``"numpy"`` or ``"compiled"``), chosen once per sweep and recorded in its file, so that
+    the numbers do not depend on how the points were split or where they ran. Without it,
+    ``"numpy"``.
+``ready(kernel) -> None`` (optional)
+    Load what evaluating chunks on ``kernel`` will need (the compiled kernel), so that a
     Dask worker loads it before the sweep's first task rather than during it.
 """
 
@@ -107,3 +113,16 @@ def evaluator(name: str) -> Evaluator:
     if name not in known:
         raise ValueError(f"unknown model {name!r}; known: {', '.join(sorted(known))}")
     return known[name]
+
+
+def sweep_kernel(name: str, points: int) -> str:
+    """The kernel every chunk of a sweep of ``points`` points of model ``name`` runs on (its
+    optional ``kernel``; else ``"numpy"``).
+
+    Examples
+    --------
+    >>> sweep_kernel("ishigami", 10**6), sweep_kernel("stability", 4_698)
+    ('numpy', 'numpy')
+    """
+    found = evaluator(name)
+    return found.kernel(points) if hasattr(found, "kernel") else "numpy"

@@ -106,7 +106,8 @@ figure { margin: 1rem 0; break-inside: avoid; }
 {% if findings %}<div class="findings"><h2>Findings</h2>
 {% for f in findings %}<p>{{ f | e }}</p>{% endfor %}</div>{% endif %}
 <p>Run <code>{{ meta.run_id }}</code>, spec hash <code>{{ meta.spec_hash[:16] }}</code>,
-created {{ meta.created_utc }} with detente {{ meta.detente_version }}.
+created {{ meta.created_utc }} with detente {{ meta.detente_version }}{% if meta.kernel %},
+every point on the {{ meta.kernel }} kernel{% endif %}.
 Sampler <b>{{ spec.sampler }}</b>, {{ "{:,}".format(meta.n_points) }} points,
 {{ "{:,}".format(n_stored) }} with results{% if n_stored < meta.n_points %}
 <span class="warn">(incomplete: run the same sweep command again to resume)</span>{% endif %}.</p>

@@ -26,6 +26,7 @@ import numpy as np
 
 from detente.sweep.backends import Backend, InProcess
 from detente.sweep.evaluate import evaluate_spec
+from detente.sweep.registry import sweep_kernel
 from detente.sweep.samplers import sample
 from detente.sweep.spec import SweepSpec
 from detente.sweep.store import SweepStore
@@ -91,6 +92,8 @@ class SweepOutcome:
     seconds : float
         Wall time of the evaluation [s], from when the backend is ready (a Dask cluster's
         workers have imported the model and evaluated one point) to the last stored chunk.
+    kernel : str
+        The kernel of every point (``"numpy"`` or ``"compiled"``), as the file records it.
     """
 
     run_id: str
@@ -98,6 +101,7 @@ class SweepOutcome:
     evaluated: int
     stored: int
     seconds: float
+    kernel: str
 
     @property
     def complete(self) -> bool:
@@ -180,7 +184,11 @@ def run_sweep(
         if store.initialised:
             store.check_spec(spec)
         else:
-            store.initialise(spec, sample(spec))
+            store.initialise(spec, sample(spec), sweep_kernel(spec.model, spec.n_points))
+        kernel = store.meta.get("kernel")
+        if kernel is None:  # a file of an earlier detente: chosen now, kept from now on
+            kernel = sweep_kernel(spec.model, spec.n_points)
+            store.record_kernel(kernel)
         run_id = store.meta["run_id"]
         missing = store.missing_point_ids()
         inputs = store.points(missing)
@@ -202,7 +210,9 @@ def run_sweep(
                 if progress:
                     progress(stored, spec.n_points)
 
-            results = evaluate_spec(spec, inputs, backend=backend, ready=ready, chunk_size=size)
+            results = evaluate_spec(
+                spec, inputs, backend=backend, ready=ready, chunk_size=size, kernel=kernel
+            )
             # closing: an interrupt while a batch is written stops the backend's tasks now,
             # while its client is up (not when the generator is collected, after shutdown)
             with contextlib.closing(results):
@@ -226,7 +236,7 @@ def run_sweep(
             seconds = time.perf_counter() - t0
             store.end_session(session, status)
         return SweepOutcome(
-            run_id, spec.n_points, stored - (spec.n_points - len(missing)), stored, seconds
+            run_id, spec.n_points, stored - (spec.n_points - len(missing)), stored, seconds, kernel
         )
 
 

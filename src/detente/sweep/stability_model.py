@@ -390,15 +390,23 @@ class Stability:
                 names.append(f"interceptors.{party.label}")
         return tuple(names)
 
-    def ready(self, rows: int) -> None:
-        """Load the compiled kernel if chunks of ``rows`` points run on it (cached on this
-        machine; else it is compiled in the background and numpy answers meanwhile)."""
+    def kernel(self, points: int) -> str:
+        """The kernel of a sweep of ``points`` points
+        (:func:`detente.kernels.compiled.sweep_kernel`)."""
         from detente.kernels import compiled
 
-        compiled.use(rows)
+        return compiled.sweep_kernel(points)
+
+    def ready(self, kernel: str) -> None:
+        """Load the compiled kernel if the sweep runs on it (from this machine's cache, or
+        compiled first, with a note on standard error)."""
+        if kernel == "compiled":
+            from detente.kernels import compiled
+
+            compiled.load()
 
     def evaluate(
-        self, inputs: Mapping[str, np.ndarray], base: Mapping[str, Any]
+        self, inputs: Mapping[str, np.ndarray], base: Mapping[str, Any], kernel: str = "numpy"
     ) -> dict[str, np.ndarray]:
         from detente.analysis.caps import capped_interceptors, counted_warheads, mirv_codes
         from detente.analysis.uncertainty import evaluate_batch, flat_outputs
@@ -422,12 +430,12 @@ class Stability:
             and x.target.kind == "holding"
             and x.target.name in ("loading", "warheads", "launchers.deployed")
         }
-        kernel = {k: v for k, v in values.items() if k not in carried}
+        columns = {k: v for k, v in values.items() if k not in carried}
         extra = {}
         for side in plan.sides:
             n, m = _force_under_caps(plan, side, values, caps, rules, size)
-            kernel |= dict(zip(side.loading, m.T, strict=True))
-            kernel |= dict(zip(side.launchers, n.T, strict=True))
+            columns |= dict(zip(side.loading, m.T, strict=True))
+            columns |= dict(zip(side.launchers, n.T, strict=True))
             label = side.label
             extra[f"deployed_warheads.{label}"] = counted_warheads(
                 n, m, side.caps.leg, bomber_rule=rules.bomber_rule
@@ -438,9 +446,9 @@ class Stability:
                 capped = np.broadcast_to(
                     capped_interceptors(planned, caps["treaty.interceptor_cap"]), (size,)
                 )
-                kernel[side.interceptors] = capped
+                columns[side.interceptors] = capped
                 extra[f"interceptors.{label}"] = capped
-        return flat_outputs(evaluate_batch(plan.resolved, kernel, size)) | extra
+        return flat_outputs(evaluate_batch(plan.resolved, columns, size, kernel=kernel)) | extra
 
 
 register(Stability())

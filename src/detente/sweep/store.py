@@ -4,11 +4,14 @@ Tables:
 
 ``sweep``
     One row: ``run_id``, ``spec_hash`` (:meth:`SweepSpec.digest`), ``spec_yaml`` (the resolved
-    spec), ``n_points``, ``created_utc``, ``detente_version``.
+    spec), ``n_points``, ``created_utc``, ``detente_version``, ``kernel`` (the kernel every
+    point is evaluated on, chosen once: :func:`detente.sweep.registry.sweep_kernel`; absent
+    from files of detente before 2026-12, and added by the first run that resumes one).
 ``points``
-    ``point_id`` (primary key) and one column per parameter: every point the sampler drew.
+    ``point_id`` (0 to ``n_points`` - 1) and one column per parameter: every point the
+    sampler drew.
 ``results``
-    ``point_id`` (primary key), the inputs, then the outputs of every evaluated point.
+    ``point_id``, the inputs, then the outputs of every evaluated point (one row per point).
 ``sessions``
     One row per run of the sweep on this file: start, end, backend, points stored, status
     (``running``, ``complete``, ``interrupted``, ``failed``, ``abandoned``), and the process
@@ -16,8 +19,12 @@ Tables:
     that died without recording its end (DuckDB lets one writer at a time hold the file); it is
     marked ``abandoned``.
 
-Each chunk of results is written by one ``INSERT OR IGNORE`` statement, which is atomic, so an
-interrupted sweep leaves whole chunks only, and a chunk delivered twice is stored once.
+Each batch of results is written by one ``INSERT`` in one transaction, which is atomic, so an
+interrupted sweep leaves whole chunks only. A point already stored is dropped before the
+write (the store keeps a mask of the stored point ids, read once from the file: one writer
+holds a file at a time), so a chunk delivered twice is stored once. That mask, not a primary
+key, keeps each point once: DuckDB's index on ``point_id`` cost the client half its time per
+written row, the limit of a sweep on several workers (docs/sweeps.md, "Throughput").
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from detente.errors import InputError
 from detente.files import atomic_output, check_output
@@ -58,11 +66,16 @@ def _now() -> str:
 
 
 def _create(con, table: str, columns: Mapping[str, np.ndarray]) -> None:
-    cols = ", ".join(
-        f"{_ident(name)} {'BIGINT PRIMARY KEY' if name == 'point_id' else _sql_type(v)}"
-        for name, v in columns.items()
-    )
+    cols = ", ".join(f"{_ident(name)} {_sql_type(v)}" for name, v in columns.items())
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
+
+
+def _insert(con, table: str, columns: Mapping[str, np.ndarray]) -> None:
+    """Append ``columns`` to ``table`` by name, within the caller's transaction (which rolls
+    back on an error; the view is replaced by the next call)."""
+    con.register("new_rows", pa.table(dict(columns)))
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM new_rows")
+    con.unregister("new_rows")
 
 
 class SweepStore:
@@ -83,6 +96,7 @@ class SweepStore:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
             raise InputError(f"cannot open as a sweep file: {exc}", file=self.path) from None
+        self._stored: np.ndarray | None = None  # [bool] by point id, read at the first write
 
     def __enter__(self) -> SweepStore:
         return self
@@ -104,8 +118,11 @@ class SweepStore:
             and self._con.execute("SELECT count(*) FROM sweep").fetchall()[0][0] == 1
         )
 
-    def initialise(self, spec: SweepSpec, points: Mapping[str, np.ndarray]) -> str:
-        """Record ``spec`` and its sampled ``points`` in one transaction; return the run id."""
+    def initialise(
+        self, spec: SweepSpec, points: Mapping[str, np.ndarray], kernel: str = "numpy"
+    ) -> str:
+        """Record ``spec``, its sampled ``points`` and the ``kernel`` they are evaluated on in
+        one transaction; return the run id."""
         if self.initialised:
             raise ValueError(f"{self.path} already holds a sweep")
         columns = {"point_id": np.arange(spec.n_points, dtype=np.int64), **points}
@@ -117,16 +134,14 @@ class SweepStore:
         try:
             con.execute(
                 "CREATE TABLE sweep (run_id VARCHAR, spec_hash VARCHAR, spec_yaml VARCHAR, "
-                "n_points BIGINT, created_utc VARCHAR, detente_version VARCHAR)"
+                "n_points BIGINT, created_utc VARCHAR, detente_version VARCHAR, kernel VARCHAR)"
             )
             con.execute(
-                "INSERT INTO sweep VALUES (?, ?, ?, ?, ?, ?)",
-                [run_id, spec.digest(), spec.to_yaml(), spec.n_points, _now(), _version()],
+                "INSERT INTO sweep VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [run_id, spec.digest(), spec.to_yaml(), spec.n_points, _now(), _version(), kernel],
             )
             _create(con, "points", columns)
-            con.register("new_points", pd.DataFrame(columns))
-            con.execute("INSERT INTO points BY NAME SELECT * FROM new_points")
-            con.unregister("new_points")
+            _insert(con, "points", columns)
             con.execute(
                 "CREATE TABLE sessions (session INTEGER, started_utc VARCHAR, ended_utc VARCHAR, "
                 "backend VARCHAR, stored_before BIGINT, stored_after BIGINT, status VARCHAR, "
@@ -151,13 +166,20 @@ class SweepStore:
 
     @property
     def meta(self) -> dict:
-        """The ``sweep`` row: run_id, spec_hash, spec_yaml, n_points, created_utc and
-        detente_version."""
+        """The ``sweep`` row: run_id, spec_hash, spec_yaml, n_points, created_utc,
+        detente_version and kernel (None in a file of detente before 2026-12 until a run
+        records it, :meth:`record_kernel`)."""
         if not self.initialised:
             raise InputError("the file holds no sweep", file=self.path)
         cur = self._con.execute("SELECT * FROM sweep")
         names = [d[0] for d in cur.description]
         return dict(zip(names, cur.fetchall()[0], strict=True))
+
+    def record_kernel(self, kernel: str) -> None:
+        """Record the kernel of a file's points where it has none yet (a file of detente
+        before 2026-12, resumed): later runs keep it."""
+        self._con.execute("ALTER TABLE sweep ADD COLUMN IF NOT EXISTS kernel VARCHAR")
+        self._con.execute("UPDATE sweep SET kernel = ? WHERE kernel IS NULL", [kernel])
 
     def spec(self) -> SweepSpec:
         """The stored (resolved) spec."""
@@ -190,26 +212,49 @@ class SweepStore:
     # ----------------------------------------------------------------------- results
 
     def write_results(self, columns: Mapping[str, np.ndarray]) -> int:
-        """Store one chunk (``point_id``, inputs, outputs) atomically; return rows added.
+        """Store results (``point_id``, inputs, outputs) atomically; return the rows added.
 
-        Rows whose ``point_id`` is already stored are ignored, so a chunk delivered twice (a
-        retried task) is stored once.
+        Rows whose ``point_id`` is already stored, or repeats an earlier row's, are dropped,
+        so a chunk delivered twice (a retried task) is stored once.
+
+        Raises
+        ------
+        ValueError
+            A point id that is not a point of the sweep.
         """
-        frame = pd.DataFrame(dict(columns))
+        stored = self._stored_mask()
+        ids = np.asarray(columns["point_id"], dtype=np.int64)
+        if len(ids) and (ids.min() < 0 or ids.max() >= len(stored)):
+            raise ValueError(f"point ids must be 0 to {len(stored) - 1}")
+        new = ~stored[ids]
+        if not new.any():
+            return 0
+        _, first = np.unique(ids, return_index=True)  # the first row of each id
+        if len(first) < len(ids):
+            new &= np.isin(np.arange(len(ids)), first)
+        if not new.all():
+            columns = {k: np.asarray(v)[new] for k, v in columns.items()}
         con = self._con
         con.begin()
         try:
             _create(con, "results", columns)
-            con.register("chunk", frame)
-            added = con.execute(
-                "INSERT OR IGNORE INTO results BY NAME SELECT * FROM chunk"
-            ).fetchall()[0][0]
-            con.unregister("chunk")
+            _insert(con, "results", columns)
             con.commit()
         except BaseException:
             con.rollback()
             raise
-        return int(added)
+        stored[ids[new]] = True  # only once committed
+        return int(new.sum())
+
+    def _stored_mask(self) -> np.ndarray:
+        """Whether each point (by id) has its result, read from the file once."""
+        if self._stored is None:
+            stored = np.zeros(self.meta["n_points"], dtype=bool)
+            if self._has_table("results"):
+                sql = "SELECT point_id FROM results"
+                stored[self._con.execute(sql).fetchnumpy()["point_id"]] = True
+            self._stored = stored
+        return self._stored
 
     def count(self) -> int:
         """Number of points with results."""

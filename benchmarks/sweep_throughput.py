@@ -7,8 +7,8 @@ Run from the repository root:
 
 A Latin-hypercube sweep is sampled once into a DuckDB file; copies of that file are then
 evaluated in-process and on a ``LocalCluster`` of each ``--workers`` count of processes
-(default 2; e.g. ``--workers 1 2 4``), and the results are checked to be identical (in
-DuckDB, row by row). Times are split into sampling (our vectorised Latin hypercube,
+(default 2; e.g. ``--workers 1 2 4``), and the results are checked to be identical (row
+by row, in point-id order). Times are split into sampling (our vectorised Latin hypercube,
 :func:`detente.sweep.samplers.latin_hypercube`), storing the points, starting and
 readying the cluster (its workers start while the points are read back; then each evaluates
 one point of the sweep and loads what its chunks need, and gets the base case once) and
@@ -52,6 +52,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from detente.kernels import compiled
 from detente.sweep.backends import DaskBackend, InProcess
@@ -96,15 +97,29 @@ def _usage() -> tuple[float, float]:
 
 
 def _differing_rows(a: Path, b: Path) -> int:
-    """Rows of ``results`` in one file and not identical in the other (both ways)."""
-    with duckdb.connect() as con:
-        con.execute(f"ATTACH '{a}' AS a (READ_ONLY)")
-        con.execute(f"ATTACH '{b}' AS b (READ_ONLY)")
-        sql = "SELECT count(*) FROM (SELECT * FROM {} EXCEPT ALL SELECT * FROM {})"
-        return sum(
-            con.execute(sql.format(x, y)).fetchall()[0][0]
-            for x, y in (("a.results", "b.results"), ("b.results", "a.results"))
-        )
+    """Rows of ``results`` not identical in the two files, compared in point-id order, a
+    million rows at a time (DuckDB's ``EXCEPT ALL`` both ways took 5 GiB at ten million)."""
+    sql = "SELECT * FROM results ORDER BY point_id"
+    with duckdb.connect(str(a), read_only=True) as ca, duckdb.connect(str(b), read_only=True) as cb:
+        count = "SELECT count(*) FROM results"
+        na, nb = ca.execute(count).fetchall()[0][0], cb.execute(count).fetchall()[0][0]
+        if na != nb:
+            return abs(na - nb)
+        left = ca.sql(sql).to_arrow_reader(1_000_000)
+        right = cb.sql(sql).to_arrow_reader(1_000_000)
+        differing = 0
+        for x, y in zip(left, right, strict=True):
+            if x.schema.names != y.schema.names or len(x) != len(y):
+                return max(len(x), len(y))
+            same = np.ones(len(x), dtype=bool)
+            for name in x.schema.names:
+                u, v = (
+                    x.column(name).to_numpy(zero_copy_only=False),
+                    y.column(name).to_numpy(zero_copy_only=False),
+                )
+                same &= (u == v) | ((u != u) & (v != v))  # NaN equals NaN
+            differing += int((~same).sum())
+        return differing
 
 
 def example(workers: list[int], repeat: int) -> None:
@@ -122,7 +137,7 @@ def example(workers: list[int], repeat: int) -> None:
                 done = subprocess.run(cmd, capture_output=True, text=True, check=True)
                 wall = time.perf_counter() - t0
                 *progress, last = done.stderr.splitlines()
-                noise = [line for line in progress if not line.startswith("stored ")]
+                noise = [line for line in progress if not line.startswith(("stored ", "note: "))]
                 assert not noise, f"{label} printed more than its progress: {done.stderr}"
                 rate = float(last.rsplit(" at ", 1)[1].split()[0].replace(",", ""))
                 runs.setdefault(label, []).append((wall, rate))

@@ -109,14 +109,12 @@ class StabilityCases:
         the analysis layer's :func:`~detente.analysis.stability.index_dataset`, its sides
         named by ``labels`` and the varied constants as ``case`` coordinates; ``sides`` name
         the forces in figures."""
-        from detente.analysis.stability import index_dataset, side_values, variable
+        from detente.analysis.stability import dimension, index_dataset, side_values, variable
 
         dataset = index_dataset(side_values(si), [labels] * si.fsi.size).drop_vars("label")
-        coords = {
-            "side": variable(("side",), np.array(labels)),
-            **{k: variable(("case",), v) for k, v in cases.items()},
-        }
-        return cls(dataset.assign_coords(coords), sides)
+        dataset = dataset.assign_coords(dimension("side", labels))
+        cases = {k: variable(("case",), v) for k, v in cases.items()}
+        return cls(dataset.assign_coords(cases), sides)
 
     @property
     def fsi(self) -> np.ndarray:
@@ -164,6 +162,7 @@ class StabilityCases:
         """The index (and each side's r) against the first varied constant: the figure of the
         web page's "index against one input" (:func:`~detente.report.stability_figures.
         index_against_figure`)."""
+        from detente.analysis.stability import select
         from detente.report.stability_figures import describe, index_against_figure
         from detente.report.words import input_label
 
@@ -172,7 +171,7 @@ class StabilityCases:
         labels = [str(s) for s in ds["side"].values]
         label = name.split("_", 1)
         path = f"parties.{label[1]}.w80" if label[0] == "w80" else f"parameters.{name}"
-        r = {k: ds["r"].sel(side=k).values for k in labels}
+        r = {k: select(ds["r"], side=k).values for k in labels}
         scenario, sources = describe(self.sides)
         return index_against_figure(
             ds[name].values, input_label(path), ds["fsi"].values, r, scenario, sources

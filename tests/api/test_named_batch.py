@@ -105,8 +105,9 @@ def test_the_posture_grid_of_three_parties_is_unchanged(trio):
 
 def test_building_the_datasets_does_not_import_dask_array():
     """xarray's search for dask arrays imports ``dask.array`` (seconds, once per process)
-    wherever dask is installed; the batch results and the front door's cases are built
-    without it, so a sweep's first chunk and a first result over cases do not pay for it."""
+    wherever dask is installed; the batch results and the front door's cases are built, and a
+    pair's side selected (:func:`side_of`), without it, so a sweep's first chunk and a first
+    result over cases do not pay for it."""
     import subprocess
     import sys
 
@@ -114,10 +115,11 @@ def test_building_the_datasets_does_not_import_dask_array():
         "import sys, numpy as np\n"
         "import detente as dt\n"
         "from detente.analysis.scenario import resolve\n"
-        "from detente.analysis.uncertainty import evaluate_batch, flat_outputs\n"
+        "from detente.analysis.uncertainty import evaluate_batch, flat_outputs, side_of\n"
         "from detente.model.scenario import parse_scenario\n"
         f"resolved = resolve(parse_scenario({PAIR!r}))\n"
-        "flat_outputs(evaluate_batch(resolved, {}, 2))\n"
+        "ds = evaluate_batch(resolved, {}, 2)\n"
+        "flat_outputs(ds), side_of(ds, 'r', ('US', 'RU'), 'RU')\n"
         "dt.stability('us-2025', 'ru-2025', de=np.linspace(0.5, 0.9, 3)).to_frame()\n"
         "print('dask.array' in sys.modules)\n"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -138,9 +139,18 @@ def test_cli_local_cluster_ends_without_a_traceback(tmp_path, detente_cli):
     )
     out = detente_cli("sweep", str(sweep), "--out", str(tmp_path / "s.duckdb"), "--workers", "2")
     assert out.returncode == 0, out.stderr
-    *progress, last = out.stderr.splitlines()
+    *progress, note, last = out.stderr.splitlines()
     assert progress[0] == "stored 0 of 400 points" and progress[-1] == "stored 400 of 400 points"
     assert all(line.startswith("stored ") for line in progress), out.stderr
+    # 400 points take milliseconds: the cluster's start (seconds) is said to cost more
+    match = re.fullmatch(
+        r"note: (\d+\.\d) s went to getting ready \(Dask's import and the 2-worker cluster's "
+        r"start, while the sweep was read, sampled and stored\) and (\d+\.\d\d) s to the "
+        r"evaluation: a sweep this small is quicker without --workers "
+        r"\(docs/sweeps.md, Throughput\)",
+        note,
+    )
+    assert match and float(match[1]) > float(match[2]), out.stderr
     assert last.startswith("400 of 400 points in "), out.stderr
 
 

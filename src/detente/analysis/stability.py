@@ -586,6 +586,93 @@ def variable(dims: tuple[str, ...], data: Any, attrs: dict | None = None) -> xr.
     return xr.Variable(dims, np.asarray(data), attrs, fastpath=True)
 
 
+def dimension(name: str, labels: Sequence[Any]) -> xr.Coordinates:
+    """The coordinate of dimension ``name`` with its index, made without xarray's search for
+    dask collections: building an index from a numpy array imports ``dask`` wherever it is
+    installed (0.2 s once per process, paid by the first result over cases); from a
+    :class:`pandas.Index` it does not.
+
+    Parameters
+    ----------
+    name : str
+        The dimension (``"side"``, ``"pair"``).
+    labels : sequence
+        Its labels, in order (``["A", "B"]``, ``["US-RU", "US-CN"]``).
+
+    Returns
+    -------
+    xarray.Coordinates
+        The coordinate and its index, with the labels' numpy dtype (as xarray makes it from
+        the array), for :class:`xarray.Dataset` or ``assign_coords``.
+
+    Examples
+    --------
+    >>> dimension("side", ["US", "RU"])["side"].values
+    array(['US', 'RU'], dtype='<U2')
+    """
+    import pandas as pd
+    import xarray as xr
+
+    values = np.asarray(labels)
+    index = xr.indexes.PandasIndex(pd.Index(values), name, coord_dtype=values.dtype)
+    return xr.Coordinates(index.create_variables(), indexes={name: index})
+
+
+def select(data: xr.DataArray, **labels: Any) -> xr.DataArray:
+    """``data.sel(**labels)`` for one label per dimension, found by position: the same values
+    and attributes over the other dimensions, without coordinates.
+
+    xarray's label selection rebuilds each selected dimension coordinate as a new variable,
+    which imports ``dask.array`` wherever dask is installed (:func:`variable`; about 0.4 s
+    once per process, paid by the first report, assessment or chart that selects a pair or a
+    side). Here the label's position comes from the coordinate's pandas index and
+    only the data variable is indexed.
+
+    Parameters
+    ----------
+    data : xarray.DataArray
+        A variable of an :func:`index_dataset` or a batch result.
+    **labels
+        One label per dimension (``pair="US-RU"``, ``side="A"``).
+
+    Returns
+    -------
+    xarray.DataArray
+        ``data`` at those labels, over its other dimensions (same units as ``data``).
+
+    Raises
+    ------
+    KeyError
+        A dimension without labels, or a label that is not on its dimension (naming the
+        labels there are).
+
+    Examples
+    --------
+    >>> from detente.model.catalog import load_force
+    >>> from detente.model.parameters import StabilityParams
+    >>> sides = make_sides([load_force("us-2025"), load_force("ru-2025")])
+    >>> ds = evaluate_rows([sides], StabilityParams())
+    >>> bool(select(ds["r"], side="B")[0] == evaluate(sides).r["RU"])
+    True
+    >>> select(ds["r"], side="C")
+    Traceback (most recent call last):
+    ...
+    KeyError: "no side 'C' in r: the sides are A, B"
+    """
+    import xarray as xr
+
+    at = {}
+    for dim, label in labels.items():
+        if dim not in data.indexes:
+            raise KeyError(f"{data.name} has no labelled dimension {dim!r}")
+        index = data.indexes[dim]
+        if label not in index:
+            known = ", ".join(map(str, index))
+            raise KeyError(f"no {dim} {label!r} in {data.name}: the {dim}s are {known}")
+        at[dim] = index.get_loc(label)
+    return xr.DataArray(data.variable.isel(at), name=data.name)
+
+
 def index_dataset(
     values: Mapping[str, np.ndarray],
     labels: Sequence[tuple[str, str]],
@@ -611,13 +698,9 @@ def index_dataset(
         for k, v in values.items()
     }
     label = np.array([list(pair) for pair in labels], dtype=object).reshape(-1, 2)
-    coords: dict[str, Any] = {
-        "side": variable(("side",), np.array(["A", "B"])),
-        "label": variable((lead[-1], "side"), label),
-    }
-    if pairs is not None:
-        coords["pair"] = variable(("pair",), np.array(list(pairs)))
-    return xr.Dataset(data, coords=coords)
+    ds = xr.Dataset(data, coords=dimension("side", ["A", "B"]))
+    ds = ds.assign_coords(label=variable((lead[-1], "side"), label))
+    return ds if pairs is None else ds.assign_coords(dimension("pair", pairs))
 
 
 def flatten(

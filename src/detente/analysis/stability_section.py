@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from detente.analysis.stability import StabilityResult, evaluate, row_values
+from detente.analysis.stability import StabilityResult, evaluate, row_values, select
 from detente.analysis.uncertainty import evaluate_batch, flat_outputs, side_of
 from detente.model.force import POSTURES
 
@@ -96,7 +96,7 @@ class StabilitySection:
         for pair in resolved.pairs():
             for side in pair:
                 row: dict[str, Any] = {"pair": tag(pair), "side": side}
-                row["fsi"] = float(self.batch["fsi"].sel(pair=tag(pair))[0])
+                row["fsi"] = float(select(self.batch["fsi"], pair=tag(pair))[0])
                 for kind in ("r", "surviving", "arriving"):
                     row[kind] = float(side_of(self.batch, kind, pair, side)[0])
                 rows.append(row)
@@ -189,7 +189,7 @@ def _system_posture_cases(resolved: ResolvedScenario, grid: list[tuple]) -> list
     ds = evaluate_batch(resolved, {}, size, posture=posture, lua=lua)
     cases = []
     for i, (pair, (p, q)) in enumerate(itertools.product(pairs, grid)):
-        fsi = float(ds["fsi"].sel(pair=tag(pair))[i])
+        fsi = float(select(ds["fsi"], pair=tag(pair))[i])
         r = {k: float(side_of(ds, "r", pair, k)[i]) for k in pair}
         cases.append(
             PostureCase(

@@ -266,7 +266,7 @@ def flat_outputs(ds: xr.Dataset) -> dict[str, np.ndarray]:
         labels = tuple(ds["label"].values[k])
         tag = pair if multi else ""
         # numpy slices, not ds.isel: xarray's indexing imports dask.array where dask is
-        # installed (see detente.analysis.stability.variable)
+        # installed (see detente.analysis.stability.select)
         flat = flatten({v: ds[v].values[:, k] for v in ("fsi", *SIDE_VARIABLES)}, labels, tag)
         if multi:
             out[f"fsi.{tag}"] = flat[f"fsi.{tag}"]
@@ -288,7 +288,9 @@ def side_of(ds: xr.Dataset, name: str, pair: tuple[str, str], label: str) -> xr.
     >>> bool(side_of(ds, "r", ("US", "RU"), "RU")[0] == flat_outputs(ds)["r.RU"][0])
     True
     """
-    return ds[name].sel(pair="-".join(pair), side="AB"[pair.index(label)])
+    from detente.analysis.stability import select
+
+    return select(ds[name], pair="-".join(pair), side="AB"[pair.index(label)])
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -67,6 +68,7 @@ def sweep(
     ),
 ) -> None:
     """Evaluate a sweep file into a DuckDB file; interrupt with Ctrl-C and resume by re-running."""
+    began = time.perf_counter()
     from detente.sweep import backends
 
     if workers is not None and scheduler is None and workers >= 1:
@@ -98,6 +100,7 @@ def sweep(
         try:
             with readable(out), _progress(console) as progress, backend:
                 outcome = run_sweep(the_spec, out, backend=backend, progress=progress)
+                ready_s = time.perf_counter() - outcome.seconds - began
         except ValueError as exc:
             raise InputError(str(exc)) from None
         except BaseException:
@@ -105,6 +108,8 @@ def sweep(
                 raise
             _interrupted(console, out, the_spec.n_points, stop.signum)
     rate = f" at {outcome.points_per_s:,.0f} points/s" if outcome.evaluated else ""
+    if workers is not None and outcome.evaluated and ready_s > outcome.seconds:
+        console.print(_cluster_note(workers, ready_s, outcome.seconds))
     console.print(
         f"{outcome.stored} of {outcome.n_points} points in {out} (run {outcome.run_id[:8]}); "
         f"{outcome.evaluated} evaluated now{rate} on the {outcome.kernel} kernel"
@@ -113,6 +118,16 @@ def sweep(
         with SweepStore(out, read_only=True) as store:
             store.export_parquet(parquet)
         console.print(f"results exported to {parquet}")
+
+
+def _cluster_note(workers: int, ready_s: float, seconds: float) -> str:
+    """One line when the run took longer to get its local cluster ready than to evaluate."""
+    return (
+        f"note: {ready_s:.1f} s went to getting ready (Dask's import and the {workers}-worker "
+        f"cluster's start, while the sweep was read, sampled and stored) and {seconds:.2f} s "
+        f"to the evaluation: a sweep this small is quicker without --workers "
+        f"(docs/sweeps.md, Throughput)"
+    )
 
 
 def _interrupted(console: Console, out: Path, n_points: int, signum: int) -> None:

@@ -96,7 +96,8 @@ class SweepStore:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
             raise InputError(f"cannot open as a sweep file: {exc}", file=self.path) from None
-        self._stored: np.ndarray | None = None  # [bool] by point id, read at the first write
+        self._stored: np.ndarray | None = None  # [bool] by point id, read once (_stored_mask)
+        self._results_table = False  # whether the results table exists (known with the mask)
 
     def __enter__(self) -> SweepStore:
         return self
@@ -203,11 +204,7 @@ class SweepStore:
 
     def missing_point_ids(self) -> np.ndarray:
         """Ids of points without results, ascending."""
-        if not self._has_table("results"):
-            sql = "SELECT point_id FROM points ORDER BY point_id"
-        else:
-            sql = "SELECT point_id FROM points ANTI JOIN results USING (point_id) ORDER BY point_id"
-        return self._con.execute(sql).fetchnumpy()["point_id"].astype(np.int64)
+        return np.flatnonzero(~self._stored_mask()).astype(np.int64)
 
     # ----------------------------------------------------------------------- results
 
@@ -237,20 +234,25 @@ class SweepStore:
         con = self._con
         con.begin()
         try:
-            _create(con, "results", columns)
+            if not self._results_table:
+                _create(con, "results", columns)
             _insert(con, "results", columns)
             con.commit()
         except BaseException:
             con.rollback()
             raise
         stored[ids[new]] = True  # only once committed
+        self._results_table = True
         return int(new.sum())
 
     def _stored_mask(self) -> np.ndarray:
-        """Whether each point (by id) has its result, read from the file once."""
+        """Whether each point (by id, 0 to ``n_points`` - 1) has its result: read from the
+        file once (a runner reads it before its clock starts, :meth:`missing_point_ids`),
+        then kept by :meth:`write_results`."""
         if self._stored is None:
             stored = np.zeros(self.meta["n_points"], dtype=bool)
-            if self._has_table("results"):
+            self._results_table = self._has_table("results")
+            if self._results_table:
                 sql = "SELECT point_id FROM results"
                 stored[self._con.execute(sql).fetchnumpy()["point_id"]] = True
             self._stored = stored

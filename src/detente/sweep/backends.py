@@ -141,6 +141,7 @@ class DaskBackend:
         self.name = f"dask-local-{workers}" if workers else f"dask {scheduler}"
         self._cluster = self._client = self._config = None
         self._shared = None  # (base, its future on every worker)
+        self._limit = 0  # most chunks in flight, from the workers readied (prepare)
         self.threads = workers or 1
 
     #: [s] results are written in batches, at most this long after the last write (and at
@@ -189,6 +190,7 @@ class DaskBackend:
     def __exit__(self, *exc: object) -> None:
         client, cluster, config = self._client, self._cluster, self._config
         self._client = self._cluster = self._config = self._shared = None
+        self._limit = 0
         try:
             if cluster is not None:
                 # Stop the workers, then the scheduler, while the client still listens:
@@ -214,10 +216,13 @@ class DaskBackend:
         return self._client
 
     def prepare(self, model, base, outputs, probe, kernel="numpy"):
-        """Ready every worker for this sweep: wait for a local cluster's workers, load the
-        sweep's ``kernel`` on each (the compiled one compiled first where a machine has not),
-        evaluate the one-point chunk ``probe`` there (imports not preloaded, the base's
-        scenario resolved once per process), and send each worker the base case once."""
+        """Ready every worker for this sweep: wait for a local cluster's workers, send each
+        the base case once, then run on each, as a task (the path its chunks take: the task
+        thread, the shared base), :func:`ready_worker`: the sweep's ``kernel`` loaded (the
+        compiled one compiled first where a machine has not) and the one-point chunk
+        ``probe`` evaluated (imports not preloaded, the base's scenario resolved once per
+        process). A worker's first task costs about 20 ms more than later ones: paid here,
+        not by the first chunk."""
         client = self._client
         if client is None:
             raise RuntimeError("use DaskBackend as a context manager")
@@ -229,8 +234,19 @@ class DaskBackend:
                     f"the local Dask cluster's {self.workers} workers did not start within "
                     f"{WORKER_START_S:.0f} s"
                 ) from None
-        client.run(ready_worker, model, base, outputs, probe, kernel)
-        self._share(base)
+        shared = self._share(base)
+        nthreads = client.nthreads()
+        readied = [
+            client.submit(
+                ready_worker, model, shared, outputs, probe, kernel,
+                workers=[address], allow_other_workers=False, pure=False,
+            )
+            for address in nthreads
+        ]  # fmt: skip
+        client.gather(readied)
+        for future in readied:
+            future.release()
+        self._limit = self.in_flight or max(2, 2 * sum(nthreads.values()))
 
     def _share(self, base):
         """The future of ``base`` on every worker (scattered once per base)."""
@@ -250,7 +266,7 @@ class DaskBackend:
         client = self._client
         if client is None:
             raise RuntimeError("use DaskBackend as a context manager")
-        limit = self.in_flight or max(2, 2 * sum(client.nthreads().values()))
+        limit = self._limit or self.in_flight or max(2, 2 * sum(client.nthreads().values()))
         pending = iter(chunks)
         shared = self._share(base)  # tasks refer to it: no copy of the base per task
         # Our client's loop (the default would be the process's default client, wrong when a

@@ -37,7 +37,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from detente.sweep.evaluators import Chunk, evaluate_chunk
+from detente.sweep.evaluators import Chunk, concat_results, evaluate_chunk
 from detente.sweep.registry import evaluator
 
 
@@ -295,17 +295,10 @@ class DaskBackend:
                     future.release()
                     submit_next()  # the workers go on while this batch is written
                     results.append(result)
-                yield _concat(results)
+                yield concat_results(results)
         finally:
             if live:
                 client.cancel(list(live))
-
-
-def _concat(results: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """The chunks' results as one (column by column, in the order given)."""
-    if len(results) == 1:
-        return results[0]
-    return {k: np.concatenate([r[k] for r in results]) for k in results[0]}
 
 
 #: The environment of a local cluster's workers: one process per core, so no thread pools

@@ -176,3 +176,16 @@ def evaluate_chunk(
             )
         out[name] = value
     return out
+
+
+def concat_results(results: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The results of several chunks as one, column by column, in the order given.
+
+    Examples
+    --------
+    >>> concat_results([{"y": np.array([1.0])}, {"y": np.array([2.0, 3.0])}])["y"].tolist()
+    [1.0, 2.0, 3.0]
+    """
+    if len(results) == 1:
+        return results[0]
+    return {k: np.concatenate([r[k] for r in results]) for k in results[0]}

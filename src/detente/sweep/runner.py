@@ -26,6 +26,7 @@ import numpy as np
 
 from detente.sweep.backends import Backend, InProcess
 from detente.sweep.evaluate import evaluate_spec
+from detente.sweep.evaluators import concat_results
 from detente.sweep.registry import sweep_kernel
 from detente.sweep.samplers import sample
 from detente.sweep.spec import SweepSpec
@@ -262,11 +263,7 @@ class _Batch:
         """Write the batch (one transaction); return the rows added."""
         if not self.results:
             return 0
-        if len(self.results) == 1:
-            columns = self.results[0]
-        else:
-            columns = {k: np.concatenate([r[k] for r in self.results]) for k in self.results[0]}
-        added = self.store.write_results(columns)
+        added = self.store.write_results(concat_results(self.results))
         self.results, self.rows = [], 0  # only once written: a failed write is tried again
         self.written = time.perf_counter()
         return added

@@ -105,6 +105,37 @@ def test_worker_killed_mid_sweep_every_point_once(cluster, tmp_path):
     pd.testing.assert_frame_equal(got, results(tmp_path / "ref.duckdb"), check_exact=True)
 
 
+def test_local_cluster_sends_chunks_to_actors_and_survives_a_killed_worker(tmp_path, monkeypatch):
+    """``--workers``: chunks go straight to one actor per worker (detente.sweep.actors); when
+    a worker is killed mid-sweep its chunks go to the other actor, each point stored once,
+    the results those of the in-process run."""
+    from detente.sweep import actors
+
+    calls = []
+    imap = actors.imap
+    monkeypatch.setattr(actors, "imap", lambda *a, **k: calls.append(1) or imap(*a, **k))
+    s = spec(points=1200, chunk_size=60, sleep_s=0.15)  # 20 chunks of 0.15 s on 2 workers
+    killed = []
+    with DaskBackend(workers=2) as backend:
+
+        def kill_one_worker_after_first_batch(stored, total):
+            if stored > 0 and not killed:
+                pid = sorted(backend.client.run(os.getpid).values())[0]
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+        outcome = run_sweep(
+            s, tmp_path / "killed.duckdb", backend=backend,
+            progress=kill_one_worker_after_first_batch,
+        )  # fmt: skip
+    assert calls == [1], "the local cluster's chunks did not go to its actors"
+    assert killed and outcome.complete and outcome.evaluated == s.n_points
+    got = results(tmp_path / "killed.duckdb")
+    assert got["point_id"].tolist() == list(range(s.n_points))  # each point exactly once
+    run_sweep(s.model_copy(update={"base": {**s.base, "sleep_s": 0.0}}), tmp_path / "ref.duckdb")
+    pd.testing.assert_frame_equal(got, results(tmp_path / "ref.duckdb"), check_exact=True)
+
+
 def _worker_state() -> tuple[dict[str, str | None], bool]:
     """A worker's pinned environment, and whether it started with the model imported."""
     return {k: os.environ.get(k) for k in WORKER_ENV}, "detente.sweep.stability_model" in (

@@ -37,6 +37,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from detente.sweep import actors
 from detente.sweep.evaluators import Chunk, concat_results, evaluate_chunk
 from detente.sweep.registry import evaluator
 
@@ -142,6 +143,7 @@ class DaskBackend:
         self._cluster = self._client = self._config = None
         self._shared = None  # (base, its future on every worker)
         self._limit = 0  # most chunks in flight, from the workers readied (prepare)
+        self._actors = None  # ((model, base, outputs, kernel), the actors' futures)
         self.threads = workers or 1
 
     #: [s] results are written in batches, at most this long after the last write (and at
@@ -168,7 +170,7 @@ class DaskBackend:
                     preload=[PRELOAD[-1]],  # already imported where forked; else on start
                 )
                 self._cluster.scale(self.workers)  # started in the background
-                self._client = Client(self._cluster)
+                self._client = Client(self._cluster, direct_to_workers=True)
             else:
                 self._client = Client(self.scheduler)  # timeout: distributed.comm.timeouts.connect
                 try:  # chunks are sized from the threads of the workers there now
@@ -189,6 +191,7 @@ class DaskBackend:
 
     def __exit__(self, *exc: object) -> None:
         client, cluster, config = self._client, self._cluster, self._config
+        self._release_actors()
         self._client = self._cluster = self._config = self._shared = None
         self._limit = 0
         try:
@@ -203,7 +206,8 @@ class DaskBackend:
                         client.close()
                     cluster.close()
             elif client is not None:
-                client.close()
+                with _quiet("distributed", "tornado"):  # a lost worker's abandoned calls
+                    client.close()
         finally:
             if config is not None:
                 config.__exit__(None, None, None)
@@ -247,6 +251,17 @@ class DaskBackend:
         for future in readied:
             future.release()
         self._limit = self.in_flight or max(2, 2 * sum(nthreads.values()))
+        self._release_actors()
+        if self.workers is not None:  # a local cluster: its workers are reachable directly
+            sweep = (model, base, outputs, kernel)
+            self._actors = (sweep, actors.start(client, shared, model, outputs, kernel, probe))
+
+    def _release_actors(self) -> None:
+        """End this backend's actors (before its cluster closes, or for another sweep)."""
+        if self._actors is not None:
+            for future in self._actors[1]:
+                future.release()
+            self._actors = None
 
     def _share(self, base):
         """The future of ``base`` on every worker (scattered once per base)."""
@@ -260,12 +275,31 @@ class DaskBackend:
     def imap(self, model, base, outputs, chunks, kernel="numpy"):
         """Yield the results of the chunks that have completed since the last yield, as one
         (the chunks in any order, each evaluated on ``kernel``): results in bulk, written
-        while the workers go on."""
-        from distributed import as_completed
-
+        while the workers go on. On a local cluster, chunks go straight to the actors
+        :meth:`prepare` started on its workers for this sweep (:mod:`detente.sweep.actors`);
+        on an existing cluster (``scheduler``), as tasks through its scheduler."""
         client = self._client
         if client is None:
             raise RuntimeError("use DaskBackend as a context manager")
+        prepared, futures = self._actors or ((), [])
+        same = len(prepared) == 4 and all(
+            x is y for x, y in zip(prepared, (model, base, outputs, kernel), strict=True)
+        )
+        if not (same and futures):  # no actors, or actors of another sweep
+            yield from self._tasks(model, base, outputs, chunks, kernel)
+            return
+        evaluators = actors.actors(futures)
+        per_actor = max(1, self._limit // len(evaluators))
+        yield from actors.imap(
+            client, evaluators, chunks, per_actor,
+            fallback=lambda rest: self._tasks(model, base, outputs, rest, kernel),
+        )  # fmt: skip
+
+    def _tasks(self, model, base, outputs, chunks, kernel):
+        """:meth:`imap` by tasks through the scheduler (rerun wherever a worker dies)."""
+        from distributed import as_completed
+
+        client = self._client
         limit = self._limit or self.in_flight or max(2, 2 * sum(client.nthreads().values()))
         pending = iter(chunks)
         shared = self._share(base)  # tasks refer to it: no copy of the base per task

@@ -198,15 +198,15 @@ class DaskBackend:
             if cluster is not None:
                 # Stop the workers, then the scheduler, while the client still listens:
                 # closing the sockets first left workers' heartbeats failing (a traceback on
-                # success).
-                with _quiet("distributed", "tornado"):
+                # success); the calls of a worker lost mid-sweep, abandoned, fail as it closes.
+                with _quiet("distributed", "tornado", "asyncio"):
                     if client is not None:
                         with contextlib.suppress(Exception):
                             client.retire_workers(close_workers=True)
                         client.close()
                     cluster.close()
             elif client is not None:
-                with _quiet("distributed", "tornado"):  # a lost worker's abandoned calls
+                with _quiet("distributed", "tornado", "asyncio"):  # a lost worker's calls
                     client.close()
         finally:
             if config is not None:

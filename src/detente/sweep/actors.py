@@ -45,14 +45,14 @@ class ChunkEvaluator:
         return evaluate_chunk(self.model, self.base, self.outputs, chunk, self.kernel)
 
 
-def start(client, shared, model: str, outputs, kernel: str, probe: Chunk) -> list:
-    """One :class:`ChunkEvaluator` on each of the client's workers (``shared``: the future of
-    the base case there), each readied by evaluating ``probe``; ``[]`` where a worker has
-    more than one thread (its actors' calls would share one). Returns the actors' futures:
-    :func:`actors` gives the actors, and releasing the futures ends them."""
-    nthreads = client.nthreads()
+def start(client, nthreads, shared, model: str, outputs, kernel: str, probe: Chunk):
+    """One :class:`ChunkEvaluator` on each worker of ``nthreads`` (address -> threads, as
+    ``client.nthreads()`` gives it; ``shared``: the future of the base case there), each
+    readied by evaluating ``probe``; none where a worker has more than one thread (its
+    actors' calls would share one). Returns the actors' futures (releasing them ends the
+    actors) and the actors."""
     if not nthreads or any(n != 1 for n in nthreads.values()):
-        return []
+        return [], []
     futures = [
         client.submit(
             ChunkEvaluator, model, shared, outputs, kernel,
@@ -60,14 +60,10 @@ def start(client, shared, model: str, outputs, kernel: str, probe: Chunk) -> lis
         )
         for address in nthreads
     ]  # fmt: skip
-    for actor in actors(futures):
+    evaluators = [future.result() for future in futures]
+    for actor in evaluators:
         actor.evaluate(probe).result()
-    return futures
-
-
-def actors(futures: list) -> list:
-    """The actors of :func:`start`'s futures."""
-    return [future.result() for future in futures]
+    return futures, evaluators
 
 
 def imap(

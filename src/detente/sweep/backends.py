@@ -143,7 +143,7 @@ class DaskBackend:
         self._cluster = self._client = self._config = None
         self._shared = None  # (base, its future on every worker)
         self._limit = 0  # most chunks in flight, from the workers readied (prepare)
-        self._actors = None  # ((model, base, outputs, kernel), the actors' futures)
+        self._actors = None  # ((model, base, outputs, kernel), the actors' futures, the actors)
         self.threads = workers or 1
 
     #: [s] results are written in batches, at most this long after the last write (and at
@@ -253,8 +253,8 @@ class DaskBackend:
         self._limit = self.in_flight or max(2, 2 * sum(nthreads.values()))
         self._release_actors()
         if self.workers is not None:  # a local cluster: its workers are reachable directly
-            sweep = (model, base, outputs, kernel)
-            self._actors = (sweep, actors.start(client, shared, model, outputs, kernel, probe))
+            started = actors.start(client, nthreads, shared, model, outputs, kernel, probe)
+            self._actors = ((model, base, outputs, kernel), *started)
 
     def _release_actors(self) -> None:
         """End this backend's actors (before its cluster closes, or for another sweep)."""
@@ -281,14 +281,12 @@ class DaskBackend:
         client = self._client
         if client is None:
             raise RuntimeError("use DaskBackend as a context manager")
-        prepared, futures = self._actors or ((), [])
-        same = len(prepared) == 4 and all(
-            x is y for x, y in zip(prepared, (model, base, outputs, kernel), strict=True)
-        )
-        if not (same and futures):  # no actors, or actors of another sweep
+        prepared, _, evaluators = self._actors or (None, [], [])
+        if not evaluators or any(
+            x is not y for x, y in zip(prepared, (model, base, outputs, kernel), strict=True)
+        ):  # no actors, or actors of another sweep
             yield from self._tasks(model, base, outputs, chunks, kernel)
             return
-        evaluators = actors.actors(futures)
         per_actor = max(1, self._limit // len(evaluators))
         yield from actors.imap(
             client, evaluators, chunks, per_actor,

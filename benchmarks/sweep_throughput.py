@@ -183,7 +183,8 @@ def main() -> None:
         t0 = time.perf_counter()
         kernel = sweep_kernel(spec.model, spec.n_points)  # every backend runs it
         with SweepStore(template) as store:
-            store.initialise(spec, points, kernel)
+            store.initialise(spec, points)
+            store.record_kernel(kernel)
         del points
         init_s = time.perf_counter() - t0
         print(f"{os.cpu_count()} CPUs, load average {_load()}")

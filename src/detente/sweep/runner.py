@@ -185,12 +185,11 @@ def run_sweep(
         if store.initialised:
             store.check_spec(spec)
         else:
-            store.initialise(spec, sample(spec), sweep_kernel(spec.model, spec.n_points))
-        kernel = store.meta.get("kernel")
-        if kernel is None:  # a file of an earlier detente: chosen now, kept from now on
-            kernel = sweep_kernel(spec.model, spec.n_points)
-            store.record_kernel(kernel)
-        run_id = store.meta["run_id"]
+            store.initialise(spec, sample(spec))
+        meta = store.meta
+        # chosen by the first run (of this detente) on the file, kept by every later one
+        kernel = meta.get("kernel") or store.record_kernel(sweep_kernel(spec.model, spec.n_points))
+        run_id = meta["run_id"]
         missing = store.missing_point_ids()
         inputs = store.points(missing)
         stored = spec.n_points - len(missing)

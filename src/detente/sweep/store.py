@@ -5,8 +5,9 @@ Tables:
 ``sweep``
     One row: ``run_id``, ``spec_hash`` (:meth:`SweepSpec.digest`), ``spec_yaml`` (the resolved
     spec), ``n_points``, ``created_utc``, ``detente_version``, ``kernel`` (the kernel every
-    point is evaluated on, chosen once: :func:`detente.sweep.registry.sweep_kernel`; absent
-    from files of detente before 2026-12, and added by the first run that resumes one).
+    point is evaluated on, chosen once: :func:`detente.sweep.registry.sweep_kernel`, and
+    recorded by the file's first run; absent from files of detente before 2026-12, and added
+    by the first run that resumes one).
 ``points``
     ``point_id`` (0 to ``n_points`` - 1) and one column per parameter: every point the
     sampler drew.
@@ -119,11 +120,9 @@ class SweepStore:
             and self._con.execute("SELECT count(*) FROM sweep").fetchall()[0][0] == 1
         )
 
-    def initialise(
-        self, spec: SweepSpec, points: Mapping[str, np.ndarray], kernel: str = "numpy"
-    ) -> str:
-        """Record ``spec``, its sampled ``points`` and the ``kernel`` they are evaluated on in
-        one transaction; return the run id."""
+    def initialise(self, spec: SweepSpec, points: Mapping[str, np.ndarray]) -> str:
+        """Record ``spec`` and its sampled ``points`` in one transaction; return the run id.
+        The kernel is recorded by the first run (:meth:`record_kernel`)."""
         if self.initialised:
             raise ValueError(f"{self.path} already holds a sweep")
         columns = {"point_id": np.arange(spec.n_points, dtype=np.int64), **points}
@@ -139,7 +138,7 @@ class SweepStore:
             )
             con.execute(
                 "INSERT INTO sweep VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [run_id, spec.digest(), spec.to_yaml(), spec.n_points, _now(), _version(), kernel],
+                [run_id, spec.digest(), spec.to_yaml(), spec.n_points, _now(), _version(), None],
             )
             _create(con, "points", columns)
             _insert(con, "points", columns)
@@ -176,11 +175,13 @@ class SweepStore:
         names = [d[0] for d in cur.description]
         return dict(zip(names, cur.fetchall()[0], strict=True))
 
-    def record_kernel(self, kernel: str) -> None:
-        """Record the kernel of a file's points where it has none yet (a file of detente
-        before 2026-12, resumed): later runs keep it."""
+    def record_kernel(self, kernel: str) -> str:
+        """Record ``kernel`` as the kernel of the file's points unless it has one (a new file,
+        or a file of detente before 2026-12, which has no such column); return the recorded
+        one, which later runs keep."""
         self._con.execute("ALTER TABLE sweep ADD COLUMN IF NOT EXISTS kernel VARCHAR")
         self._con.execute("UPDATE sweep SET kernel = ? WHERE kernel IS NULL", [kernel])
+        return self.meta["kernel"]
 
     def spec(self) -> SweepSpec:
         """The stored (resolved) spec."""

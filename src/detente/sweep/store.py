@@ -228,8 +228,10 @@ class SweepStore:
         if not new.any():
             return 0
         _, first = np.unique(ids, return_index=True)  # the first row of each id
-        if len(first) < len(ids):
-            new &= np.isin(np.arange(len(ids)), first)
+        if len(first) < len(ids):  # a repeat: only each id's first row is new
+            repeat = np.ones(len(ids), dtype=bool)
+            repeat[first] = False
+            new &= ~repeat
         if not new.all():
             columns = {k: np.asarray(v)[new] for k, v in columns.items()}
         con = self._con
